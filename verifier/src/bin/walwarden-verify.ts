@@ -1,0 +1,155 @@
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { toHex } from "../bytes/hex.js";
+import { policyFromVkeys } from "../bundle/policy.js";
+import type { Report } from "../bundle/report.js";
+import { verifyBundle } from "../bundle/verify-bundle.js";
+import { verifyManifest } from "../manifest/verify-manifest.js";
+import { nativeSha256 } from "../node/native-sha256.js";
+import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
+
+/** Where the CLI writes. */
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+/** Exit codes: verified, not verified, usage or I/O error. */
+export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
+
+const HELP = `walwarden-verify: check Walwarden artifacts offline, against keys you pinned.
+
+Usage:
+  walwarden-verify bundle <file.zip> --key <vkey> [--key <vkey> …] [--origin <log origin>]
+                          [--previous <checkpoint.txt> …] [--json]
+  walwarden-verify manifest <envelope.json> --key <vkey> [--key …] [--artifact <file>] [--json]
+  walwarden-verify --help
+
+Keys are C2SP verifier keys (name+keyid+base64). A key whose name ends in /checkpoint verifies the
+log's checkpoints; one ending in /manifest verifies manifests and bundle indexes. Take them from a
+source you trust (for example demo-output/keys.txt or your deployment's /.well-known/walwarden/keys,
+saved when you first set it up), never from the artifact you are checking.
+
+--previous   a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
+--artifact   the backup file itself: its SHA-256 must be the one the manifest signed
+--json       print the report as JSON
+
+Exit status: 0 verified, 1 not verified (the failed check is named), 2 usage or I/O error.
+`;
+
+/** Runs the CLI with arguments (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        key: { type: "string", multiple: true, default: [] },
+        origin: { type: "string" },
+        previous: { type: "string", multiple: true, default: [] },
+        artifact: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    return usage(io, (e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === "help") {
+    io.stdout(HELP);
+    return EXIT.verified;
+  }
+  const [command, file, ...rest] = positionals;
+  if (command !== "bundle" && command !== "manifest") return usage(io, command ? `unknown command ${command}` : "no command given");
+  if (!file) return usage(io, `${command} needs a file`);
+  if (rest.length) return usage(io, `unexpected arguments: ${rest.join(" ")}`);
+  if (values.key.length === 0) return usage(io, "at least one --key is required (pin the keys; they are never read from the artifact)");
+  if (command === "bundle" && values.artifact) return usage(io, "--artifact goes with the manifest command");
+  if (command === "manifest" && (values.origin || values.previous.length)) return usage(io, "--origin and --previous go with the bundle command");
+
+  const previous: string[] = [];
+  for (const p of values.previous) {
+    const text = await readText(p, io);
+    if (text === undefined) return EXIT.usage;
+    previous.push(text);
+  }
+  const policy = policyFromVkeys(values.key, { ...(values.origin ? { origin: values.origin } : {}), previousCheckpoints: previous });
+  if (!policy.ok) return usage(io, policy.message);
+
+  if (command === "bundle") {
+    const zip = await readBytes(file, io);
+    if (!zip) return EXIT.usage;
+    const report = await verifyBundle(zip, policy.value, { sha256: nativeSha256, rangeHasher: parallelRangeHasher() });
+    return printReport(report, values.json, io);
+  }
+
+  const text = await readText(file, io);
+  if (text === undefined) return EXIT.usage;
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(text);
+  } catch {
+    envelope = undefined;
+  }
+  let artifactSha256: string | undefined;
+  if (values.artifact) {
+    artifactSha256 = await hashFile(values.artifact, io);
+    if (!artifactSha256) return EXIT.usage;
+  }
+  const m = verifyManifest(envelope, policy.value.manifestKeys, artifactSha256);
+  const report: Report = m.ok
+    ? {
+        verdict: "verified",
+        checks: [
+          { id: "manifest.signature", name: "Manifest is signed by a pinned key", status: "pass", detail: m.value.signedBy.join(", ") },
+          { id: "manifest.predicate", name: "Manifest is a valid pg-dump v1 statement", status: "pass", detail: `backup ${m.value.predicate.backupId} of ${m.value.predicate.databaseId}` },
+          artifactSha256
+            ? { id: "manifest.artifact", name: "Artifact matches the signed SHA-256", status: "pass", detail: artifactSha256 }
+            : { id: "manifest.artifact", name: "Artifact matches the signed SHA-256", status: "skip", detail: "no --artifact given" },
+        ],
+      }
+    : { verdict: "not-verified", failed: `manifest.${m.code}`, checks: [{ id: `manifest.${m.code}`, name: "Manifest verifies", status: "fail", detail: m.message }] };
+  return printReport(report, values.json, io);
+}
+
+function printReport(report: Report, json: boolean, io: Io): number {
+  if (json) io.stdout(JSON.stringify(report, null, 2) + "\n");
+  else {
+    for (const c of report.checks) io.stdout(`${c.status === "pass" ? "ok  " : c.status === "fail" ? "FAIL" : "skip"}  ${c.name}${c.detail ? `: ${c.detail}` : ""}\n`);
+    io.stdout(report.verdict === "verified" ? "VERIFIED\n" : `NOT VERIFIED: check ${report.failed ?? "(none passed)"} failed\n`);
+  }
+  return report.verdict === "verified" ? EXIT.verified : EXIT.notVerified;
+}
+
+function usage(io: Io, message: string): number {
+  io.stderr(`walwarden-verify: ${message}\nRun walwarden-verify --help for usage.\n`);
+  return EXIT.usage;
+}
+
+async function readBytes(path: string, io: Io): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    io.stderr(`walwarden-verify: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return undefined;
+  }
+}
+
+async function readText(path: string, io: Io): Promise<string | undefined> {
+  const b = await readBytes(path, io);
+  return b && new TextDecoder().decode(b);
+}
+
+async function hashFile(path: string, io: Io): Promise<string | undefined> {
+  try {
+    const h = nativeSha256.stream();
+    for await (const chunk of createReadStream(path)) h.update(chunk as Uint8Array);
+    return toHex(h.digest());
+  } catch (e) {
+    io.stderr(`walwarden-verify: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+import { toHex } from "../bytes/hex.js";
+import { openEnvelope } from "../dsse/envelope.js";
+import type { Sha256 } from "../hash/sha256.js";
+import { parseCanonical } from "../jcs/canonicalize.js";
+import { describeIssue } from "../schema/common.js";
+import { BundleIndexSchema, BundlePaths, INDEX_PAYLOAD_TYPE, type BundleIndex } from "./layout.js";
+import type { VerifyPolicy } from "./policy.js";
+import type { BundleFiles } from "./read-bundle.js";
+import type { ReportBuilder } from "./report.js";
+
+/**
+ * The index is signed by a pinned manifest key, and lists exactly the bundle's files: none missing,
+ * none added, each with the size and SHA-256 it was signed with.
+ */
+export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256, report: ReportBuilder): BundleIndex | undefined {
+  const raw = files.get(BundlePaths.index);
+  let envelope: unknown;
+  try {
+    envelope = raw ? JSON.parse(new TextDecoder().decode(raw)) : undefined;
+  } catch {
+    envelope = undefined;
+  }
+  const opened = openEnvelope(envelope, INDEX_PAYLOAD_TYPE, policy.manifestKeys);
+  if (!report.expect("index.signature", "Index is signed by a pinned key", opened.ok, opened.ok ? `signed by ${opened.value.signedBy.join(", ")}` : "", raw ? (opened.ok ? "" : `${opened.code}: ${opened.message}`) : `${BundlePaths.index} is missing`)) return;
+
+  const json = parseCanonical(opened.value.payload);
+  const parsed = json.ok ? BundleIndexSchema.safeParse(json.value) : undefined;
+  if (!report.expect("index.format", "Index is well-formed", !!parsed?.success, "", parsed && !parsed.success ? describeIssue(parsed.error) : `index payload is not canonical JSON`)) return;
+  const index = parsed!.data!;
+
+  const problems: string[] = [];
+  const listed = new Set<string>();
+  for (const f of index.files) {
+    if (listed.has(f.path)) problems.push(`${f.path} is listed twice`);
+    listed.add(f.path);
+    const bytes = files.get(f.path);
+    if (!bytes) problems.push(`${f.path} is missing`);
+    else if (bytes.length !== f.size) problems.push(`${f.path} has ${bytes.length} bytes, signed ${f.size}`);
+    else if (toHex(sha.digest(bytes)) !== f.sha256) problems.push(`${f.path} was changed (SHA-256 differs)`);
+  }
+  for (const path of files.keys()) if (path !== BundlePaths.index && !listed.has(path)) problems.push(`${path} was added (not in the index)`);
+  const shown = problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
+  if (!report.expect("index.files", "Every file is present, unchanged and listed", problems.length === 0, `${index.files.length} files match the signed index`, shown)) return;
+  return index;
+}

@@ -1,0 +1,191 @@
+import { fromBase64 } from "../bytes/base64.js";
+import { bytesEqual } from "../bytes/compare.js";
+import { toHex } from "../bytes/hex.js";
+import { canonicalize } from "../jcs/canonicalize.js";
+import { validateEntry, type LogEntry } from "../log/entry.js";
+import type { RangeHasher } from "../log/range-hasher.js";
+import { CompactRange, verifyConsistency } from "../merkle/index.js";
+import { verifyCheckpoint, type VerifiedCheckpoint } from "../note/index.js";
+import { BundlePaths, ConsistencyFileSchema, FrontierFileSchema, type BundleIndex } from "./layout.js";
+import { fileText, parseJsonFile, type Parsed } from "./parse-file.js";
+import type { VerifyPolicy } from "./policy.js";
+import type { BundleFiles } from "./read-bundle.js";
+import type { ReportBuilder } from "./report.js";
+
+/** Blocks of 2^8 leaves: few enough operations for the compact range, small enough to re-walk for a checkpoint. */
+const BLOCK_LEVEL = 8;
+
+/** What the log checks hand on to the manifest and restore checks. */
+export interface LogWindow {
+  /** Entries of the window that later checks need (backup.completed and restore transitions), in order. */
+  kept: LogEntry[];
+  head: VerifiedCheckpoint;
+}
+
+/**
+ * The log window [start, end) is complete and untampered: the head checkpoint verifies with a pinned key,
+ * every entry is canonical and well-formed with consecutive seq, the frontier at start plus every entry
+ * reproduces the root at end, that root is consistent with the head, and every other checkpoint (in the
+ * bundle or pinned by the auditor) agrees with the recomputed tree.
+ */
+export async function checkLog(
+  files: BundleFiles,
+  index: BundleIndex,
+  policy: VerifyPolicy,
+  hasher: RangeHasher,
+  report: ReportBuilder,
+): Promise<LogWindow | undefined> {
+  const { start, end, head: headSize } = index.log;
+
+  const head = verifyCheckpoint(fileText(files.get(BundlePaths.checkpoint)) ?? "", policy.checkpointKeys, policy.origin ?? index.origin);
+  if (!report.expect("log.checkpoint", "Head checkpoint is signed by a pinned key", head.ok, head.ok ? `size ${head.value.size}, origin ${head.value.origin}` : "", head.ok ? "" : `${head.code}: ${head.message}`)) return;
+  const hv = head.value;
+  if (!report.expect("log.origin", "Checkpoint is for the bundle's log", hv.origin === index.origin && Number(hv.size) === headSize, `origin ${hv.origin}`, `checkpoint is ${hv.origin} at size ${hv.size}; index says ${index.origin} at ${headSize}`)) return;
+  if (!report.expect("log.window", "Window lies inside the log", start <= end && end <= headSize, `entries [${start}, ${end}) of ${headSize}`, `window [${start}, ${end}) does not fit a log of size ${headSize}`)) return;
+
+  const frontier = parseJsonFile(files.get(BundlePaths.frontier), FrontierFileSchema);
+  const range = frontier.ok && frontier.value.size === start ? CompactRange.fromFrontier(start, frontier.value.hashes.map((h) => fromBase64(h)!)) : undefined;
+  if (!report.expect("log.frontier", "Frontier at the window start is well-formed", !!range?.ok, `${frontier.ok ? frontier.value.hashes.length : 0} subtree hashes at size ${start}`, frontier.ok ? `frontier does not describe a tree of size ${start}` : frontier.message)) return;
+  const compact = (range as Extract<typeof range, { ok: true }>).value;
+
+  const entriesBytes = files.get(BundlePaths.entries) ?? new Uint8Array();
+  const lines = splitLines(entriesBytes);
+  if (!report.expect("log.entries.count", "Every entry of the window is present", lines !== undefined && lines.length - 1 === end - start, `${end - start} entries`, lines ? `${lines.length - 1} entries for a window of ${end - start}` : "entries.jsonl is not newline-terminated lines")) return;
+  const hashing = hasher.hashRange(entriesBytes, lines!, start, BLOCK_LEVEL);
+
+  const parsed = parseEntries(entriesBytes, start);
+  if (!report.expect("log.entries.format", "Entries are canonical, well-formed and consecutive", parsed.ok, `seq ${start}…${end - 1}`, parsed.ok ? "" : parsed.message)) return;
+  const hashed = await hashing;
+
+  // Sizes at which a root is needed: the window's end, and every other checkpoint that falls inside it.
+  const bundled = bundledCheckpoints(files, policy, index.origin, report);
+  if (!bundled) return;
+  const previous = previousCheckpoints(policy, index.origin, report);
+  if (!previous) return;
+  const wanted = new Set<number>([end, ...[...bundled, ...previous].map((c) => Number(c.size)).filter((s) => s >= start && s <= end)]);
+  const roots = new Map<number, Uint8Array>();
+  if (wanted.has(start)) roots.set(start, compact.root());
+  const blockSize = 2 ** BLOCK_LEVEL;
+  const targets = [...wanted].sort((a, b) => a - b);
+  let t = 0;
+  for (let i = start; i < end; ) {
+    while (targets[t] !== undefined && targets[t]! <= i) t++;
+    const nextTarget = targets[t] ?? Infinity;
+    const blockIdx = (i - hashed.firstBlockStart) / blockSize;
+    if (i % blockSize === 0 && i >= hashed.firstBlockStart && i + blockSize <= end && i + blockSize <= nextTarget && 32 * blockIdx < hashed.blocks.length) {
+      compact.appendSubtree(BLOCK_LEVEL, hashed.blocks.subarray(32 * blockIdx, 32 * blockIdx + 32));
+      i += blockSize;
+    } else {
+      compact.append(hashed.leaves.subarray(32 * (i - start), 32 * (i - start) + 32));
+      i++;
+    }
+    if (wanted.has(i)) roots.set(i, compact.root());
+  }
+  const rootAtEnd = roots.get(end)!;
+
+  const cons = parseJsonFile(files.get(BundlePaths.consistency), ConsistencyFileSchema);
+  const consistent = checkConsistency(cons, end, headSize, rootAtEnd, hv.rootHash);
+  if (!report.expect("log.root", "Frontier plus entries reproduce the signed log", consistent.ok, `root at ${end} = ${toHex(rootAtEnd).slice(0, 16)}…, consistent with the head at ${headSize}`, consistent.ok ? "" : `entries do not reproduce the signed tree: ${consistent.message}`)) return;
+
+  const forks = [...bundled].filter((c) => Number(c.size) < start || Number(c.size) > end || !bytesEqual(roots.get(Number(c.size))!, c.rootHash));
+  if (!report.expect("log.checkpoints", "Every bundled checkpoint agrees with the entries", forks.length === 0, `${bundled.length} checkpoint(s) inside the window agree`, `checkpoint(s) at size ${forks.map((c) => c.size).join(", ")} disagree with the entries or lie outside the window (forked log)`)) return;
+
+  checkPrevious(previous, roots, start, end, hv, report);
+  return { kept: parsed.ok ? parsed.value : [], head: hv };
+}
+
+function checkConsistency(cons: Parsed<{ fromSize: number; toSize: number; hashes: string[] }>, end: number, headSize: number, rootAtEnd: Uint8Array, headRoot: Uint8Array): { ok: true } | { ok: false; message: string } {
+  if (!cons.ok) return { ok: false, message: `log/consistency.json: ${cons.message}` };
+  const c = cons.value;
+  if (c.fromSize !== end || c.toSize !== headSize) return { ok: false, message: `consistency proof is from ${c.fromSize} to ${c.toSize}, expected ${end} to ${headSize}` };
+  const proof = c.hashes.map((h) => fromBase64(h)!);
+  if (end === headSize) return proof.length === 0 && bytesEqual(rootAtEnd, headRoot) ? { ok: true } : { ok: false, message: `root at ${end} differs from the head's` };
+  // Every tree extends the empty one; RFC 9162 has no proof from size 0, so there must be none.
+  if (end === 0) return proof.length === 0 ? { ok: true } : { ok: false, message: "a proof from size 0 must be empty" };
+  const r = verifyConsistency(end, headSize, rootAtEnd, headRoot, proof);
+  return r.ok ? { ok: true } : { ok: false, message: r.message };
+}
+
+function checkPrevious(previous: VerifiedCheckpoint[], roots: Map<number, Uint8Array>, start: number, end: number, head: VerifiedCheckpoint, report: ReportBuilder): void {
+  if (previous.length === 0) return;
+  const headSize = Number(head.size);
+  for (const p of previous) {
+    const size = Number(p.size);
+    const id = `policy.previous.${size}`;
+    const name = `Pinned checkpoint at size ${size}`;
+    if (size > headSize) report.add(id, name, "fail", `the bundle's head (${headSize}) is older than a checkpoint already seen (${size}): rolled back`);
+    else if (size === headSize) report.expect(id, name, bytesEqual(p.rootHash, head.rootHash), "same root as the head", "same size as the head but a different root: forked log");
+    else if (size >= start && size <= end) report.expect(id, name, bytesEqual(p.rootHash, roots.get(size)!), "agrees with the entries", "disagrees with the entries of the window: forked log");
+    else report.add(id, name, "skip", `size ${size} is outside the window [${start}, ${end}] and not the head; this bundle cannot decide it`);
+  }
+}
+
+function bundledCheckpoints(files: BundleFiles, policy: VerifyPolicy, origin: string, report: ReportBuilder): VerifiedCheckpoint[] | undefined {
+  const out: VerifiedCheckpoint[] = [];
+  for (const [path, bytes] of files) {
+    if (!path.startsWith(BundlePaths.checkpointsDir)) continue;
+    const c = verifyCheckpoint(fileText(bytes) ?? "", policy.checkpointKeys, origin);
+    if (!c.ok) {
+      report.add("log.checkpoints", "Every bundled checkpoint agrees with the entries", "fail", `${path}: ${c.code}: ${c.message}`);
+      return undefined;
+    }
+    out.push(c.value);
+  }
+  return out;
+}
+
+function previousCheckpoints(policy: VerifyPolicy, origin: string, report: ReportBuilder): VerifiedCheckpoint[] | undefined {
+  const out: VerifiedCheckpoint[] = [];
+  for (const note of policy.previousCheckpoints ?? []) {
+    const c = verifyCheckpoint(note, policy.checkpointKeys, origin);
+    if (!c.ok) {
+      report.add("policy.previous", "Pinned checkpoints verify", "fail", `${c.code}: ${c.message}`);
+      return undefined;
+    }
+    out.push(c.value);
+  }
+  return out;
+}
+
+/** Offsets of each line start plus the end, or undefined unless the bytes are newline-terminated lines. */
+export function splitLines(bytes: Uint8Array): Uint32Array | undefined {
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) return undefined;
+  const starts: number[] = [0];
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) {
+    if (i + 1 === starts[starts.length - 1]! + 1) return undefined; // empty line
+    starts.push(i + 1);
+  }
+  return Uint32Array.from(bytes.length === 0 ? [0] : starts);
+}
+
+function parseEntries(bytes: Uint8Array, start: number): Parsed<LogEntry[]> {
+  const all = fileText(bytes);
+  if (all === undefined) return { ok: false, message: "entries.jsonl is not UTF-8" };
+  const lines = all.length === 0 ? [] : all.slice(0, -1).split("\n");
+  const kept: LogEntry[] = [];
+  let prevAt = "";
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return { ok: false, message: `entry ${start + i} is not JSON` };
+    }
+    let canonical: string;
+    try {
+      canonical = canonicalize(value);
+    } catch {
+      return { ok: false, message: `entry ${start + i} cannot be canonical JSON` };
+    }
+    if (canonical !== line) return { ok: false, message: `entry ${start + i} is not in canonical (JCS) form` };
+    const entry = validateEntry(value);
+    if (!entry.ok) return { ok: false, message: `entry ${start + i}: ${entry.message}` };
+    const e = entry.value;
+    if (e.seq !== start + i) return { ok: false, message: `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)` };
+    if (e.at < prevAt) return { ok: false, message: `entry ${e.seq} is timestamped before entry ${e.seq - 1}` };
+    prevAt = e.at;
+    if (e.type === "backup.completed" || e.type.startsWith("restore.")) kept.push(e);
+  }
+  return { ok: true, value: kept };
+}

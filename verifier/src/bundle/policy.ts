@@ -1,0 +1,38 @@
+import type { NamedVerifier } from "../dsse/envelope.js";
+import { parseVkey, type NoteVerifier } from "../note/index.js";
+import { err, ok, type Result } from "../result.js";
+
+/**
+ * What a verifier trusts, pinned out of band (never taken from the artifact). Checkpoint keys sign the
+ * log's checkpoints; manifest keys sign backup manifests and bundle indexes. Keeping the roles apart
+ * means a leaked manifest key cannot forge the log.
+ */
+export interface VerifyPolicy {
+  checkpointKeys: NoteVerifier[];
+  manifestKeys: NamedVerifier[];
+  /** If set, the log origin the bundle must be for (one org's log). */
+  origin?: string;
+  /** Signed checkpoints the auditor already holds: the bundle must not fork from or roll back behind them. */
+  previousCheckpoints?: string[];
+}
+
+/** Key-name suffixes that say a published key's role (SPEC.md §Keys). */
+export const KEY_ROLE_SUFFIX = { checkpoint: "/checkpoint", manifest: "/manifest" } as const;
+
+/** Builds a policy from vkey strings, sorting them into roles by their name's suffix. */
+export function policyFromVkeys(
+  vkeys: string[],
+  extra: Pick<VerifyPolicy, "origin" | "previousCheckpoints"> = {},
+): Result<VerifyPolicy, "bad-key" | "no-keys"> {
+  const policy: VerifyPolicy = { checkpointKeys: [], manifestKeys: [], ...extra };
+  for (const vkey of vkeys) {
+    const parsed = parseVkey(vkey);
+    if (!parsed.ok) return err("bad-key", `not a verifier key: ${vkey} (${parsed.message})`);
+    const key = parsed.value;
+    if (key.name.endsWith(KEY_ROLE_SUFFIX.checkpoint)) policy.checkpointKeys.push(key);
+    else if (key.name.endsWith(KEY_ROLE_SUFFIX.manifest)) policy.manifestKeys.push({ name: key.name, publicKey: key.publicKey });
+    else return err("bad-key", `key ${key.name} has no role: its name must end in /checkpoint or /manifest`);
+  }
+  if (policy.checkpointKeys.length === 0 && policy.manifestKeys.length === 0) return err("no-keys", "no keys given");
+  return ok(policy);
+}

@@ -1,0 +1,47 @@
+/** The status of one check. `skip` is for checks the bundle cannot decide (said why in `detail`). */
+export type CheckStatus = "pass" | "fail" | "skip";
+
+/** One named check of a verification, with its outcome and why. */
+export interface Check {
+  id: string;
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+/** A verification report: every check that ran, then the verdict. */
+export interface Report {
+  checks: Check[];
+  verdict: "verified" | "not-verified";
+  /** The first failed check's id, if any. */
+  failed?: string;
+}
+
+/** Accumulates checks in order and computes the verdict: verified only if something passed and nothing failed. */
+export class ReportBuilder {
+  private readonly checks: Check[] = [];
+
+  /** Records a check. */
+  add(id: string, name: string, status: CheckStatus, detail: string): CheckStatus {
+    this.checks.push({ id, name, status, detail });
+    return status;
+  }
+
+  /** Records a pass or a fail from a boolean. */
+  expect(id: string, name: string, passed: boolean, passDetail: string, failDetail: string): boolean {
+    this.add(id, name, passed ? "pass" : "fail", passed ? passDetail : failDetail);
+    return passed;
+  }
+
+  /** True if any check failed so far. */
+  get failed(): boolean {
+    return this.checks.some((c) => c.status === "fail");
+  }
+
+  /** The finished report. */
+  build(): Report {
+    const failed = this.checks.find((c) => c.status === "fail");
+    const verdict = !failed && this.checks.some((c) => c.status === "pass") ? "verified" : "not-verified";
+    return failed ? { checks: this.checks, verdict, failed: failed.id } : { checks: this.checks, verdict };
+  }
+}

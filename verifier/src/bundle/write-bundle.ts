@@ -1,0 +1,84 @@
+import { zipSync, type Zippable } from "fflate";
+import { toBase64 } from "../bytes/base64.js";
+import { concatBytes } from "../bytes/compare.js";
+import { toHex } from "../bytes/hex.js";
+import { utf8 } from "../bytes/utf8.js";
+import { signEnvelope, type NamedSigner } from "../dsse/envelope.js";
+import { portableSha256, type Sha256 } from "../hash/sha256.js";
+import { canonicalBytes } from "../jcs/canonicalize.js";
+import { decodeEntry, type LogEntry } from "../log/entry.js";
+import { parseCheckpointNote } from "../note/index.js";
+import { err, ok, type Result } from "../result.js";
+import { restoreHistories } from "./check-restores.js";
+import { BundlePaths, INDEX_PAYLOAD_TYPE, type BundleIndex } from "./layout.js";
+
+/** Everything an evidence bundle is made of; the Worker gathers it from the Ledger. */
+export interface BundleInput {
+  orgId: string;
+  origin: string;
+  period: { from: string; to: string };
+  createdAt: string;
+  /** Exact stored bytes of entries [start, start + entries.length). */
+  start: number;
+  entries: Uint8Array[];
+  /** The compact range of the tree of size `start`, largest subtree first. */
+  frontier: Uint8Array[];
+  /** Signed head checkpoint (note text) and the consistency proof from the window's end to it. */
+  headCheckpoint: string;
+  headSize: number;
+  consistency: Uint8Array[];
+  /** Other signed checkpoints whose sizes fall inside [start, end]. */
+  checkpoints?: string[];
+  /** Manifest envelopes of backup.completed entries in the window, by backupId, as their exact JCS bytes. */
+  manifests: Map<string, Uint8Array>;
+  reportHtml: string;
+  indexSigner: NamedSigner;
+}
+
+// A fixed timestamp makes the zip bytes a function of the content alone.
+const ZIP_MTIME = new Date(Date.UTC(2000, 0, 1));
+
+/** Builds the bundle zip (deterministic: same input, same bytes). */
+export function writeBundle(input: BundleInput, sha: Sha256 = portableSha256): Result<Uint8Array, "bad-input"> {
+  const end = input.start + input.entries.length;
+  const kept: LogEntry[] = [];
+  for (const bytes of input.entries) {
+    const e = decodeEntry(bytes);
+    if (!e.ok) return err("bad-input", `entry is not a valid log entry: ${e.message}`);
+    if (e.value.type === "backup.completed" || e.value.type.startsWith("restore.")) kept.push(e.value);
+  }
+  const files = new Map<string, Uint8Array>();
+  files.set(BundlePaths.checkpoint, utf8(input.headCheckpoint));
+  files.set(BundlePaths.frontier, canonicalBytes({ v: 1, size: input.start, hashes: input.frontier.map(toBase64) }));
+  files.set(BundlePaths.entries, concatBytes(...input.entries.flatMap((e) => [e, NEWLINE])));
+  files.set(BundlePaths.consistency, canonicalBytes({ v: 1, fromSize: end, toSize: input.headSize, hashes: input.consistency.map(toBase64) }));
+  for (const note of input.checkpoints ?? []) {
+    const c = parseCheckpointNote(note);
+    if (!c.ok) return err("bad-input", `checkpoint: ${c.message}`);
+    files.set(`${BundlePaths.checkpointsDir}${c.value.size}.txt`, utf8(note));
+  }
+  for (const [backupId, bytes] of input.manifests) files.set(`${BundlePaths.manifestsDir}${backupId}.json`, bytes);
+  for (const [path, history] of restoreHistories(kept)) files.set(path, canonicalBytes(history));
+  files.set(BundlePaths.report, utf8(input.reportHtml));
+
+  const index: BundleIndex = {
+    v: 1,
+    kind: "walwarden-evidence-bundle",
+    orgId: input.orgId,
+    origin: input.origin,
+    period: input.period,
+    log: { start: input.start, end, head: input.headSize },
+    createdAt: input.createdAt,
+    files: [...files.keys()].sort().map((path) => {
+      const bytes = files.get(path)!;
+      return { path, size: bytes.length, sha256: toHex(sha.digest(bytes)) };
+    }),
+  };
+  files.set(BundlePaths.index, canonicalBytes(signEnvelope(INDEX_PAYLOAD_TYPE, canonicalBytes(index), [input.indexSigner])));
+
+  const zippable: Zippable = {};
+  for (const path of [...files.keys()].sort()) zippable[path] = [files.get(path)!, { mtime: ZIP_MTIME }];
+  return ok(zipSync(zippable, { level: 6 }));
+}
+
+const NEWLINE = Uint8Array.of(0x0a);

@@ -1,0 +1,30 @@
+// @walwarden/verifier: the format authority. Every signed or persisted format is defined here and
+// specified byte for byte in SPEC.md; everything else imports it.
+export * from "./result.js";
+export * from "./bytes/index.js";
+export { sha256, portableSha256, type Sha256, type Sha256Stream } from "./hash/sha256.js";
+export * from "./jcs/canonicalize.js";
+export * from "./ed25519/ed25519.js";
+export * from "./note/index.js";
+export * from "./merkle/index.js";
+export { keyIdBytes, dsseKeyId, ALG_ED25519 } from "./keys/key-id.js";
+export { pae } from "./dsse/pae.js";
+export * from "./dsse/envelope.js";
+export * from "./manifest/statement.js";
+export * from "./manifest/predicate.js";
+export * from "./manifest/build-manifest.js";
+export * from "./manifest/verify-manifest.js";
+export { Id, Instant, Sha256Hex, describeIssue } from "./schema/common.js";
+export * from "./log/event-data.js";
+export * from "./log/entry.js";
+export * from "./log/restore-state.js";
+export * from "./log/inclusion-proof.js";
+export * from "./log/range-hasher.js";
+export * from "./log/memory-log.js";
+export * from "./bundle/layout.js";
+export * from "./bundle/report.js";
+export * from "./bundle/policy.js";
+export * from "./bundle/read-bundle.js";
+export * from "./bundle/write-bundle.js";
+export * from "./bundle/verify-bundle.js";
+export { restoreHistories } from "./bundle/check-restores.js";

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { Id, Instant, Sha256Hex } from "../schema/common.js";
+
+const Reason = z.string().min(1).max(4000);
+const RestoreRef = { restoreId: Id, backupId: Id };
+
+/**
+ * The typed `data` of every event in the log, by event type (DESIGN.md invariant 3). Secrets never appear:
+ * tokens and URLs only as their SHA-256. Adding a type is a format change: update SPEC.md §Log entries.
+ */
+export const EventData = {
+  "backup.scheduled": z.strictObject({ jobId: Id, scheduleId: Id, databaseId: Id, slot: Instant }),
+  "backup.started": z.strictObject({ jobId: Id, databaseId: Id, runnerId: Id, attempt: z.number().int().min(1) }),
+  "backup.completed": z.strictObject({
+    jobId: Id,
+    backupId: Id,
+    databaseId: Id,
+    runnerId: Id,
+    artifact: z.strictObject({ uri: z.string().min(1).max(2048), sha256: Sha256Hex, sizeBytes: z.number().int().nonnegative() }),
+    /** SHA-256 of the manifest envelope's JCS bytes: binds the log to the exact manifest. */
+    manifestSha256: Sha256Hex,
+  }),
+  "backup.failed": z.strictObject({
+    jobId: Id,
+    databaseId: Id,
+    runnerId: Id.nullable(),
+    attempt: z.number().int().min(1),
+    reason: Reason,
+    willRetry: z.boolean(),
+  }),
+  "restore.token_issued": z.strictObject({
+    ...RestoreRef,
+    databaseId: Id,
+    tokenSha256: Sha256Hex,
+    expiresAt: Instant,
+  }),
+  "restore.claim_rejected": z.strictObject({
+    restoreId: Id.nullable(),
+    tokenSha256: Sha256Hex,
+    reason: z.enum(["already-claimed", "expired", "wrong-org", "unknown-token"]),
+  }),
+  "restore.claimed": z.strictObject({ ...RestoreRef, clientVersion: z.string().min(1).max(64) }),
+  "restore.downloading": z.strictObject({ ...RestoreRef }),
+  "restore.verifying": z.strictObject({ ...RestoreRef, sha256: Sha256Hex.nullable() }),
+  "restore.restoring": z.strictObject({ ...RestoreRef }),
+  "restore.completed": z.strictObject({ ...RestoreRef, dryRun: z.boolean() }),
+  "restore.failed": z.strictObject({ ...RestoreRef, stage: z.string().min(1).max(64), reason: Reason }),
+  "restore.expired": z.strictObject({ ...RestoreRef }),
+  "key.registered": z.strictObject({ purpose: z.enum(["checkpoint", "manifest"]), vkey: z.string().min(1).max(512) }),
+  "key.rotated": z.strictObject({
+    purpose: z.enum(["checkpoint", "manifest"]),
+    previousVkey: z.string().min(1).max(512),
+    vkey: z.string().min(1).max(512),
+  }),
+  "evidence.exported": z.strictObject({
+    exportId: Id,
+    from: Instant,
+    to: Instant,
+    startSeq: z.number().int().nonnegative(),
+    endSeq: z.number().int().nonnegative(),
+    indexSha256: Sha256Hex,
+  }),
+} as const;
+
+/** Every event type the log may contain. */
+export type EventType = keyof typeof EventData;
+/** All event types, in SPEC order. */
+export const EVENT_TYPES = Object.keys(EventData) as EventType[];
+/** The data of one event type. */
+export type EventDataOf<T extends EventType> = z.infer<(typeof EventData)[T]>;

@@ -1,0 +1,9 @@
+// Wire schemas: every request and response between runner, CLI, web and the Worker. Kept in the
+// verifier (not the worker) so no Node or browser build pulls in Workers types.
+export * from "./errors.js";
+export * from "./runner.js";
+export * from "./restore.js";
+export * from "./keys.js";
+export * from "./verify.js";
+export { InclusionProofSchema, type InclusionProof } from "../log/inclusion-proof.js";
+export { DsseEnvelopeSchema, type DsseEnvelope } from "../dsse/envelope.js";

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { DsseEnvelopeSchema } from "../dsse/envelope.js";
+import { InclusionProofSchema } from "../log/inclusion-proof.js";
+import { PgDumpPredicateSchema } from "../manifest/predicate.js";
+import { Id, Instant, Sha256Hex } from "../schema/common.js";
+
+/** POST /v1/runner/claim: a runner asks for work. */
+export const ClaimRequestSchema = z.strictObject({ version: z.string().min(1).max(64), databases: z.array(Id).max(1000) });
+
+/** A claimed backup job with its lease; the lease id fences heartbeat, complete and fail. */
+export const ClaimedJobSchema = z.strictObject({
+  jobId: Id,
+  databaseId: Id,
+  scheduleId: Id.nullable(),
+  attempt: z.number().int().min(1),
+  leaseId: Id,
+  leaseExpiresAt: Instant,
+  backupId: Id,
+});
+/** Answer to claim: a job, or null when there is nothing to do. */
+export const ClaimResponseSchema = z.strictObject({ job: ClaimedJobSchema.nullable() });
+
+/** POST /v1/runner/jobs/:jobId/heartbeat: extends the lease and reports progress. */
+export const HeartbeatRequestSchema = z.strictObject({
+  leaseId: Id,
+  progress: z.strictObject({ phase: z.enum(["dumping", "uploading", "finalizing"]), bytes: z.number().int().nonnegative() }),
+});
+/** Answer to heartbeat: the new lease expiry. */
+export const HeartbeatResponseSchema = z.strictObject({ leaseExpiresAt: Instant });
+
+/**
+ * POST /v1/runner/jobs/:jobId/complete: what the runner measured. The Worker adds the ids it owns
+ * (org, backup, job) to build the predicate, signs the manifest and logs backup.completed.
+ */
+export const CompleteRequestSchema = z.strictObject({
+  leaseId: Id,
+  artifactSha256: Sha256Hex,
+  result: PgDumpPredicateSchema.omit({ backupId: true, orgId: true, databaseId: true, jobId: true }),
+});
+/** Answer to complete: the signed manifest, its inclusion proof and the checkpoint (signed note text). */
+export const CompleteResponseSchema = z.strictObject({
+  envelope: DsseEnvelopeSchema,
+  proof: InclusionProofSchema,
+  checkpoint: z.string().min(1),
+});
+
+/** POST /v1/runner/jobs/:jobId/fail: the job failed; reason is shown to people and logged. */
+export const FailRequestSchema = z.strictObject({ leaseId: Id, reason: z.string().min(1).max(4000), retryable: z.boolean() });
