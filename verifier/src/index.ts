@@ -7,7 +7,7 @@ export * from "./jcs/canonicalize.js";
 export * from "./ed25519/ed25519.js";
 export * from "./note/index.js";
 export * from "./merkle/index.js";
-export { keyIdBytes, dsseKeyId, ALG_ED25519 } from "./keys/key-id.js";
+export { dsseKeyId } from "./dsse/key-id.js";
 export { pae } from "./dsse/pae.js";
 export * from "./dsse/envelope.js";
 export * from "./manifest/statement.js";

@@ -20,10 +20,14 @@ export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256
   } catch {
     envelope = undefined;
   }
-  const opened = openEnvelope(envelope, INDEX_PAYLOAD_TYPE, policy.manifestKeys);
-  if (!report.expect("index.signature", "Index is signed by a pinned key", opened.ok, opened.ok ? `signed by ${opened.value.signedBy.join(", ")}` : "", raw ? (opened.ok ? "" : `${opened.code}: ${opened.message}`) : `${BundlePaths.index} is missing`)) return;
+  if (!raw) {
+    report.add("index.signature", "Index is signed by a pinned key", "fail", `${BundlePaths.index} is missing`);
+    return;
+  }
+  const opened = report.result("index.signature", "Index is signed by a pinned key", openEnvelope(envelope, INDEX_PAYLOAD_TYPE, policy.manifestKeys), (o) => `signed by ${o.signedBy.join(", ")}`);
+  if (!opened) return;
 
-  const json = parseCanonical(opened.value.payload);
+  const json = parseCanonical(opened.payload);
   const parsed = json.ok ? BundleIndexSchema.safeParse(json.value) : undefined;
   if (!report.expect("index.format", "Index is well-formed", !!parsed?.success, "", parsed && !parsed.success ? describeIssue(parsed.error) : `index payload is not canonical JSON`)) return;
   const index = parsed!.data!;

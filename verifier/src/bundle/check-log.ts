@@ -37,9 +37,13 @@ export async function checkLog(
 ): Promise<LogWindow | undefined> {
   const { start, end, head: headSize } = index.log;
 
-  const head = verifyCheckpoint(fileText(files.get(BundlePaths.checkpoint)) ?? "", policy.checkpointKeys, policy.origin ?? index.origin);
-  if (!report.expect("log.checkpoint", "Head checkpoint is signed by a pinned key", head.ok, head.ok ? `size ${head.value.size}, origin ${head.value.origin}` : "", head.ok ? "" : `${head.code}: ${head.message}`)) return;
-  const hv = head.value;
+  const hv = report.result(
+    "log.checkpoint",
+    "Head checkpoint is signed by a pinned key",
+    verifyCheckpoint(files.get(BundlePaths.checkpoint) ?? "", policy.checkpointKeys, policy.origin ?? index.origin),
+    (c) => `size ${c.size}, origin ${c.origin}`,
+  );
+  if (!hv) return;
   if (!report.expect("log.origin", "Checkpoint is for the bundle's log", hv.origin === index.origin && Number(hv.size) === headSize, `origin ${hv.origin}`, `checkpoint is ${hv.origin} at size ${hv.size}; index says ${index.origin} at ${headSize}`)) return;
   if (!report.expect("log.window", "Window lies inside the log", start <= end && end <= headSize, `entries [${start}, ${end}) of ${headSize}`, `window [${start}, ${end}) does not fit a log of size ${headSize}`)) return;
 
@@ -124,7 +128,7 @@ function bundledCheckpoints(files: BundleFiles, policy: VerifyPolicy, origin: st
   const out: VerifiedCheckpoint[] = [];
   for (const [path, bytes] of files) {
     if (!path.startsWith(BundlePaths.checkpointsDir)) continue;
-    const c = verifyCheckpoint(fileText(bytes) ?? "", policy.checkpointKeys, origin);
+    const c = verifyCheckpoint(bytes, policy.checkpointKeys, origin);
     if (!c.ok) {
       report.add("log.checkpoints", "Every bundled checkpoint agrees with the entries", "fail", `${path}: ${c.code}: ${c.message}`);
       return undefined;

@@ -1,3 +1,5 @@
+import type { Result } from "../result.js";
+
 /** The status of one check. `skip` is for checks the bundle cannot decide (said why in `detail`). */
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -31,6 +33,12 @@ export class ReportBuilder {
   expect(id: string, name: string, passed: boolean, passDetail: string, failDetail: string): boolean {
     this.add(id, name, passed ? "pass" : "fail", passed ? passDetail : failDetail);
     return passed;
+  }
+
+  /** Records a Result as a check: its value if it passed, undefined (and a fail naming its code) if not. */
+  result<T>(id: string, name: string, r: Result<T, string>, passDetail: (value: T) => string): T | undefined {
+    this.add(id, name, r.ok ? "pass" : "fail", r.ok ? passDetail(r.value) : `${r.code}: ${r.message}`);
+    return r.ok ? r.value : undefined;
   }
 
   /** True if any check failed so far. */

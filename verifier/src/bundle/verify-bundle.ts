@@ -24,16 +24,16 @@ export async function verifyBundle(zip: Uint8Array, policy: VerifyPolicy, option
   const hasher = options.rangeHasher ?? singleThreadRangeHasher(sha);
   const report = new ReportBuilder();
 
-  const files = readBundle(zip);
-  if (!report.expect("bundle.zip", "Bundle is a readable zip", files.ok, files.ok ? `${files.value.size} files` : "", files.ok ? "" : `${files.code}: ${files.message}`)) return report.build();
+  const files = report.result("bundle.zip", "Bundle is a readable zip", readBundle(zip), (f) => `${f.size} files`);
+  if (!files) return report.build();
 
-  const index = checkIndex(files.value, policy, sha, report);
+  const index = checkIndex(files, policy, sha, report);
   if (!index) return report.build();
 
-  const log = await checkLog(files.value, index, policy, hasher, report);
+  const log = await checkLog(files, index, policy, hasher, report);
   if (!log) return report.build();
 
-  checkManifests(files.value, log.kept, policy, sha, report);
-  checkRestores(files.value, log.kept, report);
+  checkManifests(files, log.kept, policy, sha, report);
+  checkRestores(files, log.kept, report);
   return report.build();
 }

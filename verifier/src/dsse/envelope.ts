@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { fromBase64, toBase64 } from "../bytes/base64.js";
 import { sign, verify } from "../ed25519/ed25519.js";
-import { dsseKeyId } from "../keys/key-id.js";
+import { dsseKeyId } from "./key-id.js";
 import { err, ok, type Result } from "../result.js";
 import { pae } from "./pae.js";
 

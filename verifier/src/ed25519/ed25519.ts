@@ -26,9 +26,9 @@ export function sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
 }
 
 /**
- * Strict RFC 8032 verification. Rejects non-canonical encodings of R and A, S ≥ L, and small-order
- * public keys (the policy for Wycheproof's "acceptable" cases: see SPEC.md §Ed25519). Never throws:
- * malformed input is simply not a valid signature.
+ * Strict RFC 8032 verification (policy: POLICY.md, to become SPEC.md §Ed25519). Rejects wrong lengths,
+ * non-canonical or off-curve encodings of R and A, S ≥ L, and small-order public keys; then checks the
+ * cofactored equation [8][S]B = [8]R + [8][k]A. Never throws: malformed input is simply not a valid signature.
  */
 export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
