@@ -6,6 +6,7 @@ import { policyFromVkeys } from "../bundle/policy.js";
 import type { Report } from "../bundle/report.js";
 import { verifyBundle } from "../bundle/verify-bundle.js";
 import { verifyManifest } from "../manifest/verify-manifest.js";
+import { nativeEd25519Verify } from "../node/native-ed25519.js";
 import { nativeSha256 } from "../node/native-sha256.js";
 import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
 
@@ -82,7 +83,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command === "bundle") {
     const zip = await readBytes(file, io);
     if (!zip) return EXIT.usage;
-    const report = await verifyBundle(zip, policy.value, { sha256: nativeSha256, rangeHasher: parallelRangeHasher() });
+    const report = await verifyBundle(zip, policy.value, { sha256: nativeSha256, rangeHasher: parallelRangeHasher(), ed25519: nativeEd25519Verify });
     return printReport(report, values.json, io);
   }
 
@@ -99,7 +100,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     artifactSha256 = await hashFile(values.artifact, io);
     if (!artifactSha256) return EXIT.usage;
   }
-  const m = verifyManifest(envelope, policy.value.manifestKeys, artifactSha256);
+  const m = verifyManifest(envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
   const report: Report = m.ok
     ? {
         verdict: "verified",

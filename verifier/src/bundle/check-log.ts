@@ -1,7 +1,7 @@
 import { fromBase64 } from "../bytes/base64.js";
 import { bytesEqual } from "../bytes/compare.js";
 import { toHex } from "../bytes/hex.js";
-import { canonicalize } from "../jcs/canonicalize.js";
+import { parseCanonicalText } from "../jcs/canonicalize.js";
 import { validateEntry, type LogEntry } from "../log/entry.js";
 import type { RangeHasher } from "../log/range-hasher.js";
 import { CompactRange, verifyConsistency } from "../merkle/index.js";
@@ -170,20 +170,9 @@ function parseEntries(bytes: Uint8Array, start: number): Parsed<LogEntry[]> {
   let prevAt = "";
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return { ok: false, message: `entry ${start + i} is not JSON` };
-    }
-    let canonical: string;
-    try {
-      canonical = canonicalize(value);
-    } catch {
-      return { ok: false, message: `entry ${start + i} cannot be canonical JSON` };
-    }
-    if (canonical !== line) return { ok: false, message: `entry ${start + i} is not in canonical (JCS) form` };
-    const entry = validateEntry(value);
+    const json = parseCanonicalText(line);
+    if (!json.ok) return { ok: false, message: `entry ${start + i} is not canonical JSON (${json.code})` };
+    const entry = validateEntry(json.value);
     if (!entry.ok) return { ok: false, message: `entry ${start + i}: ${entry.message}` };
     const e = entry.value;
     if (e.seq !== start + i) return { ok: false, message: `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)` };

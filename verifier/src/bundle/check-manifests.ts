@@ -1,4 +1,5 @@
 import { toHex } from "../bytes/hex.js";
+import type { Ed25519Verify } from "../ed25519/ed25519.js";
 import type { Sha256 } from "../hash/sha256.js";
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { verifyManifest } from "../manifest/verify-manifest.js";
@@ -13,7 +14,7 @@ import type { ReportBuilder } from "./report.js";
  * the log committed to (manifestSha256), signed by a pinned manifest key, and describing the same
  * artifact, backup, database and job; and the bundle holds no manifest the log does not mention.
  */
-export function checkManifests(files: BundleFiles, kept: LogEntry[], policy: VerifyPolicy, sha: Sha256, report: ReportBuilder): void {
+export function checkManifests(files: BundleFiles, kept: LogEntry[], policy: VerifyPolicy, sha: Sha256, verifySignature: Ed25519Verify | undefined, report: ReportBuilder): void {
   const completed = kept.filter((e): e is LogEntryOf<"backup.completed"> => e.type === "backup.completed");
   const problems: string[] = [];
   const expected = new Set<string>();
@@ -37,7 +38,7 @@ export function checkManifests(files: BundleFiles, kept: LogEntry[], policy: Ver
       problems.push(`${path} is not JSON`);
       continue;
     }
-    const m = verifyManifest(envelope, policy.manifestKeys, d.artifact.sha256);
+    const m = verifyManifest(envelope, policy.manifestKeys, d.artifact.sha256, verifySignature);
     if (!m.ok) {
       problems.push(`${path}: ${m.code}: ${m.message}`);
       continue;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { fromBase64, toBase64 } from "../bytes/base64.js";
-import { sign, verify } from "../ed25519/ed25519.js";
+import { sign, verify, type Ed25519Verify } from "../ed25519/ed25519.js";
 import { dsseKeyId } from "./key-id.js";
 import { err, ok, type Result } from "../result.js";
 import { pae } from "./pae.js";
@@ -54,6 +54,7 @@ export function openEnvelope(
   input: unknown,
   expectedPayloadType: string,
   verifiers: NamedVerifier[],
+  verifySignature: Ed25519Verify = verify,
 ): Result<OpenedEnvelope, EnvelopeErrorCode> {
   const parsed = DsseEnvelopeSchema.safeParse(input);
   if (!parsed.success) return err("malformed-envelope", `not a DSSE envelope: ${parsed.error.issues[0]?.message ?? "invalid"}`);
@@ -69,7 +70,7 @@ export function openEnvelope(
     const key = byId.get(s.keyid);
     if (!key) continue;
     const sig = fromBase64(s.sig);
-    if (!sig || !verify(sig, message, key.publicKey)) return err("bad-signature", `signature by ${s.keyid} does not verify`);
+    if (!sig || !verifySignature(sig, message, key.publicKey)) return err("bad-signature", `signature by ${s.keyid} does not verify`);
     if (!signedBy.includes(s.keyid)) signedBy.push(s.keyid);
   }
   if (signedBy.length === 0)

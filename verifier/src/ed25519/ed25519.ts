@@ -38,3 +38,16 @@ export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Ui
     return false;
   }
 }
+
+/** A signature check with the same contract as `verify`: strict, never throws. Node may pass a native one. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/** True if a public key passes the strict policy's key checks: canonical encoding and not of small order. */
+export function isStrictPublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
+  try {
+    return !ed.Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}

@@ -1,3 +1,4 @@
+import type { Ed25519Verify } from "../ed25519/ed25519.js";
 import { openEnvelope, type EnvelopeErrorCode, type NamedVerifier } from "../dsse/envelope.js";
 import { parseCanonical } from "../jcs/canonicalize.js";
 import { describeIssue } from "../schema/common.js";
@@ -23,14 +24,16 @@ export interface VerifiedManifest {
 
 /**
  * Verifies a backup manifest: the DSSE signature against pinned keys, then the statement and predicate,
- * then (if given) that the artifact's SHA-256 (hex) is the one the manifest signed.
+ * then (if given) that the artifact's SHA-256 (hex) is the one the manifest signed. `verifySignature`
+ * defaults to the portable strict Ed25519.
  */
 export function verifyManifest(
   envelope: unknown,
   keys: NamedVerifier[],
   artifactSha256?: string,
+  verifySignature?: Ed25519Verify,
 ): Result<VerifiedManifest, ManifestErrorCode> {
-  const opened = openEnvelope(envelope, INTOTO_PAYLOAD_TYPE, keys);
+  const opened = openEnvelope(envelope, INTOTO_PAYLOAD_TYPE, keys, verifySignature);
   if (!opened.ok) return opened;
   const json = parseCanonical(opened.value.payload);
   if (!json.ok) return err("malformed-statement", `statement is not canonical JSON (${json.code})`);

@@ -2,3 +2,4 @@
 // byte-identical to the portable code paths; tests compare them.
 export { nativeSha256 } from "./native-sha256.js";
 export { parallelRangeHasher } from "./parallel-range-hasher.js";
+export { nativeEd25519Verify } from "./native-ed25519.js";
