@@ -46,13 +46,12 @@ export function parseCanonicalText(text: string): Result<unknown, Exclude<ParseC
  * the full check, which decides.
  */
 function isCanonicalFast(value: unknown, text: string): boolean {
-  let again: string | undefined;
   try {
-    again = JSON.stringify(value);
+    return JSON.stringify(value) === text && !LONE_SURROGATE_ESCAPE.test(text) && keysSorted(value);
   } catch {
+    // Nesting too deep for stringify or for keysSorted's recursion (runtimes differ): the full check decides.
     return false;
   }
-  return again === text && !LONE_SURROGATE_ESCAPE.test(text) && keysSorted(value);
 }
 
 // Any \uD800–\uDFFF escape sends the text to the full check (paired ones too: they are rare and it is exact).
