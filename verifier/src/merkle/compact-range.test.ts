@@ -4,15 +4,8 @@ import { toHex } from "../bytes/hex.js";
 import { utf8 } from "../bytes/utf8.js";
 import { CompactRange, frontierOfLeafHashes } from "./compact-range.js";
 import { EMPTY_ROOT, leafHash, nodeHash } from "./hash.js";
+import { mth } from "../test-support/merkle-reference.js";
 
-// Reference MTH straight from RFC 9162 §2.1.1, independent of the compact range.
-function mth(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return EMPTY_ROOT;
-  if (leaves.length === 1) return leaves[0]!;
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return nodeHash(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
-}
 
 const leavesOf = (seed: number, n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}/${i}`)));
 const hex = (b: Uint8Array): string => toHex(b);

@@ -8,22 +8,11 @@ import { EMPTY_ROOT, leafHash, nodeHash } from "./hash.js";
 import { rootFromLeafHashes } from "./tree-root.js";
 import { verifyConsistency } from "./verify-consistency.js";
 import { inclusionProofSides, rootFromInclusionProof, verifyInclusion } from "./verify-inclusion.js";
+import { mth, split } from "../test-support/merkle-reference.js";
 
 // --- References written straight from RFC 9162, independent of the code under test. ---
 
-function split(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
 
-/** MTH (§2.1.1). */
-function mth(d: readonly Uint8Array[]): Uint8Array {
-  if (d.length === 0) return EMPTY_ROOT;
-  if (d.length === 1) return d[0]!;
-  const k = split(d.length);
-  return nodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
-}
 
 /** PATH(m, D[n]) (§2.1.3.1). */
 function path(m: number, d: readonly Uint8Array[]): Uint8Array[] {

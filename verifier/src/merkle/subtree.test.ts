@@ -9,6 +9,7 @@ import { isValidSubtree } from "./subtree.js";
 import { rootFromLeafHashes } from "./tree-root.js";
 import { verifySubtreeConsistency } from "./verify-subtree-consistency.js";
 import { verifySubtreeInclusion } from "./verify-subtree-inclusion.js";
+import { mth, split } from "../test-support/merkle-reference.js";
 
 // --- References from the Merkle Tree Certificates draft (subtrees, SUBTREE_PROOF and its verification),
 // --- written independently of the code under test.
@@ -21,18 +22,7 @@ function draftValidSubtree(start: number, end: number): boolean {
   return start % ceil === 0;
 }
 
-function split(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
 
-function mth(d: readonly Uint8Array[]): Uint8Array {
-  if (d.length === 0) return EMPTY_ROOT;
-  if (d.length === 1) return d[0]!;
-  const k = split(d.length);
-  return nodeHash(mth(d.slice(0, k)), mth(d.slice(k)));
-}
 
 /** SUBTREE_SUBPROOF(start, end, D[n], known), recursively. */
 function subtreeSubproof(start: number, end: number, d: readonly Uint8Array[], known: boolean): Uint8Array[] {
