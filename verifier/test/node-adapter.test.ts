@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { portableSha256 } from "../src/hash/sha256.js";
 import { singleThreadRangeHasher } from "../src/log/range-hasher.js";
 import { verifyBundle } from "../src/bundle/verify-bundle.js";
-import { splitLines } from "../src/bundle/check-log.js";
+import { splitLines } from "../src/bundle/lines.js";
 import { buildFixtureLog, fixtureBundle, fixturePolicy } from "../src/test-support/fixture-log.js";
 // The Node adapter spawns worker threads from compiled JS, so it is tested through the build.
 import { nativeEd25519Verify, nativeSha256, parallelRangeHasher } from "../dist/node/index.js";

@@ -7,6 +7,7 @@ import type { RangeHasher } from "../log/range-hasher.js";
 import { CompactRange, verifyConsistency } from "../merkle/index.js";
 import { verifyCheckpoint, type VerifiedCheckpoint } from "../note/index.js";
 import { BundlePaths, ConsistencyFileSchema, FrontierFileSchema, type BundleIndex } from "./layout.js";
+import { splitLines } from "./lines.js";
 import { fileText, parseJsonFile, type Parsed } from "./parse-file.js";
 import type { VerifyPolicy } from "./policy.js";
 import type { BundleFiles } from "./read-bundle.js";
@@ -149,17 +150,6 @@ function previousCheckpoints(policy: VerifyPolicy, origin: string, report: Repor
     out.push(c.value);
   }
   return out;
-}
-
-/** Offsets of each line start plus the end, or undefined unless the bytes are newline-terminated lines. */
-export function splitLines(bytes: Uint8Array): Uint32Array | undefined {
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) return undefined;
-  const starts: number[] = [0];
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) {
-    if (i + 1 === starts[starts.length - 1]! + 1) return undefined; // empty line
-    starts.push(i + 1);
-  }
-  return Uint32Array.from(bytes.length === 0 ? [0] : starts);
 }
 
 function parseEntries(bytes: Uint8Array, start: number): Parsed<LogEntry[]> {

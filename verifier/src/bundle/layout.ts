@@ -15,8 +15,8 @@ export const BundlePaths = {
   entries: "log/entries.jsonl",
   consistency: "log/consistency.json",
   checkpointsDir: "log/checkpoints/",
-  manifestsDir: "manifests/",
-  restoresDir: "restores/",
+  manifests: "manifests.jsonl",
+  restores: "restores.jsonl",
   report: "report.html",
 } as const;
 
@@ -59,17 +59,20 @@ export const ConsistencyFileSchema = z.strictObject({
   hashes: z.array(HashBase64).max(128),
 });
 
-/** `restores/<restoreId>.json`: one restore's transitions inside the window, in log order. */
+/** One line of `restores.jsonl`: a restore's transitions inside the window, in log order. */
 export const RestoreHistoryFileSchema = z.strictObject({
   v: z.literal(1),
   restoreId: Id,
   backupId: Id,
   transitions: z.array(z.strictObject({ seq: z.number().int().nonnegative(), state: z.string().min(1), at: Instant })).max(100),
 });
-/** A restore history file. */
+/** A restore history. */
 export type RestoreHistoryFile = z.infer<typeof RestoreHistoryFileSchema>;
 
 /** Most bytes a bundle may inflate to before the reader refuses it (zip bombs). */
 export const MAX_BUNDLE_BYTES = 2 * 1024 ** 3;
-/** Most files a bundle may hold. */
-export const MAX_BUNDLE_FILES = 200_000;
+/**
+ * Most files a bundle may hold. The layout needs a handful plus bundled checkpoints; staying below the
+ * classic zip limit (65,535 entries) means no ZIP64, which fflate and many tools do not read.
+ */
+export const MAX_BUNDLE_FILES = 60_000;

@@ -123,26 +123,32 @@ describe("verifyBundle rejects tampering", () => {
     const missing = new Map(original);
     missing.delete(BundlePaths.report);
     expectRejected(await verify(rezip(missing)), "index.files");
-    const manifest = [...original.keys()].find((p) => p.startsWith(BundlePaths.manifestsDir))!;
-    const noManifest = new Map(original);
-    noManifest.delete(manifest);
-    expectRejected(await verify(rezip(noManifest, { resignIndex: true })), "manifests");
-    const extraManifest = new Map(original).set(`${BundlePaths.manifestsDir}bk_999.json`, original.get(manifest)!);
-    expectRejected(await verify(rezip(extraManifest, { resignIndex: true })), "manifests");
+    for (const path of [BundlePaths.manifests, BundlePaths.restores, BundlePaths.entries]) {
+      const without = new Map(original);
+      without.delete(path);
+      expectRejected(await verify(rezip(without, { resignIndex: true })), /^(manifests|restores|log\.)/);
+    }
   });
 
-  test("a manifest that does not match its log entry is rejected even when validly signed", async () => {
-    const manifests = [...original.keys()].filter((p) => p.startsWith(BundlePaths.manifestsDir));
-    const files = new Map(original);
-    files.set(manifests[0]!, original.get(manifests[1]!)!);
-    expectRejected(await verify(rezip(files, { resignIndex: true })), "manifests");
+  /** The lines of a .jsonl file of the original bundle. */
+  const linesOf = (path: string) => new TextDecoder().decode(original.get(path)!).split("\n").slice(0, -1);
+  const withLines = (path: string, lines: string[]) => new Map(original).set(path, utf8(lines.map((l) => l + "\n").join("")));
+
+  test("a missing, extra, swapped or foreign manifest is rejected even when validly signed", async () => {
+    const m = linesOf(BundlePaths.manifests);
+    expect(m.length).toBeGreaterThan(2);
+    const foreign = [...LOG.manifests.values()].map((b) => new TextDecoder().decode(b)).find((x) => !m.includes(x))!;
+    for (const bad of [m.slice(1), [...m, m[0]!], [m[1]!, m[0]!, ...m.slice(2)], [foreign, ...m.slice(1)]])
+      expectRejected(await verify(rezip(withLines(BundlePaths.manifests, bad), { resignIndex: true })), "manifests");
   });
 
-  test("a forged restore history is rejected", async () => {
-    const path = [...original.keys()].find((p) => p.startsWith(BundlePaths.restoresDir))!;
-    const h = JSON.parse(new TextDecoder().decode(original.get(path)!));
+  test("a forged, dropped or extra restore history is rejected", async () => {
+    const r = linesOf(BundlePaths.restores);
+    expect(r.length).toBeGreaterThan(0);
+    const h = JSON.parse(r[0]!);
     h.transitions = h.transitions.slice(0, -1);
-    expectRejected(await verify(rezip(new Map(original).set(path, utf8(JSON.stringify(h))), { resignIndex: true })), "restores");
+    for (const bad of [[JSON.stringify(h), ...r.slice(1)], r.slice(1), [...r, r[0]!]])
+      expectRejected(await verify(rezip(withLines(BundlePaths.restores, bad), { resignIndex: true })), "restores");
   });
 
   test("swapped keys are rejected: unpinned checkpoint key, unpinned manifest key, roles crossed", async () => {

@@ -9,6 +9,7 @@ import { decodeEntry, type LogEntry } from "../log/entry.js";
 import { parseCheckpointNote } from "../note/index.js";
 import { err, ok, type Result } from "../result.js";
 import { restoreHistories } from "./check-restores.js";
+import { joinLines } from "./lines.js";
 import { BundlePaths, INDEX_PAYLOAD_TYPE, type BundleIndex } from "./layout.js";
 
 /** Everything an evidence bundle is made of; the Worker gathers it from the Ledger. */
@@ -28,7 +29,7 @@ export interface BundleInput {
   consistency: Uint8Array[];
   /** Other signed checkpoints whose sizes fall inside [start, end]. */
   checkpoints?: string[];
-  /** Manifest envelopes of backup.completed entries in the window, by backupId, as their exact JCS bytes. */
+  /** Manifest envelopes of the window's backup.completed entries, by backupId, as their exact JCS bytes. */
   manifests: Map<string, Uint8Array>;
   reportHtml: string;
   indexSigner: NamedSigner;
@@ -56,8 +57,15 @@ export function writeBundle(input: BundleInput, sha: Sha256 = portableSha256): R
     if (!c.ok) return err("bad-input", `checkpoint: ${c.message}`);
     files.set(`${BundlePaths.checkpointsDir}${c.value.size}.txt`, utf8(note));
   }
-  for (const [backupId, bytes] of input.manifests) files.set(`${BundlePaths.manifestsDir}${backupId}.json`, bytes);
-  for (const [path, history] of restoreHistories(kept)) files.set(path, canonicalBytes(history));
+  const manifests: Uint8Array[] = [];
+  for (const e of kept) {
+    if (e.type !== "backup.completed") continue;
+    const m = input.manifests.get(e.data.backupId);
+    if (!m) return err("bad-input", `no manifest for ${e.data.backupId} (entry ${e.seq})`);
+    manifests.push(m);
+  }
+  files.set(BundlePaths.manifests, joinLines(manifests));
+  files.set(BundlePaths.restores, joinLines(restoreHistories(kept).map((h) => canonicalBytes(h))));
   files.set(BundlePaths.report, utf8(input.reportHtml));
 
   const index: BundleIndex = {
@@ -78,18 +86,4 @@ export function writeBundle(input: BundleInput, sha: Sha256 = portableSha256): R
   const zippable: Zippable = {};
   for (const path of [...files.keys()].sort()) zippable[path] = [files.get(path)!, { mtime: ZIP_MTIME }];
   return ok(zipSync(zippable, { level: 6 }));
-}
-
-/** Entries one per line; a loop, not a spread, so a million entries do not overflow the call stack. */
-function joinLines(entries: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const e of entries) n += e.length + 1;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const e of entries) {
-    out.set(e, o);
-    out[o + e.length] = 0x0a;
-    o += e.length + 1;
-  }
-  return out;
 }

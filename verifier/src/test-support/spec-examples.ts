@@ -37,7 +37,6 @@ export function specExamples(): Record<string, string> {
   const files = unzipBundle(fixtureBundle(fixture, 4, 10));
   const indexEnv = JSON.parse(text(files.get(BundlePaths.index)!));
   const index = BundleIndexSchema.parse(JSON.parse(text(fromBase64(indexEnv.payload)!)));
-  const restore = [...files.keys()].find((p) => p.startsWith(BundlePaths.restoresDir));
   return {
     vkeys: [formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey), formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey), formatCosignerVkey(WITNESS.name, WITNESS.publicKey)].join("\n"),
     "log-entry": text(canonicalBytes(entries[2]!)),
@@ -52,6 +51,6 @@ export function specExamples(): Record<string, string> {
     "bundle-index": JSON.stringify(index, null, 2),
     "bundle-frontier": text(files.get(BundlePaths.frontier)!),
     "bundle-consistency": text(files.get(BundlePaths.consistency)!),
-    "bundle-restore": restore ? text(files.get(restore)!) : "(none)",
+    "bundle-restore": text(files.get(BundlePaths.restores)!).trimEnd(),
   };
 }
