@@ -3,7 +3,7 @@ import { bytesEqual } from "../bytes/compare.js";
 import { toHex } from "../bytes/hex.js";
 import { parseCanonicalText } from "../jcs/canonicalize.js";
 import { validateEntry, type LogEntry } from "../log/entry.js";
-import type { RangeHasher } from "../log/range-hasher.js";
+import type { HashedRange, RangeHasher } from "../log/range-hasher.js";
 import { CompactRange, verifyConsistency } from "../merkle/index.js";
 import { verifyCheckpoint, type VerifiedCheckpoint } from "../note/index.js";
 import { BundlePaths, ConsistencyFileSchema, FrontierFileSchema, type BundleIndex } from "./layout.js";
@@ -68,24 +68,7 @@ export async function checkLog(
   const previous = previousCheckpoints(policy, index.origin, report);
   if (!previous) return;
   const wanted = new Set<number>([end, ...[...bundled, ...previous].map((c) => Number(c.size)).filter((s) => s >= start && s <= end)]);
-  const roots = new Map<number, Uint8Array>();
-  if (wanted.has(start)) roots.set(start, compact.root());
-  const blockSize = 2 ** BLOCK_LEVEL;
-  const targets = [...wanted].sort((a, b) => a - b);
-  let t = 0;
-  for (let i = start; i < end; ) {
-    while (targets[t] !== undefined && targets[t]! <= i) t++;
-    const nextTarget = targets[t] ?? Infinity;
-    const blockIdx = (i - hashed.firstBlockStart) / blockSize;
-    if (i % blockSize === 0 && i >= hashed.firstBlockStart && i + blockSize <= end && i + blockSize <= nextTarget && 32 * blockIdx < hashed.blocks.length) {
-      compact.appendSubtree(BLOCK_LEVEL, hashed.blocks.subarray(32 * blockIdx, 32 * blockIdx + 32));
-      i += blockSize;
-    } else {
-      compact.append(hashed.leaves.subarray(32 * (i - start), 32 * (i - start) + 32));
-      i++;
-    }
-    if (wanted.has(i)) roots.set(i, compact.root());
-  }
+  const roots = foldWindow(compact, hashed, start, end, wanted);
   const rootAtEnd = roots.get(end)!;
 
   const cons = parseJsonFile(files.get(BundlePaths.consistency), ConsistencyFileSchema);
@@ -97,6 +80,34 @@ export async function checkLog(
 
   checkPrevious(previous, roots, start, end, hv, report);
   return { kept: parsed.ok ? parsed.value : [], head: hv };
+}
+
+/**
+ * Extends the frontier at `start` with every leaf of the window, a whole block at a time where no wanted
+ * size falls inside it, and returns the root at each wanted size in [start, end].
+ */
+function foldWindow(compact: CompactRange, hashed: HashedRange, start: number, end: number, wanted: Set<number>): Map<number, Uint8Array> {
+  const roots = new Map<number, Uint8Array>();
+  if (wanted.has(start)) roots.set(start, compact.root());
+  const blockSize = 2 ** hashed.blockLevel;
+  const targets = [...wanted].sort((a, b) => a - b);
+  let t = 0;
+  for (let i = start; i < end; ) {
+    while (targets[t] !== undefined && targets[t]! <= i) t++;
+    const block = (i - hashed.firstBlockStart) / blockSize;
+    const wholeBlock = i % blockSize === 0 && i >= hashed.firstBlockStart && 32 * block < hashed.blocks.length && i + blockSize <= (targets[t] ?? Infinity);
+    if (wholeBlock) {
+      // The frontier at a multiple of the block size holds only subtrees at least that large, so this cannot fail.
+      const r = compact.appendSubtree(hashed.blockLevel, hashed.blocks.subarray(32 * block, 32 * block + 32));
+      if (!r.ok) throw new Error(`compact range invariant broken at ${i}: ${r.message}`);
+      i += blockSize;
+    } else {
+      compact.append(hashed.leaves.subarray(32 * (i - start), 32 * (i - start) + 32));
+      i++;
+    }
+    if (wanted.has(i)) roots.set(i, compact.root());
+  }
+  return roots;
 }
 
 function checkConsistency(cons: Parsed<{ fromSize: number; toSize: number; hashes: string[] }>, end: number, headSize: number, rootAtEnd: Uint8Array, headRoot: Uint8Array): { ok: true } | { ok: false; message: string } {
