@@ -5,6 +5,7 @@ import { parseCanonical } from "../jcs/canonicalize.js";
 import { describeIssue } from "../schema/common.js";
 import { BundleIndexSchema, BundlePaths, INDEX_PAYLOAD_TYPE, type BundleIndex } from "./layout.js";
 import type { VerifyPolicy } from "./policy.js";
+import { fileText } from "./parse-file.js";
 import type { BundleFiles } from "./read-bundle.js";
 import type { ReportBuilder } from "./report.js";
 
@@ -16,7 +17,7 @@ export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256
   const raw = files.get(BundlePaths.index);
   let envelope: unknown;
   try {
-    envelope = raw ? JSON.parse(new TextDecoder().decode(raw)) : undefined;
+    envelope = JSON.parse(fileText(raw) ?? "");
   } catch {
     envelope = undefined;
   }
