@@ -4,17 +4,12 @@ import { toHex } from "../bytes/hex.js";
 import { utf8 } from "../bytes/utf8.js";
 import { CompactRange, frontierOfLeafHashes } from "./compact-range.js";
 import { EMPTY_ROOT, leafHash, nodeHash } from "./hash.js";
-import { mth } from "../test-support/merkle-reference.js";
+import { flipBit, mth } from "../test-support/merkle-reference.js";
 
 
 const leavesOf = (seed: number, n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}/${i}`)));
 const hex = (b: Uint8Array): string => toHex(b);
 
-function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
-  const out = bytes.slice();
-  out[(bit >> 3) % out.length]! ^= 1 << (bit & 7);
-  return out;
-}
 
 /** The frontier at `from` plus leaves [from, to), as the evidence-bundle verifier replays a window. */
 function replay(frontier: Uint8Array[], from: number, leaves: readonly Uint8Array[]): Uint8Array {

@@ -9,7 +9,7 @@ import { isValidSubtree } from "./subtree.js";
 import { rootFromLeafHashes } from "./tree-root.js";
 import { verifySubtreeConsistency } from "./verify-subtree-consistency.js";
 import { verifySubtreeInclusion } from "./verify-subtree-inclusion.js";
-import { mth, split } from "../test-support/merkle-reference.js";
+import { flipBit, flipOneOf, mth, split } from "../test-support/merkle-reference.js";
 
 // --- References from the Merkle Tree Certificates draft (subtrees, SUBTREE_PROOF and its verification),
 // --- written independently of the code under test.
@@ -75,11 +75,6 @@ const leavesOf = (seed: number, n: number): Uint8Array[] => Array.from({ length:
 const hexes = (hs: readonly Uint8Array[]): string[] => hs.map(toHex);
 const OK = { ok: true, value: true };
 
-function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
-  const out = bytes.slice();
-  out[(bit >> 3) % out.length]! ^= 1 << (bit & 7);
-  return out;
-}
 
 /** A tree of `size` ≤ 160 leaves and a non-empty subtree [start, end) of it. */
 const treeAndSubtree = fc
@@ -141,14 +136,8 @@ describe("subtree inclusion (properties)", () => {
         expect(verifySubtreeInclusion(i, start, end, leaves[i]!, root, proof)).toEqual(OK);
         expect(verifySubtreeInclusion(BigInt(i), BigInt(start), BigInt(end), leaves[i]!, root, proof)).toEqual(OK);
 
-        const target = which % (proof.length + 2);
-        const p = [...proof];
-        let r = root;
-        let leaf = leaves[i]!;
-        if (target < proof.length) p[target] = flipBit(p[target]!, bit);
-        else if (target === proof.length) r = flipBit(root, bit);
-        else leaf = flipBit(leaf, bit);
-        expect(verifySubtreeInclusion(i, start, end, leaf, r, p)).toMatchObject({ ok: false, code: "root-mismatch" });
+        const bad = flipOneOf(proof, root, leaves[i]!, which, bit);
+        expect(verifySubtreeInclusion(i, start, end, bad.leaf, bad.root, bad.proof)).toMatchObject({ ok: false, code: "root-mismatch" });
 
         const j = other % (end + 3);
         if (j !== i) expect(verifySubtreeInclusion(j, start, end, leaves[i]!, root, proof).ok).toBe(false);
