@@ -15,15 +15,15 @@ import type { ReportBuilder } from "./report.js";
  */
 export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256, report: ReportBuilder): BundleIndex | undefined {
   const raw = files.get(BundlePaths.index);
+  if (!raw) {
+    report.add("index.signature", "Index is signed by a pinned key", "fail", `${BundlePaths.index} is missing`);
+    return;
+  }
   let envelope: unknown;
   try {
     envelope = JSON.parse(fileText(raw) ?? "");
   } catch {
-    envelope = undefined;
-  }
-  if (!raw) {
-    report.add("index.signature", "Index is signed by a pinned key", "fail", `${BundlePaths.index} is missing`);
-    return;
+    envelope = undefined; // openEnvelope reports it as malformed
   }
   const opened = report.result("index.signature", "Index is signed by a pinned key", openEnvelope(envelope, INDEX_PAYLOAD_TYPE, policy.manifestKeys), (o) => `signed by ${o.signedBy.join(", ")}`);
   if (!opened) return;

@@ -8,7 +8,8 @@ import { CompactRange, verifyConsistency } from "../merkle/index.js";
 import { verifyCheckpoint, type VerifiedCheckpoint } from "../note/index.js";
 import { BundlePaths, ConsistencyFileSchema, FrontierFileSchema, type BundleIndex } from "./layout.js";
 import { splitLines } from "./lines.js";
-import { fileText, parseJsonFile, type Parsed } from "./parse-file.js";
+import { err, ok, type Result } from "../result.js";
+import { fileText, parseJsonFile } from "./parse-file.js";
 import type { VerifyPolicy } from "./policy.js";
 import type { BundleFiles } from "./read-bundle.js";
 import type { ReportBuilder } from "./report.js";
@@ -20,7 +21,6 @@ const BLOCK_LEVEL = 8;
 export interface LogWindow {
   /** Entries of the window that later checks need (backup.completed and restore transitions), in order. */
   kept: LogEntry[];
-  head: VerifiedCheckpoint;
 }
 
 /**
@@ -58,14 +58,16 @@ export async function checkLog(
   if (!report.expect("log.entries.count", "Every entry of the window is present", lines !== undefined && lines.length - 1 === end - start, `${end - start} entries`, lines ? `${lines.length - 1} entries for a window of ${end - start}` : "entries.jsonl is not newline-terminated lines")) return;
   const hashing = hasher.hashRange(entriesBytes, lines!, start, BLOCK_LEVEL);
 
-  const parsed = parseEntries(entriesBytes, start);
-  if (!report.expect("log.entries.format", "Entries are canonical, well-formed and consecutive", parsed.ok, `seq ${start}…${end - 1}`, parsed.ok ? "" : parsed.message)) return;
+  const kept = report.result("log.entries.format", "Entries are canonical, well-formed and consecutive", parseEntries(entriesBytes, start), () => `seq ${start}…${end - 1}`);
+  if (!kept) return;
   const hashed = await hashing;
 
   // Sizes at which a root is needed: the window's end, and every other checkpoint that falls inside it.
-  const bundled = bundledCheckpoints(files, policy, index.origin, report);
+  const bundledNotes = [...files].filter(([path]) => path.startsWith(BundlePaths.checkpointsDir));
+  const bundled = verifyAll(bundledNotes, policy, index.origin, report, "log.checkpoints", "Every bundled checkpoint agrees with the entries");
   if (!bundled) return;
-  const previous = previousCheckpoints(policy, index.origin, report);
+  const pinnedNotes = (policy.previousCheckpoints ?? []).map((note, i): [string, string] => [`pinned checkpoint ${i + 1}`, note]);
+  const previous = verifyAll(pinnedNotes, policy, index.origin, report, "policy.previous", "Pinned checkpoints verify");
   if (!previous) return;
   const wanted = new Set<number>([end, ...[...bundled, ...previous].map((c) => Number(c.size)).filter((s) => s >= start && s <= end)]);
   const roots = foldWindow(compact, hashed, start, end, wanted);
@@ -79,7 +81,7 @@ export async function checkLog(
   if (!report.expect("log.checkpoints", "Every bundled checkpoint agrees with the entries", forks.length === 0, `${bundled.length} checkpoint(s) inside the window agree`, `checkpoint(s) at size ${forks.map((c) => c.size).join(", ")} disagree with the entries or lie outside the window (forked log)`)) return;
 
   checkPrevious(previous, roots, start, end, hv, report);
-  return { kept: parsed.ok ? parsed.value : [], head: hv };
+  return { kept };
 }
 
 /**
@@ -110,16 +112,15 @@ function foldWindow(compact: CompactRange, hashed: HashedRange, start: number, e
   return roots;
 }
 
-function checkConsistency(cons: Parsed<{ fromSize: number; toSize: number; hashes: string[] }>, end: number, headSize: number, rootAtEnd: Uint8Array, headRoot: Uint8Array): { ok: true } | { ok: false; message: string } {
-  if (!cons.ok) return { ok: false, message: `log/consistency.json: ${cons.message}` };
+function checkConsistency(cons: Result<{ fromSize: number; toSize: number; hashes: string[] }>, end: number, headSize: number, rootAtEnd: Uint8Array, headRoot: Uint8Array): Result<true, string> {
+  if (!cons.ok) return err("bad-file", `log/consistency.json: ${cons.message}`);
   const c = cons.value;
-  if (c.fromSize !== end || c.toSize !== headSize) return { ok: false, message: `consistency proof is from ${c.fromSize} to ${c.toSize}, expected ${end} to ${headSize}` };
+  if (c.fromSize !== end || c.toSize !== headSize) return err("wrong-sizes", `consistency proof is from ${c.fromSize} to ${c.toSize}, expected ${end} to ${headSize}`);
   const proof = c.hashes.map((h) => fromBase64(h)!);
-  if (end === headSize) return proof.length === 0 && bytesEqual(rootAtEnd, headRoot) ? { ok: true } : { ok: false, message: `root at ${end} differs from the head's` };
+  if (end === headSize) return proof.length === 0 && bytesEqual(rootAtEnd, headRoot) ? ok(true) : err("root-mismatch", `root at ${end} differs from the head's`);
   // Every tree extends the empty one; RFC 9162 has no proof from size 0, so there must be none.
-  if (end === 0) return proof.length === 0 ? { ok: true } : { ok: false, message: "a proof from size 0 must be empty" };
-  const r = verifyConsistency(end, headSize, rootAtEnd, headRoot, proof);
-  return r.ok ? { ok: true } : { ok: false, message: r.message };
+  if (end === 0) return proof.length === 0 ? ok(true) : err("wrong-proof-size", "a proof from size 0 must be empty");
+  return verifyConsistency(end, headSize, rootAtEnd, headRoot, proof);
 }
 
 function checkPrevious(previous: VerifiedCheckpoint[], roots: Map<number, Uint8Array>, start: number, end: number, head: VerifiedCheckpoint, report: ReportBuilder): void {
@@ -136,26 +137,13 @@ function checkPrevious(previous: VerifiedCheckpoint[], roots: Map<number, Uint8A
   }
 }
 
-function bundledCheckpoints(files: BundleFiles, policy: VerifyPolicy, origin: string, report: ReportBuilder): VerifiedCheckpoint[] | undefined {
+/** Verifies signed checkpoints for the log, or records the first that fails under `id` and returns undefined. */
+function verifyAll(notes: [label: string, note: Uint8Array | string][], policy: VerifyPolicy, origin: string, report: ReportBuilder, id: string, name: string): VerifiedCheckpoint[] | undefined {
   const out: VerifiedCheckpoint[] = [];
-  for (const [path, bytes] of files) {
-    if (!path.startsWith(BundlePaths.checkpointsDir)) continue;
-    const c = verifyCheckpoint(bytes, policy.checkpointKeys, origin);
-    if (!c.ok) {
-      report.add("log.checkpoints", "Every bundled checkpoint agrees with the entries", "fail", `${path}: ${c.code}: ${c.message}`);
-      return undefined;
-    }
-    out.push(c.value);
-  }
-  return out;
-}
-
-function previousCheckpoints(policy: VerifyPolicy, origin: string, report: ReportBuilder): VerifiedCheckpoint[] | undefined {
-  const out: VerifiedCheckpoint[] = [];
-  for (const note of policy.previousCheckpoints ?? []) {
+  for (const [label, note] of notes) {
     const c = verifyCheckpoint(note, policy.checkpointKeys, origin);
     if (!c.ok) {
-      report.add("policy.previous", "Pinned checkpoints verify", "fail", `${c.code}: ${c.message}`);
+      report.add(id, name, "fail", `${label}: ${c.code}: ${c.message}`);
       return undefined;
     }
     out.push(c.value);
@@ -163,23 +151,23 @@ function previousCheckpoints(policy: VerifyPolicy, origin: string, report: Repor
   return out;
 }
 
-function parseEntries(bytes: Uint8Array, start: number): Parsed<LogEntry[]> {
+function parseEntries(bytes: Uint8Array, start: number): Result<LogEntry[], "bad-entry"> {
   const all = fileText(bytes);
-  if (all === undefined) return { ok: false, message: "entries.jsonl is not UTF-8" };
+  if (all === undefined) return err("bad-entry", "entries.jsonl is not UTF-8");
   const lines = all.length === 0 ? [] : all.slice(0, -1).split("\n");
   const kept: LogEntry[] = [];
   let prevAt = "";
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const json = parseCanonicalText(line);
-    if (!json.ok) return { ok: false, message: `entry ${start + i} is not canonical JSON (${json.code})` };
+    if (!json.ok) return err("bad-entry", `entry ${start + i} is not canonical JSON (${json.code})`);
     const entry = validateEntry(json.value);
-    if (!entry.ok) return { ok: false, message: `entry ${start + i}: ${entry.message}` };
+    if (!entry.ok) return err("bad-entry", `entry ${start + i}: ${entry.message}`);
     const e = entry.value;
-    if (e.seq !== start + i) return { ok: false, message: `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)` };
-    if (e.at < prevAt) return { ok: false, message: `entry ${e.seq} is timestamped before entry ${e.seq - 1}` };
+    if (e.seq !== start + i) return err("bad-entry", `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)`);
+    if (e.at < prevAt) return err("bad-entry", `entry ${e.seq} is timestamped before entry ${e.seq - 1}`);
     prevAt = e.at;
     if (e.type === "backup.completed" || e.type.startsWith("restore.")) kept.push(e);
   }
-  return { ok: true, value: kept };
+  return ok(kept);
 }

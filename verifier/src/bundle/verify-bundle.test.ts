@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { utf8 } from "../bytes/utf8.js";
 import { formatVkey } from "../note/index.js";
-import { buildFixtureLog, checkpointAt, fixtureBundle, fixturePolicy, rezip, unzipBundle, ORIGIN } from "../test-support/fixture-log.js";
+import { buildFixtureLog, checkpointAt, fixtureBundle, fixturePolicy, rezip, unzipBundle } from "../test-support/fixture-log.js";
 import { CHECKPOINT_SIGNER, MANIFEST_SIGNER, testSigner } from "../test-support/keys.js";
 import { BundlePaths } from "./layout.js";
 import { policyFromVkeys } from "./policy.js";
@@ -186,7 +186,6 @@ describe("verifyBundle rejects tampering", () => {
 
   test("a checkpoint for another origin is rejected", async () => {
     expectRejected(await verify(zip, { ...policy, origin: "test.walwarden.dev/log/org_other" }), "log.checkpoint");
-    expect(ORIGIN).toContain("org_acme");
   });
 
   test("a frontier or consistency proof that lies is rejected", async () => {

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { canonicalBytes } from "../jcs/canonicalize.js";
-import { parseCanonical } from "../jcs/canonicalize.js";
+import { canonicalBytes, parseCanonical } from "../jcs/canonicalize.js";
 import { err, ok, type Result } from "../result.js";
 import { describeIssue, Instant } from "../schema/common.js";
 import { EventData, EVENT_TYPES, type EventDataOf, type EventType } from "./event-data.js";

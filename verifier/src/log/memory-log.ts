@@ -1,5 +1,5 @@
 import { portableSha256, type Sha256 } from "../hash/sha256.js";
-import { CompactRange, consistencyProof, inclusionProof, leafHash, rootFromLeafHashes } from "../merkle/index.js";
+import { CompactRange, consistencyProof, frontierOfLeafHashes, inclusionProof, leafHash, rootFromLeafHashes } from "../merkle/index.js";
 import { encodeEntry, type LogEntry } from "./entry.js";
 
 /**
@@ -13,7 +13,7 @@ export class MemoryLog {
   private readonly compact: CompactRange;
 
   constructor(private readonly sha: Sha256 = portableSha256) {
-    this.compact = CompactRange.empty();
+    this.compact = CompactRange.empty(sha);
   }
 
   /** Number of entries. */
@@ -38,23 +38,21 @@ export class MemoryLog {
 
   /** The root of the tree of the given size (default: now). */
   root(size = this.size): Uint8Array {
-    return size === this.size ? this.compact.root() : rootFromLeafHashes(this.leaves.slice(0, size));
+    return size === this.size ? this.compact.root() : rootFromLeafHashes(this.leaves.slice(0, size), this.sha);
   }
 
   /** Inclusion proof of leaf `index` in the tree of `size`. */
   inclusionProof(index: number, size = this.size): Uint8Array[] {
-    return inclusionProof(this.leaves.slice(0, size), index);
+    return inclusionProof(this.leaves.slice(0, size), index, this.sha);
   }
 
   /** Consistency proof from size m to size n. */
   consistencyProof(m: number, n = this.size): Uint8Array[] {
-    return consistencyProof(this.leaves.slice(0, n), m);
+    return consistencyProof(this.leaves.slice(0, n), m, this.sha);
   }
 
   /** The frontier (compact range) of the tree of the given size. */
   frontier(size: number): Uint8Array[] {
-    const c = CompactRange.empty();
-    for (let i = 0; i < size; i++) c.append(this.leaves[i]!);
-    return c.frontier();
+    return frontierOfLeafHashes(this.leaves, size, this.sha);
   }
 }
