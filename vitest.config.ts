@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // bundle of it runs in Chromium: that is how we prove the format authority is isomorphic.
 export default defineConfig({
   test: {
-    projects: ["verifier/vitest.node.config.ts", "verifier/vitest.workerd.config.ts", "verifier/vitest.chromium.config.ts"],
+    projects: ["verifier/vitest.node.config.ts", "verifier/vitest.workerd.config.ts", "verifier/vitest.chromium.config.ts", "worker/vitest.config.ts"],
   },
 });

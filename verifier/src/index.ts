@@ -14,6 +14,7 @@ export * from "./manifest/statement.js";
 export * from "./manifest/predicate.js";
 export * from "./manifest/build-manifest.js";
 export * from "./manifest/verify-manifest.js";
+export * from "./manifest/manifest-report.js";
 export { Id, Instant, Sha256Hex, describeIssue } from "./schema/common.js";
 export * from "./log/event-data.js";
 export * from "./log/entry.js";

@@ -5,7 +5,7 @@ import { toHex } from "../bytes/hex.js";
 import { policyFromVkeys } from "../bundle/policy.js";
 import type { Report } from "../bundle/report.js";
 import { verifyBundle } from "../bundle/verify-bundle.js";
-import { verifyManifest } from "../manifest/verify-manifest.js";
+import { manifestReport } from "../manifest/manifest-report.js";
 import { nativeEd25519Verify } from "../node/native-ed25519.js";
 import { nativeSha256 } from "../node/native-sha256.js";
 import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
@@ -100,19 +100,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     artifactSha256 = await hashFile(values.artifact, io);
     if (!artifactSha256) return EXIT.usage;
   }
-  const m = verifyManifest(envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
-  const report: Report = m.ok
-    ? {
-        verdict: "verified",
-        checks: [
-          { id: "manifest.signature", name: "Manifest is signed by a pinned key", status: "pass", detail: m.value.signedBy.join(", ") },
-          { id: "manifest.predicate", name: "Manifest is a valid pg-dump v1 statement", status: "pass", detail: `backup ${m.value.predicate.backupId} of ${m.value.predicate.databaseId}` },
-          artifactSha256
-            ? { id: "manifest.artifact", name: "Artifact matches the signed SHA-256", status: "pass", detail: artifactSha256 }
-            : { id: "manifest.artifact", name: "Artifact matches the signed SHA-256", status: "skip", detail: "no --artifact given" },
-        ],
-      }
-    : { verdict: "not-verified", failed: `manifest.${m.code}`, checks: [{ id: `manifest.${m.code}`, name: "Manifest verifies", status: "fail", detail: m.message }] };
+  const report = manifestReport(envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
   return printReport(report, values.json, io);
 }
 

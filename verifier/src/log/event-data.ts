@@ -9,7 +9,7 @@ const RestoreRef = { restoreId: Id, backupId: Id };
  * tokens and URLs only as their SHA-256. Adding a type is a format change: update SPEC.md §Log entries.
  */
 export const EventData = {
-  "backup.scheduled": z.strictObject({ jobId: Id, scheduleId: Id, databaseId: Id, slot: Instant }),
+  "backup.scheduled": z.strictObject({ jobId: Id, scheduleId: Id.nullable(), databaseId: Id, slot: Instant }),
   "backup.started": z.strictObject({ jobId: Id, databaseId: Id, runnerId: Id, attempt: z.number().int().min(1) }),
   "backup.completed": z.strictObject({
     jobId: Id,

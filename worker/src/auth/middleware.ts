@@ -1,0 +1,74 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { dbOf, type Db } from "../db/client.js";
+import { apiTokens, runners, sessions, users } from "../db/schema.js";
+import { ApiError } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { sha256Hex, timingSafeEqualText } from "../lib/crypto.js";
+import { hasRole, type Principal, type Role } from "./principal.js";
+import { SESSION_COOKIE } from "./session.js";
+
+function bearer(c: Context): string | undefined {
+  const h = c.req.header("authorization");
+  const m = h ? /^Bearer ([A-Za-z0-9_-]{8,256})$/.exec(h) : null;
+  return m?.[1];
+}
+
+async function principalFromToken(db: Db, token: string, now: number): Promise<Principal | undefined> {
+  const hash = await sha256Hex(token);
+  const row = await db.query.apiTokens.findFirst({ where: and(eq(apiTokens.tokenSha256, hash), isNull(apiTokens.revokedAt)) });
+  if (!row || !timingSafeEqualText(row.tokenSha256, hash)) return undefined;
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
+  return { kind: "token", id: row.id, orgId: row.orgId, role: row.role };
+}
+
+async function principalFromSession(db: Db, secret: string, now: number): Promise<Principal | undefined> {
+  const hash = await sha256Hex(secret);
+  const [row] = await db
+    .select({ tokenSha256: sessions.tokenSha256, id: users.id, orgId: users.orgId, role: users.role, email: users.email })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenSha256, hash), gt(sessions.expiresAt, now)));
+  if (!row || !timingSafeEqualText(row.tokenSha256, hash)) return undefined;
+  return { kind: "user", id: row.id, orgId: row.orgId, role: row.role, email: row.email };
+}
+
+/**
+ * Requires a signed-in user (session cookie) or an org API token (Bearer) with at least `role`. A cookie
+ * request that changes something must come from this origin (SameSite=Lax is the first guard, this the second).
+ */
+export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const now = Date.now();
+    const token = bearer(c);
+    let principal: Principal | undefined;
+    const db = dbOf(c.env.DB);
+    if (token) principal = await principalFromToken(db, token, now);
+    else {
+      const secret = getCookie(c, SESSION_COOKIE);
+      if (secret) principal = await principalFromSession(db, secret, now);
+      if (principal && !["GET", "HEAD"].includes(c.req.method)) {
+        const origin = c.req.header("origin");
+        if (origin && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "cross-origin request refused");
+      }
+    }
+    if (!principal) throw new ApiError(401, "unauthenticated", "sign in, or send an API token as Authorization: Bearer <token>");
+    if (!hasRole(principal.role, role)) throw new ApiError(403, "forbidden", `this needs the ${role} role; you are ${principal.role}`);
+    c.set("principal", principal);
+    await next();
+  };
+}
+
+/** Requires a runner token (Bearer) that is not revoked; records when the runner was last seen. */
+export function requireRunner(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = bearer(c);
+    if (!token) throw new ApiError(401, "unauthenticated", "send the runner token as Authorization: Bearer <token>");
+    const hash = await sha256Hex(token);
+    const row = await dbOf(c.env.DB).query.runners.findFirst({ where: and(eq(runners.tokenSha256, hash), isNull(runners.revokedAt)) });
+    if (!row || !timingSafeEqualText(row.tokenSha256, hash)) throw new ApiError(401, "unauthenticated", "unknown or revoked runner token");
+    c.set("runner", { id: row.id, orgId: row.orgId });
+    await next();
+  };
+}

@@ -1,0 +1,197 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// D1 metadata, described record by record (with what is secret and how it is kept) in worker/STORAGE.md.
+// Times are epoch milliseconds. Every tenant table carries org_id and every query filters on it.
+
+/** A tenant. Every other row belongs to exactly one org. */
+export const orgs = sqliteTable("orgs", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** A dashboard user: email + PBKDF2 password hash, one role in one org. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_email").on(t.email), index("users_org").on(t.orgId, t.id)],
+);
+
+/** A dashboard session: only the SHA-256 of the cookie value is kept. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    tokenSha256: text("token_sha256").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    orgId: text("org_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
+
+/** An org API token (for scripts and the CLI's admin calls): shown once, only its SHA-256 kept. */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+    tokenSha256: text("token_sha256").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash").on(t.tokenSha256), index("api_tokens_org").on(t.orgId, t.id)],
+);
+
+/** A runner (one deployment in a customer's network): its token is shown once, only its SHA-256 kept. */
+export const runners = sqliteTable(
+  "runners",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    name: text("name").notNull(),
+    tokenSha256: text("token_sha256").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at"),
+    version: text("version"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("runners_hash").on(t.tokenSha256), index("runners_org").on(t.orgId, t.id)],
+);
+
+/** A database to back up: a name and a provider hint. Never a connection string: that lives in the runner. */
+export const databases = sqliteTable(
+  "databases",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    name: text("name").notNull(),
+    provider: text("provider", { enum: ["neon", "supabase", "rds", "cloudsql", "azure", "self-hosted", "other"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("databases_org").on(t.orgId, t.id)],
+);
+
+/** When to back a database up: a cron expression in a time zone, with an RPO target and a retention. */
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    databaseId: text("database_id").notNull().references(() => databases.id),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull(),
+    targetRpoMinutes: integer("target_rpo_minutes").notNull(),
+    retentionDays: integer("retention_days").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    nextRunAt: integer("next_run_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("schedules_due").on(t.enabled, t.nextRunAt), index("schedules_org").on(t.orgId, t.id), index("schedules_db").on(t.databaseId)],
+);
+
+/**
+ * One backup, tried up to maxAttempts times. The id is deterministic for scheduled jobs (schedule + slot),
+ * so a cron tick that runs twice inserts nothing new.
+ */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    databaseId: text("database_id").notNull(),
+    scheduleId: text("schedule_id"),
+    slotAt: integer("slot_at").notNull(),
+    trigger: text("trigger", { enum: ["schedule", "manual"] }).notNull(),
+    status: text("status", { enum: ["queued", "leased", "completing", "succeeded", "failed"] }).notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull(),
+    leaseId: text("lease_id"),
+    leaseExpiresAt: integer("lease_expires_at"),
+    runnerId: text("runner_id"),
+    progressPhase: text("progress_phase"),
+    progressBytes: integer("progress_bytes"),
+    heartbeatAt: integer("heartbeat_at"),
+    backupId: text("backup_id").notNull(),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    index("jobs_claim").on(t.orgId, t.status, t.createdAt),
+    index("jobs_lease").on(t.status, t.leaseExpiresAt),
+    index("jobs_db").on(t.orgId, t.databaseId, t.id),
+  ],
+);
+
+/** A completed backup: where it is, its digest, and the signed manifest that the log commits to. */
+export const backups = sqliteTable(
+  "backups",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    databaseId: text("database_id").notNull(),
+    jobId: text("job_id").notNull(),
+    runnerId: text("runner_id").notNull(),
+    artifactUri: text("artifact_uri").notNull(),
+    sha256: text("sha256").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    manifestSha256: text("manifest_sha256").notNull(),
+    envelope: text("envelope").notNull(),
+    logSeq: integer("log_seq").notNull(),
+    startedAt: integer("started_at").notNull(),
+    completedAt: integer("completed_at").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("backups_db").on(t.orgId, t.databaseId, t.completedAt), index("backups_org").on(t.orgId, t.id)],
+);
+
+/** The queryable copy of each org's log (the Ledger Durable Object is the original). bytes = JCS text. */
+export const logEntries = sqliteTable(
+  "log_entries",
+  {
+    orgId: text("org_id").notNull(),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    subject: text("subject").notNull(),
+    entry: text("entry").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.seq] }), index("log_entries_type").on(t.orgId, t.type, t.seq), index("log_entries_subject").on(t.orgId, t.subject, t.seq)],
+);
+
+/**
+ * Log events not yet in the Ledger (a transactional outbox): written in the same D1 batch as the state
+ * change they record, appended to the org's log by flushOutbox (idempotently, by key), then deleted. So
+ * a state change and its log event are never separated by a crash.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: text("org_id").notNull(),
+    key: text("key").notNull(),
+    type: text("type").notNull(),
+    actor: text("actor").notNull(),
+    subject: text("subject").notNull(),
+    data: text("data").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("outbox_key").on(t.key), index("outbox_org").on(t.orgId, t.id)],
+);

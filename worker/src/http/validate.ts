@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import type { z } from "zod";
+import { describeIssue } from "@walwarden/verifier";
+import { ApiError } from "./errors.js";
+
+/** Largest JSON body any route accepts (a complete request with 100,000 tables fits). */
+export const MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.slice(0, 20).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
+}
+
+/** Parses text against a schema, or throws a 400 that names the first wrong field. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ApiError(400, "bad-request", `invalid ${where}: ${describeIssue(parsed.error)}`, issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/** Reads a JSON request body (Content-Type application/json, at most MAX_JSON_BYTES) and parses it. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) throw new ApiError(415, "unsupported-media-type", "send the body as application/json");
+  const length = Number(c.req.header("content-length") ?? "0");
+  if (length > MAX_JSON_BYTES) throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
+  const text = await c.req.text();
+  if (text.length > MAX_JSON_BYTES) throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "bad-request", "body is not valid JSON");
+  }
+  return parseWith(schema, value, "body");
+}
+
+/** Parses the query string (each key once) against a schema. */
+export function query<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  return parseWith(schema, c.req.query(), "query");
+}
+
+/** Parses a path parameter against a schema. */
+export function param<S extends z.ZodType>(c: Context, name: string, schema: S): z.infer<S> {
+  return parseWith(schema, c.req.param(name), `path parameter ${name}`);
+}

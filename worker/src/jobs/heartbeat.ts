@@ -1,0 +1,24 @@
+import type { Env } from "../env.js";
+import { iso } from "../lib/time.js";
+import { leaseUntil } from "./lease.js";
+
+/** Extends a live lease and records progress; null if the lease is not (or no longer) this job's. */
+export async function heartbeat(
+  env: Env,
+  runner: { id: string; orgId: string },
+  jobId: string,
+  leaseId: string,
+  progress: { phase: string; bytes: number },
+  now: number,
+): Promise<string | null> {
+  const until = leaseUntil(env, now);
+  const [updated] = await env.DB.batch([
+    env.DB.prepare(
+      `UPDATE jobs SET lease_expires_at = ?1, heartbeat_at = ?2, progress_phase = ?3, progress_bytes = ?4
+       WHERE id = ?5 AND org_id = ?6 AND lease_id = ?7 AND runner_id = ?8 AND status = 'leased' AND lease_expires_at >= ?2
+       RETURNING id`,
+    ).bind(until, now, progress.phase, progress.bytes, jobId, runner.orgId, leaseId, runner.id),
+    env.DB.prepare("UPDATE runners SET last_seen_at = ? WHERE id = ?").bind(now, runner.id),
+  ]);
+  return updated?.results.length ? iso(until) : null;
+}

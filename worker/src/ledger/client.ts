@@ -1,0 +1,22 @@
+import type { Env } from "../env.js";
+import { ApiError } from "../http/errors.js";
+import type { AppendEvent, AppendResult, LedgerErrorCode } from "./ledger.js";
+import type { Result } from "@walwarden/verifier";
+
+/** The org's Ledger stub. */
+export function ledgerOf(env: Env, orgId: string) {
+  return env.LEDGER.get(env.LEDGER.idFromName(orgId));
+}
+
+/** Unwraps a Ledger result for a route: an invalid entry is the caller's 400, anything else a 500. */
+export function unwrapLedger<T>(r: Result<T, LedgerErrorCode>): T {
+  if (r.ok) return r.value;
+  if (r.code === "out-of-range") throw new ApiError(400, "bad-request", r.message);
+  if (r.code === "invalid-entry") throw new ApiError(400, "bad-request", r.message);
+  throw new Error(`ledger: ${r.code}: ${r.message}`);
+}
+
+/** Appends events to an org's log and returns the result (throws on a Ledger refusal). */
+export async function appendToLog(env: Env, orgId: string, events: AppendEvent[]): Promise<AppendResult> {
+  return unwrapLedger(await ledgerOf(env, orgId).append(orgId, events));
+}

@@ -1,0 +1,272 @@
+import { DurableObject } from "cloudflare:workers";
+import {
+  consistencyProofFrom,
+  EMPTY_ROOT,
+  encodeEntry,
+  err,
+  inclusionProofFrom,
+  leafHash,
+  ok,
+  parseCheckpointNote,
+  portableSha256,
+  signCheckpoint,
+  toBase64,
+  validateEntry,
+  verifyConsistency,
+  type EventType,
+  type InclusionProof,
+  type LogEntry,
+  type Result,
+} from "@walwarden/verifier";
+import { logOrigin, type Env } from "../env.js";
+import { signingKeys, type SigningKeys } from "./keys.js";
+import { mirrorToD1 } from "./mirror.js";
+import { appendLeaf, rangeRootOf, type NodeStore } from "./subtree-store.js";
+
+/** One event to append. `key` makes the append idempotent: the same key twice yields the first entry. */
+export interface AppendEvent {
+  key: string;
+  type: EventType;
+  actor: string;
+  subject: string;
+  data: unknown;
+}
+
+/** An appended (or already present) entry with its inclusion proof in the returned checkpoint's tree. */
+export interface AppendedEntry {
+  key: string;
+  seq: number;
+  entry: string;
+  proof: InclusionProof;
+}
+
+/** What an append returns: the entries, and the signed checkpoint their proofs lead to. */
+export interface AppendResult {
+  entries: AppendedEntry[];
+  checkpoint: string;
+  treeSize: number;
+}
+
+/** Why the Ledger refused. */
+export type LedgerErrorCode = "invalid-entry" | "keys" | "wrong-org" | "inconsistent" | "out-of-range";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, idem TEXT NOT NULL UNIQUE, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+`;
+
+const sha = portableSha256;
+
+/**
+ * The Ledger: one per org (`idFromName(orgId)`), the only writer of the org's Merkle log. It appends
+ * entries, keeps the roots of complete subtrees (so proofs never scan the log), signs a checkpoint after
+ * every append and refuses to sign one that is not consistent with the previous, serves proofs, and copies
+ * entries into D1 for queries. Everything it writes happens in one synchronous step, so concurrent calls
+ * never interleave inside an append.
+ */
+export class Ledger extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private readonly nodes: NodeStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+    this.nodes = {
+      get: (level, index) => {
+        const row = this.sql.exec<{ hash: ArrayBuffer }>("SELECT hash FROM nodes WHERE level = ? AND idx = ?", level, index).toArray()[0];
+        return row ? new Uint8Array(row.hash) : undefined;
+      },
+      put: (level, index, hash) => {
+        this.sql.exec("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", level, index, hash.slice().buffer);
+      },
+    };
+  }
+
+  private meta(k: string): string | undefined {
+    return this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", k, v);
+  }
+
+  /** Number of entries in the log. */
+  size(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM entries").one().n;
+  }
+
+  private bindOrg(orgId: string): Result<string, "wrong-org"> {
+    const bound = this.meta("org");
+    if (bound === undefined) this.setMeta("org", orgId);
+    else if (bound !== orgId) return err("wrong-org", `this ledger belongs to ${bound}, not ${orgId}`);
+    return ok(orgId);
+  }
+
+  /** Key events owed before anything else: key.registered for a new log, key.rotated when a secret changed. */
+  private keyEvents(keys: SigningKeys): AppendEvent[] {
+    const events: AppendEvent[] = [];
+    for (const purpose of ["checkpoint", "manifest"] as const) {
+      const vkey = keys[purpose].vkey;
+      const previous = this.meta(`vkey:${purpose}`);
+      if (previous === vkey) continue;
+      const data = previous === undefined ? { purpose, vkey } : { purpose, previousVkey: previous, vkey };
+      events.push({
+        key: `key:${purpose}:${vkey}`,
+        type: previous === undefined ? "key.registered" : "key.rotated",
+        actor: "system:ledger",
+        subject: `key:${purpose}`,
+        data,
+      });
+    }
+    return events;
+  }
+
+  /** Appends events (idempotently, by key), signs a checkpoint over the new tree and returns proofs. */
+  async append(orgId: string, events: AppendEvent[]): Promise<Result<AppendResult, LedgerErrorCode>> {
+    const keys = signingKeys(this.env);
+    if (!keys.ok) return keys;
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const all = [...this.keyEvents(keys.value), ...events];
+
+    // Build and check every new entry before writing any: a bad event changes nothing.
+    let seq = this.size();
+    const lastAt = this.meta("lastAt");
+    const at = new Date(Math.max(Date.now(), lastAt ? Date.parse(lastAt) : 0)).toISOString();
+    const fresh: { key: string; entry: LogEntry; text: string }[] = [];
+    const seen = new Set<string>();
+    for (const e of all) {
+      if (seen.has(e.key) || this.seqOf(e.key) !== undefined) continue;
+      seen.add(e.key);
+      const checked = validateEntry({ v: 1, seq, type: e.type, at, actor: e.actor, subject: e.subject, data: e.data });
+      if (!checked.ok) return err("invalid-entry", `${e.type}: ${checked.message}`);
+      fresh.push({ key: e.key, entry: checked.value, text: new TextDecoder().decode(encodeEntry(checked.value)) });
+      seq++;
+    }
+
+    let checkpoint: Result<string, LedgerErrorCode> | undefined;
+    this.ctx.storage.transactionSync(() => {
+      for (const f of fresh) {
+        this.sql.exec("INSERT INTO entries (seq, idem, entry) VALUES (?, ?, ?)", f.entry.seq, f.key, f.text);
+        appendLeaf(this.nodes, f.entry.seq, leafHash(new TextEncoder().encode(f.text), sha), sha);
+      }
+      for (const e of all) if (e.type === "key.registered" || e.type === "key.rotated") this.setMeta(`vkey:${(e.data as { purpose: string }).purpose}`, (e.data as { vkey: string }).vkey);
+      if (fresh.length > 0) this.setMeta("lastAt", at);
+      checkpoint = this.signCurrent(orgId, keys.value);
+      // A checkpoint we refuse to sign must take the entries with it: throwing rolls the transaction back.
+      if (!checkpoint.ok) throw new RefusedCheckpoint(checkpoint.message);
+    });
+    if (!checkpoint?.ok) return checkpoint ?? err("inconsistent", "no checkpoint");
+
+    const treeSize = seq;
+    const rootOf = rangeRootOf(this.nodes, sha);
+    const entries = events.map((e) => {
+      const s = this.seqOf(e.key)!;
+      const text = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq = ?", s).one().entry;
+      return { key: e.key, seq: s, entry: text, proof: proofJson(s, treeSize, inclusionProofFrom(rootOf, s, treeSize)) };
+    });
+    if (fresh.length > 0) await this.mirror();
+    return ok({ entries, checkpoint: checkpoint.value, treeSize });
+  }
+
+  private seqOf(key: string): number | undefined {
+    return this.sql.exec<{ seq: number }>("SELECT seq FROM entries WHERE idem = ?", key).toArray()[0]?.seq;
+  }
+
+  /**
+   * Signs a checkpoint for the current tree unless one exists, after checking the new root is consistent
+   * with the last signed checkpoint (a corrupted subtree store would otherwise be signed into a fork).
+   */
+  private signCurrent(orgId: string, keys: SigningKeys): Result<string, LedgerErrorCode> {
+    const size = this.size();
+    const existing = this.sql.exec<{ note: string }>("SELECT note FROM checkpoints WHERE size = ?", size).toArray()[0];
+    if (existing) return ok(existing.note);
+    const rootOf = rangeRootOf(this.nodes, sha);
+    const root = size === 0 ? EMPTY_ROOT : rootOf(0, size);
+    const previous = this.sql.exec<{ size: number; note: string }>("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1").toArray()[0];
+    if (previous && previous.size > 0) {
+      const prev = parseCheckpointNote(previous.note);
+      if (!prev.ok) return err("inconsistent", `stored checkpoint ${previous.size} does not parse`);
+      const proof = consistencyProofFrom(rootOf, previous.size, size);
+      const consistent = verifyConsistency(previous.size, size, prev.value.rootHash, root, proof, sha);
+      if (!consistent.ok) return err("inconsistent", `refusing to sign size ${size}: not consistent with checkpoint ${previous.size} (${consistent.message})`);
+    }
+    const note = signCheckpoint({ origin: logOrigin(this.env, orgId), size, rootHash: root }, keys.checkpoint);
+    if (!note.ok) return err("keys", note.message);
+    this.sql.exec("INSERT INTO checkpoints (size, note) VALUES (?, ?)", size, note.value);
+    return ok(note.value);
+  }
+
+  /** The newest signed checkpoint (signing one for the empty log on first use). */
+  checkpoint(orgId: string): Result<{ checkpoint: string; treeSize: number }, LedgerErrorCode> {
+    const keys = signingKeys(this.env);
+    if (!keys.ok) return keys;
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const note = this.signCurrent(orgId, keys.value);
+    return note.ok ? ok({ checkpoint: note.value, treeSize: this.size() }) : note;
+  }
+
+  /** The signed checkpoint of an earlier size, if one was signed at that size. */
+  checkpointAt(orgId: string, size: number): Result<string, LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const row = this.sql.exec<{ note: string }>("SELECT note FROM checkpoints WHERE size = ?", size).toArray()[0];
+    return row ? ok(row.note) : err("out-of-range", `no checkpoint was signed at size ${size}`);
+  }
+
+  /** Inclusion proof of entry `seq` in the tree of `treeSize` (default: now). */
+  inclusion(orgId: string, seq: number, treeSize?: number): Result<InclusionProof, LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const size = treeSize ?? this.size();
+    if (size > this.size() || seq >= size) return err("out-of-range", `entry ${seq} is not in a tree of ${size} (the log has ${this.size()} entries)`);
+    return ok(proofJson(seq, size, inclusionProofFrom(rangeRootOf(this.nodes, sha), seq, size)));
+  }
+
+  /** Consistency proof (base64 hashes) from tree size `from` to `to`. */
+  consistency(orgId: string, from: number, to: number): Result<string[], LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    if (from < 1 || from > to || to > this.size()) return err("out-of-range", `need 1 ≤ from ≤ to ≤ ${this.size()}, got ${from} and ${to}`);
+    return ok(consistencyProofFrom(rangeRootOf(this.nodes, sha), from, to).map(toBase64));
+  }
+
+  /** Stored entry texts [from, from + limit), for exports. */
+  entries(orgId: string, from: number, limit: number): Result<string[], LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    return ok(this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit).toArray().map((r) => r.entry));
+  }
+
+  /** Copies entries not yet in D1 into D1; on failure leaves an alarm to try again. */
+  private async mirror(): Promise<void> {
+    const org = this.meta("org");
+    if (!org) return;
+    const from = Number(this.meta("mirrored") ?? "0");
+    const rows = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq", from).toArray();
+    if (rows.length === 0) return;
+    try {
+      await mirrorToD1(this.env.DB, org, rows.map((r) => r.entry));
+      const mirrored = from + rows.length;
+      if (Number(this.meta("mirrored") ?? "0") < mirrored) this.setMeta("mirrored", String(mirrored));
+    } catch (e) {
+      console.error("ledger mirror to D1 failed; retrying by alarm", e instanceof Error ? e.message : String(e));
+      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+    }
+  }
+
+  /** Retries the D1 mirror. */
+  override async alarm(): Promise<void> {
+    await this.mirror();
+  }
+}
+
+class RefusedCheckpoint extends Error {}
+
+function proofJson(leafIndex: number, treeSize: number, hashes: Uint8Array[]): InclusionProof {
+  return { v: 1, leafIndex, treeSize, hashes: hashes.map(toBase64) };
+}

@@ -1,0 +1,8 @@
+import type { Env } from "../env.js";
+import type { RateDecision } from "./rate-limiter.js";
+
+/** Counts one attempt for `key` against `limit` per `windowMs`. */
+export async function rateLimit(env: Env, key: string, limit: number, windowMs: number): Promise<RateDecision> {
+  const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
+  return stub.hit(limit, windowMs);
+}

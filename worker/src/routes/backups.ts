@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { Id } from "@walwarden/verifier";
+import { requireRole } from "../auth/middleware.js";
+import { dbOf } from "../db/client.js";
+import { backups } from "../db/schema.js";
+import { notFound } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { pageOf, PageQuery } from "../http/pagination.js";
+import { param, query } from "../http/validate.js";
+import { currentProof } from "../jobs/complete.js";
+import { iso } from "../lib/time.js";
+
+type BackupRow = typeof backups.$inferSelect;
+const view = (b: BackupRow) => ({
+  id: b.id,
+  databaseId: b.databaseId,
+  jobId: b.jobId,
+  runnerId: b.runnerId,
+  artifactUri: b.artifactUri,
+  sha256: b.sha256,
+  sizeBytes: b.sizeBytes,
+  manifestSha256: b.manifestSha256,
+  logSeq: b.logSeq,
+  startedAt: iso(b.startedAt),
+  completedAt: iso(b.completedAt),
+  durationMs: b.durationMs,
+});
+
+const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
+
+/** Completed backups; one backup's detail carries its signed manifest and a fresh inclusion proof. */
+export const backupRoutes = new Hono<AppEnv>()
+  .use(requireRole("viewer"))
+  .get("/", async (c) => {
+    const q = query(c, ListQuery);
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(backups)
+      .where(and(eq(backups.orgId, c.get("principal").orgId), q.databaseId ? eq(backups.databaseId, q.databaseId) : undefined, q.cursor ? lt(backups.id, q.cursor) : undefined))
+      .orderBy(desc(backups.id))
+      .limit(q.limit + 1);
+    const page = pageOf(rows, q.limit);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+  })
+  .get("/:id", async (c) => {
+    const orgId = c.get("principal").orgId;
+    const row = await dbOf(c.env.DB).query.backups.findFirst({ where: and(eq(backups.id, param(c, "id", Id)), eq(backups.orgId, orgId)) });
+    if (!row) throw notFound("backup");
+    const { proof, checkpoint } = await currentProof(c.env, orgId, row.logSeq);
+    return c.json({ ...view(row), envelope: JSON.parse(row.envelope) as unknown, proof, checkpoint });
+  });

@@ -1,0 +1,17 @@
+import { Hono } from "hono";
+import { BootstrapRequestSchema } from "@walwarden/verifier/wire";
+import { startSession } from "../auth/session.js";
+import { dbOf } from "../db/client.js";
+import { ApiError } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { jsonBody } from "../http/validate.js";
+import { createOrgWithAdmin } from "../orgs/create-org.js";
+
+/** First run: creates the first org and its admin and signs them in. Refused once any admin exists. */
+export const bootstrapRoutes = new Hono<AppEnv>().post("/", async (c) => {
+  const body = await jsonBody(c, BootstrapRequestSchema);
+  const created = await createOrgWithAdmin(c.env, body, { onlyIfNoAdmin: true });
+  if (!created) throw new ApiError(409, "conflict", "already bootstrapped: an admin exists; ask them to add you");
+  await startSession(c, dbOf(c.env.DB), { id: created.userId, orgId: created.orgId }, Date.now());
+  return c.json({ org: { id: created.orgId, name: body.orgName }, user: { id: created.userId, email: body.email, role: "admin" } }, 201);
+});

@@ -1,0 +1,73 @@
+import { Hono } from "hono";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { Id } from "@walwarden/verifier";
+import { CreateDatabaseRequestSchema, UpdateDatabaseRequestSchema } from "@walwarden/verifier/wire";
+import { actorOf } from "../auth/principal.js";
+import { requireRole } from "../auth/middleware.js";
+import { dbOf, type Db } from "../db/client.js";
+import { databases, schedules } from "../db/schema.js";
+import { notFound } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { pageOf, PageQuery } from "../http/pagination.js";
+import { jsonBody, param, query } from "../http/validate.js";
+import { enqueueManualBackup } from "../jobs/enqueue.js";
+import { newId } from "../lib/ids.js";
+import { iso } from "../lib/time.js";
+
+type DatabaseRow = typeof databases.$inferSelect;
+const view = (d: DatabaseRow) => ({ id: d.id, name: d.name, provider: d.provider, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt) });
+
+/** A live (not deleted) database of the org, or a 404. */
+export async function findDatabase(db: Db, orgId: string, id: string): Promise<DatabaseRow> {
+  const row = await db.query.databases.findFirst({ where: and(eq(databases.id, id), eq(databases.orgId, orgId), isNull(databases.deletedAt)) });
+  if (!row) throw notFound("database");
+  return row;
+}
+
+/**
+ * Databases to back up: a name and a provider hint, never a connection string. Deleting one keeps its
+ * backups and log (history is evidence) and removes its schedules.
+ */
+export const databaseRoutes = new Hono<AppEnv>()
+  .get("/", requireRole("viewer"), async (c) => {
+    const q = query(c, PageQuery);
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(databases)
+      .where(and(eq(databases.orgId, c.get("principal").orgId), isNull(databases.deletedAt), q.cursor ? lt(databases.id, q.cursor) : undefined))
+      .orderBy(desc(databases.id))
+      .limit(q.limit + 1);
+    const page = pageOf(rows, q.limit);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+  })
+  .get("/:id", requireRole("viewer"), async (c) => c.json(view(await findDatabase(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))))
+  .post("/", requireRole("admin"), async (c) => {
+    const body = await jsonBody(c, CreateDatabaseRequestSchema);
+    const now = Date.now();
+    const row = { id: newId("db", now), orgId: c.get("principal").orgId, name: body.name, provider: body.provider, createdAt: now, updatedAt: now, deletedAt: null };
+    await dbOf(c.env.DB).insert(databases).values(row);
+    return c.json(view(row), 201);
+  })
+  .patch("/:id", requireRole("admin"), async (c) => {
+    const id = param(c, "id", Id);
+    const body = await jsonBody(c, UpdateDatabaseRequestSchema);
+    const db = dbOf(c.env.DB);
+    const row = await findDatabase(db, c.get("principal").orgId, id);
+    const next = { ...row, ...body, updatedAt: Date.now() };
+    await db.update(databases).set({ name: next.name, provider: next.provider, updatedAt: next.updatedAt }).where(eq(databases.id, id));
+    return c.json(view(next));
+  })
+  .delete("/:id", requireRole("admin"), async (c) => {
+    const id = param(c, "id", Id);
+    const db = dbOf(c.env.DB);
+    await findDatabase(db, c.get("principal").orgId, id);
+    const now = Date.now();
+    await db.batch([db.update(databases).set({ deletedAt: now, updatedAt: now }).where(eq(databases.id, id)), db.delete(schedules).where(eq(schedules.databaseId, id))]);
+    return c.body(null, 204);
+  })
+  .post("/:id/backups", requireRole("operator"), async (c) => {
+    const id = param(c, "id", Id);
+    const p = c.get("principal");
+    await findDatabase(dbOf(c.env.DB), p.orgId, id);
+    return c.json(await enqueueManualBackup(c.env, p.orgId, id, actorOf(p), Date.now()), 202);
+  });

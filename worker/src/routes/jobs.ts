@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { Id } from "@walwarden/verifier";
+import { z } from "zod";
+import { requireRole } from "../auth/middleware.js";
+import { dbOf } from "../db/client.js";
+import { jobs } from "../db/schema.js";
+import { notFound } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { pageOf, PageQuery } from "../http/pagination.js";
+import { param, query } from "../http/validate.js";
+import { iso } from "../lib/time.js";
+
+type JobRow = typeof jobs.$inferSelect;
+const view = (j: JobRow) => ({
+  id: j.id,
+  databaseId: j.databaseId,
+  scheduleId: j.scheduleId,
+  trigger: j.trigger,
+  slotAt: iso(j.slotAt),
+  status: j.status,
+  attempt: j.attempt,
+  maxAttempts: j.maxAttempts,
+  runnerId: j.runnerId,
+  leaseExpiresAt: iso(j.leaseExpiresAt),
+  progress: j.progressPhase ? { phase: j.progressPhase, bytes: j.progressBytes ?? 0, at: iso(j.heartbeatAt) } : null,
+  backupId: j.backupId,
+  lastError: j.lastError,
+  createdAt: iso(j.createdAt),
+  startedAt: iso(j.startedAt),
+  finishedAt: iso(j.finishedAt),
+});
+
+const ListQuery = PageQuery.extend({ databaseId: Id.optional(), status: z.enum(["queued", "leased", "completing", "succeeded", "failed"]).optional() });
+
+/** Backup jobs with their attempts, lease and live progress. */
+export const jobRoutes = new Hono<AppEnv>()
+  .use(requireRole("viewer"))
+  .get("/", async (c) => {
+    const q = query(c, ListQuery);
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(jobs)
+      .where(
+        and(
+          eq(jobs.orgId, c.get("principal").orgId),
+          q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined,
+          q.status ? eq(jobs.status, q.status) : undefined,
+          q.cursor ? lt(jobs.id, q.cursor) : undefined,
+        ),
+      )
+      .orderBy(desc(jobs.id))
+      .limit(q.limit + 1);
+    const page = pageOf(rows, q.limit);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+  })
+  .get("/:id", async (c) => {
+    const row = await dbOf(c.env.DB).query.jobs.findFirst({ where: and(eq(jobs.id, param(c, "id", Id)), eq(jobs.orgId, c.get("principal").orgId)) });
+    if (!row) throw notFound("job");
+    return c.json(view(row));
+  });

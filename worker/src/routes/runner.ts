@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { Id } from "@walwarden/verifier";
+import { ClaimRequestSchema, CompleteRequestSchema, FailRequestSchema, HeartbeatRequestSchema } from "@walwarden/verifier/wire";
+import { requireRunner } from "../auth/middleware.js";
+import { ApiError } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { jsonBody, param } from "../http/validate.js";
+import { claimJob } from "../jobs/claim.js";
+import { completeJob } from "../jobs/complete.js";
+import { failJob } from "../jobs/fail.js";
+import { heartbeat } from "../jobs/heartbeat.js";
+
+const LEASE_LOST = "this lease is not current: the job was re-queued, finished, or the lease expired";
+
+/** The runner protocol: claim, heartbeat, complete, fail. Runner token auth; every call scoped to its org. */
+export const runnerRoutes = new Hono<AppEnv>()
+  .use(requireRunner())
+  .post("/claim", async (c) => {
+    const body = await jsonBody(c, ClaimRequestSchema);
+    const job = await claimJob(c.env, c.get("runner"), body.databases, body.version, Date.now());
+    return c.json({ job });
+  })
+  .post("/jobs/:jobId/heartbeat", async (c) => {
+    const jobId = param(c, "jobId", Id);
+    const body = await jsonBody(c, HeartbeatRequestSchema);
+    const until = await heartbeat(c.env, c.get("runner"), jobId, body.leaseId, body.progress, Date.now());
+    if (!until) throw new ApiError(409, "lease-lost", LEASE_LOST);
+    return c.json({ leaseExpiresAt: until });
+  })
+  .post("/jobs/:jobId/complete", async (c) => {
+    const jobId = param(c, "jobId", Id);
+    const body = await jsonBody(c, CompleteRequestSchema);
+    const done = await completeJob(c.env, c.get("runner"), jobId, body, Date.now());
+    if (!done.ok) {
+      if (done.code === "lease-lost") throw new ApiError(409, "lease-lost", done.message);
+      if (done.code === "bad-result") throw new ApiError(400, "bad-request", done.message);
+      throw new Error(done.message);
+    }
+    return c.json(done.value);
+  })
+  .post("/jobs/:jobId/fail", async (c) => {
+    const jobId = param(c, "jobId", Id);
+    const body = await jsonBody(c, FailRequestSchema);
+    const outcome = await failJob(c.env, c.get("runner"), jobId, body.leaseId, body.reason, body.retryable, Date.now());
+    if (!outcome) throw new ApiError(409, "lease-lost", LEASE_LOST);
+    return c.json(outcome);
+  });

@@ -1,0 +1,93 @@
+import { Hono } from "hono";
+import { and, desc, eq, lt } from "drizzle-orm";
+import { Id } from "@walwarden/verifier";
+import { CreateScheduleRequestSchema, UpdateScheduleRequestSchema } from "@walwarden/verifier/wire";
+import { requireRole } from "../auth/middleware.js";
+import { dbOf, type Db } from "../db/client.js";
+import { schedules } from "../db/schema.js";
+import { ApiError, notFound } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { pageOf, PageQuery } from "../http/pagination.js";
+import { jsonBody, param, query } from "../http/validate.js";
+import { newId } from "../lib/ids.js";
+import { iso } from "../lib/time.js";
+import { nextSlotAfter, parseCron } from "../scheduling/cron.js";
+import { findDatabase } from "./databases.js";
+
+type ScheduleRow = typeof schedules.$inferSelect;
+const view = (s: ScheduleRow) => ({
+  id: s.id,
+  databaseId: s.databaseId,
+  cron: s.cron,
+  timezone: s.timezone,
+  targetRpoMinutes: s.targetRpoMinutes,
+  retentionDays: s.retentionDays,
+  enabled: s.enabled,
+  nextRunAt: iso(s.nextRunAt),
+  createdAt: iso(s.createdAt),
+  updatedAt: iso(s.updatedAt),
+});
+
+/** The first slot after now, or a 400 that says what is wrong with the expression. */
+function firstSlot(cron: string, timezone: string, now: number): number {
+  const parsed = parseCron(cron, timezone);
+  if (!parsed.ok) throw new ApiError(400, "bad-request", `invalid body: cron: ${parsed.message}`);
+  return nextSlotAfter(parsed.value, now)!;
+}
+
+async function findSchedule(db: Db, orgId: string, id: string): Promise<ScheduleRow> {
+  const row = await db.query.schedules.findFirst({ where: and(eq(schedules.id, id), eq(schedules.orgId, orgId)) });
+  if (!row) throw notFound("schedule");
+  return row;
+}
+
+const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
+
+/** Backup schedules: a cron expression (croner) in a time zone, a target RPO and a retention. */
+export const scheduleRoutes = new Hono<AppEnv>()
+  .get("/", requireRole("viewer"), async (c) => {
+    const q = query(c, ListQuery);
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(schedules)
+      .where(and(eq(schedules.orgId, c.get("principal").orgId), q.databaseId ? eq(schedules.databaseId, q.databaseId) : undefined, q.cursor ? lt(schedules.id, q.cursor) : undefined))
+      .orderBy(desc(schedules.id))
+      .limit(q.limit + 1);
+    const page = pageOf(rows, q.limit);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+  })
+  .get("/:id", requireRole("viewer"), async (c) => c.json(view(await findSchedule(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))))
+  .post("/", requireRole("admin"), async (c) => {
+    const body = await jsonBody(c, CreateScheduleRequestSchema);
+    const db = dbOf(c.env.DB);
+    const orgId = c.get("principal").orgId;
+    await findDatabase(db, orgId, body.databaseId);
+    const now = Date.now();
+    const nextRunAt = firstSlot(body.cron, body.timezone, now);
+    const row: ScheduleRow = { id: newId("sch", now), orgId, ...body, nextRunAt: body.enabled ? nextRunAt : null, createdAt: now, updatedAt: now };
+    await db.insert(schedules).values(row);
+    return c.json(view(row), 201);
+  })
+  .patch("/:id", requireRole("admin"), async (c) => {
+    const id = param(c, "id", Id);
+    const body = await jsonBody(c, UpdateScheduleRequestSchema);
+    const db = dbOf(c.env.DB);
+    const row = await findSchedule(db, c.get("principal").orgId, id);
+    const now = Date.now();
+    const next = { ...row, ...body, updatedAt: now };
+    const timingChanged = body.cron !== undefined || body.timezone !== undefined || body.enabled !== undefined;
+    if (timingChanged) next.nextRunAt = next.enabled ? firstSlot(next.cron, next.timezone, now) : null;
+    await db
+      .update(schedules)
+      .set({ cron: next.cron, timezone: next.timezone, targetRpoMinutes: next.targetRpoMinutes, retentionDays: next.retentionDays, enabled: next.enabled, nextRunAt: next.nextRunAt, updatedAt: now })
+      .where(eq(schedules.id, id));
+    return c.json(view(next));
+  })
+  .delete("/:id", requireRole("admin"), async (c) => {
+    const id = param(c, "id", Id);
+    const db = dbOf(c.env.DB);
+    await findSchedule(db, c.get("principal").orgId, id);
+    await db.delete(schedules).where(eq(schedules.id, id));
+    return c.body(null, 204);
+  });
+

@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { Id } from "@walwarden/verifier";
+import { CreateTokenRequestSchema } from "@walwarden/verifier/wire";
+import { actorOf } from "../auth/principal.js";
+import { requireRole } from "../auth/middleware.js";
+import { dbOf } from "../db/client.js";
+import { apiTokens } from "../db/schema.js";
+import { notFound } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { pageOf, PageQuery } from "../http/pagination.js";
+import { jsonBody, param, query } from "../http/validate.js";
+import { newSecret, sha256Hex } from "../lib/crypto.js";
+import { newId } from "../lib/ids.js";
+import { iso } from "../lib/time.js";
+
+type TokenRow = typeof apiTokens.$inferSelect;
+const view = (t: TokenRow) => ({
+  id: t.id,
+  name: t.name,
+  role: t.role,
+  createdAt: iso(t.createdAt),
+  lastUsedAt: iso(t.lastUsedAt),
+  revokedAt: iso(t.revokedAt),
+});
+
+/** Org API tokens (admin only): the secret is in the create answer and nowhere else, ever. */
+export const tokenRoutes = new Hono<AppEnv>()
+  .use(requireRole("admin"))
+  .get("/", async (c) => {
+    const q = query(c, PageQuery);
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.orgId, c.get("principal").orgId), q.cursor ? lt(apiTokens.id, q.cursor) : undefined))
+      .orderBy(desc(apiTokens.id))
+      .limit(q.limit + 1);
+    const page = pageOf(rows, q.limit);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+  })
+  .post("/", async (c) => {
+    const body = await jsonBody(c, CreateTokenRequestSchema);
+    const p = c.get("principal");
+    const now = Date.now();
+    const token = newSecret("wwt");
+    const row = { id: newId("tok", now), orgId: p.orgId, name: body.name, role: body.role, tokenSha256: await sha256Hex(token), createdBy: actorOf(p), createdAt: now, lastUsedAt: null, revokedAt: null };
+    await dbOf(c.env.DB).insert(apiTokens).values(row);
+    return c.json({ ...view(row), token }, 201);
+  })
+  .delete("/:id", async (c) => {
+    const id = param(c, "id", Id);
+    const [row] = await dbOf(c.env.DB)
+      .update(apiTokens)
+      .set({ revokedAt: Date.now() })
+      .where(and(eq(apiTokens.id, id), eq(apiTokens.orgId, c.get("principal").orgId), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    if (!row) throw notFound("token");
+    return c.body(null, 204);
+  });

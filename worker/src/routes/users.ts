@@ -1,0 +1,67 @@
+import { Hono } from "hono";
+import { and, desc, eq, lt, ne } from "drizzle-orm";
+import { Id } from "@walwarden/verifier";
+import { CreateUserRequestSchema, UpdateUserRequestSchema } from "@walwarden/verifier/wire";
+import { requireRole } from "../auth/middleware.js";
+import { dbOf, type Db } from "../db/client.js";
+import { sessions, users } from "../db/schema.js";
+import { ApiError, notFound } from "../http/errors.js";
+import type { AppEnv } from "../http/app-env.js";
+import { pageOf, PageQuery } from "../http/pagination.js";
+import { jsonBody, param, query } from "../http/validate.js";
+import { newId } from "../lib/ids.js";
+import { hashPassword } from "../lib/password.js";
+import { iso } from "../lib/time.js";
+
+type UserRow = typeof users.$inferSelect;
+const view = (u: UserRow) => ({ id: u.id, email: u.email, role: u.role, createdAt: iso(u.createdAt) });
+
+async function otherAdmins(db: Db, orgId: string, userId: string): Promise<number> {
+  return (await db.select({ id: users.id }).from(users).where(and(eq(users.orgId, orgId), eq(users.role, "admin"), ne(users.id, userId)))).length;
+}
+
+/** The org's dashboard users (admin only). The last admin can be neither demoted nor removed. */
+export const userRoutes = new Hono<AppEnv>()
+  .use(requireRole("admin"))
+  .get("/", async (c) => {
+    const q = query(c, PageQuery);
+    const orgId = c.get("principal").orgId;
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(users)
+      .where(and(eq(users.orgId, orgId), q.cursor ? lt(users.id, q.cursor) : undefined))
+      .orderBy(desc(users.id))
+      .limit(q.limit + 1);
+    const page = pageOf(rows, q.limit);
+    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+  })
+  .post("/", async (c) => {
+    const body = await jsonBody(c, CreateUserRequestSchema);
+    const db = dbOf(c.env.DB);
+    if (await db.query.users.findFirst({ where: eq(users.email, body.email) })) throw new ApiError(409, "conflict", `a user with email ${body.email} exists`);
+    const now = Date.now();
+    const row = { id: newId("usr", now), orgId: c.get("principal").orgId, email: body.email, passwordHash: await hashPassword(body.password), role: body.role, createdAt: now };
+    await db.insert(users).values(row);
+    return c.json(view(row), 201);
+  })
+  .patch("/:id", async (c) => {
+    const id = param(c, "id", Id);
+    const body = await jsonBody(c, UpdateUserRequestSchema);
+    const orgId = c.get("principal").orgId;
+    const db = dbOf(c.env.DB);
+    const user = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.orgId, orgId)) });
+    if (!user) throw notFound("user");
+    if (user.role === "admin" && body.role !== "admin" && (await otherAdmins(db, orgId, id)) === 0) throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
+    await db.batch([db.update(users).set({ role: body.role }).where(eq(users.id, id)), db.delete(sessions).where(eq(sessions.userId, id))]);
+    return c.json(view({ ...user, role: body.role }));
+  })
+  .delete("/:id", async (c) => {
+    const id = param(c, "id", Id);
+    const orgId = c.get("principal").orgId;
+    const db = dbOf(c.env.DB);
+    const user = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.orgId, orgId)) });
+    if (!user) throw notFound("user");
+    if (user.role === "admin" && (await otherAdmins(db, orgId, id)) === 0) throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
+    await db.batch([db.delete(sessions).where(eq(sessions.userId, id)), db.delete(users).where(eq(users.id, id))]);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,31 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { formatSignerKey } from "@walwarden/verifier";
+import { resolve } from "node:path";
+
+// The Worker in real workerd, with the real D1 and Durable Objects from wrangler.toml. Storage is isolated
+// per test file; test/apply-migrations.ts applies migrations/ before each file.
+const seed = (byte: number) => new Uint8Array(32).fill(byte);
+const migrations = await readD1Migrations(resolve(import.meta.dirname, "../migrations"));
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: resolve(import.meta.dirname, "../wrangler.toml") },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+          CHECKPOINT_SIGNER_KEY: formatSignerKey({ name: "test.walwarden.dev/checkpoint", secretKey: seed(1) }),
+          MANIFEST_SIGNER_KEY: formatSignerKey({ name: "test.walwarden.dev/manifest", secretKey: seed(2) }),
+          LOG_ORIGIN: "test.walwarden.dev/log",
+        },
+      },
+    }),
+  ],
+  test: {
+    name: "worker",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    setupFiles: ["test/apply-migrations.ts"],
+    testTimeout: 60_000,
+  },
+});
