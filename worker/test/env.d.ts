@@ -1,10 +1,12 @@
-import type { Env } from "../src/env.js";
+import type { D1Migration } from "cloudflare:test";
+import type { Env as WorkerEnv } from "../src/env.js";
 
+// The test runtime's `env` is the Worker's Env plus the migrations vitest.config.ts passes in.
 declare global {
   namespace Cloudflare {
-    interface Env extends import("../src/env.js").Env {
-      TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    interface Env extends WorkerEnv {
+      TEST_MIGRATIONS: D1Migration[];
     }
   }
 }
-export type { Env };
+export {};

@@ -4,6 +4,7 @@ import {
   EMPTY_ROOT,
   encodeEntry,
   err,
+  fromUtf8,
   inclusionProofFrom,
   leafHash,
   ok,
@@ -11,6 +12,7 @@ import {
   portableSha256,
   signCheckpoint,
   toBase64,
+  utf8,
   validateEntry,
   verifyConsistency,
   type EventType,
@@ -143,23 +145,12 @@ export class Ledger extends DurableObject<Env> {
       seen.add(e.key);
       const checked = validateEntry({ v: 1, seq, type: e.type, at, actor: e.actor, subject: e.subject, data: e.data });
       if (!checked.ok) return err("invalid-entry", `${e.type}: ${checked.message}`);
-      fresh.push({ key: e.key, entry: checked.value, text: new TextDecoder().decode(encodeEntry(checked.value)) });
+      fresh.push({ key: e.key, entry: checked.value, text: fromUtf8(encodeEntry(checked.value))! });
       seq++;
     }
 
-    let checkpoint: Result<string, LedgerErrorCode> | undefined;
-    this.ctx.storage.transactionSync(() => {
-      for (const f of fresh) {
-        this.sql.exec("INSERT INTO entries (seq, idem, entry) VALUES (?, ?, ?)", f.entry.seq, f.key, f.text);
-        appendLeaf(this.nodes, f.entry.seq, leafHash(new TextEncoder().encode(f.text), sha), sha);
-      }
-      for (const e of all) if (e.type === "key.registered" || e.type === "key.rotated") this.setMeta(`vkey:${(e.data as { purpose: string }).purpose}`, (e.data as { vkey: string }).vkey);
-      if (fresh.length > 0) this.setMeta("lastAt", at);
-      checkpoint = this.signCurrent(orgId, keys.value);
-      // A checkpoint we refuse to sign must take the entries with it: throwing rolls the transaction back.
-      if (!checkpoint.ok) throw new RefusedCheckpoint(checkpoint.message);
-    });
-    if (!checkpoint?.ok) return checkpoint ?? err("inconsistent", "no checkpoint");
+    const checkpoint = this.commit(orgId, fresh, at, keys.value);
+    if (!checkpoint.ok) return checkpoint;
 
     const treeSize = seq;
     const rootOf = rangeRootOf(this.nodes, sha);
@@ -170,6 +161,29 @@ export class Ledger extends DurableObject<Env> {
     });
     if (fresh.length > 0) await this.mirror();
     return ok({ entries, checkpoint: checkpoint.value, treeSize });
+  }
+
+  /**
+   * Writes new entries and their subtree roots and signs the checkpoint, as one transaction: a checkpoint
+   * we refuse to sign takes the entries with it (throwing inside transactionSync rolls it back).
+   */
+  private commit(orgId: string, fresh: { key: string; entry: LogEntry; text: string }[], at: string, keys: SigningKeys): Result<string, LedgerErrorCode> {
+    let checkpoint: Result<string, LedgerErrorCode> = err("inconsistent", "no checkpoint");
+    try {
+      this.ctx.storage.transactionSync(() => {
+        for (const f of fresh) {
+          this.sql.exec("INSERT INTO entries (seq, idem, entry) VALUES (?, ?, ?)", f.entry.seq, f.key, f.text);
+          appendLeaf(this.nodes, f.entry.seq, leafHash(utf8(f.text), sha), sha);
+          if (f.entry.type === "key.registered" || f.entry.type === "key.rotated") this.setMeta(`vkey:${f.entry.data.purpose}`, f.entry.data.vkey);
+        }
+        if (fresh.length > 0) this.setMeta("lastAt", at);
+        checkpoint = this.signCurrent(orgId, keys);
+        if (!checkpoint.ok) throw new RefusedCheckpoint();
+      });
+    } catch (e) {
+      if (!(e instanceof RefusedCheckpoint)) throw e;
+    }
+    return checkpoint;
   }
 
   private seqOf(key: string): number | undefined {
