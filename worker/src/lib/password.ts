@@ -3,7 +3,7 @@ import { timingSafeEqualText } from "./crypto.js";
 
 /**
  * PBKDF2-HMAC-SHA256 at 100,000 iterations: the most the Workers runtime allows (it refuses more), and
- * the slow hash it has natively. OWASP asks 600,000 for PBKDF2-SHA256; docs/security.md says why this is
+ * the slow hash it has natively. OWASP asks 600,000 for PBKDF2-SHA256; worker/README.md ("Passwords") says why this is
  * the choice here and what else guards sign-in. Stored as `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
  */
 export const PASSWORD_ITERATIONS = 100_000;
