@@ -10,4 +10,4 @@ declare const TextEncoder: { new (): TextEncoder };
 interface TextDecoder {
   decode(input?: Uint8Array): string;
 }
-declare const TextDecoder: { new (label?: string, options?: { fatal?: boolean }): TextDecoder };
+declare const TextDecoder: { new (label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean }): TextDecoder };

@@ -2,7 +2,6 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { formatSignerKey, fromBase64, parseCheckpointNote, policyFromVkeys, verifyCheckpoint, verifyConsistency } from "@walwarden/verifier";
 import type { AppendEvent } from "../src/ledger/ledger.js";
-import type { Ledger } from "../src/ledger/ledger.js";
 import { publishedKeys } from "../src/routes/well-known.js";
 import { call, makeOrg } from "./support/client.js";
 import { expectIncluded, logEntries, publishedPolicy } from "./support/log-checks.js";
@@ -73,9 +72,9 @@ describe("Ledger Durable Object", () => {
     const stub = ledger(orgId);
     await stub.append(orgId, [event(), event()]);
     const before = await stub.checkpoint(orgId);
-    await runInDurableObject(stub, (instance: Ledger) => {
+    await runInDurableObject(stub, (_instance, state) => {
       // Corrupt the stored root of leaves [0, 4): what a bad disk or a bug in the subtree store would do.
-      instance.ctx.storage.sql.exec("UPDATE nodes SET hash = ? WHERE level = 2 AND idx = 0", new Uint8Array(32).buffer);
+      state.storage.sql.exec("UPDATE nodes SET hash = ? WHERE level = 2 AND idx = 0", new Uint8Array(32).buffer);
     });
     const r = await stub.append(orgId, [event()]);
     expect(r).toMatchObject({ ok: false, code: "inconsistent" });
@@ -90,7 +89,7 @@ describe("Ledger Durable Object", () => {
     const old = await stub.append(orgId, [event()]);
     if (!old.ok) throw new Error(old.message);
     const newKey = formatSignerKey({ name: "test.walwarden.dev/checkpoint", secretKey: new Uint8Array(32).fill(9) });
-    await runInDurableObject(stub, (instance: Ledger) => {
+    await runInDurableObject(stub, (instance) => {
       (instance as unknown as { env: typeof env }).env = { ...env, CHECKPOINT_SIGNER_KEY: newKey };
     });
     const rotated = await stub.append(orgId, [event()]);

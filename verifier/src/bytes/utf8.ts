@@ -1,5 +1,6 @@
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// Both options spelled out: Workers types require them. ignoreBOM false is the default (a BOM is stripped).
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
