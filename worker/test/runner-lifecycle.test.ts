@@ -110,7 +110,7 @@ describe("runner protocol: leases, retries and fences", () => {
   });
 
   it.each([
-    ["another runner's id in the result", (org: Org) => backupResult("rnr_someone_else"), /not the calling runner/],
+    ["another runner's id in the result", () => backupResult("rnr_someone_else"), /not the calling runner/],
     ["completedAt before startedAt", (org: Org) => backupResult(org.runnerId, { completedAt: "2026-11-24T02:00:00.000Z" }), /before/],
     ["an unknown compression", (org: Org) => backupResult(org.runnerId, { compression: "rar" }), /compression/],
     ["an extra field", (org: Org) => backupResult(org.runnerId, { connectionString: "postgres://u:p@h/db" }), /unrecognized/i],

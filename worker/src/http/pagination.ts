@@ -1,5 +1,8 @@
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { Id } from "@walwarden/verifier";
+import type { Db } from "../db/client.js";
 
 /** `?limit=&cursor=`: keyset pagination over ids (which sort by creation time), newest first. */
 export const PageQuery = z.strictObject({
@@ -13,8 +16,26 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Cuts a `limit + 1` query result into a page. */
-export function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+type OrgTable = SQLiteTable & { id: SQLiteColumn; orgId: SQLiteColumn };
+
+/**
+ * One page of an org's rows of `table`, newest id first, with optional extra filters, each row shown
+ * through `view`. Every list route is this query; the org filter is not optional.
+ */
+export async function orgPage<T extends OrgTable, V>(
+  db: Db,
+  table: T,
+  orgId: string,
+  q: z.infer<typeof PageQuery>,
+  view: (row: T["$inferSelect"]) => V,
+  ...filters: (SQL | undefined)[]
+): Promise<Page<V>> {
+  const rows = (await db
+    .select()
+    .from(table as SQLiteTable)
+    .where(and(eq(table.orgId, orgId), q.cursor ? lt(table.id, q.cursor) : undefined, ...filters))
+    .orderBy(desc(table.id))
+    .limit(q.limit + 1)) as T["$inferSelect"][];
+  const items = rows.slice(0, q.limit);
+  return { items: items.map(view), nextCursor: rows.length > q.limit ? (items.at(-1)?.id as string) : null };
 }

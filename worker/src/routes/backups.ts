@@ -1,12 +1,12 @@
 import { Hono } from "hono";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf } from "../db/client.js";
 import { backups } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { param, query } from "../http/validate.js";
 import { currentProof } from "../jobs/complete.js";
 import { iso } from "../lib/time.js";
@@ -34,14 +34,7 @@ export const backupRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
     const q = query(c, ListQuery);
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(backups)
-      .where(and(eq(backups.orgId, c.get("principal").orgId), q.databaseId ? eq(backups.databaseId, q.databaseId) : undefined, q.cursor ? lt(backups.id, q.cursor) : undefined))
-      .orderBy(desc(backups.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), backups, c.get("principal").orgId, q, view, q.databaseId ? eq(backups.databaseId, q.databaseId) : undefined));
   })
   .get("/:id", async (c) => {
     const orgId = c.get("principal").orgId;

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateDatabaseRequestSchema, UpdateDatabaseRequestSchema } from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
@@ -8,7 +8,7 @@ import { dbOf, type Db } from "../db/client.js";
 import { databases, schedules } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { enqueueManualBackup } from "../jobs/enqueue.js";
 import { newId } from "../lib/ids.js";
@@ -31,14 +31,7 @@ export async function findDatabase(db: Db, orgId: string, id: string): Promise<D
 export const databaseRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, PageQuery);
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(databases)
-      .where(and(eq(databases.orgId, c.get("principal").orgId), isNull(databases.deletedAt), q.cursor ? lt(databases.id, q.cursor) : undefined))
-      .orderBy(desc(databases.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), databases, c.get("principal").orgId, q, view, isNull(databases.deletedAt)));
   })
   .get("/:id", requireRole("viewer"), async (c) => c.json(view(await findDatabase(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))))
   .post("/", requireRole("admin"), async (c) => {

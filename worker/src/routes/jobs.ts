@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { z } from "zod";
 import { requireRole } from "../auth/middleware.js";
@@ -7,7 +7,7 @@ import { dbOf } from "../db/client.js";
 import { jobs } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { param, query } from "../http/validate.js";
 import { iso } from "../lib/time.js";
 
@@ -38,21 +38,7 @@ export const jobRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
     const q = query(c, ListQuery);
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(jobs)
-      .where(
-        and(
-          eq(jobs.orgId, c.get("principal").orgId),
-          q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined,
-          q.status ? eq(jobs.status, q.status) : undefined,
-          q.cursor ? lt(jobs.id, q.cursor) : undefined,
-        ),
-      )
-      .orderBy(desc(jobs.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), jobs, c.get("principal").orgId, q, view, q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined, q.status ? eq(jobs.status, q.status) : undefined));
   })
   .get("/:id", async (c) => {
     const row = await dbOf(c.env.DB).query.jobs.findFirst({ where: and(eq(jobs.id, param(c, "id", Id)), eq(jobs.orgId, c.get("principal").orgId)) });

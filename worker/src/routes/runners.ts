@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateRunnerRequestSchema } from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
@@ -7,7 +7,7 @@ import { dbOf } from "../db/client.js";
 import { runners } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newSecret, sha256Hex } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
@@ -27,14 +27,7 @@ const view = (r: RunnerRow) => ({
 export const runnerAdminRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, PageQuery);
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(runners)
-      .where(and(eq(runners.orgId, c.get("principal").orgId), q.cursor ? lt(runners.id, q.cursor) : undefined))
-      .orderBy(desc(runners.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), runners, c.get("principal").orgId, q, view));
   })
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateRunnerRequestSchema);

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateScheduleRequestSchema, UpdateScheduleRequestSchema } from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
@@ -7,7 +7,7 @@ import { dbOf, type Db } from "../db/client.js";
 import { schedules } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
@@ -47,14 +47,7 @@ const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
 export const scheduleRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, ListQuery);
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(schedules)
-      .where(and(eq(schedules.orgId, c.get("principal").orgId), q.databaseId ? eq(schedules.databaseId, q.databaseId) : undefined, q.cursor ? lt(schedules.id, q.cursor) : undefined))
-      .orderBy(desc(schedules.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), schedules, c.get("principal").orgId, q, view, q.databaseId ? eq(schedules.databaseId, q.databaseId) : undefined));
   })
   .get("/:id", requireRole("viewer"), async (c) => c.json(view(await findSchedule(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))))
   .post("/", requireRole("admin"), async (c) => {

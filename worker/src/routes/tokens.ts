@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateTokenRequestSchema } from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
@@ -8,7 +8,7 @@ import { dbOf } from "../db/client.js";
 import { apiTokens } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newSecret, sha256Hex } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
@@ -29,14 +29,7 @@ export const tokenRoutes = new Hono<AppEnv>()
   .use(requireRole("admin"))
   .get("/", async (c) => {
     const q = query(c, PageQuery);
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(apiTokens)
-      .where(and(eq(apiTokens.orgId, c.get("principal").orgId), q.cursor ? lt(apiTokens.id, q.cursor) : undefined))
-      .orderBy(desc(apiTokens.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), apiTokens, c.get("principal").orgId, q, view));
   })
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateTokenRequestSchema);

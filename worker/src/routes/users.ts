@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, lt, ne } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateUserRequestSchema, UpdateUserRequestSchema } from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
@@ -7,7 +7,7 @@ import { dbOf, type Db } from "../db/client.js";
 import { sessions, users } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { pageOf, PageQuery } from "../http/pagination.js";
+import { orgPage, PageQuery } from "../http/pagination.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newId } from "../lib/ids.js";
 import { hashPassword } from "../lib/password.js";
@@ -25,15 +25,7 @@ export const userRoutes = new Hono<AppEnv>()
   .use(requireRole("admin"))
   .get("/", async (c) => {
     const q = query(c, PageQuery);
-    const orgId = c.get("principal").orgId;
-    const rows = await dbOf(c.env.DB)
-      .select()
-      .from(users)
-      .where(and(eq(users.orgId, orgId), q.cursor ? lt(users.id, q.cursor) : undefined))
-      .orderBy(desc(users.id))
-      .limit(q.limit + 1);
-    const page = pageOf(rows, q.limit);
-    return c.json({ items: page.items.map(view), nextCursor: page.nextCursor });
+    return c.json(await orgPage(dbOf(c.env.DB), users, c.get("principal").orgId, q, view));
   })
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateUserRequestSchema);
