@@ -1,4 +1,5 @@
 import type { Env } from "../env.js";
+import { redactSecrets } from "../lib/redact.js";
 import { flushOutbox } from "../log/outbox.js";
 
 /** What failing a job did: whether it will be tried again. */
@@ -9,7 +10,8 @@ export interface FailOutcome {
 
 /**
  * Fails the job's current attempt (fenced by the lease): re-queued if the runner says it may be retried
- * and attempts remain, failed for good otherwise; backup.failed carries the runner's reason.
+ * and attempts remain, failed for good otherwise; backup.failed carries the runner's reason, with any
+ * credential in it redacted.
  */
 export async function failJob(
   env: Env,
@@ -20,6 +22,7 @@ export async function failJob(
   retryable: boolean,
   now: number,
 ): Promise<FailOutcome | null> {
+  reason = redactSecrets(reason);
   const live = "id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4 AND status = 'leased'";
   const retry = `(?5 AND attempt < max_attempts)`;
   const [, updated] = await env.DB.batch<{ status: string; attempt: number }>([
