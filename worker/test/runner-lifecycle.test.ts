@@ -4,14 +4,15 @@ import { runCronTick } from "../src/scheduling/cron-tick.js";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries } from "./support/log-checks.js";
+import { claim as claimAs, completeBody, failBody, onJob, queueBackup } from "./support/runner-calls.js";
 
 const MINUTE = 60_000;
-const queue = async (org: Org) => (await call("POST", `/v1/databases/${org.databaseId}/backups`, { token: org.operatorToken, json: {} })).body.jobId as string;
-const claim = (org: Org, token = org.runnerToken) => call("POST", "/v1/runner/claim", { token, json: { version: "0.1.0", databases: [org.databaseId] } });
+const queue = (org: Org) => queueBackup(org);
+const claim = (org: Org, token = org.runnerToken) => claimAs(token, [org.databaseId]);
 const complete = (org: Org, jobId: string, leaseId: string, result = backupResult(org.runnerId)) =>
-  call("POST", `/v1/runner/jobs/${jobId}/complete`, { token: org.runnerToken, json: { leaseId, artifactSha256: ARTIFACT_SHA256, result } });
+  onJob(org.runnerToken, jobId, "complete", { ...completeBody(leaseId, org.runnerId), result });
 const fail = (org: Org, jobId: string, leaseId: string, retryable: boolean, reason = "pg_dump: error: connection to server lost") =>
-  call("POST", `/v1/runner/jobs/${jobId}/fail`, { token: org.runnerToken, json: { leaseId, reason, retryable } });
+  onJob(org.runnerToken, jobId, "fail", failBody(leaseId, reason, retryable));
 const types = async (org: Org) => (await logEntries(org.viewerToken)).map((e) => JSON.parse(e) as { type: string; data: Record<string, unknown> });
 
 describe("runner protocol: leases, retries and fences", () => {

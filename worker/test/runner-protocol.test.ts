@@ -2,21 +2,15 @@ import { describe, expect, it } from "vitest";
 import { verifyManifest } from "@walwarden/verifier";
 import { expectIncluded, logEntries, publishedPolicy } from "./support/log-checks.js";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
-import { call, makeOrg, type Org } from "./support/client.js";
+import { call, makeOrg } from "./support/client.js";
+import { claim, queueBackup } from "./support/runner-calls.js";
 
-async function queueBackup(org: Org): Promise<string> {
-  const r = await call("POST", `/v1/databases/${org.databaseId}/backups`, { token: org.operatorToken, json: {} });
-  expect(r.status).toBe(202);
-  return r.body.jobId;
-}
-
-const claim = (org: Org, token = org.runnerToken) => call("POST", "/v1/runner/claim", { token, json: { version: "0.1.0", databases: [org.databaseId] } });
 
 describe("runner protocol", () => {
   it("claim → heartbeat → complete returns a manifest, proof and checkpoint that verify with the published keys", async () => {
     const org = await makeOrg();
     const jobId = await queueBackup(org);
-    const c = await claim(org);
+    const c = await claim(org.runnerToken, [org.databaseId]);
     expect(c.status).toBe(200);
     expect(c.body.job).toMatchObject({ jobId, databaseId: org.databaseId, attempt: 1 });
     const { leaseId } = c.body.job;
