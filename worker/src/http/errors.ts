@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | "payload-too-large"
   | "unsupported-media-type"
   | "rate-limited"
+  | "unavailable"
   | "internal";
 
 /** The one error type of the API: a status, a code and a sentence saying what was wrong. */

@@ -8,11 +8,12 @@ export function ledgerOf(env: Env, orgId: string) {
   return env.LEDGER.get(env.LEDGER.idFromName(orgId));
 }
 
-/** Unwraps a Ledger result for a route: an invalid entry is the caller's 400, anything else a 500. */
+/** Unwraps a Ledger result for a route: a bad request is the caller's 400, a lagging D1 copy a 503, anything else a 500. */
 export function unwrapLedger<T>(r: Result<T, LedgerErrorCode>): T {
   if (r.ok) return r.value;
   if (r.code === "out-of-range") throw new ApiError(400, "bad-request", r.message);
   if (r.code === "invalid-entry") throw new ApiError(400, "bad-request", r.message);
+  if (r.code === "mirror-behind") throw new ApiError(503, "unavailable", r.message);
   throw new Error(`ledger: ${r.code}: ${r.message}`);
 }
 

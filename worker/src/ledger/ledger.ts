@@ -50,7 +50,7 @@ export interface AppendResult {
 }
 
 /** Why the Ledger refused. */
-export type LedgerErrorCode = "invalid-entry" | "keys" | "wrong-org" | "inconsistent" | "out-of-range";
+export type LedgerErrorCode = "invalid-entry" | "keys" | "wrong-org" | "inconsistent" | "out-of-range" | "mirror-behind";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, idem TEXT NOT NULL UNIQUE, entry TEXT NOT NULL);
@@ -65,12 +65,17 @@ const sha = portableSha256;
  * The Ledger: one per org (`idFromName(orgId)`), the only writer of the org's Merkle log. It appends
  * entries, keeps the roots of complete subtrees (so proofs never scan the log), signs a checkpoint after
  * every append and refuses to sign one that is not consistent with the previous, serves proofs, and copies
- * entries into D1 for queries. Everything it writes happens in one synchronous step, so concurrent calls
- * never interleave inside an append.
+ * entries into D1 for queries (in the background; log readers call syncMirror first). Everything it
+ * writes happens in one synchronous step, so concurrent calls never interleave inside an append.
  */
 export class Ledger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly nodes: NodeStore;
+  /** Meta values and the entry count, cached: this object is the only one that writes them. */
+  private readonly metaCache = new Map<string, string | undefined>();
+  private count: number | undefined;
+  /** The D1 copy in progress, if any: appends start it, log reads wait for it. */
+  private mirroring: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -88,16 +93,19 @@ export class Ledger extends DurableObject<Env> {
   }
 
   private meta(k: string): string | undefined {
-    return this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v;
+    if (!this.metaCache.has(k)) this.metaCache.set(k, this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v);
+    return this.metaCache.get(k);
   }
 
   private setMeta(k: string, v: string): void {
     this.sql.exec("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", k, v);
+    this.metaCache.set(k, v);
   }
 
   /** Number of entries in the log. */
   size(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM entries").one().n;
+    this.count ??= this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM entries").one().n;
+    return this.count;
   }
 
   private bindOrg(orgId: string): Result<string, "wrong-org"> {
@@ -159,7 +167,7 @@ export class Ledger extends DurableObject<Env> {
       const text = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq = ?", s).one().entry;
       return { key: e.key, seq: s, entry: text, proof: proofJson(s, treeSize, inclusionProofFrom(rootOf, s, treeSize)) };
     });
-    if (fresh.length > 0) await this.mirror();
+    if (fresh.length > 0) this.ctx.waitUntil(this.startMirror());
     return ok({ entries, checkpoint: checkpoint.value, treeSize });
   }
 
@@ -177,10 +185,14 @@ export class Ledger extends DurableObject<Env> {
           if (f.entry.type === "key.registered" || f.entry.type === "key.rotated") this.setMeta(`vkey:${f.entry.data.purpose}`, f.entry.data.vkey);
         }
         if (fresh.length > 0) this.setMeta("lastAt", at);
+        if (fresh.length > 0) this.count = fresh.at(-1)!.entry.seq + 1;
         checkpoint = this.signCurrent(orgId, keys);
         if (!checkpoint.ok) throw new RefusedCheckpoint();
       });
     } catch (e) {
+      // Rolled back: what the caches learned inside the transaction is no longer true.
+      this.metaCache.clear();
+      this.count = undefined;
       if (!(e instanceof RefusedCheckpoint)) throw e;
     }
     return checkpoint;
@@ -256,26 +268,48 @@ export class Ledger extends DurableObject<Env> {
     return ok(this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit).toArray().map((r) => r.entry));
   }
 
-  /** Copies entries not yet in D1 into D1; on failure leaves an alarm to try again. */
+  /**
+   * Waits until D1 holds every entry appended so far, so a log query right after an action sees it.
+   * Appends do not wait for the copy (it would double their cost); readers do.
+   */
+  async syncMirror(orgId: string): Promise<Result<number, LedgerErrorCode>> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    await this.startMirror();
+    const mirrored = Number(this.meta("mirrored") ?? "0");
+    return mirrored >= this.size() ? ok(mirrored) : err("mirror-behind", `D1 holds ${mirrored} of ${this.size()} entries; the copy is retried by alarm`);
+  }
+
+  /** Starts copying entries into D1 unless a copy is running; either way, the promise of the running copy. */
+  private startMirror(): Promise<void> {
+    this.mirroring ??= this.mirror().finally(() => {
+      this.mirroring = undefined;
+    });
+    return this.mirroring;
+  }
+
+  /** Copies entries not yet in D1 into D1, until caught up; on failure leaves an alarm to try again. */
   private async mirror(): Promise<void> {
     const org = this.meta("org");
     if (!org) return;
-    const from = Number(this.meta("mirrored") ?? "0");
-    const rows = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq", from).toArray();
-    if (rows.length === 0) return;
-    try {
-      await mirrorToD1(this.env.DB, org, rows.map((r) => r.entry));
-      const mirrored = from + rows.length;
-      if (Number(this.meta("mirrored") ?? "0") < mirrored) this.setMeta("mirrored", String(mirrored));
-    } catch (e) {
-      console.error("ledger mirror to D1 failed; retrying by alarm", e instanceof Error ? e.message : String(e));
-      await this.ctx.storage.setAlarm(Date.now() + 5_000);
+    for (;;) {
+      const from = Number(this.meta("mirrored") ?? "0");
+      const rows = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1000", from).toArray();
+      if (rows.length === 0) return;
+      try {
+        await mirrorToD1(this.env.DB, org, rows.map((r) => r.entry));
+      } catch (e) {
+        console.error("ledger mirror to D1 failed; retrying by alarm", e instanceof Error ? e.message : String(e));
+        await this.ctx.storage.setAlarm(Date.now() + 5_000);
+        return;
+      }
+      this.setMeta("mirrored", String(from + rows.length));
     }
   }
 
-  /** Retries the D1 mirror. */
+  /** Retries the D1 copy. */
   override async alarm(): Promise<void> {
-    await this.mirror();
+    await this.startMirror();
   }
 }
 

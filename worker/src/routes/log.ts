@@ -23,6 +23,7 @@ export const logRoutes = new Hono<AppEnv>()
   .get("/entries", async (c) => {
     const q = query(c, EntriesQuery);
     const orgId = c.get("principal").orgId;
+    unwrapLedger(await ledgerOf(c.env, orgId).syncMirror(orgId));
     const { results } = await c.env.DB.prepare(
       `SELECT seq, entry FROM log_entries WHERE org_id = ?1 AND seq > ?2 AND (?3 IS NULL OR type = ?3) AND (?4 IS NULL OR subject = ?4) ORDER BY seq LIMIT ?5`,
     )
