@@ -1,9 +1,11 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, makeOrg, type Org } from "./support/client.js";
+import { settleLogs } from "./support/storage-dump.js";
 
 /** Row counts of every table: a refused request must leave them all as they were. */
 async function snapshot(): Promise<Record<string, number>> {
+  await settleLogs();
   const tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' AND name != 'd1_migrations'").all<{ name: string }>()).results;
   const out: Record<string, number> = {};
   for (const { name } of tables) out[name] = (await env.DB.prepare(`SELECT count(*) AS n FROM "${name}"`).first<{ n: number }>())!.n;

@@ -1,5 +1,6 @@
 import { fromBase64, toBase64 } from "../bytes/base64.js";
 import { concatBytes } from "../bytes/compare.js";
+import { toHex } from "../bytes/hex.js";
 import { publicKeyOf } from "../ed25519/ed25519.js";
 import { err, ok, type Result } from "../result.js";
 import { keyIdHex, noteKeyId, SIGNATURE_TYPE_ED25519 } from "./key-id.js";
@@ -12,10 +13,23 @@ export interface NoteSigner {
   readonly secretKey: Uint8Array;
 }
 
+// Deriving a public key is a scalar multiplication, as costly as half a signature, and a long-lived signer
+// (the Ledger signs a checkpoint per append) would derive it every time. The last few are remembered, keyed
+// by the seed's content and the name (never by object identity: a caller may reuse a buffer).
+const RECENT = 8;
+const recent = new Map<string, NoteVerifier>();
+
 /** The verifier matching a signer (same name, public key and key ID); throws RangeError if the signer is invalid. */
 export function signerVerifier(signer: NoteSigner): NoteVerifier {
   if (signer.secretKey.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
-  return noteVerifier(signer.name, publicKeyOf(signer.secretKey));
+  const key = `${toHex(signer.secretKey)} ${signer.name}`;
+  let v = recent.get(key);
+  if (!v) {
+    v = noteVerifier(signer.name, publicKeyOf(signer.secretKey));
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+    recent.set(key, v);
+  }
+  return v;
 }
 
 /**

@@ -60,6 +60,8 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 `;
 
 const sha = portableSha256;
+/** How long appends may gather before their entries are copied to D1 together. */
+const MIRROR_DELAY_MS = 25;
 
 /**
  * The Ledger: one per org (`idFromName(orgId)`), the only writer of the org's Merkle log. It appends
@@ -74,8 +76,9 @@ export class Ledger extends DurableObject<Env> {
   /** Meta values and the entry count, cached: this object is the only one that writes them. */
   private readonly metaCache = new Map<string, string | undefined>();
   private count: number | undefined;
-  /** The D1 copy in progress, if any: appends start it, log reads wait for it. */
+  /** The D1 copy in progress, if any, and the timer that will start the next one. */
   private mirroring: Promise<void> | undefined;
+  private mirrorTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -167,7 +170,7 @@ export class Ledger extends DurableObject<Env> {
       const text = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq = ?", s).one().entry;
       return { key: e.key, seq: s, entry: text, proof: proofJson(s, treeSize, inclusionProofFrom(rootOf, s, treeSize)) };
     });
-    if (fresh.length > 0) this.ctx.waitUntil(this.startMirror());
+    if (fresh.length > 0) this.mirrorSoon();
     return ok({ entries, checkpoint: checkpoint.value, treeSize });
   }
 
@@ -280,8 +283,22 @@ export class Ledger extends DurableObject<Env> {
     return mirrored >= this.size() ? ok(mirrored) : err("mirror-behind", `D1 holds ${mirrored} of ${this.size()} entries; the copy is retried by alarm`);
   }
 
+  /**
+   * Copies to D1 shortly: appends arriving within MIRROR_DELAY_MS share one D1 statement instead of paying
+   * one each (a running copy also picks them up, as it loops until caught up).
+   */
+  private mirrorSoon(): void {
+    if (this.mirrorTimer !== undefined || this.mirroring) return;
+    this.mirrorTimer = setTimeout(() => {
+      this.mirrorTimer = undefined;
+      this.ctx.waitUntil(this.startMirror());
+    }, MIRROR_DELAY_MS);
+  }
+
   /** Starts copying entries into D1 unless a copy is running; either way, the promise of the running copy. */
   private startMirror(): Promise<void> {
+    if (this.mirrorTimer !== undefined) clearTimeout(this.mirrorTimer);
+    this.mirrorTimer = undefined;
     this.mirroring ??= this.mirror().finally(() => {
       this.mirroring = undefined;
     });

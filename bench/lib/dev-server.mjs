@@ -1,0 +1,45 @@
+// Runs the bench Worker locally, as `wrangler dev --local` does, through wrangler's own dev server API
+// (unstable_startWorker, wrangler 4.86.0), with two differences the CLI cannot express and a benchmark needs:
+//  - no inspector: with it, wrangler subscribes to the runtime's devtools Network events, and workerd then
+//    copies every subrequest (each D1 call) with its response body to the inspector proxy, work that a
+//    deployed Worker never does;
+//  - no file watching: the bundle is built once at start, so an edit elsewhere in the repository cannot
+//    rebuild and restart the Worker in the middle of a measurement.
+// Spawned by local-worker.mjs: node dev-server.mjs <config> <persist dir> <env file> <port>. Prints
+// "READY <url>" when it serves, and stops on SIGTERM or SIGINT. Worker console output goes to stdout.
+import { unstable_startWorker } from "wrangler";
+
+const [config, persist, envFile, port] = process.argv.slice(2);
+if (!config || !persist || !envFile || !/^\d+$/.test(port ?? "")) {
+  console.error("usage: node dev-server.mjs <wrangler config> <persist dir> <env file> <port>");
+  process.exit(2);
+}
+
+const worker = await unstable_startWorker({
+  config,
+  envFiles: [envFile],
+  dev: {
+    remote: false,
+    persist,
+    server: { hostname: "127.0.0.1", port: Number(port) },
+    inspector: false,
+    watch: false,
+    liveReload: false,
+  },
+});
+await worker.ready;
+const url = await worker.url;
+console.log(`READY ${url.origin}`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await worker.dispose();
+  } finally {
+    process.exit(0);
+  }
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
