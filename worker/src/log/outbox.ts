@@ -63,20 +63,28 @@ export async function flushOutbox(env: Env, orgId: string): Promise<AppendResult
 
 /** Outbox rows read per pass of flushAllOutboxes. */
 const PER_PASS = 1000;
+/**
+ * Ledger calls one sweep may make. Each is a subrequest, and a Worker invocation may make at most 1,000;
+ * what is left waits for the next tick (or the org's next runner call, which flushes its own outbox first).
+ */
+const MAX_LEDGER_CALLS = 900;
 /** Ledger appends in flight at once (Workers allow six simultaneous outgoing connections). */
 const PARALLEL_APPENDS = 6;
 
-
 /**
- * Appends every org's waiting events to its log (the cron tick's sweep): reads up to 1,000 rows across all
- * orgs in id order, appends each org's share to its Ledger, and deletes them with one statement. Two
- * statements per 1,000 events however many orgs they belong to.
+ * Appends every org's waiting events to its log (the cron tick's sweep): reads up to 1,000 rows ordered by
+ * org, then id (so each org's events keep their order and a pass touches as few orgs as possible), appends
+ * each org's share to its Ledger, and deletes them with one statement. Two statements per 1,000 events
+ * however many orgs they belong to, and about one Ledger call per org.
  */
 export async function flushAllOutboxes(env: Env, d1: CountingD1): Promise<{ events: number; orgs: number }> {
   let events = 0;
+  let calls = 0;
   const orgs = new Set<string>();
-  for (;;) {
-    const rows = await d1.all<OutboxRow>(d1.prepare("SELECT id, org_id, key, type, actor, subject, data FROM outbox ORDER BY id LIMIT ?", PER_PASS));
+  while (calls < MAX_LEDGER_CALLS) {
+    const rows = await d1.all<OutboxRow>(
+      d1.prepare("SELECT id, org_id, key, type, actor, subject, data FROM outbox ORDER BY org_id, id LIMIT ?", PER_PASS),
+    );
     if (rows.length === 0) break;
     const byOrg = new Map<string, OutboxRow[]>();
     for (const r of rows) {
@@ -84,7 +92,8 @@ export async function flushAllOutboxes(env: Env, d1: CountingD1): Promise<{ even
       if (own) own.push(r);
       else byOrg.set(r.org_id, [r]);
     }
-    const work = [...byOrg];
+    const work = [...byOrg].slice(0, MAX_LEDGER_CALLS - calls);
+    calls += work.length;
     for (let i = 0; i < work.length; i += PARALLEL_APPENDS) {
       await Promise.all(
         work.slice(i, i + PARALLEL_APPENDS).map(([orgId, own]) =>
@@ -92,9 +101,10 @@ export async function flushAllOutboxes(env: Env, d1: CountingD1): Promise<{ even
         ),
       );
     }
-    await d1.batch([d1.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(rows.map((r) => r.id)))]);
-    events += rows.length;
-    for (const org of byOrg.keys()) orgs.add(org);
+    const done = work.flatMap(([, own]) => own);
+    await d1.batch([d1.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(done.map((r) => r.id)))]);
+    events += done.length;
+    for (const [org] of work) orgs.add(org);
     if (rows.length < PER_PASS) break;
   }
   return { events, orgs: orgs.size };
