@@ -73,6 +73,8 @@ function intFlag(name, min, max = Number.MAX_SAFE_INTEGER) {
   return v;
 }
 const N = intFlag("schedules", 1, 1_000_000);
+/** worker/src/log/outbox.ts MAX_LEDGER_CALLS: Ledger calls one tick may make. */
+const MAX_LEDGER_CALLS_PER_TICK = 900;
 if (values.orgs === undefined) values.orgs = String(Math.min(100, N));
 const M = intFlag("orgs", 1, N);
 const CPU_LIMIT_MS = intFlag("cpu-limit-ms", 1);
@@ -191,6 +193,15 @@ await runBench(async () => {
   console.log(`measured tick: ${fmt(N)} due schedules…`);
   const m = await tick(dev, tickAt);
   const s = m.stats;
+  // A tick makes at most 900 Ledger calls (the Workers subrequest limit is 1,000): with more orgs than that,
+  // the next ticks (nothing due; they only sweep the outbox) log the rest. Not part of the measured tick.
+  const followUps = [];
+  let logged = s.logged;
+  while (logged < N && followUps.length < 20) {
+    const t = await tick(dev, tickAt + 1000 * (followUps.length + 1));
+    followUps.push(t);
+    logged += t.stats.logged;
+  }
 
   // The log: one org's newest checkpoint verifies with the published key and counts 2 key events + its schedules.
   const checkOrg = orgIds[0];
@@ -220,8 +231,8 @@ await runBench(async () => {
   expect("tick: due", s.due, N);
   expect("tick: queued", s.queued, N);
   expect("tick: invalid", s.invalid, 0);
-  expect("tick: orgs whose logs were appended to", s.orgsLogged, M);
-  expect("tick: events logged", s.logged, N);
+  expect("tick: orgs whose logs were appended to", s.orgsLogged, Math.min(M, MAX_LEDGER_CALLS_PER_TICK));
+  expect("events logged by the tick and its follow-ups", logged, N);
   expect("D1: jobs", db.jobs, N);
   expect("D1: queued scheduled jobs", db.queued, N);
   expect("D1: outbox rows left", db.outbox, 0);
@@ -249,7 +260,7 @@ await runBench(async () => {
   };
   const within = m.cpuMs <= CPU_LIMIT_MS;
   console.log(`
-due schedules: ${fmt(s.due)} across ${fmt(M)} orgs → ${fmt(s.queued)} jobs queued, ${fmt(s.logged)} events appended to ${fmt(s.orgsLogged)} org logs
+due schedules: ${fmt(s.due)} across ${fmt(M)} orgs → ${fmt(s.queued)} jobs queued, ${fmt(s.logged)} events appended to ${fmt(s.orgsLogged)} org logs${followUps.length ? `; ${followUps.length} follow-up tick(s) logged the other ${fmt(N - s.logged)} (at most ${MAX_LEDGER_CALLS_PER_TICK} Ledger calls a tick)` : ""}
 D1 statements (the tick's count): ${fmt(s.statements)} = ${per100.toFixed(2)} per 100 schedules (baseline tick: ${baseStatements}; ratio ${result.ratioToBaselineStatements}×)
   plus ≈${fmt(mirrorStatements)} statements the Ledgers send when they copy the new entries to D1 (not in the tick's count)
 CPU of the tick: ${fmt(m.cpuMs)} ms (workerd runtime ${fmt(m.byRole.runtime ?? 0)} ms, wrangler's proxy workerd ${fmt(m.byRole.proxy ?? 0)} ms; /proc resolution ${CPU_TICK_MS} ms)
