@@ -24,7 +24,7 @@
 // and do not count against the Worker's CPU limit. It is an upper bound on the Worker's own CPU time. The
 // /proc counters tick every 10 ms (usually), and the machine may be busy: figures are indicative.
 // `statements` is the tick's own count (CountingD1); the Ledgers' D1 mirror writes are counted apart.
-import { parseArgs } from "node:util";
+import { benchFlags } from "./lib/flags.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
@@ -41,37 +41,13 @@ const HELP = `usage: npm run bench:cron-tick [-- options]
   --tick-timeout-s S  how long to wait for a tick's cron.tick line (default 300)
   -h, --help          this text`;
 
-const { values } = parseFlags({
-  options: {
-    schedules: { type: "string", default: "10000" },
-    orgs: { type: "string" },
-    "cpu-limit-ms": { type: "string", default: "30000" },
-    "baseline-ticks": { type: "string", default: "20" },
-    "tick-timeout-s": { type: "string", default: "300" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-  strict: true,
-});
-function parseFlags(config) {
-  try {
-    return parseArgs(config);
-  } catch (e) {
-    console.error(`${e.message}\n\n${HELP}`);
-    process.exit(2);
-  }
-}
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-function intFlag(name, min, max = Number.MAX_SAFE_INTEGER) {
-  const v = Number(values[name]);
-  if (!/^\d+$/.test(values[name]) || !Number.isSafeInteger(v) || v < min || v > max) {
-    console.error(`--${name} takes an integer from ${min} to ${max}, got ${JSON.stringify(values[name])}\n\n${HELP}`);
-    process.exit(2);
-  }
-  return v;
-}
+const { values, intFlag } = benchFlags({
+  schedules: { type: "string", default: "10000" },
+  orgs: { type: "string" },
+  "cpu-limit-ms": { type: "string", default: "30000" },
+  "baseline-ticks": { type: "string", default: "20" },
+  "tick-timeout-s": { type: "string", default: "300" },
+}, HELP);
 const N = intFlag("schedules", 1, 1_000_000);
 /** worker/src/log/outbox.ts MAX_LEDGER_CALLS: Ledger calls one tick may make. */
 const MAX_LEDGER_CALLS_PER_TICK = 900;
@@ -248,7 +224,7 @@ await runBench(async () => {
 
   const per100 = s.statements / (N / 100);
   const result = {
-    schedules: N, orgs: M, due: s.due, queued: s.queued, statements: s.statements, statementsPer100Schedules: +per100.toFixed(2),
+  schedules: N, orgs: M, due: s.due, queued: s.queued, statements: s.statements, statementsPer100Schedules: +per100.toFixed(2),
     ledgerMirrorStatements: mirrorStatements, baselineStatements: baseStatements,
     cpuMs: Math.round(m.cpuMs), cpuMsByProcess: Object.fromEntries(Object.entries(m.byRole).map(([k, v]) => [k, Math.round(v)])),
     wallMs: Math.round(m.wallMs), scheduledAnsweredMs: Math.round(m.answeredMs),

@@ -27,7 +27,7 @@
 // indicative of the code's cost, not of Cloudflare's storage latency (locally the background D1 copy is an
 // in-process call on the same thread; on Cloudflare it is a network round trip). Local workerd runs all Durable
 // Objects on one thread, so run (2) cannot show how Ledgers of different orgs scale out on Cloudflare.
-import { parseArgs } from "node:util";
+import { benchFlags } from "./lib/flags.mjs";
 import { join } from "node:path";
 import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 import { applyMigrations, callJson, describeSource, d1Execute, removeAtCleanup, runBench, startDev, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
@@ -40,36 +40,12 @@ const HELP = `usage: npm run bench:ledger [-- options]
   --batch B         events per append in the batched run (4) (default 100)
   -h, --help        this text`;
 
-const { values } = parseFlags({
-  options: {
-    appends: { type: "string", default: "5000" },
-    concurrency: { type: "string", default: "4" },
-    warmup: { type: "string", default: "300" },
-    batch: { type: "string", default: "100" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-  strict: true,
-});
-function parseFlags(config) {
-  try {
-    return parseArgs(config);
-  } catch (e) {
-    console.error(`${e.message}\n\n${HELP}`);
-    process.exit(2);
-  }
-}
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-function intFlag(name, min, max) {
-  const v = Number(values[name]);
-  if (!/^\d+$/.test(values[name]) || !Number.isSafeInteger(v) || v < min || v > max) {
-    console.error(`--${name} takes an integer from ${min} to ${max}, got ${JSON.stringify(values[name])}\n\n${HELP}`);
-    process.exit(2);
-  }
-  return v;
-}
+const { values, intFlag } = benchFlags({
+  appends: { type: "string", default: "5000" },
+  concurrency: { type: "string", default: "4" },
+  warmup: { type: "string", default: "300" },
+  batch: { type: "string", default: "100" },
+}, HELP);
 const N = intFlag("appends", 10, 1_000_000);
 const C = intFlag("concurrency", 1, 64);
 if (C > N) {
@@ -223,7 +199,7 @@ await runBench(async () => {
 
   const perAppendMs = 1000 / seqRate;
   const result = {
-    appends: N, concurrency: C,
+  appends: N, concurrency: C,
     oneLedgerAppendsPerSecond: Math.round(seqRate), oneLedgerChunkRates: chunks.map((c) => Math.round(rate(c.n, c.ms))),
     aggregateAppendsPerSecond: Math.round(aggRate), oneLedgerConcurrentAppendsPerSecond: Math.round(sharedRate),
     baselineRoundTripsPerSecond: Math.round(baseRate), aggregateBaselineRoundTripsPerSecond: Math.round(aggBaseRate),
