@@ -15,6 +15,8 @@ export * from "./manifest/predicate.js";
 export * from "./manifest/build-manifest.js";
 export * from "./manifest/verify-manifest.js";
 export * from "./manifest/manifest-report.js";
+export * from "./manifest/kit-layout.js";
+export * from "./manifest/kit-report.js";
 export { Id, Instant, Sha256Hex, describeIssue } from "./schema/common.js";
 export * from "./log/event-data.js";
 export * from "./log/entry.js";

@@ -101,6 +101,7 @@ describe("runner protocol: leases, retries and fences", () => {
     const two = await complete(org, jobId, job.leaseId);
     expect(two.status).toBe(200);
     expect(two.body.envelope).toEqual(one.body.envelope);
+    expect(two.body.entry).toBe(one.body.entry);
     expect(two.body.proof.leafIndex).toBe(one.body.proof.leafIndex);
     expect((await types(org)).filter((e) => e.type === "backup.completed")).toHaveLength(1);
     const backups = (await call("GET", "/v1/backups", { token: org.viewerToken })).body.items;

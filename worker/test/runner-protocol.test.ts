@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { verifyManifest } from "@walwarden/verifier";
+import { backupKitReport, verifyManifest } from "@walwarden/verifier";
+import { CompleteResponseSchema } from "@walwarden/verifier/wire";
 import { expectIncluded, logEntries, publishedPolicy } from "./support/log-checks.js";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call, makeOrg } from "./support/client.js";
@@ -7,7 +8,7 @@ import { claim, queueBackup } from "./support/runner-calls.js";
 
 
 describe("runner protocol", () => {
-  it("claim → heartbeat → complete returns a manifest, proof and checkpoint that verify with the published keys", async () => {
+  it("claim → heartbeat → complete returns a manifest, log entry, proof and checkpoint that verify with the published keys", async () => {
     const org = await makeOrg();
     const jobId = await queueBackup(org);
     const c = await claim(org.runnerToken, [org.databaseId]);
@@ -21,6 +22,8 @@ describe("runner protocol", () => {
 
     const done = await call("POST", `/v1/runner/jobs/${jobId}/complete`, { token: org.runnerToken, json: { leaseId, artifactSha256: ARTIFACT_SHA256, result: backupResult(org.runnerId) } });
     expect(done.status).toBe(200);
+    const wire = CompleteResponseSchema.safeParse(done.body);
+    expect(wire.success, wire.success ? "" : wire.error.message).toBe(true);
 
     const policy = await publishedPolicy();
     const m = verifyManifest(done.body.envelope, policy.manifestKeys, ARTIFACT_SHA256);
@@ -31,6 +34,20 @@ describe("runner protocol", () => {
     const completed = entries.find((e) => JSON.parse(e).type === "backup.completed")!;
     expect(JSON.parse(completed).seq).toBe(done.body.proof.leafIndex);
     expectIncluded(completed, done.body.proof, done.body.checkpoint, policy, org.orgId);
+    // The entry the runner gets back is the logged one, byte for byte: its leaf hash and the proof lead to
+    // the returned checkpoint, so the walk-away kit verifies offline with the pinned keys.
+    expect(done.body.entry).toBe(completed);
+    expectIncluded(done.body.entry, done.body.proof, done.body.checkpoint, policy, org.orgId);
+    const kit = backupKitReport(done.body, { ...policy, origin: `test.walwarden.dev/log/${org.orgId}` }, ARTIFACT_SHA256);
+    expect(kit.failed, JSON.stringify(kit.checks)).toBeUndefined();
+    expect(kit.checks.map((c) => [c.id, c.status])).toEqual([
+      ["manifest.signature", "pass"],
+      ["manifest.predicate", "pass"],
+      ["manifest.artifact", "pass"],
+      ["kit.checkpoint", "pass"],
+      ["kit.entry", "pass"],
+      ["kit.inclusion", "pass"],
+    ]);
     expect(entries.map((e) => JSON.parse(e).type)).toEqual(["key.registered", "key.registered", "backup.scheduled", "backup.started", "backup.completed"]);
   });
 });

@@ -1,20 +1,16 @@
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { toHex } from "../bytes/hex.js";
 import { policyFromVkeys } from "../bundle/policy.js";
 import type { Report } from "../bundle/report.js";
 import { verifyBundle } from "../bundle/verify-bundle.js";
+import { backupKitReport } from "../manifest/kit-report.js";
 import { manifestReport } from "../manifest/manifest-report.js";
 import { nativeEd25519Verify } from "../node/native-ed25519.js";
 import { nativeSha256 } from "../node/native-sha256.js";
 import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
+import { hashFile, parseJson, readBytes, readText, type Io } from "./io.js";
+import { isKitManifestPath, readKit } from "./read-kit.js";
 
-/** Where the CLI writes. */
-export interface Io {
-  stdout(s: string): void;
-  stderr(s: string): void;
-}
+export type { Io } from "./io.js";
 
 /** Exit codes: verified, not verified, usage or I/O error. */
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
@@ -25,6 +21,8 @@ Usage:
   walwarden-verify bundle <file.zip> --key <vkey> [--key <vkey> …] [--origin <log origin>]
                           [--previous <checkpoint.txt> …] [--json]
   walwarden-verify manifest <envelope.json> --key <vkey> [--key …] [--artifact <file>] [--json]
+  walwarden-verify kit <dir/backupId.manifest.json> --key <vkey> [--key …] [--origin <log origin>]
+                       [--no-artifact] [--json]
   walwarden-verify --help
 
 Keys are C2SP verifier keys (name+keyid+base64). A key whose name ends in /checkpoint verifies the
@@ -32,9 +30,16 @@ log's checkpoints; one ending in /manifest verifies manifests and bundle indexes
 source you trust (for example demo-output/keys.txt or your deployment's /.well-known/walwarden/keys,
 saved when you first set it up), never from the artifact you are checking.
 
---previous   a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
---artifact   the backup file itself: its SHA-256 must be the one the manifest signed
---json       print the report as JSON
+kit checks the walk-away kit the runner writes next to a dump: the manifest and, beside it,
+<backupId>.entry.json, .proof.json, .checkpoint.txt and the dump named by the manifest's s3.key. Pin
+both keys: the manifest key signs the manifest, the checkpoint key the log the entry is proven to be in.
+
+--origin       the log origin the checkpoint must be for (<deployment>/log/<orgId>); without it, kit
+               accepts any origin that ends in /log/<the manifest's orgId>
+--previous     a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
+--artifact     the backup file itself: its SHA-256 must be the one the manifest signed
+--no-artifact  check a kit without its dump (the artifact check is skipped)
+--json         print the report as JSON
 
 Exit status: 0 verified, 1 not verified (the failed check is named), 2 usage or I/O error.
 `;
@@ -51,6 +56,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         origin: { type: "string" },
         previous: { type: "string", multiple: true, default: [] },
         artifact: { type: "string" },
+        "no-artifact": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -64,12 +70,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.verified;
   }
   const [command, file, ...rest] = positionals;
-  if (command !== "bundle" && command !== "manifest") return usage(io, command ? `unknown command ${command}` : "no command given");
+  if (command !== "bundle" && command !== "manifest" && command !== "kit") return usage(io, command ? `unknown command ${command}` : "no command given");
   if (!file) return usage(io, `${command} needs a file`);
   if (rest.length) return usage(io, `unexpected arguments: ${rest.join(" ")}`);
   if (values.key.length === 0) return usage(io, "at least one --key is required (pin the keys; they are never read from the artifact)");
-  if (command === "bundle" && values.artifact) return usage(io, "--artifact goes with the manifest command");
-  if (command === "manifest" && (values.origin || values.previous.length)) return usage(io, "--origin and --previous go with the bundle command");
+  if (command !== "manifest" && values.artifact) return usage(io, `--artifact goes with the manifest command${command === "kit" ? " (kit reads the dump next to the manifest)" : ""}`);
+  if (command !== "kit" && values["no-artifact"]) return usage(io, "--no-artifact goes with the kit command");
+  if (command === "manifest" && values.origin) return usage(io, "--origin goes with the bundle and kit commands");
+  if (command !== "bundle" && values.previous.length) return usage(io, "--previous goes with the bundle command");
+  if (command === "kit" && !isKitManifestPath(file)) return usage(io, "kit needs the kit's <backupId>.manifest.json (its siblings are found next to it)");
 
   const previous: string[] = [];
   for (const p of values.previous) {
@@ -87,14 +96,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return printReport(report, values.json, io);
   }
 
+  if (command === "kit") {
+    const read = await readKit(file, policy.value.manifestKeys, values["no-artifact"], io);
+    if (!read) return EXIT.usage;
+    const report = backupKitReport(read.kit, policy.value, read.artifactSha256, { sha256: nativeSha256, ed25519: nativeEd25519Verify });
+    return printReport(report, values.json, io);
+  }
+
   const text = await readText(file, io);
   if (text === undefined) return EXIT.usage;
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(text);
-  } catch {
-    envelope = undefined;
-  }
+  const envelope = parseJson(text);
   let artifactSha256: string | undefined;
   if (values.artifact) {
     artifactSha256 = await hashFile(values.artifact, io);
@@ -116,29 +127,4 @@ function printReport(report: Report, json: boolean, io: Io): number {
 function usage(io: Io, message: string): number {
   io.stderr(`walwarden-verify: ${message}\nRun walwarden-verify --help for usage.\n`);
   return EXIT.usage;
-}
-
-async function readBytes(path: string, io: Io): Promise<Uint8Array | undefined> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    io.stderr(`walwarden-verify: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return undefined;
-  }
-}
-
-async function readText(path: string, io: Io): Promise<string | undefined> {
-  const b = await readBytes(path, io);
-  return b && new TextDecoder().decode(b);
-}
-
-async function hashFile(path: string, io: Io): Promise<string | undefined> {
-  try {
-    const h = nativeSha256.stream();
-    for await (const chunk of createReadStream(path)) h.update(chunk as Uint8Array);
-    return toHex(h.digest());
-  } catch (e) {
-    io.stderr(`walwarden-verify: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-    return undefined;
-  }
 }

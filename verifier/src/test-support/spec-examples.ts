@@ -7,11 +7,13 @@ import type { LogEntry } from "../log/entry.js";
 import { MemoryLog } from "../log/memory-log.js";
 import { leafHash } from "../merkle/index.js";
 import { buildStatement, signManifest } from "../manifest/build-manifest.js";
+import { artifactExtension, backupObjectKey, KIT_FILES, kitObjectKey, type KitFile } from "../manifest/kit-layout.js";
 import { cosignCheckpoint, formatCosignerVkey, formatVkey } from "../note/index.js";
 import { BundlePaths, BundleIndexSchema } from "../bundle/layout.js";
 import { fromBase64 } from "../bytes/base64.js";
 import { buildFixtureLog, checkpointAt, fixtureBundle, unzipBundle, ORIGIN } from "./fixture-log.js";
 import { CHECKPOINT_SIGNER, MANIFEST_SIGNER, testSigner } from "./keys.js";
+import { completedEntry } from "./kit.js";
 import { samplePredicate } from "./predicate.js";
 
 const WITNESS = testSigner("witness.example/w1", 4);
@@ -33,6 +35,8 @@ export function specExamples(): Record<string, string> {
   const predicate = samplePredicate();
   const statement = buildStatement(predicate, digest);
   const envelope = signManifest(predicate, digest, MANIFEST_SIGNER);
+  const artifactKey = backupObjectKey({ prefix: "walwarden", databaseId: predicate.databaseId, backupId: predicate.backupId, startedAt: predicate.startedAt, artifactExt: artifactExtension(predicate.compression, "custom") });
+  if (!artifactKey.ok) throw new Error(artifactKey.message);
   const fixture = buildFixtureLog(12, 1);
   const files = unzipBundle(fixtureBundle(fixture, 4, 10));
   const indexEnv = JSON.parse(text(files.get(BundlePaths.index)!));
@@ -47,6 +51,8 @@ export function specExamples(): Record<string, string> {
     "manifest-statement": JSON.stringify(statement, null, 2),
     "manifest-pae": text(pae("application/vnd.in-toto+json", utf8(canonicalize(statement)))).slice(0, 120) + "…",
     "manifest-envelope": JSON.stringify(envelope, null, 2),
+    "kit-files": [artifactKey.value, ...Object.keys(KIT_FILES).map((f) => kitObjectKey(artifactKey.value, f as KitFile))].join("\n"),
+    "kit-entry": text(canonicalBytes(completedEntry(3, envelope, predicate, digest))),
     "bundle-files": [...files.keys()].sort().join("\n"),
     "bundle-index": JSON.stringify(index, null, 2),
     "bundle-frontier": text(files.get(BundlePaths.frontier)!),

@@ -16,6 +16,8 @@ export const ClaimedJobSchema = z.strictObject({
   leaseId: Id,
   leaseExpiresAt: Instant,
   backupId: Id,
+  /** The claiming runner's id: the runner puts it in its result (result.runner.id). */
+  runnerId: Id,
 });
 /** Answer to claim: a job, or null when there is nothing to do. */
 export const ClaimResponseSchema = z.strictObject({ job: ClaimedJobSchema.nullable() });
@@ -37,9 +39,13 @@ export const CompleteRequestSchema = z.strictObject({
   artifactSha256: Sha256Hex,
   result: PgDumpPredicateSchema.omit({ backupId: true, orgId: true, databaseId: true, jobId: true }),
 });
-/** Answer to complete: the signed manifest, its inclusion proof and the checkpoint (signed note text). */
+/**
+ * Answer to complete: the signed manifest, the backup.completed log entry (its exact JCS text as stored in
+ * the log, so the proof can be checked offline), its inclusion proof and the checkpoint (signed note text).
+ */
 export const CompleteResponseSchema = z.strictObject({
   envelope: DsseEnvelopeSchema,
+  entry: z.string().min(1),
   proof: InclusionProofSchema,
   checkpoint: z.string().min(1),
 });

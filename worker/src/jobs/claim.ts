@@ -13,6 +13,7 @@ export interface ClaimedJob {
   leaseId: string;
   leaseExpiresAt: string;
   backupId: string;
+  runnerId: string;
 }
 
 /**
@@ -51,5 +52,6 @@ export async function claimJob(env: Env, runner: { id: string; orgId: string }, 
     leaseId,
     leaseExpiresAt: iso(expiresAt)!,
     backupId: job.backup_id,
+    runnerId: runner.id,
   };
 }

@@ -19,9 +19,11 @@ import { flushOutbox } from "../log/outbox.js";
 
 type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 
-/** The signed manifest, its inclusion proof and the checkpoint: what the runner writes next to the dump. */
+/** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint: what the runner writes next to the dump. */
 export interface Completed {
   envelope: DsseEnvelope;
+  /** The backup.completed entry's exact JCS text, as stored in the log (its leaf hash is what the proof proves). */
+  entry: string;
   proof: InclusionProof;
   checkpoint: string;
 }
@@ -113,7 +115,7 @@ export async function completeJob(
       completedAt - startedAt,
     ),
   ]);
-  return ok({ envelope, proof: entry.proof, checkpoint: appended.checkpoint });
+  return ok({ envelope, entry: entry.entry, proof: entry.proof, checkpoint: appended.checkpoint });
 }
 
 /** The inclusion proof of a logged entry in the org's current tree, with that tree's checkpoint. */

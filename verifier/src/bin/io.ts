@@ -1,0 +1,60 @@
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { toHex } from "../bytes/hex.js";
+import { nativeSha256 } from "../node/native-sha256.js";
+
+/** Where the CLI writes. */
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+/** Says on stderr that a file could not be read, with the error code (ENOENT, EISDIR, …). */
+function cannotRead(path: string, e: unknown, io: Io): undefined {
+  io.stderr(`walwarden-verify: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+  return undefined;
+}
+
+/** A file's bytes, or undefined (said on stderr) if it cannot be read. */
+export async function readBytes(path: string, io: Io): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    return cannotRead(path, e, io);
+  }
+}
+
+/** A file's text (UTF-8), or undefined (said on stderr) if it cannot be read. */
+export async function readText(path: string, io: Io): Promise<string | undefined> {
+  const b = await readBytes(path, io);
+  return b && new TextDecoder().decode(b);
+}
+
+/**
+ * A file's exact text: a byte-order mark is kept (so that bytes that are not canonical stay so); invalid
+ * UTF-8 becomes U+FFFD, which changes the bytes and so cannot verify. Undefined (said on stderr) if unreadable.
+ */
+export async function readExactText(path: string, io: Io): Promise<string | undefined> {
+  const b = await readBytes(path, io);
+  return b && new TextDecoder("utf-8", { ignoreBOM: true }).decode(b);
+}
+
+/** JSON.parse of a text, or undefined if it is not JSON (the verifier then says what is wrong with it). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file's SHA-256 (hex), streamed so that a dump of any size fits; undefined (said on stderr) if it cannot be read. */
+export async function hashFile(path: string, io: Io): Promise<string | undefined> {
+  try {
+    const h = nativeSha256.stream();
+    for await (const chunk of createReadStream(path)) h.update(chunk as Uint8Array);
+    return toHex(h.digest());
+  } catch (e) {
+    return cannotRead(path, e, io);
+  }
+}
