@@ -5,19 +5,31 @@
 //    deployed Worker never does;
 //  - no file watching: the bundle is built once at start, so an edit elsewhere in the repository cannot
 //    rebuild and restart the Worker in the middle of a measurement.
-// Spawned by local-worker.mjs: node dev-server.mjs <config> <persist dir> <env file> <port>. Prints
+// Spawned by local-worker.mjs: node dev-server.mjs <config> <persist dir> <env file> <port> [<vars JSON>]. The
+// optional JSON object overrides Worker vars (plain text, e.g. {"LEASE_SECONDS":"5"}); it is on the command
+// line, so never a secret: secrets come from the env file. Prints
 // "READY <url>" when it serves, and stops on SIGTERM or SIGINT. Worker console output goes to stdout.
 import { unstable_startWorker } from "wrangler";
 
-const [config, persist, envFile, port] = process.argv.slice(2);
-if (!config || !persist || !envFile || !/^\d+$/.test(port ?? "")) {
-  console.error("usage: node dev-server.mjs <wrangler config> <persist dir> <env file> <port>");
+const [config, persist, envFile, port, varsJson = "{}"] = process.argv.slice(2);
+const usage = "usage: node dev-server.mjs <wrangler config> <persist dir> <env file> <port> [<vars JSON object of strings>]";
+let vars;
+try {
+  vars = JSON.parse(varsJson);
+} catch {
+  vars = undefined;
+}
+const varsOk = vars !== null && typeof vars === "object" && !Array.isArray(vars) && Object.values(vars).every((v) => typeof v === "string");
+if (!config || !persist || !envFile || !/^\d+$/.test(port ?? "") || !varsOk) {
+  console.error(usage);
   process.exit(2);
 }
 
 const worker = await unstable_startWorker({
   config,
   envFiles: [envFile],
+  // Input bindings win over the config's [vars] and the env file (wrangler's getBindings).
+  bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: "plain_text", value }])),
   dev: {
     remote: false,
     persist,

@@ -137,14 +137,14 @@ export async function wrangler(args, { timeoutMs = 300_000 } = {}) {
   return stdout;
 }
 
-/** Applies migrations/ to the local D1 of the bench config in `persist`. */
-export async function applyMigrations(persist) {
-  await wrangler(["d1", "migrations", "apply", "walwarden", "--local", "--persist-to", persist, "-c", BENCH_CONFIG]);
+/** Applies migrations/ to the local D1 in `persist` of the bench config (or of `config`). */
+export async function applyMigrations(persist, { config = BENCH_CONFIG } = {}) {
+  await wrangler(["d1", "migrations", "apply", "walwarden", "--local", "--persist-to", persist, "-c", config]);
 }
 
 /** Runs SQL (a file or a command) on the local D1 in `persist`; with --json, returns the result rows of the last statement. */
-export async function d1Execute(persist, { file, command }) {
-  const args = ["d1", "execute", "walwarden", "--local", "--persist-to", persist, "-c", BENCH_CONFIG];
+export async function d1Execute(persist, { file, command, config = BENCH_CONFIG }) {
+  const args = ["d1", "execute", "walwarden", "--local", "--persist-to", persist, "-c", config];
   if (file) args.push("--file", file);
   else args.push("--json", "--command", command);
   const out = await wrangler(args);
@@ -225,13 +225,15 @@ function opensUnder(pid, dir) {
 }
 
 /**
- * Starts the bench Worker locally (dev-server.mjs: wrangler's dev server, as `wrangler dev --local`, without
- * inspector or file watching) and waits until GET /.well-known/walwarden/keys answers 200. Its own process
- * group, so stop() ends it and everything it started (workerd, esbuild), and nothing else.
+ * Starts a Worker locally (dev-server.mjs: wrangler's dev server, as `wrangler dev --local`, without
+ * inspector or file watching) and waits until GET /.well-known/walwarden/keys answers 200. `config` is the
+ * bench Worker unless told otherwise (the runner's tests run the repository's wrangler.toml); `vars`
+ * overrides Worker vars, e.g. { LEASE_SECONDS: "5" } (plain text, never secrets: those go in `envFile`).
+ * Its own process group, so stop() ends it and everything it started (workerd, esbuild), and nothing else.
  */
-export async function startDev({ persist, envFile, startTimeoutMs = 120_000 }) {
+export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars = {}, startTimeoutMs = 120_000 }) {
   const port = await freePort();
-  const args = [join(import.meta.dirname, "dev-server.mjs"), BENCH_CONFIG, persist, envFile, String(port)];
+  const args = [join(import.meta.dirname, "dev-server.mjs"), config, persist, envFile, String(port), JSON.stringify(vars)];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const dev = { url: `http://127.0.0.1:${port}`, pid: child.pid, stdout: "", stderr: "", exited: null, child };
   const listeners = new Set();

@@ -1,0 +1,119 @@
+import { err, ok, type Result } from "@walwarden/verifier";
+import {
+  ClaimResponseSchema,
+  CompleteResponseSchema,
+  ApiErrorSchema,
+  HeartbeatResponseSchema,
+  type CompleteRequestSchema,
+} from "@walwarden/verifier/wire";
+import { z } from "zod";
+
+/** A claimed job, as the Worker leased it. */
+export type ClaimedJob = NonNullable<z.infer<typeof ClaimResponseSchema>["job"]>;
+/** What the runner measured, sent with complete. */
+export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
+/** The signed manifest, the log entry, its inclusion proof and the checkpoint. */
+export type Completed = z.infer<typeof CompleteResponseSchema>;
+/** Backup progress sent with a heartbeat. */
+export type Progress = { phase: "dumping" | "uploading" | "finalizing"; bytes: number };
+
+/** Why a Worker call failed: the lease is gone (stop the job), the Worker refused (4xx), or it could not be reached. */
+export type ApiErrorCode = "lease-lost" | "refused" | "unavailable" | "bad-response";
+
+/** Pauses between retries of a call the Worker could not answer (network error or 5xx). */
+const RETRY_DELAYS_MS = [250, 1000, 3000, 8000];
+
+/**
+ * The runner protocol over HTTP (POST /v1/runner/…, Bearer runner token). Calls are retried on network
+ * errors and 5xx (every call is safe to repeat: complete and fail are idempotent per lease); answers are
+ * parsed with the verifier's wire schemas.
+ */
+export class WorkerApi {
+  constructor(
+    private readonly base: string,
+    private readonly token: string,
+    private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
+  ) {}
+
+  /** Asks for a job for one of `databases`; null when there is none. */
+  async claim(version: string, databases: string[]): Promise<Result<ClaimedJob | null, ApiErrorCode>> {
+    const r = await this.post("/v1/runner/claim", { version, databases }, ClaimResponseSchema);
+    return r.ok ? ok(r.value.job) : r;
+  }
+
+  /** Extends the lease and reports progress; returns the new expiry. */
+  async heartbeat(jobId: string, leaseId: string, progress: Progress): Promise<Result<string, ApiErrorCode>> {
+    const r = await this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/heartbeat`, { leaseId, progress }, HeartbeatResponseSchema);
+    return r.ok ? ok(r.value.leaseExpiresAt) : r;
+  }
+
+  /** Completes the job: the Worker signs the manifest and logs backup.completed. */
+  async complete(jobId: string, body: CompleteRequest): Promise<Result<Completed, ApiErrorCode>> {
+    return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/complete`, body, CompleteResponseSchema);
+  }
+
+  /** Fails the job with a reason people will read (logged as backup.failed). */
+  async fail(jobId: string, leaseId: string, reason: string, retryable: boolean): Promise<Result<unknown, ApiErrorCode>> {
+    return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/fail`, { leaseId, reason: reason.slice(0, 4000), retryable }, z.unknown());
+  }
+
+  private async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, ApiErrorCode>> {
+    let last: Result<T, ApiErrorCode> = err("unavailable", "not tried");
+    for (let attempt = 0; attempt <= this.retryDelaysMs.length; attempt++) {
+      if (attempt > 0) await sleep(this.retryDelaysMs[attempt - 1]!);
+      last = await this.once(path, body, schema);
+      if (last.ok || last.code !== "unavailable") return last;
+    }
+    return last;
+  }
+
+  private async once<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, ApiErrorCode>> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.base), {
+        method: "POST",
+        headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (e) {
+      return err("unavailable", `cannot reach the Walwarden API at ${this.base}: ${causeOf(e)}`);
+    }
+    const text = await res.text().catch(() => "");
+    if (res.status >= 500) return err("unavailable", `the Walwarden API answered ${res.status} to ${path}: ${text.slice(0, 300)}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return err("bad-response", `the Walwarden API answered ${res.status} to ${path} with something that is not JSON: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok) {
+      const e = ApiErrorSchema.safeParse(json);
+      const code = e.success ? e.data.error.code : "unknown";
+      const message = e.success ? e.data.error.message : text.slice(0, 300);
+      return err(code === "lease-lost" ? "lease-lost" : "refused", `${path} → ${res.status} ${code}: ${message}`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) return err("bad-response", `unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    return ok(parsed.data);
+  }
+}
+
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,89 @@
+import { abortStaleUploads, abortUploadsOf } from "../s3/upload-artifact.js";
+import { runBackup, type BackupContext, type BackupOutcome } from "../backup/run-backup.js";
+import { sleep } from "../api/worker-api.js";
+import { RUNNER_VERSION } from "../version.js";
+
+/** What the loop has done, for /healthz and tests. */
+export interface LoopState {
+  running: number;
+  completed: number;
+  failed: number;
+  lastClaimAt: string | null;
+  lastError: string | null;
+  stopping: boolean;
+}
+
+/**
+ * Claims and runs jobs, `concurrency` at a time. Each slot claims, runs what it got, and otherwise waits
+ * pollSeconds ± 50 % (jitter, so many runners do not claim in lockstep). stop() stops claiming and
+ * cancels running jobs: each aborts its upload and is failed as retryable, so the Worker re-queues it.
+ */
+export class JobLoop {
+  readonly state: LoopState = { running: 0, completed: 0, failed: 0, lastClaimAt: null, lastError: null, stopping: false };
+  private readonly shutdown = new AbortController();
+  /** Called after each job (tests and --once use it). */
+  onOutcome: (o: BackupOutcome) => void = () => {};
+
+  constructor(private readonly ctx: BackupContext) {}
+
+  /** Aborts uploads a crash left open: the journal's keys, and anything under the prefix older than staleUploadHours. */
+  async cleanUpAfterCrash(): Promise<{ journal: number; stale: number }> {
+    const { config, s3, journal, log } = this.ctx;
+    let fromJournal = 0;
+    for (const key of journal.open()) {
+      fromJournal += await abortUploadsOf(s3, config.bucket.bucket, key);
+      await journal.remove(key);
+    }
+    const before = new Date(Date.now() - config.staleUploadHours * 3_600_000);
+    const stale = await abortStaleUploads(s3, config.bucket.bucket, config.bucket.prefix, before).catch((e: Error) => {
+      log.warn({ event: "cleanup.list_failed", reason: e.message }, "could not list open multipart uploads (set a lifecycle rule AbortIncompleteMultipartUpload)");
+      return 0;
+    });
+    if (fromJournal || stale) log.info({ event: "cleanup.aborted_uploads", fromJournal, stale }, "aborted multipart uploads left by a crash");
+    return { journal: fromJournal, stale };
+  }
+
+  /** Runs until stop(); with `once`, returns when a claim finds nothing and no job is running. */
+  async run({ once = false }: { once?: boolean } = {}): Promise<void> {
+    const slots = Array.from({ length: this.ctx.config.concurrency }, (_, i) => this.slot(i, once));
+    await Promise.all(slots);
+  }
+
+  /** Stops claiming and cancels running jobs (they fail as retryable and abort their uploads); run() then returns. */
+  stop(): void {
+    this.state.stopping = true;
+    this.shutdown.abort();
+  }
+
+  private async slot(index: number, once: boolean): Promise<void> {
+    const { config, api, log } = this.ctx;
+    const databases = Object.keys(config.databases);
+    // Spread the first claims of the slots (and of runners started together) over one poll period.
+    if (!once) await sleep(Math.random() * config.pollSeconds * 1000 * (index === 0 ? 0.1 : 1), this.shutdown.signal);
+    while (!this.shutdown.signal.aborted) {
+      const claimed = await api.claim(RUNNER_VERSION, databases);
+      this.state.lastClaimAt = new Date().toISOString();
+      if (!claimed.ok) {
+        this.state.lastError = claimed.message;
+        log.warn({ event: "claim.failed", reason: claimed.message }, "claim failed");
+        if (claimed.code === "refused" && once) throw new Error(claimed.message);
+      } else if (claimed.value) {
+        this.state.running++;
+        try {
+          const outcome = await runBackup(claimed.value, this.ctx, this.shutdown.signal);
+          if (outcome.status === "completed") this.state.completed++;
+          else {
+            this.state.failed++;
+            this.state.lastError = outcome.reason;
+          }
+          this.onOutcome(outcome);
+        } finally {
+          this.state.running--;
+        }
+        continue;
+      } else if (once) return;
+      if (once && !claimed.ok) return;
+      await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { execFile } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { err, ok, type Result } from "@walwarden/verifier";
+
+const run = promisify(execFile);
+
+/** An installed pg_dump and its version. */
+export interface PgDumpBinary {
+  path: string;
+  version: string;
+  major: number;
+}
+
+/** Where pg_dump is looked for after the configured dirs: Debian/Ubuntu, RHEL (PGDG) and Homebrew layouts, then PATH. */
+const GLOBS: { dir: string; sub: (entry: string) => string | undefined }[] = [
+  { dir: "/usr/lib/postgresql", sub: (e) => (/^\d+$/.test(e) ? join("/usr/lib/postgresql", e, "bin") : undefined) },
+  { dir: "/usr", sub: (e) => (/^pgsql-\d+$/.test(e) ? join("/usr", e, "bin") : undefined) },
+  { dir: "/opt/homebrew/opt", sub: (e) => (/^(postgresql|libpq)(@\d+)?$/.test(e) ? join("/opt/homebrew/opt", e, "bin") : undefined) },
+];
+
+/** Every distinct pg_dump found in `preferredDirs`, the usual install locations and PATH, with its version. */
+export async function findPgDumps(preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgDumpBinary[]> {
+  const dirs = [...preferredDirs];
+  for (const g of GLOBS) {
+    const entries = await readdir(g.dir).catch(() => [] as string[]);
+    for (const e of entries) {
+      const d = g.sub(e);
+      if (d) dirs.push(d);
+    }
+  }
+  dirs.push(...(env.PATH ?? "").split(":").filter(Boolean));
+  const found = new Map<string, PgDumpBinary>();
+  for (const dir of dirs) {
+    const path = join(dir, "pg_dump");
+    if (found.has(path)) continue;
+    const version = await pgDumpVersion(path);
+    if (version) found.set(path, version);
+  }
+  return [...found.values()];
+}
+
+/** `pg_dump --version` of one binary, or undefined if it does not run. */
+export async function pgDumpVersion(path: string): Promise<PgDumpBinary | undefined> {
+  try {
+    const { stdout } = await run(path, ["--version"], { timeout: 10_000 });
+    const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(stdout);
+    if (!m) return undefined;
+    return { path, version: m[2] !== undefined ? `${m[1]}.${m[2]}` : m[1]!, major: Number(m[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Chooses the pg_dump for a server: the lowest major version that is ≥ the server's (pg_dump cannot dump
+ * a newer server; the lowest such keeps the archive readable by the oldest pg_restore that can restore it).
+ * Otherwise a clear error that names both versions.
+ */
+export function choosePgDump(binaries: readonly PgDumpBinary[], serverMajor: number, serverVersion: string): Result<PgDumpBinary, "no-pg-dump" | "pg-dump-too-old"> {
+  if (binaries.length === 0) return err("no-pg-dump", "no pg_dump found: install the PostgreSQL client (e.g. apt-get install postgresql-client) or set pgBinDirs");
+  const usable = binaries.filter((b) => b.major >= serverMajor).sort((a, b) => a.major - b.major);
+  if (usable[0]) return ok(usable[0]);
+  const newest = [...binaries].sort((a, b) => b.major - a.major)[0]!;
+  return err(
+    "pg-dump-too-old",
+    `the server runs PostgreSQL ${serverVersion} but the newest pg_dump here is ${newest.version} (${newest.path}); pg_dump cannot dump a newer server: install the PostgreSQL ${serverMajor} client (e.g. postgresql-client-${serverMajor}) or point pgBinDirs at it`,
+  );
+}
