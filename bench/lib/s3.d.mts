@@ -36,6 +36,7 @@ export type FaultAction =
   | { status?: number; code?: string; message?: string; action?: undefined }
   | { action: "drop"; afterBytes?: number }
   | { action: "stall" }
+  | { action: "respond"; status?: number }
   | { action: "delay"; ms: number };
 
 export type FaultRule = (req: IncomingMessage, info: ProxiedRequest) => FaultAction | undefined | null | false;

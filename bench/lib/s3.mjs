@@ -377,6 +377,7 @@ export function s3Operation(method, path, query) {
   if (method === "POST" && query.has("uploads")) return "CreateMultipartUpload";
   if (method === "POST" && query.has("uploadId")) return "CompleteMultipartUpload";
   if (method === "PUT" && query.has("uploadId")) return "UploadPart";
+  if (method === "PUT" && query.has("retention")) return "PutObjectRetention";
   if (method === "DELETE" && query.has("uploadId")) return "AbortMultipartUpload";
   if (method === "GET" && query.has("uploadId")) return "ListParts";
   if (method === "PUT") return "PutObject";
@@ -445,6 +446,13 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
         if (seen >= after) cut();
       });
       req.on("end", cut);
+      return;
+    }
+    if (rule.action === "respond") {
+      // Emulates an operation the local server lacks (PutObjectRetention: s3rver has no Object Lock).
+      info.outcome = `emulated ${rule.status ?? 200}`;
+      req.resume();
+      req.on("end", () => res.writeHead(rule.status ?? 200, { "content-length": 0, "x-amz-request-id": "FAULTPROXY" }).end());
       return;
     }
     if (rule.action === "stall") {

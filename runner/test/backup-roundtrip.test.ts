@@ -3,7 +3,7 @@
 // walk-away kit's own script, and every table's rows and contents match the source.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -161,5 +161,48 @@ describe("a non-superuser role that can only read its own schema", () => {
     await parts.pg.createDatabase("tenant_restored");
     await run("/usr/lib/postgresql/15/bin/pg_restore", ["--no-owner", "--exit-on-error", "-d", parts.pg.url("tenant_restored"), dump.replace(/\.zst$/, "")]);
     expect(await tableChecksums(parts.pg, "tenant_restored")).toEqual(await tableChecksums(parts.pg, "tenantdb", ["tenant"]));
+  });
+});
+
+describe("Object Lock (PutObjectRetention emulated by the test proxy: the local S3 server has no Object Lock)", () => {
+  it("uploads the dump unlocked, writes the kit locked, then locks the dump with the retention the manifest declares", async () => {
+    const databaseId = await addDatabase(parts, "locked");
+    await requestBackup(parts.dev, parts.cookie, databaseId);
+    parts.setFaults((_req, info) => (info.op === "PutObjectRetention" ? { action: "respond", status: 200 } : undefined));
+    const mark = parts.proxy.requests.length;
+    try {
+      const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("shop") } }, {});
+      const cfg = JSON.parse(readFileSync(path, "utf8"));
+      cfg.bucket.objectLock = { mode: "GOVERNANCE", retainDays: 30 };
+      writeFileSync(path, JSON.stringify(cfg));
+      const r = await runRunner(["run", "--once", "--config", path]);
+      expect(r.code, r.stdout.slice(-2000)).toBe(0);
+    } finally {
+      parts.setFaults(undefined);
+    }
+    const reqs = parts.proxy.requests.slice(mark);
+    const manifestKey = reqs.find((q) => q.op === "PutObject" && q.path.endsWith(".manifest.json"))!.path.replace(/^\/acme-backups\//, "");
+    const envelope = JSON.parse((await getObject(parts, manifestKey)).toString("utf8"));
+    const lock = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")).predicate.s3.objectLock;
+    expect(lock.mode).toBe("GOVERNANCE");
+    const days = (Date.parse(lock.retainUntil) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThan(30.1);
+    // The dump itself goes up without a lock (so it can still be deleted if the manifest is never signed)…
+    const dumpWrites = reqs.filter((q) => (q.op === "PutObject" || q.op === "CreateMultipartUpload") && q.path.endsWith(".dump.zst"));
+    expect(dumpWrites.length).toBe(1);
+    expect(dumpWrites[0]!.headers["x-amz-object-lock-mode"]).toBeUndefined();
+    // …every kit object is written locked, with an integrity checksum as S3 requires under Object Lock…
+    const kitWrites = reqs.filter((q) => q.op === "PutObject" && !q.path.endsWith(".dump.zst"));
+    expect(kitWrites).toHaveLength(6);
+    for (const q of kitWrites) {
+      expect(q.headers["x-amz-object-lock-mode"]).toBe("GOVERNANCE");
+      expect(Date.parse(String(q.headers["x-amz-object-lock-retain-until-date"]))).toBe(Date.parse(lock.retainUntil));
+      expect(Object.keys(q.headers).some((h) => h.startsWith("x-amz-checksum-") || h === "content-md5")).toBe(true);
+    }
+    // …and the dump is locked last, with the same retention.
+    const retention = reqs.filter((q) => q.op === "PutObjectRetention");
+    expect(retention.map((q) => q.path)).toEqual([dumpWrites[0]!.path]);
+    expect(reqs.indexOf(retention[0]!)).toBeGreaterThan(reqs.indexOf(kitWrites[kitWrites.length - 1]!));
   });
 });
