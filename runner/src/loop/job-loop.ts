@@ -77,6 +77,8 @@ export class JobLoop {
             this.state.lastError = outcome.reason;
           }
           this.onOutcome(outcome);
+          // After a failure, pause before claiming again: a re-queued job should not be retried at once.
+          if (outcome.status === "failed") await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
         } finally {
           this.state.running--;
         }

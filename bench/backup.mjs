@@ -1,0 +1,719 @@
+// bench/backup: one backup of a realistic database by the real walwarden-runner (claim → pg_dump -Fc -Z0 →
+// zstd -T0 -3 → SHA-256 → multipart upload to S3 → complete → kit), against the baseline
+// `pg_dump -Fc -f file` on the same database, in the same run. Targets (issue), on ≥ 250 MB of realistic data:
+//   - Walwarden's claim → completed ÷ pg_dump -Fc's wall time ≤ 0.35, with the stored artifact ≤ 1.1× pg_dump -Fc's file;
+//   - the runner's peak RSS ≤ 150 MB at 250 MB and at ≥ 1 GB: it must not grow with the dump.
+// Run: npm run bench:backup [-- --mb 250 --large-mb 1024 --skip-large]   (build first: npm run build)
+//
+// How: we start the Worker (the repository's wrangler.toml under wrangler's dev server, local D1 and Durable
+// Objects, as the runner's tests do), s3rver on loopback (in this process) and a throwaway PostgreSQL 15
+// cluster; create an org, a runner token and a database; and load --mb MiB (pg_database_size) of shop data
+// (bench/lib/sample-data.mjs: customers, products, orders with jsonb line items, events with jsonb payloads;
+// pg_dump -Fc compresses its dump to 30 %), then VACUUM (FREEZE, ANALYZE). For each size:
+//   a. baseline: /usr/lib/postgresql/15/bin/pg_dump -Fc -f <file> <url> (its default compression, gzip
+//      level 6, in pg_dump's one process): wall time and file size;
+//   b. Walwarden: POST /v1/databases/:id/backups, then `walwarden-runner run --once --config <file>` as a
+//      child process. claim → completed is the job's startedAt (set by claim) → finishedAt (set when
+//      complete arrives), from GET /v1/jobs/:id; we also report the backup record's durationMs (the
+//      runner's dump start → its completedAt) and the runner process's wall time (node start to exit:
+//      start-up, claim, dump, upload, complete, kit). Every 100 ms we read /proc: the runner's VmRSS and
+//      VmHWM (peak RSS; the last reading before exit is kept, VmHWM is gone after exit), its children
+//      (pg_dump, zstd: their peak RSS and CPU) and the postmaster's new children (the backends serving
+//      the dump: their CPU);
+//   c. correctness: the job succeeded; the stored object, downloaded from S3 and hashed, has the SHA-256
+//      and size of the runner's log line, of the Worker's backup record, and of the signed manifest
+//      (kit's .manifest.json, verified with the published manifest key);
+//   d. unless --skip-large: grow the same database to --large-mb (≥ 1024) and repeat a and b.
+// Where claim → completed goes: claim → the runner's backup.started line (snapshot, checks); → pg_dump and
+// zstd exit (streaming); → s3rver starts CompleteMultipartUpload (the upload's tail: parts still in flight);
+// → it has written the object (s3rver concatenates the parts on disk: we watch its files); → the complete
+// request reaches the Worker (row counts and schema fingerprint in the snapshot, then the request). CPU
+// seconds per process (utime+stime from /proc/<pid>/stat) say what the cores did, over the whole backup
+// and over the streaming window; the whole machine's busy time (/proc/stat) minus ours says how much
+// other work ran meanwhile. Before loading data we run the runner once with no job queued: its peak RSS
+// is what node and the runner's modules take before any backup.
+//
+// Caveats: everything shares one machine: PostgreSQL, pg_dump, zstd, the runner, s3rver (in this bench's
+// own process, so its CPU is this process's) and workerd; on a small machine they compete for the same
+// cores, where in production S3 and the Worker run elsewhere. s3rver writes the parts to local disk and
+// concatenates them at CompleteMultipartUpload: slower than S3 would be for the tail of the upload, and
+// it is within claim → completed. Data and dumps stay in the page cache (the machine has RAM to spare), so
+// neither side waits on disk reads; the baseline runs first. Other processes on the machine (other tests)
+// slow either side: see "other processes". /proc CPU counters tick every 10 ms; a process that exits between
+// two samples loses up to 100 ms of CPU in the figures, and phase boundaries are ±100 ms. If an edit
+// elsewhere in the repository makes wrangler reload the Worker, the bench says so (and whether a measured
+// backup was running) instead of stopping. Sizes: MiB = 2^20 bytes; RSS is given in MB
+// (10^6 bytes, the target's unit) and MiB.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { parseVkey, verifyManifest } from "@walwarden/verifier";
+import { benchFlags } from "./lib/flags.mjs";
+import { CPU_TICK_MS, ROOT, applyMigrations, describeSource, removeAtCleanup, runBench, startDev, tail, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
+import { startCluster, stopAllClusters } from "./lib/postgres.mjs";
+import { startS3 } from "./lib/s3.mjs";
+import { describeData, loadRealisticData } from "./lib/sample-data.mjs";
+import { bootstrapOrg, createDatabase, createRunnerToken, getJob, listBackups, requestBackup } from "./lib/walwarden-api.mjs";
+
+const HELP = `usage: npm run bench:backup [-- options]
+  --mb N          size of the database for the first measurement, in MiB of pg_database_size (default 250)
+  --large-mb N    size it is then grown to for the second measurement (default 1024; at least --mb)
+  --skip-large    measure at --mb only
+  --timeout-s S   how long one backup (or one pg_dump) may take (default 1800)
+  -h, --help      this text`;
+
+const { values, intFlag } = benchFlags(
+  {
+    mb: { type: "string", default: "250" },
+    "large-mb": { type: "string", default: "1024" },
+    "skip-large": { type: "boolean", default: false },
+    "timeout-s": { type: "string", default: "1800" },
+  },
+  HELP,
+);
+const MB = intFlag("mb", 1, 1_000_000);
+const LARGE_MB = values["skip-large"] ? undefined : intFlag("large-mb", MB, 1_000_000);
+const TIMEOUT_MS = intFlag("timeout-s", 10, 86_400) * 1000;
+
+const TARGET = { ratio: 0.35, artifactRatio: 1.1, peakRssMB: 150, rssGrowth: 1.1 };
+const PG_DUMP = "/usr/lib/postgresql/15/bin/pg_dump";
+const RUNNER_BIN = join(ROOT, "runner/bin/walwarden-runner.js");
+const BUCKET = "acme-backups";
+const DB_NAME = "shop";
+const SAMPLE_MS = 100;
+const MiB = 1024 * 1024;
+
+const fmt = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? "–" : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
+const round = (n, d = 3) => (n === undefined || n === null ? null : +n.toFixed(d));
+
+// ---------------------------------------------------------------------------------------------------------
+// /proc sampling
+
+/** utime+stime and cutime+cstime (ms) and state of a process from /proc/<pid>/stat; undefined if gone. */
+function statOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    return {
+      state: f[0],
+      cpuMs: (Number(f[11]) + Number(f[12])) * CPU_TICK_MS,
+      userMs: Number(f[11]) * CPU_TICK_MS,
+      systemMs: Number(f[12]) * CPU_TICK_MS,
+      childCpuMs: (Number(f[13]) + Number(f[14])) * CPU_TICK_MS,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms of each thread of `pid`, by thread id (node names every thread "node": the main thread's id is the pid; the others are V8's GC and compiler helpers and libuv's pool). */
+function threadCpuOf(pid) {
+  const out = {};
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const t of tasks) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8");
+      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+      out[t] = (Number(f[11]) + Number(f[12])) * CPU_TICK_MS;
+    } catch {
+      // thread gone
+    }
+  }
+  return out;
+}
+
+/** VmRSS and VmHWM (KiB) of a process; undefined if gone (or a zombie, which has no memory lines). */
+function memOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, "utf8");
+    const rss = /^VmRSS:\s+(\d+) kB/m.exec(s);
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(s);
+    if (!rss || !hwm) return undefined;
+    return { rssKb: Number(rss[1]), hwmKb: Number(hwm[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+const commOf = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
+};
+
+/** Children of every thread of `pid` (a child is listed under the thread that forked it). */
+function childrenOf(pid) {
+  const out = new Set();
+  let tasks;
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  for (const t of tasks) {
+    try {
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/)) if (c) out.add(Number(c));
+    } catch {
+      // thread gone
+    }
+  }
+  return [...out];
+}
+
+/** Busy and total CPU time of the whole machine (ms, all cores), from /proc/stat. */
+function machineCpu() {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busyMs: (total - v[3] - v[4]) * CPU_TICK_MS, totalMs: total * CPU_TICK_MS };
+}
+
+/**
+ * Samples every SAMPLE_MS: `root` (its memory, CPU and its reaped children's CPU), its live children
+ * (memory, CPU, when seen), and the postmaster's children that were not there at the start (CPU).
+ * stop() takes a last sample and returns the last readings (those of exited processes are their last).
+ */
+function startSampler(root, postmasterPid, dev, onSample = () => {}) {
+  const t0 = performance.now();
+  const before = new Set(childrenOf(postmasterPid));
+  const machine0 = machineCpu();
+  const workerd0 = dev.cpu().total;
+  const bench0 = process.cpuUsage();
+  const rootSeen = { rssMaxKb: 0, hwmKb: 0, cpuMs: 0, userMs: 0, systemMs: 0, childCpuMs: 0, threadsMs: {}, samples: 0 };
+  const children = new Map(); // pid → { comm, hwmKb, rssMaxKb, cpuMs, firstMs, lastMs } (first and last seen alive, epoch ms)
+  const backends = new Map(); // pid → { cpuMs }
+  // CPU totals at the first and the last sample that saw pg_dump or zstd alive: the streaming window.
+  let streamFirst;
+  let streamLast;
+  const sample = () => {
+    const now = Date.now();
+    const m = memOf(root);
+    const s = statOf(root);
+    if (m) {
+      rootSeen.rssMaxKb = Math.max(rootSeen.rssMaxKb, m.rssKb);
+      rootSeen.hwmKb = Math.max(rootSeen.hwmKb, m.hwmKb);
+      rootSeen.samples++;
+    }
+    if (s && s.state !== "Z") {
+      rootSeen.cpuMs = s.cpuMs;
+      rootSeen.userMs = s.userMs;
+      rootSeen.systemMs = s.systemMs;
+      rootSeen.childCpuMs = s.childCpuMs;
+      const threads = threadCpuOf(root);
+      // Threads that exit keep their last reading (their CPU stays in the process total).
+      if (threads) for (const [tid, ms] of Object.entries(threads)) rootSeen.threadsMs[tid] = Math.max(rootSeen.threadsMs[tid] ?? 0, ms);
+    }
+    for (const pid of childrenOf(root)) {
+      const cm = memOf(pid);
+      const cs = statOf(pid);
+      if (!cs || cs.state === "Z") continue;
+      let c = children.get(pid);
+      if (!c) children.set(pid, (c = { comm: commOf(pid), hwmKb: 0, rssMaxKb: 0, cpuMs: 0, firstMs: now, lastMs: now }));
+      if (cm) {
+        c.hwmKb = Math.max(c.hwmKb, cm.hwmKb);
+        c.rssMaxKb = Math.max(c.rssMaxKb, cm.rssKb);
+      }
+      c.cpuMs = cs.cpuMs;
+      c.lastMs = now;
+    }
+    for (const pid of childrenOf(postmasterPid)) {
+      if (before.has(pid)) continue;
+      const cs = statOf(pid);
+      if (!cs || cs.state === "Z") continue;
+      backends.set(pid, { cpuMs: cs.cpuMs });
+    }
+    let streaming = false;
+    let liveChildrenMs = 0;
+    for (const c of children.values()) {
+      if (c.lastMs !== now) continue;
+      liveChildrenMs += c.cpuMs;
+      if (c.comm === "pg_dump" || c.comm === "zstd") streaming = true;
+    }
+    if (streaming) {
+      const bench = process.cpuUsage();
+      streamLast = {
+        at: now,
+        machineBusyMs: machineCpu().busyMs,
+        node: rootSeen.cpuMs,
+        pgDumpZstd: rootSeen.childCpuMs + liveChildrenMs,
+        backends: [...backends.values()].reduce((sum, b) => sum + b.cpuMs, 0),
+        s3rverAndBench: (bench.user + bench.system) / 1000,
+      };
+      streamFirst ??= streamLast;
+    }
+    onSample(now);
+  };
+  sample();
+  const timer = setInterval(sample, SAMPLE_MS);
+  return {
+    sample,
+    stop() {
+      clearInterval(timer);
+      sample();
+      const wallMs = performance.now() - t0;
+      const machine1 = machineCpu();
+      const bench = process.cpuUsage(bench0);
+      const byComm = {};
+      for (const c of children.values()) {
+        const k = c.comm;
+        byComm[k] ??= { count: 0, peakRssKb: 0, cpuMs: 0, firstMs: c.firstMs, lastMs: c.lastMs };
+        byComm[k].count++;
+        byComm[k].peakRssKb = Math.max(byComm[k].peakRssKb, c.hwmKb);
+        byComm[k].cpuMs += c.cpuMs;
+        byComm[k].firstMs = Math.min(byComm[k].firstMs, c.firstMs);
+        byComm[k].lastMs = Math.max(byComm[k].lastMs, c.lastMs);
+      }
+      const backendCpuMs = [...backends.values()].reduce((s, b) => s + b.cpuMs, 0);
+      const workerdCpuMs = dev.cpu().total - workerd0;
+      const benchCpuMs = (bench.user + bench.system) / 1000;
+      const machineBusyMs = machine1.busyMs - machine0.busyMs;
+      const oursMs = rootSeen.cpuMs + rootSeen.childCpuMs + backendCpuMs + workerdCpuMs + benchCpuMs;
+      const streamWindow =
+        streamFirst && streamLast && streamLast.at > streamFirst.at
+          ? Object.fromEntries(Object.keys(streamLast).map((k) => [k === "at" ? "wallMs" : k, streamLast[k] - streamFirst[k]]))
+          : undefined;
+      return {
+        wallMs,
+        streamWindow,
+        root: rootSeen,
+        byComm,
+        backendCpuMs,
+        backends: backends.size,
+        workerdCpuMs,
+        benchCpuMs,
+        machineBusyMs,
+        otherCpuMs: Math.max(0, machineBusyMs - oursMs),
+        oursCpuMs: oursMs,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The two sides
+
+/** Runs a command to its end; rejects with its stderr if it fails or outlives TIMEOUT_MS. */
+function spawnChecked(file, args, options = {}) {
+  const child = spawn(file, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], ...options });
+  let out = "";
+  let err = "";
+  child.stdout.setEncoding("utf8").on("data", (s) => (out += s));
+  child.stderr.setEncoding("utf8").on("data", (s) => (err += s));
+  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS); // only the child we started, by its pid
+  const exit = new Promise((resolve, reject) => {
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${file}: ${e.message}`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+  });
+  return { child, exit, stdout: () => out };
+}
+
+/** a. pg_dump -Fc -f <file>: wall time, file size, CPU of pg_dump and its backend. */
+async function baseline(ctx, label) {
+  const file = join(ctx.dir, `baseline-${label}.dump`);
+  const t0 = performance.now();
+  const { child, exit } = spawnChecked(PG_DUMP, ["-Fc", "-f", file, ctx.pg.url(DB_NAME)]);
+  const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
+  const r = await exit;
+  const seconds = (performance.now() - t0) / 1000;
+  const s = sampler.stop();
+  if (r.code !== 0) throw new Error(`pg_dump -Fc failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr}`);
+  const bytes = statSync(file).size;
+  return { seconds, bytes, file, sample: s, pgDumpCpuMs: s.root.cpuMs, pgDumpPeakRssKb: s.root.hwmKb, backendCpuMs: s.backendCpuMs };
+}
+
+/** b + c. A backup by the runner, timed and sampled, then checked against S3, the Worker and the manifest. */
+async function walwarden(ctx, label) {
+  const { jobId, backupId } = await requestBackup(ctx.dev, ctx.cookie, ctx.databaseId);
+  const reloadsBefore = workerReloads(ctx.dev);
+  const t0 = performance.now();
+  const { child, exit, stdout } = spawnChecked(process.execPath, [RUNNER_BIN, "run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
+  // s3rver's files show when CompleteMultipartUpload runs: it creates <name>._S3rver_object and streams the
+  // parts into it, then writes <name>._S3rver_object.md5. The key is in the runner's backup.started line.
+  const s3 = { objectPath: undefined, cmuStartMs: undefined, cmuEndMs: undefined };
+  const watchS3 = (now) => {
+    if (!s3.objectPath) {
+      const m = /"event":"backup\.started".*?"key":"([^"]+)"/.exec(stdout());
+      if (m) s3.objectPath = join(ctx.s3Dir, BUCKET, ...m[1].split("/").slice(0, -1), `${m[1].split("/").at(-1)}._S3rver_object`);
+    }
+    if (!s3.objectPath) return;
+    if (s3.cmuStartMs === undefined && existsSync(s3.objectPath)) s3.cmuStartMs = now;
+    if (s3.cmuEndMs === undefined && existsSync(`${s3.objectPath}.md5`)) s3.cmuEndMs = now;
+  };
+  const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev, watchS3);
+  const r = await exit;
+  const processSeconds = (performance.now() - t0) / 1000;
+  const s = sampler.stop();
+  const lines = r.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => {
+      try {
+        return JSON.parse(l);
+      } catch {
+        return {};
+      }
+    });
+  const job = await getJob(ctx.dev, ctx.cookie, jobId);
+  const done = lines.find((l) => l.event === "backup.completed");
+  if (r.code !== 0 || !done || job.status !== "succeeded") {
+    const failed = lines.find((l) => l.event === "backup.failed");
+    throw new Error(
+      `the backup failed: runner exit ${r.signal ?? r.code}, job ${job.status}${job.lastError ? ` (${job.lastError})` : ""}${failed ? `, ${failed.reason}` : ""}\n` +
+        `--- runner stdout (tail) ---\n${tail(r.stdout)}\n--- runner stderr (tail) ---\n${tail(r.stderr)}`,
+    );
+  }
+  const started = lines.find((l) => l.event === "backup.started");
+  const backup = (await listBackups(ctx.dev, ctx.cookie, { databaseId: ctx.databaseId, limit: 50 })).items.find((b) => b.id === backupId);
+  if (!backup) throw new Error(`backup ${backupId} is not in GET /v1/backups`);
+  const claimToCompletedSeconds = (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000;
+
+  // c. Correctness: the stored bytes are what the log line, the Worker's record and the signed manifest say.
+  const tv = performance.now();
+  const object = await ctx.s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: done.key }));
+  const hash = createHash("sha256");
+  let storedBytes = 0;
+  for await (const chunk of object.Body) {
+    hash.update(chunk);
+    storedBytes += chunk.length;
+  }
+  const sha256 = hash.digest("hex");
+  const manifestKey = done.key.replace(/\.dump\.zst$/, ".manifest.json");
+  const manifestObject = await ctx.s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: manifestKey }));
+  const envelope = JSON.parse(await manifestObject.Body.transformToString("utf8"));
+  const verified = verifyManifest(envelope, ctx.manifestKeys, sha256);
+  const problems = [];
+  if (!verified.ok) problems.push(`the manifest does not verify against the stored object: ${verified.code}: ${verified.message}`);
+  else if (verified.value.predicate.sizeBytes !== storedBytes) problems.push(`the manifest says ${verified.value.predicate.sizeBytes} bytes, the object has ${storedBytes}`);
+  if (done.sha256 !== sha256) problems.push(`the runner logged SHA-256 ${done.sha256}, the object's is ${sha256}`);
+  if (done.sizeBytes !== storedBytes) problems.push(`the runner logged ${done.sizeBytes} bytes, the object has ${storedBytes}`);
+  if (backup.sha256 !== sha256 || backup.sizeBytes !== storedBytes) problems.push(`the Worker's record (${backup.sha256}, ${backup.sizeBytes} bytes) does not match the object (${sha256}, ${storedBytes} bytes)`);
+  if (problems.length > 0) throw new Error(`the ${label} backup is not what was signed:\n  ${problems.join("\n  ")}`);
+  const verifySeconds = (performance.now() - tv) / 1000;
+
+  const dump = s.byComm.pg_dump;
+  const zstd = s.byComm.zstd;
+  // Where claim → completed goes (epoch ms: the Worker's clock for claim and complete, the runner's log, our samples).
+  const claimAt = Date.parse(job.startedAt);
+  const completeAt = Date.parse(job.finishedAt);
+  const startedAt = started ? Date.parse(started.time) : undefined;
+  const streamEnd = zstd || dump ? Math.max(zstd?.lastMs ?? 0, dump?.lastMs ?? 0) : undefined;
+  const sec = (from, to) => (from === undefined || to === undefined ? undefined : (to - from) / 1000);
+  const cmuStart = s3.cmuStartMs;
+  const cmuEnd = s3.cmuEndMs;
+  const phases = {
+    claimToDumpStart: sec(claimAt, startedAt),
+    streaming: sec(startedAt, streamEnd),
+    // zstd has exited; the last parts (up to 4 in flight) are still uploading.
+    uploadTail: sec(streamEnd, cmuStart),
+    // s3rver concatenates the parts into the object and MD5s it (S3 itself would not copy the bytes).
+    completeMultipartUpload: sec(cmuStart, cmuEnd),
+    // row counts and schema fingerprint in the snapshot, then POST complete reaches the Worker.
+    rowCountsAndComplete: sec(cmuEnd, completeAt),
+  };
+  return {
+    phases,
+    jobId,
+    backupId,
+    key: done.key,
+    sha256,
+    storedBytes,
+    rawBytes: done.rawBytes,
+    claimToCompletedSeconds,
+    backupDurationSeconds: backup.durationMs / 1000,
+    processSeconds,
+    // From the runner's log: backup.started (snapshot open, pg_dump chosen) to backup.completed (after complete and the kit).
+    logStartedToCompletedSeconds: started && done.time ? (Date.parse(done.time) - Date.parse(started.time)) / 1000 : undefined,
+    runnerPeakRssKb: s.root.hwmKb,
+    runnerMaxSampledRssKb: s.root.rssMaxKb,
+    rssSamples: s.root.samples,
+    pgDumpPeakRssKb: dump?.peakRssKb,
+    zstdPeakRssKb: zstd?.peakRssKb,
+    runnerCpu: {
+      userMs: s.root.userMs,
+      systemMs: s.root.systemMs,
+      mainThreadMs: s.root.threadsMs[String(child.pid)] ?? 0,
+      otherThreadsMs: Object.entries(s.root.threadsMs).reduce((sum, [tid, ms]) => sum + (tid === String(child.pid) ? 0 : ms), 0),
+    },
+    cpuMs: {
+      runnerNode: s.root.cpuMs,
+      pgDump: dump?.cpuMs,
+      zstd: zstd?.cpuMs,
+      pgDumpAndZstdReaped: s.root.childCpuMs,
+      postgresBackends: s.backendCpuMs,
+      s3rverAndBench: s.benchCpuMs,
+      workerd: s.workerdCpuMs,
+    },
+    machineBusyMs: s.machineBusyMs,
+    stream: s.streamWindow,
+    workerReloadedDuring: workerReloads(ctx.dev) > reloadsBefore,
+    otherCpuMs: s.otherCpuMs,
+    verifySeconds,
+  };
+}
+
+/** The runner with nothing to do (`run --once`, one empty claim): its peak RSS is what node and its modules take. */
+async function idleRunner(ctx) {
+  const t0 = performance.now();
+  const { child, exit } = spawnChecked(process.execPath, [RUNNER_BIN, "run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
+  const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
+  const r = await exit;
+  const seconds = (performance.now() - t0) / 1000;
+  const s = sampler.stop();
+  if (r.code !== 0) throw new Error(`walwarden-runner run --once with no job exited ${r.signal ?? r.code}:\n${tail(r.stderr)}`);
+  return { seconds, peakRssKb: s.root.hwmKb, cpuMs: s.root.cpuMs };
+}
+
+/** One measurement at the database's current size: a, b, c. */
+async function measure(ctx, label) {
+  const data = await describeData(ctx.pg, DB_NAME);
+  console.log(`\n[${label}] database ${fmt(data.databaseBytes / MiB)} MiB (tables ${fmt(data.tableBytes / MiB)} MiB without indexes); load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`[${label}] a. baseline: pg_dump -Fc -f <file>…`);
+  const a = await baseline(ctx, label);
+  console.log(`[${label}]    ${fmt(a.seconds, 2)} s, ${fmt(a.bytes / MiB, 1)} MiB`);
+  console.log(`[${label}] b. Walwarden: request a backup, run walwarden-runner run --once…`);
+  const b = await walwarden(ctx, label);
+  console.log(`[${label}]    claim → completed ${fmt(b.claimToCompletedSeconds, 2)} s (runner process ${fmt(b.processSeconds, 2)} s), ${fmt(b.storedBytes / MiB, 1)} MiB stored, ${fmt(b.rawBytes / MiB, 1)} MiB raw dump; peak RSS ${fmt(b.runnerPeakRssKb / 1024, 1)} MiB`);
+  console.log(`[${label}]    phases (s): ${Object.entries(b.phases).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}; CPU s: ${Object.entries(b.cpuMs).map(([k, v]) => `${k} ${fmt((v ?? 0) / 1000, 2)}`).join(", ")}`);
+  if (b.workerReloadedDuring) console.log(`[${label}]    NOTE: wrangler reloaded the Worker during this backup (a file it bundles changed): claim → completed may include the reload`);
+  console.log(`[${label}] c. checked: job succeeded; the object's SHA-256 (downloaded and hashed, ${fmt(b.verifySeconds, 1)} s) = runner log = Worker record = signed manifest (verified with the published key)`);
+  const ratio = b.claimToCompletedSeconds / a.seconds;
+  const artifactRatio = b.storedBytes / a.bytes;
+  return { label, data, a, b, ratio, artifactRatio };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+/** Warns if runner/dist is older than runner/src (the bench runs the built runner). */
+function checkBuilt() {
+  if (!existsSync(join(ROOT, "runner/dist/bin/walwarden-runner.js"))) throw new Error("runner/dist is missing: run `npm run build` first");
+  const newest = (dir, ext) => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (e.isFile() && e.name.endsWith(ext) && !e.name.endsWith(".test.ts")) t = Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs);
+    }
+    return t;
+  };
+  if (newest(join(ROOT, "runner/src"), ".ts") > newest(join(ROOT, "runner/dist"), ".js")) console.warn("warning: runner/src is newer than runner/dist: run `npm run build` to measure the current code");
+}
+
+const mibOf = (kb) => (kb === undefined ? undefined : kb / 1024);
+const mbOf = (kb) => (kb === undefined ? undefined : (kb * 1024) / 1e6);
+
+await runBench(async () => {
+  checkBuilt();
+  const started = performance.now();
+  const dir = removeAtCleanup(tempDir("walwarden-bench-backup-"));
+  const persist = join(dir, "state");
+  const envFile = writeKeysEnvFile(dir);
+  const cpuCount = availableParallelism();
+  console.log(`measuring ${describeSource()}`);
+  console.log(`machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+
+  const config = join(ROOT, "wrangler.toml");
+  console.log("starting the Worker (wrangler.toml, local D1), s3rver and PostgreSQL 15…");
+  await applyMigrations(persist, { config });
+  const [dev, s3, pg] = await Promise.all([startDev({ persist, envFile, config }), startS3({ bucket: BUCKET }), startCluster({ name: "bench-backup" })]);
+  if (pg.major !== 15) throw new Error(`expected PostgreSQL 15, the newest installed server is ${pg.version}`);
+  try {
+    const { cookie } = await bootstrapOrg(dev);
+    const runner = await createRunnerToken(dev, cookie, "bench runner");
+    await pg.createDatabase(DB_NAME);
+    const databaseId = (await createDatabase(dev, cookie, DB_NAME, "self-hosted")).id;
+    const manifestKeys = dev.keys.manifest.map((v) => {
+      const k = parseVkey(v);
+      if (!k.ok) throw new Error(`published manifest key does not parse: ${k.message}`);
+      return { name: k.value.name, publicKey: k.value.publicKey };
+    });
+    const configPath = join(dir, "runner.json");
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        api: dev.url,
+        token: runner.token,
+        databases: { [databaseId]: { url: pg.url(DB_NAME) } },
+        bucket: { bucket: BUCKET, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, prefix: "walwarden", accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        pollSeconds: 1,
+        heartbeatSeconds: 5,
+        healthPort: -1,
+        stateDir: join(dir, "runner-state"),
+      }),
+      { mode: 0o600 },
+    );
+    const s3Client = new S3Client({
+      region: s3.region,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    const ctx = { dir, dev, pg, cookie, databaseId, configPath, s3Client, manifestKeys, s3Dir: s3.dir };
+    const idle = await idleRunner(ctx);
+    console.log(`the runner with no job (run --once, one empty claim): ${fmt(idle.seconds, 2)} s, peak RSS ${fmt(mibOf(idle.peakRssKb), 1)} MiB, CPU ${fmt(idle.cpuMs / 1000, 2)} s`);
+
+    const loads = [];
+    const rounds = [];
+    for (const target of [MB, ...(LARGE_MB === undefined ? [] : [LARGE_MB])]) {
+      console.log(`\nloading realistic data until the database is ${fmt(target)} MiB…`);
+      const load = await loadRealisticData(pg, DB_NAME, target, { log: console.log });
+      loads.push(load);
+      console.log(`  loaded in ${fmt(load.loadSeconds, 1)} s: ${Object.entries(load.tables).map(([t, v]) => `${t} ${fmt(v.rows)} rows ${fmt(v.bytes / MiB)} MiB`).join(", ")}`);
+      rounds.push(await measure(ctx, `${fmt(target)} MiB`));
+    }
+    // Another edit in the repository can make wrangler rebuild the Worker (see bench/lib/dev-server.mjs). Only
+    // the Worker's claim and complete are on the measured path: we say when it reloaded rather than give up.
+    const reloads = workerReloads(dev);
+    if (reloads > 0) console.log(`\nNOTE: wrangler reloaded the Worker ${reloads} time(s) during the bench${rounds.some((r) => r.b.workerReloadedDuring) ? ", during a measured backup" : ", never during a measured backup"}`);
+    s3Client.destroy();
+    printReport(rounds, loads, idle, cpuCount, (performance.now() - started) / 1000);
+  } finally {
+    await s3.stop();
+    await stopAllClusters();
+  }
+});
+
+function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
+  const col = (f) => rounds.map((r) => String(f(r) ?? "–").padStart(22)).join("");
+  const row = (name, f) => console.log(`${name.padEnd(54)}${col(f)}`);
+  const pf = (ok) => (ok ? "pass" : "FAIL");
+  console.log(`\n${"".padEnd(54)}${rounds.map((r) => `db ${r.label}`.padStart(22)).join("")}`);
+  row("database (pg_database_size), MiB", (r) => fmt(r.data.databaseBytes / MiB, 1));
+  row("  tables without indexes (pg_table_size), MiB", (r) => fmt(r.data.tableBytes / MiB, 1));
+  row("raw dump (pg_dump custom, uncompressed), MiB", (r) => fmt(r.b.rawBytes / MiB, 1));
+  row("a. pg_dump -Fc -f file: wall, s", (r) => fmt(r.a.seconds, 2));
+  row("   file, MiB (÷ raw dump)", (r) => `${fmt(r.a.bytes / MiB, 1)} (${fmt(r.a.bytes / r.b.rawBytes, 3)})`);
+  row("   raw dump MiB/s", (r) => fmt(r.b.rawBytes / MiB / r.a.seconds, 1));
+  row("   CPU s: pg_dump / postgres backend", (r) => `${fmt(r.a.pgDumpCpuMs / 1000, 1)} / ${fmt(r.a.backendCpuMs / 1000, 1)}`);
+  row("b. Walwarden claim → completed (job), s", (r) => fmt(r.b.claimToCompletedSeconds, 2));
+  row("   backup record durationMs (dump start → done), s", (r) => fmt(r.b.backupDurationSeconds, 2));
+  row("   runner log backup.started → .completed, s", (r) => fmt(r.b.logStartedToCompletedSeconds, 2));
+  row("   phases (±0.1 s): claim → backup.started, s", (r) => fmt(r.b.phases.claimToDumpStart, 2));
+  row("   → pg_dump, zstd exit (streaming), s", (r) => fmt(r.b.phases.streaming, 2));
+  row("   → last parts uploaded (s3rver's CMU starts), s", (r) => fmt(r.b.phases.uploadTail, 2));
+  row("   → s3rver CompleteMultipartUpload done, s", (r) => fmt(r.b.phases.completeMultipartUpload, 2));
+  row("   → row counts, fingerprint, complete arrives, s", (r) => fmt(r.b.phases.rowCountsAndComplete, 2));
+  row("   runner process wall (start → exit), s", (r) => fmt(r.b.processSeconds, 2));
+  row("   raw dump MiB/s (claim → completed)", (r) => fmt(r.b.rawBytes / MiB / r.b.claimToCompletedSeconds, 1));
+  row("   stored artifact (zstd -3), MiB (÷ raw dump)", (r) => `${fmt(r.b.storedBytes / MiB, 1)} (${fmt(r.b.storedBytes / r.b.rawBytes, 3)})`);
+  row(`ratio claim→completed ÷ pg_dump -Fc (≤ ${TARGET.ratio})`, (r) => `${fmt(r.ratio, 3)} ${pf(r.ratio <= TARGET.ratio)}`);
+  row(`artifact ÷ pg_dump -Fc file (≤ ${TARGET.artifactRatio})`, (r) => `${fmt(r.artifactRatio, 3)} ${pf(r.artifactRatio <= TARGET.artifactRatio)}`);
+  row(`runner peak RSS (VmHWM), MB (≤ ${TARGET.peakRssMB})`, (r) => `${fmt(mbOf(r.b.runnerPeakRssKb), 1)} ${pf(mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB)}`);
+  row("   the same in MiB; max sampled VmRSS, MiB", (r) => `${fmt(mibOf(r.b.runnerPeakRssKb), 1)}; ${fmt(mibOf(r.b.runnerMaxSampledRssKb), 1)}`);
+  row("   with no job (run --once, empty claim), MiB", () => fmt(mibOf(idle.peakRssKb), 1));
+  row("peak RSS pg_dump / zstd (separate processes), MiB", (r) => `${fmt(mibOf(r.b.pgDumpPeakRssKb), 1)} / ${fmt(mibOf(r.b.zstdPeakRssKb), 1)}`);
+  row("CPU s during b: postgres backends", (r) => fmt(r.b.cpuMs.postgresBackends / 1000, 1));
+  row("   pg_dump / zstd", (r) => `${fmt(r.b.cpuMs.pgDump / 1000, 1)} / ${fmt(r.b.cpuMs.zstd / 1000, 1)}`);
+  row("   runner (node) / s3rver (+ this bench) / workerd", (r) => `${fmt(r.b.cpuMs.runnerNode / 1000, 1)} / ${fmt(r.b.cpuMs.s3rverAndBench / 1000, 1)} / ${fmt(r.b.cpuMs.workerd / 1000, 1)}`);
+  row("   runner: user / system; main thread / other threads", (r) => {
+    const c = r.b.runnerCpu;
+    return `${fmt(c.userMs / 1000, 1)} / ${fmt(c.systemMs / 1000, 1)}; ${fmt(c.mainThreadMs / 1000, 1)} / ${fmt(c.otherThreadsMs / 1000, 1)}`;
+  });
+  row(`   all ours ÷ (${cpuCount} cores × process wall)`, (r) => fmt(sumCpu(r.b) / (cpuCount * r.b.processSeconds * 1000), 2));
+  row("   other processes on the machine, CPU s", (r) => fmt(r.b.otherCpuMs / 1000, 1));
+  row("while streaming (sampled window), s", (r) => fmt(r.b.stream?.wallMs / 1000, 2));
+  row("   machine busy ÷ all cores (1.0 = CPU-bound)", (r) => fmt(r.b.stream && r.b.stream.machineBusyMs / (cpuCount * r.b.stream.wallMs), 2));
+  row("   cores used: backends/pg_dump+zstd/node/s3rver", (r) => (r.b.stream ? ["backends", "pgDumpZstd", "node", "s3rverAndBench"].map((k) => fmt(r.b.stream[k] / r.b.stream.wallMs, 2)).join("/") : "–"));
+  row("other processes during a (pg_dump -Fc), CPU s", (r) => fmt(r.a.sample.otherCpuMs / 1000, 1));
+  const [small, large] = rounds;
+  const growth = large ? large.b.runnerPeakRssKb / small.b.runnerPeakRssKb : undefined;
+  if (large) console.log(`runner peak RSS at ${large.label} ÷ at ${small.label}: ${fmt(growth, 3)} (does not grow: ≤ ${TARGET.rssGrowth}) ${pf(growth <= TARGET.rssGrowth)}`);
+  console.log(`bench wall time ${fmt(benchSeconds, 0)} s (data load ${fmt(loads.reduce((s, l) => s + l.loadSeconds, 0), 0)} s)`);
+
+  const result = {
+    cpus: cpuCount,
+    sizes: rounds.map((r, i) => ({
+      label: r.label,
+      databaseMiB: round(r.data.databaseBytes / MiB, 1),
+      tablesMiB: round(r.data.tableBytes / MiB, 1),
+      rows: Object.fromEntries(Object.entries(r.data.tables).map(([t, v]) => [t, v.rows])),
+      loadSeconds: round(loads[i].loadSeconds, 1),
+      rawDumpMiB: round(r.b.rawBytes / MiB, 1),
+      pgDumpFc: {
+        seconds: round(r.a.seconds, 3),
+        fileMiB: round(r.a.bytes / MiB, 2),
+        fileBytes: r.a.bytes,
+        rawMiBPerSecond: round(r.b.rawBytes / MiB / r.a.seconds, 1),
+        cpuSeconds: { pgDump: round(r.a.pgDumpCpuMs / 1000, 2), postgresBackend: round(r.a.backendCpuMs / 1000, 2) },
+        peakRssMiB: round(mibOf(r.a.pgDumpPeakRssKb), 1),
+        otherCpuSeconds: round(r.a.sample.otherCpuMs / 1000, 1),
+      },
+      walwarden: {
+        claimToCompletedSeconds: round(r.b.claimToCompletedSeconds, 3),
+        backupDurationSeconds: round(r.b.backupDurationSeconds, 3),
+        logStartedToCompletedSeconds: round(r.b.logStartedToCompletedSeconds, 3),
+        phasesSeconds: Object.fromEntries(Object.entries(r.b.phases).map(([k, v]) => [k, round(v, 2)])),
+        processSeconds: round(r.b.processSeconds, 3),
+        rawMiBPerSecond: round(r.b.rawBytes / MiB / r.b.claimToCompletedSeconds, 1),
+        storedMiB: round(r.b.storedBytes / MiB, 2),
+        storedBytes: r.b.storedBytes,
+        rawBytes: r.b.rawBytes,
+        sha256: r.b.sha256,
+        runnerPeakRssMB: round(mbOf(r.b.runnerPeakRssKb), 1),
+        runnerPeakRssMiB: round(mibOf(r.b.runnerPeakRssKb), 1),
+        runnerMaxSampledRssMiB: round(mibOf(r.b.runnerMaxSampledRssKb), 1),
+        pgDumpPeakRssMiB: round(mibOf(r.b.pgDumpPeakRssKb), 1),
+        zstdPeakRssMiB: round(mibOf(r.b.zstdPeakRssKb), 1),
+        cpuSeconds: Object.fromEntries(Object.entries(r.b.cpuMs).map(([k, v]) => [k, round((v ?? 0) / 1000, 2)])),
+        runnerCpuSeconds: {
+          user: round(r.b.runnerCpu.userMs / 1000, 2),
+          system: round(r.b.runnerCpu.systemMs / 1000, 2),
+          mainThread: round(r.b.runnerCpu.mainThreadMs / 1000, 2),
+          otherThreads: round(r.b.runnerCpu.otherThreadsMs / 1000, 2),
+        },
+        otherCpuSeconds: round(r.b.otherCpuMs / 1000, 1),
+        streamingWindow: r.b.stream && {
+          seconds: round(r.b.stream.wallMs / 1000, 2),
+          machineBusyFraction: round(r.b.stream.machineBusyMs / (cpuCount * r.b.stream.wallMs), 2),
+          coresUsed: Object.fromEntries(["backends", "pgDumpZstd", "node", "s3rverAndBench"].map((k) => [k, round(r.b.stream[k] / r.b.stream.wallMs, 2)])),
+        },
+        workerReloadedDuring: r.b.workerReloadedDuring,
+        checked: "job succeeded; object SHA-256 = runner log = Worker record = signed manifest",
+      },
+      ratio: round(r.ratio, 3),
+      artifactRatio: round(r.artifactRatio, 3),
+      pass: {
+        ratio: r.ratio <= TARGET.ratio,
+        artifactRatio: r.artifactRatio <= TARGET.artifactRatio,
+        peakRss: mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB,
+      },
+    })),
+    rssGrowth: round(growth, 3),
+    runnerIdle: { peakRssMiB: round(mibOf(idle.peakRssKb), 1), seconds: round(idle.seconds, 2), cpuSeconds: round(idle.cpuMs / 1000, 2) },
+    targets: TARGET,
+    pass: {
+      ratio: rounds.every((r) => r.ratio <= TARGET.ratio),
+      artifactRatio: rounds.every((r) => r.artifactRatio <= TARGET.artifactRatio),
+      peakRss: rounds.every((r) => mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB),
+      rssDoesNotGrow: growth === undefined ? null : growth <= TARGET.rssGrowth,
+      sizeCovered: rounds[0].data.databaseBytes >= 250 * MiB && (large ? large.data.databaseBytes >= 1024 * MiB : false),
+    },
+    benchSeconds: round(benchSeconds, 0),
+  };
+  console.log(JSON.stringify(result));
+}
+
+/** How many times wrangler reloaded the Worker so far. */
+function workerReloads(dev) {
+  return dev.stdout.split("Reloading local server").length - 1;
+}
+
+function sumCpu(b) {
+  const c = b.cpuMs;
+  return (c.runnerNode ?? 0) + (c.pgDumpAndZstdReaped ?? 0) + (c.postgresBackends ?? 0) + (c.s3rverAndBench ?? 0) + (c.workerd ?? 0);
+}
