@@ -33,8 +33,11 @@ export interface BackupContext {
 
 /** How a job ended. */
 export type BackupOutcome =
-  | { status: "completed"; key: string; sha256: string; sizeBytes: number; rawBytes: number; kit: string[] }
+  | { status: "completed"; key: string; sha256: string; sizeBytes: number; rawBytes: number | null; kit: string[] }
   | { status: "failed"; reason: string; retryable: boolean; reported: boolean };
+
+/** Parts uploaded at once: enough to keep a connection busy while the next part fills, few enough to bound memory. */
+const PARTS_IN_FLIGHT = 3;
 
 /** A failure with whether another attempt could succeed. */
 class JobFailure extends Error {
@@ -119,7 +122,7 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
       bucket: config.bucket.bucket,
       key: key.value,
       partSize: choosePartSize(dbBytes),
-      queueSize: 4,
+      queueSize: PARTS_IN_FLIGHT,
       contentType: "application/octet-stream",
       metadata: { "walwarden-backup": job.backupId, "walwarden-job": job.jobId },
     });
@@ -131,7 +134,7 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
     const tick = setInterval(() => {
       const up = upload.uploadedBytes();
       progress.phase = up > 0 ? "uploading" : "dumping";
-      progress.bytes = up > 0 ? up : pipeline.rawBytes();
+      progress.bytes = up > 0 ? up : pipeline.storedBytes();
     }, 250);
     let stored;
     let measures;

@@ -54,7 +54,7 @@ export type BucketConfig = z.infer<typeof BucketConfigSchema>;
 /** Compression applied outside pg_dump (which runs with -Z0). */
 export const CompressionSchema = z.strictObject({
   algorithm: z.enum(["zstd", "gzip", "none"]).default("zstd"),
-  /** zstd 1–19 (default 3), gzip 1–9 (default 6). */
+  /** zstd 1–19 (default 2), gzip 1–9 (default 6). */
   level: z.number().int().min(1).max(19).optional(),
   /** zstd worker threads; 0 means one per core. */
   threads: z.number().int().min(0).max(64).default(0),

@@ -31,14 +31,10 @@ export async function findPgDumps(preferredDirs: readonly string[], env: NodeJS.
     }
   }
   dirs.push(...(env.PATH ?? "").split(":").filter(Boolean));
-  const found = new Map<string, PgDumpBinary>();
-  for (const dir of dirs) {
-    const path = join(dir, "pg_dump");
-    if (found.has(path)) continue;
-    const version = await pgDumpVersion(path);
-    if (version) found.set(path, version);
-  }
-  return [...found.values()];
+  // Ask every candidate for its version at once: PATH's pg_dump may be a wrapper script that is slow to start.
+  const paths = [...new Set(dirs.map((dir) => join(dir, "pg_dump")))];
+  const versions = await Promise.all(paths.map(pgDumpVersion));
+  return versions.filter((v): v is PgDumpBinary => v !== undefined);
 }
 
 /** `pg_dump --version` of one binary, or undefined if it does not run. */

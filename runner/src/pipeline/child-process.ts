@@ -14,9 +14,9 @@ export interface PipedChild {
 
 const STDERR_KEEP = 16 * 1024;
 
-/** Spawns `cmd args` with piped stdout and stderr (stdin piped if `stdin` is true). */
-export function spawnPiped(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: boolean): PipedChild {
-  const child = spawn(cmd, args, { env, stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"] }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+/** Spawns `cmd args` with piped stdout and stderr; stdin is another child's stdout (an OS pipe between the two), a pipe from us, or nothing. */
+export function spawnPiped(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: Readable | "pipe" | "ignore"): PipedChild {
+  const child = spawn(cmd, args, { env, stdio: [stdin, "pipe", "pipe"] }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (s: string) => {
     err = (err + s).slice(-STDERR_KEEP);

@@ -3,11 +3,11 @@ import { Transform, type Readable } from "node:stream";
 import { failureOf, spawnPiped } from "./child-process.js";
 import { startCompressor, type CompressionSettings } from "./compressor.js";
 
-/** What the finished stream measured: SHA-256 and size of the stored (compressed) bytes, and pg_dump's raw bytes. */
+/** What the finished stream measured: SHA-256 and size of the stored (compressed) bytes, and pg_dump's raw bytes if they passed through Node. */
 export interface DumpMeasures {
   sha256: string;
   storedBytes: number;
-  rawBytes: number;
+  rawBytes: number | null;
 }
 
 /** A running pg_dump → compressor → SHA-256 stream. */
@@ -16,8 +16,8 @@ export interface DumpPipeline {
   body: Readable;
   /** Resolves with the measures once `body` has ended cleanly; rejects with pg_dump's error text otherwise. */
   measures: Promise<DumpMeasures>;
-  /** Bytes pg_dump has written so far. */
-  rawBytes(): number;
+  /** Bytes to store produced so far (compressed). */
+  storedBytes(): number;
   /** Stops pg_dump and the compressor; `body` errors with `reason`. */
   cancel(reason: string): void;
 }
@@ -36,17 +36,24 @@ export interface DumpCommand {
  * (the S3 upload) never sees a clean end of a truncated dump.
  */
 export function startDumpPipeline(cmd: DumpCommand, compression: CompressionSettings): DumpPipeline {
-  const dump = spawnPiped(cmd.pgDumpPath, cmd.args, cmd.env, false);
-  const compressor = startCompressor(compression, cmd.env);
-  let raw = 0;
+  const dump = spawnPiped(cmd.pgDumpPath, cmd.args, cmd.env, "ignore");
+  const compressor = startCompressor(compression, cmd.env, dump.child.stdout);
+  let raw: number | null = null;
   let stored = 0;
   let cancelled: string | undefined;
   const hash = createHash("sha256");
 
-  dump.child.stdout.on("data", (chunk: Buffer) => {
-    raw += chunk.length;
-  });
-  dump.child.stdout.pipe(compressor.input);
+  if (compressor.input) {
+    raw = 0;
+    dump.child.stdout.on("data", (chunk: Buffer) => {
+      raw! += chunk.length;
+    });
+    dump.child.stdout.pipe(compressor.input);
+  } else {
+    // The compressor has its own copy of pg_dump's stdout (spawn returns after exec); closing ours means
+    // nothing in this process can ever read, and so steal, bytes of the dump.
+    dump.child.stdout.destroy();
+  }
 
   const failure = async (): Promise<string | undefined> => {
     const ended = await dump.exit;
@@ -97,7 +104,7 @@ export function startDumpPipeline(cmd: DumpCommand, compression: CompressionSett
   return {
     body,
     measures,
-    rawBytes: () => raw,
+    storedBytes: () => stored,
     cancel(reason) {
       if (cancelled) return;
       cancelled = reason;

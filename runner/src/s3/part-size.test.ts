@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_PART, MAX_PART, MAX_PARTS, MIN_PART, choosePartSize } from "./part-size.js";
 
 describe("choosePartSize", () => {
-  it("uses 8 MiB parts for small and unknown sizes", () => {
+  it("uses 5 MiB parts (S3's minimum) for databases up to 5 GiB and unknown sizes", () => {
     expect(choosePartSize(undefined)).toBe(DEFAULT_PART);
     expect(choosePartSize(250 * 2 ** 20)).toBe(DEFAULT_PART);
     expect(choosePartSize(2 ** 30)).toBe(DEFAULT_PART);

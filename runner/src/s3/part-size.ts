@@ -1,10 +1,11 @@
 /** S3's limits: parts of 5 MiB to 5 GiB, at most 10,000 parts. */
 export const MIN_PART = 5 * 1024 * 1024;
+/** S3's largest part. */
 export const MAX_PART = 5 * 1024 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 
-/** The smallest part we use: 8 MiB keeps request overhead low and memory (parts in flight) small. */
-export const DEFAULT_PART = 8 * 1024 * 1024;
+/** The part size for databases up to 5 GiB on disk: small parts keep memory (parts in flight) and the upload's tail after pg_dump ends small. */
+export const DEFAULT_PART = MIN_PART;
 
 /**
  * Part size for a stream of unknown length. The database's on-disk size is an upper bound of the usual
