@@ -49,12 +49,12 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { parseVkey, verifyManifest } from "@walwarden/verifier";
 import { benchFlags } from "./lib/flags.mjs";
 import { CPU_TICK_MS, ROOT, applyMigrations, describeSource, removeAtCleanup, runBench, startDev, tail, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
 import { startCluster, stopAllClusters } from "./lib/postgres.mjs";
-import { startS3 } from "./lib/s3.mjs";
+import { localS3Client, startS3 } from "./lib/s3.mjs";
 import { describeData, loadRealisticData } from "./lib/sample-data.mjs";
 import { bootstrapOrg, createDatabase, createRunnerToken, getJob, listBackups, requestBackup } from "./lib/walwarden-api.mjs";
 
@@ -564,14 +564,7 @@ await runBench(async () => {
       }),
       { mode: 0o600 },
     );
-    const s3Client = new S3Client({
-      region: s3.region,
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    });
+    const s3Client = localS3Client(s3);
     const ctx = { dir, dev, pg, cookie, databaseId, configPath, s3Client, manifestKeys, s3Dir: s3.dir };
     const idle = await idleRunner(ctx);
     console.log(`the runner with no job (run --once, one empty claim): ${fmt(idle.seconds, 2)} s, peak RSS ${fmt(mibOf(idle.peakRssKb), 1)} MiB, CPU ${fmt(idle.cpuMs / 1000, 2)} s`);

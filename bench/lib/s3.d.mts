@@ -1,5 +1,6 @@
 // Types of s3.mjs, for the runner's TypeScript tests (the .mjs is the implementation and its docs).
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { S3Client } from "@aws-sdk/client-s3";
 
 /** A running s3rver. */
 export interface LocalS3 {
@@ -61,3 +62,6 @@ export function startS3(options?: { bucket?: string }): Promise<LocalS3>;
 export function s3Operation(method: string, path: string, query: URLSearchParams): string;
 /** A recording proxy in front of `target` that forwards requests unchanged unless `rules` answers. */
 export function startFaultProxy(options: { target: string; rules?: FaultRule }): Promise<FaultProxy>;
+
+/** An AWS SDK client for a local S3 started by startS3 (path-style, its credentials, checksums only where required). */
+export function localS3Client(local: { region: string; endpoint: string; accessKeyId: string; secretAccessKey: string }): S3Client;

@@ -37,6 +37,7 @@
 // ListMultipartUploads, AbortMultipartUpload, and lib-storage's Upload (including its abort on failure).
 // Presigned URLs: its source checks SigV4 query signatures and X-Amz-Expires (lib/signature/v4.js); not
 // exercised here (@aws-sdk/s3-request-presigner is not installed).
+import { S3Client } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { readdir, readFile, rm, stat as fsStat, writeFile } from "node:fs/promises";
@@ -516,4 +517,20 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
         for (const s of sockets) s.destroy();
       })),
   };
+}
+
+/**
+ * An AWS SDK client for a local S3 started by startS3 (directly, not through a proxy): path-style, its
+ * credentials, and checksums only where required (s3rver does not know the newer checksum headers).
+ * @param {{ region: string, endpoint: string, accessKeyId: string, secretAccessKey: string }} local
+ */
+export function localS3Client(local) {
+  return new S3Client({
+    region: local.region,
+    endpoint: local.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: local.accessKeyId, secretAccessKey: local.secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }

@@ -5,10 +5,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { applyMigrations, startDev, tempDir, writeKeysEnvFile, cleanup as stopWorkers, type LocalWorker } from "../../../bench/lib/local-worker.mjs";
 import { startCluster, stopAllClusters, type Cluster } from "../../../bench/lib/postgres.mjs";
-import { startFaultProxy, startS3, type FaultProxy, type FaultRule, type LocalS3 } from "../../../bench/lib/s3.mjs";
+import { localS3Client, startFaultProxy, startS3, type FaultProxy, type FaultRule, type LocalS3 } from "../../../bench/lib/s3.mjs";
 import { bootstrapOrg, createDatabase, createRunnerToken } from "../../../bench/lib/walwarden-api.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
@@ -44,14 +44,7 @@ export async function startParts(): Promise<Parts> {
   const proxy = await startFaultProxy({ target: s3.endpoint, rules: (req, info) => faults?.(req, info) });
   const { cookie } = await bootstrapOrg(dev);
   const runner = await createRunnerToken(dev, cookie, "test runner");
-  const s3Client = new S3Client({
-    region: s3.region,
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const s3Client = localS3Client(s3);
   return {
     dev,
     s3,
