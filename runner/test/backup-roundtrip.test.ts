@@ -206,3 +206,22 @@ describe("Object Lock (PutObjectRetention emulated by the test proxy: the local 
     expect(reqs.indexOf(retention[0]!)).toBeGreaterThan(reqs.indexOf(kitWrites[kitWrites.length - 1]!));
   });
 });
+
+describe("concurrency", () => {
+  it("runs two jobs at once with concurrency 2, each with its own snapshot, upload and kit", async () => {
+    const a = await addDatabase(parts, "conc-a");
+    const b = await addDatabase(parts, "conc-b");
+    const jobs = [await requestBackup(parts.dev, parts.cookie, a), await requestBackup(parts.dev, parts.cookie, b)];
+    const { path } = runnerConfig(parts, { [a]: { url: parts.pg.url("shop") }, [b]: { url: parts.pg.url("tenantdb") } }, { concurrency: 2 });
+    const r = await runRunner(["run", "--once", "--config", path]);
+    expect(r.code, r.stdout.slice(-2000)).toBe(0);
+    const started = r.lines.filter((l) => l.event === "backup.started").map((l) => Date.parse(String(l.time)));
+    const completed = r.lines.filter((l) => l.event === "backup.completed").map((l) => Date.parse(String(l.time)));
+    expect(started).toHaveLength(2);
+    expect(completed).toHaveLength(2);
+    // They overlapped: the second started before the first finished.
+    expect(Math.max(...started)).toBeLessThan(Math.min(...completed));
+    for (const j of jobs) expect((await getJob(parts.dev, parts.cookie, j.jobId)).status).toBe("succeeded");
+    for (const id of [a, b]) expect((await listKeys(parts, `walwarden/${id}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+  });
+});
