@@ -111,6 +111,45 @@ describe("the runner SIGKILLed mid-upload", () => {
   });
 });
 
+describe("a lease lost before complete", () => {
+  it("deletes the uploaded dump (it will never have a manifest), and the next attempt completes", async () => {
+    const databaseId = await addDatabase(parts, "lease-lost");
+    const job = await requestBackup(parts.dev, parts.cookie, databaseId);
+    // No heartbeat within the 6 s lease, and S3 slow to finish the first upload: the lease runs out
+    // and the cron tick re-queues the job before the runner can complete it.
+    let held = false;
+    parts.setFaults((_req, info) => {
+      if (held || info.op !== "CompleteMultipartUpload") return undefined;
+      held = true;
+      return { action: "delay", ms: 9_000 };
+    });
+    const mark = parts.proxy.requests.length;
+    const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("bulk") } }, { heartbeatSeconds: 100 });
+    const runner = startRunner(["run", "--once", "--config", path]);
+    try {
+      await waitFor(() => held, 60_000, "the upload to reach CompleteMultipartUpload");
+      await new Promise((r) => setTimeout(r, 6_500));
+      await triggerCron(parts.dev, Date.now());
+      expect((await getJob(parts.dev, parts.cookie, job.jobId)).status).toBe("queued");
+      const ended = await runner.exit;
+      expect(ended.code, runner.stdout().slice(-2000)).toBe(1);
+    } finally {
+      parts.setFaults(undefined);
+    }
+    const reqs = parts.proxy.requests.slice(mark);
+    const firstComplete = reqs.findIndex((q) => q.op === "CompleteMultipartUpload");
+    const deleted = reqs.findIndex((q) => q.op === "DeleteObject" && q.path.includes(job.backupId));
+    // The object was deleted after its upload finished and before any kit object was written for it.
+    expect(deleted).toBeGreaterThan(firstComplete);
+    expect(reqs.slice(0, deleted).some((q) => q.op === "PutObject" && q.path.endsWith(".manifest.json"))).toBe(false);
+    const failed = runner.lines.find((l) => l.event === "backup.failed");
+    expect(String(failed?.reason)).toMatch(/lease-lost/);
+    // --once then claimed the re-queued job again, and that attempt completed with a manifest.
+    expect(await getJob(parts.dev, parts.cookie, job.jobId)).toMatchObject({ status: "succeeded", attempt: 2 });
+    expect((await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+  });
+});
+
 describe("SIGTERM mid-backup", () => {
   it("stops claiming, aborts the upload, fails the job as retryable (re-queued), and exits 0", async () => {
     const databaseId = await addDatabase(parts, "terminated");
