@@ -150,6 +150,33 @@ describe("a lease lost before complete", () => {
   });
 });
 
+describe("a lease lost mid-upload (the runner was frozen past its lease)", () => {
+  it("stops the job at the next heartbeat, aborts its upload, and the re-queued job completes", async () => {
+    const databaseId = await addDatabase(parts, "frozen");
+    const job = await requestBackup(parts.dev, parts.cookie, databaseId);
+    parts.setFaults((_req, info) => (info.op === "UploadPart" && info.query.partNumber === "2" ? { action: "delay", ms: 2_000 } : undefined));
+    const mark = parts.proxy.requests.length;
+    const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("bulk") } });
+    const runner = startRunner(["run", "--once", "--config", path]);
+    try {
+      await waitFor(() => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "2"), 60_000, "part 2 to be sent");
+      runner.child.kill("SIGSTOP");
+      await new Promise((r) => setTimeout(r, 6_500));
+      await triggerCron(parts.dev, Date.now());
+      expect((await getJob(parts.dev, parts.cookie, job.jobId)).status).toBe("queued");
+      runner.child.kill("SIGCONT");
+      await runner.exit;
+    } finally {
+      parts.setFaults(undefined);
+    }
+    expect(runner.lines.some((l) => l.event === "heartbeat.lease_lost")).toBe(true);
+    expect(runner.lines.some((l) => l.event === "backup.lease_lost")).toBe(true);
+    expect(await openUploads(parts)).toEqual([]);
+    expect(await getJob(parts.dev, parts.cookie, job.jobId)).toMatchObject({ status: "succeeded", attempt: 2 });
+    expect((await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+  });
+});
+
 describe("SIGTERM mid-backup", () => {
   it("stops claiming, aborts the upload, fails the job as retryable (re-queued), and exits 0", async () => {
     const databaseId = await addDatabase(parts, "terminated");
