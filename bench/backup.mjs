@@ -342,7 +342,7 @@ async function walwarden(ctx, label) {
   const { jobId, backupId } = await requestBackup(ctx.dev, ctx.cookie, ctx.databaseId);
   const reloadsBefore = workerReloads(ctx.dev);
   const t0 = performance.now();
-  const { child, exit, stdout } = spawnChecked(process.execPath, [RUNNER_BIN, "run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
+  const { child, exit, stdout } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
   // s3rver's files show when CompleteMultipartUpload runs: it creates <name>._S3rver_object and streams the
   // parts into it, then writes <name>._S3rver_object.md5. The key is in the runner's backup.started line.
   const s3 = { objectPath: undefined, cmuStartMs: undefined, cmuEndMs: undefined };
@@ -479,7 +479,7 @@ async function walwarden(ctx, label) {
 /** The runner with nothing to do (`run --once`, one empty claim): its peak RSS is what node and its modules take. */
 async function idleRunner(ctx) {
   const t0 = performance.now();
-  const { child, exit } = spawnChecked(process.execPath, [RUNNER_BIN, "run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
+  const { child, exit } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
   const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
   const r = await exit;
   const seconds = (performance.now() - t0) / 1000;

@@ -114,7 +114,8 @@ export interface RunnerProcess {
 
 /** Starts `walwarden-runner <args>` as a child process. */
 export function startRunner(args: string[], env: Record<string, string> = {}): RunnerProcess {
-  const child = spawn(process.execPath, [RUNNER_BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // The bin itself, as an operator runs it (its shebang sets the runner's Node flags).
+  const child = spawn(RUNNER_BIN, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   const lines: Record<string, unknown>[] = [];
