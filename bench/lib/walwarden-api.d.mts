@@ -45,17 +45,8 @@ export interface Backup {
   durationMs: number;
 }
 
-/** A claimed job (verifier/src/wire/runner.ts ClaimedJobSchema). */
-export interface ClaimedJob {
-  jobId: string;
-  databaseId: string;
-  scheduleId: string | null;
-  attempt: number;
-  leaseId: string;
-  leaseExpiresAt: string;
-  backupId: string;
-  runnerId: string;
-}
+/** A claimed job: the wire's ClaimedJobSchema (defined once, in the verifier). */
+export type ClaimedJob = import("zod").infer<typeof import("@walwarden/verifier/wire").ClaimedJobSchema>;
 
 export interface CronTickStats {
   event: "cron.tick";
