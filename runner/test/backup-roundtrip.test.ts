@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalBytes, decodeEntry, type PgDumpPredicate } from "@walwarden/verifier";
+import { canonicalBytes, decodeEntry, KIT_FILES, type PgDumpPredicate } from "@walwarden/verifier";
 import pg from "pg";
 import { getJob, listBackups, publishedKeys, requestBackup } from "../../bench/lib/walwarden-api.mjs";
 import { schemaFingerprint } from "../src/pg/schema-fingerprint.js";
@@ -224,4 +224,27 @@ describe("concurrency", () => {
     for (const j of jobs) expect((await getJob(parts.dev, parts.cookie, j.jobId)).status).toBe("succeeded");
     for (const id of [a, b]) expect((await listKeys(parts, `walwarden/${id}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
   });
+});
+
+describe("other compressions", () => {
+  for (const algorithm of ["gzip", "none"] as const) {
+    it(`with compression ${algorithm}, the kit names its files by the layout and its script restores the dump`, async () => {
+      const databaseId = await addDatabase(parts, `comp-${algorithm}`);
+      const job = await requestBackup(parts.dev, parts.cookie, databaseId);
+      const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("shop") } }, { compression: { algorithm } });
+      const r = await runRunner(["run", "--once", "--config", path]);
+      expect(r.code, r.stdout.slice(-2000)).toBe(0);
+      const key = String(r.lines.find((l) => l.event === "backup.completed")!.key);
+      expect(key).toMatch(algorithm === "gzip" ? /\.dump\.gz$/ : /\.dump$/);
+      const dir = await downloadKit(key, job.backupId);
+      await parts.pg.createDatabase(`shop_${algorithm}`);
+      const keys = await publishedKeys(parts.dev);
+      const env = { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}` };
+      const { stdout } = await run("sh", [join(dir, `${job.backupId}.restore.sh`), parts.pg.url(`shop_${algorithm}`), ...[...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k])], { env });
+      expect(stdout).toContain("VERIFIED");
+      expect(await tableChecksums(parts.pg, `shop_${algorithm}`)).toEqual(await tableChecksums(parts.pg, "shop"));
+      const readme = readFileSync(join(dir, `${job.backupId}.README.md`), "utf8");
+      for (const [file, suffix] of Object.entries(KIT_FILES)) if (file !== "readme") expect(readme).toContain(`${job.backupId}.${suffix}`);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { artifactExtension, backupObjectKey, kitObjectKey, type PgDumpPredicate } from "@walwarden/verifier";
+import { artifactExtension, backupObjectKey, type PgDumpPredicate } from "@walwarden/verifier";
 import type { ClaimedJob, Completed, Progress, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
 import type { RunnerConfig } from "../config/schema.js";
@@ -7,7 +7,7 @@ import { lockObject, writeKit, type Retention } from "../kit/write-kit.js";
 import type { RunnerLogger } from "../log/logger.js";
 import { pgTarget } from "../pg/connection.js";
 import { choosePgDump, type PgDumpBinary } from "../pg/pg-dump-binaries.js";
-import { schemaDumpArgs } from "../pg/schema-filter.js";
+import { pgDumpCommand } from "../pg/dump-command.js";
 import { schemaFingerprint } from "../pg/schema-fingerprint.js";
 import { SnapshotSession } from "../pg/snapshot-session.js";
 import { tableRowCounts } from "../pg/table-row-counts.js";
@@ -104,19 +104,7 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
       : undefined;
     log.info({ event: "backup.started", key: key.value, pgDump: pgDump.value.path, pgDumpVersion: pgDump.value.version, serverVersion: snap.serverVersion, databaseBytes: dbBytes }, "backup started");
 
-    const args = [
-      "--format=custom",
-      "--compress=0",
-      `--snapshot=${snap.snapshotId}`,
-      ...(db.noOwner ? ["--no-owner"] : []),
-      ...(db.noPrivileges ? ["--no-privileges"] : []),
-      ...schemaDumpArgs(db),
-      ...target.value.dumpArgs,
-    ];
-    const env = { ...ctx.env, ...target.value.dumpEnv };
-    delete env.PGSERVICE;
-    if (!target.value.dumpEnv.PGPASSWORD) delete env.PGPASSWORD;
-    const pipeline = startDumpPipeline({ pgDumpPath: pgDump.value.path, args, env }, config.compression);
+    const pipeline = startDumpPipeline(pgDumpCommand(pgDump.value, db, target.value, ctx.env, [`--snapshot=${snap.snapshotId}`]), config.compression);
     await ctx.journal.add(key.value);
     const upload = uploadArtifact(ctx.s3, pipeline.body, {
       bucket: config.bucket.bucket,
@@ -198,8 +186,7 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
       {
         backupId: job.backupId,
         databaseId: job.databaseId,
-        artifactFile: basename(key.value),
-        manifestFile: basename(kitObjectKey(key.value, "manifest")),
+        artifactKey: key.value,
         compression: config.compression.algorithm,
         pgDumpVersion: pgDump.value.version,
         serverVersion: snap.serverVersion,
@@ -244,8 +231,4 @@ async function heartbeatLoop(job: ClaimedJob, ctx: BackupContext, progress: Prog
 
 async function deleteQuietly(s3: S3Client, bucket: string, key: string): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => {});
-}
-
-function basename(key: string): string {
-  return key.slice(key.lastIndexOf("/") + 1);
 }

@@ -6,7 +6,7 @@ import type { RunnerConfig } from "../config/schema.js";
 import { publishedKeys } from "../context.js";
 import { pgTarget } from "../pg/connection.js";
 import { choosePgDump, findPgDumps } from "../pg/pg-dump-binaries.js";
-import { schemaDumpArgs } from "../pg/schema-filter.js";
+import { pgDumpCommand } from "../pg/dump-command.js";
 import { serverVersionOf } from "../pg/snapshot-session.js";
 import { makeS3Client } from "../s3/s3-client.js";
 
@@ -43,11 +43,9 @@ export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): P
       rows.push({ check: `database ${id}`, ok: false, detail: pgDump.message });
       continue;
     }
-    const args = ["--schema-only", "--format=custom", "--compress=0", "--file=/dev/null", "--no-sync", ...(db.noOwner ? ["--no-owner"] : []), ...(db.noPrivileges ? ["--no-privileges"] : []), ...schemaDumpArgs(db), ...target.value.dumpArgs];
-    const childEnv = { ...env, ...target.value.dumpEnv };
-    delete childEnv.PGSERVICE;
+    const cmd = pgDumpCommand(pgDump.value, db, target.value, env, ["--schema-only", "--file=/dev/null", "--no-sync"]);
     try {
-      await run(pgDump.value.path, args, { env: childEnv, timeout: 120_000 });
+      await run(cmd.pgDumpPath, cmd.args, { env: cmd.env, timeout: 120_000 });
       rows.push({ check: `database ${id}`, ok: true, detail: `PostgreSQL ${version.value.version} at ${target.value.display}; pg_dump ${pgDump.value.version} (${pgDump.value.path}) can dump it` });
     } catch (e) {
       const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();

@@ -1,9 +1,11 @@
+import { kitObjectKey, type KitFile } from "@walwarden/verifier";
+
 /** What the kit's README and script need to know about one backup. */
 export interface KitFacts {
   backupId: string;
   databaseId: string;
-  artifactFile: string;
-  manifestFile: string;
+  /** The dump's object key; every kit file name derives from it (the verifier's kit layout). */
+  artifactKey: string;
   compression: "zstd" | "gzip" | "none";
   pgDumpVersion: string;
   serverVersion: string;
@@ -13,24 +15,36 @@ export interface KitFacts {
   publishedKeys: string[];
 }
 
+/** The file name (in the artifact's folder) of one kit file, or of the artifact itself. */
+function fileName(f: KitFacts, file: KitFile | "artifact"): string {
+  const key = file === "artifact" ? f.artifactKey : kitObjectKey(f.artifactKey, file);
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
+/** The uncompressed archive pg_restore reads: the artifact itself when it is not compressed. */
+function dumpFile(f: KitFacts): string {
+  return f.compression === "none" ? fileName(f, "artifact") : `${f.backupId}.dump`;
+}
+
 /** The walk-away kit's README.md: how to check and restore this backup with only the bucket and stock tools. */
 export function kitReadme(f: KitFacts): string {
-  const decompress = f.compression === "zstd" ? `zstd -d ${f.artifactFile} -o ${f.backupId}.dump` : f.compression === "gzip" ? `gunzip -c ${f.artifactFile} > ${f.backupId}.dump` : `cp ${f.artifactFile} ${f.backupId}.dump`;
+  const artifact = fileName(f, "artifact");
+  const decompress = f.compression === "zstd" ? `zstd -d ${artifact} -o ${dumpFile(f)}\n` : f.compression === "gzip" ? `gunzip -c ${artifact} > ${dumpFile(f)}\n` : "";
   return `# Walwarden backup ${f.backupId}
 
 Database \`${f.databaseId}\`, completed ${f.completedAt}: PostgreSQL ${f.serverVersion}, dumped by pg_dump ${f.pgDumpVersion}
-in custom format, compressed with ${f.compression}. SHA-256 of \`${f.artifactFile}\`: \`${f.sha256}\`.
+in custom format, compressed with ${f.compression}. SHA-256 of \`${artifact}\`: \`${f.sha256}\`.
 
 This folder is enough to check and restore the backup without Walwarden:
 
 | file | what it is |
 |---|---|
-| \`${f.artifactFile}\` | the dump |
-| \`${f.manifestFile}\` | the signed manifest (DSSE envelope over an in-toto statement: object, SHA-256, row counts, schema fingerprint) |
-| \`${f.backupId}.entry.json\` | the \`backup.completed\` entry of your organisation's audit log |
-| \`${f.backupId}.proof.json\` | the entry's inclusion proof |
-| \`${f.backupId}.checkpoint.txt\` | the signed log checkpoint the proof leads to |
-| \`${f.backupId}.restore.sh\` | verifies, then restores with stock tools |
+| \`${artifact}\` | the dump |
+| \`${fileName(f, "manifest")}\` | the signed manifest (DSSE envelope over an in-toto statement: object, SHA-256, row counts, schema fingerprint) |
+| \`${fileName(f, "entry")}\` | the \`backup.completed\` entry of your organisation's audit log |
+| \`${fileName(f, "proof")}\` | the entry's inclusion proof |
+| \`${fileName(f, "checkpoint")}\` | the signed log checkpoint the proof leads to |
+| \`${fileName(f, "script")}\` | verifies, then restores with stock tools |
 
 ## 1. Verify
 
@@ -42,7 +56,7 @@ ${f.publishedKeys.join("\n")}
 \`\`\`
 
 \`\`\`sh
-npx -p @walwarden/verifier walwarden-verify kit ${f.manifestFile} --key '<checkpoint vkey>' --key '<manifest vkey>'
+npx -p @walwarden/verifier walwarden-verify kit ${fileName(f, "manifest")} --key '<checkpoint vkey>' --key '<manifest vkey>'
 \`\`\`
 
 It checks the manifest signature, that the dump's SHA-256 is the signed one, that the log entry is this
@@ -52,21 +66,22 @@ check that failed.
 ## 2. Restore (stock PostgreSQL tools; pg_restore's major version ≥ ${f.pgDumpVersion.split(".")[0]})
 
 \`\`\`sh
-${decompress}
-pg_restore --no-owner --no-privileges --exit-on-error --jobs 2 --dbname 'postgres://user@host/empty_db' ${f.backupId}.dump
+${decompress}pg_restore --no-owner --no-privileges --exit-on-error --jobs 2 --dbname 'postgres://user@host/empty_db' ${dumpFile(f)}
 \`\`\`
 
-or run \`sh ${f.backupId}.restore.sh <target connection URL> --key <vkey> --key <vkey>\`, which does both steps
+or run \`sh ${fileName(f, "script")} <target connection URL> --key <vkey> --key <vkey>\`, which does both steps
 and refuses to restore if verification fails. Restore into an empty database.
 `;
 }
 
 /** The walk-away kit's restore script: verify with @walwarden/verifier, then decompress and pg_restore. */
 export function kitScript(f: KitFacts): string {
-  const decompress = f.compression === "zstd" ? `zstd -q -d -f "$DIR/${f.artifactFile}" -o "$DUMP"` : f.compression === "gzip" ? `gunzip -c "$DIR/${f.artifactFile}" > "$DUMP"` : `cp "$DIR/${f.artifactFile}" "$DUMP"`;
+  const artifact = fileName(f, "artifact");
+  const decompress =
+    f.compression === "zstd" ? `zstd -q -d -f "$DIR/${artifact}" -o "$DUMP"` : f.compression === "gzip" ? `gunzip -c "$DIR/${artifact}" > "$DUMP"` : "true # not compressed";
   return `#!/bin/sh
 # Verifies Walwarden backup ${f.backupId} against keys you pinned, then restores it with stock tools.
-# Usage: sh ${f.backupId}.restore.sh <target connection URL> --key <checkpoint vkey> --key <manifest vkey>
+# Usage: sh ${fileName(f, "script")} <target connection URL> --key <checkpoint vkey> --key <manifest vkey>
 set -eu
 DIR=$(cd "$(dirname "$0")" && pwd)
 if [ $# -lt 1 ]; then echo "usage: sh $0 <target connection URL> --key <vkey> [--key <vkey>]" >&2; exit 2; fi
@@ -75,11 +90,11 @@ if [ $# -eq 0 ]; then echo "pin the keys: pass --key <vkey> for the checkpoint a
 echo "== verifying ${f.backupId}"
 # walwarden-verify from PATH if installed (npm i -g @walwarden/verifier), else through npx.
 if command -v walwarden-verify >/dev/null 2>&1; then
-  walwarden-verify kit "$DIR/${f.manifestFile}" "$@"
+  walwarden-verify kit "$DIR/${fileName(f, "manifest")}" "$@"
 else
-  npx --yes -p @walwarden/verifier walwarden-verify kit "$DIR/${f.manifestFile}" "$@"
+  npx --yes -p @walwarden/verifier walwarden-verify kit "$DIR/${fileName(f, "manifest")}" "$@"
 fi
-DUMP="$DIR/${f.backupId}.dump"
+DUMP="$DIR/${dumpFile(f)}"
 echo "== decompressing"
 ${decompress}
 echo "== restoring with $(pg_restore --version)"

@@ -29,20 +29,22 @@ export class SnapshotSession {
       return err("connect", `cannot connect to ${target.display}: ${(e as Error).message}`);
     }
     try {
-      const v = await client.query<{ server_version: string; num: string }>("SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num");
-      const serverVersion = v.rows[0]!.server_version.split(" ")[0]!;
-      const serverMajor = Math.floor(Number(v.rows[0]!.num) / 10000);
+      const { version, major } = await readServerVersion(client);
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       const s = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
-      return ok(new SnapshotSession(client, s.rows[0]!.id, serverVersion, serverMajor));
+      return ok(new SnapshotSession(client, s.rows[0]!.id, version, major));
     } catch (e) {
       await client.end().catch(() => {});
       return err("snapshot", `cannot export a snapshot on ${target.display} (use a direct endpoint, not a transaction pooler): ${(e as Error).message}`);
     }
   }
 
-  /** Ends the transaction and the connection. */
+  private closed = false;
+
+  /** Ends the transaction and the connection (once; later calls do nothing). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.client.query("ROLLBACK").catch(() => {});
     await this.client.end().catch(() => {});
   }
@@ -54,11 +56,16 @@ export async function serverVersionOf(target: PgTarget): Promise<Result<{ versio
   client.on("error", () => {});
   try {
     await client.connect();
-    const v = await client.query<{ server_version: string; num: string }>("SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num");
-    return ok({ version: v.rows[0]!.server_version.split(" ")[0]!, major: Math.floor(Number(v.rows[0]!.num) / 10000) });
+    return ok(await readServerVersion(client));
   } catch (e) {
     return err("connect", `cannot connect to ${target.display}: ${(e as Error).message}`);
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The server's version ("15.18") and major version (15). */
+async function readServerVersion(client: pg.Client): Promise<{ version: string; major: number }> {
+  const v = await client.query<{ server_version: string; num: string }>("SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num");
+  return { version: v.rows[0]!.server_version.split(" ")[0]!, major: Math.floor(Number(v.rows[0]!.num) / 10000) };
 }

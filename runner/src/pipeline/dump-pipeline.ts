@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Transform, type Readable } from "node:stream";
 import { failureOf, spawnPiped } from "./child-process.js";
+import type { DumpCommand } from "../pg/dump-command.js";
 import { startCompressor, type CompressionSettings } from "./compressor.js";
 
 /** What the finished stream measured: SHA-256 and size of the stored (compressed) bytes, and pg_dump's raw bytes if they passed through Node. */
@@ -20,13 +21,6 @@ export interface DumpPipeline {
   storedBytes(): number;
   /** Stops pg_dump and the compressor; `body` errors with `reason`. */
   cancel(reason: string): void;
-}
-
-/** How to run pg_dump: the binary, its arguments (format, snapshot, connection) and environment. */
-export interface DumpCommand {
-  pgDumpPath: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
 }
 
 /**
