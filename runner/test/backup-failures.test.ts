@@ -1,6 +1,8 @@
 // What happens when things go wrong, against real parts: a server newer than every pg_dump, S3 answering
 // 500/503, the runner SIGKILLed mid-upload, SIGTERM mid-backup, and the database dying mid-dump.
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { abortStaleUploads } from "../src/s3/upload-artifact.js";
 import { embeddedPgBinDir, startCluster } from "../../bench/lib/postgres.mjs";
 import { getJob, listBackups, requestBackup, triggerCron } from "../../bench/lib/walwarden-api.mjs";
 import { addDatabase, listKeys, openUploads, runRunner, runnerConfig, startParts, startRunner, type Parts } from "./support/harness.js";
@@ -174,6 +176,22 @@ describe("a lease lost mid-upload (the runner was frozen past its lease)", () =>
     expect(await openUploads(parts)).toEqual([]);
     expect(await getJob(parts.dev, parts.cookie, job.jobId)).toMatchObject({ status: "succeeded", attempt: 2 });
     expect((await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+  });
+});
+
+describe("open multipart uploads left by a runner that lost its journal", () => {
+  it("are aborted at start when older than the cut-off, and only under the runner's prefix", async () => {
+    const mine = await parts.s3Client.send(new CreateMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "walwarden/db_x/2026/01/01/bk_old.dump.zst" }));
+    const other = await parts.s3Client.send(new CreateMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "elsewhere/bk_other.dump.zst" }));
+    // Nothing is older than a cut-off in the past…
+    expect(await abortStaleUploads(parts.s3Client, parts.s3.bucket, "walwarden", new Date(Date.now() - 3_600_000))).toBe(0);
+    // …and with the cut-off after both started, only the one under the prefix is aborted.
+    expect(await abortStaleUploads(parts.s3Client, parts.s3.bucket, "walwarden", new Date(Date.now() + 1_000))).toBe(1);
+    const open = await openUploads(parts);
+    expect(open.map((u) => u.uploadId)).toContain(other.UploadId);
+    expect(open.map((u) => u.uploadId)).not.toContain(mine.UploadId);
+    await parts.s3Client.send(new AbortMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "elsewhere/bk_other.dump.zst", UploadId: other.UploadId }));
+    expect(await openUploads(parts)).toEqual([]);
   });
 });
 

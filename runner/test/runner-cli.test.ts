@@ -86,8 +86,19 @@ describe("configuration errors", () => {
   });
 });
 
+describe("run --once when it cannot ask for work", () => {
+  it("exits 1 with the API's refusal (here a revoked-looking token), instead of reporting success", async () => {
+    const id = await addDatabase(parts, "refused");
+    const { path } = runnerConfig(parts, { [id]: { url: parts.pg.url("app") } }, { token: "wwr_" + "x".repeat(43) });
+    const r = await runRunner(["run", "--once", "--config", path]);
+    expect(r.code).toBe(1);
+    const failed = r.lines.find((l) => l.event === "runner.failed");
+    expect(String(failed?.reason)).toMatch(/\/v1\/runner\/claim → 401/);
+  });
+});
+
 describe("a running runner", () => {
-  it("serves /healthz while it polls, answers claims with jitter, and exits 0 on SIGTERM", async () => {
+  it("serves /healthz while it polls, and exits 0 on SIGTERM", async () => {
     const id = await addDatabase(parts, "idle");
     const { path } = runnerConfig(parts, { [id]: { url: parts.pg.url("app") } }, { healthPort: 0, healthHost: "127.0.0.1" });
     const runner = startRunner(["run", "--config", path]);

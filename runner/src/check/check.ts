@@ -63,14 +63,16 @@ async function checkBucket(config: RunnerConfig): Promise<CheckRow> {
   const key = `${config.bucket.prefix ? `${config.bucket.prefix.replace(/\/+$/, "")}/` : ""}.walwarden-check/${randomUUID()}`;
   const name = `bucket ${config.bucket.bucket}`;
   try {
-    await s3.send(new PutObjectCommand({ Bucket: config.bucket.bucket, Key: key, Body: "walwarden-runner check" }));
-  } catch (e) {
-    return { check: name, ok: false, detail: `cannot write ${key}: ${(e as Error).name}: ${(e as Error).message}` };
-  }
-  try {
-    await s3.send(new DeleteObjectCommand({ Bucket: config.bucket.bucket, Key: key }));
-  } catch (e) {
-    return { check: name, ok: false, detail: `wrote ${key} but cannot delete it: ${(e as Error).message}` };
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: config.bucket.bucket, Key: key, Body: "walwarden-runner check" }));
+    } catch (e) {
+      return { check: name, ok: false, detail: `cannot write ${key}: ${(e as Error).name}: ${(e as Error).message}` };
+    }
+    try {
+      await s3.send(new DeleteObjectCommand({ Bucket: config.bucket.bucket, Key: key }));
+    } catch (e) {
+      return { check: name, ok: false, detail: `wrote ${key} but cannot delete it: ${(e as Error).message}` };
+    }
   } finally {
     s3.destroy();
   }

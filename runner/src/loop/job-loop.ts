@@ -66,7 +66,8 @@ export class JobLoop {
       if (!claimed.ok) {
         this.state.lastError = claimed.message;
         log.warn({ event: "claim.failed", reason: claimed.message }, "claim failed");
-        if (claimed.code === "refused" && once) throw new Error(claimed.message);
+        // --once must not report success when it could not even ask for work (after the API client's retries).
+        if (once) throw new Error(claimed.message);
       } else if (claimed.value) {
         this.state.running++;
         try {
@@ -84,7 +85,6 @@ export class JobLoop {
         }
         continue;
       } else if (once) return;
-      if (once && !claimed.ok) return;
       await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
     }
   }
