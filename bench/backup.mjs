@@ -54,6 +54,7 @@ import { parseVkey, verifyManifest } from "@walwarden/verifier";
 import { benchFlags } from "./lib/flags.mjs";
 import { CPU_TICK_MS, ROOT, applyMigrations, describeSource, removeAtCleanup, runBench, startDev, tail, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
 import { startCluster, stopAllClusters } from "./lib/postgres.mjs";
+import { procStat } from "./lib/proc.mjs";
 import { localS3Client, startS3 } from "./lib/s3.mjs";
 import { describeData, loadRealisticData } from "./lib/sample-data.mjs";
 import { bootstrapOrg, createDatabase, createRunnerToken, getJob, listBackups, requestBackup } from "./lib/walwarden-api.mjs";
@@ -92,22 +93,6 @@ const round = (n, d = 3) => (n === undefined || n === null ? null : +n.toFixed(d
 // ---------------------------------------------------------------------------------------------------------
 // /proc sampling
 
-/** utime+stime and cutime+cstime (ms) and state of a process from /proc/<pid>/stat; undefined if gone. */
-function statOf(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return {
-      state: f[0],
-      cpuMs: (Number(f[11]) + Number(f[12])) * CPU_TICK_MS,
-      userMs: Number(f[11]) * CPU_TICK_MS,
-      systemMs: Number(f[12]) * CPU_TICK_MS,
-      childCpuMs: (Number(f[13]) + Number(f[14])) * CPU_TICK_MS,
-    };
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU ms of each thread of `pid`, by thread id (node names every thread "node": the main thread's id is the pid; the others are V8's GC and compiler helpers and libuv's pool). */
 function threadCpuOf(pid) {
@@ -119,13 +104,8 @@ function threadCpuOf(pid) {
     return undefined;
   }
   for (const t of tasks) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8");
-      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-      out[t] = (Number(f[11]) + Number(f[12])) * CPU_TICK_MS;
-    } catch {
-      // thread gone
-    }
+    const st = procStat(`/proc/${pid}/task/${t}/stat`);
+    if (st) out[t] = st.cpuMs;
   }
   return out;
 }
@@ -198,7 +178,7 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
   const sample = () => {
     const now = Date.now();
     const m = memOf(root);
-    const s = statOf(root);
+    const s = procStat(root);
     if (m) {
       rootSeen.rssMaxKb = Math.max(rootSeen.rssMaxKb, m.rssKb);
       rootSeen.hwmKb = Math.max(rootSeen.hwmKb, m.hwmKb);
@@ -215,7 +195,7 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
     }
     for (const pid of childrenOf(root)) {
       const cm = memOf(pid);
-      const cs = statOf(pid);
+      const cs = procStat(pid);
       if (!cs || cs.state === "Z") continue;
       let c = children.get(pid);
       if (!c) children.set(pid, (c = { comm: commOf(pid), hwmKb: 0, rssMaxKb: 0, cpuMs: 0, firstMs: now, lastMs: now }));
@@ -228,7 +208,7 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
     }
     for (const pid of childrenOf(postmasterPid)) {
       if (before.has(pid)) continue;
-      const cs = statOf(pid);
+      const cs = procStat(pid);
       if (!cs || cs.state === "Z") continue;
       backends.set(pid, { cpuMs: cs.cpuMs });
     }

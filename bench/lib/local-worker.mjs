@@ -4,11 +4,11 @@
 // directory, and reads the CPU time of the workerd processes from /proc. Linux only (it reads /proc).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { formatSignerKey, generateKeyPair } from "@walwarden/verifier";
+import { freePort, liveProcesses, procStat } from "./proc.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BENCH_CONFIG = resolve(import.meta.dirname, "../wrangler.bench.toml");
@@ -16,10 +16,7 @@ export const BENCH_CONFIG = resolve(import.meta.dirname, "../wrangler.bench.toml
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
 // No internet here: no telemetry, no fetch of the cf object (docs: /work/shared/DESIGN.md).
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
-const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-if (!Number.isSafeInteger(CLK_TCK) || CLK_TCK < 1) throw new Error("getconf CLK_TCK did not print a positive integer");
-/** Resolution of the /proc CPU counters, in ms. */
-export const CPU_TICK_MS = 1000 / CLK_TCK;
+export { CPU_TICK_MS, freePort } from "./proc.mjs";
 
 /** Last `n` lines of a text, for error messages. */
 export function tail(text, n = 30) {
@@ -76,18 +73,7 @@ export function writeKeysEnvFile(dir) {
 
 /** Live (not zombie) processes in process group `pgid`, from /proc. */
 function groupMembers(pgid) {
-  const out = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(pgrp) === pgid && state !== "Z") out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
+  return liveProcesses().filter((p) => p.pgrp === pgid).map((p) => p.pid);
 }
 
 /** Waits until process group `pgid` (one we started) has no live member; KILLs what is left after `timeoutMs`. */
@@ -153,34 +139,13 @@ export async function d1Execute(persist, { file, command, config = BENCH_CONFIG 
   return parsed.at(-1).results;
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-function parentOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Live descendants of `root` (children, grandchildren, ...), from /proc. */
 export function descendantsOf(root) {
+  const parent = new Map(liveProcesses().map((p) => [p.pid, p.ppid]));
   const out = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const pid = Number(name);
-    for (let p = parentOf(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parentOf(p), hops++) {
+  for (const pid of parent.keys()) {
+    for (let p = parent.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++) {
       if (p === root) {
         out.push(pid);
         break;
@@ -200,14 +165,7 @@ function cmdlineOf(pid) {
 
 /** CPU time (user + system, all threads, including exited ones) of a process, in ms; undefined if it is gone. */
 export function cpuMsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime); fields[0] here is field 3.
-    return (Number(fields[11]) + Number(fields[12])) * CPU_TICK_MS;
-  } catch {
-    return undefined;
-  }
+  return procStat(pid)?.cpuMs;
 }
 
 function opensUnder(pid, dir) {

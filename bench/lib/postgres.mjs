@@ -10,9 +10,9 @@ import {
   appendFileSync, chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { freePort, liveProcesses, procStat } from "./proc.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 // pg and the embedded binaries are the runner's dependencies: resolve them from there, hoisted or not.
@@ -103,17 +103,6 @@ function serverAccount() {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** A TCP port nobody listens on right now (postgres cannot take port 0, so we pick one and retry on a clash). */
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** Runs a server binary to completion (as the server account when root); rejects with its output. */
 function run(file, args, { account, cwd, timeoutMs = 120_000 }) {
@@ -143,28 +132,13 @@ function run(file, args, { account, cwd, timeoutMs = 120_000 }) {
 
 /** Pids of the live children of `pid`, from /proc (the postmaster's backends and helpers). */
 function childrenOf(pid) {
-  const out = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(ppid) === pid && state !== "Z") out.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return out;
+  return liveProcesses().filter((p) => p.ppid === pid).map((p) => p.pid);
 }
 
 /** Whether `pid` runs (a zombie does not: a killed postmaster's parent is init, which reaps it when it gets to it). */
 function alive(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  const st = procStat(pid);
+  return st !== undefined && st.state !== "Z";
 }
 
 /** Every cluster this process started and has not stopped yet. */

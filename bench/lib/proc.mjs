@@ -1,0 +1,59 @@
+// Process facts from /proc and a free loopback port: what the benches and the test helpers (local-worker,
+// postgres, backup) share. Linux only.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
+
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+if (!Number.isSafeInteger(CLK_TCK) || CLK_TCK < 1) throw new Error("getconf CLK_TCK did not print a positive integer");
+/** Resolution of the /proc CPU counters, in ms. */
+export const CPU_TICK_MS = 1000 / CLK_TCK;
+
+/**
+ * The fields of a /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat) file we use; undefined if the process
+ * is gone. CPU times in ms: own user and system, and those of its reaped children.
+ * @param {number | string} pidOrPath a pid, or the stat file's path
+ */
+export function procStat(pidOrPath) {
+  try {
+    const s = readFileSync(typeof pidOrPath === "number" ? `/proc/${pidOrPath}/stat` : pidOrPath, "utf8");
+    // Fields after "(comm) ": f[0] is field 3 (state); utime, stime, cutime, cstime are fields 14–17.
+    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    const userMs = Number(f[11]) * CPU_TICK_MS;
+    const systemMs = Number(f[12]) * CPU_TICK_MS;
+    return {
+      state: f[0],
+      ppid: Number(f[1]),
+      pgrp: Number(f[2]),
+      userMs,
+      systemMs,
+      cpuMs: userMs + systemMs,
+      childCpuMs: (Number(f[13]) + Number(f[14])) * CPU_TICK_MS,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process that is running (not a zombie), with its stat fields. */
+export function liveProcesses() {
+  const out = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = procStat(Number(name));
+    if (st && st.state !== "Z") out.push({ pid: Number(name), ...st });
+  }
+  return out;
+}
+
+/** A TCP port on 127.0.0.1 nobody listens on right now (a server that cannot take port 0 picks one and retries on a clash). */
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+      server.close(() => done(port));
+    });
+  });
+}
