@@ -120,11 +120,12 @@ export function startRunner(args: string[], env: Record<string, string> = {}): R
   let err = "";
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
+  let partial = "";
   child.stdout!.setEncoding("utf8").on("data", (s: string) => {
     out += s;
-    const parts = out.split("\n");
-    lines.length = 0;
-    for (const p of parts) {
+    const complete = (partial + s).split("\n");
+    partial = complete.pop()!;
+    for (const p of complete) {
       if (!p.trim()) continue;
       try {
         lines.push(JSON.parse(p) as Record<string, unknown>);
