@@ -1,47 +1,126 @@
 import { z } from "zod";
 import { DsseEnvelopeSchema } from "../dsse/envelope.js";
 import { InclusionProofSchema } from "../log/inclusion-proof.js";
-import { Id, Instant } from "../schema/common.js";
+import { RESTORE_STATES } from "../log/restore-state.js";
+import { Id, Instant, Sha256Hex } from "../schema/common.js";
 
-/** POST /v1/restores: an operator asks to restore a backup. */
+// The restore protocol (worker/API.md §Restores): an operator issues a one-time token; the CLI claims it
+// and gets what it needs to download and verify; the CLI reports transitions (logged) and progress (not
+// logged) with the per-restore progress credential; the dashboard follows along over Server-Sent Events.
+
+/** A one-time restore token or a progress credential: `wwr_`/`wwp_` and 43 base64url characters (32 random bytes). */
+export const RestoreSecret = z.string().regex(/^ww[rp]_[A-Za-z0-9_-]{43}$/, "not a Walwarden restore token (wwr_… or wwp_…, 47 characters)");
+
+/** POST /v1/restores (operator): ask to restore a backup. */
 export const IssueRestoreRequestSchema = z.strictObject({ backupId: Id });
 /** Answer to issue: the one-time token (shown once) and the exact CLI command. */
 export const IssueRestoreResponseSchema = z.strictObject({
   restoreId: Id,
-  token: z.string().min(43),
+  token: RestoreSecret,
   expiresAt: Instant,
   command: z.string().min(1),
 });
 
-/** POST /v1/restores/claim: the CLI presents the token. */
-export const ClaimRestoreRequestSchema = z.strictObject({ token: z.string().min(43).max(256), clientVersion: z.string().min(1).max(64) });
+/** POST /v1/restores/claim (no session: the token is the credential): the CLI presents the token. */
+export const ClaimRestoreRequestSchema = z.strictObject({
+  token: RestoreSecret,
+  /** The org the operator expects the restore to belong to (from the issued command); another org's token is refused. */
+  orgId: Id,
+  clientVersion: z.string().min(1).max(64),
+});
 /** Answer to claim: everything the CLI needs to download and verify, never the target's credentials. */
 export const ClaimRestoreResponseSchema = z.strictObject({
   restoreId: Id,
   backupId: Id,
+  orgId: Id,
+  databaseId: Id,
+  /** The signed manifest. */
   envelope: DsseEnvelopeSchema,
+  /** The backup.completed entry's exact JCS text, as logged: its leaf hash is what `proof` proves. */
+  entry: z.string().min(1),
+  /** Inclusion of `entry` in the tree `checkpoint` signs. */
   proof: InclusionProofSchema,
+  /** A signed checkpoint (signed note) of the org's log. */
   checkpoint: z.string().min(1),
+  /** A presigned GET for the artifact: GET only, valid until expiresAt (≤ 15 minutes). */
   download: z.strictObject({ url: z.url(), expiresAt: Instant, sizeBytes: z.number().int().nonnegative() }),
-  progressToken: z.string().min(43),
+  /** Bearer credential for this restore's transition and progress reports; only its SHA-256 is kept. */
+  progressToken: RestoreSecret,
 });
+
+/** Why a claim was refused: the `error.code` of the 4xx answer, and the reason logged in restore.claim_rejected. */
+export const ClaimRejectionSchema = z.enum(["already-claimed", "expired", "wrong-org", "unknown-token"]);
 
 /** The transitions a CLI reports after claiming. */
 export const ReportedState = z.enum(["downloading", "verifying", "restoring", "completed", "failed"]);
 
-/** POST /v1/restores/:restoreId/transition: a state change, logged. */
-export const TransitionRequestSchema = z.strictObject({
-  state: ReportedState,
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  dryRun: z.boolean().optional(),
-  stage: z.string().min(1).max(64).optional(),
-  reason: z.string().min(1).max(4000).optional(),
-});
+/** POST /v1/restores/:restoreId/transition (Bearer progressToken): a state change, logged. */
+export const TransitionRequestSchema = z
+  .strictObject({
+    state: ReportedState,
+    /** verifying: the SHA-256 of the downloaded file. */
+    sha256: Sha256Hex.optional(),
+    /** completed: true when only verified (--dry-run), nothing restored. */
+    dryRun: z.boolean().optional(),
+    /** failed: the stage that failed (download, verify, preflight, restore, …). */
+    stage: z.string().min(1).max(64).optional(),
+    /** failed: what went wrong, without credentials. */
+    reason: z.string().min(1).max(4000).optional(),
+  })
+  .refine((t) => t.state !== "failed" || (t.stage !== undefined && t.reason !== undefined), "a failed transition needs stage and reason")
+  .refine((t) => t.state !== "completed" || t.dryRun !== undefined, "a completed transition needs dryRun");
+/** Answer to a transition: the state now, and the log entry that records it. */
+export const TransitionResponseSchema = z.strictObject({ state: z.enum(RESTORE_STATES), seq: z.number().int().nonnegative() });
 
-/** POST /v1/restores/:restoreId/progress: live numbers between transitions, streamed but not logged. */
+/** POST /v1/restores/:restoreId/progress (Bearer progressToken): live numbers between transitions, streamed but not logged. */
 export const ProgressRequestSchema = z.strictObject({
   phase: z.enum(["downloading", "verifying", "restoring"]),
   bytes: z.number().int().nonnegative(),
   totalBytes: z.number().int().nonnegative().nullable(),
   bytesPerSecond: z.number().nonnegative(),
+  /** restoring: what pg_restore is doing now (e.g. "TABLE DATA public orders"), no credentials. */
+  detail: z.string().max(300).optional(),
+});
+
+/** SSE `event: transition` (with `id: <n>`, n = 1, 2, … per restore): one logged state change. */
+export const TransitionEventSchema = z.strictObject({
+  restoreId: Id,
+  /** 1-based position in this restore's history; also the SSE id, for Last-Event-ID replay. */
+  n: z.number().int().min(1),
+  state: z.enum(RESTORE_STATES),
+  at: Instant,
+  /** Seq of the log entry that records it. */
+  seq: z.number().int().nonnegative(),
+  /** The entry's data (restore.* schema of that state). */
+  data: z.record(z.string(), z.unknown()),
+});
+/** SSE `event: progress` (no id: progress is not replayed): the latest numbers. */
+export const ProgressEventSchema = ProgressRequestSchema.extend({ restoreId: Id, at: Instant });
+
+/** GET /v1/restores/:id: a restore and its history. */
+export const RestoreViewSchema = z.strictObject({
+  id: Id,
+  backupId: Id,
+  databaseId: Id,
+  state: z.enum(RESTORE_STATES),
+  issuedBy: z.string(),
+  issuedAt: Instant,
+  expiresAt: Instant,
+  claimedAt: Instant.nullable(),
+  finishedAt: Instant.nullable(),
+  dryRun: z.boolean().nullable(),
+  failure: z.strictObject({ stage: z.string(), reason: z.string() }).nullable(),
+  transitions: z.array(TransitionEventSchema),
+});
+
+/** PUT /v1/buckets/:bucket (admin): how the Worker presigns GETs for restores from this bucket. */
+export const BucketCredentialRequestSchema = z.strictObject({
+  /** S3 endpoint; omit for AWS (https://s3.<region>.amazonaws.com). R2: https://<account>.r2.cloudflarestorage.com. */
+  endpoint: z.url().optional(),
+  region: z.string().min(1).max(64).default("us-east-1"),
+  /** Path-style URLs (endpoint/bucket/key), as MinIO and most local servers need. */
+  forcePathStyle: z.boolean().default(false),
+  /** A read-only key: s3:GetObject on the backup prefix and nothing else (docs/restore-credentials.md). */
+  accessKeyId: z.string().min(1).max(128),
+  secretAccessKey: z.string().min(1).max(256),
 });
