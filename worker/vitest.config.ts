@@ -18,6 +18,10 @@ export default defineConfig({
           CHECKPOINT_SIGNER_KEY: formatSignerKey({ name: "test.walwarden.dev/checkpoint", secretKey: seed(1) }),
           MANIFEST_SIGNER_KEY: formatSignerKey({ name: "test.walwarden.dev/manifest", secretKey: seed(2) }),
           LOG_ORIGIN: "test.walwarden.dev/log",
+          BUCKET_CREDENTIALS_KEY: btoa(String.fromCharCode(...seed(3))),
+          // Small enough to test the cap and see a heartbeat quickly.
+          RESTORE_MAX_SUBSCRIBERS: "120",
+          RESTORE_SSE_HEARTBEAT_SECONDS: "1",
         },
       },
     }),

@@ -2,6 +2,7 @@
 // the real Worker plus /__bench/* routes) locally the way `wrangler dev --local` does (dev-server.mjs says
 // why not the CLI itself) on a throwaway persistence directory, runs wrangler's d1 commands on that
 // directory, and reads the CPU time of the workerd processes from /proc. Linux only (it reads /proc).
+import { randomBytes } from "node:crypto";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -65,7 +66,7 @@ export function writeKeysEnvFile(dir) {
   const key = (name) => formatSignerKey({ name, secretKey: generateKeyPair().secretKey });
   writeFileSync(
     path,
-    `CHECKPOINT_SIGNER_KEY=${key("bench.walwarden.local/checkpoint")}\nMANIFEST_SIGNER_KEY=${key("bench.walwarden.local/manifest")}\n`,
+    `CHECKPOINT_SIGNER_KEY=${key("bench.walwarden.local/checkpoint")}\nMANIFEST_SIGNER_KEY=${key("bench.walwarden.local/manifest")}\nBUCKET_CREDENTIALS_KEY=${randomBytes(32).toString("base64")}\n`,
     { mode: 0o600 },
   );
   return path;

@@ -5,9 +5,11 @@ import type { AppEnv } from "./http/app-env.js";
 import { authRoutes } from "./routes/auth.js";
 import { backupRoutes } from "./routes/backups.js";
 import { bootstrapRoutes } from "./routes/bootstrap.js";
+import { bucketRoutes } from "./routes/buckets.js";
 import { databaseRoutes } from "./routes/databases.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/log.js";
+import { restoreRoutes } from "./routes/restores.js";
 import { rpoRoutes } from "./routes/rpo.js";
 import { runnerRoutes } from "./routes/runner.js";
 import { runnerAdminRoutes } from "./routes/runners.js";
@@ -29,6 +31,8 @@ export const app = new Hono<AppEnv>()
   .route("/v1/databases", databaseRoutes)
   .route("/v1/schedules", scheduleRoutes)
   .route("/v1/backups", backupRoutes)
+  .route("/v1/buckets", bucketRoutes)
+  .route("/v1/restores", restoreRoutes)
   .route("/v1/jobs", jobRoutes)
   .route("/v1/rpo", rpoRoutes)
   .route("/v1/log", logRoutes)

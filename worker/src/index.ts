@@ -4,6 +4,7 @@ import { runCronTick } from "./scheduling/cron-tick.js";
 
 export { Ledger } from "./ledger/ledger.js";
 export { RateLimiter } from "./ratelimit/rate-limiter.js";
+export { RestoreSession } from "./restores/restore-session.js";
 
 /** The Worker: the Hono API, and the `* * * * *` cron that queues due backups and expires leases. */
 export default {

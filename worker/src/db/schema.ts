@@ -195,3 +195,50 @@ export const outbox = sqliteTable(
   },
   (t) => [uniqueIndex("outbox_key").on(t.key), index("outbox_org").on(t.orgId, t.id)],
 );
+
+/**
+ * A restore: issued by an operator, claimed once by the CLI with its one-time token (only the token's
+ * SHA-256 is kept). The RestoreSession Durable Object is the original of its state and history; this row
+ * is the queryable copy (lists, claim lookup by token hash).
+ */
+export const restores = sqliteTable(
+  "restores",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    backupId: text("backup_id").notNull(),
+    databaseId: text("database_id").notNull(),
+    tokenSha256: text("token_sha256").notNull(),
+    state: text("state", { enum: ["issued", "claimed", "downloading", "verifying", "restoring", "completed", "failed", "expired"] }).notNull(),
+    issuedBy: text("issued_by").notNull(),
+    issuedAt: integer("issued_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    claimedAt: integer("claimed_at"),
+    finishedAt: integer("finished_at"),
+    dryRun: integer("dry_run", { mode: "boolean" }),
+    failureStage: text("failure_stage"),
+    failureReason: text("failure_reason"),
+  },
+  (t) => [uniqueIndex("restores_token").on(t.tokenSha256), index("restores_org").on(t.orgId, t.id), index("restores_db").on(t.orgId, t.databaseId, t.id)],
+);
+
+/**
+ * How the Worker presigns restore downloads from one of an org's buckets: a read-only S3 key (GetObject on
+ * the backup prefix). The secret is sealed with AES-256-GCM under the BUCKET_CREDENTIALS_KEY secret and is
+ * never returned by the API. The Worker only signs URLs with it; it never fetches an object.
+ */
+export const bucketCredentials = sqliteTable(
+  "bucket_credentials",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id),
+    bucket: text("bucket").notNull(),
+    endpoint: text("endpoint"),
+    region: text("region").notNull(),
+    forcePathStyle: integer("force_path_style", { mode: "boolean" }).notNull(),
+    accessKeyId: text("access_key_id").notNull(),
+    sealedSecret: text("sealed_secret").notNull(),
+    updatedBy: text("updated_by").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucket] })],
+);

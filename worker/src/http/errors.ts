@@ -13,7 +13,13 @@ export type ApiErrorCode =
   | "unsupported-media-type"
   | "rate-limited"
   | "unavailable"
-  | "internal";
+  | "internal"
+  // Restore claims and transitions (ClaimRejectionSchema in the wire schemas).
+  | "already-claimed"
+  | "expired"
+  | "wrong-org"
+  | "unknown-token"
+  | "bad-transition";
 
 /** The one error type of the API: a status, a code and a sentence saying what was wrong. */
 export class ApiError extends Error {

@@ -1,0 +1,83 @@
+import { and, eq } from "drizzle-orm";
+import { err, ok, type DsseEnvelope, type InclusionProof, type Result } from "@walwarden/verifier";
+import type { Env } from "../env.js";
+import { dbOf } from "../db/client.js";
+import { backups, orgs, restores } from "../db/schema.js";
+import { currentProof } from "../jobs/complete.js";
+import { appendToLog, ledgerOf, unwrapLedger } from "../ledger/client.js";
+import { bucketAccess, splitArtifactUri, type BucketAccessErrorCode } from "./bucket-access.js";
+import { MAX_PRESIGN_SECONDS, presignGet } from "./presign.js";
+import type { SessionErrorCode } from "./restore-session.js";
+import { sessionOf } from "./session-client.js";
+
+/** Everything the CLI gets for a claimed token (ClaimRestoreResponseSchema). */
+export interface ClaimAnswer {
+  restoreId: string;
+  backupId: string;
+  orgId: string;
+  databaseId: string;
+  envelope: DsseEnvelope;
+  entry: string;
+  proof: InclusionProof;
+  checkpoint: string;
+  download: { url: string; expiresAt: string; sizeBytes: number };
+  progressToken: string;
+}
+
+/**
+ * Claims a restore with its token. An unknown token is logged in the org the CLI named (if that org
+ * exists). Before the session consumes the token, the bucket credential is opened, so a claim that
+ * succeeds always gets its download URL. Then: the backup's manifest, its backup.completed entry, a fresh
+ * inclusion proof and checkpoint, and a presigned GET that lives no longer than 15 minutes.
+ */
+export async function claimRestore(
+  env: Env,
+  token: { sha256: string; orgId: string; clientVersion: string },
+  now: number,
+): Promise<Result<ClaimAnswer, SessionErrorCode | BucketAccessErrorCode>> {
+  const db = dbOf(env.DB);
+  const row = await db.query.restores.findFirst({ where: eq(restores.tokenSha256, token.sha256) });
+  if (!row) {
+    await logUnknownToken(env, token.orgId, token.sha256);
+    return err("unknown-token", "no restore has this token; check you copied the whole command");
+  }
+  const backup = await db.query.backups.findFirst({ where: and(eq(backups.id, row.backupId), eq(backups.orgId, row.orgId)) });
+  const where = backup ? splitArtifactUri(backup.artifactUri) : undefined;
+  if (!backup || !where) return err("not-found", "the backup of this restore no longer exists");
+  const access = await bucketAccess(env, row.orgId, where.bucket);
+  if (!access.ok) return access;
+
+  const claimed = await sessionOf(env, row.id).claim(token.sha256, token.orgId, token.clientVersion, now);
+  if (!claimed.ok) return claimed;
+
+  const [entry] = unwrapLedger(await ledgerOf(env, row.orgId).entries(row.orgId, backup.logSeq, 1));
+  const { proof, checkpoint } = await currentProof(env, row.orgId, backup.logSeq);
+  const url = await presignGet(access.value, where.key, MAX_PRESIGN_SECONDS, now);
+  return ok({
+    restoreId: row.id,
+    backupId: row.backupId,
+    orgId: row.orgId,
+    databaseId: row.databaseId,
+    envelope: JSON.parse(backup.envelope) as DsseEnvelope,
+    entry: entry!,
+    proof,
+    checkpoint,
+    download: { url: url.url, expiresAt: new Date(url.expiresAt).toISOString(), sizeBytes: backup.sizeBytes },
+    progressToken: claimed.value.progressToken,
+  });
+}
+
+/** Logs restore.claim_rejected (unknown-token) in the named org's log, if there is such an org. */
+async function logUnknownToken(env: Env, orgId: string, tokenSha256: string): Promise<void> {
+  const org = await dbOf(env.DB).query.orgs.findFirst({ where: eq(orgs.id, orgId), columns: { id: true } });
+  if (!org) return;
+  await appendToLog(env, orgId, [
+    {
+      key: `claim_rejected:unknown:${tokenSha256}:${crypto.randomUUID()}`,
+      type: "restore.claim_rejected",
+      actor: "system:restore-claim",
+      subject: `org:${orgId}`,
+      data: { restoreId: null, tokenSha256, reason: "unknown-token" },
+    },
+  ]);
+}
