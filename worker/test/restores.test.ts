@@ -71,7 +71,7 @@ describe("issuing a restore", () => {
   it("an operator gets a one-time token and the exact CLI command; only the token's hash is kept and logged", async () => {
     const org = await readyOrg();
     const i = await issued(org);
-    expect(i.token).toMatch(/^wwr_[A-Za-z0-9_-]{43}$/);
+    expect(i.token).toMatch(/^wwo_[A-Za-z0-9_-]{43}$/);
     expect(i.command).toBe(`walwarden restore --api https://walwarden.test --org ${org.orgId} --token ${i.token} --target "$TARGET_DATABASE_URL"`);
     expect(Date.parse(i.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(Date.parse(i.expiresAt) - Date.now()).toBeLessThanOrEqual(15 * 60_000);
@@ -178,7 +178,7 @@ describe("claiming", () => {
 
   it("an unknown token is 404 and logged (by hash) in the org the CLI named; a malformed one is 400", async () => {
     const org = await readyOrg();
-    const token = `wwr_${"A".repeat(43)}`;
+    const token = `wwo_${"A".repeat(43)}`;
     const a = await claim(token, org.orgId);
     expect(a.status).toBe(404);
     expect(a.body.error.code).toBe("unknown-token");

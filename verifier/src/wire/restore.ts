@@ -8,8 +8,8 @@ import { Id, Instant, Sha256Hex } from "../schema/common.js";
 // and gets what it needs to download and verify; the CLI reports transitions (logged) and progress (not
 // logged) with the per-restore progress credential; the dashboard follows along over Server-Sent Events.
 
-/** A one-time restore token or a progress credential: `wwr_`/`wwp_` and 43 base64url characters (32 random bytes). */
-export const RestoreSecret = z.string().regex(/^ww[rp]_[A-Za-z0-9_-]{43}$/, "not a Walwarden restore token (wwr_… or wwp_…, 47 characters)");
+/** A one-time restore token or a progress credential: `wwo_` (one-time restore token) / `wwp_` (progress credential) and 43 base64url characters (32 random bytes). */
+export const RestoreSecret = z.string().regex(/^ww[op]_[A-Za-z0-9_-]{43}$/, "not a Walwarden restore token (wwo_… or wwp_…, 47 characters)");
 
 /** POST /v1/restores (operator): ask to restore a backup. */
 export const IssueRestoreRequestSchema = z.strictObject({ backupId: Id });

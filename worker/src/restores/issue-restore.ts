@@ -34,7 +34,7 @@ export async function issueRestore(env: Env, orgId: string, actor: string, backu
   if (!access.ok) return access;
 
   const restoreId = newId("rs", now);
-  const token = newSecret("wwr");
+  const token = newSecret("wwo");
   const tokenSha256 = await sha256Hex(token);
   const ttl = Math.min(MAX_PRESIGN_SECONDS, intVar(env.RESTORE_TOKEN_TTL_SECONDS, MAX_PRESIGN_SECONDS));
   const expiresAt = now + ttl * 1000;

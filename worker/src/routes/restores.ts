@@ -64,7 +64,7 @@ export const restoreRoutes = new Hono<AppEnv>()
       throw new ApiError(429, "rate-limited", `too many restore claims from your address; try again in ${limited.retryAfterSeconds} s`);
     }
     const body = await jsonBody(c, ClaimRestoreRequestSchema);
-    if (!body.token.startsWith("wwr_")) throw new ApiError(400, "bad-request", "invalid body: token: a restore token starts with wwr_");
+    if (!body.token.startsWith("wwo_")) throw new ApiError(400, "bad-request", "invalid body: token: a restore token starts with wwo_");
     const claimed = await claimRestore(c.env, { sha256: await sha256Hex(body.token), orgId: body.orgId, clientVersion: body.clientVersion }, Date.now());
     if (claimed.ok) return c.json(claimed.value);
     if (claimed.code === "no-credential" || claimed.code === "sealed") throw new ApiError(503, "unavailable", claimed.message);
