@@ -38,7 +38,8 @@ export type FaultAction =
   | { action: "drop"; afterBytes?: number }
   | { action: "stall" }
   | { action: "respond"; status?: number }
-  | { action: "delay"; ms: number };
+  | { action: "delay"; ms: number }
+  | { action: "truncate"; afterBytes: number; then?: "drop" | "stall" };
 
 export type FaultRule = (req: IncomingMessage, info: ProxiedRequest) => FaultAction | undefined | null | false;
 

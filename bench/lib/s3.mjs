@@ -400,7 +400,10 @@ function s3ErrorXml(code, message) {
  *  - `{ status, code, message }`: an S3 XML error, after reading the request body (as S3 does);
  *  - `{ action: "drop", afterBytes? }`: destroy the connection once `afterBytes` (default 0) body bytes arrived;
  *  - `{ action: "stall" }`: read the body, then never answer (until the client gives up or stop());
- *  - `{ action: "delay", ms }`: forward after `ms`.
+ *  - `{ action: "delay", ms }`: forward after `ms`;
+ *  - `{ action: "truncate", afterBytes, then }`: forward, but pass only the first `afterBytes` bytes of
+ *    the answer's body, then cut the connection (`then: "drop"`, the default) or send nothing more
+ *    while keeping it open (`then: "stall"`): a download that breaks or hangs midway.
  * `info` is the request's record: `{ seq, op, method, path, query, headers, at }` (seq counts from 0).
  * @param {{ target: string, rules?: (req: import("node:http").IncomingMessage, info: any) => any }} options
  */
@@ -430,6 +433,10 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
       rule = { status: 500, code: "InternalError", message: `fault proxy rule threw: ${/** @type {Error} */ (e).message}` };
     }
     if (!rule) return forward(req, res, info);
+    if (rule.action === "truncate") {
+      info.outcome = `truncated after ${rule.afterBytes} response bytes, then ${rule.then ?? "drop"}`;
+      return forward(req, res, info, { afterBytes: rule.afterBytes, then: rule.then ?? "drop" });
+    }
     if (rule.action === "delay") {
       info.outcome = `delayed ${rule.ms} ms`;
       req.pause();
@@ -476,14 +483,29 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
     s.on("close", () => sockets.delete(s));
   });
 
-  function forward(req, res, info) {
+  function forward(req, res, info, truncate) {
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         info.status = up.statusCode;
         res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-        up.pipe(res);
         up.on("error", () => res.destroy());
+        if (!truncate) return void up.pipe(res);
+        let left = truncate.afterBytes;
+        up.on("data", (chunk) => {
+          if (left <= 0) return;
+          const part = chunk.subarray(0, left);
+          left -= part.length;
+          if (left > 0) return void res.write(part);
+          up.destroy();
+          // Cut once those bytes are flushed to the client, so it sees exactly `afterBytes` of them.
+          res.write(part, () => {
+            if (truncate.then === "drop") res.socket?.destroy();
+          });
+        });
+        up.on("end", () => {
+          if (left > 0) res.end();
+        });
       },
     );
     out.on("error", (e) => {
