@@ -1,0 +1,178 @@
+import { createHash, type Hash } from "node:crypto";
+import { open, type FileHandle } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { err, ok, type Result } from "@walwarden/verifier";
+import type { Fetch } from "../api/http.js";
+import { formatBytes } from "../format.js";
+import { parseContentRange } from "./content-range.js";
+
+/** A finished download. */
+export interface Downloaded {
+  path: string;
+  bytes: number;
+  /** SHA-256 (hex) of the file's bytes, computed while they arrived. */
+  sha256: string;
+  /** Times the download went on from where it broke off (Range). */
+  resumes: number;
+  /** Times it started over (the server ignored Range or answered a different range). */
+  restarts: number;
+}
+
+/** What download needs. */
+export interface DownloadOptions {
+  /** The presigned GET URL. It is a credential until it expires: never printed or reported. */
+  url: string;
+  path: string;
+  /** The size the Worker announced, if known: the download is complete at exactly this many bytes. */
+  expectedBytes?: number;
+  /** When the URL stops working (RFC 3339), for the message if it did. */
+  expiresAt?: string;
+  signal: AbortSignal;
+  /** No bytes for this long: the attempt is abandoned and resumed (default 30 s). */
+  stallMs?: number;
+  /** Attempts after the first (default 8). */
+  retries?: number;
+  /** First pause between attempts; it doubles each time, up to 30 s (default 1 s). */
+  backoffMs?: number;
+  fetch?: Fetch;
+  /** Told the bytes so far after each chunk. */
+  onBytes?: (bytes: number, total: number | null) => void;
+}
+
+/** Why a download failed. */
+export type DownloadErrorCode = "download" | "expired" | "interrupted";
+
+type Attempt = { kind: "done" } | { kind: "retry"; why: string } | { kind: "restart"; why: string } | { kind: "fail"; code: DownloadErrorCode; message: string };
+
+/**
+ * Downloads a presigned URL into `path`, hashing (SHA-256) as the bytes arrive. A connection that drops
+ * or stalls (no bytes for stallMs) is resumed with `Range: bytes=<have>-` (206 expected; a 200 means
+ * the server ignored it, and the download starts over); up to `retries` times with exponential backoff.
+ * A 403 is final: the URL expired or was refused. Failures are values.
+ */
+export async function download(o: DownloadOptions): Promise<Result<Downloaded, DownloadErrorCode>> {
+  const fetchImpl = o.fetch ?? fetch;
+  const stallMs = o.stallMs ?? 30_000;
+  const retries = o.retries ?? 8;
+  const backoffMs = o.backoffMs ?? 1_000;
+  const expected = o.expectedBytes ?? null;
+  let fh: FileHandle;
+  try {
+    fh = await open(o.path, "w");
+  } catch (e) {
+    return err("download", `cannot write ${o.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)`);
+  }
+  const state = { have: 0, hash: createHash("sha256"), resumes: 0, restarts: 0 };
+  let failures = 0;
+  try {
+    for (;;) {
+      if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
+      const a = await attempt(fetchImpl, fh, o, state, expected, stallMs);
+      if (a.kind === "done") break;
+      if (a.kind === "fail") return err(a.code, a.message);
+      if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
+      if (a.kind === "restart") {
+        await fh.truncate(0);
+        state.have = 0;
+        state.hash = createHash("sha256");
+        state.restarts++;
+      }
+      failures++;
+      if (failures > retries) return err("download", `the download failed ${failures} times in a row (last: ${a.why}) after ${formatBytes(state.have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}; check your network and run the command again with a new token`);
+      try {
+        await sleep(Math.min(30_000, backoffMs * 2 ** (failures - 1)), undefined, { signal: o.signal });
+      } catch {
+        return err("interrupted", "interrupted while downloading");
+      }
+      if (state.have > 0) state.resumes++;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close().catch(() => {});
+  }
+  return ok({ path: o.path, bytes: state.have, sha256: state.hash.digest("hex"), resumes: state.resumes, restarts: state.restarts });
+}
+
+/** One GET: from `state.have` on (Range) if some bytes are already there. */
+async function attempt(fetchImpl: Fetch, fh: FileHandle, o: DownloadOptions, state: { have: number; hash: Hash }, expected: number | null, stallMs: number): Promise<Attempt> {
+  if (expected !== null && state.have === expected && state.have > 0) return { kind: "done" };
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort();
+  o.signal.addEventListener("abort", onAbort, { once: true });
+  let stalled = false;
+  let timer = setTimeout(() => ((stalled = true), ctrl.abort()), stallMs);
+  const kick = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ((stalled = true), ctrl.abort()), stallMs);
+  };
+  try {
+    let res: Response;
+    try {
+      res = await fetchImpl(o.url, { headers: state.have > 0 ? { range: `bytes=${state.have}-` } : {}, signal: ctrl.signal });
+    } catch (e) {
+      return { kind: "retry", why: stalled ? `no answer for ${stallMs / 1000} s` : networkWhy(e) };
+    }
+    kick();
+    if (res.status === 403) return { kind: "fail", ...(await refused(res, o, state.have, expected)) };
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => {});
+      return { kind: "fail", code: "download", message: "the backup file is not in the bucket (HTTP 404): it may have been deleted or moved; the Worker's restore presigned a key that does not exist" };
+    }
+    if (res.status === 416) {
+      await res.body?.cancel().catch(() => {});
+      return expected !== null && state.have === expected ? { kind: "done" } : { kind: "restart", why: "HTTP 416 (range not satisfiable)" };
+    }
+    if (res.status === 200 && state.have > 0) {
+      await res.body?.cancel().catch(() => {});
+      return { kind: "restart", why: "the server ignored the Range request (HTTP 200)" };
+    }
+    if (res.status === 206) {
+      const range = parseContentRange(res.headers.get("content-range"));
+      if (!range || range.start !== state.have) {
+        await res.body?.cancel().catch(() => {});
+        return { kind: "restart", why: `the server answered a different range (${res.headers.get("content-range") ?? "no Content-Range"})` };
+      }
+    } else if (res.status !== 200) {
+      await res.body?.cancel().catch(() => {});
+      return { kind: "retry", why: `HTTP ${res.status}` };
+    }
+    if (!res.body) return { kind: "retry", why: "an answer without a body" };
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        kick();
+        await fh.write(chunk, 0, chunk.length, state.have);
+        state.hash.update(chunk);
+        state.have += chunk.length;
+        o.onBytes?.(state.have, expected);
+      }
+    } catch (e) {
+      if (o.signal.aborted) return { kind: "retry", why: "interrupted" };
+      return { kind: "retry", why: stalled ? `no bytes for ${stallMs / 1000} s` : networkWhy(e) };
+    }
+    if (expected !== null && state.have < expected) return { kind: "retry", why: `the connection ended after ${formatBytes(state.have)} of ${formatBytes(expected)}` };
+    if (expected !== null && state.have > expected) return { kind: "fail", code: "download", message: `the bucket sent ${state.have} bytes but the backup is ${expected} bytes` };
+    return { kind: "done" };
+  } finally {
+    clearTimeout(timer);
+    o.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function refused(res: Response, o: DownloadOptions, have: number, expected: number | null): Promise<{ code: DownloadErrorCode; message: string }> {
+  const body = await res.text().catch(() => "");
+  const progress = have > 0 ? ` after ${formatBytes(have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}` : "";
+  const pastExpiry = o.expiresAt !== undefined && Date.parse(o.expiresAt) <= Date.now();
+  if (/expired/i.test(body) || pastExpiry) {
+    return {
+      code: "expired",
+      message: `the download link expired${o.expiresAt ? ` (at ${o.expiresAt})` : ""}${progress}: it is valid for 15 minutes from the claim. Issue a new restore and run the command again (on a faster connection, or with --download-dir on a disk close to the bucket).`,
+    };
+  }
+  const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+  return { code: "download", message: `the bucket refused the download (HTTP 403${code ? ` ${code}` : ""})${progress}: the restore credential the Worker presigns with may lack s3:GetObject on this key; tell an admin.` };
+}
+
+function networkWhy(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}

@@ -1,0 +1,31 @@
+import type { RestoreSelection } from "./non-empty-objects.js";
+
+/** What to restore and how (the flags of `walwarden restore` that reach pg_restore). */
+export interface PgRestoreSettings extends RestoreSelection {
+  jobs: number;
+  clean: boolean;
+}
+
+/** pg_restore's selection flags: --schema / --table take exact names (pg_restore does not match patterns). */
+export function selectionArgs(s: RestoreSelection): string[] {
+  return [...s.schemas.map((n) => `--schema=${n}`), ...s.tables.map((n) => `--table=${n}`)];
+}
+
+/**
+ * pg_restore's arguments: parallel, stop at the first error, no ownership or grants (the target's roles
+ * are not the source's), --clean --if-exists if asked, the selection, --verbose (progress is read from
+ * it), then the target (a conninfo without the password) and the archive.
+ */
+export function pgRestoreArgs(s: PgRestoreSettings, dbnameArg: string, archive: string): string[] {
+  return [
+    `--jobs=${s.jobs}`,
+    "--exit-on-error",
+    "--no-owner",
+    "--no-privileges",
+    ...(s.clean ? ["--clean", "--if-exists"] : []),
+    ...selectionArgs(s),
+    "--verbose",
+    dbnameArg,
+    archive,
+  ];
+}

@@ -1,0 +1,29 @@
+import { err, ok, type Result } from "@walwarden/verifier";
+import type { RestoreOptions } from "../args/restore-args.js";
+import { findPgRestores, NO_PG_RESTORE, type PgRestoreBinary } from "../pg/pg-restore-binaries.js";
+import type { RestoreTarget } from "../pg/restore-target.js";
+import { preflightTarget, type TargetInfo } from "../pg/target-preflight.js";
+import { zstdVersion } from "../tools/zstd.js";
+import type { StageErr } from "./stage.js";
+
+/** What the preflight found: the target's version (unless a dry run) and the installed pg_restores. */
+export interface PreflightResult {
+  target: TargetInfo | undefined;
+  pgRestores: PgRestoreBinary[];
+}
+
+/**
+ * Everything that can be checked before the claim, which uses up the one-time token: the local tools
+ * (pg_restore, zstd) and the target (reachable, writable, empty unless --clean). A dry run never
+ * touches the target and needs no tools (it says whether the local pg_restore could read the backup).
+ */
+export async function preflight(o: RestoreOptions, target: RestoreTarget, env: NodeJS.ProcessEnv): Promise<Result<PreflightResult, StageErr["code"]>> {
+  const pgRestores = await findPgRestores(o.pgBinDirs, env);
+  if (o.dryRun) return ok({ target: undefined, pgRestores });
+  if (pgRestores.length === 0) return err("preflight", `${NO_PG_RESTORE}. The token was not used.`);
+  const zstd = await zstdVersion(env);
+  if (!zstd.ok) return err("preflight", zstd.message);
+  const info = await preflightTarget(target, { schemas: o.schemas, tables: o.tables }, o.clean);
+  if (!info.ok) return err("preflight", `${info.message} The token was not used.`);
+  return ok({ target: info.value, pgRestores });
+}

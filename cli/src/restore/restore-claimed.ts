@@ -1,0 +1,208 @@
+import { stat } from "node:fs/promises";
+import { err, ok, type Result } from "@walwarden/verifier";
+import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
+import type { RestoreOptions } from "../args/restore-args.js";
+import { download } from "../download/download.js";
+import type { TrustedKeys } from "../keys/trusted-keys.js";
+import { ensureSchemas } from "../pg/ensure-schemas.js";
+import type { RestoreSelection } from "../pg/non-empty-objects.js";
+import { choosePgRestore } from "../pg/pg-restore-binaries.js";
+import { libpqChildEnv, type RestoreTarget } from "../pg/restore-target.js";
+import { checkRowCounts, selectedTables } from "../pg/row-check.js";
+import { runPgRestore } from "../pg/run-pg-restore.js";
+import { tocItemIds } from "../pg/toc.js";
+import { progressDisplay } from "../progress/progress-display.js";
+import { redact } from "../redact.js";
+import { canDecompress, decompress } from "../tools/decompress.js";
+import type { PreflightResult } from "./preflight.js";
+import type { RestoreDeps } from "./run-restore.js";
+import type { Stage } from "./stage.js";
+import type { RestoreSummary } from "./summary.js";
+import { verifyClaim } from "./verify-claim.js";
+import type { WorkerReporter } from "./worker-reporter.js";
+import { checkSpace, type Workdir } from "./workdir.js";
+
+/** Everything a claimed restore runs with. */
+export interface ClaimedContext {
+  o: RestoreOptions;
+  target: RestoreTarget;
+  d: RestoreDeps;
+  claim: ClaimedRestore;
+  keys: TrustedKeys;
+  pre: PreflightResult;
+  work: Workdir;
+  reporter: WorkerReporter;
+  started: number;
+  /** Set once the target is written to (a failure after that may leave part of the backup there). */
+  touched: { value: boolean };
+}
+
+/** The steps after the claim, in order; each failure is a value with its stage. */
+export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreSummary, Stage>> {
+  const { o, d, claim, reporter } = x;
+  const now = d.now ?? Date.now;
+  const io = d.io;
+  const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
+  const report = async (t: TransitionRequest): Promise<Result<void, Stage>> => {
+    const r = await reporter.transition(t);
+    return r.ok ? ok(undefined) : err("report", `${r.message}; stopping${x.touched.value ? "" : " before touching the target"}`);
+  };
+
+  // Check the kit before downloading: a manifest that does not verify is not worth the bytes.
+  const early = verifyClaim(claim, x.keys, undefined);
+  if (!early.ok) return early;
+  const p = early.value.predicate;
+  if (!o.dryRun && p.dumpFormat !== "custom") return err("preflight", `this backup is a ${p.dumpFormat}-format dump; walwarden restore restores custom-format dumps (the runner's); restore it by hand from the walk-away kit`);
+  if (!o.dryRun && !canDecompress(p.compression)) return err("preflight", `this backup is ${p.compression}-compressed, which walwarden restore cannot decompress; decompress it by hand from the walk-away kit`);
+  const artifactPath = x.work.artifactPath(claim.backupId, p.compression);
+  const space = await checkSpace(x.work, claim.download.sizeBytes);
+  if (!space.ok) return space;
+
+  // Download.
+  let r = await report({ state: "downloading" });
+  if (!r.ok) return r;
+  const t0 = now();
+  const total = claim.download.sizeBytes;
+  const bar = progressDisplay(io, "download", total, "bytes", now);
+  const dl = await download({
+    url: claim.download.url,
+    path: artifactPath,
+    expectedBytes: total,
+    expiresAt: claim.download.expiresAt,
+    signal: d.signal,
+    ...(d.fetch ? { fetch: d.fetch } : {}),
+    ...d.download,
+    onBytes: (bytes) => {
+      bar.update(bytes);
+      const s = (now() - t0) / 1000;
+      reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
+    },
+  });
+  bar.done();
+  if (!dl.ok) return dl.code === "interrupted" ? interrupted("while downloading") : err("download", dl.message);
+  const downloadMs = now() - t0;
+
+  // Verify: the bytes are the ones the manifest signed, in the log the pinned keys sign.
+  r = await report({ state: "verifying", sha256: dl.value.sha256 });
+  if (!r.ok) return r;
+  const t1 = now();
+  const verified = verifyClaim(claim, x.keys, dl.value.sha256);
+  if (!verified.ok) return verified;
+  const tool = choosePgRestore(x.pre.pgRestores, p.pgDumpVersion);
+  const verifyMs = now() - t1;
+  io.stderr(`Verified: SHA-256 ${dl.value.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`);
+  const summary = (rest: Partial<RestoreSummary> & Pick<RestoreSummary, "durationsMs">): RestoreSummary => ({
+    restoreId: claim.restoreId,
+    backupId: claim.backupId,
+    orgId: claim.orgId,
+    databaseId: claim.databaseId,
+    dryRun: o.dryRun,
+    target: o.dryRun ? null : x.target.display,
+    artifact: { bytes: dl.value.bytes, sha256: dl.value.sha256, resumes: dl.value.resumes, keptAt: o.keepFile ? artifactPath : null },
+    pgDumpVersion: p.pgDumpVersion,
+    pgRestore: tool.ok ? { path: tool.value.path, version: tool.value.version } : null,
+    keys: x.keys.source,
+    signedBy: verified.value.signedBy,
+    tables: [],
+    rows: 0,
+    ...rest,
+  });
+
+  if (o.dryRun) {
+    if (!tool.ok) io.stderr(`Note: ${tool.message.replace(/ The target was not touched\.$/, "")}\n`);
+    r = await report({ state: "completed", dryRun: true });
+    if (!r.ok) return r;
+    return ok(summary({ durationsMs: { download: downloadMs, verify: verifyMs, decompress: null, restore: null, check: null, total: now() - x.started } }));
+  }
+  if (!tool.ok) return err("preflight", tool.message);
+
+  // Decompress next to the download (pg_restore --jobs needs a seekable file).
+  if (d.signal.aborted) return interrupted("after verifying");
+  const t2 = now();
+  const unzipBar = progressDisplay(io, "decompress", null, "bytes", now);
+  const archive = await decompress(p.compression, artifactPath, x.work.dumpPath(claim.backupId), {
+    env: d.env,
+    signal: d.signal,
+    onBytes: (bytes) => {
+      unzipBar.update(bytes);
+      const s = (now() - t2) / 1000;
+      reporter.progress({ phase: "verifying", bytes, totalBytes: null, bytesPerSecond: s > 0 ? bytes / s : 0, detail: "decompressing" });
+    },
+  });
+  unzipBar.done();
+  if (!archive.ok) return archive.code === "interrupted" ? interrupted("while decompressing") : err("decompress", archive.message);
+  const decompressMs = now() - t2;
+
+  // What the selection restores: every --schema and --table must be in the backup.
+  const selection: RestoreSelection = { schemas: o.schemas, tables: o.tables };
+  const toolEnv = libpqChildEnv(x.target, d.env);
+  const toc = await tocItemIds(tool.value.path, archive.value, selection, toolEnv, d.signal);
+  if (!toc.ok) return d.signal.aborted ? interrupted("while reading the archive") : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
+  const missing = await missingSelections(tool.value.path, archive.value, selection, toolEnv);
+  if (missing.length) return err("preflight", `the backup has no ${missing.join(", ")}: check --schema and --table (exact names, as in the manifest)`);
+
+  // Restore: the first write to the target.
+  if (d.signal.aborted) return interrupted("before restoring");
+  r = await report({ state: "restoring" });
+  if (!r.ok) return r;
+  const t3 = now();
+  x.touched.value = true;
+  try {
+    await ensureSchemas(x.target, o.schemas);
+  } catch (e) {
+    return err("restore", `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`);
+  }
+  const dumpBytes = (await stat(archive.value)).size;
+  const restoreBar = progressDisplay(io, "pg_restore", toc.value.size, "items", now);
+  const restored = await runPgRestore(
+    { jobs: o.jobs, clean: o.clean, ...selection },
+    {
+      pgRestore: tool.value.path,
+      archive: archive.value,
+      target: x.target,
+      tocIds: toc.value,
+      env: d.env,
+      signal: d.signal,
+      onProgress: (pr) => {
+        restoreBar.update(pr.done, pr.current);
+        const bytes = pr.total ? Math.round((dumpBytes * pr.done) / pr.total) : 0;
+        const s = (now() - t3) / 1000;
+        reporter.progress({ phase: "restoring", bytes, totalBytes: dumpBytes, bytesPerSecond: s > 0 ? bytes / s : 0, detail: `item ${pr.done} of ${pr.total}${pr.current ? `: ${pr.current}` : ""}`.slice(0, 300) });
+      },
+    },
+  );
+  restoreBar.done();
+  if (!restored.ok) return restored.code === "interrupted" ? interrupted("while pg_restore was running") : restored;
+  const restoreMs = now() - t3;
+
+  // Check: the restored tables hold the rows the signed manifest recorded.
+  const t4 = now();
+  reporter.progress({ phase: "restoring", bytes: dumpBytes, totalBytes: dumpBytes, bytesPerSecond: 0, detail: "checking row counts" });
+  const checked = await checkRowCounts(x.target, selectedTables(p.tables, selection), selection);
+  if (!checked.ok) return checked;
+  const checkMs = now() - t4;
+
+  const completed = await reporter.transition({ state: "completed", dryRun: false });
+  if (!completed.ok) return err("report", `the backup was restored into ${x.target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`);
+  return ok(
+    summary({
+      durationsMs: { download: downloadMs, verify: verifyMs, decompress: decompressMs, restore: restoreMs, check: checkMs, total: now() - x.started },
+      tables: checked.value.tables,
+      rows: checked.value.rows,
+    }),
+  );
+}
+
+/** The --schema and --table names the archive has nothing for ("schema x", "table y"). */
+async function missingSelections(pgRestore: string, archive: string, s: RestoreSelection, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const missing: string[] = [];
+  for (const schema of s.schemas) {
+    const ids = await tocItemIds(pgRestore, archive, { schemas: [schema], tables: [] }, env);
+    if (ids.ok && ids.value.size === 0) missing.push(`schema ${schema}`);
+  }
+  for (const table of s.tables) {
+    const ids = await tocItemIds(pgRestore, archive, { schemas: s.schemas, tables: [table] }, env);
+    if (ids.ok && ids.value.size === 0) missing.push(`table ${table}${s.schemas.length ? ` in ${s.schemas.join(", ")}` : ""}`);
+  }
+  return missing;
+}
