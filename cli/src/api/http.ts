@@ -48,7 +48,7 @@ export async function requestJson<S extends z.ZodType>(fetchImpl: Fetch, url: st
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = (e as Error).name === "TimeoutError" ? "timed out" : cause?.code ?? cause?.message ?? (e as Error).message;
+    const why = (e as Error).name === "TimeoutError" ? "timed out" : (cause?.code?.startsWith("UND_ERR") ? cause.message : cause?.code) ?? cause?.message ?? (e as Error).message;
     return { ok: false, code: "network", message: `no answer from ${new URL(url).origin} (${why})` };
   }
   const text = await res.text().catch(() => "");

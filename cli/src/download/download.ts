@@ -174,5 +174,5 @@ async function refused(res: Response, o: DownloadOptions, have: number, expected
 
 function networkWhy(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (e as Error).message;
+  return (cause?.code?.startsWith("UND_ERR") ? cause.message : cause?.code) ?? cause?.message ?? (e as Error).message;
 }

@@ -45,7 +45,7 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
   const report = async (t: TransitionRequest): Promise<Result<void, Stage>> => {
     const r = await reporter.transition(t);
-    return r.ok ? ok(undefined) : err("report", `${r.message}; stopping${x.touched.value ? "" : " before touching the target"}`);
+    return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
   };
 
   // Check the kit before downloading: a manifest that does not verify is not worth the bytes.
