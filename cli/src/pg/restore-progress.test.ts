@@ -26,13 +26,20 @@ describe("RestoreProgressTracker", () => {
   it("counts selected TOC items by id when restoring in parallel", () => {
     const t = new RestoreProgressTracker(new Set([6, 215, 3354, 3208]), true);
     for (const l of PARALLEL) expect(t.line(l)).toBe(true);
-    expect(t.progress).toEqual({ done: 3, total: 4, current: "CONSTRAINT t t_pkey" });
+    expect(t.progress).toEqual({ done: 3, total: 4, current: 'creating CONSTRAINT "app.t t_pkey"' });
   });
 
   it("counts one line per item with one job", () => {
     const t = new RestoreProgressTracker(new Set([1, 2, 3, 4, 5]), false);
     for (const l of SERIAL) t.line(l);
     expect(t.progress).toEqual({ done: 4, total: 5, current: "executing SEQUENCE SET orders_id_seq" });
+  });
+
+  it("finds items in lines that parallel workers interleaved", () => {
+    const t = new RestoreProgressTracker(new Set([3383, 3384]), true);
+    expect(t.line("pg_restore:pg_restore:  finished item 3383 TABLE DATA events_2027")).toBe(true);
+    expect(t.line("pg_restore: finished item 3384 TABLE DATA orderspg_restore: launching item 9 TABLE x")).toBe(true);
+    expect(t.progress).toEqual({ done: 2, total: 2, current: "TABLE DATA orders" });
   });
 
   it("tells error lines apart from progress", () => {

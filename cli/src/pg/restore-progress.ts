@@ -6,9 +6,11 @@ export interface RestoreProgress {
   current: string | undefined;
 }
 
-const ITEM = /^pg_restore: (?:processing|launching|finished) item (\d+) (.+)$/;
+// Parallel workers share pg_restore's stderr, so two lines can arrive interleaved
+// ("pg_restore:pg_restore:  finished item 3383 …"): items are found anywhere in a line.
+const ITEM = /(processing|launching|finished) item (\d+) ([^\n]*?)(?=pg_restore:|$)/g;
 const SERIAL = /^pg_restore: (creating .+|processing data for table .+|executing .+)$/;
-const DONE_PARALLEL = /^pg_restore: (?:processing|finished) item (\d+) /;
+const NOISE = /^pg_restore: (connecting|dropping|entering|finished main|skipping|implied data-only)/;
 
 /**
  * Tracks pg_restore's progress through the archive's selected TOC items (pg_restore -l). With --jobs > 1
@@ -27,22 +29,28 @@ export class RestoreProgressTracker {
 
   /** Feeds one stderr line; true if it was a progress line (not an error or notice). */
   line(line: string): boolean {
-    const item = ITEM.exec(line);
-    if (item) {
-      const id = Number(item[1]);
-      if (this.tocIds.has(id)) {
-        this.current = item[2];
-        if (this.parallel && DONE_PARALLEL.test(line)) this.done.add(id);
-      }
-      return true;
+    let found = false;
+    for (const m of line.matchAll(ITEM)) {
+      found = true;
+      const id = Number(m[2]);
+      if (!this.tocIds.has(id)) continue;
+      this.current = m[3]!.trim();
+      if (this.parallel && m[1] !== "launching") this.done.add(id);
     }
+    if (found) return true;
     const serial = SERIAL.exec(line);
     if (serial) {
       this.current = serial[1];
       if (!this.parallel) this.serialDone++;
       return true;
     }
-    return /^pg_restore: (connecting|dropping|entering|finished main|launching|implied data-only)/.test(line);
+    return NOISE.test(line);
+  }
+
+  /** pg_restore exited 0: every selected item is done. */
+  finish(): void {
+    this.serialDone = this.tocIds.size;
+    for (const id of this.tocIds) this.done.add(id);
   }
 
   /** Items done of the selected total (never more than the total). */

@@ -63,5 +63,7 @@ export async function runPgRestore(s: PgRestoreSettings, o: RunPgRestoreOptions)
     const detail = redact(errors.join("\n"), [o.target.password]).trim();
     return err("restore", `pg_restore failed (${how})${detail ? `:\n${detail}` : ""}`);
   }
+  tracker.finish();
+  o.onProgress?.(tracker.progress);
   return ok({ items: tracker.progress.done });
 }
