@@ -1,7 +1,10 @@
 // `walwarden restore` when something is wrong, against the same real parts as restore.test.ts: each
 // failure is reported with its stage, the target stays untouched unless pg_restore had started, and
 // the message says what failed and what to do.
+import { mkdtempSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatVkey } from "@walwarden/verifier";
@@ -66,8 +69,9 @@ describe("walwarden restore refuses what does not verify, before touching the ta
   it("a backup made by a newer pg_dump than the local pg_restore fails at preflight, naming both versions and the package", async () => {
     const t = await f.target("too_new");
     const r = await f.offer({ predicate: { pgDumpVersion: "17.2" } });
-    const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
+    const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--json"]));
     expect(run.code).toBe(1);
+    expect(JSON.parse(run.out)).toMatchObject({ ok: false, stage: "preflight", restoreId: r.restoreId, reported: true, message: expect.stringContaining("pg_dump 17.2") });
     expect(run.err).toMatch(/this backup was made by pg_dump 17\.2, but the newest pg_restore here is 15\.\d+ \(.*pg_restore\), which cannot read it: install the PostgreSQL 17 client tools \(e\.g\. apt-get install postgresql-client-17/);
     expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "verifying", "failed"]);
     expect(r.transitions.at(-1)).toMatchObject({ stage: "preflight" });
@@ -187,8 +191,9 @@ describe("walwarden restore interrupted", () => {
   it("SIGINT during the download: the restore is reported failed (interrupted), its files are removed, exit 130", async () => {
     f.setFaults((_req, info) => (info.op === "GetObject" ? { action: "truncate", afterBytes: 10_000, then: "stall" } : undefined));
     const r = await f.offer();
+    const dir = mkdtempSync(join(tmpdir(), "ww-cli-dl-"));
     try {
-      const run = await f.spawn(f.restoreArgs(r, ["--dry-run"]), {}, (pid, stderr) => {
+      const run = await f.spawn(f.restoreArgs(r, ["--dry-run", "--download-dir", dir]), {}, (pid, stderr) => {
         const wait = setInterval(() => {
           if (/Claimed restore/.test(stderr())) {
             clearInterval(wait);
@@ -200,6 +205,7 @@ describe("walwarden restore interrupted", () => {
       expect(run.err).toMatch(/SIGINT: stopping/);
       expect(run.err).toMatch(/failed \(interrupted, restore rs_\d+\): interrupted \(SIGINT\) while downloading The target was not touched\./);
       expect(r.transitions).toEqual([{ state: "downloading" }, { state: "failed", stage: "interrupted", reason: "interrupted (SIGINT) while downloading" }]);
+      expect(readdirSync(dir)).toEqual([]); // the partial download is removed
     } finally {
       f.setFaults(undefined);
     }

@@ -2,7 +2,9 @@
 // makes it, s3rver with real presigned URLs, and the contract stand-in for the Worker
 // (support/contract-worker.ts). The paths that succeed: a full restore, --json, --dry-run, --clean,
 // --schema and --table, --keep-file, and trust on first use of the API's keys.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +105,20 @@ describe("walwarden restore", () => {
     expect(run.code, run.err).toBe(0);
     expect(await f.tables("one_table")).toEqual(["public.customers"]);
     expect(run.out).toMatch(/check {7}1 table, 500 rows/);
+  });
+
+  it("restores gzip-compressed and uncompressed backups too (the predicate says which), in --download-dir, and leaves nothing there", async () => {
+    const raw = execFileSync("zstd", ["-d", "-q", "-c"], { input: f.dump });
+    for (const [compression, bytes] of [["gzip", gzipSync(raw)], ["none", raw]] as const) {
+      const db = `as_${compression}`;
+      const t = await f.target(db);
+      const dir = mkdtempSync(join(tmpdir(), "ww-cli-dl-"));
+      const r = await f.offer({ bytes, predicate: { compression } });
+      const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--download-dir", dir]));
+      expect(run.code, run.err).toBe(0);
+      expect(await rowCounts(f.pg, db)).toEqual(f.predicate.tables);
+      expect(readdirSync(dir)).toEqual([]);
+    }
   });
 
   it("--keep-file keeps the verified download (not the decompressed archive) in the directory given", async () => {
