@@ -11,6 +11,7 @@ import { mirrorToD1 } from "../../worker/src/ledger/mirror.js";
 
 export { Ledger } from "../../worker/src/index.js";
 export { RateLimiter } from "../../worker/src/index.js";
+export { RestoreSession } from "../../worker/src/index.js";
 
 /** Largest n one request takes (a request runs its n calls one after another). */
 const MAX_N = 1_000_000;
