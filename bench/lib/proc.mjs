@@ -1,5 +1,5 @@
-// Process facts from /proc and a free loopback port: what the benches and the test helpers (local-worker,
-// postgres, backup) share. Linux only.
+// Process and machine facts from /proc and a free loopback port: what the benches and the test helpers
+// (local-worker, postgres, backup, sse) share. Linux only.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -56,4 +56,12 @@ export function freePort() {
       server.close(() => done(port));
     });
   });
+}
+
+/** Busy and total CPU time of the whole machine (ms, all cores), from /proc/stat. */
+export function machineCpu() {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busyMs: (total - v[3] - v[4]) * CPU_TICK_MS, totalMs: total * CPU_TICK_MS };
 }

@@ -84,3 +84,35 @@ export function claimJob(dev: Dev, runnerToken: string, body: { version?: string
 export function triggerCron(dev: Dev | { url: string; stdout: string; waitFor: Function }, timeMs: number, options?: { timeoutMs?: number }): Promise<CronTickStats | undefined>;
 /** GET /.well-known/walwarden/keys. */
 export function publishedKeys(dev: Dev): Promise<{ origin: string; checkpoint: string[]; manifest: string[] }>;
+
+/** POST /v1/runner/jobs/:id/complete with the runner's result. */
+export function completeJob(
+  dev: Dev,
+  runnerToken: string,
+  jobId: string,
+  body: { leaseId: string; artifactSha256: string; result: Record<string, unknown> },
+): Promise<{ envelope: unknown; entry: string; proof: unknown; checkpoint: string }>;
+/** A plausible artifact SHA-256 for synthetic results. */
+export const SYNTHETIC_ARTIFACT_SHA256: string;
+/** A runner's result for a backup that was never made (bucket `acme-backups` unless overridden). */
+export function syntheticBackupResult(runnerId: string, overrides?: Record<string, unknown>): Record<string, unknown>;
+/** PUT /v1/buckets/:bucket: a read-only bucket credential. */
+export function putBucketCredential(
+  dev: Dev,
+  cookie: string,
+  bucket: string,
+  credential: { endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId: string; secretAccessKey: string },
+): Promise<{ bucket: string; endpoint: string | null; region: string; forcePathStyle: boolean; accessKeyId: string; updatedBy: string; updatedAt: string }>;
+/** POST /v1/restores: the one-time token is in this answer only. */
+export function issueRestore(dev: Dev, cookie: string, backupId: string): Promise<{ restoreId: string; token: string; expiresAt: string; command: string }>;
+/** A claim's answer: the wire's ClaimRestoreResponseSchema. */
+export type ClaimedRestore = import("zod").infer<typeof import("@walwarden/verifier/wire").ClaimRestoreResponseSchema>;
+/** POST /v1/restores/claim as the CLI. */
+export function claimRestore(dev: Dev, claim: { token: string; orgId: string; clientVersion?: string }): Promise<ClaimedRestore>;
+/** POST /v1/restores/:id/transition with the progress credential. */
+export function reportTransition(
+  dev: Dev,
+  restoreId: string,
+  progressToken: string,
+  transition: { state: "downloading" | "verifying" | "restoring" | "completed" | "failed"; sha256?: string; dryRun?: boolean; stage?: string; reason?: string },
+): Promise<{ state: string; seq: number }>;

@@ -158,3 +158,89 @@ export async function triggerCron(dev, timeMs, { timeoutMs = 60_000 } = {}) {
 export function publishedKeys(dev) {
   return apiCall(dev, "GET", "/.well-known/walwarden/keys");
 }
+
+/**
+ * POST /v1/runner/jobs/:id/complete as a runner: reports a leased job done with `result` (the runner's
+ * measurements, the wire's CompleteRequestSchema); returns { envelope, entry, proof, checkpoint }.
+ * @param {string | { url: string }} dev
+ * @param {string} runnerToken
+ * @param {string} jobId
+ * @param {{ leaseId: string, artifactSha256: string, result: Record<string, unknown> }} body
+ */
+export function completeJob(dev, runnerToken, jobId, body) {
+  return apiCall(dev, "POST", `/v1/runner/jobs/${encodeURIComponent(jobId)}/complete`, { bearer: runnerToken, body });
+}
+
+/** A plausible SHA-256 (hex) of a stored artifact, for synthetic results (no artifact exists). */
+export const SYNTHETIC_ARTIFACT_SHA256 = "5e0b3b9c6a1f1f0c3d6f2e8b9a7c4d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c";
+
+/**
+ * A runner's result for completeJob as a runner would measure it, for a backup that was never made (the
+ * same as worker/test/support/backup-result.ts): its artifact is in bucket `acme-backups` unless overridden.
+ * @param {string} runnerId
+ * @param {Record<string, unknown>} [overrides]
+ */
+export function syntheticBackupResult(runnerId, overrides = {}) {
+  return {
+    startedAt: "2026-11-24T03:00:00.000Z",
+    completedAt: "2026-11-24T03:01:30.000Z",
+    sizeBytes: 123_456_789,
+    compression: "zstd",
+    dumpFormat: "custom",
+    serverVersion: "16.4",
+    pgDumpVersion: "17.2",
+    s3: { bucket: "acme-backups", key: "walwarden/db/2026/11/24/bkp.dump.zst", versionId: null, etag: '"9b2cf535f27731c974343645a3985328-3"', objectLock: null },
+    tables: [
+      { schema: "public", name: "orders", rows: 1200 },
+      { schema: "public", name: "customers", rows: 80 },
+    ],
+    schemaFingerprint: "a".repeat(64),
+    runner: { id: runnerId, version: "0.1.0" },
+    ...overrides,
+  };
+}
+
+/**
+ * PUT /v1/buckets/:bucket (admin): the read-only credential restores presign downloads with (nothing
+ * contacts the bucket); `credential` is the wire's BucketCredentialRequestSchema.
+ * @param {string | { url: string }} dev
+ * @param {string} cookie
+ * @param {string} bucket
+ * @param {{ endpoint?: string, region: string, forcePathStyle: boolean, accessKeyId: string, secretAccessKey: string }} credential
+ */
+export function putBucketCredential(dev, cookie, bucket, credential) {
+  return apiCall(dev, "PUT", `/v1/buckets/${encodeURIComponent(bucket)}`, { cookie, body: credential });
+}
+
+/**
+ * POST /v1/restores (operator): issues a restore of a backup; returns { restoreId, token, expiresAt, command }
+ * (the one-time token is in this answer only).
+ * @param {string | { url: string }} dev
+ * @param {string} cookie
+ * @param {string} backupId
+ */
+export function issueRestore(dev, cookie, backupId) {
+  return apiCall(dev, "POST", "/v1/restores", { cookie, body: { backupId } });
+}
+
+/**
+ * POST /v1/restores/claim as the CLI: consumes the one-time token; the answer carries the `progressToken`
+ * that transitions and progress are reported with.
+ * @param {string | { url: string }} dev
+ * @param {{ token: string, orgId: string, clientVersion?: string }} claim
+ */
+export function claimRestore(dev, { token, orgId, clientVersion = "0.0.0-bench" }) {
+  return apiCall(dev, "POST", "/v1/restores/claim", { body: { token, orgId, clientVersion } });
+}
+
+/**
+ * POST /v1/restores/:id/transition as the CLI (Bearer progressToken): { state } and, by state, sha256,
+ * dryRun or stage and reason; returns { state, seq } once the transition is logged.
+ * @param {string | { url: string }} dev
+ * @param {string} restoreId
+ * @param {string} progressToken
+ * @param {{ state: "downloading" | "verifying" | "restoring" | "completed" | "failed", sha256?: string, dryRun?: boolean, stage?: string, reason?: string }} transition
+ */
+export function reportTransition(dev, restoreId, progressToken, transition) {
+  return apiCall(dev, "POST", `/v1/restores/${encodeURIComponent(restoreId)}/transition`, { bearer: progressToken, body: transition });
+}
