@@ -119,9 +119,11 @@ describe("walwarden restore and the Worker", () => {
     const used = await f.offer({ refuse: "already-claimed" });
     const expired = await f.offer({ refuse: "expired" });
     const otherOrg = await f.offer({ orgId: "org_other" });
+    const unavailable = await f.offer({ refuse: "unavailable" });
     const cases: [string[], RegExp][] = [
       [f.restoreArgs(used, ["--dry-run"]), /this restore token was already used \(a token works once\)\. .*Issue a new restore/],
       [f.restoreArgs(expired, ["--dry-run"]), /this restore token has expired \(a token is valid for 15 minutes/],
+      [f.restoreArgs(unavailable, ["--dry-run"]), /could not serve the claim \(HTTP 503 unavailable: no read-only credential is set for bucket acme-backups\)\. The target was not touched\. Run the command again once that is fixed/],
       [["restore", "--api", f.worker.url, "--org", "org_acme", "--token", otherOrg.token, "--dry-run"], /this restore token belongs to another organization, not org_acme: check --org/],
       [["restore", "--api", f.worker.url, "--org", "org_acme", "--token", `wwo_${"A".repeat(43)}`, "--dry-run"], /does not know this restore token: check that you copied all of it/],
     ];

@@ -22,7 +22,7 @@ export type TransitionResponse = z.infer<typeof TransitionResponseSchemaType>;
 export type ProgressRequest = z.infer<typeof ProgressRequestSchema>;
 
 /** Why a claim failed: the Worker's refusals, then the CLI's own. */
-export type ClaimErrorCode = "already-claimed" | "expired" | "wrong-org" | "unknown-token" | "bad-request" | "rate-limited" | "unreachable" | "bad-response";
+export type ClaimErrorCode = "already-claimed" | "expired" | "wrong-org" | "unknown-token" | "bad-request" | "rate-limited" | "unavailable" | "unreachable" | "bad-response";
 
 /** Why a transition was not recorded. */
 export type TransitionErrorCode = "refused" | "unreachable" | "bad-response";
@@ -76,7 +76,8 @@ export function httpRestoreApi(api: string, fetchImpl: Fetch = fetch, retry: Ret
 }
 
 function claimErrorCode(code: string, status: number | undefined, apiCode: string | undefined): ClaimErrorCode {
-  if (code === "network" || code === "server") return "unreachable";
+  if (code === "network") return "unreachable";
+  if (code === "server") return "unavailable";
   if (code === "bad-response") return "bad-response";
   const known: ClaimErrorCode[] = ["already-claimed", "expired", "wrong-org", "unknown-token", "rate-limited", "bad-request"];
   if (apiCode && (known as string[]).includes(apiCode)) return apiCode as ClaimErrorCode;
@@ -113,6 +114,8 @@ function claimMessage(code: ClaimErrorCode, api: string, orgId: string, detail: 
       return `${api} refused the claim (${detail}).`;
     case "bad-response":
       return `${api} answered the claim with something the CLI does not understand (${detail}): the API and this CLI (${CLI_VERSION}) may be of different versions. If the claim went through the token is used; ask for a new one.`;
+    case "unavailable":
+      return `${api} could not serve the claim (${detail}). The target was not touched. Run the command again once that is fixed (an admin may need to act on the message); if it then says the token was already used, issue a new restore.`;
     case "unreachable":
       return `could not claim the restore at ${api} (${detail}). The target was not touched. If the request reached the API the token may be used: run the command again, and if it says the token was already used, issue a new restore.`;
   }

@@ -31,7 +31,7 @@ export interface OfferedRestore {
   kit: TestKit;
   download: { url: string; sizeBytes: number; expiresAt: string };
   /** A refusal to answer the claim with instead (already-claimed, expired…). */
-  refuse?: "already-claimed" | "expired";
+  refuse?: "already-claimed" | "expired" | "unavailable";
   state: RestoreState;
   transitions: TransitionRequest[];
   progress: ProgressRequest[];
@@ -131,6 +131,7 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
         const r = [...w.restores.values()].find((x) => x.token === c.token);
         if (!r) return refuse(res, 404, "unknown-token", "unknown restore token");
         if (r.refuse === "expired") return refuse(res, 410, "expired", "the restore token expired");
+        if (r.refuse === "unavailable") return refuse(res, 503, "unavailable", "no read-only credential is set for bucket acme-backups");
         if (r.refuse === "already-claimed" || r.state !== "issued") return refuse(res, 409, "already-claimed", "the restore token was already used");
         if (c.orgId !== r.orgId) return refuse(res, 403, "wrong-org", "the token belongs to another organization");
         r.state = "claimed";
