@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { err, ok, type Result } from "@walwarden/verifier";
+import { err, type Result } from "@walwarden/verifier";
 import {
   ClaimRestoreResponseSchema,
   TransitionResponseSchema,
