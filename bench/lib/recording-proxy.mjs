@@ -4,7 +4,7 @@
 import { createServer, request as httpRequest } from "node:http";
 
 /**
- * Starts a proxy on a free loopback port that forwards everything to `target` unchanged (streaming both
+ * Starts a proxy on a free loopback port that forwards everything to `target` unchanged, Host included, so SigV4 signatures still verify (streaming both
  * ways, so server-sent events pass through live) and records, per request: method, path (with query),
  * headers, the request body's bytes, the answer's status and its body's byte count (`responseBytes`;
  * the bytes themselves only when `keepResponses`).
@@ -20,7 +20,7 @@ export async function startRecordingProxy({ target, keepResponses = false }) {
     exchanges.push(ex);
     const chunks = [];
     const out = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         ex.status = up.statusCode ?? 0;
         res.writeHead(up.statusCode ?? 502, up.headers);
