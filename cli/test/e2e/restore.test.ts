@@ -138,7 +138,7 @@ describe("walwarden restore", () => {
   it("a tampered object fails at verifying and the target is untouched", async () => {
     const target = await parts.target("restore_tampered");
     const tampered = Buffer.from(artifact);
-    tampered[tampered.length >> 1] ^= 0xff;
+    tampered[tampered.length >> 1]! ^= 0xff;
     await parts.s3Client.send(new PutObjectCommand({ Bucket: parts.s3.bucket, Key: parts.artifactKey, Body: tampered }));
     try {
       const { issued, args } = await restoreArgs(target.url);
