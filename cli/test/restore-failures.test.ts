@@ -30,7 +30,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("walwarden restore refuses what does not verify, before touching the target", () => {
+describe("walwarden restore refuses what does not verify, before touching the target (stand-in Worker: support/contract-worker.ts)", () => {
   it("a downloaded object that is not the signed one fails at verifying", async () => {
     const t = await f.target("tampered");
     const tampered = Buffer.from(f.dump);
@@ -89,7 +89,7 @@ describe("walwarden restore refuses what does not verify, before touching the ta
   });
 });
 
-describe("walwarden restore after the target was written", () => {
+describe("walwarden restore after the target was written (stand-in Worker: support/contract-worker.ts)", () => {
   it("rows that differ from the manifest's counts fail at check, naming the table", async () => {
     const t = await f.target("wrong_counts");
     const tables = f.predicate.tables.map((x) => (x.name === "orders" ? { ...x, rows: x.rows + 1 } : x));
@@ -113,7 +113,7 @@ describe("walwarden restore after the target was written", () => {
   });
 });
 
-describe("walwarden restore and the Worker", () => {
+describe("walwarden restore and the Worker (stand-in Worker: support/contract-worker.ts)", () => {
   it("maps each refused claim to what to do, and downloads nothing", async () => {
     const before = gets();
     const used = await f.offer({ refuse: "already-claimed" });
@@ -189,7 +189,7 @@ describe("walwarden restore and the Worker", () => {
   });
 });
 
-describe("walwarden restore interrupted", () => {
+describe("walwarden restore interrupted (stand-in Worker: support/contract-worker.ts)", () => {
   it("SIGINT during the download: the restore is reported failed (interrupted), its files are removed, exit 130", async () => {
     f.setFaults((_req, info) => (info.op === "GetObject" ? { action: "truncate", afterBytes: 10_000, then: "stall" } : undefined));
     const r = await f.offer();

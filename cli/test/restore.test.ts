@@ -22,7 +22,7 @@ afterAll(async () => f?.stop());
 
 const keyDir = () => mkdtempSync(join(tmpdir(), "ww-cli-keys-"));
 
-describe("walwarden restore", () => {
+describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () => {
   it("restores into an empty database: every table has the manifest's rows, each transition is reported, and nothing secret leaves the machine", async () => {
     const t = await f.target("happy");
     const r = await f.offer();
