@@ -6,14 +6,16 @@ import { err, ok, type Result } from "@walwarden/verifier";
 
 const run = promisify(execFile);
 
-/** An installed pg_dump and its version. */
-export interface PgDumpBinary {
+/** An installed PostgreSQL client program (pg_dump, pg_restore) and its version. */
+export interface PgToolBinary {
   path: string;
   version: string;
   major: number;
 }
+/** An installed pg_dump and its version. */
+export type PgDumpBinary = PgToolBinary;
 
-/** Where pg_dump is looked for after the configured dirs: Debian/Ubuntu, RHEL (PGDG) and Homebrew layouts, then PATH. */
+/** Where client programs are looked for after the configured dirs: Debian/Ubuntu, RHEL (PGDG) and Homebrew layouts, then PATH. */
 const GLOBS: { dir: string; sub: (entry: string) => string | undefined }[] = [
   { dir: "/usr/lib/postgresql", sub: (e) => (/^\d+$/.test(e) ? join("/usr/lib/postgresql", e, "bin") : undefined) },
   { dir: "/usr", sub: (e) => (/^pgsql-\d+$/.test(e) ? join("/usr", e, "bin") : undefined) },
@@ -21,7 +23,12 @@ const GLOBS: { dir: string; sub: (entry: string) => string | undefined }[] = [
 ];
 
 /** Every distinct pg_dump found in `preferredDirs`, the usual install locations and PATH, with its version. */
-export async function findPgDumps(preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgDumpBinary[]> {
+export function findPgDumps(preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgDumpBinary[]> {
+  return findPgTools("pg_dump", preferredDirs, env);
+}
+
+/** Every distinct `tool` found in `preferredDirs`, the usual install locations and PATH, with its version (a binary reachable twice is listed once). */
+export async function findPgTools(tool: "pg_dump" | "pg_restore", preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgToolBinary[]> {
   const dirs = [...preferredDirs];
   for (const g of GLOBS) {
     const entries = await readdir(g.dir).catch(() => [] as string[]);
@@ -32,13 +39,13 @@ export async function findPgDumps(preferredDirs: readonly string[], env: NodeJS.
   }
   dirs.push(...(env.PATH ?? "").split(":").filter(Boolean));
   // Ask every candidate for its version at once: PATH's pg_dump may be a wrapper script that is slow to start.
-  const paths = [...new Set(dirs.map((dir) => join(dir, "pg_dump")))];
+  const paths = [...new Set(dirs.map((dir) => join(dir, tool)))];
   const versions = await Promise.all(paths.map(pgDumpVersion));
-  return versions.filter((v): v is PgDumpBinary => v !== undefined);
+  return versions.filter((v): v is PgToolBinary => v !== undefined);
 }
 
-/** `pg_dump --version` of one binary, or undefined if it does not run. */
-export async function pgDumpVersion(path: string): Promise<PgDumpBinary | undefined> {
+/** `<tool> --version` of one client program, or undefined if it does not run. */
+export async function pgDumpVersion(path: string): Promise<PgToolBinary | undefined> {
   try {
     const { stdout } = await run(path, ["--version"], { timeout: 10_000 });
     const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(stdout);
