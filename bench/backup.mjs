@@ -46,18 +46,18 @@
 // (10^6 bytes, the target's unit) and MiB.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { parseVkey, verifyManifest } from "@walwarden/verifier";
+import { verifyManifest } from "@walwarden/verifier";
+import { RUNNER_BIN, runnerBackup, spawnChecked, startBackupStack } from "./lib/backup-stack.mjs";
 import { benchFlags } from "./lib/flags.mjs";
-import { CPU_TICK_MS, ROOT, applyMigrations, describeSource, removeAtCleanup, runBench, startDev, tail, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
-import { startCluster, stopAllClusters } from "./lib/postgres.mjs";
-import { procStat } from "./lib/proc.mjs";
-import { localS3Client, startS3 } from "./lib/s3.mjs";
+import { ROOT, describeSource, removeAtCleanup, runBench, tail, tempDir } from "./lib/local-worker.mjs";
+import { machineCpu, procStat } from "./lib/proc.mjs";
+import { localS3Client } from "./lib/s3.mjs";
 import { describeData, loadRealisticData } from "./lib/sample-data.mjs";
-import { bootstrapOrg, createDatabase, createRunnerToken, getJob, listBackups, requestBackup } from "./lib/walwarden-api.mjs";
+import { listBackups } from "./lib/walwarden-api.mjs";
 
 const HELP = `usage: npm run bench:backup [-- options]
   --mb N          size of the database for the first measurement, in MiB of pg_database_size (default 250)
@@ -81,7 +81,6 @@ const TIMEOUT_MS = intFlag("timeout-s", 10, 86_400) * 1000;
 
 const TARGET = { ratio: 0.35, artifactRatio: 1.1, peakRssMB: 150, rssGrowth: 1.1 };
 const PG_DUMP = "/usr/lib/postgresql/15/bin/pg_dump";
-const RUNNER_BIN = join(ROOT, "runner/bin/walwarden-runner.js");
 const BUCKET = "acme-backups";
 const DB_NAME = "shop";
 const SAMPLE_MS = 100;
@@ -148,14 +147,6 @@ function childrenOf(pid) {
     }
   }
   return [...out];
-}
-
-/** Busy and total CPU time of the whole machine (ms, all cores), from /proc/stat. */
-function machineCpu() {
-  const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
-  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
-  const total = v.reduce((a, b) => a + b, 0);
-  return { busyMs: (total - v[3] - v[4]) * CPU_TICK_MS, totalMs: total * CPU_TICK_MS };
 }
 
 /**
@@ -282,32 +273,11 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
 // ---------------------------------------------------------------------------------------------------------
 // The two sides
 
-/** Runs a command to its end; rejects with its stderr if it fails or outlives TIMEOUT_MS. */
-function spawnChecked(file, args, options = {}) {
-  const child = spawn(file, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], ...options });
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (s) => (out += s));
-  child.stderr.setEncoding("utf8").on("data", (s) => (err += s));
-  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS); // only the child we started, by its pid
-  const exit = new Promise((resolve, reject) => {
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${file}: ${e.message}`));
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: out, stderr: err });
-    });
-  });
-  return { child, exit, stdout: () => out };
-}
-
 /** a. pg_dump -Fc -f <file>: wall time, file size, CPU of pg_dump and its backend. */
 async function baseline(ctx, label) {
   const file = join(ctx.dir, `baseline-${label}.dump`);
   const t0 = performance.now();
-  const { child, exit } = spawnChecked(PG_DUMP, ["-Fc", "-f", file, ctx.pg.url(DB_NAME)]);
+  const { child, exit } = spawnChecked(PG_DUMP, ["-Fc", "-f", file, ctx.pg.url(DB_NAME)], { timeoutMs: TIMEOUT_MS });
   const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
   const r = await exit;
   const seconds = (performance.now() - t0) / 1000;
@@ -319,46 +289,26 @@ async function baseline(ctx, label) {
 
 /** b + c. A backup by the runner, timed and sampled, then checked against S3, the Worker and the manifest. */
 async function walwarden(ctx, label) {
-  const { jobId, backupId } = await requestBackup(ctx.dev, ctx.cookie, ctx.databaseId);
   const reloadsBefore = workerReloads(ctx.dev);
-  const t0 = performance.now();
-  const { child, exit, stdout } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
   // s3rver's files show when CompleteMultipartUpload runs: it creates <name>._S3rver_object and streams the
   // parts into it, then writes <name>._S3rver_object.md5. The key is in the runner's backup.started line.
   const s3 = { objectPath: undefined, cmuStartMs: undefined, cmuEndMs: undefined };
-  const watchS3 = (now) => {
-    if (!s3.objectPath) {
-      const m = /"event":"backup\.started".*?"key":"([^"]+)"/.exec(stdout());
-      if (m) s3.objectPath = join(ctx.s3Dir, BUCKET, ...m[1].split("/").slice(0, -1), `${m[1].split("/").at(-1)}._S3rver_object`);
-    }
-    if (!s3.objectPath) return;
-    if (s3.cmuStartMs === undefined && existsSync(s3.objectPath)) s3.cmuStartMs = now;
-    if (s3.cmuEndMs === undefined && existsSync(`${s3.objectPath}.md5`)) s3.cmuEndMs = now;
-  };
-  const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev, watchS3);
-  const r = await exit;
-  const processSeconds = (performance.now() - t0) / 1000;
-  const s = sampler.stop();
-  const lines = r.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => {
-      try {
-        return JSON.parse(l);
-      } catch {
-        return {};
-      }
-    });
-  const job = await getJob(ctx.dev, ctx.cookie, jobId);
-  const done = lines.find((l) => l.event === "backup.completed");
-  if (r.code !== 0 || !done || job.status !== "succeeded") {
-    const failed = lines.find((l) => l.event === "backup.failed");
-    throw new Error(
-      `the backup failed: runner exit ${r.signal ?? r.code}, job ${job.status}${job.lastError ? ` (${job.lastError})` : ""}${failed ? `, ${failed.reason}` : ""}\n` +
-        `--- runner stdout (tail) ---\n${tail(r.stdout)}\n--- runner stderr (tail) ---\n${tail(r.stderr)}`,
-    );
-  }
-  const started = lines.find((l) => l.event === "backup.started");
+  const { jobId, backupId, job, child, started, done, processSeconds, measured: s } = await runnerBackup(ctx, {
+    timeoutMs: TIMEOUT_MS,
+    onSpawn: (runner, stdout) => {
+      const watchS3 = (now) => {
+        if (!s3.objectPath) {
+          const m = /"event":"backup\.started".*?"key":"([^"]+)"/.exec(stdout());
+          if (m) s3.objectPath = join(ctx.s3Dir, BUCKET, ...m[1].split("/").slice(0, -1), `${m[1].split("/").at(-1)}._S3rver_object`);
+        }
+        if (!s3.objectPath) return;
+        if (s3.cmuStartMs === undefined && existsSync(s3.objectPath)) s3.cmuStartMs = now;
+        if (s3.cmuEndMs === undefined && existsSync(`${s3.objectPath}.md5`)) s3.cmuEndMs = now;
+      };
+      const sampler = startSampler(runner.pid, ctx.pg.pid, ctx.dev, watchS3);
+      return () => sampler.stop();
+    },
+  });
   const backup = (await listBackups(ctx.dev, ctx.cookie, { databaseId: ctx.databaseId, limit: 50 })).items.find((b) => b.id === backupId);
   if (!backup) throw new Error(`backup ${backupId} is not in GET /v1/backups`);
   const claimToCompletedSeconds = (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000;
@@ -459,7 +409,7 @@ async function walwarden(ctx, label) {
 /** The runner with nothing to do (`run --once`, one empty claim): its peak RSS is what node and its modules take. */
 async function idleRunner(ctx) {
   const t0 = performance.now();
-  const { child, exit } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { env: { ...process.env } });
+  const { child, exit } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { timeoutMs: TIMEOUT_MS, env: { ...process.env } });
   const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
   const r = await exit;
   const seconds = (performance.now() - t0) / 1000;
@@ -508,42 +458,14 @@ await runBench(async () => {
   checkBuilt();
   const started = performance.now();
   const dir = removeAtCleanup(tempDir("walwarden-bench-backup-"));
-  const persist = join(dir, "state");
-  const envFile = writeKeysEnvFile(dir);
   const cpuCount = availableParallelism();
   console.log(`measuring ${describeSource()}`);
   console.log(`machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
-  const config = join(ROOT, "wrangler.toml");
   console.log("starting the Worker (wrangler.toml, local D1), s3rver and PostgreSQL 15…");
-  await applyMigrations(persist, { config });
-  const [dev, s3, pg] = await Promise.all([startDev({ persist, envFile, config }), startS3({ bucket: BUCKET }), startCluster({ name: "bench-backup" })]);
-  if (pg.major !== 15) throw new Error(`expected PostgreSQL 15, the newest installed server is ${pg.version}`);
+  const stack = await startBackupStack({ dir, bucket: BUCKET, dbName: DB_NAME, clusterName: "bench-backup" });
+  const { dev, s3, pg, cookie, databaseId, configPath, manifestKeys } = stack;
   try {
-    const { cookie } = await bootstrapOrg(dev);
-    const runner = await createRunnerToken(dev, cookie, "bench runner");
-    await pg.createDatabase(DB_NAME);
-    const databaseId = (await createDatabase(dev, cookie, DB_NAME, "self-hosted")).id;
-    const manifestKeys = dev.keys.manifest.map((v) => {
-      const k = parseVkey(v);
-      if (!k.ok) throw new Error(`published manifest key does not parse: ${k.message}`);
-      return { name: k.value.name, publicKey: k.value.publicKey };
-    });
-    const configPath = join(dir, "runner.json");
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        api: dev.url,
-        token: runner.token,
-        databases: { [databaseId]: { url: pg.url(DB_NAME) } },
-        bucket: { bucket: BUCKET, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, prefix: "walwarden", accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-        pollSeconds: 1,
-        heartbeatSeconds: 5,
-        healthPort: -1,
-        stateDir: join(dir, "runner-state"),
-      }),
-      { mode: 0o600 },
-    );
     const s3Client = localS3Client(s3);
     const ctx = { dir, dev, pg, cookie, databaseId, configPath, s3Client, manifestKeys, s3Dir: s3.dir };
     const idle = await idleRunner(ctx);
@@ -565,8 +487,7 @@ await runBench(async () => {
     s3Client.destroy();
     printReport(rounds, loads, idle, cpuCount, (performance.now() - started) / 1000);
   } finally {
-    await s3.stop();
-    await stopAllClusters();
+    await stack.stop();
   }
 });
 

@@ -327,3 +327,32 @@ export async function loadRealisticData(cluster, db, targetMb, { log = () => {} 
   const described = await describeData(cluster, db);
   return { ...described, batches, loadSeconds: (performance.now() - t0) / 1000 };
 }
+
+/**
+ * Rows and a digest of every ordinary table outside the system schemas, by "schema.table": md5 of the
+ * rows' md5s (of each row's text form) in sorted order, so two databases compare equal exactly when they
+ * hold the same rows (in any physical order). The idea of runner/test/support/sample-data.ts's
+ * tableChecksums, hashing per row so a large table never becomes one huge string.
+ * @param {import("./postgres.mjs").Cluster} cluster
+ * @param {string} db
+ * @returns {Promise<Record<string, { rows: number, md5: string }>>}
+ */
+export async function tableChecksums(cluster, db) {
+  const tables = await cluster.query(
+    `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
+    [],
+    { db },
+  );
+  const out = {};
+  for (const { s, t } of tables) {
+    const q = `"${s.replaceAll('"', '""')}"."${t.replaceAll('"', '""')}"`;
+    const [r] = await cluster.query(
+      `SELECT count(*) AS n, md5(coalesce(string_agg(h, '' ORDER BY h), '')) AS h FROM (SELECT md5(x::text) AS h FROM ONLY ${q} x) r`,
+      [],
+      { db },
+    );
+    out[`${s}.${t}`] = { rows: Number(r.n), md5: r.h };
+  }
+  return out;
+}
