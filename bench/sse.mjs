@@ -29,7 +29,8 @@
 // the target met or not; connect time for N (to every 200 answer and to every replay); CPU (utime+stime
 // from /proc) of the workerd processes (runtime and wrangler's proxy), of wrangler's Node process, of this
 // process and of everything else on the machine, while connecting and from the first transition to the
-// last stream's end. The results JSON is the last line of output (and --json FILE).
+// last stream's end, with a warning when other processes took more than a fifth of the machine meanwhile.
+// The results JSON is the last line of output (and --json FILE).
 // Caveats: everything shares one small machine: this process (it reads all N streams on one event loop, so
 // the last subscribers' stamps include its own parsing, ~20–40 µs an event), wrangler's proxy workerd (every
 // request and stream passes through one Durable Object of it, which also tells wrangler's Node process about
@@ -315,6 +316,8 @@ await runBench(async () => {
     dev.assertNoReload();
 
     const ratio = lat.p99 / base.p99;
+    // The share of the machine's cores that processes other than ours (workerd, wrangler, this one) took.
+    const busyElsewhere = m.fanOutCpu.other / (cpuCount * m.fanOutWallMs);
     const met = lat.p99 <= TARGET_MS;
     const failedAll = [...m.failed, ...baseFailed.map((f) => ({ ...f, baseline: true }))];
     const row = (label, s) => `${label.padEnd(30)} ${fmt(s.p50, 1).padStart(8)} ${fmt(s.p95, 1).padStart(8)} ${fmt(s.p99, 1).padStart(8)} ${fmt(s.max, 1).padStart(8)}   (${fmt(s.n)} deliveries)`;
@@ -335,6 +338,8 @@ workerd CPU connecting: ${fmt(m.connect.connectCpu.total)} ms (${role(m.connect.
 workerd CPU from the first transition POST to the last stream's end (${fmt(m.fanOutWallMs)} ms): ${fmt(m.fanOutCpu.total)} ms (${role(m.fanOutCpu)})
   meanwhile ${others(m.fanOutCpu)}; ${fmt(cpuCount)} cores
   baseline (4 transitions to 1 subscriber): ${fmt(baseFanOutCpu)} ms workerd CPU per restore → ${fmt((m.fanOutCpu.total - baseFanOutCpu) / (4 * N) * 1000)} µs more per delivery with ${fmt(N)} (/proc resolution ${CPU_TICK_MS} ms)`);
+    if (busyElsewhere > 0.2)
+      console.log(`WARNING: other processes took ${fmt(100 * busyElsewhere)}% of the machine's ${cpuCount} cores while the transitions fanned out: the latencies say as much about them as about the Worker; run again on a quieter machine`);
     for (const f of failedAll.slice(0, 10)) console.log(`  WRONG: ${f.baseline ? "baseline " : ""}subscriber ${f.subscriber}: ${f.problems.join("; ")}`);
 
     const result = {
@@ -365,6 +370,7 @@ workerd CPU from the first transition POST to the last stream's end (${fmt(m.fan
         fanOut: { wranglerNode: Math.round(m.fanOutCpu.wrangler), bench: Math.round(m.fanOutCpu.bench), otherProcesses: Math.round(m.fanOutCpu.other) },
       },
       fanOutWallMs: Math.round(m.fanOutWallMs),
+      busyElsewhereFraction: round(busyElsewhere, 2),
       cores: cpuCount,
       cpuResolutionMs: CPU_TICK_MS,
       ok: failedAll.length === 0,
