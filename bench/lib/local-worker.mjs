@@ -189,9 +189,10 @@ function opensUnder(pid, dir) {
  * bench Worker unless told otherwise (the runner's tests run the repository's wrangler.toml); `vars`
  * overrides Worker vars, e.g. { LEASE_SECONDS: "5" } (plain text, never secrets: those go in `envFile`).
  * Its own process group, so stop() ends it and everything it started (workerd, esbuild), and nothing else.
+ * `port`: serve on this loopback port (the demo's stable URL) instead of a free one.
  */
-export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars = {}, startTimeoutMs = 120_000 }) {
-  const port = await freePort();
+export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars = {}, port: fixedPort, startTimeoutMs = 120_000 }) {
+  const port = fixedPort ?? (await freePort());
   const args = [join(import.meta.dirname, "dev-server.mjs"), config, persist, envFile, String(port), JSON.stringify(vars)];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const dev = { url: `http://127.0.0.1:${port}`, pid: child.pid, stdout: "", stderr: "", exited: null, child };
