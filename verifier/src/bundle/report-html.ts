@@ -8,13 +8,65 @@ export interface ReportInput {
   period: { from: string; to: string };
   window: { start: number; end: number; head: number };
   entries: LogEntry[];
+  /**
+   * Recovery point objectives to judge the period against, per database, in minutes. They are not in the
+   * log: the Worker takes them from the database's schedules when it exports.
+   */
+  rpoTargets?: { databaseId: string; targetRpoMinutes: number }[];
+}
+
+/** One database's RPO compliance over the period. */
+export interface RpoCompliance {
+  databaseId: string;
+  targetRpoMinutes: number | null;
+  backups: number;
+  /** The longest stretch without a completed backup, period edges included, and where it lies. */
+  longestGapMs: number;
+  longestGap: { from: string; to: string };
+  /** Stretches longer than the target (0 without a target). */
+  gapsOverTarget: number;
+  status: "met" | "missed" | "no-target";
+}
+
+/**
+ * RPO compliance per database over [period.from, period.to): the completion times of its backups in the
+ * window split the period into stretches (from the period's start to the first backup, between backups, from
+ * the last one to the period's end); the target is met if no stretch is longer than it. A database with a
+ * target and no backup in the period has one stretch, the whole period. Sorted by database id.
+ */
+export function rpoCompliance(input: Pick<ReportInput, "period" | "entries" | "rpoTargets">): RpoCompliance[] {
+  const times = new Map<string, string[]>();
+  for (const t of input.rpoTargets ?? []) times.set(t.databaseId, []);
+  for (const e of input.entries) {
+    if (e.type !== "backup.completed") continue;
+    const at = times.get(e.data.databaseId) ?? [];
+    at.push(e.at);
+    times.set(e.data.databaseId, at);
+  }
+  const targets = new Map((input.rpoTargets ?? []).map((t) => [t.databaseId, t.targetRpoMinutes]));
+  return [...times]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([databaseId, at]) => {
+      const edges = [input.period.from, ...at, input.period.to];
+      const target = targets.get(databaseId) ?? null;
+      let longest = { ms: -1, from: input.period.from, to: input.period.to };
+      let over = 0;
+      for (let i = 0; i + 1 < edges.length; i++) {
+        const ms = Math.max(0, Date.parse(edges[i + 1]!) - Date.parse(edges[i]!));
+        if (ms > longest.ms) longest = { ms, from: edges[i]!, to: edges[i + 1]! };
+        if (target !== null && ms > target * 60_000) over++;
+      }
+      const status = target === null ? "no-target" : over === 0 ? "met" : "missed";
+      return { databaseId, targetRpoMinutes: target, backups: at.length, longestGapMs: longest.ms, longestGap: { from: longest.from, to: longest.to }, gapsOverTarget: over, status };
+    });
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * A deterministic `report.html` for auditors: backups per database, failures, restores with their
- * outcome and duration, and how to verify the bundle. Same input, same bytes; no scripts, no network.
+ * A deterministic `report.html` for auditors: backups per database, RPO compliance over the period,
+ * failures, restores with their outcome and duration, and how to verify the bundle. Same input, same
+ * bytes; no scripts, no network.
  */
 export function renderReportHtml(input: ReportInput): string {
   const completed = input.entries.filter((e): e is LogEntryOf<"backup.completed"> => e.type === "backup.completed");
@@ -32,6 +84,8 @@ export function renderReportHtml(input: ReportInput): string {
     const r = restores.get(d.restoreId) ?? { backupId: d.backupId, first: e.at, last: e.at, state };
     restores.set(d.restoreId, { ...r, last: e.at, state });
   }
+  const minutes = (ms: number) => (ms / 60_000).toFixed(1);
+  const rpo = rpoCompliance(input);
   const rows = (cells: string[][]) => cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -40,19 +94,24 @@ export function renderReportHtml(input: ReportInput): string {
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:.25rem .5rem;text-align:left}th{background:#eee}</style>
 </head><body>
 <h1>Evidence for ${esc(input.orgId)}</h1>
-<p>Period ${esc(input.period.from)} to ${esc(input.period.to)}. Log <code>${esc(input.origin)}</code>, entries ${input.window.start} to ${input.window.end - 1} of ${input.window.head}.</p>
+<p>Period ${esc(input.period.from)} to ${esc(input.period.to)}. Log <code>${esc(input.origin)}</code>: ${input.window.end > input.window.start ? `entries ${input.window.start} to ${input.window.end - 1}` : "no entries"} of the ${input.window.head} in its signed head checkpoint.</p>
 <h2>Backups per database</h2>
 <table><tr><th>database</th><th>completed backups</th><th>bytes</th><th>last completed</th></tr>
 ${rows([...perDb].sort(([a], [b]) => (a < b ? -1 : 1)).map(([db, r]) => [db, String(r.count), String(r.bytes), r.last]))}
 </table>
 <p>${failed.length} failed backup attempt(s) in the period.</p>
+<h2>RPO compliance over the period</h2>
+<p>For each database, the longest stretch of the period without a completed backup (from the period's start to the first backup, between backups, and from the last backup to the period's end), against its recovery point objective. The target is met if no stretch is longer. Targets are the tightest of the database's enabled schedules when the bundle was exported; they are not in the log.</p>
+<table><tr><th>database</th><th>target (min)</th><th>backups</th><th>longest gap (min)</th><th>longest gap from</th><th>longest gap to</th><th>gaps over target</th><th>compliance</th></tr>
+${rows(rpo.map((r) => [r.databaseId, r.targetRpoMinutes === null ? "none" : String(r.targetRpoMinutes), String(r.backups), minutes(r.longestGapMs), r.longestGap.from, r.longestGap.to, String(r.gapsOverTarget), r.status]))}
+</table>
 <h2>Restores</h2>
 <table><tr><th>restore</th><th>backup</th><th>outcome</th><th>first seen</th><th>last transition</th><th>duration (s)</th></tr>
 ${rows([...restores].map(([id, r]) => [id, r.backupId, r.state, r.first, r.last, ((Date.parse(r.last) - Date.parse(r.first)) / 1000).toFixed(1)]))}
 </table>
 <h2>How to verify this bundle</h2>
 <p>This page is a summary, not the proof. Verify the whole bundle offline with keys you obtained independently:</p>
-<pre>npx walwarden-verify bundle evidence.zip --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt;</pre>
+<pre>npx --package @walwarden/verifier walwarden-verify bundle &lt;bundle.zip&gt; --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt; --origin ${esc(input.origin)}</pre>
 <p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, and every restore against the restore state machine.</p>
 </body></html>
 `;

@@ -40,6 +40,16 @@ const ZIP_MTIME = new Date(Date.UTC(2000, 0, 1));
 
 /** Builds the bundle zip (deterministic: same input, same bytes). */
 export function writeBundle(input: BundleInput, sha: Sha256 = portableSha256): Result<Uint8Array, "bad-input"> {
+  const files = bundleFiles(input, sha);
+  return files.ok ? ok(zipBundleFiles(files.value)) : files;
+}
+
+/**
+ * Every file of the bundle by path, the signed index included: what `writeBundle` zips. A writer that must
+ * know a file's exact bytes (the Worker logs the SHA-256 of `index.dsse.json`) builds them here, then zips
+ * them with `zipBundleFiles`.
+ */
+export function bundleFiles(input: BundleInput, sha: Sha256 = portableSha256): Result<Map<string, Uint8Array>, "bad-input"> {
   const end = input.start + input.entries.length;
   const kept: LogEntry[] = [];
   for (const bytes of input.entries) {
@@ -82,8 +92,12 @@ export function writeBundle(input: BundleInput, sha: Sha256 = portableSha256): R
     }),
   };
   files.set(BundlePaths.index, canonicalBytes(signEnvelope(INDEX_PAYLOAD_TYPE, canonicalBytes(index), [input.indexSigner])));
+  return ok(files);
+}
 
+/** Zips bundle files deterministically: sorted by path, a fixed timestamp, deflate level 6. */
+export function zipBundleFiles(files: Map<string, Uint8Array>): Uint8Array {
   const zippable: Zippable = {};
   for (const path of [...files.keys()].sort()) zippable[path] = [files.get(path)!, { mtime: ZIP_MTIME }];
-  return ok(zipSync(zippable, { level: 6 }));
+  return zipSync(zippable, { level: 6 });
 }

@@ -6,5 +6,6 @@ export * from "./restore.js";
 export * from "./keys.js";
 export * from "./verify.js";
 export * from "./resources.js";
+export * from "./evidence.js";
 export { InclusionProofSchema, type InclusionProof } from "../log/inclusion-proof.js";
 export { DsseEnvelopeSchema, type DsseEnvelope } from "../dsse/envelope.js";
