@@ -7,6 +7,7 @@ import { backupRoutes } from "./routes/backups.js";
 import { bootstrapRoutes } from "./routes/bootstrap.js";
 import { bucketRoutes } from "./routes/buckets.js";
 import { databaseRoutes } from "./routes/databases.js";
+import { evidenceRoutes } from "./routes/evidence.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/log.js";
 import { restoreRoutes } from "./routes/restores.js";
@@ -36,6 +37,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/jobs", jobRoutes)
   .route("/v1/rpo", rpoRoutes)
   .route("/v1/log", logRoutes)
+  .route("/v1/evidence", evidenceRoutes)
   .route("/v1/runner", runnerRoutes)
   .route("/v1/verify", verifyRoutes)
   .notFound((c) => errorResponse(new ApiError(404, "not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), c))

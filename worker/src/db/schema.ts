@@ -173,7 +173,13 @@ export const logEntries = sqliteTable(
     subject: text("subject").notNull(),
     entry: text("entry").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.seq] }), index("log_entries_type").on(t.orgId, t.type, t.seq), index("log_entries_subject").on(t.orgId, t.subject, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.seq] }),
+    index("log_entries_type").on(t.orgId, t.type, t.seq),
+    index("log_entries_subject").on(t.orgId, t.subject, t.seq),
+    // Evidence exports map a period to a seq window: `at` never decreases along the log.
+    index("log_entries_at").on(t.orgId, t.at, t.seq),
+  ],
 );
 
 /**

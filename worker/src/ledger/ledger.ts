@@ -23,7 +23,7 @@ import {
 import { logOrigin, type Env } from "../env.js";
 import { signingKeys, type SigningKeys } from "./keys.js";
 import { mirrorToD1 } from "./mirror.js";
-import { appendLeaf, rangeRootOf, type NodeStore } from "./subtree-store.js";
+import { appendLeaf, frontierOf, rangeRootOf, type NodeStore } from "./subtree-store.js";
 
 /** One event to append. `key` makes the append idempotent: the same key twice yields the first entry. */
 export interface AppendEvent {
@@ -247,6 +247,41 @@ export class Ledger extends DurableObject<Env> {
     return row ? ok(row.note) : err("out-of-range", `no checkpoint was signed at size ${size}`);
   }
 
+  /**
+   * The newest signed checkpoint, and `at`: the Ledger's clock, before which no entry appended from now on
+   * can be timestamped (entries' `at` never decreases). An evidence export cuts its period there, so the
+   * same period exported later covers the same entries.
+   */
+  head(orgId: string): Result<{ checkpoint: string; treeSize: number; at: string }, LedgerErrorCode> {
+    const current = this.checkpoint(orgId);
+    if (!current.ok) return current;
+    const lastAt = this.meta("lastAt");
+    return ok({ ...current.value, at: new Date(Math.max(Date.now(), lastAt ? Date.parse(lastAt) : 0)).toISOString() });
+  }
+
+  /**
+   * For each entry, the checkpoint its append returned (the first signed after it): the one a runner
+   * stores in the backup's walk-away kit. Distinct notes, by size.
+   */
+  appendCheckpoints(orgId: string, seqs: number[]): Result<{ size: number; note: string }[], LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const found = new Map<number, string>();
+    for (const seq of seqs) {
+      const row = this.sql.exec<{ size: number; note: string }>("SELECT size, note FROM checkpoints WHERE size > ? ORDER BY size LIMIT 1", seq).toArray()[0];
+      if (row) found.set(row.size, row.note);
+    }
+    return ok([...found].sort(([a], [b]) => a - b).map(([size, note]) => ({ size, note })));
+  }
+
+  /** The compact range (left frontier) of the tree of `size`, base64, largest subtree first: O(log n) reads. */
+  frontier(orgId: string, size: number): Result<string[], LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.size()) return err("out-of-range", `need 0 ≤ size ≤ ${this.size()}, got ${size}`);
+    return ok(frontierOf(this.nodes, size).map(toBase64));
+  }
+
   /** Inclusion proof of entry `seq` in the tree of `treeSize` (default: now). */
   inclusion(orgId: string, seq: number, treeSize?: number): Result<InclusionProof, LedgerErrorCode> {
     const org = this.bindOrg(orgId);
@@ -264,11 +299,23 @@ export class Ledger extends DurableObject<Env> {
     return ok(consistencyProofFrom(rangeRootOf(this.nodes, sha), from, to).map(toBase64));
   }
 
-  /** Stored entry texts [from, from + limit), for exports. */
+  /** Stored entry texts [from, from + limit), for exports (fewer at the end of the log). */
   entries(orgId: string, from: number, limit: number): Result<string[], LedgerErrorCode> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
     return ok(this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit).toArray().map((r) => r.entry));
+  }
+
+  /**
+   * Stored entry texts [start, end) exactly, for an evidence bundle read in pages (one RPC answer stays
+   * well under the RPC size limit): out-of-range unless the log holds all of them.
+   */
+  entryRange(orgId: string, start: number, end: number): Result<string[], LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > this.size())
+      return err("out-of-range", `need 0 ≤ start ≤ end ≤ ${this.size()}, got [${start}, ${end})`);
+    return ok(this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq", start, end).toArray().map((r) => r.entry));
   }
 
   /**

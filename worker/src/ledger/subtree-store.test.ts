@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { consistencyProof, consistencyProofFrom, inclusionProof, inclusionProofFrom, leafHash, portableSha256, rootFromLeafHashes } from "@walwarden/verifier";
-import { appendLeaf, rangeRootOf, type NodeStore } from "./subtree-store.js";
+import { CompactRange, consistencyProof, consistencyProofFrom, frontierOfLeafHashes, inclusionProof, inclusionProofFrom, leafHash, portableSha256, rootFromLeafHashes } from "@walwarden/verifier";
+import { appendLeaf, frontierOf, rangeRootOf, type NodeStore } from "./subtree-store.js";
 
 function mapStore(): NodeStore & { writes: number } {
   const m = new Map<string, Uint8Array>();
@@ -34,6 +34,22 @@ describe("subtree store", () => {
       expect(rootOf(0, n)).toEqual(rootFromLeafHashes(prefix));
       for (let i = 0; i < n; i++) expect(inclusionProofFrom(rootOf, i, n)).toEqual(inclusionProof(prefix, i));
       for (let m = 0; m <= n; m++) expect(consistencyProofFrom(rootOf, m, n)).toEqual(consistencyProof(prefix, m));
+    }
+  });
+
+  it("serves the frontier (compact range) at every size to 70 exactly as the verifier computes it, one stored read per subtree", () => {
+    const { store, leaves } = build(70);
+    for (let n = 0; n <= 70; n++) {
+      let reads = 0;
+      const counting: NodeStore = { get: (l, i) => (reads++, store.get(l, i)), put: () => expect.unreachable() };
+      const frontier = frontierOf(counting, n);
+      expect(frontier).toEqual(frontierOfLeafHashes(leaves, n));
+      expect(reads).toBe(frontier.length);
+      // The frontier plus the rest of the leaves reproduces the root of the whole tree (what a bundle relies on).
+      const range = CompactRange.fromFrontier(n, frontier);
+      if (!range.ok) throw new Error(range.message);
+      for (const leaf of leaves.slice(n)) range.value.append(leaf);
+      expect(range.value.root()).toEqual(rootFromLeafHashes(leaves));
     }
   });
 

@@ -44,3 +44,20 @@ export function rangeRootOf(store: NodeStore, sha: Sha256): RangeRootOf {
   };
   return rootOf;
 }
+
+/**
+ * The compact range (left frontier) of the tree of `size`: the roots of its maximal perfect subtrees,
+ * largest (leftmost) first, one per set bit of `size`, each a stored node, so O(log n) reads. Plain
+ * arithmetic, not bit operators, so sizes beyond 2^32 work.
+ */
+export function frontierOf(store: NodeStore, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let offset = 0;
+  for (let level = Math.floor(Math.log2(Math.max(size, 1))) + 1; level >= 0; level--) {
+    const width = 2 ** level;
+    if (size - offset < width) continue;
+    out.push(need(store, level, offset / width));
+    offset += width;
+  }
+  return out;
+}

@@ -1,0 +1,1 @@
+CREATE INDEX `log_entries_at` ON `log_entries` (`org_id`,`at`,`seq`);
