@@ -5,6 +5,6 @@ import { defineConfig } from "vitest/config";
 // tests run in Node against real PostgreSQL, S3 and Worker processes (runner/vitest.config.ts).
 export default defineConfig({
   test: {
-    projects: ["verifier/vitest.node.config.ts", "verifier/vitest.workerd.config.ts", "verifier/vitest.chromium.config.ts", "worker/vitest.config.ts", "runner/vitest.config.ts", "cli/vitest.config.ts"],
+    projects: ["verifier/vitest.node.config.ts", "verifier/vitest.workerd.config.ts", "verifier/vitest.chromium.config.ts", "worker/vitest.config.ts", "runner/vitest.config.ts", "cli/vitest.config.ts", "web/vitest.config.ts"],
   },
 });

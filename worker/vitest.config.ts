@@ -1,11 +1,15 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { formatSignerKey } from "@walwarden/verifier";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 
 // The Worker in real workerd, with the real D1 and Durable Objects from wrangler.toml. Storage is isolated
 // per test file; test/apply-migrations.ts applies migrations/ before each file.
 const seed = (byte: number) => new Uint8Array(32).fill(byte);
+// wrangler.toml serves the dashboard from web/dist, and workerd refuses a missing assets directory. These
+// tests need none of it (the root `npm test` builds it first); an empty directory lets them run unbuilt.
+mkdirSync(resolve(import.meta.dirname, "../web/dist"), { recursive: true });
 const migrations = await readD1Migrations(resolve(import.meta.dirname, "../migrations"));
 
 export default defineConfig({

@@ -9,7 +9,9 @@
 // optional JSON object overrides Worker vars (plain text, e.g. {"LEASE_SECONDS":"5"}); it is on the command
 // line, so never a secret: secrets come from the env file. Prints
 // "READY <url>" when it serves, and stops on SIGTERM or SIGINT. Worker console output goes to stdout.
-import { unstable_startWorker } from "wrangler";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { unstable_readConfig, unstable_startWorker } from "wrangler";
 
 const [config, persist, envFile, port, varsJson = "{}"] = process.argv.slice(2);
 const usage = "usage: node dev-server.mjs <wrangler config> <persist dir> <env file> <port> [<vars JSON object of strings>]";
@@ -24,6 +26,11 @@ if (!config || !persist || !envFile || !/^\d+$/.test(port ?? "") || !varsOk) {
   console.error(usage);
   process.exit(2);
 }
+
+// wrangler refuses to start without the config's assets directory (the root config serves web/dist, the
+// dashboard); an API-only test or bench needs none of it, so a checkout that has not built it yet gets an empty one.
+const assets = unstable_readConfig({ config }).assets?.directory;
+if (assets) mkdirSync(resolve(dirname(config), assets), { recursive: true });
 
 const worker = await unstable_startWorker({
   config,

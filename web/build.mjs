@@ -1,0 +1,62 @@
+// Builds the dashboard into web/dist with esbuild: the app bundle and its CSS (content-hashed names, so
+// they can be cached for ever), index.html pointing at them, the _headers file (CSP and caching for
+// Workers Static Assets and Pages alike), and verify.html, the standalone offline verify page: one file
+// with everything inlined. `node build.mjs` from web/ or `npm run build -w web`.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+
+const here = import.meta.dirname;
+const dist = join(here, "dist");
+const minify = process.env.WEB_BUILD_MINIFY !== "0";
+
+// Old hashed bundles go; the directory itself stays (wrangler serves it, maybe right now).
+mkdirSync(dist, { recursive: true });
+rmSync(join(dist, "assets"), { recursive: true, force: true });
+
+const app = await build({
+  entryPoints: { app: join(here, "src/main.tsx"), styles: join(here, "src/styles/app.css") },
+  outdir: join(dist, "assets"),
+  entryNames: "[name]-[hash]",
+  // The verifier (with zod's schemas, most of the weight) is imported dynamically: its own chunk.
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  minify,
+  sourcemap: true,
+  metafile: true,
+  logLevel: "warning",
+});
+const outputs = Object.keys(app.metafile.outputs).map((p) => basename(p));
+const script = outputs.find((f) => /^app-.*\.js$/.test(f));
+const styles = outputs.find((f) => /^styles-.*\.css$/.test(f));
+if (!script || !styles) throw new Error(`esbuild wrote no app bundle or stylesheet: ${outputs.join(", ")}`);
+
+const index = readFileSync(join(here, "src/index.html"), "utf8").replace("%SCRIPT%", `/assets/${script}`).replace("%STYLES%", `/assets/${styles}`);
+writeFileSync(join(dist, "index.html"), index);
+for (const f of readdirSync(join(here, "public"))) copyFileSync(join(here, "public", f), join(dist, f));
+
+// The standalone verify page: script and styles inlined, nothing fetched (its CSP forbids connections).
+const page = await build({
+  entryPoints: [join(here, "src/verify-page/main.ts")],
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2022",
+  minify,
+  write: false,
+  logLevel: "warning",
+});
+const pageScript = page.outputFiles[0].text.replaceAll("</script", "<\\/script");
+const pageStyles = readFileSync(join(here, "src/verify-page/verify-page.css"), "utf8");
+const verifyHtml = readFileSync(join(here, "src/verify-page/verify.html"), "utf8")
+  .replace("/*STYLES*/", () => pageStyles)
+  .replace("/*SCRIPT*/", () => pageScript);
+writeFileSync(join(dist, "verify.html"), verifyHtml);
+
+console.log(`web: built ${script}, ${styles}, index.html, verify.html (${Math.round(verifyHtml.length / 1024)} KiB) into ${dist}`);

@@ -1,0 +1,39 @@
+import type { Report } from "@walwarden/verifier";
+import { VerdictBadge } from "./status-badge.js";
+
+const WORDS = { pass: "passed", fail: "failed", skip: "skipped" } as const;
+
+/** A verifier report: the verdict, then every check that ran with its status in words and its detail. */
+export function ReportView({ report, caption }: { report: Report; caption: string }) {
+  return (
+    <div class="report" data-verdict={report.verdict}>
+      <p class="verdict-line" role="status">
+        <VerdictBadge verdict={report.verdict} />
+        {report.failed ? <span> first failed check: <code>{report.failed}</code></span> : null}
+      </p>
+      <table class="checks">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            <th scope="col">Check</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.checks.map((c) => (
+            <tr key={c.id} data-check={c.id}>
+              <td>
+                <span class={`check-status ${c.status}`}>{WORDS[c.status]}</span>
+              </td>
+              <td>
+                {c.name} <code class="muted">{c.id}</code>
+              </td>
+              <td class="wrap">{c.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

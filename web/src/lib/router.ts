@@ -1,0 +1,50 @@
+// A tiny router over the History API: the dashboard's screens are paths (/databases/db_…), and the server
+// answers index.html for any of them (single-page-application fallback), so links can be shared.
+import { useEffect, useState } from "preact/hooks";
+
+/** Where the app is: the path and its query. */
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+}
+
+const listeners = new Set<() => void>();
+const current = (): Location => ({ path: window.location.pathname, query: new URLSearchParams(window.location.search) });
+
+window.addEventListener("popstate", () => listeners.forEach((l) => l()));
+
+/** Goes to `to` (a path with an optional query) without reloading; `replace` keeps history short. */
+export function navigate(to: string, { replace = false } = {}): void {
+  if (replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
+  listeners.forEach((l) => l());
+  window.scrollTo(0, 0);
+}
+
+/** The current location; re-renders on navigation. */
+export function useLocation(): Location {
+  const [loc, setLoc] = useState(current);
+  useEffect(() => {
+    const l = () => setLoc((old) => (old.path === window.location.pathname && old.query.toString() === window.location.search.replace(/^\?/, "") ? old : current()));
+    listeners.add(l);
+    // A child's effect (a redirect) may have navigated before this listener existed.
+    l();
+    return () => void listeners.delete(l);
+  }, []);
+  return loc;
+}
+
+/** Matches `/databases/:id`-style patterns; returns the params or null. */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const p = pattern.split("/").filter(Boolean);
+  const s = path.split("/").filter(Boolean);
+  if (p.length !== s.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    const part = p[i]!;
+    const seg = s[i]!;
+    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(seg);
+    else if (part !== seg) return null;
+  }
+  return params;
+}

@@ -1,0 +1,15 @@
+// "Verify in browser" for one backup: the walk-away kit checks of @walwarden/verifier (manifest signature
+// and predicate, the checkpoint signed by a pinned key for this org's log, the log entry is this backup's,
+// and its inclusion proof), run here against the keys pinned in this browser, never the ones just served.
+import { backupKitReport, policyFromVkeys, type Report } from "@walwarden/verifier";
+import type { BackupDetail } from "../api/types.js";
+import { pinnedVkeys, type PinnedKeys } from "./pinned-keys.js";
+
+/** Runs backupKitReport on a backup's manifest, log entry, proof and checkpoint with the pinned keys. */
+export function verifyBackupKit(detail: BackupDetail, entryText: string, pinned: PinnedKeys, orgId: string): Report {
+  const policy = policyFromVkeys(pinnedVkeys(pinned), { origin: `${pinned.origin}/${orgId}` });
+  if (!policy.ok) {
+    return { verdict: "not-verified", failed: "keys", checks: [{ id: "keys", name: "Pinned keys are usable", status: "fail", detail: policy.message }] };
+  }
+  return backupKitReport({ envelope: detail.envelope, entry: entryText, proof: detail.proof, checkpoint: detail.checkpoint }, policy.value);
+}

@@ -1,0 +1,40 @@
+import { useEffect } from "preact/hooks";
+import { matchPath, navigate, useLocation } from "./lib/router.js";
+import { AuditLogScreen } from "./screens/audit-log.js";
+import { BackupScreen } from "./screens/backup.js";
+import { DatabaseScreen } from "./screens/database.js";
+import { DatabasesScreen } from "./screens/databases.js";
+import { EvidenceScreen } from "./screens/evidence.js";
+import { RestoreScreen } from "./screens/restore.js";
+import { RestoresScreen } from "./screens/restores.js";
+import { RunnersScreen } from "./screens/runners.js";
+import { Link } from "./components/link.js";
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+/** Which screen a path shows. */
+export function Routes() {
+  const { path } = useLocation();
+  const m = (pattern: string) => matchPath(pattern, path);
+  let p: Record<string, string> | null;
+  if (path === "/" || path === "/index.html") return <Redirect to="/databases" />;
+  if (m("/databases")) return <DatabasesScreen />;
+  if ((p = m("/databases/:id"))) return <DatabaseScreen id={p.id!} />;
+  if ((p = m("/backups/:id"))) return <BackupScreen id={p.id!} />;
+  if (m("/restores")) return <RestoresScreen />;
+  if ((p = m("/restores/:id"))) return <RestoreScreen id={p.id!} />;
+  if (m("/log")) return <AuditLogScreen />;
+  if (m("/runners")) return <RunnersScreen />;
+  if (m("/evidence")) return <EvidenceScreen />;
+  return (
+    <>
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at <code>{path}</code>. <Link href="/databases">Go to the databases</Link>.
+      </p>
+    </>
+  );
+}

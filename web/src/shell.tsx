@@ -1,0 +1,80 @@
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { postJson } from "./api/client.js";
+import type { Me } from "./api/types.js";
+import { Link } from "./components/link.js";
+import { Truncated } from "./components/truncated.js";
+import { useLocation } from "./lib/router.js";
+
+const NAV = [
+  { href: "/databases", label: "Databases" },
+  { href: "/restores", label: "Restores" },
+  { href: "/log", label: "Audit log" },
+  { href: "/runners", label: "Runners" },
+  { href: "/evidence", label: "Evidence" },
+];
+
+/** The frame around every screen: skip link, org and user, navigation, sign out; focus moves to the screen on navigation. */
+export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () => void; children: ComponentChildren }) {
+  const { path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [path]);
+  const who = me.principal.email ?? me.principal.id;
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <div class="brand">
+          <span class="logo" aria-hidden="true">
+            ◆
+          </span>{" "}
+          Walwarden
+        </div>
+        <div class="who">
+          <Truncated text={me.org?.name ?? me.principal.orgId} class="org" />
+          <span class="muted">
+            <Truncated text={who} /> · {me.principal.role}
+          </span>
+          <button
+            type="button"
+            class="secondary"
+            onClick={async () => {
+              await postJson("/v1/auth/logout").catch(() => undefined);
+              onSignedOut();
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav class="nav" aria-label="Main">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.href}>
+              <Link href={n.href} current={path.startsWith(n.href)}>
+                {n.label}
+              </Link>
+            </li>
+          ))}
+          <li>
+            <a href="/verify.html" target="_blank" rel="noopener">
+              Verify offline ↗
+            </a>
+          </li>
+        </ul>
+      </nav>
+      <main id="main" ref={main} tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}

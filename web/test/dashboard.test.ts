@@ -1,0 +1,88 @@
+// The real dashboard (web/dist, built by the global setup) served by the real Worker on the API's origin,
+// driven in Debian's Chromium: sign in, databases with their RPO, runners, a backup's history, detail and
+// in-browser verification, the audit log with filters and the in-browser consistency check.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, newPage, screenshot } from "./support/browser.js";
+import { ADMIN, startStack, type Stack } from "./support/stack.js";
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let shopId: string;
+const LONG_NAME = "analytics-warehouse-replica-eu-west-1-with-a-very-long-name-that-must-not-break-the-layout";
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  ({ page, errors } = await newPage(browser, stack.dev.url));
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** Signs in through the form. */
+async function signIn(p: Page) {
+  await p.goto("/");
+  await p.getByLabel("Email").fill(ADMIN.email);
+  await p.getByLabel("Password").fill(ADMIN.password);
+  await p.getByRole("button", { name: "Sign in" }).click();
+  await p.getByRole("heading", { name: "Databases" }).waitFor();
+}
+
+const row = (p: Page, databaseId: string) => p.locator(`tr[data-database="${databaseId}"]`);
+
+describe("the dashboard", () => {
+  it("signs in, shows a database with no backup, then OK after a backup arrives", async () => {
+    shopId = await stack.addDatabase("shop", 60);
+    await stack.addDatabase(LONG_NAME);
+    await page.goto("/databases");
+    // Not signed in yet: the dashboard asks.
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await screenshot(page, "01-sign-in");
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("wrong email or password");
+    await signIn(page);
+
+    const shop = row(page, shopId);
+    await expect(shop.textContent()).resolves.toContain("No backup yet");
+    expect(await shop.getAttribute("data-status")).toBe("at-risk");
+    await expect(shop.locator(".badge").textContent()).resolves.toContain("At risk");
+    await screenshot(page, "02-databases-no-backup");
+
+    await stack.backUp(shopId);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.locator(`tr[data-database="${shopId}"][data-status="ok"]`).waitFor();
+    const text = (await shop.textContent()) ?? "";
+    expect(text).toContain("OK");
+    expect(text).toContain("within the 1 h target");
+    expect(text).not.toContain("No backup yet");
+    expect(text).toMatch(/\d+(\.\d)? MiB/);
+    await screenshot(page, "03-databases-ok");
+    expect(errors).toEqual([]);
+  });
+
+  it("cuts long names with an ellipsis and keeps the whole name in a title", async () => {
+    const cell = page.locator("tr", { hasText: "analytics-warehouse" }).locator(".truncate").first();
+    expect(await cell.getAttribute("title")).toBe(LONG_NAME);
+    const box = await cell.boundingBox();
+    expect(box!.width).toBeLessThan(400);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(overflow).toBe(true);
+  });
+
+  it("shows runners with when they were last seen", async () => {
+    await page.getByRole("link", { name: "Runners" }).click();
+    await page.getByRole("heading", { name: "Runners" }).waitFor();
+    const r = page.locator(`tr[data-runner="${stack.runner.id}"]`);
+    await r.waitFor();
+    const text = (await r.textContent()) ?? "";
+    expect(text).toContain("web test runner");
+    expect(text).toContain("Active");
+    expect(text).toMatch(/just now|ago/);
+    await screenshot(page, "04-runners");
+  });
+});
