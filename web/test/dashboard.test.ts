@@ -3,6 +3,7 @@
 // in-browser verification, the audit log with filters and the in-browser consistency check.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { formatVkey, generateKeyPair } from "@walwarden/verifier";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN, startStack, type Stack } from "./support/stack.js";
 
@@ -85,4 +86,65 @@ describe("the dashboard", () => {
     expect(text).toMatch(/just now|ago/);
     await screenshot(page, "04-runners");
   });
+
+  it("charts a database's backup history and lists every backup", async () => {
+    await stack.backUp(shopId);
+    await stack.backUp(shopId);
+    await page.getByRole("link", { name: "Databases" }).click();
+    await page.getByRole("link", { name: "shop" }).click();
+    await page.getByRole("heading", { name: "History" }).waitFor();
+    await page.locator(".chart canvas").waitFor();
+    await expect(page.locator(".chart [role=img]").getAttribute("aria-label")).resolves.toContain("last 3 backups");
+    await expect(page.locator("tr[data-backup]").count()).resolves.toBe(3);
+    // uPlot's legend names both series.
+    const legend = (await page.locator(".u-legend").textContent()) ?? "";
+    expect(legend).toContain("Size");
+    expect(legend).toContain("Duration");
+    await screenshot(page, "05-database-history");
+  });
+
+  it("shows a backup's manifest and log entry, and verifies it in the browser against keys pinned on first use", async () => {
+    await page.locator("tr[data-backup] a").first().click();
+    await page.getByRole("heading", { name: "Manifest" }).waitFor();
+    const manifest = (await page.locator("dl.manifest").textContent()) ?? "";
+    expect(manifest).toContain("https://walwarden.dev/attestation/pg-dump/v1");
+    expect(manifest).toContain("acme-backups");
+    expect(manifest).toContain("zstd");
+    expect(manifest).toContain("16.4 / 17.2");
+    await expect(page.locator("pre[data-entry]").textContent()).resolves.toContain('"type": "backup.completed"');
+    await page.locator('[data-keys="first-use"]').waitFor();
+    await page.getByRole("button", { name: "Verify in browser" }).click();
+    const report = page.locator(".report");
+    await report.waitFor();
+    expect(await report.getAttribute("data-verdict")).toBe("verified");
+    await expect(report.locator(".verdict-line").textContent()).resolves.toContain("Verified");
+    for (const check of ["manifest.signature", "kit.checkpoint", "kit.entry", "kit.inclusion"]) {
+      await expect(report.locator(`tr[data-check="${check}"] .check-status`).textContent()).resolves.toBe("passed");
+    }
+    await screenshot(page, "06-backup-verified");
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps verifying with the pinned keys and reports a changed published key as an error", async () => {
+    const url = page.url();
+    // Another browser pinned keys this Worker never used: the published ones now look changed.
+    const other = (name: string) => formatVkey(name, generateKeyPair().publicKey);
+    const foreign = { origin: "walwarden.local/log", checkpoint: [other("impostor.example/checkpoint")], manifest: [other("impostor.example/manifest")], pinnedAt: "2026-01-01T00:00:00.000Z" };
+    await page.evaluate((v) => localStorage.setItem("walwarden.pinnedKeys.v1", v), JSON.stringify(foreign));
+    await page.goto(url);
+    const changed = page.locator('[data-keys="changed"]');
+    await changed.waitFor();
+    await expect(changed.textContent()).resolves.toContain("The published verifier keys changed");
+    expect(await changed.getAttribute("role")).toBe("alert");
+    await page.getByRole("button", { name: "Verify in browser" }).click();
+    await page.locator(".report").waitFor();
+    expect(await page.locator(".report").getAttribute("data-verdict")).toBe("not-verified");
+    await screenshot(page, "07-backup-keys-changed");
+    // Trusting the published keys (after comparing them) makes it verify again.
+    await page.getByRole("button", { name: /trust the published keys/ }).click();
+    await page.locator('[data-keys="match"]').waitFor();
+    await page.getByRole("button", { name: "Verify in browser" }).click();
+    await page.locator('.report[data-verdict="verified"]').waitFor();
+  });
 });
+
