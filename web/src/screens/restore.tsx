@@ -85,6 +85,7 @@ export function RestoreScreen({ id }: { id: string }) {
             {command}
           </pre>
           <CopyButton text={command} label="Copy command" />
+          {reached.has("claimed") ? <p class="muted">The CLI has claimed this restore: the token is spent and cannot be used again.</p> : null}
         </section>
       ) : null}
       <LoadState error={restore.error} loading={restore.loading && !r} what="the restore" />
