@@ -31,14 +31,16 @@ async function closedPort(): Promise<number> {
 }
 
 describe("walwarden restore refuses what does not verify, before touching the target (stand-in Worker: support/contract-worker.ts)", () => {
-  it("a downloaded object that is not the signed one fails at verifying", async () => {
+  it("a downloaded object that is not the signed one fails at verifying (not at decompressing), and its decompressed part is removed", async () => {
     const t = await f.target("tampered");
     const tampered = Buffer.from(f.dump);
     tampered[tampered.length >> 1]! ^= 0xff;
     const r = await f.offer({ bytes: tampered, signedBytes: f.dump });
-    const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
+    const dir = mkdtempSync(join(tmpdir(), "ww-cli-tampered-"));
+    const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--download-dir", dir]));
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/failed \(verify, restore rs_\d+\): the backup is not verified against the pinned keys: manifest\.digest-mismatch: .*The target was not touched\./);
+    expect(readdirSync(dir)).toEqual([]);
     expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "verifying", "failed"]);
     expect(r.transitions[2]).toMatchObject({ stage: "verify", reason: expect.stringContaining("digest-mismatch") });
     expect(await f.tables("tampered")).toEqual([]);
@@ -190,12 +192,16 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
 });
 
 describe("walwarden restore interrupted (stand-in Worker: support/contract-worker.ts)", () => {
-  it("SIGINT during the download: the restore is reported failed (interrupted), its files are removed, exit 130", async () => {
+  it.each([
+    ["a dry run", true],
+    ["a restore (decompressing as it downloads)", false],
+  ])("SIGINT during the download of %s: the restore is reported failed (interrupted), its files are removed, exit 130", async (_what, dryRun) => {
     f.setFaults((_req, info) => (info.op === "GetObject" ? { action: "truncate", afterBytes: 10_000, then: "stall" } : undefined));
     const r = await f.offer();
     const dir = mkdtempSync(join(tmpdir(), "ww-cli-dl-"));
+    const args = dryRun ? ["--dry-run"] : ["--target", (await f.target("interrupted")).url];
     try {
-      const run = await f.spawn(f.restoreArgs(r, ["--dry-run", "--download-dir", dir]), {}, (pid, stderr) => {
+      const run = await f.spawn(f.restoreArgs(r, [...args, "--download-dir", dir]), {}, (pid, stderr) => {
         const wait = setInterval(() => {
           if (/Claimed restore/.test(stderr())) {
             clearInterval(wait);

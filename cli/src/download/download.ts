@@ -1,16 +1,15 @@
 import { createHash, type Hash } from "node:crypto";
-import { open, type FileHandle } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "@walwarden/verifier";
 import type { Fetch } from "../api/http.js";
 import { formatBytes } from "../format.js";
 import { parseContentRange } from "./content-range.js";
+import type { DownloadSink } from "./sink.js";
 
 /** A finished download. */
 export interface Downloaded {
-  path: string;
   bytes: number;
-  /** SHA-256 (hex) of the file's bytes, computed while they arrived. */
+  /** SHA-256 (hex) of the bytes, computed while they arrived. */
   sha256: string;
   /** Times the download went on from where it broke off (Range). */
   resumes: number;
@@ -22,7 +21,8 @@ export interface Downloaded {
 export interface DownloadOptions {
   /** The presigned GET URL. It is a credential until it expires: never printed or reported. */
   url: string;
-  path: string;
+  /** Where the bytes go (a file, a decompressor); the caller closes it. */
+  sink: DownloadSink;
   /** The size the Worker announced, if known: the download is complete at exactly this many bytes. */
   expectedBytes?: number;
   /** When the URL stops working (RFC 3339), for the message if it did. */
@@ -45,7 +45,7 @@ export type DownloadErrorCode = "download" | "expired" | "interrupted";
 type Attempt = { kind: "done" } | { kind: "retry"; why: string } | { kind: "restart"; why: string } | { kind: "fail"; code: DownloadErrorCode; message: string };
 
 /**
- * Downloads a presigned URL into `path`, hashing (SHA-256) as the bytes arrive. A connection that drops
+ * Downloads a presigned URL into a sink, hashing (SHA-256) as the bytes arrive. A connection that drops
  * or stalls (no bytes for stallMs) is resumed with `Range: bytes=<have>-` (206 expected; a 200 means
  * the server ignored it, and the download starts over); up to `retries` times with exponential backoff.
  * A 403 is final: the URL expired or was refused. Failures are values.
@@ -56,45 +56,38 @@ export async function download(o: DownloadOptions): Promise<Result<Downloaded, D
   const retries = o.retries ?? 8;
   const backoffMs = o.backoffMs ?? 1_000;
   const expected = o.expectedBytes ?? null;
-  let fh: FileHandle;
-  try {
-    fh = await open(o.path, "w");
-  } catch (e) {
-    return err("download", `cannot write ${o.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)`);
-  }
   const state = { have: 0, hash: createHash("sha256"), resumes: 0, restarts: 0 };
   let failures = 0;
-  try {
-    for (;;) {
-      if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
-      const a = await attempt(fetchImpl, fh, o, state, expected, stallMs);
-      if (a.kind === "done") break;
-      if (a.kind === "fail") return err(a.code, a.message);
-      if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
-      if (a.kind === "restart") {
-        await fh.truncate(0);
-        state.have = 0;
-        state.hash = createHash("sha256");
-        state.restarts++;
-      }
-      failures++;
-      if (failures > retries) return err("download", `the download failed ${failures} times in a row (last: ${a.why}) after ${formatBytes(state.have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}; check your network and run the command again with a new token`);
+  for (;;) {
+    if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
+    const a = await attempt(fetchImpl, o, state, expected, stallMs);
+    if (a.kind === "done") break;
+    if (a.kind === "fail") return err(a.code, a.message);
+    if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
+    if (a.kind === "restart") {
       try {
-        await sleep(Math.min(30_000, backoffMs * 2 ** (failures - 1)), undefined, { signal: o.signal });
-      } catch {
-        return err("interrupted", "interrupted while downloading");
+        await o.sink.restart();
+      } catch (e) {
+        return err("download", `cannot start the download over: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
-      if (state.have > 0) state.resumes++;
+      state.have = 0;
+      state.hash = createHash("sha256");
+      state.restarts++;
     }
-    await fh.sync();
-  } finally {
-    await fh.close().catch(() => {});
+    failures++;
+    if (failures > retries) return err("download", `the download failed ${failures} times in a row (last: ${a.why}) after ${formatBytes(state.have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}; check your network and run the command again with a new token`);
+    try {
+      await sleep(Math.min(30_000, backoffMs * 2 ** (failures - 1)), undefined, { signal: o.signal });
+    } catch {
+      return err("interrupted", "interrupted while downloading");
+    }
+    if (state.have > 0) state.resumes++;
   }
-  return ok({ path: o.path, bytes: state.have, sha256: state.hash.digest("hex"), resumes: state.resumes, restarts: state.restarts });
+  return ok({ bytes: state.have, sha256: state.hash.digest("hex"), resumes: state.resumes, restarts: state.restarts });
 }
 
 /** One GET: from `state.have` on (Range) if some bytes are already there. */
-async function attempt(fetchImpl: Fetch, fh: FileHandle, o: DownloadOptions, state: { have: number; hash: Hash }, expected: number | null, stallMs: number): Promise<Attempt> {
+async function attempt(fetchImpl: Fetch, o: DownloadOptions, state: { have: number; hash: Hash }, expected: number | null, stallMs: number): Promise<Attempt> {
   if (expected !== null && state.have === expected && state.have > 0) return { kind: "done" };
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort();
@@ -140,8 +133,13 @@ async function attempt(fetchImpl: Fetch, fh: FileHandle, o: DownloadOptions, sta
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         kick();
-        await fh.write(chunk, 0, chunk.length, state.have);
         state.hash.update(chunk);
+        try {
+          await o.sink.write(chunk);
+        } catch (e) {
+          return { kind: "fail", code: "download", message: `cannot store the download: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)` };
+        }
+        kick();
         state.have += chunk.length;
         o.onBytes?.(state.have, expected);
       }

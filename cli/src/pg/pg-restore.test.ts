@@ -4,11 +4,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
 import { createSampleDb, rowCounts, zstdDump } from "../../test/support/sample-db.js";
-import { decompress } from "../tools/decompress.js";
+import { decompressSink } from "../tools/decompress-sink.js";
 import { choosePgRestore, findPgRestores } from "./pg-restore-binaries.js";
 import { restoreTarget, type RestoreTarget } from "./restore-target.js";
 import { checkRowCounts } from "./row-check.js";
@@ -27,10 +26,11 @@ beforeAll(async () => {
   pg = await startCluster({ name: "cli-pg" });
   await createSampleDb(pg, "shop");
   dir = mkdtempSync(join(tmpdir(), "ww-cli-pg-"));
-  await writeFile(join(dir, "shop.dump.zst"), await zstdDump(pg, "shop"));
-  const d = await decompress("zstd", join(dir, "shop.dump.zst"), join(dir, "shop.dump"), { env: process.env, signal: never });
+  const sink = decompressSink("zstd", join(dir, "shop.dump"), { env: process.env, setOffsets: true });
+  await sink.write(await zstdDump(pg, "shop"));
+  const d = await sink.finish();
   if (!d.ok) throw new Error(d.message);
-  archive = d.value;
+  archive = d.value.path;
   const chosen = choosePgRestore(await findPgRestores([pg.binDir]), pg.version);
   if (!chosen.ok) throw new Error(chosen.message);
   pgRestore = chosen.value.path;

@@ -1,8 +1,7 @@
-import { stat } from "node:fs/promises";
-import { err, ok, type Result } from "@walwarden/verifier";
+import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
-import { download } from "../download/download.js";
+import { download, type Downloaded } from "../download/download.js";
 import type { TrustedKeys } from "../keys/trusted-keys.js";
 import { ensureSchemas } from "../pg/ensure-schemas.js";
 import type { RestoreSelection } from "../pg/non-empty-objects.js";
@@ -13,7 +12,8 @@ import { runPgRestore } from "../pg/run-pg-restore.js";
 import { tocItemIds } from "../pg/toc.js";
 import { progressDisplay } from "../progress/progress-display.js";
 import { redact } from "../redact.js";
-import { canDecompress, decompress } from "../tools/decompress.js";
+import { canDecompress } from "../tools/decompress-sink.js";
+import { openArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import type { PreflightResult } from "./preflight.js";
 import type { RestoreDeps } from "./run-restore.js";
 import type { Stage } from "./stage.js";
@@ -58,39 +58,70 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   const space = await checkSpace(x.work, claim.download.sizeBytes);
   if (!space.ok) return space;
 
-  // Download.
-  let r = await report({ state: "downloading" });
+  // Download, decompressing as the bytes arrive (pg_restore --jobs needs a seekable file); the SHA-256
+  // covers the bytes as stored. Nothing reaches the target before everything verified.
+  const r = await report({ state: "downloading" });
   if (!r.ok) return r;
-  const t0 = now();
-  const total = claim.download.sizeBytes;
-  const bar = progressDisplay(io, "download", total, "bytes", now);
-  const dl = await download({
-    url: claim.download.url,
-    path: artifactPath,
-    expectedBytes: total,
-    expiresAt: claim.download.expiresAt,
-    signal: d.signal,
-    ...(d.fetch ? { fetch: d.fetch } : {}),
-    ...d.download,
-    onBytes: (bytes) => {
-      bar.update(bytes);
-      const s = (now() - t0) / 1000;
-      reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
-    },
-  });
-  bar.done();
-  if (!dl.ok) return dl.code === "interrupted" ? interrupted("while downloading") : err("download", dl.message);
-  const downloadMs = now() - t0;
+  const store = await openArtifactStore({ compression: p.compression, dryRun: o.dryRun, keepFile: o.keepFile, artifactPath, dumpPath: x.work.dumpPath(claim.backupId), env: d.env });
+  if (!store.ok) return store;
+  try {
+    const t0 = now();
+    const total = claim.download.sizeBytes;
+    const bar = progressDisplay(io, "download", total, "bytes", now);
+    const dl = await download({
+      url: claim.download.url,
+      sink: store.value.sink,
+      expectedBytes: total,
+      expiresAt: claim.download.expiresAt,
+      signal: d.signal,
+      ...(d.fetch ? { fetch: d.fetch } : {}),
+      ...d.download,
+      onBytes: (bytes) => {
+        bar.update(bytes);
+        const s = (now() - t0) / 1000;
+        reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
+      },
+    });
+    bar.done();
+    if (!dl.ok) return dl.code === "interrupted" ? interrupted("while downloading") : err("download", dl.message);
+    return await verifyAndRestore(x, { predicate: p, artifactPath, dl: dl.value, downloadMs: now() - t0, store: store.value });
+  } finally {
+    await store.value.abort();
+  }
+}
+
+/** What the download left for verifyAndRestore. */
+interface DownloadedArtifact {
+  predicate: PgDumpPredicate;
+  artifactPath: string;
+  dl: Downloaded;
+  downloadMs: number;
+  store: ArtifactStore;
+}
+
+/** After the download: verify, then (unless a dry run) the decompressed archive's TOC, pg_restore and the row counts. */
+async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promise<Result<RestoreSummary, Stage>> {
+  const { o, d, claim, reporter } = x;
+  const { predicate: p, artifactPath, dl, downloadMs } = a;
+  const now = d.now ?? Date.now;
+  const io = d.io;
+  const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
+  const report = async (t: TransitionRequest): Promise<Result<void, Stage>> => {
+    const r = await reporter.transition(t);
+    return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
+  };
+  // The decompressor's last bytes and the offsets are written while the Worker is told and the kit verified.
+  const archiveReady = a.store.finish();
 
   // Verify: the bytes are the ones the manifest signed, in the log the pinned keys sign.
-  r = await report({ state: "verifying", sha256: dl.value.sha256 });
+  let r = await report({ state: "verifying", sha256: dl.sha256 });
   if (!r.ok) return r;
   const t1 = now();
-  const verified = verifyClaim(claim, x.keys, dl.value.sha256);
+  const verified = verifyClaim(claim, x.keys, dl.sha256);
   if (!verified.ok) return verified;
   const tool = choosePgRestore(x.pre.pgRestores, p.pgDumpVersion);
   const verifyMs = now() - t1;
-  io.stderr(`Verified: SHA-256 ${dl.value.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`);
+  io.stderr(`Verified: SHA-256 ${dl.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`);
   const summary = (rest: Partial<RestoreSummary> & Pick<RestoreSummary, "durationsMs">): RestoreSummary => ({
     restoreId: claim.restoreId,
     backupId: claim.backupId,
@@ -98,7 +129,7 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
     databaseId: claim.databaseId,
     dryRun: o.dryRun,
     target: o.dryRun ? null : x.target.display,
-    artifact: { bytes: dl.value.bytes, sha256: dl.value.sha256, resumes: dl.value.resumes, keptAt: o.keepFile ? artifactPath : null },
+    artifact: { bytes: dl.bytes, sha256: dl.sha256, resumes: dl.resumes, keptAt: o.keepFile ? artifactPath : null },
     pgDumpVersion: p.pgDumpVersion,
     pgRestore: tool.ok ? { path: tool.value.path, version: tool.value.version } : null,
     keys: x.keys.source,
@@ -116,29 +147,20 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   }
   if (!tool.ok) return err("preflight", tool.message);
 
-  // Decompress next to the download (pg_restore --jobs needs a seekable file).
+  // The decompressed archive (written during the download; its last bytes and offsets since).
   if (d.signal.aborted) return interrupted("after verifying");
   const t2 = now();
-  const unzipBar = progressDisplay(io, "decompress", null, "bytes", now);
-  const archive = await decompress(p.compression, artifactPath, x.work.dumpPath(claim.backupId), {
-    env: d.env,
-    signal: d.signal,
-    onBytes: (bytes) => {
-      unzipBar.update(bytes);
-      const s = (now() - t2) / 1000;
-      reporter.progress({ phase: "verifying", bytes, totalBytes: null, bytesPerSecond: s > 0 ? bytes / s : 0, detail: "decompressing" });
-    },
-  });
-  unzipBar.done();
-  if (!archive.ok) return archive.code === "interrupted" ? interrupted("while decompressing") : err("decompress", archive.message);
+  const archive = await archiveReady;
+  if (!archive.ok) return err("decompress", archive.message);
+  if (!archive.value) return err("decompress", "no archive was decompressed");
   const decompressMs = now() - t2;
 
   // What the selection restores: every --schema and --table must be in the backup.
   const selection: RestoreSelection = { schemas: o.schemas, tables: o.tables };
   const toolEnv = libpqChildEnv(x.target, d.env);
-  const toc = await tocItemIds(tool.value.path, archive.value, selection, toolEnv, d.signal);
+  const toc = await tocItemIds(tool.value.path, archive.value.path, selection, toolEnv, d.signal);
   if (!toc.ok) return d.signal.aborted ? interrupted("while reading the archive") : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
-  const missing = await missingSelections(tool.value.path, archive.value, selection, toolEnv);
+  const missing = await missingSelections(tool.value.path, archive.value.path, selection, toolEnv);
   if (missing.length) return err("preflight", `the backup has no ${missing.join(", ")}: check --schema and --table (exact names, as in the manifest)`);
 
   // Restore: the first write to the target.
@@ -152,13 +174,13 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   } catch (e) {
     return err("restore", `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`);
   }
-  const dumpBytes = (await stat(archive.value)).size;
+  const dumpBytes = archive.value.bytes;
   const restoreBar = progressDisplay(io, "pg_restore", toc.value.size, "items", now);
   const restored = await runPgRestore(
     { jobs: o.jobs, clean: o.clean, ...selection },
     {
       pgRestore: tool.value.path,
-      archive: archive.value,
+      archive: archive.value.path,
       target: x.target,
       tocIds: toc.value,
       env: d.env,

@@ -9,7 +9,7 @@ export interface Workdir {
   dir: string;
   /** The downloaded artifact (kept with --keep-file). */
   artifactPath(backupId: string, compression: PgDumpPredicate["compression"]): string;
-  /** The decompressed archive pg_restore reads (always removed). */
+  /** The archive pg_restore reads, decompressed as it downloads (always removed). */
   dumpPath(backupId: string): string;
   /** Free bytes on the directory's file system. */
   freeBytes(): Promise<number>;
@@ -67,6 +67,6 @@ export async function openWorkdir(downloadDir: string | undefined, keepFile: boo
 /** A failure if the directory cannot hold `bytes` more. */
 export async function checkSpace(w: Workdir, bytes: number): Promise<Result<void, "download">> {
   const free = await w.freeBytes().catch(() => Number.POSITIVE_INFINITY);
-  if (free < bytes) return err("download", `${w.dir} has ${formatBytes(free)} free but the backup is ${formatBytes(bytes)} (and needs about as much again, or more, once decompressed): choose a bigger disk with --download-dir`);
+  if (free < bytes) return err("download", `${w.dir} has ${formatBytes(free)} free but the backup is ${formatBytes(bytes)} (decompressed as it downloads, it takes more than that): choose a bigger disk with --download-dir`);
   return ok(undefined);
 }
