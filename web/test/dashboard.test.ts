@@ -3,7 +3,13 @@
 // in-browser verification, the audit log with filters and the in-browser consistency check.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { formatVkey, generateKeyPair } from "@walwarden/verifier";
+import { BundlePaths, formatVkey, generateKeyPair } from "@walwarden/verifier";
+import { unzipSync, zipSync } from "fflate";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { publishedKeys } from "../../bench/lib/walwarden-api.mjs";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN, startStack, type Stack } from "./support/stack.js";
 
@@ -205,6 +211,79 @@ describe("the dashboard", () => {
     await expect(report.locator('tr[data-check="consistency"] .check-status').textContent()).resolves.toBe("failed");
     await page.unroute("**/v1/log/proofs/consistency?*");
     expect(errors).toEqual([]);
+  });
+
+  let bundlePath: string;
+
+  it("exports an evidence bundle and says how to verify it offline", async () => {
+    await page.getByRole("link", { name: "Evidence" }).click();
+    await page.getByRole("heading", { name: "Evidence export" }).waitFor();
+    await page.getByText("No exports yet").waitFor();
+    await page.getByRole("button", { name: "Export evidence" }).click();
+    const ready = page.locator("[data-exported]");
+    await ready.waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("a[data-download]").click()]);
+    expect(download.suggestedFilename()).toMatch(/^walwarden-evidence-.*\.zip$/);
+    bundlePath = join(tmpdir(), `ww-web-${Date.now()}-${download.suggestedFilename()}`);
+    await download.saveAs(bundlePath);
+    const zip = readFileSync(bundlePath);
+    expect(zip.subarray(0, 2).toString()).toBe("PK");
+    // The page's SHA-256 of the zip is the file's.
+    const { createHash } = await import("node:crypto");
+    await expect(ready.textContent()).resolves.toContain(createHash("sha256").update(zip).digest("hex"));
+    // The export is logged, and listed.
+    await page.locator("table tr", { hasText: "user:" }).first().waitFor();
+    await screenshot(page, "14-evidence-exported");
+    expect(errors).toEqual([]);
+  });
+
+  it("verifies the exported bundle in the standalone verify page opened from disk, with no network", async () => {
+    const keys = await publishedKeys(stack.dev);
+    const vkeys = [...keys.checkpoint, ...keys.manifest].join("\n");
+    const { page: offline, errors: offlineErrors } = await newPage(browser);
+    const requests: string[] = [];
+    offline.on("request", (r) => {
+      if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) requests.push(r.url());
+    });
+    await offline.goto(pathToFileURL(resolve(import.meta.dirname, "../dist/verify.html")).href);
+    await offline.getByRole("heading", { name: "Verify an evidence bundle" }).waitFor();
+
+    // Without keys it refuses to guess them from the bundle.
+    await offline.locator("#bundle").setInputFiles(bundlePath);
+    await offline.getByRole("button", { name: "Verify" }).click();
+    await expect(offline.getByRole("alert").textContent()).resolves.toContain("Paste the verifier keys you trust");
+
+    await offline.getByLabel(/Pinned verifier keys/).fill(vkeys);
+    await offline.getByLabel("Log origin (optional)").fill(`${keys.origin}/${stack.orgId}`);
+    await offline.getByRole("button", { name: "Verify" }).click();
+    const verdict = offline.locator("#verdict");
+    await verdict.waitFor();
+    expect(await verdict.getAttribute("data-verdict")).toBe("verified");
+    await expect(verdict.textContent()).resolves.toContain("Verified");
+    await screenshot(offline, "15-verify-page-verified");
+
+    // An entry changed (its size grew a digit), or a key that did not sign it: not verified, the failed check named.
+    const files = unzipSync(readFileSync(bundlePath));
+    const entries = new TextDecoder().decode(files[BundlePaths.entries]);
+    expect(entries).toContain('"backup.completed"');
+    files[BundlePaths.entries] = new TextEncoder().encode(entries.replace('"sizeBytes":', '"sizeBytes":1'));
+    const tampered = zipSync(files);
+    const tamperedPath = bundlePath.replace(/\.zip$/, "-tampered.zip");
+    writeFileSync(tamperedPath, tampered);
+    await offline.locator("#bundle").setInputFiles(tamperedPath);
+    await offline.getByRole("button", { name: "Verify" }).click();
+    await offline.locator('#verdict[data-verdict="not-verified"]').waitFor();
+    await expect(offline.locator(".summary").textContent()).resolves.toContain("first failure");
+    await screenshot(offline, "16-verify-page-tampered");
+
+    const impostor = [formatVkey(keys.checkpoint[0]!.split("+")[0]!, generateKeyPair().publicKey), ...keys.manifest].join("\n");
+    await offline.getByLabel(/Pinned verifier keys/).fill(impostor);
+    await offline.locator("#bundle").setInputFiles(bundlePath);
+    await offline.getByRole("button", { name: "Verify" }).click();
+    await offline.locator('#verdict[data-verdict="not-verified"]').waitFor();
+
+    expect(requests).toEqual([]);
+    expect(offlineErrors).toEqual([]);
   });
 });
 
