@@ -1,9 +1,10 @@
 // Builds the dashboard into web/dist with esbuild: the app bundle and its CSS (content-hashed names, so
-// they can be cached for ever), index.html pointing at them, the _headers file (CSP and caching for
-// Workers Static Assets and Pages alike), and verify.html, the standalone offline verify page: one file
-// with everything inlined. `node build.mjs` from web/ or `npm run build -w web`.
+// they can be cached for ever), index.html pointing at them, verify.html (the standalone offline verify
+// page: one file with everything inlined), and _headers (CSP and caching for Workers Static Assets and
+// Pages alike, from src/headers.template). `node build.mjs` from web/ or `npm run build -w web`.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 const here = import.meta.dirname;
@@ -39,7 +40,6 @@ if (!script || !styles) throw new Error(`esbuild wrote no app bundle or styleshe
 
 const index = readFileSync(join(here, "src/index.html"), "utf8").replace("%SCRIPT%", `/assets/${script}`).replace("%STYLES%", `/assets/${styles}`);
 writeFileSync(join(dist, "index.html"), index);
-for (const f of readdirSync(join(here, "public"))) copyFileSync(join(here, "public", f), join(dist, f));
 
 // The standalone verify page: script and styles inlined, nothing fetched (its CSP forbids connections).
 const page = await build({
@@ -58,5 +58,12 @@ const verifyHtml = readFileSync(join(here, "src/verify-page/verify.html"), "utf8
   .replace("/*STYLES*/", () => pageStyles)
   .replace("/*SCRIPT*/", () => pageScript);
 writeFileSync(join(dist, "verify.html"), verifyHtml);
+
+// _headers: the dashboard's CSP, which also admits verify.html's inline script and styles, by hash.
+const cspHash = (text) => `sha256-${createHash("sha256").update(text).digest("base64")}`;
+const headers = readFileSync(join(here, "src/headers.template"), "utf8")
+  .replace("%VERIFY_SCRIPT_HASH%", cspHash(pageScript))
+  .replace("%VERIFY_STYLE_HASH%", cspHash(pageStyles));
+writeFileSync(join(dist, "_headers"), headers);
 
 console.log(`web: built ${script}, ${styles}, index.html, verify.html (${Math.round(verifyHtml.length / 1024)} KiB) into ${dist}`);

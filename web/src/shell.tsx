@@ -29,7 +29,14 @@ export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () =
   const who = me.principal.email ?? me.principal.id;
   return (
     <>
-      <a class="skip" href="#main">
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">

@@ -285,5 +285,65 @@ describe("the dashboard", () => {
     expect(requests).toEqual([]);
     expect(offlineErrors).toEqual([]);
   });
+
+  it("is usable by keyboard: skip link, focus moves to the screen, visible focus, every control labelled", async () => {
+    await page.goto("/databases");
+    await page.getByRole("heading", { name: "Databases" }).waitFor();
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    await expect(skip.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    expect((await skip.boundingBox())!.y).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press("Enter");
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
+
+    // Tab to the Runners link and follow it with Enter: focus lands on the new screen.
+    let guard = 0;
+    while ((await page.evaluate(() => document.activeElement?.textContent)) !== "Runners" && guard++ < 30) await page.keyboard.press("Shift+Tab");
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(ring).not.toBe("none");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Runners" }).waitFor();
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
+
+    // Every input, select and textarea on every screen has a label.
+    const backupId = await page.evaluate(async () => ((await (await fetch("/v1/backups?limit=1")).json()) as { items: { id: string }[] }).items[0]!.id);
+    for (const path of ["/databases", `/databases/${shopId}`, `/backups/${backupId}`, "/restores", "/log", "/runners", "/evidence"]) {
+      await page.goto(path);
+      await page.locator("main h1").waitFor();
+      await page.waitForLoadState("networkidle");
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLInputElement>("input, select, textarea")].filter((el) => !el.labels?.length && !el.getAttribute("aria-label")).map((el) => el.outerHTML),
+      );
+      expect(unlabelled, path).toEqual([]);
+    }
+    await page.goto("/restores");
+    await page.getByText("No restores yet").waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it("serves the dashboard and the API on one origin: CSP on the app, verify.html with its own, the API never shadowed", async () => {
+    const app = await fetch(`${stack.dev.url}/databases/anything`, { headers: { "sec-fetch-mode": "navigate", accept: "text/html" } });
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<div id="app">');
+    const csp = app.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    // verify.html's inline script and styles are admitted by hash, and its own meta policy forbids every connection.
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/);
+    const verify = await (await fetch(`${stack.dev.url}/verify.html`)).text();
+    expect(verify).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'none'`);
+    // Unknown API paths are the API's JSON 404, not the dashboard's index.html.
+    const api = await fetch(`${stack.dev.url}/v1/no-such-route`, { headers: { "sec-fetch-mode": "navigate", accept: "text/html" } });
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: "not-found" } });
+    // verify.html also works served from the origin (its inline script runs under its own policy).
+    const { page: served, errors: servedErrors } = await newPage(browser, stack.dev.url);
+    await served.goto("/verify.html");
+    await served.getByRole("button", { name: "Verify" }).click();
+    await expect(served.getByRole("alert").textContent()).resolves.toContain("Paste the verifier keys");
+    expect(servedErrors).toEqual([]);
+  });
 });
 

@@ -1,18 +1,10 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { Backup } from "../api/types.js";
+import { chartData } from "../lib/chart-data.js";
 import { formatBytes, formatDuration } from "../lib/format.js";
 
 const MiB = 1024 * 1024;
-
-/** The chart's columns from a list of backups: completion times (s), sizes (MiB) and durations (s), oldest first. */
-export function chartData(backups: Backup[]): [number[], number[], number[]] {
-  const rows = backups
-    .filter((b) => b.completedAt)
-    .map((b) => ({ t: Date.parse(b.completedAt!) / 1000, size: b.sizeBytes / MiB, dur: b.durationMs / 1000 }))
-    .sort((a, b) => a.t - b.t);
-  return [rows.map((r) => r.t), rows.map((r) => r.size), rows.map((r) => r.dur)];
-}
 
 /**
  * One database's backup history (uPlot): size on the left axis, duration on the right, over completion

@@ -2,7 +2,7 @@
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
-/** 123456789 → "117.7 MiB". */
+/** 57000000 → "54.4 MiB"; three significant digits from 100 up ("118 MiB"). */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "—";
   let v = bytes;

@@ -2,6 +2,8 @@
 // answers index.html for any of them (single-page-application fallback), so links can be shared.
 import { useEffect, useState } from "preact/hooks";
 
+export { matchPath } from "./match-path.js";
+
 /** Where the app is: the path and its query. */
 export interface Location {
   path: string;
@@ -32,19 +34,4 @@ export function useLocation(): Location {
     return () => void listeners.delete(l);
   }, []);
   return loc;
-}
-
-/** Matches `/databases/:id`-style patterns; returns the params or null. */
-export function matchPath(pattern: string, path: string): Record<string, string> | null {
-  const p = pattern.split("/").filter(Boolean);
-  const s = path.split("/").filter(Boolean);
-  if (p.length !== s.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    const part = p[i]!;
-    const seg = s[i]!;
-    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(seg);
-    else if (part !== seg) return null;
-  }
-  return params;
 }

@@ -7,6 +7,7 @@ import { KeysPanel } from "../components/keys-panel.js";
 import { LoadState } from "../components/load-state.js";
 import { Time } from "../components/time.js";
 import { formatBytes, shortHash } from "../lib/format.js";
+import { periodOf } from "../lib/period.js";
 import { pinnedVkeys } from "../lib/pinned-keys.js";
 import { useApi } from "../lib/use-api.js";
 import { usePinnedKeys } from "../lib/use-pinned-keys.js";
@@ -38,13 +39,6 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** [from, to) as the API takes it, from two inclusive UTC dates ("2026-11-01", "2026-11-30"). */
-export function periodOf(fromDate: string, toDate: string): { from: string; to: string } {
-  const to = new Date(`${toDate}T00:00:00.000Z`);
-  to.setUTCDate(to.getUTCDate() + 1);
-  return { from: `${fromDate}T00:00:00.000Z`, to: to.toISOString() };
 }
 
 /** Exports an evidence bundle for a period and says how an auditor verifies it offline (verify.html, pinned keys). */
