@@ -42,8 +42,6 @@ const row = (p: Page, databaseId: string) => p.locator(`tr[data-database="${data
 
 describe("the dashboard", () => {
   it("signs in, shows a database with no backup, then OK after a backup arrives", async () => {
-    shopId = await stack.addDatabase("shop", 60);
-    await stack.addDatabase(LONG_NAME);
     await page.goto("/databases");
     // Not signed in yet: the dashboard asks.
     await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -53,6 +51,12 @@ describe("the dashboard", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("alert").textContent()).resolves.toContain("wrong email or password");
     await signIn(page);
+    // A new org: the empty state says what to do.
+    await page.getByText("No databases yet").waitFor();
+
+    shopId = await stack.addDatabase("shop", 60);
+    await stack.addDatabase(LONG_NAME);
+    await page.getByRole("button", { name: "Refresh" }).click();
 
     const shop = row(page, shopId);
     await expect(shop.textContent()).resolves.toContain("No backup yet");
@@ -107,6 +111,14 @@ describe("the dashboard", () => {
     expect(legend).toContain("Size");
     expect(legend).toContain("Duration");
     await screenshot(page, "05-database-history");
+    // A database without backups says so instead of drawing an empty chart.
+    await page.locator("nav").getByRole("link", { name: "Databases" }).click();
+    await page.getByRole("link", { name: /analytics-warehouse/ }).click();
+    await page.getByText("No backups yet").waitFor();
+    expect(await page.locator(".chart").count()).toBe(0);
+    await page.goBack();
+    await page.getByRole("link", { name: "shop" }).click();
+    await page.locator(".chart canvas").waitFor();
   });
 
   it("shows a backup's manifest and log entry, and verifies it in the browser against keys pinned on first use", async () => {
