@@ -30,7 +30,7 @@ export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () =
   return (
     <>
       <a
-        class="skip"
+        class="skip-link"
         href="#main"
         onClick={(e) => {
           e.preventDefault();

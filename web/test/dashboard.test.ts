@@ -139,6 +139,11 @@ describe("the dashboard", () => {
     for (const check of ["manifest.signature", "kit.checkpoint", "kit.entry", "kit.inclusion"]) {
       await expect(report.locator(`tr[data-check="${check}"] .check-status`).textContent()).resolves.toBe("passed");
     }
+    // The artifact itself stays in the bucket: that check is skipped, and says so where it can be seen.
+    const skipped = report.locator('tr[data-check="manifest.artifact"] .check-status');
+    await expect(skipped.textContent()).resolves.toBe("skipped");
+    await expect(skipped.isVisible()).resolves.toBe(true);
+    expect((await skipped.boundingBox())!.y).toBeGreaterThan((await report.boundingBox())!.y);
     await screenshot(page, "06-backup-verified");
     expect(errors).toEqual([]);
   });
