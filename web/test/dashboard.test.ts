@@ -119,6 +119,9 @@ describe("the dashboard", () => {
     await page.goBack();
     await page.getByRole("link", { name: "shop" }).click();
     await page.locator(".chart canvas").waitFor();
+    // An operator (here the admin) can queue a backup now.
+    await page.getByRole("button", { name: "Back up now" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Backup queued" }).textContent()).resolves.toMatch(/Backup queued as job job_\w+/);
   });
 
   it("shows a backup's manifest and log entry, and verifies it in the browser against keys pinned on first use", async () => {
@@ -361,6 +364,14 @@ describe("the dashboard", () => {
     await served.getByRole("button", { name: "Verify" }).click();
     await expect(served.getByRole("alert").textContent()).resolves.toContain("Paste the verifier keys");
     expect(servedErrors).toEqual([]);
+  });
+
+  it("signs out: the session ends and the sign-in form is back", async () => {
+    await page.goto("/databases");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    const me = await page.evaluate(async () => (await fetch("/v1/auth/me")).status);
+    expect(me).toBe(401);
   });
 });
 
