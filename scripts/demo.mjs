@@ -95,8 +95,10 @@ async function jobDone(dev, cookie, jobId, timeoutMs = 300_000) {
 
 let runner;
 let cronTimer;
+let s3;
 async function stopEverything() {
   clearInterval(cronTimer);
+  await s3?.stop().catch(() => undefined);
   if (runner && runner.exitCode === null) {
     runner.kill("SIGTERM");
     await new Promise((r) => runner.once("close", r));
@@ -127,7 +129,8 @@ async function main() {
 
   say("Starting the Worker (wrangler dev: local D1 and Durable Objects), a local S3 server and PostgreSQL…");
   await applyMigrations(persist, { config });
-  const [dev, s3, pg] = await Promise.all([startDev({ persist, envFile, config, port }), startS3({ bucket: BUCKET }), startCluster({ name: "demo" })]);
+  let dev, pg;
+  [dev, s3, pg] = await Promise.all([startDev({ persist, envFile, config, port }), startS3({ bucket: BUCKET }), startCluster({ name: "demo" })]);
   say(`  Worker      ${dev.url}`);
   say(`  S3          ${s3.endpoint} (bucket ${BUCKET})`);
   say(`  PostgreSQL  ${pg.version} on 127.0.0.1:${pg.port}`);
@@ -204,7 +207,7 @@ async function main() {
   say(`  Evidence    ${zipPath}`);
   if (flags.once) {
     await stopEverything();
-    return;
+    process.exit(0);
   }
   say("Running until Ctrl-C: the runner polls for jobs and the scheduler ticks every minute.");
   await new Promise(() => undefined);
