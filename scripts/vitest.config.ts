@@ -1,10 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// The quick start (`npm run demo -- --once`), run as a newcomer runs it: every real part on loopback, the
-// whole flow, the files it promises. One file, one long test.
+// Tests of the repository as a newcomer meets it: the quick start (`npm run demo -- --once`) run whole
+// with every real part on loopback, and docs/capabilities.md checked against the tests it names.
 export default defineConfig({
   test: {
-    name: "quickstart",
+    name: "repo",
     environment: "node",
     root: import.meta.dirname,
     include: ["*.test.ts"],
