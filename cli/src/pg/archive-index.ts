@@ -155,13 +155,13 @@ export class ArchiveIndexer {
   private intNegative = false;
   private readonly starts = new Map<number, number>();
 
-  /** Takes the archive's next bytes. */
+  /** Takes the archive's next bytes (not kept: the caller may reuse the buffer). */
   feed(chunk: Uint8Array): void {
     if (this.failure !== undefined) return;
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.guard(() => {
       if (this.head) return this.scan(b, 0);
-      this.headChunks.push(b);
+      this.headChunks.push(Buffer.from(b)); // a copy: the caller may reuse its buffer
       this.headBytes += b.length;
       if (this.headBytes >= this.nextTry) this.tryHead(false);
     });

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { createWriteStream, rmSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { PassThrough, Transform, type Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -42,12 +43,13 @@ interface Chain {
 }
 
 /**
- * Decompresses the download into `out` while it arrives: `zstd -d` for zstd, Node's zlib for gzip, and
- * an uncompressed download is written as it is; pg_restore --jobs needs a seekable file. Each byte of
- * the archive also goes past an ArchiveIndexer, and finish() sets the TOC's data offsets a dump written
- * to a pipe lacks (unless `setOffsets` is false: an uncompressed download that is kept as downloaded).
- * A decompressor that fails does not stop the download: the rest of the bytes are still hashed, and
- * finish() says what failed (after verification, so that a tampered download is reported as such).
+ * Decompresses the download into `out` while it arrives: `zstd -d` writing the file, Node's zlib for
+ * gzip, and an uncompressed download is written as it is; pg_restore --jobs needs a seekable file. Each
+ * byte of the archive also goes past an ArchiveIndexer (zstd's output is read back as it grows), and
+ * finish() sets the TOC's data offsets a dump written to a pipe lacks (unless `setOffsets` is false: an
+ * uncompressed download that is kept as downloaded). A decompressor that fails does not stop the
+ * download: the rest of the bytes are still hashed, and finish() says what failed (after verification,
+ * so that a tampered download is reported as such).
  */
 export function decompressSink(compression: "zstd" | "gzip" | "none", out: string, o: { env: NodeJS.ProcessEnv; setOffsets: boolean }): DecompressSink {
   let chain = startChain(compression, out, o.env);
@@ -98,6 +100,7 @@ function startChain(compression: "zstd" | "gzip" | "none", out: string, env: Nod
   const indexer = new ArchiveIndexer();
   const c: Chain = { input: new PassThrough(), failure: undefined, done: Promise.resolve(), indexer, bytes: 0, stop: () => {} };
   const fail = (why: string) => void (c.failure ??= why);
+  if (compression === "zstd") return startZstd(c, out, env, fail);
   const index = new Transform({
     transform(chunk: Buffer, _enc, done) {
       indexer.feed(chunk);
@@ -108,25 +111,7 @@ function startChain(compression: "zstd" | "gzip" | "none", out: string, env: Nod
   const file = createWriteStream(out);
   file.on("error", (e: NodeJS.ErrnoException) => fail(`cannot write ${out}: ${e.code ?? e.message}`));
   let source: Readable;
-  let exited: Promise<void> = Promise.resolve();
-  if (compression === "zstd") {
-    const zstd = spawn("zstd", ["-d", "-q", "-c"], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    zstd.stderr.setEncoding("utf8").on("data", (s: string) => void (stderr = (stderr + s).slice(-4000)));
-    c.input = zstd.stdin;
-    source = zstd.stdout;
-    exited = new Promise((resolve) => {
-      zstd.once("error", (e) => (fail(`zstd could not run: ${e.message}`), resolve()));
-      zstd.once("close", (code, signal) => {
-        if (code !== 0) fail(`zstd -d failed (${signal ? `killed by ${signal}` : `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
-        resolve();
-      });
-    });
-    c.stop = () => {
-      zstd.kill("SIGKILL");
-      zstd.stdin.destroy();
-    };
-  } else if (compression === "gzip") {
+  if (compression === "gzip") {
     const gunzip = createGunzip();
     gunzip.on("error", (e) => fail(`gunzip failed: ${e.message}`));
     c.input = gunzip;
@@ -134,17 +119,87 @@ function startChain(compression: "zstd" | "gzip" | "none", out: string, env: Nod
     c.stop = () => gunzip.destroy(new Error("stopped"));
   } else {
     const direct = c.input as PassThrough;
+    direct.on("error", () => {}); // only destroy() errors it: the chain is stopped then
     source = direct;
     c.stop = () => direct.destroy(new Error("stopped"));
   }
-  // Writing to a zstd that exited fails (EPIPE): its exit status says why, so this is the last resort.
+  c.done = pipeline(source, index, file).catch((e: Error) => fail(e.message));
+  return c;
+}
+
+/**
+ * zstd -d writes the file itself (the bytes do not come back through Node), and the file is read as it
+ * grows to index it: the least copying, and the indexing ends right after zstd does.
+ */
+function startZstd(c: Chain, out: string, env: NodeJS.ProcessEnv, fail: (why: string) => void): Chain {
+  // zstd -f replaces a file that is there by unlinking it: remove it first, so the follower opens zstd's.
+  rmSync(out, { force: true });
+  const zstd = spawn("zstd", ["-d", "-q", "-f", "--no-sparse", "-o", out], { env, stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  zstd.stderr.setEncoding("utf8").on("data", (s: string) => void (stderr = (stderr + s).slice(-4000)));
   let inputError: string | undefined;
-  c.input.on("error", (e) => void (inputError ??= `cannot feed the decompressor: ${e.message}`));
-  const written = pipeline(source, index, file).catch((e: Error) => fail(e.message));
-  c.done = Promise.all([written, exited]).then(() => {
+  // Writing to a zstd that exited fails (EPIPE): its exit status says why, so this is the last resort.
+  zstd.stdin.on("error", (e) => void (inputError ??= `cannot feed the decompressor: ${e.message}`));
+  c.input = zstd.stdin;
+  let stopped = false;
+  c.stop = () => {
+    stopped = true;
+    zstd.kill("SIGKILL");
+    zstd.stdin.destroy();
+  };
+  const exited = new Promise<void>((resolve) => {
+    zstd.once("error", (e) => (fail(`zstd could not run: ${e.message}`), resolve()));
+    zstd.once("close", (code, signal) => {
+      if (code !== 0) fail(`zstd -d failed (${signal ? `killed by ${signal}` : `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
+      resolve();
+    });
+  });
+  const indexed = follow(out, exited, () => stopped || c.failure !== undefined, (chunk) => {
+    c.indexer.feed(chunk);
+    c.bytes += chunk.length;
+  }).catch((e: NodeJS.ErrnoException) => fail(`cannot read ${out}: ${e.code ?? e.message}`));
+  c.done = Promise.all([exited, indexed]).then(() => {
     if (inputError !== undefined) fail(inputError);
   });
   return c;
+}
+
+/** How long the follower waits when it has caught up with the writer. */
+const FOLLOW_POLL_MS = 10;
+
+/**
+ * Reads `path` from its start as another process writes it, handing each piece to `onBytes`, until the
+ * writer has exited (`exited`) and the end is reached, or `stop()` says to give up.
+ */
+async function follow(path: string, exited: Promise<void>, stop: () => boolean, onBytes: (chunk: Buffer) => void): Promise<void> {
+  let writerDone = false;
+  void exited.then(() => (writerDone = true));
+  const pause = () => Promise.race([exited, sleep(FOLLOW_POLL_MS)]);
+  let fh: FileHandle | undefined;
+  while (!fh) {
+    const last = writerDone;
+    try {
+      fh = await open(path, "r");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      if (last || stop()) return; // the writer never created it: its exit status says why
+      await pause();
+    }
+  }
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; !stop(); ) {
+      const last = writerDone;
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+      if (bytesRead > 0) {
+        onBytes(buf.subarray(0, bytesRead));
+        at += bytesRead;
+      } else if (last) return;
+      else await pause();
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Resolves once `w` takes more, or can take nothing more (closed, failed). */
