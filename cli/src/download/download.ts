@@ -1,9 +1,9 @@
 import { createHash, type Hash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "@walwarden/verifier";
-import type { Fetch } from "../api/http.js";
 import { formatBytes } from "../format.js";
 import { parseContentRange } from "./content-range.js";
+import { httpGet, type GetAnswer } from "./http-get.js";
 import type { DownloadSink } from "./sink.js";
 
 /** A finished download. */
@@ -34,7 +34,6 @@ export interface DownloadOptions {
   retries?: number;
   /** First pause between attempts; it doubles each time, up to 30 s (default 1 s). */
   backoffMs?: number;
-  fetch?: Fetch;
   /** Told the bytes so far after each chunk. */
   onBytes?: (bytes: number, total: number | null) => void;
 }
@@ -51,7 +50,6 @@ type Attempt = { kind: "done" } | { kind: "retry"; why: string } | { kind: "rest
  * A 403 is final: the URL expired or was refused. Failures are values.
  */
 export async function download(o: DownloadOptions): Promise<Result<Downloaded, DownloadErrorCode>> {
-  const fetchImpl = o.fetch ?? fetch;
   const stallMs = o.stallMs ?? 30_000;
   const retries = o.retries ?? 8;
   const backoffMs = o.backoffMs ?? 1_000;
@@ -60,7 +58,7 @@ export async function download(o: DownloadOptions): Promise<Result<Downloaded, D
   let failures = 0;
   for (;;) {
     if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
-    const a = await attempt(fetchImpl, o, state, expected, stallMs);
+    const a = await attempt(o, state, expected, stallMs);
     if (a.kind === "done") break;
     if (a.kind === "fail") return err(a.code, a.message);
     if (o.signal.aborted) return err("interrupted", "interrupted while downloading");
@@ -87,7 +85,7 @@ export async function download(o: DownloadOptions): Promise<Result<Downloaded, D
 }
 
 /** One GET: from `state.have` on (Range) if some bytes are already there. */
-async function attempt(fetchImpl: Fetch, o: DownloadOptions, state: { have: number; hash: Hash }, expected: number | null, stallMs: number): Promise<Attempt> {
+async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, expected: number | null, stallMs: number): Promise<Attempt> {
   if (expected !== null && state.have === expected && state.have > 0) return { kind: "done" };
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort();
@@ -99,44 +97,44 @@ async function attempt(fetchImpl: Fetch, o: DownloadOptions, state: { have: numb
     timer = setTimeout(() => ((stalled = true), ctrl.abort()), stallMs);
   };
   try {
-    let res: Response;
+    let res: GetAnswer;
     try {
-      res = await fetchImpl(o.url, { headers: state.have > 0 ? { range: `bytes=${state.have}-` } : {}, signal: ctrl.signal });
+      res = await httpGet(o.url, state.have > 0 ? { range: `bytes=${state.have}-` } : {}, ctrl.signal);
     } catch (e) {
       return { kind: "retry", why: stalled ? `no answer for ${stallMs / 1000} s` : networkWhy(e) };
     }
     kick();
     if (res.status === 403) return { kind: "fail", ...(await refused(res, o, state.have, expected)) };
     if (res.status === 404) {
-      await res.body?.cancel().catch(() => {});
+      res.cancel();
       return { kind: "fail", code: "download", message: "the backup file is not in the bucket (HTTP 404): it may have been deleted or moved; the Worker's restore presigned a key that does not exist" };
     }
     if (res.status === 416) {
-      await res.body?.cancel().catch(() => {});
+      res.cancel();
       return expected !== null && state.have === expected ? { kind: "done" } : { kind: "restart", why: "HTTP 416 (range not satisfiable)" };
     }
     if (res.status === 200 && state.have > 0) {
-      await res.body?.cancel().catch(() => {});
+      res.cancel();
       return { kind: "restart", why: "the server ignored the Range request (HTTP 200)" };
     }
     if (res.status === 206) {
-      const range = parseContentRange(res.headers.get("content-range"));
+      const range = parseContentRange(res.header("content-range"));
       if (!range || range.start !== state.have) {
-        await res.body?.cancel().catch(() => {});
-        return { kind: "restart", why: `the server answered a different range (${res.headers.get("content-range") ?? "no Content-Range"})` };
+        res.cancel();
+        return { kind: "restart", why: `the server answered a different range (${res.header("content-range") ?? "no Content-Range"})` };
       }
     } else if (res.status !== 200) {
-      await res.body?.cancel().catch(() => {});
+      res.cancel();
       return { kind: "retry", why: `HTTP ${res.status}` };
     }
-    if (!res.body) return { kind: "retry", why: "an answer without a body" };
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of res.body) {
         kick();
         state.hash.update(chunk);
         try {
           await o.sink.write(chunk);
         } catch (e) {
+          res.cancel();
           return { kind: "fail", code: "download", message: `cannot store the download: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)` };
         }
         kick();
@@ -156,7 +154,7 @@ async function attempt(fetchImpl: Fetch, o: DownloadOptions, state: { have: numb
   }
 }
 
-async function refused(res: Response, o: DownloadOptions, have: number, expected: number | null): Promise<{ code: DownloadErrorCode; message: string }> {
+async function refused(res: GetAnswer, o: DownloadOptions, have: number, expected: number | null): Promise<{ code: DownloadErrorCode; message: string }> {
   const body = await res.text().catch(() => "");
   const progress = have > 0 ? ` after ${formatBytes(have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}` : "";
   const pastExpiry = o.expiresAt !== undefined && Date.parse(o.expiresAt) <= Date.now();
@@ -170,7 +168,8 @@ async function refused(res: Response, o: DownloadOptions, have: number, expected
   return { code: "download", message: `the bucket refused the download (HTTP 403${code ? ` ${code}` : ""})${progress}: the restore credential the Worker presigns with may lack s3:GetObject on this key; tell an admin.` };
 }
 
+/** A network error's short reason: its code (ECONNRESET…), else its message. */
 function networkWhy(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return (cause?.code?.startsWith("UND_ERR") ? cause.message : cause?.code) ?? cause?.message ?? (e as Error).message;
+  const x = e as NodeJS.ErrnoException;
+  return x.code && x.code !== "ABORT_ERR" ? x.code : x.message;
 }
