@@ -5,20 +5,20 @@ import { download, type Downloaded } from "../download/download.js";
 import type { TrustedKeys } from "../keys/trusted-keys.js";
 import { ensureSchemas } from "../pg/ensure-schemas.js";
 import type { RestoreSelection } from "../pg/non-empty-objects.js";
-import { choosePgRestore } from "../pg/pg-restore-binaries.js";
+import { choosePgRestore, type PgRestoreBinary } from "../pg/pg-restore-binaries.js";
 import { libpqChildEnv, type RestoreTarget } from "../pg/restore-target.js";
 import { checkRowCounts, selectedTables } from "../pg/row-check.js";
 import { runPgRestore } from "../pg/run-pg-restore.js";
 import { tocItemIds } from "../pg/toc.js";
 import { progressDisplay } from "../progress/progress-display.js";
 import { redact } from "../redact.js";
-import { canDecompress } from "../tools/decompress-sink.js";
+import { canDecompress, type DecompressedArchive } from "../tools/decompress-sink.js";
 import { openArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import type { PreflightResult } from "./preflight.js";
 import type { RestoreDeps } from "./run-restore.js";
 import type { Stage } from "./stage.js";
 import type { RestoreSummary } from "./summary.js";
-import { verifyClaim } from "./verify-claim.js";
+import { verifyClaim, type VerifiedBackup } from "./verify-claim.js";
 import type { WorkerReporter } from "./worker-reporter.js";
 import { checkSpace, type Workdir } from "./workdir.js";
 
@@ -59,11 +59,21 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   if (!space.ok) return space;
 
   // Download, decompressing as the bytes arrive (pg_restore --jobs needs a seekable file); the SHA-256
-  // covers the bytes as stored. Nothing reaches the target before everything verified.
-  const r = await report({ state: "downloading" });
-  if (!r.ok) return r;
+  // covers the bytes as stored. Nothing reaches the target before everything verified. The Worker is
+  // told `downloading` while the first bytes arrive: the download reads the bucket, not the target, and
+  // stops if the Worker refuses; `verifying` is only reported once `downloading` was.
+  const refused = new AbortController();
+  let told = false;
+  const telling = report({ state: "downloading" }).then((r) => {
+    if (r.ok) told = true;
+    else refused.abort();
+    return r;
+  });
   const store = await openArtifactStore({ compression: p.compression, dryRun: o.dryRun, keepFile: o.keepFile, artifactPath, dumpPath: x.work.dumpPath(claim.backupId), env: d.env });
-  if (!store.ok) return store;
+  if (!store.ok) {
+    const r = await telling;
+    return r.ok ? store : r;
+  }
   try {
     const t0 = now();
     const total = claim.download.sizeBytes;
@@ -73,16 +83,17 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
       sink: store.value.sink,
       expectedBytes: total,
       expiresAt: claim.download.expiresAt,
-      signal: d.signal,
-      ...(d.fetch ? { fetch: d.fetch } : {}),
+      signal: AbortSignal.any([d.signal, refused.signal]),
       ...d.download,
       onBytes: (bytes) => {
         bar.update(bytes);
         const s = (now() - t0) / 1000;
-        reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
+        if (told) reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
       },
     });
     bar.done();
+    const r = await telling;
+    if (!r.ok) return r;
     if (!dl.ok) return dl.code === "interrupted" ? interrupted("while downloading") : err("download", dl.message);
     return await verifyAndRestore(x, { predicate: p, artifactPath, dl: dl.value, downloadMs: now() - t0, store: store.value });
   } finally {
@@ -110,18 +121,12 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
     const r = await reporter.transition(t);
     return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
   };
-  // The decompressor's last bytes and the offsets are written while the Worker is told and the kit verified.
-  const archiveReady = a.store.finish();
-
-  // Verify: the bytes are the ones the manifest signed, in the log the pinned keys sign.
-  let r = await report({ state: "verifying", sha256: dl.sha256 });
-  if (!r.ok) return r;
-  const t1 = now();
-  const verified = verifyClaim(claim, x.keys, dl.sha256);
-  if (!verified.ok) return verified;
-  const tool = choosePgRestore(x.pre.pgRestores, p.pgDumpVersion);
-  const verifyMs = now() - t1;
-  io.stderr(`Verified: SHA-256 ${dl.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`);
+  // The Worker is told `verifying` while the download is verified and the archive made ready and listed:
+  // local work, none of it on the target, and `restoring` waits for both.
+  const [told, ready] = await Promise.all([report({ state: "verifying", sha256: dl.sha256 }), prepare(x, a)]);
+  if (!told.ok) return told;
+  if (!ready.ok) return ready;
+  const { verified, tool, verifyMs, selection } = ready.value;
   const summary = (rest: Partial<RestoreSummary> & Pick<RestoreSummary, "durationsMs">): RestoreSummary => ({
     restoreId: claim.restoreId,
     backupId: claim.backupId,
@@ -131,41 +136,25 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
     target: o.dryRun ? null : x.target.display,
     artifact: { bytes: dl.bytes, sha256: dl.sha256, resumes: dl.resumes, keptAt: o.keepFile ? artifactPath : null },
     pgDumpVersion: p.pgDumpVersion,
-    pgRestore: tool.ok ? { path: tool.value.path, version: tool.value.version } : null,
+    pgRestore: tool ? { path: tool.path, version: tool.version } : null,
     keys: x.keys.source,
-    signedBy: verified.value.signedBy,
+    signedBy: verified.signedBy,
     tables: [],
     rows: 0,
     ...rest,
   });
 
-  if (o.dryRun) {
-    if (!tool.ok) io.stderr(`Note: ${tool.message.replace(/ The target was not touched\.$/, "")}\n`);
-    r = await report({ state: "completed", dryRun: true });
+  if (!ready.value.archive) {
+    // A dry run: verified, nothing else.
+    const r = await report({ state: "completed", dryRun: true });
     if (!r.ok) return r;
     return ok(summary({ durationsMs: { download: downloadMs, verify: verifyMs, decompress: null, restore: null, check: null, total: now() - x.started } }));
   }
-  if (!tool.ok) return err("preflight", tool.message);
-
-  // The decompressed archive (written during the download; its last bytes and offsets since).
-  if (d.signal.aborted) return interrupted("after verifying");
-  const t2 = now();
-  const archive = await archiveReady;
-  if (!archive.ok) return err("decompress", archive.message);
-  if (!archive.value) return err("decompress", "no archive was decompressed");
-  const decompressMs = now() - t2;
-
-  // What the selection restores: every --schema and --table must be in the backup.
-  const selection: RestoreSelection = { schemas: o.schemas, tables: o.tables };
-  const toolEnv = libpqChildEnv(x.target, d.env);
-  const toc = await tocItemIds(tool.value.path, archive.value.path, selection, toolEnv, d.signal);
-  if (!toc.ok) return d.signal.aborted ? interrupted("while reading the archive") : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
-  const missing = await missingSelections(tool.value.path, archive.value.path, selection, toolEnv);
-  if (missing.length) return err("preflight", `the backup has no ${missing.join(", ")}: check --schema and --table (exact names, as in the manifest)`);
+  const { archive, toc, decompressMs, pgRestore } = ready.value.archive;
 
   // Restore: the first write to the target.
   if (d.signal.aborted) return interrupted("before restoring");
-  r = await report({ state: "restoring" });
+  const r = await report({ state: "restoring" });
   if (!r.ok) return r;
   const t3 = now();
   x.touched.value = true;
@@ -174,15 +163,15 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
   } catch (e) {
     return err("restore", `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`);
   }
-  const dumpBytes = archive.value.bytes;
-  const restoreBar = progressDisplay(io, "pg_restore", toc.value.size, "items", now);
+  const dumpBytes = archive.bytes;
+  const restoreBar = progressDisplay(io, "pg_restore", toc.size, "items", now);
   const restored = await runPgRestore(
     { jobs: o.jobs, clean: o.clean, ...selection },
     {
-      pgRestore: tool.value.path,
-      archive: archive.value.path,
+      pgRestore: pgRestore.path,
+      archive: archive.path,
       target: x.target,
-      tocIds: toc.value,
+      tocIds: toc,
       env: d.env,
       signal: d.signal,
       onProgress: (pr) => {
@@ -213,6 +202,56 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
       rows: checked.value.rows,
     }),
   );
+}
+
+/** What prepare() made ready: the verified backup, the pg_restore to use, and (unless a dry run) the listed archive. */
+interface Prepared {
+  verified: VerifiedBackup;
+  /** Undefined only in a dry run whose pg_restore could not read the dump (a note says so). */
+  tool: PgRestoreBinary | undefined;
+  verifyMs: number;
+  selection: RestoreSelection;
+  archive?: { archive: DecompressedArchive; toc: Set<number>; decompressMs: number; pgRestore: PgRestoreBinary };
+}
+
+/**
+ * The local steps between the download and the target: verify the download against the kit, choose the
+ * pg_restore, then (unless a dry run) wait for the decompressed archive and list what the selection
+ * restores: every --schema and --table must be in the backup.
+ */
+async function prepare(x: ClaimedContext, a: DownloadedArtifact): Promise<Result<Prepared, Stage>> {
+  const { o, d, claim } = x;
+  const now = d.now ?? Date.now;
+  const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
+
+  // Verify: the bytes are the ones the manifest signed, in the log the pinned keys sign.
+  const t1 = now();
+  const verified = verifyClaim(claim, x.keys, a.dl.sha256);
+  if (!verified.ok) return verified;
+  const tool = choosePgRestore(x.pre.pgRestores, a.predicate.pgDumpVersion);
+  const verifyMs = now() - t1;
+  d.io.stderr(`Verified: SHA-256 ${a.dl.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`);
+  const selection: RestoreSelection = { schemas: o.schemas, tables: o.tables };
+  if (o.dryRun) {
+    if (!tool.ok) d.io.stderr(`Note: ${tool.message.replace(/ The target was not touched\.$/, "")}\n`);
+    return ok({ verified: verified.value, tool: tool.ok ? tool.value : undefined, verifyMs, selection });
+  }
+  if (!tool.ok) return err("preflight", tool.message);
+
+  // The decompressed archive (written during the download; its last bytes and offsets since).
+  if (d.signal.aborted) return interrupted("after verifying");
+  const t2 = now();
+  const archive = await a.store.finish();
+  if (!archive.ok) return err("decompress", archive.message);
+  if (!archive.value) return err("decompress", "no archive was decompressed");
+  const decompressMs = now() - t2;
+
+  const toolEnv = libpqChildEnv(x.target, d.env);
+  const toc = await tocItemIds(tool.value.path, archive.value.path, selection, toolEnv, d.signal);
+  if (!toc.ok) return d.signal.aborted ? interrupted("while reading the archive") : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
+  const missing = await missingSelections(tool.value.path, archive.value.path, selection, toolEnv);
+  if (missing.length) return err("preflight", `the backup has no ${missing.join(", ")}: check --schema and --table (exact names, as in the manifest)`);
+  return ok({ verified: verified.value, tool: tool.value, verifyMs, selection, archive: { archive: archive.value, toc: toc.value, decompressMs, pgRestore: tool.value } });
 }
 
 /** The --schema and --table names the archive has nothing for ("schema x", "table y"). */
