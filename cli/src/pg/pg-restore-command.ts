@@ -29,3 +29,18 @@ export function pgRestoreArgs(s: PgRestoreSettings, dbnameArg: string, archive: 
     archive,
   ];
 }
+
+/**
+ * Settings for pg_restore's sessions, through PGOPTIONS: synchronous_commit=off. A restore commits each
+ * TOC item on its own (thousands for a large schema), each waiting for a WAL flush otherwise; a restore
+ * that crashes is failed and redone anyway, and the row check commits synchronously first, which flushes
+ * every earlier commit before the restore is reported completed. The preflight connects with the same
+ * options, so a server or pooler that refuses them fails there, before the claim.
+ */
+export const SESSION_OPTIONS = "-c synchronous_commit=off";
+
+/** PGOPTIONS for pg_restore: SESSION_OPTIONS, then the user's own (which win where they set the same). */
+export function sessionOptions(env: NodeJS.ProcessEnv): string {
+  const own = env.PGOPTIONS?.trim();
+  return own ? `${SESSION_OPTIONS} ${own}` : SESSION_OPTIONS;
+}

@@ -4,12 +4,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg0 from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
 import { createSampleDb, rowCounts, zstdDump } from "../../test/support/sample-db.js";
 import { decompressSink } from "../tools/decompress-sink.js";
 import { choosePgRestore, findPgRestores } from "./pg-restore-binaries.js";
 import { restoreTarget, type RestoreTarget } from "./restore-target.js";
+import { flushCommits } from "./flush-commits.js";
 import { checkRowCounts } from "./row-check.js";
 import { runPgRestore } from "./run-pg-restore.js";
 import { preflightTarget } from "./target-preflight.js";
@@ -127,6 +129,48 @@ describe("pg_restore", () => {
     expect(r).toMatchObject({ ok: false, code: "restore" });
     expect(!r.ok && r.message).toMatch(/^pg_restore failed \(exit 1\):\npg_restore: while PROCESSING TOC:\npg_restore: from TOC entry \d+; \d+ \d+ SCHEMA app \w+\npg_restore: error: could not execute query: ERROR: {2}schema "app" already exists\nCommand was: CREATE SCHEMA app;$/);
     expect(!r.ok && r.message).not.toContain(PASSWORD);
+  });
+
+  it("pg_restore's sessions commit asynchronously (SESSION_OPTIONS), and the user's PGOPTIONS come after and win", async () => {
+    // A CHECK that passes in the source, and elsewhere only in a session with synchronous_commit off and
+    // the user's own option set: COPY evaluates it for every row pg_restore loads.
+    await pg.createDatabase("opts_src");
+    await pg.query(
+      `CREATE FUNCTION public.session_ok() RETURNS boolean LANGUAGE sql AS $$ SELECT current_database() = 'opts_src' OR (current_setting('synchronous_commit') = 'off' AND current_setting('walwarden.test', true) = 'kept') $$;
+       CREATE TABLE public.t (x int CHECK (public.session_ok())); INSERT INTO public.t SELECT generate_series(1, 10);`,
+      [],
+      { db: "opts_src" },
+    );
+    const sink = decompressSink("zstd", join(dir, "opts.dump"), { env: process.env, setOffsets: true });
+    await sink.write(await zstdDump(pg, "opts_src"));
+    const d = await sink.finish();
+    if (!d.ok) throw new Error(d.message);
+    const restore = async (db: string, PGOPTIONS: string) =>
+      runPgRestore({ jobs: 2, clean: false, ...all }, { pgRestore, archive: d.value.path, target: await target(db), tocIds: new Set(), env: { ...process.env, PGOPTIONS }, signal: never });
+    expect(await restore("opts_ok", "-c walwarden.test=kept")).toMatchObject({ ok: true });
+    expect(await rowCounts(pg, "opts_ok")).toEqual([{ schema: "public", name: "t", rows: 10 }]);
+    const theirs = await restore("opts_theirs", "-c walwarden.test=kept -c synchronous_commit=on");
+    expect(!theirs.ok && theirs.message).toMatch(/violates check constraint/);
+  });
+
+  it("flushCommits makes every earlier commit durable: with a temporary table, or by waiting for the WAL writer where those are not allowed", async () => {
+    const t = await target("flush");
+    const notemp = await target("flush_notemp");
+    await pg.query("REVOKE TEMPORARY ON DATABASE flush_notemp FROM PUBLIC, restorer");
+    expect((await pg.query<{ temp: boolean }>("SELECT has_database_privilege('restorer', 'flush_notemp', 'TEMP') AS temp"))[0]!.temp).toBe(false);
+    for (const [db, tt] of [["flush", t], ["flush_notemp", notemp]] as const) {
+      const client = new pg0.Client(tt.client);
+      await client.connect();
+      try {
+        await client.query("SET synchronous_commit = off; CREATE TABLE public.x AS SELECT 1 AS one");
+        const { lsn } = (await client.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0]!;
+        expect(await flushCommits(client), db).toBe(true);
+        const { flushed } = (await client.query<{ flushed: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed", [lsn])).rows[0]!;
+        expect(flushed, db).toBe(true);
+      } finally {
+        await client.end();
+      }
+    }
   });
 
   it("row counts that differ name each table", async () => {

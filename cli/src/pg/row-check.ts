@@ -2,6 +2,7 @@ import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier"
 import { tableRowCounts } from "@walwarden/runner";
 import pg from "pg";
 import { redact } from "../redact.js";
+import { flushCommits } from "./flush-commits.js";
 import type { RestoreSelection } from "./non-empty-objects.js";
 import type { RestoreTarget } from "./restore-target.js";
 
@@ -17,7 +18,8 @@ export function selectedTables(tables: PgDumpPredicate["tables"], s: RestoreSele
 }
 
 /**
- * Counts the rows of every restored table in the target and compares them with the counts the signed
+ * Makes the restore durable (flushCommits: pg_restore's sessions commit asynchronously), then counts
+ * the rows of every restored table in the target and compares them with the counts the signed
  * manifest recorded at backup time (read in the dump's own snapshot): a missing table or any difference
  * fails, naming each.
  */
@@ -26,6 +28,7 @@ export async function checkRowCounts(target: RestoreTarget, expected: PgDumpPred
   client.on("error", () => {});
   try {
     await client.connect();
+    await flushCommits(client);
     const actual = await tableRowCounts(client, { schemas: s.schemas, excludeSchemas: [] });
     const byName = new Map(actual.map((t) => [`${t.schema}.${t.name}`, t.rows]));
     const wrong: string[] = [];

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "@walwarden/verifier";
 import { redact } from "../redact.js";
 import { runChild } from "../tools/child.js";
-import { pgRestoreArgs, type PgRestoreSettings } from "./pg-restore-command.js";
+import { pgRestoreArgs, sessionOptions, type PgRestoreSettings } from "./pg-restore-command.js";
 import { RestoreProgressTracker, type RestoreProgress } from "./restore-progress.js";
 import { libpqChildEnv, type RestoreTarget } from "./restore-target.js";
 
@@ -29,8 +29,8 @@ const ERROR_LINE = /^pg_restore: (error|warning|detail|hint|while PROCESSING TOC
 const KEEP_LINES = 30;
 
 /**
- * Runs pg_restore into the target (the password only in the child's PGPASSWORD) and follows its
- * progress. On failure the reason is pg_restore's last error lines (the first line of each "Command
+ * Runs pg_restore into the target (the password only in the child's PGPASSWORD; SESSION_OPTIONS in its
+ * PGOPTIONS) and follows its progress. On failure the reason is pg_restore's last error lines (the first line of each "Command
  * was:", not the whole statement), with anything that looks like a password or URL redacted.
  */
 export async function runPgRestore(s: PgRestoreSettings, o: RunPgRestoreOptions): Promise<Result<PgRestoreDone, "restore" | "interrupted">> {
@@ -38,7 +38,7 @@ export async function runPgRestore(s: PgRestoreSettings, o: RunPgRestoreOptions)
   const errors: string[] = [];
   let inCommand = false;
   const end = await runChild(o.pgRestore, pgRestoreArgs(s, o.target.dbnameArg, o.archive), {
-    env: libpqChildEnv(o.target, o.env),
+    env: { ...libpqChildEnv(o.target, o.env), PGOPTIONS: sessionOptions(o.env) },
     signal: o.signal,
     onStderrLine: (line) => {
       if (tracker.line(line)) {

@@ -2,6 +2,7 @@ import { err, ok, type Result } from "@walwarden/verifier";
 import pg from "pg";
 import { redact } from "../redact.js";
 import { describeObjects, existingObjects, type RestoreSelection } from "./non-empty-objects.js";
+import { SESSION_OPTIONS } from "./pg-restore-command.js";
 import type { RestoreTarget } from "./restore-target.js";
 
 /** What the preflight learned about the target. */
@@ -17,12 +18,14 @@ export type TargetPreflightError = "unreachable" | "not-empty" | "read-only";
 
 /**
  * Connects to the target read-only (default_transaction_read_only, so the check itself can change
- * nothing), reads its version, refuses a standby, and unless `allowExisting` (--clean) checks that the
+ * nothing) with pg_restore's session options, reads its version, refuses a standby, and unless `allowExisting` (--clean) checks that the
  * selection would restore into an empty database. Messages name the target as user@host:port/db, never
  * its password.
  */
 export async function preflightTarget(target: RestoreTarget, selection: RestoreSelection, allowExisting: boolean, timeoutMs = 15_000): Promise<Result<TargetInfo, TargetPreflightError>> {
-  const client = new pg.Client({ ...target.client, connectionTimeoutMillis: timeoutMs, options: "-c default_transaction_read_only=on" });
+  // pg_restore's session options too: a server or pooler that refuses them (PgBouncer refuses options it
+  // does not track) is found here, before the claim, not by pg_restore.
+  const client = new pg.Client({ ...target.client, connectionTimeoutMillis: timeoutMs, options: `-c default_transaction_read_only=on ${SESSION_OPTIONS}` });
   client.on("error", () => {}); // a connection lost after the check must not crash the CLI
   try {
     await client.connect();
