@@ -17,7 +17,7 @@ import { ROOT, applyMigrations, cleanup, startDev, writeKeysEnvFile } from "../b
 import { pgBinDirs, startCluster, stopAllClusters } from "../bench/lib/postgres.mjs";
 import { startS3 } from "../bench/lib/s3.mjs";
 import { loadRealisticData } from "../bench/lib/sample-data.mjs";
-import { apiCall, bootstrapOrg, createDatabase, createRunnerToken, issueRestore, publishedKeys, putBucketCredential, requestBackup, getJob, triggerCron } from "../bench/lib/walwarden-api.mjs";
+import { apiCall, bootstrapOrg, createDatabase, createRunnerToken, issueRestore, publishedKeys, putBucketCredential, requestBackup, getJob } from "../bench/lib/walwarden-api.mjs";
 
 const BUCKET = "walwarden-demo";
 const EMAIL = "admin@demo.walwarden.local";
@@ -167,8 +167,9 @@ async function main() {
   let runnerLog = "";
   runner.stdout.on("data", (d) => (runnerLog = (runnerLog + d).slice(-20_000)));
   runner.stderr.on("data", (d) => (runnerLog = (runnerLog + d).slice(-20_000)));
-  // wrangler's dev server does not fire cron triggers: tick the scheduler every minute, as Cloudflare would.
-  cronTimer = setInterval(() => triggerCron(dev, Date.now()).catch(() => undefined), 60_000);
+  // wrangler's dev server does not fire cron triggers: tick the scheduler every minute, as Cloudflare would
+  // (/__scheduled runs the Worker's scheduled handler now; it reaches the Worker past the dashboard's assets).
+  cronTimer = setInterval(() => fetch(`${dev.url}/__scheduled?cron=*+*+*+*+*`).then((r) => r.text()).catch(() => undefined), 60_000);
 
   say("Backing up: the runner claims the job, streams pg_dump → zstd → SHA-256 → S3, the Worker signs the manifest…");
   const { jobId, backupId } = await requestBackup(dev, cookie, database.id);

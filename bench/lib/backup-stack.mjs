@@ -68,7 +68,7 @@ export async function startBackupStack({ dir, bucket, dbName, clusterName }) {
   const envFile = writeKeysEnvFile(dir);
   const config = join(ROOT, "wrangler.toml");
   await applyMigrations(persist, { config });
-  const started = await Promise.allSettled([startDev({ persist, envFile, config }), startS3({ bucket }), startCluster({ name: clusterName })]);
+  const started = await Promise.allSettled([startDev({ persist, envFile, config, apiOnly: true }), startS3({ bucket }), startCluster({ name: clusterName })]);
   const [devR, s3R, pgR] = started;
   const stop = async () => {
     if (s3R.status === "fulfilled") await s3R.value.stop();

@@ -189,11 +189,12 @@ function opensUnder(pid, dir) {
  * bench Worker unless told otherwise (the runner's tests run the repository's wrangler.toml); `vars`
  * overrides Worker vars, e.g. { LEASE_SECONDS: "5" } (plain text, never secrets: those go in `envFile`).
  * Its own process group, so stop() ends it and everything it started (workerd, esbuild), and nothing else.
- * `port`: serve on this loopback port (the demo's stable URL) instead of a free one.
+ * `port`: serve on this loopback port (the demo's stable URL) instead of a free one. `apiOnly`: without the
+ * config's static assets (the dashboard), so that triggerCron can run a tick at a chosen time.
  */
-export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars = {}, port: fixedPort, startTimeoutMs = 120_000 }) {
+export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars = {}, port: fixedPort, apiOnly = false, startTimeoutMs = 120_000 }) {
   const port = fixedPort ?? (await freePort());
-  const args = [join(import.meta.dirname, "dev-server.mjs"), config, persist, envFile, String(port), JSON.stringify(vars)];
+  const args = [join(import.meta.dirname, "dev-server.mjs"), config, persist, envFile, String(port), JSON.stringify(vars), ...(apiOnly ? ["api-only"] : [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const dev = { url: `http://127.0.0.1:${port}`, pid: child.pid, stdout: "", stderr: "", exited: null, child };
   const listeners = new Set();

@@ -145,7 +145,8 @@ export async function triggerCron(dev, timeMs, { timeoutMs = 60_000 } = {}) {
   const path = `/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${Math.floor(timeMs)}`;
   const res = await fetch(`${baseOf(dev)}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
-  if (!res.ok) throw new ApiCallError("GET", path, res.status, text);
+  if (!res.ok)
+    throw new ApiCallError("GET", path, res.status, res.status === 500 && text === "exception" ? `${text} (a Worker served with its static assets has wrangler's asset router in front, which has no scheduled handler: start it with startDev({ apiOnly: true }))` : text);
   if (before === undefined || typeof dev !== "object" || typeof dev.waitFor !== "function") return undefined;
   const line = await dev.waitFor((out) => lines(out)[before], timeoutMs, "the tick's cron.tick line");
   return JSON.parse(line);

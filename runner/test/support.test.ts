@@ -342,7 +342,7 @@ describe("the real Worker under wrangler's dev server", () => {
     const dir = removeAtCleanup(tempDir("walwarden-runner-test-"));
     const persist = join(dir, "state");
     await applyMigrations(persist, { config });
-    dev = await startDev({ config, persist, envFile: writeKeysEnvFile(dir), vars: { LEASE_SECONDS: "5" } });
+    dev = await startDev({ config, persist, envFile: writeKeysEnvFile(dir), vars: { LEASE_SECONDS: "5" }, apiOnly: true });
   });
 
   it("bootstraps an org, queues a backup, leases it to a runner for LEASE_SECONDS, and a cron tick re-queues it", async () => {

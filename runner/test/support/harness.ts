@@ -37,7 +37,7 @@ export async function startParts(): Promise<Parts> {
   await applyMigrations(persist, { config });
   let faults: FaultRule | undefined;
   const [dev, s3, pg] = await Promise.all([
-    startDev({ persist, envFile, config, vars: { LEASE_SECONDS: "6" } }),
+    startDev({ persist, envFile, config, vars: { LEASE_SECONDS: "6" }, apiOnly: true }),
     startS3({ bucket: "acme-backups" }),
     startCluster({ name: "source" }),
   ]);
