@@ -1,5 +1,6 @@
 import type { VerifyPolicy } from "../bundle/policy.js";
 import type { ReportBuilder } from "../bundle/report.js";
+import type { Ed25519Verify } from "../ed25519/ed25519.js";
 import { parseCheckpointNote, verifyCheckpoint, type VerifiedCheckpoint } from "../note/index.js";
 import { err, ok, type Result } from "../result.js";
 
@@ -22,12 +23,12 @@ function expectedOrigin(note: string, orgId: string, policy: VerifyPolicy): Resu
  * `kit.checkpoint`: the kit's checkpoint verifies with a pinned checkpoint key for the expected origin:
  * policy.origin if set (it must be the manifest's org's log), else any origin ending in `/log/<orgId>`.
  */
-export function checkKitCheckpoint(note: string, orgId: string, policy: VerifyPolicy, report: ReportBuilder): VerifiedCheckpoint | undefined {
+export function checkKitCheckpoint(note: string, orgId: string, policy: VerifyPolicy, report: ReportBuilder, ed25519?: Ed25519Verify): VerifiedCheckpoint | undefined {
   const expected = expectedOrigin(note, orgId, policy);
   if (!expected.ok) {
     report.add("kit.checkpoint", NAME, "fail", `${expected.code}: ${expected.message}`);
     return undefined;
   }
   const { origin, how } = expected.value;
-  return report.result("kit.checkpoint", NAME, verifyCheckpoint(note, policy.checkpointKeys, origin), (c) => `origin ${c.origin} (${how}), size ${c.size}`);
+  return report.result("kit.checkpoint", NAME, verifyCheckpoint(note, policy.checkpointKeys, origin, ed25519), (c) => `origin ${c.origin} (${how}), size ${c.size}`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { toHex } from "../bytes/hex.js";
 import { utf8 } from "../bytes/utf8.js";
+import { verify, type Ed25519Verify } from "../ed25519/ed25519.js";
 import { portableSha256, sha256, type Sha256 } from "../hash/sha256.js";
 import { fixturePolicy, ORIGIN } from "../test-support/fixture-log.js";
 import { completedEntry, kitOf, sampleKit } from "../test-support/kit.js";
@@ -40,8 +41,13 @@ describe("backupKitReport", () => {
     };
     expect(backupKitReport(s.kit, policy, s.artifactSha256, { sha256: counting, ed25519: () => true }).verdict).toBe("verified");
     expect(calls).toBeGreaterThan(2);
-    // The pluggable Ed25519 is the one the manifest signature goes through.
+    // The pluggable Ed25519 is the one the manifest signature and the checkpoint's go through.
     expect(backupKitReport(s.kit, policy, s.artifactSha256, { ed25519: () => false }).failed).toBe("manifest.bad-signature");
+    const signed: string[] = [];
+    const recording: Ed25519Verify = (sig, message, key) => (signed.push(new TextDecoder().decode(message).split("\n")[0]!), verify(sig, message, key));
+    expect(backupKitReport(s.kit, policy, s.artifactSha256, { ed25519: recording }).verdict).toBe("verified");
+    expect(signed).toHaveLength(2);
+    expect(signed[1]).toBe(s.kit.checkpoint.split("\n")[0]); // the checkpoint note's first line: its origin
   });
 
   test("a tampered artifact fails manifest.digest-mismatch", () => {

@@ -36,7 +36,7 @@ export function backupKitReport(kit: BackupKit, policy: VerifyPolicy, artifactSh
   const report = new ReportBuilder();
   const manifest = manifestChecks(report, kit.envelope, policy.manifestKeys, artifactSha256, crypto.ed25519);
   if (!manifest) return report.build();
-  const checkpoint = checkKitCheckpoint(kit.checkpoint, manifest.predicate.orgId, policy, report);
+  const checkpoint = checkKitCheckpoint(kit.checkpoint, manifest.predicate.orgId, policy, report, crypto.ed25519);
   const entryBytes = utf8(kit.entry);
   const entry = checkKitEntry(entryBytes, kit.envelope, manifest, sha, report);
   checkKitInclusion(kit.proof, entryBytes, entry, checkpoint, sha, report);

@@ -1,3 +1,4 @@
+import type { Ed25519Verify } from "../ed25519/ed25519.js";
 import { fromBase64, toBase64 } from "../bytes/base64.js";
 import { err, ok, type Result } from "../result.js";
 import { parseSignedNote } from "./note-format.js";
@@ -121,6 +122,7 @@ export function verifyCheckpoint(
   note: string | Uint8Array,
   verifiers: readonly NoteVerifier[],
   expectedOrigin: string,
+  ed25519?: Ed25519Verify,
 ): Result<VerifiedCheckpoint, CheckpointErrorCode> {
   const parsed = parseSignedNote(note);
   if (!parsed.ok) return parsed;
@@ -130,7 +132,7 @@ export function verifyCheckpoint(
   if (cp.value.origin !== expectedOrigin) {
     return err("wrong-origin", `checkpoint is for ${JSON.stringify(cp.value.origin)}, expected ${JSON.stringify(expectedOrigin)}`);
   }
-  const opened = verifyParsedNote(parsed.value, verifiers);
+  const opened = verifyParsedNote(parsed.value, verifiers, ed25519);
   if (!opened.ok) return opened;
   return ok({ ...cp.value, verifiedBy: opened.value.verifiedBy });
 }

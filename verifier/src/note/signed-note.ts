@@ -1,5 +1,5 @@
 import { utf8 } from "../bytes/utf8.js";
-import { sign, verify } from "../ed25519/ed25519.js";
+import { sign, verify, type Ed25519Verify } from "../ed25519/ed25519.js";
 import { err, ok, type Result } from "../result.js";
 import { keyIdHex, SIGNATURE_TYPE_ED25519 } from "./key-id.js";
 import { isValidKeyName } from "./key-name.js";
@@ -22,13 +22,13 @@ export interface OpenedNote {
 /** Why a note was refused. */
 export type OpenNoteErrorCode = "malformed" | MatchErrorCode | "bad-signature" | "unknown-key";
 
-/** Verifies the signatures of an already parsed note (see openNote). */
-export function verifyParsedNote(parsed: ParsedNote, verifiers: readonly NoteVerifier[]): Result<OpenedNote, Exclude<OpenNoteErrorCode, "malformed">> {
+/** Verifies the signatures of an already parsed note (see openNote); `ed25519` gives the portable results faster (Node: nativeEd25519Verify). */
+export function verifyParsedNote(parsed: ParsedNote, verifiers: readonly NoteVerifier[], ed25519: Ed25519Verify = verify): Result<OpenedNote, Exclude<OpenNoteErrorCode, "malformed">> {
   const m = matchSignatures(parsed.signatures, verifiers, SIGNATURE_TYPE_ED25519);
   if (!m.ok) return m;
   const message = utf8(parsed.text);
   for (const { key, signature } of m.value.known) {
-    if (!verify(signature.signature, message, key.publicKey)) {
+    if (!ed25519(signature.signature, message, key.publicKey)) {
       return err("bad-signature", `signature from pinned key ${key.name}+${keyIdHex(key.keyId)} does not verify`);
     }
   }
