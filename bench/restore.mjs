@@ -1,8 +1,8 @@
-// bench/restore: one restore by the real `walwarden restore` CLI (claim → download from S3 with SHA-256 →
-// verify the signed manifest and the log inclusion → zstd -d to a file → pg_restore --jobs 2 → row counts
-// → completed, every transition reported to the Worker), against the baseline `pg_restore -j 2` of the
-// same database from a local `pg_dump -Fc` file, in the same run. Target (issue), on ≥ 250 MB of realistic
-// data: the restore's claim → completed ÷ the baseline pg_restore's wall time ≤ 1.0.
+// bench/restore: one restore by the real `walwarden restore` CLI (claim → download from S3 with SHA-256,
+// zstd -d into a file as the bytes arrive → verify the signed manifest and the log inclusion → pg_restore
+// --jobs 2 → row counts → completed, every transition reported to the Worker), against the baseline
+// `pg_restore -j 2` of the same database from a local `pg_dump -Fc` file, in the same run. Target (issue),
+// on ≥ 250 MB of realistic data: the restore's claim → completed ÷ the baseline pg_restore's wall time ≤ 1.0.
 // Run: npm run bench:restore [-- --mb 250 --repeat 1 --json FILE]   (build first: npm run build)
 //
 // How: as bench/backup.mjs (bench/lib/backup-stack.mjs): the Worker (the repository's wrangler.toml under
@@ -22,11 +22,13 @@
 //      --download-dir <tmp> --json` as a child process (WALWARDEN_CONFIG_DIR: a fresh temp dir). claim →
 //      completed is the restore's log entries' `at` (GET /v1/log/entries?subject=restore:<id>: the
 //      Worker's clock when it logged restore.claimed and restore.completed); the phases are the transitions
-//      in between (claimed → downloading: the kit checked before the download; → verifying: download and
-//      SHA-256; → restoring: full verification, zstd -d, pg_restore -l for the TOC; → completed: pg_restore
-//      and the row-count check); the CLI's --json summary gives its own durations (download, verify,
-//      decompress, restore, check). The CLI process's wall time (node start to exit: preflight of the
-//      target and the tools, keys, claim, …, completed) is reported too, with its ratio.
+//      in between (claimed → downloading: the kit checked before the download; → verifying: download,
+//      SHA-256 and zstd -d as the bytes arrive; → restoring: full verification, the decompression's tail
+//      and the archive's data offsets, pg_restore -l for the TOC; → completed: pg_restore and the
+//      row-count check); the CLI's --json summary gives its own durations (download, verify, decompress:
+//      the wait for the decompression after the last byte, restore, check). The CLI process's wall time
+//      (node start to exit: preflight of the target and the tools, keys, claim, …, completed) is reported
+//      too, with its ratio.
 //   c. correctness (a failure exits 1): the CLI exits 0 with a summary; the restore's state is completed
 //      (GET /v1/restores/:id) and its log holds claimed, downloading, verifying, restoring, completed in
 //      that order; every table's row count and digest (md5 of the sorted md5s of its rows' text) equal
@@ -46,11 +48,11 @@
 // spare): neither side waits on disk reads. The cluster runs without fsync, so neither restore waits on
 // disk flushes. The two archives differ: pg_dump -Fc -f's is gzip-compressed per table and has the data
 // offsets in its TOC (pg_dump seeks back to write them); the runner's is an uncompressed custom-format dump
-// written to a pipe (no offsets: pg_restore's workers skip through the file to find each table's data),
-// inside zstd (the CLI decompresses it to a file first). On this data pg_restore -j 2 takes about as long
-// on either archive: no inflating is about what the missing offsets cost. Other processes on the machine
-// (other tests) slow either side, unevenly: the report says when they took more than a quarter of the
-// CPU during a measured side; --repeat N and the median give a steadier figure.
+// written to a pipe (no offsets), inside zstd: the CLI decompresses it into a file while downloading and
+// fills in the offsets pg_dump could not write, so pg_restore schedules the largest table first as it does
+// on the baseline's archive, and seeks to each table's data. Other processes on the machine (other tests)
+// slow either side, unevenly: the report says when they took more than a quarter of the CPU during a
+// measured side; --repeat N and the median give a steadier figure.
 // Sizes: MiB = 2^20 bytes.
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
@@ -332,8 +334,8 @@ function printReport(r) {
   row("   machine busy ÷ all cores; other processes' CPU s", (x) => `${busy(x.a.cpu)}; ${fmt(x.a.cpu.otherMs / 1000, 1)}`);
   row("b. Walwarden claim → completed (log entries' at), s", (x) => fmt(x.b.claimToCompletedSeconds, 2));
   row("   claimed → downloading (kit checked), s", (x) => fmt(x.b.phases.claimedToDownloading, 2));
-  row("   downloading → verifying (download, SHA-256), s", (x) => fmt(x.b.phases.downloading, 2));
-  row("   verifying → restoring (verify, zstd -d, TOC), s", (x) => fmt(x.b.phases.verifyingDecompressToc, 2));
+  row("   downloading → verifying (download, SHA-256, zstd -d), s", (x) => fmt(x.b.phases.downloading, 2));
+  row("   verifying → restoring (verify, offsets, TOC), s", (x) => fmt(x.b.phases.verifyingDecompressToc, 2));
   row("   restoring → completed (pg_restore, row counts), s", (x) => fmt(x.b.phases.restoringAndCheck, 2));
   row("   CLI's own: download / verify, s", (x) => `${fmt(x.b.cliDurationsMs?.download / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.verify / 1000, 2)}`);
   row("   CLI's own: decompress / pg_restore / check, s", (x) => `${fmt(x.b.cliDurationsMs?.decompress / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.restore / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.check / 1000, 2)}`);
