@@ -14,7 +14,7 @@ let parts: RestoreParts;
 let browser: Browser;
 
 beforeAll(async () => {
-  [parts, browser] = await Promise.all([startRestoreParts(), launchBrowser()]);
+  [parts, browser] = await Promise.all([startRestoreParts({ dashboard: true }), launchBrowser()]);
 }, 300_000);
 afterAll(async () => {
   await browser?.close();

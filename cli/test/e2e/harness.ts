@@ -26,9 +26,9 @@ export interface RestoreParts extends Parts {
   target(name: string, options?: { owner?: boolean }): Promise<{ url: string; db: string; user: string; password: string }>;
 }
 
-/** Starts the parts and makes one real backup of the sample database with the runner. */
-export async function startRestoreParts(): Promise<RestoreParts> {
-  const parts = await startParts();
+/** Starts the parts (with the dashboard served when asked) and makes one real backup of the sample database with the runner. */
+export async function startRestoreParts(options: { dashboard?: boolean } = {}): Promise<RestoreParts> {
+  const parts = await startParts(options);
   await createSampleDatabase(parts.pg, "shop");
   const me = await apiCall<{ principal: { orgId: string } }>(parts.dev, "GET", "/v1/auth/me", { cookie: parts.cookie });
   const databaseId = await addDatabase(parts, "shop");

@@ -29,15 +29,16 @@ export interface Parts {
   stop(): Promise<void>;
 }
 
-/** Starts the Worker (short leases), S3 behind the fault proxy and a PostgreSQL 15 cluster; creates an org and a runner. */
-export async function startParts(): Promise<Parts> {
+/** Starts the Worker (short leases; the dashboard too with `dashboard`), S3 behind the fault proxy and a PostgreSQL 15 cluster; creates an org and a runner. */
+export async function startParts({ dashboard = false }: { dashboard?: boolean } = {}): Promise<Parts> {
   const persist = tempDir("ww-runner-test-");
   const envFile = writeKeysEnvFile(persist);
   const config = join(ROOT, "wrangler.toml");
   await applyMigrations(persist, { config });
   let faults: FaultRule | undefined;
   const [dev, s3, pg] = await Promise.all([
-    startDev({ persist, envFile, config, vars: { LEASE_SECONDS: "6" }, apiOnly: true }),
+    // Without the dashboard's assets unless asked: cron ticks at a chosen time need the Worker in front.
+    startDev({ persist, envFile, config, vars: { LEASE_SECONDS: "6" }, apiOnly: !dashboard }),
     startS3({ bucket: "acme-backups" }),
     startCluster({ name: "source" }),
   ]);
