@@ -37,16 +37,23 @@ export interface ClaimedContext {
   touched: { value: boolean };
 }
 
+/** What every step after the claim uses: the clock, the I/O, an interruption as a value, and a transition report that stops the restore when refused. */
+function stepTools({ d, reporter }: ClaimedContext) {
+  return {
+    now: d.now ?? Date.now,
+    io: d.io,
+    interrupted: (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`),
+    report: async (t: TransitionRequest): Promise<Result<void, Stage>> => {
+      const r = await reporter.transition(t);
+      return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
+    },
+  };
+}
+
 /** The steps after the claim, in order; each failure is a value with its stage. */
 export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreSummary, Stage>> {
   const { o, d, claim, reporter } = x;
-  const now = d.now ?? Date.now;
-  const io = d.io;
-  const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
-  const report = async (t: TransitionRequest): Promise<Result<void, Stage>> => {
-    const r = await reporter.transition(t);
-    return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
-  };
+  const { now, io, interrupted, report } = stepTools(x);
 
   // Check the kit before downloading: a manifest that does not verify is not worth the bytes.
   const early = verifyClaim(claim, x.keys, undefined);
@@ -114,13 +121,7 @@ interface DownloadedArtifact {
 async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promise<Result<RestoreSummary, Stage>> {
   const { o, d, claim, reporter } = x;
   const { predicate: p, artifactPath, dl, downloadMs } = a;
-  const now = d.now ?? Date.now;
-  const io = d.io;
-  const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
-  const report = async (t: TransitionRequest): Promise<Result<void, Stage>> => {
-    const r = await reporter.transition(t);
-    return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
-  };
+  const { now, io, interrupted, report } = stepTools(x);
   // The Worker is told `verifying` while the download is verified and the archive made ready and listed:
   // local work, none of it on the target, and `restoring` waits for both.
   const [told, ready] = await Promise.all([report({ state: "verifying", sha256: dl.sha256 }), prepare(x, a)]);

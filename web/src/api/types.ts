@@ -84,7 +84,7 @@ export interface Job {
 }
 
 /** A restore's state (the state machine in verifier/src/log/restore-state.ts). */
-export type RestoreState = "issued" | "claimed" | "downloading" | "verifying" | "restoring" | "completed" | "failed" | "expired";
+export type RestoreState = import("@walwarden/verifier").RestoreState;
 
 /** A restore in a list (GET /v1/restores). */
 export interface Restore {
@@ -101,15 +101,8 @@ export interface Restore {
   failure: { stage: string; reason: string } | null;
 }
 
-/** One logged transition of a restore, as listed and as streamed (`event: transition`). */
-export interface Transition {
-  restoreId: string;
-  n: number;
-  state: RestoreState;
-  at: string;
-  seq: number;
-  data: Record<string, unknown>;
-}
+/** One logged transition of a restore, as listed and as streamed (`event: transition`): the wire's schema. */
+export type Transition = (typeof import("@walwarden/verifier/wire").TransitionEventSchema)["_zod"]["output"];
 
 /** Live numbers from the CLI (`event: progress`): streamed, never logged. */
 export interface Progress {
