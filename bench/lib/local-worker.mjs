@@ -15,7 +15,7 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export const BENCH_CONFIG = resolve(import.meta.dirname, "../wrangler.bench.toml");
 // The repository's pinned wrangler, run with node directly (what `npx wrangler` resolves to, minus npx).
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
-// No internet here: no telemetry, no fetch of the cf object (docs: /work/shared/DESIGN.md).
+// No internet here: no telemetry, no fetch of the cf object (docs/architecture.md).
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
 export { CPU_TICK_MS, freePort } from "./proc.mjs";
 

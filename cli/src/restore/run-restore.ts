@@ -45,7 +45,7 @@ export interface RestoreOutcome {
 }
 
 /**
- * `walwarden restore`, in order (DESIGN: verify before touching the target):
+ * `walwarden restore`, in order (invariant 4 of docs/architecture.md: verify before touching the target):
  * preflight (tools, target) → keys (pinned, trust on first use) → claim (uses up the token) →
  * kit check → downloading → download + SHA-256 → verifying → full verification → [dry run: completed] →
  * decompress → restoring → pg_restore → row counts → completed. Every failure after the claim is

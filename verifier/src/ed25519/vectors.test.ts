@@ -7,7 +7,7 @@ import { utf8 } from "../bytes/utf8.js";
 import { publicKeyOf, sign, verify } from "./ed25519.js";
 
 // Raw text through Vite, not node:fs, so the same file runs in Node and in workerd.
-const files = import.meta.glob<string>("../../../../shared/vectors/ed25519/*.json", {
+const files = import.meta.glob<string>("../../test/vectors/ed25519/*.json", {
   eager: true,
   query: "?raw",
   import: "default",

@@ -5,17 +5,17 @@ import { canonicalBytes, canonicalize, parseCanonical } from "./canonicalize.js"
 
 // Raw text through Vite, not node:fs, so the same file runs in Node and in workerd. (Vite needs the
 // options as a literal in each call.)
-const inputs = import.meta.glob<string>("../../../../shared/vectors/jcs/input/*.json", {
+const inputs = import.meta.glob<string>("../../test/vectors/jcs/input/*.json", {
   eager: true,
   query: "?raw",
   import: "default",
 });
-const outputs = import.meta.glob<string>("../../../../shared/vectors/jcs/output/*.json", {
+const outputs = import.meta.glob<string>("../../test/vectors/jcs/output/*.json", {
   eager: true,
   query: "?raw",
   import: "default",
 });
-const outhex = import.meta.glob<string>("../../../../shared/vectors/jcs/outhex/*.txt", {
+const outhex = import.meta.glob<string>("../../test/vectors/jcs/outhex/*.txt", {
   eager: true,
   query: "?raw",
   import: "default",

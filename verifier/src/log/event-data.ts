@@ -5,7 +5,7 @@ const Reason = z.string().min(1).max(4000);
 const RestoreRef = { restoreId: Id, backupId: Id };
 
 /**
- * The typed `data` of every event in the log, by event type (DESIGN.md invariant 3). Secrets never appear:
+ * The typed `data` of every event in the log, by event type (invariant 3, docs/architecture.md). Secrets never appear:
  * tokens and URLs only as their SHA-256. Adding a type is a format change: update SPEC.md §Log entries.
  */
 export const EventData = {

@@ -46,11 +46,11 @@ interface SubtreeConsistencyProbe extends Probe {
 }
 
 // Through Vite, not node:fs, so the same file runs in Node and in workerd.
-const inclusion = import.meta.glob<InclusionProbe>("../../../../shared/vectors/merkle/inclusion/**/*.json", { eager: true, import: "default" });
-const consistency = import.meta.glob<ConsistencyProbe>("../../../../shared/vectors/merkle/consistency/**/*.json", { eager: true, import: "default" });
-const subtreeInclusion = import.meta.glob<SubtreeInclusionProbe>("../../../../shared/vectors/merkle/subtreeinclusion/**/*.json", { eager: true, import: "default" });
-const subtreeConsistency = import.meta.glob<SubtreeConsistencyProbe>("../../../../shared/vectors/merkle/subtreeconsistency/**/*.json", { eager: true, import: "default" });
-const leavesAndRoots = import.meta.glob<{ leafInputsHex: string[]; rootHashesHexBySize: string[] }>("../../../../shared/vectors/merkle/leaves-and-roots.json", {
+const inclusion = import.meta.glob<InclusionProbe>("../../test/vectors/merkle/inclusion/**/*.json", { eager: true, import: "default" });
+const consistency = import.meta.glob<ConsistencyProbe>("../../test/vectors/merkle/consistency/**/*.json", { eager: true, import: "default" });
+const subtreeInclusion = import.meta.glob<SubtreeInclusionProbe>("../../test/vectors/merkle/subtreeinclusion/**/*.json", { eager: true, import: "default" });
+const subtreeConsistency = import.meta.glob<SubtreeConsistencyProbe>("../../test/vectors/merkle/subtreeconsistency/**/*.json", { eager: true, import: "default" });
+const leavesAndRoots = import.meta.glob<{ leafInputsHex: string[]; rootHashesHexBySize: string[] }>("../../test/vectors/merkle/leaves-and-roots.json", {
   eager: true,
   import: "default",
 });
@@ -74,7 +74,7 @@ describe.each([
   ["consistency", consistency],
   ["subtreeinclusion", subtreeInclusion],
   ["subtreeconsistency", subtreeConsistency],
-] as const)("shared/vectors/merkle/%s", (_family, files) => {
+] as const)("vectors/merkle/%s", (_family, files) => {
   it("loads vector files with both valid and invalid cases", () => {
     const all = Object.values(files as Record<string, Probe>);
     expect(all.length).toBeGreaterThan(0);
@@ -111,7 +111,7 @@ describe("subtree consistency vectors", () => {
   });
 });
 
-describe("shared/vectors/merkle/leaves-and-roots.json", () => {
+describe("vectors/merkle/leaves-and-roots.json", () => {
   const files = Object.values(leavesAndRoots);
   const data = files[0]!;
   const leaves = () => data.leafInputsHex.map((x) => leafHash(fromHex(x)!));

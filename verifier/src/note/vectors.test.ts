@@ -18,12 +18,12 @@ interface ExampleCase {
 }
 
 // Through Vite, not node:fs, so the same file runs in Node and in workerd.
-const files = import.meta.glob<{ source: string; cases: ExampleCase[] }>("../../../../shared/vectors/signed-note/*.json", {
+const files = import.meta.glob<{ source: string; cases: ExampleCase[] }>("../../test/vectors/signed-note/*.json", {
   eager: true,
   import: "default",
 });
 
-describe("shared/vectors/signed-note (C2SP signed-note v1.0.0 example)", () => {
+describe("vectors/signed-note (C2SP signed-note v1.0.0 example)", () => {
   const all = Object.entries(files).flatMap(([path, f]) => f.cases.map((c, i) => ({ label: `${path.slice(path.lastIndexOf("/") + 1)}#${i} ${c.expect}`, c })));
 
   it("loads the vector files", () => {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Id } from "../schema/common.js";
 
 // Requests the dashboard (and API tokens) send to manage an org. Responses are plain JSON described in
-// worker/API.md; requests are schemas so bad input is refused before anything is written.
+// worker/README.md §API; requests are schemas so bad input is refused before anything is written.
 
 /** A user's role: viewer reads; operator also runs backups and issues restores; admin manages the org. */
 export const RoleSchema = z.enum(["viewer", "operator", "admin"]);

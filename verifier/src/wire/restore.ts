@@ -4,7 +4,7 @@ import { InclusionProofSchema } from "../log/inclusion-proof.js";
 import { RESTORE_STATES } from "../log/restore-state.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
 
-// The restore protocol (worker/API.md §Restores): an operator issues a one-time token; the CLI claims it
+// The restore protocol (worker/README.md §API): an operator issues a one-time token; the CLI claims it
 // and gets what it needs to download and verify; the CLI reports transitions (logged) and progress (not
 // logged) with the per-restore progress credential; the dashboard follows along over Server-Sent Events.
 

@@ -1,6 +1,6 @@
 import { AwsClient } from "aws4fetch";
 
-/** The longest a presigned restore download may live (DESIGN.md: ≤ 15 minutes). */
+/** The longest a presigned restore download may live (≤ 15 minutes, docs/restore-credentials.md). */
 export const MAX_PRESIGN_SECONDS = 900;
 
 /** Where a bucket is and the read-only key that signs GETs for it. */
