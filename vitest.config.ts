@@ -7,6 +7,15 @@ import { defineConfig } from "vitest/config";
 // names (scripts/vitest.config.ts).
 export default defineConfig({
   test: {
-    projects: ["verifier/vitest.node.config.ts", "verifier/vitest.workerd.config.ts", "verifier/vitest.chromium.config.ts", "worker/vitest.config.ts", "runner/vitest.config.ts", "cli/vitest.config.ts", "web/vitest.config.ts", "scripts/vitest.config.ts"],
+    projects: [
+      "verifier/vitest.node.config.ts",
+      "verifier/vitest.workerd.config.ts",
+      "verifier/vitest.chromium.config.ts",
+      "worker/vitest.config.ts",
+      "runner/vitest.config.ts",
+      "cli/vitest.config.ts",
+      "web/vitest.config.ts",
+      "scripts/vitest.config.ts",
+    ],
   },
 });

@@ -86,12 +86,14 @@ const DB_NAME = "shop";
 const SAMPLE_MS = 100;
 const MiB = 1024 * 1024;
 
-const fmt = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? "–" : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
+const fmt = (n, d = 0) =>
+  n === undefined || n === null || Number.isNaN(n)
+    ? "–"
+    : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
 const round = (n, d = 3) => (n === undefined || n === null ? null : +n.toFixed(d));
 
 // ---------------------------------------------------------------------------------------------------------
 // /proc sampling
-
 
 /** CPU ms of each thread of `pid`, by thread id (node names every thread "node": the main thread's id is the pid; the others are V8's GC and compiler helpers and libuv's pool). */
 function threadCpuOf(pid) {
@@ -141,7 +143,8 @@ function childrenOf(pid) {
   }
   for (const t of tasks) {
     try {
-      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/)) if (c) out.add(Number(c));
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/))
+        if (c) out.add(Number(c));
     } catch {
       // thread gone
     }
@@ -160,7 +163,16 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
   const machine0 = machineCpu();
   const workerd0 = dev.cpu().total;
   const bench0 = process.cpuUsage();
-  const rootSeen = { rssMaxKb: 0, hwmKb: 0, cpuMs: 0, userMs: 0, systemMs: 0, childCpuMs: 0, threadsMs: {}, samples: 0 };
+  const rootSeen = {
+    rssMaxKb: 0,
+    hwmKb: 0,
+    cpuMs: 0,
+    userMs: 0,
+    systemMs: 0,
+    childCpuMs: 0,
+    threadsMs: {},
+    samples: 0,
+  };
   const children = new Map(); // pid → { comm, hwmKb, rssMaxKb, cpuMs, firstMs, lastMs } (first and last seen alive, epoch ms)
   const backends = new Map(); // pid → { cpuMs }
   // CPU totals at the first and the last sample that saw pg_dump or zstd alive: the streaming window.
@@ -182,14 +194,17 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
       rootSeen.childCpuMs = s.childCpuMs;
       const threads = threadCpuOf(root);
       // Threads that exit keep their last reading (their CPU stays in the process total).
-      if (threads) for (const [tid, ms] of Object.entries(threads)) rootSeen.threadsMs[tid] = Math.max(rootSeen.threadsMs[tid] ?? 0, ms);
+      if (threads)
+        for (const [tid, ms] of Object.entries(threads))
+          rootSeen.threadsMs[tid] = Math.max(rootSeen.threadsMs[tid] ?? 0, ms);
     }
     for (const pid of childrenOf(root)) {
       const cm = memOf(pid);
       const cs = procStat(pid);
       if (!cs || cs.state === "Z") continue;
       let c = children.get(pid);
-      if (!c) children.set(pid, (c = { comm: commOf(pid), hwmKb: 0, rssMaxKb: 0, cpuMs: 0, firstMs: now, lastMs: now }));
+      if (!c)
+        children.set(pid, (c = { comm: commOf(pid), hwmKb: 0, rssMaxKb: 0, cpuMs: 0, firstMs: now, lastMs: now }));
       if (cm) {
         c.hwmKb = Math.max(c.hwmKb, cm.hwmKb);
         c.rssMaxKb = Math.max(c.rssMaxKb, cm.rssKb);
@@ -251,7 +266,9 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
       const oursMs = rootSeen.cpuMs + rootSeen.childCpuMs + backendCpuMs + workerdCpuMs + benchCpuMs;
       const streamWindow =
         streamFirst && streamLast && streamLast.at > streamFirst.at
-          ? Object.fromEntries(Object.keys(streamLast).map((k) => [k === "at" ? "wallMs" : k, streamLast[k] - streamFirst[k]]))
+          ? Object.fromEntries(
+              Object.keys(streamLast).map((k) => [k === "at" ? "wallMs" : k, streamLast[k] - streamFirst[k]]),
+            )
           : undefined;
       return {
         wallMs,
@@ -284,7 +301,15 @@ async function baseline(ctx, label) {
   const s = sampler.stop();
   if (r.code !== 0) throw new Error(`pg_dump -Fc failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr}`);
   const bytes = statSync(file).size;
-  return { seconds, bytes, file, sample: s, pgDumpCpuMs: s.root.cpuMs, pgDumpPeakRssKb: s.root.hwmKb, backendCpuMs: s.backendCpuMs };
+  return {
+    seconds,
+    bytes,
+    file,
+    sample: s,
+    pgDumpCpuMs: s.root.cpuMs,
+    pgDumpPeakRssKb: s.root.hwmKb,
+    backendCpuMs: s.backendCpuMs,
+  };
 }
 
 /** b + c. A backup by the runner, timed and sampled, then checked against S3, the Worker and the manifest. */
@@ -293,13 +318,28 @@ async function walwarden(ctx, label) {
   // s3rver's files show when CompleteMultipartUpload runs: it creates <name>._S3rver_object and streams the
   // parts into it, then writes <name>._S3rver_object.md5. The key is in the runner's backup.started line.
   const s3 = { objectPath: undefined, cmuStartMs: undefined, cmuEndMs: undefined };
-  const { jobId, backupId, job, child, started, done, processSeconds, measured: s } = await runnerBackup(ctx, {
+  const {
+    jobId,
+    backupId,
+    job,
+    child,
+    started,
+    done,
+    processSeconds,
+    measured: s,
+  } = await runnerBackup(ctx, {
     timeoutMs: TIMEOUT_MS,
     onSpawn: (runner, stdout) => {
       const watchS3 = (now) => {
         if (!s3.objectPath) {
           const m = /"event":"backup\.started".*?"key":"([^"]+)"/.exec(stdout());
-          if (m) s3.objectPath = join(ctx.s3Dir, BUCKET, ...m[1].split("/").slice(0, -1), `${m[1].split("/").at(-1)}._S3rver_object`);
+          if (m)
+            s3.objectPath = join(
+              ctx.s3Dir,
+              BUCKET,
+              ...m[1].split("/").slice(0, -1),
+              `${m[1].split("/").at(-1)}._S3rver_object`,
+            );
         }
         if (!s3.objectPath) return;
         if (s3.cmuStartMs === undefined && existsSync(s3.objectPath)) s3.cmuStartMs = now;
@@ -309,7 +349,9 @@ async function walwarden(ctx, label) {
       return () => sampler.stop();
     },
   });
-  const backup = (await listBackups(ctx.dev, ctx.cookie, { databaseId: ctx.databaseId, limit: 50 })).items.find((b) => b.id === backupId);
+  const backup = (await listBackups(ctx.dev, ctx.cookie, { databaseId: ctx.databaseId, limit: 50 })).items.find(
+    (b) => b.id === backupId,
+  );
   if (!backup) throw new Error(`backup ${backupId} is not in GET /v1/backups`);
   const claimToCompletedSeconds = (Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000;
 
@@ -323,7 +365,9 @@ async function walwarden(ctx, label) {
   const unzstd = spawn("zstd", ["-q", "-d", "-c"], { stdio: ["pipe", "pipe", "inherit"] });
   let rawBytes = 0;
   unzstd.stdout.on("data", (c) => (rawBytes += c.length));
-  const unzstdDone = new Promise((res, rej) => unzstd.on("close", (code) => (code === 0 ? res() : rej(new Error(`zstd -d exited ${code}`)))));
+  const unzstdDone = new Promise((res, rej) =>
+    unzstd.on("close", (code) => (code === 0 ? res() : rej(new Error(`zstd -d exited ${code}`)))),
+  );
   for await (const chunk of object.Body) {
     hash.update(chunk);
     storedBytes += chunk.length;
@@ -337,11 +381,17 @@ async function walwarden(ctx, label) {
   const envelope = JSON.parse(await manifestObject.Body.transformToString("utf8"));
   const verified = verifyManifest(envelope, ctx.manifestKeys, sha256);
   const problems = [];
-  if (!verified.ok) problems.push(`the manifest does not verify against the stored object: ${verified.code}: ${verified.message}`);
-  else if (verified.value.predicate.sizeBytes !== storedBytes) problems.push(`the manifest says ${verified.value.predicate.sizeBytes} bytes, the object has ${storedBytes}`);
+  if (!verified.ok)
+    problems.push(`the manifest does not verify against the stored object: ${verified.code}: ${verified.message}`);
+  else if (verified.value.predicate.sizeBytes !== storedBytes)
+    problems.push(`the manifest says ${verified.value.predicate.sizeBytes} bytes, the object has ${storedBytes}`);
   if (done.sha256 !== sha256) problems.push(`the runner logged SHA-256 ${done.sha256}, the object's is ${sha256}`);
-  if (done.sizeBytes !== storedBytes) problems.push(`the runner logged ${done.sizeBytes} bytes, the object has ${storedBytes}`);
-  if (backup.sha256 !== sha256 || backup.sizeBytes !== storedBytes) problems.push(`the Worker's record (${backup.sha256}, ${backup.sizeBytes} bytes) does not match the object (${sha256}, ${storedBytes} bytes)`);
+  if (done.sizeBytes !== storedBytes)
+    problems.push(`the runner logged ${done.sizeBytes} bytes, the object has ${storedBytes}`);
+  if (backup.sha256 !== sha256 || backup.sizeBytes !== storedBytes)
+    problems.push(
+      `the Worker's record (${backup.sha256}, ${backup.sizeBytes} bytes) does not match the object (${sha256}, ${storedBytes} bytes)`,
+    );
   if (problems.length > 0) throw new Error(`the ${label} backup is not what was signed:\n  ${problems.join("\n  ")}`);
   const verifySeconds = (performance.now() - tv) / 1000;
 
@@ -377,7 +427,8 @@ async function walwarden(ctx, label) {
     backupDurationSeconds: backup.durationMs / 1000,
     processSeconds,
     // From the runner's log: backup.started (snapshot open, pg_dump chosen) to backup.completed (after complete and the kit).
-    logStartedToCompletedSeconds: started && done.time ? (Date.parse(done.time) - Date.parse(started.time)) / 1000 : undefined,
+    logStartedToCompletedSeconds:
+      started && done.time ? (Date.parse(done.time) - Date.parse(started.time)) / 1000 : undefined,
     runnerPeakRssKb: s.root.hwmKb,
     runnerMaxSampledRssKb: s.root.rssMaxKb,
     rssSamples: s.root.samples,
@@ -387,7 +438,10 @@ async function walwarden(ctx, label) {
       userMs: s.root.userMs,
       systemMs: s.root.systemMs,
       mainThreadMs: s.root.threadsMs[String(child.pid)] ?? 0,
-      otherThreadsMs: Object.entries(s.root.threadsMs).reduce((sum, [tid, ms]) => sum + (tid === String(child.pid) ? 0 : ms), 0),
+      otherThreadsMs: Object.entries(s.root.threadsMs).reduce(
+        (sum, [tid, ms]) => sum + (tid === String(child.pid) ? 0 : ms),
+        0,
+      ),
     },
     cpuMs: {
       runnerNode: s.root.cpuMs,
@@ -409,28 +463,49 @@ async function walwarden(ctx, label) {
 /** The runner with nothing to do (`run --once`, one empty claim): its peak RSS is what node and its modules take. */
 async function idleRunner(ctx) {
   const t0 = performance.now();
-  const { child, exit } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { timeoutMs: TIMEOUT_MS, env: { ...process.env } });
+  const { child, exit } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], {
+    timeoutMs: TIMEOUT_MS,
+    env: { ...process.env },
+  });
   const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
   const r = await exit;
   const seconds = (performance.now() - t0) / 1000;
   const s = sampler.stop();
-  if (r.code !== 0) throw new Error(`walwarden-runner run --once with no job exited ${r.signal ?? r.code}:\n${tail(r.stderr)}`);
+  if (r.code !== 0)
+    throw new Error(`walwarden-runner run --once with no job exited ${r.signal ?? r.code}:\n${tail(r.stderr)}`);
   return { seconds, peakRssKb: s.root.hwmKb, cpuMs: s.root.cpuMs };
 }
 
 /** One measurement at the database's current size: a, b, c. */
 async function measure(ctx, label) {
   const data = await describeData(ctx.pg, DB_NAME);
-  console.log(`\n[${label}] database ${fmt(data.databaseBytes / MiB)} MiB (tables ${fmt(data.tableBytes / MiB)} MiB without indexes); load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `\n[${label}] database ${fmt(data.databaseBytes / MiB)} MiB (tables ${fmt(data.tableBytes / MiB)} MiB without indexes); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   console.log(`[${label}] a. baseline: pg_dump -Fc -f <file>…`);
   const a = await baseline(ctx, label);
   console.log(`[${label}]    ${fmt(a.seconds, 2)} s, ${fmt(a.bytes / MiB, 1)} MiB`);
   console.log(`[${label}] b. Walwarden: request a backup, run walwarden-runner run --once…`);
   const b = await walwarden(ctx, label);
-  console.log(`[${label}]    claim → completed ${fmt(b.claimToCompletedSeconds, 2)} s (runner process ${fmt(b.processSeconds, 2)} s), ${fmt(b.storedBytes / MiB, 1)} MiB stored, ${fmt(b.rawBytes / MiB, 1)} MiB raw dump; peak RSS ${fmt(b.runnerPeakRssKb / 1024, 1)} MiB`);
-  console.log(`[${label}]    phases (s): ${Object.entries(b.phases).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}; CPU s: ${Object.entries(b.cpuMs).map(([k, v]) => `${k} ${fmt((v ?? 0) / 1000, 2)}`).join(", ")}`);
-  if (b.workerReloadedDuring) console.log(`[${label}]    NOTE: wrangler reloaded the Worker during this backup (a file it bundles changed): claim → completed may include the reload`);
-  console.log(`[${label}] c. checked: job succeeded; the object's SHA-256 (downloaded and hashed, ${fmt(b.verifySeconds, 1)} s) = runner log = Worker record = signed manifest (verified with the published key)`);
+  console.log(
+    `[${label}]    claim → completed ${fmt(b.claimToCompletedSeconds, 2)} s (runner process ${fmt(b.processSeconds, 2)} s), ${fmt(b.storedBytes / MiB, 1)} MiB stored, ${fmt(b.rawBytes / MiB, 1)} MiB raw dump; peak RSS ${fmt(b.runnerPeakRssKb / 1024, 1)} MiB`,
+  );
+  console.log(
+    `[${label}]    phases (s): ${Object.entries(b.phases)
+      .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+      .join(", ")}; CPU s: ${Object.entries(b.cpuMs)
+      .map(([k, v]) => `${k} ${fmt((v ?? 0) / 1000, 2)}`)
+      .join(", ")}`,
+  );
+  if (b.workerReloadedDuring)
+    console.log(
+      `[${label}]    NOTE: wrangler reloaded the Worker during this backup (a file it bundles changed): claim → completed may include the reload`,
+    );
+  console.log(
+    `[${label}] c. checked: job succeeded; the object's SHA-256 (downloaded and hashed, ${fmt(b.verifySeconds, 1)} s) = runner log = Worker record = signed manifest (verified with the published key)`,
+  );
   const ratio = b.claimToCompletedSeconds / a.seconds;
   const artifactRatio = b.storedBytes / a.bytes;
   return { label, data, a, b, ratio, artifactRatio };
@@ -440,15 +515,18 @@ async function measure(ctx, label) {
 
 /** Warns if runner/dist is older than runner/src (the bench runs the built runner). */
 function checkBuilt() {
-  if (!existsSync(join(ROOT, "runner/dist/bin/walwarden-runner.js"))) throw new Error("runner/dist is missing: run `npm run build` first");
+  if (!existsSync(join(ROOT, "runner/dist/bin/walwarden-runner.js")))
+    throw new Error("runner/dist is missing: run `npm run build` first");
   const newest = (dir, ext) => {
     let t = 0;
     for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-      if (e.isFile() && e.name.endsWith(ext) && !e.name.endsWith(".test.ts")) t = Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs);
+      if (e.isFile() && e.name.endsWith(ext) && !e.name.endsWith(".test.ts"))
+        t = Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs);
     }
     return t;
   };
-  if (newest(join(ROOT, "runner/src"), ".ts") > newest(join(ROOT, "runner/dist"), ".js")) console.warn("warning: runner/src is newer than runner/dist: run `npm run build` to measure the current code");
+  if (newest(join(ROOT, "runner/src"), ".ts") > newest(join(ROOT, "runner/dist"), ".js"))
+    console.warn("warning: runner/src is newer than runner/dist: run `npm run build` to measure the current code");
 }
 
 const mibOf = (kb) => (kb === undefined ? undefined : kb / 1024);
@@ -460,7 +538,11 @@ await runBench(async () => {
   const dir = removeAtCleanup(tempDir("walwarden-bench-backup-"));
   const cpuCount = availableParallelism();
   console.log(`measuring ${describeSource()}`);
-  console.log(`machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 
   console.log("starting the Worker (wrangler.toml, local D1), s3rver and PostgreSQL 15…");
   const stack = await startBackupStack({ dir, bucket: BUCKET, dbName: DB_NAME, clusterName: "bench-backup" });
@@ -469,7 +551,9 @@ await runBench(async () => {
     const s3Client = localS3Client(s3);
     const ctx = { dir, dev, pg, cookie, databaseId, configPath, s3Client, manifestKeys, s3Dir: s3.dir };
     const idle = await idleRunner(ctx);
-    console.log(`the runner with no job (run --once, one empty claim): ${fmt(idle.seconds, 2)} s, peak RSS ${fmt(mibOf(idle.peakRssKb), 1)} MiB, CPU ${fmt(idle.cpuMs / 1000, 2)} s`);
+    console.log(
+      `the runner with no job (run --once, one empty claim): ${fmt(idle.seconds, 2)} s, peak RSS ${fmt(mibOf(idle.peakRssKb), 1)} MiB, CPU ${fmt(idle.cpuMs / 1000, 2)} s`,
+    );
 
     const loads = [];
     const rounds = [];
@@ -477,13 +561,20 @@ await runBench(async () => {
       console.log(`\nloading realistic data until the database is ${fmt(target)} MiB…`);
       const load = await loadRealisticData(pg, DB_NAME, target, { log: console.log });
       loads.push(load);
-      console.log(`  loaded in ${fmt(load.loadSeconds, 1)} s: ${Object.entries(load.tables).map(([t, v]) => `${t} ${fmt(v.rows)} rows ${fmt(v.bytes / MiB)} MiB`).join(", ")}`);
+      console.log(
+        `  loaded in ${fmt(load.loadSeconds, 1)} s: ${Object.entries(load.tables)
+          .map(([t, v]) => `${t} ${fmt(v.rows)} rows ${fmt(v.bytes / MiB)} MiB`)
+          .join(", ")}`,
+      );
       rounds.push(await measure(ctx, `${fmt(target)} MiB`));
     }
     // Another edit in the repository can make wrangler rebuild the Worker (see bench/lib/dev-server.mjs). Only
     // the Worker's claim and complete are on the measured path: we say when it reloaded rather than give up.
     const reloads = workerReloads(dev);
-    if (reloads > 0) console.log(`\nNOTE: wrangler reloaded the Worker ${reloads} time(s) during the bench${rounds.some((r) => r.b.workerReloadedDuring) ? ", during a measured backup" : ", never during a measured backup"}`);
+    if (reloads > 0)
+      console.log(
+        `\nNOTE: wrangler reloaded the Worker ${reloads} time(s) during the bench${rounds.some((r) => r.b.workerReloadedDuring) ? ", during a measured backup" : ", never during a measured backup"}`,
+      );
     s3Client.destroy();
     printReport(rounds, loads, idle, cpuCount, (performance.now() - started) / 1000);
   } finally {
@@ -502,7 +593,10 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
   row("a. pg_dump -Fc -f file: wall, s", (r) => fmt(r.a.seconds, 2));
   row("   file, MiB (÷ raw dump)", (r) => `${fmt(r.a.bytes / MiB, 1)} (${fmt(r.a.bytes / r.b.rawBytes, 3)})`);
   row("   raw dump MiB/s", (r) => fmt(r.b.rawBytes / MiB / r.a.seconds, 1));
-  row("   CPU s: pg_dump / postgres backend", (r) => `${fmt(r.a.pgDumpCpuMs / 1000, 1)} / ${fmt(r.a.backendCpuMs / 1000, 1)}`);
+  row(
+    "   CPU s: pg_dump / postgres backend",
+    (r) => `${fmt(r.a.pgDumpCpuMs / 1000, 1)} / ${fmt(r.a.backendCpuMs / 1000, 1)}`,
+  );
   row("b. Walwarden claim → completed (job), s", (r) => fmt(r.b.claimToCompletedSeconds, 2));
   row("   backup record durationMs (dump start → done), s", (r) => fmt(r.b.backupDurationSeconds, 2));
   row("   runner log backup.started → .completed, s", (r) => fmt(r.b.logStartedToCompletedSeconds, 2));
@@ -513,30 +607,70 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
   row("   → row counts, fingerprint, complete arrives, s", (r) => fmt(r.b.phases.rowCountsAndComplete, 2));
   row("   runner process wall (start → exit), s", (r) => fmt(r.b.processSeconds, 2));
   row("   raw dump MiB/s (claim → completed)", (r) => fmt(r.b.rawBytes / MiB / r.b.claimToCompletedSeconds, 1));
-  row("   stored artifact (zstd), MiB (÷ raw dump)", (r) => `${fmt(r.b.storedBytes / MiB, 1)} (${fmt(r.b.storedBytes / r.b.rawBytes, 3)})`);
-  row(`ratio claim→completed ÷ pg_dump -Fc (≤ ${TARGET.ratio})`, (r) => `${fmt(r.ratio, 3)} ${pf(r.ratio <= TARGET.ratio)}`);
-  row(`artifact ÷ pg_dump -Fc file (≤ ${TARGET.artifactRatio})`, (r) => `${fmt(r.artifactRatio, 3)} ${pf(r.artifactRatio <= TARGET.artifactRatio)}`);
-  row(`runner peak RSS (VmHWM), MB (≤ ${TARGET.peakRssMB})`, (r) => `${fmt(mbOf(r.b.runnerPeakRssKb), 1)} ${pf(mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB)}`);
-  row("   the same in MiB; max sampled VmRSS, MiB", (r) => `${fmt(mibOf(r.b.runnerPeakRssKb), 1)}; ${fmt(mibOf(r.b.runnerMaxSampledRssKb), 1)}`);
+  row(
+    "   stored artifact (zstd), MiB (÷ raw dump)",
+    (r) => `${fmt(r.b.storedBytes / MiB, 1)} (${fmt(r.b.storedBytes / r.b.rawBytes, 3)})`,
+  );
+  row(
+    `ratio claim→completed ÷ pg_dump -Fc (≤ ${TARGET.ratio})`,
+    (r) => `${fmt(r.ratio, 3)} ${pf(r.ratio <= TARGET.ratio)}`,
+  );
+  row(
+    `artifact ÷ pg_dump -Fc file (≤ ${TARGET.artifactRatio})`,
+    (r) => `${fmt(r.artifactRatio, 3)} ${pf(r.artifactRatio <= TARGET.artifactRatio)}`,
+  );
+  row(
+    `runner peak RSS (VmHWM), MB (≤ ${TARGET.peakRssMB})`,
+    (r) => `${fmt(mbOf(r.b.runnerPeakRssKb), 1)} ${pf(mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB)}`,
+  );
+  row(
+    "   the same in MiB; max sampled VmRSS, MiB",
+    (r) => `${fmt(mibOf(r.b.runnerPeakRssKb), 1)}; ${fmt(mibOf(r.b.runnerMaxSampledRssKb), 1)}`,
+  );
   row("   with no job (run --once, empty claim), MiB", () => fmt(mibOf(idle.peakRssKb), 1));
-  row("peak RSS pg_dump / zstd (separate processes), MiB", (r) => `${fmt(mibOf(r.b.pgDumpPeakRssKb), 1)} / ${fmt(mibOf(r.b.zstdPeakRssKb), 1)}`);
+  row(
+    "peak RSS pg_dump / zstd (separate processes), MiB",
+    (r) => `${fmt(mibOf(r.b.pgDumpPeakRssKb), 1)} / ${fmt(mibOf(r.b.zstdPeakRssKb), 1)}`,
+  );
   row("CPU s during b: postgres backends", (r) => fmt(r.b.cpuMs.postgresBackends / 1000, 1));
   row("   pg_dump / zstd", (r) => `${fmt(r.b.cpuMs.pgDump / 1000, 1)} / ${fmt(r.b.cpuMs.zstd / 1000, 1)}`);
-  row("   runner (node) / s3rver (+ this bench) / workerd", (r) => `${fmt(r.b.cpuMs.runnerNode / 1000, 1)} / ${fmt(r.b.cpuMs.s3rverAndBench / 1000, 1)} / ${fmt(r.b.cpuMs.workerd / 1000, 1)}`);
+  row(
+    "   runner (node) / s3rver (+ this bench) / workerd",
+    (r) =>
+      `${fmt(r.b.cpuMs.runnerNode / 1000, 1)} / ${fmt(r.b.cpuMs.s3rverAndBench / 1000, 1)} / ${fmt(r.b.cpuMs.workerd / 1000, 1)}`,
+  );
   row("   runner: user / system; main thread / other threads", (r) => {
     const c = r.b.runnerCpu;
     return `${fmt(c.userMs / 1000, 1)} / ${fmt(c.systemMs / 1000, 1)}; ${fmt(c.mainThreadMs / 1000, 1)} / ${fmt(c.otherThreadsMs / 1000, 1)}`;
   });
-  row(`   all ours ÷ (${cpuCount} cores × process wall)`, (r) => fmt(sumCpu(r.b) / (cpuCount * r.b.processSeconds * 1000), 2));
+  row(`   all ours ÷ (${cpuCount} cores × process wall)`, (r) =>
+    fmt(sumCpu(r.b) / (cpuCount * r.b.processSeconds * 1000), 2),
+  );
   row("   other processes on the machine, CPU s", (r) => fmt(r.b.otherCpuMs / 1000, 1));
   row("while streaming (sampled window), s", (r) => fmt(r.b.stream?.wallMs / 1000, 2));
-  row("   machine busy ÷ all cores (1.0 = CPU-bound)", (r) => fmt(r.b.stream && r.b.stream.machineBusyMs / (cpuCount * r.b.stream.wallMs), 2));
-  row("   cores used: backends/pg_dump+zstd/node/s3rver", (r) => (r.b.stream ? ["backends", "pgDumpZstd", "node", "s3rverAndBench"].map((k) => fmt(r.b.stream[k] / r.b.stream.wallMs, 2)).join("/") : "–"));
+  row("   machine busy ÷ all cores (1.0 = CPU-bound)", (r) =>
+    fmt(r.b.stream && r.b.stream.machineBusyMs / (cpuCount * r.b.stream.wallMs), 2),
+  );
+  row("   cores used: backends/pg_dump+zstd/node/s3rver", (r) =>
+    r.b.stream
+      ? ["backends", "pgDumpZstd", "node", "s3rverAndBench"]
+          .map((k) => fmt(r.b.stream[k] / r.b.stream.wallMs, 2))
+          .join("/")
+      : "–",
+  );
   row("other processes during a (pg_dump -Fc), CPU s", (r) => fmt(r.a.sample.otherCpuMs / 1000, 1));
   const [small, large] = rounds;
   const growth = large ? large.b.runnerPeakRssKb / small.b.runnerPeakRssKb : undefined;
-  if (large) console.log(`runner peak RSS at ${large.label} ÷ at ${small.label}: ${fmt(growth, 3)} (does not grow: ≤ ${TARGET.rssGrowth}) ${pf(growth <= TARGET.rssGrowth)}`);
-  console.log(`bench wall time ${fmt(benchSeconds, 0)} s (data load ${fmt(loads.reduce((s, l) => s + l.loadSeconds, 0), 0)} s)`);
+  if (large)
+    console.log(
+      `runner peak RSS at ${large.label} ÷ at ${small.label}: ${fmt(growth, 3)} (does not grow: ≤ ${TARGET.rssGrowth}) ${pf(growth <= TARGET.rssGrowth)}`,
+    );
+  console.log(
+    `bench wall time ${fmt(benchSeconds, 0)} s (data load ${fmt(
+      loads.reduce((s, l) => s + l.loadSeconds, 0),
+      0,
+    )} s)`,
+  );
 
   const result = {
     cpus: cpuCount,
@@ -583,7 +717,12 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
         streamingWindow: r.b.stream && {
           seconds: round(r.b.stream.wallMs / 1000, 2),
           machineBusyFraction: round(r.b.stream.machineBusyMs / (cpuCount * r.b.stream.wallMs), 2),
-          coresUsed: Object.fromEntries(["backends", "pgDumpZstd", "node", "s3rverAndBench"].map((k) => [k, round(r.b.stream[k] / r.b.stream.wallMs, 2)])),
+          coresUsed: Object.fromEntries(
+            ["backends", "pgDumpZstd", "node", "s3rverAndBench"].map((k) => [
+              k,
+              round(r.b.stream[k] / r.b.stream.wallMs, 2),
+            ]),
+          ),
         },
         workerReloadedDuring: r.b.workerReloadedDuring,
         checked: "job succeeded; object SHA-256 = runner log = Worker record = signed manifest",
@@ -597,14 +736,19 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
       },
     })),
     rssGrowth: round(growth, 3),
-    runnerIdle: { peakRssMiB: round(mibOf(idle.peakRssKb), 1), seconds: round(idle.seconds, 2), cpuSeconds: round(idle.cpuMs / 1000, 2) },
+    runnerIdle: {
+      peakRssMiB: round(mibOf(idle.peakRssKb), 1),
+      seconds: round(idle.seconds, 2),
+      cpuSeconds: round(idle.cpuMs / 1000, 2),
+    },
     targets: TARGET,
     pass: {
       ratio: rounds.every((r) => r.ratio <= TARGET.ratio),
       artifactRatio: rounds.every((r) => r.artifactRatio <= TARGET.artifactRatio),
       peakRss: rounds.every((r) => mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB),
       rssDoesNotGrow: growth === undefined ? null : growth <= TARGET.rssGrowth,
-      sizeCovered: rounds[0].data.databaseBytes >= 250 * MiB && (large ? large.data.databaseBytes >= 1024 * MiB : false),
+      sizeCovered:
+        rounds[0].data.databaseBytes >= 250 * MiB && (large ? large.data.databaseBytes >= 1024 * MiB : false),
     },
     benchSeconds: round(benchSeconds, 0),
   };
@@ -618,5 +762,11 @@ function workerReloads(dev) {
 
 function sumCpu(b) {
   const c = b.cpuMs;
-  return (c.runnerNode ?? 0) + (c.pgDumpAndZstdReaped ?? 0) + (c.postgresBackends ?? 0) + (c.s3rverAndBench ?? 0) + (c.workerd ?? 0);
+  return (
+    (c.runnerNode ?? 0) +
+    (c.pgDumpAndZstdReaped ?? 0) +
+    (c.postgresBackends ?? 0) +
+    (c.s3rverAndBench ?? 0) +
+    (c.workerd ?? 0)
+  );
 }

@@ -29,7 +29,17 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 import {
-  CPU_TICK_MS, applyMigrations, describeSource, callJson, d1Execute, removeAtCleanup, runBench, startDev, tail, tempDir, writeKeysEnvFile,
+  CPU_TICK_MS,
+  applyMigrations,
+  describeSource,
+  callJson,
+  d1Execute,
+  removeAtCleanup,
+  runBench,
+  startDev,
+  tail,
+  tempDir,
+  writeKeysEnvFile,
 } from "./lib/local-worker.mjs";
 
 const HELP = `usage: npm run bench:cron-tick [-- options]
@@ -41,13 +51,16 @@ const HELP = `usage: npm run bench:cron-tick [-- options]
   --tick-timeout-s S  how long to wait for a tick's cron.tick line (default 300)
   -h, --help          this text`;
 
-const { values, intFlag } = benchFlags({
-  schedules: { type: "string", default: "10000" },
-  orgs: { type: "string" },
-  "cpu-limit-ms": { type: "string", default: "30000" },
-  "baseline-ticks": { type: "string", default: "20" },
-  "tick-timeout-s": { type: "string", default: "300" },
-}, HELP);
+const { values, intFlag } = benchFlags(
+  {
+    schedules: { type: "string", default: "10000" },
+    orgs: { type: "string" },
+    "cpu-limit-ms": { type: "string", default: "30000" },
+    "baseline-ticks": { type: "string", default: "20" },
+    "tick-timeout-s": { type: "string", default: "300" },
+  },
+  HELP,
+);
 const N = intFlag("schedules", 1, 1_000_000);
 /** worker/src/log/outbox.ts MAX_LEDGER_CALLS: Ledger calls one tick may make. */
 const MAX_LEDGER_CALLS_PER_TICK = 900;
@@ -71,9 +84,14 @@ function newId(prefix, now) {
 function seedSql(orgIds, slot, createdAt) {
   const out = [];
   const rows = (table, cols, values) => {
-    for (let i = 0; i < values.length; i += 500) out.push(`INSERT INTO ${table} (${cols}) VALUES\n${values.slice(i, i + 500).join(",\n")};`);
+    for (let i = 0; i < values.length; i += 500)
+      out.push(`INSERT INTO ${table} (${cols}) VALUES\n${values.slice(i, i + 500).join(",\n")};`);
   };
-  rows("orgs", "id, name, created_at", orgIds.map((id, i) => `('${id}', 'Bench org ${i + 1}', ${createdAt})`));
+  rows(
+    "orgs",
+    "id, name, created_at",
+    orgIds.map((id, i) => `('${id}', 'Bench org ${i + 1}', ${createdAt})`),
+  );
   const dbs = [];
   const schedules = [];
   const perOrg = new Map(orgIds.map((id) => [id, 0]));
@@ -82,7 +100,9 @@ function seedSql(orgIds, slot, createdAt) {
     perOrg.set(org, perOrg.get(org) + 1);
     const db = newId("db", createdAt + i);
     dbs.push(`('${db}', '${org}', 'bench-db-${i + 1}', 'neon', ${createdAt}, ${createdAt}, NULL)`);
-    schedules.push(`('${newId("sch", createdAt + i)}', '${org}', '${db}', '0 * * * *', 'UTC', 60, 30, 1, ${slot}, ${createdAt}, ${createdAt})`);
+    schedules.push(
+      `('${newId("sch", createdAt + i)}', '${org}', '${db}', '0 * * * *', 'UTC', 60, 30, 1, ${slot}, ${createdAt}, ${createdAt})`,
+    );
   }
   rows("databases", "id, org_id, name, provider, created_at, updated_at, deleted_at", dbs);
   rows(
@@ -101,15 +121,19 @@ async function tick(dev, time) {
   const before = tickLines(dev.stdout).length;
   const cpu0 = dev.cpu();
   const t0 = performance.now();
-  const res = await fetch(`${dev.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${time}`, { signal: AbortSignal.timeout(TICK_TIMEOUT_MS) });
+  const res = await fetch(`${dev.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${time}`, {
+    signal: AbortSignal.timeout(TICK_TIMEOUT_MS),
+  });
   const answer = await res.text();
   const answeredMs = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`GET /cdn-cgi/handler/scheduled → ${res.status}: ${answer}\n${tail(dev.stderr)}`);
+  if (res.status !== 200)
+    throw new Error(`GET /cdn-cgi/handler/scheduled → ${res.status}: ${answer}\n${tail(dev.stderr)}`);
   const line = await dev.waitFor((out) => tickLines(out)[before], TICK_TIMEOUT_MS, "the tick's cron.tick line");
   const wallMs = performance.now() - t0;
   const cpu1 = dev.cpu();
   const byRole = {};
-  for (const [pid, { role, ms }] of Object.entries(cpu1.byPid)) byRole[role] = (byRole[role] ?? 0) + ms - (cpu0.byPid[pid]?.ms ?? 0);
+  for (const [pid, { role, ms }] of Object.entries(cpu1.byPid))
+    byRole[role] = (byRole[role] ?? 0) + ms - (cpu0.byPid[pid]?.ms ?? 0);
   return { stats: JSON.parse(line), cpuMs: cpu1.total - cpu0.total, byRole, wallMs, answeredMs };
 }
 
@@ -131,12 +155,19 @@ await runBench(async () => {
   const { sql, perOrg } = seedSql(orgIds, slot, createdAt);
   const seedFile = join(dir, "seed.sql");
   writeFileSync(seedFile, sql);
-  console.log(`seeding ${fmt(M)} orgs, ${fmt(N)} databases and ${fmt(N)} schedules (next_run_at ${new Date(slot).toISOString()})…`);
+  console.log(
+    `seeding ${fmt(M)} orgs, ${fmt(N)} databases and ${fmt(N)} schedules (next_run_at ${new Date(slot).toISOString()})…`,
+  );
   await d1Execute(persist, { file: seedFile });
 
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
   const dev = await startDev({ persist, envFile });
-  console.log(`  ${dev.url}; workerd: ${dev.workerds().map((w) => `${w.pid} (${w.role})`).join(", ")}`);
+  console.log(
+    `  ${dev.url}; workerd: ${dev
+      .workerds()
+      .map((w) => `${w.pid} (${w.role})`)
+      .join(", ")}`,
+  );
 
   console.log(`starting ${fmt(M)} org logs (as creating an org does: the Ledger registers the signing keys)…`);
   const queue = [...orgIds];
@@ -144,7 +175,8 @@ await runBench(async () => {
     Array.from({ length: 4 }, async () => {
       for (let org = queue.shift(); org; org = queue.shift()) {
         const r = await callJson(dev, "POST", `/__bench/start-log?org=${org}`);
-        if (r.treeSize !== 2) throw new Error(`org ${org}'s new log has ${r.treeSize} entries, expected 2 (key.registered ×2)`);
+        if (r.treeSize !== 2)
+          throw new Error(`org ${org}'s new log has ${r.treeSize} entries, expected 2 (key.registered ×2)`);
       }
     }),
   );
@@ -163,7 +195,9 @@ await runBench(async () => {
   const baseCpu = idle.reduce((s, t) => s + t.cpuMs, 0) / idle.length;
   const baseWall = idle.reduce((s, t) => s + t.wallMs, 0) / idle.length;
   const baseStatements = idle[0].stats.statements;
-  console.log(`baseline: ${BASELINE_TICKS} ticks with nothing due: ${fmt(baseCpu, 1)} ms CPU, ${fmt(baseWall, 1)} ms wall, ${baseStatements} statements each`);
+  console.log(
+    `baseline: ${BASELINE_TICKS} ticks with nothing due: ${fmt(baseCpu, 1)} ms CPU, ${fmt(baseWall, 1)} ms wall, ${baseStatements} statements each`,
+  );
 
   const tickAt = Date.now();
   console.log(`measured tick: ${fmt(N)} due schedules…`);
@@ -190,7 +224,8 @@ await runBench(async () => {
   const verified = verifyCheckpoint(cp.checkpoint, pinned, `${dev.keys.origin}/${checkOrg}`);
   if (!verified.ok) throw new Error(`${checkOrg}'s checkpoint does not verify: ${verified.code}: ${verified.message}`);
   const expectedSize = 2 + perOrg.get(checkOrg);
-  if (verified.value.size !== BigInt(expectedSize)) throw new Error(`${checkOrg}'s checkpoint is at size ${verified.value.size}, expected ${expectedSize}`);
+  if (verified.value.size !== BigInt(expectedSize))
+    throw new Error(`${checkOrg}'s checkpoint is at size ${verified.value.size}, expected ${expectedSize}`);
 
   dev.assertNoReload();
   await dev.stop();
@@ -220,16 +255,29 @@ await runBench(async () => {
   // The Ledgers mirror each append to D1 (ledger/mirror.ts: one statement per 100 entries); the tick's
   // counter does not see those statements. Each org's outbox is appended in chunks of 500 (log/outbox.ts).
   let mirrorStatements = 0;
-  for (const k of perOrg.values()) for (let left = k; left > 0; left -= 500) mirrorStatements += Math.ceil(Math.min(left, 500) / 100);
+  for (const k of perOrg.values())
+    for (let left = k; left > 0; left -= 500) mirrorStatements += Math.ceil(Math.min(left, 500) / 100);
 
   const per100 = s.statements / (N / 100);
   const result = {
-  schedules: N, orgs: M, due: s.due, queued: s.queued, statements: s.statements, statementsPer100Schedules: +per100.toFixed(2),
-    ledgerMirrorStatements: mirrorStatements, baselineStatements: baseStatements,
-    cpuMs: Math.round(m.cpuMs), cpuMsByProcess: Object.fromEntries(Object.entries(m.byRole).map(([k, v]) => [k, Math.round(v)])),
-    wallMs: Math.round(m.wallMs), scheduledAnsweredMs: Math.round(m.answeredMs),
-    baselineCpuMs: +baseCpu.toFixed(1), baselineWallMs: +baseWall.toFixed(1), baselineTicks: BASELINE_TICKS, cpuResolutionMs: CPU_TICK_MS,
-    cpuLimitMs: CPU_LIMIT_MS, ratioToCpuLimit: +(m.cpuMs / CPU_LIMIT_MS).toFixed(3),
+    schedules: N,
+    orgs: M,
+    due: s.due,
+    queued: s.queued,
+    statements: s.statements,
+    statementsPer100Schedules: +per100.toFixed(2),
+    ledgerMirrorStatements: mirrorStatements,
+    baselineStatements: baseStatements,
+    cpuMs: Math.round(m.cpuMs),
+    cpuMsByProcess: Object.fromEntries(Object.entries(m.byRole).map(([k, v]) => [k, Math.round(v)])),
+    wallMs: Math.round(m.wallMs),
+    scheduledAnsweredMs: Math.round(m.answeredMs),
+    baselineCpuMs: +baseCpu.toFixed(1),
+    baselineWallMs: +baseWall.toFixed(1),
+    baselineTicks: BASELINE_TICKS,
+    cpuResolutionMs: CPU_TICK_MS,
+    cpuLimitMs: CPU_LIMIT_MS,
+    ratioToCpuLimit: +(m.cpuMs / CPU_LIMIT_MS).toFixed(3),
     ratioToBaselineCpu: baseCpu > 0 ? +(m.cpuMs / baseCpu).toFixed(1) : null,
     ratioToBaselineStatements: +(s.statements / baseStatements).toFixed(1),
     checkpointVerified: { org: checkOrg, size: expectedSize },

@@ -30,7 +30,17 @@
 import { benchFlags } from "./lib/flags.mjs";
 import { join } from "node:path";
 import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
-import { applyMigrations, callJson, describeSource, d1Execute, removeAtCleanup, runBench, startDev, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
+import {
+  applyMigrations,
+  callJson,
+  describeSource,
+  d1Execute,
+  removeAtCleanup,
+  runBench,
+  startDev,
+  tempDir,
+  writeKeysEnvFile,
+} from "./lib/local-worker.mjs";
 
 const HELP = `usage: npm run bench:ledger [-- options]
   --appends N       appends in each run (default 5000)
@@ -40,12 +50,15 @@ const HELP = `usage: npm run bench:ledger [-- options]
   --batch B         events per append in the batched run (4) (default 100)
   -h, --help        this text`;
 
-const { values, intFlag } = benchFlags({
-  appends: { type: "string", default: "5000" },
-  concurrency: { type: "string", default: "4" },
-  warmup: { type: "string", default: "300" },
-  batch: { type: "string", default: "100" },
-}, HELP);
+const { values, intFlag } = benchFlags(
+  {
+    appends: { type: "string", default: "5000" },
+    concurrency: { type: "string", default: "4" },
+    warmup: { type: "string", default: "300" },
+    batch: { type: "string", default: "100" },
+  },
+  HELP,
+);
 const N = intFlag("appends", 10, 1_000_000);
 const C = intFlag("concurrency", 1, 64);
 if (C > N) {
@@ -72,7 +85,12 @@ await runBench(async () => {
   await applyMigrations(persist);
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
   const dev = await startDev({ persist, envFile });
-  console.log(`  ${dev.url}; workerd: ${dev.workerds().map((w) => `${w.pid} (${w.role})`).join(", ")}`);
+  console.log(
+    `  ${dev.url}; workerd: ${dev
+      .workerds()
+      .map((w) => `${w.pid} (${w.role})`)
+      .join(", ")}`,
+  );
 
   const stamp = Date.now().toString(36);
   const seqOrg = `org_bench_seq_${stamp}`;
@@ -92,7 +110,12 @@ await runBench(async () => {
   async function run(org, mode, n, events = 1) {
     const tag = `r${++requests}`;
     const t0 = performance.now();
-    const r = await callJson(dev, "POST", `/__bench/append?org=${org}&n=${n}&mode=${mode}&tag=${tag}&events=${events}`, REQUEST_TIMEOUT_MS);
+    const r = await callJson(
+      dev,
+      "POST",
+      `/__bench/append?org=${org}&n=${n}&mode=${mode}&tag=${tag}&events=${events}`,
+      REQUEST_TIMEOUT_MS,
+    );
     if (r.n !== n) throw new Error(`asked for ${n} ${mode} calls, the Worker made ${r.n}`);
     if (mode === "append") appended.set(org, appended.get(org) + n * events);
     if (r.treeSize !== 2 + appended.get(org) && mode === "append" && org !== sharedOrg) {
@@ -130,20 +153,26 @@ await runBench(async () => {
     console.log(`    log ${fmt(done)} → ${fmt(done + c.n)} entries: ${fmt(rate(c.n, c.ms))} appends/s`);
     done += c.n;
   }
-  console.log(`    ${fmt(seqRate)} appends/s (${fmt(seqMs)} ms in the Worker's loop; ${fmt(seqCpuMs / N, 2)} ms workerd CPU per append)`);
+  console.log(
+    `    ${fmt(seqRate)} appends/s (${fmt(seqMs)} ms in the Worker's loop; ${fmt(seqCpuMs / N, 2)} ms workerd CPU per append)`,
+  );
 
   console.log(`    baseline: ${fmt(N)} checkpoint() round trips to the same Ledger…`);
   const cpuBase0 = dev.cpu().total;
   const base = await run(seqOrg, "checkpoint", N);
   const baseCpuMs = dev.cpu().total - cpuBase0;
   const baseRate = rate(N, base.ms);
-  console.log(`    ${fmt(baseRate)} round trips/s (${fmt(base.ms)} ms; ${fmt(baseCpuMs / N, 3)} ms workerd CPU per call)`);
+  console.log(
+    `    ${fmt(baseRate)} round trips/s (${fmt(base.ms)} ms; ${fmt(baseCpuMs / N, 3)} ms workerd CPU per call)`,
+  );
 
   // (2) Aggregate across C orgs, one request each, at once.
   console.log(`(2) ${C} Ledgers at once (one org each): ${fmt(N)} appends in total…`);
   const agg = await together(aggOrgs.map((org, i) => [org, "append", split(N, C)[i]]));
   const aggRate = rate(agg.n, agg.wallMs);
-  console.log(`    ${fmt(aggRate)} appends/s (${fmt(agg.wallMs)} ms wall; ${fmt(agg.cpuMs / agg.n, 2)} ms workerd CPU per append)`);
+  console.log(
+    `    ${fmt(aggRate)} appends/s (${fmt(agg.wallMs)} ms wall; ${fmt(agg.cpuMs / agg.n, 2)} ms workerd CPU per append)`,
+  );
   const aggBase = await together(aggOrgs.map((org, i) => [org, "checkpoint", split(N, C)[i]]));
   const aggBaseRate = rate(aggBase.n, aggBase.wallMs);
   console.log(`    baseline: ${fmt(aggBaseRate)} checkpoint() round trips/s (${fmt(aggBase.wallMs)} ms wall)`);
@@ -157,7 +186,9 @@ await runBench(async () => {
   // (4) Context, not the target: the same entries in appends of BATCH events (as the cron's outbox flush
   // appends): the per-append costs (RPC, signature, mirror round trip) are paid once per batch.
   const batchAppends = Math.max(1, Math.floor(N / BATCH));
-  console.log(`(4) one Ledger, sequential, ${BATCH} events per append: ${fmt(batchAppends)} appends (${fmt(batchAppends * BATCH)} entries)…`);
+  console.log(
+    `(4) one Ledger, sequential, ${BATCH} events per append: ${fmt(batchAppends)} appends (${fmt(batchAppends * BATCH)} entries)…`,
+  );
   const batch = await run(batchOrg, "append", batchAppends, BATCH);
   const batchEntryRate = rate(batchAppends * BATCH, batch.ms);
   console.log(`    ${fmt(rate(batchAppends, batch.ms), 1)} appends/s = ${fmt(batchEntryRate)} entries/s`);
@@ -176,7 +207,12 @@ await runBench(async () => {
   const signRate = rate(nSign, signMs);
   const nMirror = Math.min(N, 2000);
   const mirrorCpu0 = dev.cpu().total;
-  const mirror = await callJson(dev, "POST", `/__bench/mirror?org=org_bench_mirror_${stamp}&n=${nMirror}`, REQUEST_TIMEOUT_MS);
+  const mirror = await callJson(
+    dev,
+    "POST",
+    `/__bench/mirror?org=org_bench_mirror_${stamp}&n=${nMirror}`,
+    REQUEST_TIMEOUT_MS,
+  );
   const mirrorCpuMs = dev.cpu().total - mirrorCpu0;
   const mirrorRate = rate(nMirror, mirror.ms);
 
@@ -190,26 +226,42 @@ await runBench(async () => {
     const cp = await callJson(dev, "GET", `/__bench/checkpoint?org=${org}`);
     const verified = verifyCheckpoint(cp.checkpoint, pinned, `${dev.keys.origin}/${org}`);
     if (!verified.ok) throw new Error(`${org}'s checkpoint does not verify: ${verified.code}: ${verified.message}`);
-    if (verified.value.size !== BigInt(2 + n)) throw new Error(`${org}'s checkpoint is at size ${verified.value.size}, expected ${2 + n}`);
+    if (verified.value.size !== BigInt(2 + n))
+      throw new Error(`${org}'s checkpoint is at size ${verified.value.size}, expected ${2 + n}`);
   }
   dev.assertNoReload();
   await dev.stop();
-  const [copy] = await d1Execute(persist, { command: `SELECT count(*) AS n FROM log_entries WHERE org_id = '${seqOrg}'` });
-  if (copy.n !== 2 + appended.get(seqOrg)) throw new Error(`D1's copy of ${seqOrg}'s log has ${copy.n} entries, expected ${2 + appended.get(seqOrg)}`);
+  const [copy] = await d1Execute(persist, {
+    command: `SELECT count(*) AS n FROM log_entries WHERE org_id = '${seqOrg}'`,
+  });
+  if (copy.n !== 2 + appended.get(seqOrg))
+    throw new Error(`D1's copy of ${seqOrg}'s log has ${copy.n} entries, expected ${2 + appended.get(seqOrg)}`);
 
   const perAppendMs = 1000 / seqRate;
   const result = {
-  appends: N, concurrency: C,
-    oneLedgerAppendsPerSecond: Math.round(seqRate), oneLedgerChunkRates: chunks.map((c) => Math.round(rate(c.n, c.ms))),
-    aggregateAppendsPerSecond: Math.round(aggRate), oneLedgerConcurrentAppendsPerSecond: Math.round(sharedRate),
-    baselineRoundTripsPerSecond: Math.round(baseRate), aggregateBaselineRoundTripsPerSecond: Math.round(aggBaseRate),
-    ratioToTarget: +(seqRate / TARGET).toFixed(3), aggregateRatioToTarget: +(aggRate / TARGET).toFixed(3),
-    ratioToBaseline: +(seqRate / baseRate).toFixed(4), aggregateRatioToBaseline: +(aggRate / aggBaseRate).toFixed(4),
-    workerdCpuMsPerAppend: +(seqCpuMs / N).toFixed(3), workerdCpuMsPerRoundTrip: +(baseCpuMs / N).toFixed(4),
-    signaturesPerSecond: Math.round(signRate), workerdCpuMsPerSignature: +(signCpuMs / nSign).toFixed(3),
-    mirrorWritesPerSecond: Math.round(mirrorRate), workerdCpuMsPerMirrorWrite: +(mirrorCpuMs / nMirror).toFixed(3),
-    batchEventsPerAppend: BATCH, batchAppendsPerSecond: +rate(batchAppends, batch.ms).toFixed(1), batchEntriesPerSecond: Math.round(batchEntryRate),
-    checkpointsVerified: appended.size, target: TARGET,
+    appends: N,
+    concurrency: C,
+    oneLedgerAppendsPerSecond: Math.round(seqRate),
+    oneLedgerChunkRates: chunks.map((c) => Math.round(rate(c.n, c.ms))),
+    aggregateAppendsPerSecond: Math.round(aggRate),
+    oneLedgerConcurrentAppendsPerSecond: Math.round(sharedRate),
+    baselineRoundTripsPerSecond: Math.round(baseRate),
+    aggregateBaselineRoundTripsPerSecond: Math.round(aggBaseRate),
+    ratioToTarget: +(seqRate / TARGET).toFixed(3),
+    aggregateRatioToTarget: +(aggRate / TARGET).toFixed(3),
+    ratioToBaseline: +(seqRate / baseRate).toFixed(4),
+    aggregateRatioToBaseline: +(aggRate / aggBaseRate).toFixed(4),
+    workerdCpuMsPerAppend: +(seqCpuMs / N).toFixed(3),
+    workerdCpuMsPerRoundTrip: +(baseCpuMs / N).toFixed(4),
+    signaturesPerSecond: Math.round(signRate),
+    workerdCpuMsPerSignature: +(signCpuMs / nSign).toFixed(3),
+    mirrorWritesPerSecond: Math.round(mirrorRate),
+    workerdCpuMsPerMirrorWrite: +(mirrorCpuMs / nMirror).toFixed(3),
+    batchEventsPerAppend: BATCH,
+    batchAppendsPerSecond: +rate(batchAppends, batch.ms).toFixed(1),
+    batchEntriesPerSecond: Math.round(batchEntryRate),
+    checkpointsVerified: appended.size,
+    target: TARGET,
   };
   const verdict = (r) => (r >= TARGET ? "met" : "NOT met");
   console.log(`

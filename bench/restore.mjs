@@ -93,9 +93,18 @@ const CLI_BIN = join(ROOT, "cli/bin/walwarden.js");
 const BUCKET = "acme-backups";
 const DB_NAME = "shop";
 const MiB = 1024 * 1024;
-const TRANSITIONS = ["restore.claimed", "restore.downloading", "restore.verifying", "restore.restoring", "restore.completed"];
+const TRANSITIONS = [
+  "restore.claimed",
+  "restore.downloading",
+  "restore.verifying",
+  "restore.restoring",
+  "restore.completed",
+];
 
-const fmt = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? "–" : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
+const fmt = (n, d = 0) =>
+  n === undefined || n === null || Number.isNaN(n)
+    ? "–"
+    : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
 const round = (n, d = 3) => (n === undefined || n === null || Number.isNaN(n) ? null : +n.toFixed(d));
 
 /** CPU over a measured window: PostgreSQL (postmaster, backends, background writers), the restoring program's tree, wrangler + workerd, this process (s3rver), other work. */
@@ -128,7 +137,10 @@ function compareTables(source, restored, what) {
     const r = restored[t];
     if (!r) problems.push(`${what}: table ${t} is missing`);
     else if (r.rows !== s.rows) problems.push(`${what}: ${t} has ${r.rows} rows, the source ${s.rows}`);
-    else if (r.md5 !== s.md5) problems.push(`${what}: ${t} has the source's ${s.rows} rows' count but not their contents (digest ${r.md5}, the source's ${s.md5})`);
+    else if (r.md5 !== s.md5)
+      problems.push(
+        `${what}: ${t} has the source's ${s.rows} rows' count but not their contents (digest ${r.md5}, the source's ${s.md5})`,
+      );
   }
   for (const t of Object.keys(restored)) if (!source[t]) problems.push(`${what}: table ${t} is not in the source`);
   return problems;
@@ -139,17 +151,23 @@ async function baselineRestore(ctx, round) {
   const target = await freshTarget(ctx.pg, `base_${round}`);
   await ctx.pg.query("CHECKPOINT");
   const t0 = performance.now();
-  const { child, exit } = spawnChecked(join(PG_BIN, "pg_restore"), [`--jobs=${JOBS}`, "--exit-on-error", "--no-owner", "--no-privileges", "-d", target.url, ctx.dumpFile], {
-    timeoutMs: TIMEOUT_MS,
-    env: { ...process.env, PGPASSWORD: target.password },
-  });
+  const { child, exit } = spawnChecked(
+    join(PG_BIN, "pg_restore"),
+    [`--jobs=${JOBS}`, "--exit-on-error", "--no-owner", "--no-privileges", "-d", target.url, ctx.dumpFile],
+    {
+      timeoutMs: TIMEOUT_MS,
+      env: { ...process.env, PGPASSWORD: target.password },
+    },
+  );
   const cpu = cpuOf(ctx, child.pid);
   const r = await exit;
   const seconds = (performance.now() - t0) / 1000;
   const c = cpu.stop();
-  if (r.code !== 0) throw new Error(`the baseline pg_restore failed (${r.signal ?? `exit ${r.code}`}):\n${tail(r.stderr)}`);
+  if (r.code !== 0)
+    throw new Error(`the baseline pg_restore failed (${r.signal ?? `exit ${r.code}`}):\n${tail(r.stderr)}`);
   const problems = compareTables(ctx.source, await tableChecksums(ctx.pg, target.name), "baseline pg_restore");
-  if (problems.length) throw new Error(`the baseline restore does not hold the source's data:\n  ${problems.join("\n  ")}`);
+  if (problems.length)
+    throw new Error(`the baseline restore does not hold the source's data:\n  ${problems.join("\n  ")}`);
   await dropTarget(ctx.pg, target);
   return { seconds, cpu: c };
 }
@@ -161,13 +179,29 @@ async function walwardenRestore(ctx, round) {
   const configDir = removeAtCleanup(tempDir("walwarden-bench-restore-cli-"));
   const downloadDir = join(ctx.dir, `download-${round}`);
   mkdirSync(downloadDir);
-  const args = [CLI_BIN, "restore", "--api", ctx.dev.url, "--org", ctx.orgId, "--token", token, "--target", target.url, "--jobs", String(JOBS)];
+  const args = [
+    CLI_BIN,
+    "restore",
+    "--api",
+    ctx.dev.url,
+    "--org",
+    ctx.orgId,
+    "--token",
+    token,
+    "--target",
+    target.url,
+    "--jobs",
+    String(JOBS),
+  ];
   for (const k of ctx.keys) args.push("--key", k);
   args.push("--pg-bin-dir", PG_BIN, "--download-dir", downloadDir, "--json");
   await ctx.pg.query("CHECKPOINT");
   const spawnedAt = Date.now();
   const t0 = performance.now();
-  const { child, exit } = spawnChecked(process.execPath, args, { timeoutMs: TIMEOUT_MS, env: { ...process.env, PGPASSWORD: target.password, WALWARDEN_CONFIG_DIR: configDir } });
+  const { child, exit } = spawnChecked(process.execPath, args, {
+    timeoutMs: TIMEOUT_MS,
+    env: { ...process.env, PGPASSWORD: target.password, WALWARDEN_CONFIG_DIR: configDir },
+  });
   const cpu = cpuOf(ctx, child.pid);
   const r = await exit;
   const processSeconds = (performance.now() - t0) / 1000;
@@ -180,21 +214,33 @@ async function walwardenRestore(ctx, round) {
     // not one JSON object: the failure below shows the output
   }
   const output = `--- walwarden stdout (tail) ---\n${tail(r.stdout)}\n--- walwarden stderr (tail) ---\n${tail(r.stderr)}`;
-  if (r.code !== 0 || !summary?.restoreId) throw new Error(`walwarden restore failed (${r.signal ?? `exit ${r.code}`}):\n${output}`);
-  if (summary.restoreId !== restoreId) throw new Error(`walwarden restore restored ${summary.restoreId}, not the restore issued (${restoreId})`);
+  if (r.code !== 0 || !summary?.restoreId)
+    throw new Error(`walwarden restore failed (${r.signal ?? `exit ${r.code}`}):\n${output}`);
+  if (summary.restoreId !== restoreId)
+    throw new Error(`walwarden restore restored ${summary.restoreId}, not the restore issued (${restoreId})`);
 
   // The log: every transition, in order, with the Worker's time.
-  const { entries } = await apiCall(ctx.dev, "GET", `/v1/log/entries?subject=${encodeURIComponent(`restore:${restoreId}`)}&limit=1000`, { cookie: ctx.cookie });
+  const { entries } = await apiCall(
+    ctx.dev,
+    "GET",
+    `/v1/log/entries?subject=${encodeURIComponent(`restore:${restoreId}`)}&limit=1000`,
+    { cookie: ctx.cookie },
+  );
   const logged = entries.map((e) => JSON.parse(e)).filter((e) => e.type.startsWith("restore."));
   const transitions = logged.filter((e) => TRANSITIONS.includes(e.type) || e.type === "restore.failed");
   const types = transitions.map((e) => e.type);
-  if (types.join() !== TRANSITIONS.join()) throw new Error(`the restore's log has ${types.join(", ") || "no transitions"}, expected ${TRANSITIONS.join(", ")}\n${output}`);
+  if (types.join() !== TRANSITIONS.join())
+    throw new Error(
+      `the restore's log has ${types.join(", ") || "no transitions"}, expected ${TRANSITIONS.join(", ")}\n${output}`,
+    );
   const at = Object.fromEntries(transitions.map((e) => [e.type.slice("restore.".length), Date.parse(e.at)]));
   const detail = await apiCall(ctx.dev, "GET", `/v1/restores/${encodeURIComponent(restoreId)}`, { cookie: ctx.cookie });
   const state = detail.state;
-  if (state !== "completed") throw new Error(`GET /v1/restores/${restoreId} says ${JSON.stringify(state)}, not completed`);
+  if (state !== "completed")
+    throw new Error(`GET /v1/restores/${restoreId} says ${JSON.stringify(state)}, not completed`);
   const problems = compareTables(ctx.source, await tableChecksums(ctx.pg, target.name), "walwarden restore");
-  if (problems.length) throw new Error(`the CLI's restore does not hold the source's data:\n  ${problems.join("\n  ")}`);
+  if (problems.length)
+    throw new Error(`the CLI's restore does not hold the source's data:\n  ${problems.join("\n  ")}`);
   await dropTarget(ctx.pg, target);
   rmSync(downloadDir, { recursive: true, force: true });
 
@@ -238,7 +284,11 @@ await runBench(async () => {
   const dir = removeAtCleanup(tempDir("walwarden-bench-restore-"));
   const cpuCount = availableParallelism();
   console.log(`measuring ${describeSource()}`);
-  console.log(`machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `machine: ${cpuCount} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
 
   console.log("starting the Worker (wrangler.toml, local D1), s3rver and PostgreSQL 15…");
   const stack = await startBackupStack({ dir, bucket: BUCKET, dbName: DB_NAME, clusterName: "bench-restore" });
@@ -246,12 +296,22 @@ await runBench(async () => {
   try {
     const orgId = (await apiCall(dev, "GET", "/v1/auth/me", { cookie })).principal.orgId;
     // The Worker presigns the CLI's download with this read credential: s3rver's (its only one).
-    await putBucketCredential(dev, cookie, BUCKET, { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    await putBucketCredential(dev, cookie, BUCKET, {
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
     const keys = [...dev.keys.checkpoint, ...dev.keys.manifest];
 
     console.log(`\nloading realistic data until the database is ${fmt(MB)} MiB…`);
     const load = await loadRealisticData(pg, DB_NAME, MB, { log: console.log });
-    console.log(`  loaded in ${fmt(load.loadSeconds, 1)} s: ${Object.entries(load.tables).map(([t, v]) => `${t} ${fmt(v.rows)} rows ${fmt(v.bytes / MiB)} MiB`).join(", ")}`);
+    console.log(
+      `  loaded in ${fmt(load.loadSeconds, 1)} s: ${Object.entries(load.tables)
+        .map(([t, v]) => `${t} ${fmt(v.rows)} rows ${fmt(v.bytes / MiB)} MiB`)
+        .join(", ")}`,
+    );
     const data = await describeData(pg, DB_NAME);
     const ts = performance.now();
     const source = await tableChecksums(pg, DB_NAME);
@@ -261,27 +321,40 @@ await runBench(async () => {
     console.log(`\nthe archives (once, not measured against the target):`);
     const dumpFile = join(dir, "baseline.dump");
     const td = performance.now();
-    const dumped = await spawnChecked(join(PG_BIN, "pg_dump"), ["-Fc", "-f", dumpFile, pg.url(DB_NAME)], { timeoutMs: TIMEOUT_MS }).exit;
+    const dumped = await spawnChecked(join(PG_BIN, "pg_dump"), ["-Fc", "-f", dumpFile, pg.url(DB_NAME)], {
+      timeoutMs: TIMEOUT_MS,
+    }).exit;
     const pgDumpSeconds = (performance.now() - td) / 1000;
-    if (dumped.code !== 0) throw new Error(`pg_dump -Fc failed (${dumped.signal ?? `exit ${dumped.code}`}): ${dumped.stderr}`);
+    if (dumped.code !== 0)
+      throw new Error(`pg_dump -Fc failed (${dumped.signal ?? `exit ${dumped.code}`}): ${dumped.stderr}`);
     const dumpBytes = statSync(dumpFile).size;
     console.log(`  pg_dump -Fc -f file: ${fmt(pgDumpSeconds, 2)} s, ${fmt(dumpBytes / MiB, 1)} MiB`);
     const backup = await runnerBackup({ dev, cookie, databaseId, configPath }, { timeoutMs: TIMEOUT_MS });
-    const record = (await listBackups(dev, cookie, { databaseId, limit: 50 })).items.find((b) => b.id === backup.backupId);
+    const record = (await listBackups(dev, cookie, { databaseId, limit: 50 })).items.find(
+      (b) => b.id === backup.backupId,
+    );
     if (!record) throw new Error(`backup ${backup.backupId} is not in GET /v1/backups`);
     const backupClaimToCompleted = (Date.parse(backup.job.finishedAt) - Date.parse(backup.job.startedAt)) / 1000;
-    console.log(`  walwarden-runner backup: claim → completed ${fmt(backupClaimToCompleted, 2)} s, ${fmt(record.sizeBytes / MiB, 1)} MiB stored (zstd)`);
+    console.log(
+      `  walwarden-runner backup: claim → completed ${fmt(backupClaimToCompleted, 2)} s, ${fmt(record.sizeBytes / MiB, 1)} MiB stored (zstd)`,
+    );
 
     const ctx = { dir, dev, pg, cookie, orgId, keys, source, dumpFile, backupId: backup.backupId };
     const rounds = [];
     for (let i = 1; i <= REPEAT; i++) {
       const walwardenFirst = i % 2 === 0;
       const label = `round ${i}/${REPEAT}`;
-      console.log(`\n[${label}] ${walwardenFirst ? "Walwarden, then the baseline" : "the baseline, then Walwarden"}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+      console.log(
+        `\n[${label}] ${walwardenFirst ? "Walwarden, then the baseline" : "the baseline, then Walwarden"}; load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ")}`,
+      );
       let a;
       let b;
       const runA = async () => {
-        console.log(`[${label}] a. baseline: pg_restore -j ${JOBS} --no-owner --no-privileges -d <fresh db> <pg_dump -Fc file>…`);
+        console.log(
+          `[${label}] a. baseline: pg_restore -j ${JOBS} --no-owner --no-privileges -d <fresh db> <pg_dump -Fc file>…`,
+        );
         a = await baselineRestore(ctx, i);
         console.log(`[${label}]    ${fmt(a.seconds, 2)} s; checked: every table's rows and digest = the source's`);
       };
@@ -289,10 +362,20 @@ await runBench(async () => {
         console.log(`[${label}] b. Walwarden: issue a restore, walwarden restore --jobs ${JOBS} into a fresh db…`);
         b = await walwardenRestore(ctx, i);
         console.log(
-          `[${label}]    claim → completed ${fmt(b.claimToCompletedSeconds, 2)} s (CLI process ${fmt(b.processSeconds, 2)} s); phases (s): ${Object.entries(b.phases).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(", ")}`,
+          `[${label}]    claim → completed ${fmt(b.claimToCompletedSeconds, 2)} s (CLI process ${fmt(b.processSeconds, 2)} s); phases (s): ${Object.entries(
+            b.phases,
+          )
+            .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+            .join(", ")}`,
         );
-        console.log(`[${label}]    CLI durations (ms): ${Object.entries(b.cliDurationsMs ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`);
-        console.log(`[${label}]    checked: exit 0, state completed, transitions claimed → downloading → verifying → restoring → completed logged in order, every table's rows and digest = the source's`);
+        console.log(
+          `[${label}]    CLI durations (ms): ${Object.entries(b.cliDurationsMs ?? {})
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join(", ")}`,
+        );
+        console.log(
+          `[${label}]    checked: exit 0, state completed, transitions claimed → downloading → verifying → restoring → completed logged in order, every table's rows and digest = the source's`,
+        );
       };
       if (walwardenFirst) {
         await runB();
@@ -301,7 +384,14 @@ await runBench(async () => {
         await runA();
         await runB();
       }
-      rounds.push({ label, walwardenFirst, a, b, ratio: b.claimToCompletedSeconds / a.seconds, processRatio: b.processSeconds / a.seconds });
+      rounds.push({
+        label,
+        walwardenFirst,
+        a,
+        b,
+        ratio: b.claimToCompletedSeconds / a.seconds,
+        processRatio: b.processSeconds / a.seconds,
+      });
     }
     dev.assertNoReload?.();
     printReport({
@@ -309,7 +399,12 @@ await runBench(async () => {
       load,
       dumpBytes,
       pgDumpSeconds,
-      backup: { claimToCompletedSeconds: backupClaimToCompleted, storedBytes: record.sizeBytes, rawBytes: backup.done.rawBytes, sha256: record.sha256 },
+      backup: {
+        claimToCompletedSeconds: backupClaimToCompleted,
+        storedBytes: record.sizeBytes,
+        rawBytes: backup.done.rawBytes,
+        sha256: record.sha256,
+      },
       rounds,
       cpuCount,
       checksumSeconds,
@@ -326,47 +421,103 @@ function printReport(r) {
   const row = (name, f) => console.log(`${name.padEnd(58)}${col(f)}`);
   const met = (ratio) => (ratio <= TARGET.ratio ? "met" : "NOT met");
   const busy = (c) => (c ? fmt(c.machineBusyMs / c.machineTotalMs, 2) : "–");
-  console.log(`\ndatabase ${fmt(r.data.databaseBytes / MiB, 1)} MiB (pg_database_size; tables without indexes ${fmt(r.data.tableBytes / MiB, 1)} MiB), ${Object.entries(r.data.tables).map(([t, v]) => `${t} ${fmt(v.rows)}`).join(", ")} rows`);
-  console.log(`pg_dump -Fc file ${fmt(r.dumpBytes / MiB, 1)} MiB (dumped in ${fmt(r.pgDumpSeconds, 2)} s); Walwarden artifact ${fmt(r.backup.storedBytes / MiB, 1)} MiB zstd${r.backup.rawBytes ? ` of a ${fmt(r.backup.rawBytes / MiB, 1)} MiB dump` : ""} (backed up in ${fmt(r.backup.claimToCompletedSeconds, 2)} s)`);
-  console.log(`\n${"".padEnd(58)}${rounds.map((x) => `round ${x.label.split(" ")[1]}${x.walwardenFirst ? " (W first)" : ""}`.padStart(24)).join("")}`);
+  console.log(
+    `\ndatabase ${fmt(r.data.databaseBytes / MiB, 1)} MiB (pg_database_size; tables without indexes ${fmt(r.data.tableBytes / MiB, 1)} MiB), ${Object.entries(
+      r.data.tables,
+    )
+      .map(([t, v]) => `${t} ${fmt(v.rows)}`)
+      .join(", ")} rows`,
+  );
+  console.log(
+    `pg_dump -Fc file ${fmt(r.dumpBytes / MiB, 1)} MiB (dumped in ${fmt(r.pgDumpSeconds, 2)} s); Walwarden artifact ${fmt(r.backup.storedBytes / MiB, 1)} MiB zstd${r.backup.rawBytes ? ` of a ${fmt(r.backup.rawBytes / MiB, 1)} MiB dump` : ""} (backed up in ${fmt(r.backup.claimToCompletedSeconds, 2)} s)`,
+  );
+  console.log(
+    `\n${"".padEnd(58)}${rounds.map((x) => `round ${x.label.split(" ")[1]}${x.walwardenFirst ? " (W first)" : ""}`.padStart(24)).join("")}`,
+  );
   row(`a. pg_restore -j ${JOBS} of the pg_dump -Fc file: wall, s`, (x) => fmt(x.a.seconds, 2));
-  row("   CPU s: pg_restore (+workers) / postgres", (x) => `${fmt(x.a.cpu.trees.tool / 1000, 1)} / ${fmt(x.a.cpu.trees.postgres / 1000, 1)}`);
-  row("   machine busy ÷ all cores; other processes' CPU s", (x) => `${busy(x.a.cpu)}; ${fmt(x.a.cpu.otherMs / 1000, 1)}`);
+  row(
+    "   CPU s: pg_restore (+workers) / postgres",
+    (x) => `${fmt(x.a.cpu.trees.tool / 1000, 1)} / ${fmt(x.a.cpu.trees.postgres / 1000, 1)}`,
+  );
+  row(
+    "   machine busy ÷ all cores; other processes' CPU s",
+    (x) => `${busy(x.a.cpu)}; ${fmt(x.a.cpu.otherMs / 1000, 1)}`,
+  );
   row("b. Walwarden claim → completed (log entries' at), s", (x) => fmt(x.b.claimToCompletedSeconds, 2));
   row("   claimed → downloading (kit checked), s", (x) => fmt(x.b.phases.claimedToDownloading, 2));
   row("   downloading → verifying (download, SHA-256, zstd -d), s", (x) => fmt(x.b.phases.downloading, 2));
   row("   verifying → restoring (verify, offsets, TOC), s", (x) => fmt(x.b.phases.verifyingDecompressToc, 2));
   row("   restoring → completed (pg_restore, row counts), s", (x) => fmt(x.b.phases.restoringAndCheck, 2));
-  row("   CLI's own: download / verify, s", (x) => `${fmt(x.b.cliDurationsMs?.download / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.verify / 1000, 2)}`);
-  row("   CLI's own: decompress / pg_restore / check, s", (x) => `${fmt(x.b.cliDurationsMs?.decompress / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.restore / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.check / 1000, 2)}`);
+  row(
+    "   CLI's own: download / verify, s",
+    (x) => `${fmt(x.b.cliDurationsMs?.download / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.verify / 1000, 2)}`,
+  );
+  row(
+    "   CLI's own: decompress / pg_restore / check, s",
+    (x) =>
+      `${fmt(x.b.cliDurationsMs?.decompress / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.restore / 1000, 2)} / ${fmt(x.b.cliDurationsMs?.check / 1000, 2)}`,
+  );
   row("   download MiB/s", (x) => fmt(x.b.artifactBytes / MiB / (x.b.cliDurationsMs?.download / 1000), 1));
   row("   CLI process wall (start → exit), s", (x) => fmt(x.b.processSeconds, 2));
   row("   of which start → claimed (start-up, preflight, keys), s", (x) => fmt(x.b.spawnToClaimedSeconds, 2));
   row("   of which completed → exit, s", (x) => fmt(x.b.completedToExitSeconds, 2));
-  row("   CPU s: CLI (node, zstd, pg_restore) / postgres", (x) => `${fmt(x.b.cpu.trees.tool / 1000, 1)} / ${fmt(x.b.cpu.trees.postgres / 1000, 1)}`);
-  row("   CPU s of the CLI's: node / zstd / pg_restore", (x) => ["node", "zstd", "pg_restore"].map((k) => fmt((x.b.cpu.byComm.tool[k] ?? 0) / 1000, 2)).join(" / "));
-  row("   CPU s: s3rver (this process) / wrangler + workerd", (x) => `${fmt(x.b.cpu.selfMs / 1000, 1)} / ${fmt(x.b.cpu.trees.worker / 1000, 1)}`);
-  row("   machine busy ÷ all cores; other processes' CPU s", (x) => `${busy(x.b.cpu)}; ${fmt(x.b.cpu.otherMs / 1000, 1)}`);
+  row(
+    "   CPU s: CLI (node, zstd, pg_restore) / postgres",
+    (x) => `${fmt(x.b.cpu.trees.tool / 1000, 1)} / ${fmt(x.b.cpu.trees.postgres / 1000, 1)}`,
+  );
+  row("   CPU s of the CLI's: node / zstd / pg_restore", (x) =>
+    ["node", "zstd", "pg_restore"].map((k) => fmt((x.b.cpu.byComm.tool[k] ?? 0) / 1000, 2)).join(" / "),
+  );
+  row(
+    "   CPU s: s3rver (this process) / wrangler + workerd",
+    (x) => `${fmt(x.b.cpu.selfMs / 1000, 1)} / ${fmt(x.b.cpu.trees.worker / 1000, 1)}`,
+  );
+  row(
+    "   machine busy ÷ all cores; other processes' CPU s",
+    (x) => `${busy(x.b.cpu)}; ${fmt(x.b.cpu.otherMs / 1000, 1)}`,
+  );
   row(`ratio claim→completed ÷ baseline (≤ ${TARGET.ratio})`, (x) => `${fmt(x.ratio, 3)} ${met(x.ratio)}`);
   row("ratio CLI process wall ÷ baseline (information)", (x) => fmt(x.processRatio, 3));
-  row("ratio CLI's pg_restore alone ÷ baseline (information)", (x) => fmt(x.b.cliDurationsMs?.restore / 1000 / x.a.seconds, 3));
+  row("ratio CLI's pg_restore alone ÷ baseline (information)", (x) =>
+    fmt(x.b.cliDurationsMs?.restore / 1000 / x.a.seconds, 3),
+  );
   const ratios = rounds.map((x) => x.ratio);
   const sorted = [...ratios].sort((p, q) => p - q);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const median =
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]
+      : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
   const metRounds = ratios.filter((v) => v <= TARGET.ratio).length;
   console.log(
     `\ntarget (claim → completed ÷ pg_restore -j ${JOBS} ≤ ${TARGET.ratio}): ${
-      rounds.length > 1 ? `met in ${metRounds} of ${rounds.length} rounds (median ${fmt(median, 3)}, best ${fmt(sorted[0], 3)}, worst ${fmt(sorted.at(-1), 3)})` : `${met(ratios[0])} (${fmt(ratios[0], 3)})`
+      rounds.length > 1
+        ? `met in ${metRounds} of ${rounds.length} rounds (median ${fmt(median, 3)}, best ${fmt(sorted[0], 3)}, worst ${fmt(sorted.at(-1), 3)})`
+        : `${met(ratios[0])} (${fmt(ratios[0], 3)})`
     }${r.data.databaseBytes < 250 * MiB ? `; NOTE: the database is ${fmt(r.data.databaseBytes / MiB, 0)} MiB, the issue asks for ≥ 250 MB` : ""}`,
   );
-  const busyRounds = rounds.filter((x) => x.a.cpu.otherMs > 0.25 * x.a.cpu.machineTotalMs || x.b.cpu.otherMs > 0.25 * x.b.cpu.machineTotalMs).length;
-  if (busyRounds) console.log(`NOTE: in ${busyRounds} of ${rounds.length} rounds other processes took more than a quarter of the machine's CPU during a measured side: those figures are slowed by them (see "other processes' CPU")`);
-  console.log(`checked: each restore holds every source table with the same rows (count and digest); the CLI exited 0 and its restores are completed`);
-  console.log(`bench wall time ${fmt(r.benchSeconds, 0)} s (data load ${fmt(r.load.loadSeconds, 0)} s, one digest pass ${fmt(r.checksumSeconds, 1)} s)`);
+  const busyRounds = rounds.filter(
+    (x) => x.a.cpu.otherMs > 0.25 * x.a.cpu.machineTotalMs || x.b.cpu.otherMs > 0.25 * x.b.cpu.machineTotalMs,
+  ).length;
+  if (busyRounds)
+    console.log(
+      `NOTE: in ${busyRounds} of ${rounds.length} rounds other processes took more than a quarter of the machine's CPU during a measured side: those figures are slowed by them (see "other processes' CPU")`,
+    );
+  console.log(
+    `checked: each restore holds every source table with the same rows (count and digest); the CLI exited 0 and its restores are completed`,
+  );
+  console.log(
+    `bench wall time ${fmt(r.benchSeconds, 0)} s (data load ${fmt(r.load.loadSeconds, 0)} s, one digest pass ${fmt(r.checksumSeconds, 1)} s)`,
+  );
 
   const cpuJson = (c) => ({
     toolByCommand: Object.fromEntries(Object.entries(c.byComm.tool).map(([k, v]) => [k, round(v / 1000, 2)])),
-    seconds: { tool: round(c.trees.tool / 1000, 2), postgres: round(c.trees.postgres / 1000, 2), wranglerAndWorkerd: round(c.trees.worker / 1000, 2), s3rverAndBench: round(c.selfMs / 1000, 2), other: round(c.otherMs / 1000, 2) },
+    seconds: {
+      tool: round(c.trees.tool / 1000, 2),
+      postgres: round(c.trees.postgres / 1000, 2),
+      wranglerAndWorkerd: round(c.trees.worker / 1000, 2),
+      s3rverAndBench: round(c.selfMs / 1000, 2),
+      other: round(c.otherMs / 1000, 2),
+    },
     machineBusyFraction: round(c.machineBusyMs / c.machineTotalMs, 2),
     machineBusySeconds: round(c.machineBusyMs / 1000, 1),
   });
@@ -409,8 +560,13 @@ function printReport(r) {
     })),
     targets: TARGET,
     medianRatio: round(median, 3),
-    pass: { ratio: rounds.every((x) => x.ratio <= TARGET.ratio), medianRatio: median <= TARGET.ratio, sizeCovered: r.data.databaseBytes >= 250 * MiB },
-    checked: "CLI exit 0; restore state completed; claimed, downloading, verifying, restoring, completed logged in order; rows and digest of every table = source's, in both targets",
+    pass: {
+      ratio: rounds.every((x) => x.ratio <= TARGET.ratio),
+      medianRatio: median <= TARGET.ratio,
+      sizeCovered: r.data.databaseBytes >= 250 * MiB,
+    },
+    checked:
+      "CLI exit 0; restore state completed; claimed, downloading, verifying, restoring, completed logged in order; rows and digest of every table = source's, in both targets",
     benchSeconds: round(r.benchSeconds, 0),
   };
   const json = JSON.stringify(result);

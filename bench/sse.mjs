@@ -44,12 +44,32 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { benchFlags } from "./lib/flags.mjs";
-import { CPU_TICK_MS, ROOT, applyMigrations, describeSource, removeAtCleanup, runBench, startDev, tempDir, writeKeysEnvFile } from "./lib/local-worker.mjs";
+import {
+  CPU_TICK_MS,
+  ROOT,
+  applyMigrations,
+  describeSource,
+  removeAtCleanup,
+  runBench,
+  startDev,
+  tempDir,
+  writeKeysEnvFile,
+} from "./lib/local-worker.mjs";
 import { machineCpu, procStat } from "./lib/proc.mjs";
 import { openSse } from "./lib/sse-client.mjs";
 import {
-  SYNTHETIC_ARTIFACT_SHA256, bootstrapOrg, claimJob, claimRestore, completeJob, createDatabase, createRunnerToken, issueRestore, putBucketCredential,
-  reportTransition, requestBackup, syntheticBackupResult,
+  SYNTHETIC_ARTIFACT_SHA256,
+  bootstrapOrg,
+  claimJob,
+  claimRestore,
+  completeJob,
+  createDatabase,
+  createRunnerToken,
+  issueRestore,
+  putBucketCredential,
+  reportTransition,
+  requestBackup,
+  syntheticBackupResult,
 } from "./lib/walwarden-api.mjs";
 
 const HELP = `usage: npm run bench:sse [-- options]
@@ -64,16 +84,19 @@ const HELP = `usage: npm run bench:sse [-- options]
   --json FILE            also write the results JSON (always printed as the last line) to FILE
   -h, --help             this text`;
 
-const { values, intFlag } = benchFlags({
-  subscribers: { type: "string", default: "1000" },
-  "baseline-restores": { type: "string", default: "5" },
-  "baseline-gap-ms": { type: "string", default: "300" },
-  "gap-ms": { type: "string", default: "500" },
-  "target-ms": { type: "string", default: "200" },
-  "timeout-s": { type: "string", default: "120" },
-  "settle-ms": { type: "string", default: "0" },
-  json: { type: "string" },
-}, HELP);
+const { values, intFlag } = benchFlags(
+  {
+    subscribers: { type: "string", default: "1000" },
+    "baseline-restores": { type: "string", default: "5" },
+    "baseline-gap-ms": { type: "string", default: "300" },
+    "gap-ms": { type: "string", default: "500" },
+    "target-ms": { type: "string", default: "200" },
+    "timeout-s": { type: "string", default: "120" },
+    "settle-ms": { type: "string", default: "0" },
+    json: { type: "string" },
+  },
+  HELP,
+);
 const N = intFlag("subscribers", 1, 10_000);
 const BASELINE_RESTORES = intFlag("baseline-restores", 1, 100);
 const BASELINE_GAP_MS = intFlag("baseline-gap-ms", 0, 60_000);
@@ -85,11 +108,25 @@ const CAP = 1000; // wrangler.toml RESTORE_MAX_SUBSCRIBERS
 const cpuCount = availableParallelism();
 
 const BUCKET = "acme-backups"; // syntheticBackupResult's bucket
-const CREDENTIAL = { endpoint: "http://127.0.0.1:9", region: "us-east-1", forcePathStyle: true, accessKeyId: "BENCHREADONLY", secretAccessKey: "bench-read-only-secret-0123456789" };
+const CREDENTIAL = {
+  endpoint: "http://127.0.0.1:9",
+  region: "us-east-1",
+  forcePathStyle: true,
+  accessKeyId: "BENCHREADONLY",
+  secretAccessKey: "bench-read-only-secret-0123456789",
+};
 const EXPECTED = ["issued", "claimed", "downloading", "verifying", "restoring", "completed"];
-const TRANSITIONS = [{ state: "downloading" }, { state: "verifying", sha256: SYNTHETIC_ARTIFACT_SHA256 }, { state: "restoring" }, { state: "completed", dryRun: false }];
+const TRANSITIONS = [
+  { state: "downloading" },
+  { state: "verifying", sha256: SYNTHETIC_ARTIFACT_SHA256 },
+  { state: "restoring" },
+  { state: "completed", dryRun: false },
+];
 
-const fmt = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? "–" : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }));
+const fmt = (n, d = 0) =>
+  n === undefined || n === null || Number.isNaN(n)
+    ? "–"
+    : n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
 const round = (n, d = 1) => (n === undefined || n === null ? null : +n.toFixed(d));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -100,13 +137,23 @@ function pct(sorted, p) {
 }
 function summary(samples) {
   const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), max: s.at(-1), min: s[0], mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : undefined };
+  return {
+    n: s.length,
+    p50: pct(s, 50),
+    p95: pct(s, 95),
+    p99: pct(s, 99),
+    max: s.at(-1),
+    min: s[0],
+    mean: s.length ? s.reduce((a, b) => a + b, 0) / s.length : undefined,
+  };
 }
 const roundSummary = (s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === "n" ? v : round(v, 1)]));
 
 /** The soft limit on open files of this process (its children inherit it). */
 function openFilesLimit() {
-  const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+  const line = readFileSync("/proc/self/limits", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Max open files"));
   const soft = line?.split(/\s{2,}/)[1];
   return soft === "unlimited" ? Infinity : Number(soft);
 }
@@ -114,7 +161,9 @@ function openFilesLimit() {
 /** `promise`'s value, or an error naming `what` if it takes longer than `ms`. */
 async function within(promise, ms, what) {
   let timer;
-  const timeout = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  const timeout = new Promise(
+    (_, fail) => (timer = setTimeout(() => fail(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -142,21 +191,26 @@ function checkStream(stream, end, restoreId) {
     if (t.restoreId !== restoreId) problems.push(`transition ${t.n} is of restore ${t.restoreId}`);
     if (String(t.n) !== e.id) problems.push(`transition ${t.state}: id ${e.id} but n ${t.n}`);
   }
-  if (states.join(",") !== EXPECTED.join(",")) problems.push(`transitions ${JSON.stringify(states)}, expected ${JSON.stringify(EXPECTED)}`);
+  if (states.join(",") !== EXPECTED.join(","))
+    problems.push(`transitions ${JSON.stringify(states)}, expected ${JSON.stringify(EXPECTED)}`);
   const ids = transitions.map((e) => e.id).join(",");
   if (ids !== "1,2,3,4,5,6") problems.push(`ids ${ids}, expected 1,2,3,4,5,6`);
   const other = stream.events.filter((e) => e.event !== "transition" && e.event !== "progress");
   if (other.length) problems.push(`unexpected events: ${other.map((e) => e.event).join(", ")}`);
   if (!end) problems.push("the stream did not end");
   else if (end.error) problems.push(`the stream broke: ${end.error.message}`);
-  if (stream.events.at(-1)?.event !== "transition" || states.at(-1) !== "completed") problems.push("completed is not the stream's last event");
+  if (stream.events.at(-1)?.event !== "transition" || states.at(-1) !== "completed")
+    problems.push("completed is not the stream's last event");
   return problems;
 }
 
 await runBench(async () => {
   const limit = openFilesLimit();
   // This process holds N sockets; wrangler's proxy workerd holds two per stream, the runtime one.
-  if (limit < 2 * N + 512) throw new Error(`the open-files limit is ${limit}: too low for ${N} subscribers (need ≥ ${2 * N + 512}); raise it (ulimit -n ${2 * N + 512}) and run again`);
+  if (limit < 2 * N + 512)
+    throw new Error(
+      `the open-files limit is ${limit}: too low for ${N} subscribers (need ≥ ${2 * N + 512}); raise it (ulimit -n ${2 * N + 512}) and run again`,
+    );
 
   const dir = removeAtCleanup(tempDir("walwarden-bench-sse-"));
   const persist = join(dir, "state");
@@ -169,9 +223,16 @@ await runBench(async () => {
   // Restore claims are rate limited per client address (20 a minute): every claim here comes from 127.0.0.1.
   const vars = { CLAIM_RATE_LIMIT_PER_MINUTE: "1000" };
   if (N > CAP) vars.RESTORE_MAX_SUBSCRIBERS = String(N);
-  console.log(`starting the Worker locally (wrangler.toml under wrangler's dev server, as wrangler dev --local; vars ${JSON.stringify(vars)})…`);
+  console.log(
+    `starting the Worker locally (wrangler.toml under wrangler's dev server, as wrangler dev --local; vars ${JSON.stringify(vars)})…`,
+  );
   const dev = await startDev({ persist, envFile, config, vars });
-  console.log(`  ${dev.url}; workerd: ${dev.workerds().map((w) => `${w.pid} (${w.role})`).join(", ")}; open-files limit ${limit}`);
+  console.log(
+    `  ${dev.url}; workerd: ${dev
+      .workerds()
+      .map((w) => `${w.pid} (${w.role})`)
+      .join(", ")}; open-files limit ${limit}`,
+  );
 
   const { cookie, org } = await bootstrapOrg(dev, { orgName: "Bench org", email: "bench@example.com" });
   const db = await createDatabase(dev, cookie, "bench-db");
@@ -180,7 +241,11 @@ await runBench(async () => {
   const { jobId, backupId } = await requestBackup(dev, cookie, db.id);
   const { job } = await claimJob(dev, runner.token, { databases: [db.id] });
   if (job?.jobId !== jobId) throw new Error(`the runner claimed ${JSON.stringify(job)}, expected job ${jobId}`);
-  await completeJob(dev, runner.token, jobId, { leaseId: job.leaseId, artifactSha256: SYNTHETIC_ARTIFACT_SHA256, result: syntheticBackupResult(runner.id) });
+  await completeJob(dev, runner.token, jobId, {
+    leaseId: job.leaseId,
+    artifactSha256: SYNTHETIC_ARTIFACT_SHA256,
+    result: syntheticBackupResult(runner.id),
+  });
   console.log(`set up org ${org.id}, database ${db.id}, backup ${backupId} (synthetic, through the runner protocol)`);
 
   /** @type {import("./lib/sse-client.mjs").SseStream[]} */
@@ -210,13 +275,26 @@ await runBench(async () => {
         return s;
       });
     };
-    const streams = await within(Promise.all(Array.from({ length: n }, subscribe)), TIMEOUT_MS, `${n} subscribers to connect`);
+    const streams = await within(
+      Promise.all(Array.from({ length: n }, subscribe)),
+      TIMEOUT_MS,
+      `${n} subscribers to connect`,
+    );
     const answeredMs = Math.max(...streams.map((s) => s.respondedAt)) - t0;
     await within(Promise.all(replays), TIMEOUT_MS, `${n} subscribers' replay (issued, claimed)`);
     const replayMs = performance.now() - t0;
     const early = streams.filter((s) => s.events.filter((e) => e.event === "transition").length !== 2);
-    if (early.length) throw new Error(`${early.length} subscribers do not hold exactly the replay (issued, claimed) after connecting: first has ${JSON.stringify(early[0].events.map((e) => e.event + ":" + e.id))}`);
-    return { streams, answeredMs, replayMs, connectCpu: cpuDelta(cpu0, cpuNow()), respondedMs: streams.map((s) => s.respondedAt - t0) };
+    if (early.length)
+      throw new Error(
+        `${early.length} subscribers do not hold exactly the replay (issued, claimed) after connecting: first has ${JSON.stringify(early[0].events.map((e) => e.event + ":" + e.id))}`,
+      );
+    return {
+      streams,
+      answeredMs,
+      replayMs,
+      connectCpu: cpuDelta(cpu0, cpuNow()),
+      respondedMs: streams.map((s) => s.respondedAt - t0),
+    };
   }
 
   /** Posts the four transitions, the i-th at start + i × gap (or as soon as the previous one answered); the send and answer times by state. */
@@ -236,7 +314,11 @@ await runBench(async () => {
 
   /** Waits for every stream to end; checks each; the latencies of the live transitions. */
   async function collect(restoreId, streams, sent) {
-    await within(Promise.all(streams.map((s) => s.ended)), TIMEOUT_MS, `${streams.length} streams to end after completed`).catch((e) => console.error(e.message));
+    await within(
+      Promise.all(streams.map((s) => s.ended)),
+      TIMEOUT_MS,
+      `${streams.length} streams to end after completed`,
+    ).catch((e) => console.error(e.message));
     const ends = streams.map((s) => s.end);
     const latencies = [];
     const byState = Object.fromEntries(TRANSITIONS.map((t) => [t.state, []]));
@@ -266,18 +348,31 @@ await runBench(async () => {
   /** CPU counters now: the workerd processes, wrangler's Node process, this process and the whole machine. */
   function cpuNow() {
     const bench = process.cpuUsage();
-    return { workerd: dev.cpu(), wrangler: procStat(dev.pid)?.cpuMs ?? 0, bench: (bench.user + bench.system) / 1000, machine: machineCpu().busyMs };
+    return {
+      workerd: dev.cpu(),
+      wrangler: procStat(dev.pid)?.cpuMs ?? 0,
+      bench: (bench.user + bench.system) / 1000,
+      machine: machineCpu().busyMs,
+    };
   }
 
   /** CPU ms spent between two cpuNow() snapshots, by process; `other` is the rest of the machine's busy time. */
   function cpuDelta(a, b) {
     const byRole = {};
-    for (const [pid, { role, ms }] of Object.entries(b.workerd.byPid)) byRole[role] = (byRole[role] ?? 0) + ms - (a.workerd.byPid[pid]?.ms ?? 0);
+    for (const [pid, { role, ms }] of Object.entries(b.workerd.byPid))
+      byRole[role] = (byRole[role] ?? 0) + ms - (a.workerd.byPid[pid]?.ms ?? 0);
     const workerd = b.workerd.total - a.workerd.total;
     const wrangler = b.wrangler - a.wrangler;
     const bench = b.bench - a.bench;
     const machine = b.machine - a.machine;
-    return { total: workerd, byRole, wrangler, bench, machine, other: Math.max(0, machine - workerd - wrangler - bench) };
+    return {
+      total: workerd,
+      byRole,
+      wrangler,
+      bench,
+      machine,
+      other: Math.max(0, machine - workerd - wrangler - bench),
+    };
   }
 
   /** One restore with `n` subscribers, transitions `gapMs` apart: connect, drive, collect. */
@@ -296,16 +391,21 @@ await runBench(async () => {
   try {
     console.log("warm-up: one restore, one subscriber (not measured)…");
     const warm = await run(1, BASELINE_GAP_MS);
-    if (warm.failed.length) throw new Error(`the warm-up subscriber's stream is wrong: ${warm.failed[0].problems.join("; ")}`);
+    if (warm.failed.length)
+      throw new Error(`the warm-up subscriber's stream is wrong: ${warm.failed[0].problems.join("; ")}`);
 
-    console.log(`baseline: ${BASELINE_RESTORES} restores, one subscriber each, transitions ${BASELINE_GAP_MS} ms apart…`);
+    console.log(
+      `baseline: ${BASELINE_RESTORES} restores, one subscriber each, transitions ${BASELINE_GAP_MS} ms apart…`,
+    );
     const baseRuns = [];
     for (let i = 0; i < BASELINE_RESTORES; i++) baseRuns.push(await run(1, BASELINE_GAP_MS));
     const base = summary(baseRuns.flatMap((r) => r.latencies));
     const baseAnswered = summary(baseRuns.flatMap((r) => Object.values(r.sent).map((s) => s.answeredMs)));
     const baseFailed = baseRuns.flatMap((r) => r.failed);
     const baseFanOutCpu = baseRuns.reduce((s, r) => s + r.fanOutCpu.total, 0) / BASELINE_RESTORES;
-    console.log(`  p50 ${fmt(base.p50, 1)} ms, p99 ${fmt(base.p99, 1)} ms, max ${fmt(base.max, 1)} ms over ${base.n} deliveries`);
+    console.log(
+      `  p50 ${fmt(base.p50, 1)} ms, p99 ${fmt(base.p99, 1)} ms, max ${fmt(base.max, 1)} ms over ${base.n} deliveries`,
+    );
 
     console.log(`measured: one restore, ${fmt(N)} subscribers at once, transitions ${GAP_MS} ms apart…`);
     const m = await run(N, GAP_MS);
@@ -320,14 +420,18 @@ await runBench(async () => {
     const busyElsewhere = m.fanOutCpu.other / (cpuCount * m.fanOutWallMs);
     const met = lat.p99 <= TARGET_MS;
     const failedAll = [...m.failed, ...baseFailed.map((f) => ({ ...f, baseline: true }))];
-    const row = (label, s) => `${label.padEnd(30)} ${fmt(s.p50, 1).padStart(8)} ${fmt(s.p95, 1).padStart(8)} ${fmt(s.p99, 1).padStart(8)} ${fmt(s.max, 1).padStart(8)}   (${fmt(s.n)} deliveries)`;
+    const row = (label, s) =>
+      `${label.padEnd(30)} ${fmt(s.p50, 1).padStart(8)} ${fmt(s.p95, 1).padStart(8)} ${fmt(s.p99, 1).padStart(8)} ${fmt(s.max, 1).padStart(8)}   (${fmt(s.n)} deliveries)`;
     const role = (c) => `runtime ${fmt(c.byRole.runtime ?? 0)} ms, proxy ${fmt(c.byRole.proxy ?? 0)} ms`;
-    const others = (c) => `wrangler's Node ${fmt(c.wrangler)} ms, this bench ${fmt(c.bench)} ms, other processes on the machine ${fmt(c.other)} ms`;
+    const others = (c) =>
+      `wrangler's Node ${fmt(c.wrangler)} ms, this bench ${fmt(c.bench)} ms, other processes on the machine ${fmt(c.other)} ms`;
     console.log(`
 subscribers: ${fmt(N)} on restore ${m.restoreId}; transitions delivered ${fmt(m.delivered)} / ${fmt(m.expected)} expected (6 each: 2 replayed, 4 live)${m.failed.length ? `; ${m.failed.length} subscribers WRONG` : "; every subscriber got every transition once, in order, and its stream ended after completed"}
 delivery latency, ms (arrival − just before the POST)   p50      p95      p99      max
 ${row(`${fmt(N)} subscribers`, lat)}
-${Object.entries(perState).map(([k, s]) => `${row(`  ${k}`, s)} first ${fmt(s.min, 1)}, POST answered ${fmt(m.sent[k].answeredMs, 1)}`).join("\n")}
+${Object.entries(perState)
+  .map(([k, s]) => `${row(`  ${k}`, s)} first ${fmt(s.min, 1)}, POST answered ${fmt(m.sent[k].answeredMs, 1)}`)
+  .join("\n")}
 ${row(`baseline: 1 subscriber (×${BASELINE_RESTORES})`, base)}
 ratio p99(${fmt(N)}) / p99(1): ${fmt(ratio, 2)}×
 target p99 ≤ ${TARGET_MS} ms: ${met ? "met" : "NOT met"} (p99 ${fmt(lat.p99, 1)} ms)
@@ -337,10 +441,13 @@ workerd CPU connecting: ${fmt(m.connect.connectCpu.total)} ms (${role(m.connect.
   meanwhile ${others(m.connect.connectCpu)}
 workerd CPU from the first transition POST to the last stream's end (${fmt(m.fanOutWallMs)} ms): ${fmt(m.fanOutCpu.total)} ms (${role(m.fanOutCpu)})
   meanwhile ${others(m.fanOutCpu)}; ${fmt(cpuCount)} cores
-  baseline (4 transitions to 1 subscriber): ${fmt(baseFanOutCpu)} ms workerd CPU per restore → ${fmt((m.fanOutCpu.total - baseFanOutCpu) / (4 * N) * 1000)} µs more per delivery with ${fmt(N)} (/proc resolution ${CPU_TICK_MS} ms)`);
+  baseline (4 transitions to 1 subscriber): ${fmt(baseFanOutCpu)} ms workerd CPU per restore → ${fmt(((m.fanOutCpu.total - baseFanOutCpu) / (4 * N)) * 1000)} µs more per delivery with ${fmt(N)} (/proc resolution ${CPU_TICK_MS} ms)`);
     if (busyElsewhere > 0.2)
-      console.log(`WARNING: other processes took ${fmt(100 * busyElsewhere)}% of the machine's ${cpuCount} cores while the transitions fanned out: the latencies say as much about them as about the Worker; run again on a quieter machine`);
-    for (const f of failedAll.slice(0, 10)) console.log(`  WRONG: ${f.baseline ? "baseline " : ""}subscriber ${f.subscriber}: ${f.problems.join("; ")}`);
+      console.log(
+        `WARNING: other processes took ${fmt(100 * busyElsewhere)}% of the machine's ${cpuCount} cores while the transitions fanned out: the latencies say as much about them as about the Worker; run again on a quieter machine`,
+      );
+    for (const f of failedAll.slice(0, 10))
+      console.log(`  WRONG: ${f.baseline ? "baseline " : ""}subscriber ${f.subscriber}: ${f.problems.join("; ")}`);
 
     const result = {
       subscribers: N,
@@ -357,17 +464,31 @@ workerd CPU from the first transition POST to the last stream's end (${fmt(m.fan
       gapMs: GAP_MS,
       baselineGapMs: BASELINE_GAP_MS,
       transitionAnsweredMs: { measured: roundSummary(answered), baseline: roundSummary(baseAnswered) },
-      connectMs: { allAnswered: round(m.connect.answeredMs, 0), allReplayed: round(m.connect.replayMs, 0), answeredP50: round(connected.p50, 0) },
+      connectMs: {
+        allAnswered: round(m.connect.answeredMs, 0),
+        allReplayed: round(m.connect.replayMs, 0),
+        answeredP50: round(connected.p50, 0),
+      },
       workerdCpuMs: {
         connect: Math.round(m.connect.connectCpu.total),
-        connectByRole: Object.fromEntries(Object.entries(m.connect.connectCpu.byRole).map(([k, v]) => [k, Math.round(v)])),
+        connectByRole: Object.fromEntries(
+          Object.entries(m.connect.connectCpu.byRole).map(([k, v]) => [k, Math.round(v)]),
+        ),
         fanOut: Math.round(m.fanOutCpu.total),
         fanOutByRole: Object.fromEntries(Object.entries(m.fanOutCpu.byRole).map(([k, v]) => [k, Math.round(v)])),
         baselineFanOutPerRestore: Math.round(baseFanOutCpu),
       },
       otherCpuMs: {
-        connect: { wranglerNode: Math.round(m.connect.connectCpu.wrangler), bench: Math.round(m.connect.connectCpu.bench), otherProcesses: Math.round(m.connect.connectCpu.other) },
-        fanOut: { wranglerNode: Math.round(m.fanOutCpu.wrangler), bench: Math.round(m.fanOutCpu.bench), otherProcesses: Math.round(m.fanOutCpu.other) },
+        connect: {
+          wranglerNode: Math.round(m.connect.connectCpu.wrangler),
+          bench: Math.round(m.connect.connectCpu.bench),
+          otherProcesses: Math.round(m.connect.connectCpu.other),
+        },
+        fanOut: {
+          wranglerNode: Math.round(m.fanOutCpu.wrangler),
+          bench: Math.round(m.fanOutCpu.bench),
+          otherProcesses: Math.round(m.fanOutCpu.other),
+        },
       },
       fanOutWallMs: Math.round(m.fanOutWallMs),
       busyElsewhereFraction: round(busyElsewhere, 2),
@@ -378,7 +499,10 @@ workerd CPU from the first transition POST to the last stream's end (${fmt(m.fan
     const json = JSON.stringify(result);
     if (values.json) writeFileSync(values.json, json + "\n");
     console.log(json);
-    if (failedAll.length) throw new Error(`${failedAll.length} subscribers missed, repeated or misordered transitions, or their streams did not end cleanly (see WRONG above)`);
+    if (failedAll.length)
+      throw new Error(
+        `${failedAll.length} subscribers missed, repeated or misordered transitions, or their streams did not end cleanly (see WRONG above)`,
+      );
   } finally {
     for (const s of open) s.close();
   }

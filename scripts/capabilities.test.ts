@@ -19,7 +19,10 @@ function capabilityRows(): Row[] {
   const text = readFileSync(join(ROOT, "docs/capabilities.md"), "utf8");
   const rows = text.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| area ") && !l.startsWith("|---"));
   return rows.map((line) => {
-    const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim());
+    const cells = line
+      .slice(1, -1)
+      .split(/(?<!\\)\|/)
+      .map((c) => c.trim());
     expect(cells, line).toHaveLength(4);
     const [area, capability, status, proof] = cells as [string, string, string, string];
     return { area, capability, status, proof };
@@ -65,18 +68,23 @@ describe("docs/capabilities.md", () => {
     for (const r of rows) expect(["shipping", "not yet"], r.capability).toContain(r.status);
   });
 
-  it.each(rows.filter((r) => r.status === "shipping").map((r) => [r.capability.slice(0, 80), r] as const))("%s… names tests that exist and run", (_name, row) => {
-    const named = [...row.proof.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-    expect(named.length, `row "${row.capability}" names no test`).toBeGreaterThan(0);
-    for (const pattern of named) {
-      const isMatch = picomatch(pattern);
-      const matches = tracked.filter((f) => isMatch(f));
-      expect(matches.length, `${pattern} matches no file`).toBeGreaterThan(0);
-      for (const file of matches) {
-        expect(file, `${file} is not a test file`).toMatch(/\.test\.ts$/);
-        expect(runs(file), `${file} is not included by any vitest project of vitest.config.ts`).toBe(true);
-        expect(readFileSync(join(ROOT, file), "utf8"), `${file} has no test`).toMatch(/\b(it|test)(\.each\([^)]*\))?\(/);
+  it.each(rows.filter((r) => r.status === "shipping").map((r) => [r.capability.slice(0, 80), r] as const))(
+    "%s… names tests that exist and run",
+    (_name, row) => {
+      const named = [...row.proof.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      expect(named.length, `row "${row.capability}" names no test`).toBeGreaterThan(0);
+      for (const pattern of named) {
+        const isMatch = picomatch(pattern);
+        const matches = tracked.filter((f) => isMatch(f));
+        expect(matches.length, `${pattern} matches no file`).toBeGreaterThan(0);
+        for (const file of matches) {
+          expect(file, `${file} is not a test file`).toMatch(/\.test\.ts$/);
+          expect(runs(file), `${file} is not included by any vitest project of vitest.config.ts`).toBe(true);
+          expect(readFileSync(join(ROOT, file), "utf8"), `${file} has no test`).toMatch(
+            /\b(it|test)(\.each\([^)]*\))?\(/,
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });

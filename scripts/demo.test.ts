@@ -12,7 +12,10 @@ const ROOT = resolve(import.meta.dirname, "..");
 
 function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, "scripts/demo.mjs"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(ROOT, "scripts/demo.mjs"), ...args], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -34,7 +37,15 @@ describe("npm run demo", () => {
     const out = mkdtempSync(join(tmpdir(), "ww-demo-"));
     const r = await demo(["--once", "--port", String(port), "--out", out]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const step of ["Backing up", "restore rs_", "completed", "VERIFIED", `Dashboard   http://127.0.0.1:${port}/`, "admin@demo.walwarden.local"]) expect(r.stdout).toContain(step);
+    for (const step of [
+      "Backing up",
+      "restore rs_",
+      "completed",
+      "VERIFIED",
+      `Dashboard   http://127.0.0.1:${port}/`,
+      "admin@demo.walwarden.local",
+    ])
+      expect(r.stdout).toContain(step);
     const keys = readFileSync(join(out, "keys.txt"), "utf8").trim().split("\n");
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const k of keys) expect(parseVkey(k).ok).toBe(true);

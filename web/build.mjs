@@ -38,7 +38,9 @@ const script = outputs.find((f) => /^app-.*\.js$/.test(f));
 const styles = outputs.find((f) => /^styles-.*\.css$/.test(f));
 if (!script || !styles) throw new Error(`esbuild wrote no app bundle or stylesheet: ${outputs.join(", ")}`);
 
-const index = readFileSync(join(here, "src/index.html"), "utf8").replace("%SCRIPT%", `/assets/${script}`).replace("%STYLES%", `/assets/${styles}`);
+const index = readFileSync(join(here, "src/index.html"), "utf8")
+  .replace("%SCRIPT%", `/assets/${script}`)
+  .replace("%STYLES%", `/assets/${styles}`);
 writeFileSync(join(dist, "index.html"), index);
 
 // The standalone verify page: script and styles inlined, nothing fetched (its CSP forbids connections).
@@ -66,4 +68,6 @@ const headers = readFileSync(join(here, "src/headers.template"), "utf8")
   .replace("%VERIFY_STYLE_HASH%", cspHash(pageStyles));
 writeFileSync(join(dist, "_headers"), headers);
 
-console.log(`web: built ${script}, ${styles}, index.html, verify.html (${Math.round(verifyHtml.length / 1024)} KiB) into ${dist}`);
+console.log(
+  `web: built ${script}, ${styles}, index.html, verify.html (${Math.round(verifyHtml.length / 1024)} KiB) into ${dist}`,
+);

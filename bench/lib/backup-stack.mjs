@@ -68,7 +68,11 @@ export async function startBackupStack({ dir, bucket, dbName, clusterName }) {
   const envFile = writeKeysEnvFile(dir);
   const config = join(ROOT, "wrangler.toml");
   await applyMigrations(persist, { config });
-  const started = await Promise.allSettled([startDev({ persist, envFile, config, apiOnly: true }), startS3({ bucket }), startCluster({ name: clusterName })]);
+  const started = await Promise.allSettled([
+    startDev({ persist, envFile, config, apiOnly: true }),
+    startS3({ bucket }),
+    startCluster({ name: clusterName }),
+  ]);
   const [devR, s3R, pgR] = started;
   const stop = async () => {
     if (s3R.status === "fulfilled") await s3R.value.stop();
@@ -100,7 +104,15 @@ export async function startBackupStack({ dir, bucket, dbName, clusterName }) {
         api: dev.url,
         token: runner.token,
         databases: { [databaseId]: { url: pg.url(dbName) } },
-        bucket: { bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, prefix: "walwarden", accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+        bucket: {
+          bucket,
+          region: s3.region,
+          endpoint: s3.endpoint,
+          forcePathStyle: true,
+          prefix: "walwarden",
+          accessKeyId: s3.accessKeyId,
+          secretAccessKey: s3.secretAccessKey,
+        },
         pollSeconds: 1,
         heartbeatSeconds: 5,
         healthPort: -1,
@@ -128,7 +140,10 @@ export async function startBackupStack({ dir, bucket, dbName, clusterName }) {
 export async function runnerBackup(ctx, { timeoutMs, onSpawn }) {
   const { jobId, backupId } = await requestBackup(ctx.dev, ctx.cookie, ctx.databaseId);
   const t0 = performance.now();
-  const { child, exit, stdout } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], { timeoutMs, env: { ...process.env } });
+  const { child, exit, stdout } = spawnChecked(RUNNER_BIN, ["run", "--once", "--config", ctx.configPath], {
+    timeoutMs,
+    env: { ...process.env },
+  });
   const atExit = onSpawn?.(child, stdout);
   const r = await exit;
   const processSeconds = (performance.now() - t0) / 1000;
@@ -143,5 +158,17 @@ export async function runnerBackup(ctx, { timeoutMs, onSpawn }) {
         `--- runner stdout (tail) ---\n${tail(r.stdout)}\n--- runner stderr (tail) ---\n${tail(r.stderr)}`,
     );
   }
-  return { jobId, backupId, job, child, lines, started: lines.find((l) => l.event === "backup.started"), done, processSeconds, measured, stdout: r.stdout, stderr: r.stderr };
+  return {
+    jobId,
+    backupId,
+    job,
+    child,
+    lines,
+    started: lines.find((l) => l.event === "backup.started"),
+    done,
+    processSeconds,
+    measured,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
 }

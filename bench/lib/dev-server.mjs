@@ -18,14 +18,19 @@ import { dirname, join, resolve } from "node:path";
 import { unstable_readConfig, unstable_startWorker } from "wrangler";
 
 const [givenConfig, persist, envFile, port, varsJson = "{}", mode = ""] = process.argv.slice(2);
-const usage = "usage: node dev-server.mjs <wrangler config> <persist dir> <env file> <port> [<vars JSON object of strings> [api-only]]";
+const usage =
+  "usage: node dev-server.mjs <wrangler config> <persist dir> <env file> <port> [<vars JSON object of strings> [api-only]]";
 let vars;
 try {
   vars = JSON.parse(varsJson);
 } catch {
   vars = undefined;
 }
-const varsOk = vars !== null && typeof vars === "object" && !Array.isArray(vars) && Object.values(vars).every((v) => typeof v === "string");
+const varsOk =
+  vars !== null &&
+  typeof vars === "object" &&
+  !Array.isArray(vars) &&
+  Object.values(vars).every((v) => typeof v === "string");
 if (!givenConfig || !persist || !envFile || !/^\d+$/.test(port ?? "") || !varsOk || !["", "api-only"].includes(mode)) {
   console.error(usage);
   process.exit(2);
@@ -43,7 +48,12 @@ function apiOnlyConfig(path) {
   for (const line of lines) {
     if (/^\s*\[/.test(line)) inAssets = /^\s*\[assets\]\s*$/.test(line);
     if (inAssets) continue;
-    out.push(line.replace(/^(main|migrations_dir)\s*=\s*"([^"]+)"/, (_m, key, value) => `${key} = ${JSON.stringify(resolve(base, value))}`));
+    out.push(
+      line.replace(
+        /^(main|migrations_dir)\s*=\s*"([^"]+)"/,
+        (_m, key, value) => `${key} = ${JSON.stringify(resolve(base, value))}`,
+      ),
+    );
   }
   const copy = join(resolve(persist), "wrangler.api-only.toml");
   mkdirSync(dirname(copy), { recursive: true });

@@ -6,7 +6,10 @@ import { parseArgs } from "node:util";
 export function benchFlags(options, help) {
   let values;
   try {
-    ({ values } = parseArgs({ options: { ...options, help: { type: "boolean", short: "h", default: false } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { ...options, help: { type: "boolean", short: "h", default: false } },
+      strict: true,
+    }));
   } catch (e) {
     console.error(`${e.message}\n\n${help}`);
     process.exit(2);

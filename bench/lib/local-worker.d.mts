@@ -39,7 +39,15 @@ export function freePort(): Promise<number>;
 export function descendantsOf(root: number): number[];
 export function cpuMsOf(pid: number): number | undefined;
 /** Starts a Worker locally: the bench Worker unless `config`; `vars` overrides Worker vars. */
-export function startDev(options: { persist: string; envFile: string; config?: string; vars?: Record<string, string>; port?: number; apiOnly?: boolean; startTimeoutMs?: number }): Promise<LocalWorker>;
+export function startDev(options: {
+  persist: string;
+  envFile: string;
+  config?: string;
+  vars?: Record<string, string>;
+  port?: number;
+  apiOnly?: boolean;
+  startTimeoutMs?: number;
+}): Promise<LocalWorker>;
 export function removeAtCleanup(dir: string): string;
 /** Stops every local Worker and wrangler command this process started and removes the registered dirs. */
 export function cleanup(): Promise<void>;

@@ -16,7 +16,13 @@ export const BENCH_CONFIG = resolve(import.meta.dirname, "../wrangler.bench.toml
 // The repository's pinned wrangler, run with node directly (what `npx wrangler` resolves to, minus npx).
 const WRANGLER = join(dirname(createRequire(import.meta.url).resolve("wrangler/package.json")), "bin/wrangler.js");
 // No internet here: no telemetry, no fetch of the cf object (docs/architecture.md).
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
+const ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+};
 export { CPU_TICK_MS, freePort } from "./proc.mjs";
 
 /** Last `n` lines of a text, for error messages. */
@@ -31,10 +37,25 @@ export function tail(text, n = 30) {
 export function describeSource() {
   try {
     const git = (...args) => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
-    const dirty = git("status", "--porcelain", "--", "worker/src", "verifier/src", "bench/worker", "bench/wrangler.bench.toml");
+    const dirty = git(
+      "status",
+      "--porcelain",
+      "--",
+      "worker/src",
+      "verifier/src",
+      "bench/worker",
+      "bench/wrangler.bench.toml",
+    );
     const head = git("rev-parse", "--short", "HEAD");
-    const what = dirty ? `commit ${head} with uncommitted changes:\n${dirty}` : `commit ${head} (worker/src, verifier/src and bench/worker as committed)`;
-    return what + (verifierDistIsStale() ? "\nWARNING: verifier/src is newer than verifier/dist, which the Worker bundles: run `npm run build` first" : "");
+    const what = dirty
+      ? `commit ${head} with uncommitted changes:\n${dirty}`
+      : `commit ${head} (worker/src, verifier/src and bench/worker as committed)`;
+    return (
+      what +
+      (verifierDistIsStale()
+        ? "\nWARNING: verifier/src is newer than verifier/dist, which the Worker bundles: run `npm run build` first"
+        : "")
+    );
   } catch {
     return "not a git checkout";
   }
@@ -74,7 +95,9 @@ export function writeKeysEnvFile(dir) {
 
 /** Live (not zombie) processes in process group `pgid`, from /proc. */
 function groupMembers(pgid) {
-  return liveProcesses().filter((p) => p.pgrp === pgid).map((p) => p.pid);
+  return liveProcesses()
+    .filter((p) => p.pgrp === pgid)
+    .map((p) => p.pid);
 }
 
 /** Waits until process group `pgid` (one we started) has no live member; KILLs what is left after `timeoutMs`. */
@@ -100,7 +123,12 @@ async function groupGone(pgid, timeoutMs = 10_000) {
  * what comes next. Rejects with the output's tail if it fails.
  */
 export async function wrangler(args, { timeoutMs = 300_000 } = {}) {
-  const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    env: ENV,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   commands.add(child.pid);
   let stdout = "";
   let stderr = "";
@@ -120,7 +148,10 @@ export async function wrangler(args, { timeoutMs = 300_000 } = {}) {
   clearTimeout(timer);
   await groupGone(child.pid);
   commands.delete(child.pid);
-  if (code !== 0) throw new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (${code ?? signal}):\n${tail(stdout, 15)}\n${tail(stderr, 15)}`);
+  if (code !== 0)
+    throw new Error(
+      `wrangler ${args.slice(0, 3).join(" ")} failed (${code ?? signal}):\n${tail(stdout, 15)}\n${tail(stderr, 15)}`,
+    );
   return stdout;
 }
 
@@ -139,7 +170,6 @@ export async function d1Execute(persist, { file, command, config = BENCH_CONFIG 
   const parsed = JSON.parse(out);
   return parsed.at(-1).results;
 }
-
 
 /** Live descendants of `root` (children, grandchildren, ...), from /proc. */
 export function descendantsOf(root) {
@@ -192,10 +222,31 @@ function opensUnder(pid, dir) {
  * `port`: serve on this loopback port (the demo's stable URL) instead of a free one. `apiOnly`: without the
  * config's static assets (the dashboard), so that triggerCron can run a tick at a chosen time.
  */
-export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars = {}, port: fixedPort, apiOnly = false, startTimeoutMs = 120_000 }) {
+export async function startDev({
+  persist,
+  envFile,
+  config = BENCH_CONFIG,
+  vars = {},
+  port: fixedPort,
+  apiOnly = false,
+  startTimeoutMs = 120_000,
+}) {
   const port = fixedPort ?? (await freePort());
-  const args = [join(import.meta.dirname, "dev-server.mjs"), config, persist, envFile, String(port), JSON.stringify(vars), ...(apiOnly ? ["api-only"] : [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const args = [
+    join(import.meta.dirname, "dev-server.mjs"),
+    config,
+    persist,
+    envFile,
+    String(port),
+    JSON.stringify(vars),
+    ...(apiOnly ? ["api-only"] : []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: ENV,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const dev = { url: `http://127.0.0.1:${port}`, pid: child.pid, stdout: "", stderr: "", exited: null, child };
   const listeners = new Set();
   child.stdout.setEncoding("utf8").on("data", (s) => {
@@ -215,9 +266,15 @@ export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars =
       const check = () => {
         const hit = test(dev.stdout);
         if (hit) finish(() => done(hit));
-        else if (dev.exited) finish(() => fail(devError(dev, `the local Worker exited (${JSON.stringify(dev.exited)}) while waiting for ${what}`)));
+        else if (dev.exited)
+          finish(() =>
+            fail(devError(dev, `the local Worker exited (${JSON.stringify(dev.exited)}) while waiting for ${what}`)),
+          );
       };
-      const timer = setTimeout(() => finish(() => fail(devError(dev, `timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => fail(devError(dev, `timed out after ${timeoutMs} ms waiting for ${what}`))),
+        timeoutMs,
+      );
       const finish = (f) => {
         clearTimeout(timer);
         listeners.delete(check);
@@ -231,7 +288,10 @@ export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars =
   /** Throws if wrangler reloaded the Worker since it started (it should not: no file watching), which voids the figures. */
   dev.assertNoReload = () => {
     if (dev.stdout.includes("Reloading local server")) {
-      throw devError(dev, "wrangler rebuilt and reloaded the Worker during the bench: the figures are void, run it again");
+      throw devError(
+        dev,
+        "wrangler rebuilt and reloaded the Worker during the bench: the figures are void, run it again",
+      );
     }
   };
 
@@ -289,8 +349,16 @@ export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars =
 
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
-    if (dev.exited) throw devError(dev, `the local Worker (wrangler's dev server) exited during start (${JSON.stringify(dev.exited)})`);
-    if (Date.now() > deadline) throw devError(dev, `the local Worker (wrangler's dev server) did not answer GET /.well-known/walwarden/keys with 200 within ${startTimeoutMs} ms`);
+    if (dev.exited)
+      throw devError(
+        dev,
+        `the local Worker (wrangler's dev server) exited during start (${JSON.stringify(dev.exited)})`,
+      );
+    if (Date.now() > deadline)
+      throw devError(
+        dev,
+        `the local Worker (wrangler's dev server) did not answer GET /.well-known/walwarden/keys with 200 within ${startTimeoutMs} ms`,
+      );
     try {
       const res = await fetch(`${dev.url}/.well-known/walwarden/keys`, { signal: AbortSignal.timeout(5_000) });
       if (res.status === 200) {
@@ -307,13 +375,19 @@ export async function startDev({ persist, envFile, config = BENCH_CONFIG, vars =
     await new Promise((r) => setTimeout(r, 250));
   }
   const workerds = dev.workerds();
-  if (!workerds.some((w) => w.role === "runtime")) throw devError(dev, `found no workerd process with ${persist} open among wrangler's descendants (${JSON.stringify(workerds)})`);
+  if (!workerds.some((w) => w.role === "runtime"))
+    throw devError(
+      dev,
+      `found no workerd process with ${persist} open among wrangler's descendants (${JSON.stringify(workerds)})`,
+    );
 
   return dev;
 }
 
 function devError(dev, message) {
-  return new Error(`${message}\n--- wrangler stderr (tail) ---\n${tail(dev.stderr)}\n--- wrangler stdout (tail) ---\n${tail(dev.stdout)}`);
+  return new Error(
+    `${message}\n--- wrangler stderr (tail) ---\n${tail(dev.stderr)}\n--- wrangler stdout (tail) ---\n${tail(dev.stdout)}`,
+  );
 }
 
 const live = new Set();

@@ -7,7 +7,18 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
-  appendFileSync, chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync,
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -92,7 +103,9 @@ function serverVersion(binDir) {
  */
 function serverAccount() {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("postgres:"));
   if (!line) {
     throw new Error(
       "running as root, and initdb refuses to run as root, but there is no `postgres` OS user to run the server as: " +
@@ -102,7 +115,6 @@ function serverAccount() {
   const [, , uid, gid] = line.split(":");
   return { uid: Number(uid), gid: Number(gid) };
 }
-
 
 /** Runs a server binary to completion (as the server account when root); rejects with its output. */
 function run(file, args, { account, cwd, timeoutMs = 120_000 }) {
@@ -120,19 +132,30 @@ function run(file, args, { account, cwd, timeoutMs = 120_000 }) {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);
-      fail(new Error(`cannot run ${file}: ${e.message}${account ? " (as the postgres OS user: it needs read and execute access to that path)" : ""}`));
+      fail(
+        new Error(
+          `cannot run ${file}: ${e.message}${account ? " (as the postgres OS user: it needs read and execute access to that path)" : ""}`,
+        ),
+      );
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) done(out);
-      else fail(Object.assign(new Error(`${file.split("/").pop()} ${args[0]} failed (${code ?? signal}):\n${out.trim()}`), { output: out }));
+      else
+        fail(
+          Object.assign(new Error(`${file.split("/").pop()} ${args[0]} failed (${code ?? signal}):\n${out.trim()}`), {
+            output: out,
+          }),
+        );
     });
   });
 }
 
 /** Pids of the live children of `pid`, from /proc (the postmaster's backends and helpers). */
 function childrenOf(pid) {
-  return liveProcesses().filter((p) => p.ppid === pid).map((p) => p.pid);
+  return liveProcesses()
+    .filter((p) => p.ppid === pid)
+    .map((p) => p.pid);
 }
 
 /** Whether `pid` runs (a zombie does not: a killed postmaster's parent is init, which reaps it when it gets to it). */
@@ -165,7 +188,19 @@ export async function startCluster({ binDir, name = "cluster" } = {}) {
   const logFile = join(dir, "server.log");
   const password = randomBytes(18).toString("base64url");
   const superuser = "postgres";
-  const cluster = { version, major, host: "127.0.0.1", port: 0, superuser, password, dataDir, dir, binDir, logFile, pid: 0 };
+  const cluster = {
+    version,
+    major,
+    host: "127.0.0.1",
+    port: 0,
+    superuser,
+    password,
+    dataDir,
+    dir,
+    binDir,
+    logFile,
+    pid: 0,
+  };
   live.add(cluster);
   try {
     if (account) chownSync(dir, account.uid, account.gid);
@@ -176,7 +211,19 @@ export async function startCluster({ binDir, name = "cluster" } = {}) {
     // reaches it. TCP, which the runner uses, needs the password, as a managed database does.
     await run(
       join(binDir, "initdb"),
-      ["-D", dataDir, "-U", superuser, `--pwfile=${pwfile}`, "--auth-host=scram-sha-256", "--auth-local=trust", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+      [
+        "-D",
+        dataDir,
+        "-U",
+        superuser,
+        `--pwfile=${pwfile}`,
+        "--auth-host=scram-sha-256",
+        "--auth-local=trust",
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
+        "--no-instructions",
+      ],
       { account, cwd: dir },
     );
     rmSync(pwfile);
@@ -197,13 +244,18 @@ export async function startCluster({ binDir, name = "cluster" } = {}) {
         ].join("\n"),
       );
       try {
-        await run(join(binDir, "pg_ctl"), ["start", "-w", "-t", "60", "-D", dataDir, "-l", logFile], { account, cwd: dir });
+        await run(join(binDir, "pg_ctl"), ["start", "-w", "-t", "60", "-D", dataDir, "-l", logFile], {
+          account,
+          cwd: dir,
+        });
         break;
       } catch (e) {
         // Somebody took the port between our check and the bind: pick another (the last `port` line wins).
         const log = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
         if (attempt < 5 && /could not bind|Address already in use/.test(log)) continue;
-        throw new Error(`${/** @type {Error} */ (e).message}\n--- server log ---\n${log.split("\n").slice(-20).join("\n")}`);
+        throw new Error(
+          `${/** @type {Error} */ (e).message}\n--- server log ---\n${log.split("\n").slice(-20).join("\n")}`,
+        );
       }
     }
     cluster.pid = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
@@ -271,7 +323,8 @@ async function killCluster(cluster) {
       // already gone
     }
   }
-  for (const deadline = Date.now() + 10_000; family.some(alive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  for (const deadline = Date.now() + 10_000; family.some(alive) && Date.now() < deadline; )
+    await new Promise((r) => setTimeout(r, 20));
 }
 
 async function stopCluster(cluster) {
@@ -279,9 +332,10 @@ async function stopCluster(cluster) {
   live.delete(cluster);
   try {
     if (cluster.pid && alive(cluster.pid)) {
-      await run(join(cluster.binDir, "pg_ctl"), ["stop", "-w", "-t", "30", "-m", "fast", "-D", cluster.dataDir], { account: serverAccount(), cwd: cluster.dir }).catch(
-        () => killCluster(cluster),
-      );
+      await run(join(cluster.binDir, "pg_ctl"), ["stop", "-w", "-t", "30", "-m", "fast", "-D", cluster.dataDir], {
+        account: serverAccount(),
+        cwd: cluster.dir,
+      }).catch(() => killCluster(cluster));
     }
   } finally {
     rmSync(cluster.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });

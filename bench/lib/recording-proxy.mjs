@@ -16,7 +16,15 @@ export async function startRecordingProxy({ target, keepResponses = false }) {
   const exchanges = [];
   const sockets = new Set();
   const server = createServer((req, res) => {
-    const ex = { method: req.method ?? "GET", path: req.url ?? "/", headers: { ...req.headers }, body: Buffer.alloc(0), status: 0, responseBytes: 0, response: keepResponses ? Buffer.alloc(0) : undefined };
+    const ex = {
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      headers: { ...req.headers },
+      body: Buffer.alloc(0),
+      status: 0,
+      responseBytes: 0,
+      response: keepResponses ? Buffer.alloc(0) : undefined,
+    };
     exchanges.push(ex);
     const chunks = [];
     const out = httpRequest(

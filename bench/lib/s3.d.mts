@@ -65,4 +65,9 @@ export function s3Operation(method: string, path: string, query: URLSearchParams
 export function startFaultProxy(options: { target: string; rules?: FaultRule }): Promise<FaultProxy>;
 
 /** An AWS SDK client for a local S3 started by startS3 (path-style, its credentials, checksums only where required). */
-export function localS3Client(local: { region: string; endpoint: string; accessKeyId: string; secretAccessKey: string }): S3Client;
+export function localS3Client(local: {
+  region: string;
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}): S3Client;

@@ -67,7 +67,9 @@ function loadS3rver() {
     const resolveIn = (file) => runnerRequire.resolve(`@20minutes/s3rver/lib/${file}`);
     const authPath = resolveIn("middleware/authentication.js");
     if (runnerRequire.cache[resolveIn("routes.js")]) {
-      throw new Error("@20minutes/s3rver was loaded before bench/lib/s3.mjs could patch its signature check: start it through startS3() only");
+      throw new Error(
+        "@20minutes/s3rver was loaded before bench/lib/s3.mjs could patch its signature check: start it through startS3() only",
+      );
     }
     const authentication = runnerRequire(authPath);
     const cached = runnerRequire.cache[authPath];
@@ -82,7 +84,8 @@ function loadS3rver() {
       const check = authentication();
       return (ctx, next) => {
         const bucket = ctx.params?.bucket;
-        if (!bucket || ctx.params.key !== undefined || ctx.path !== `/${bucket}/`) return check(ctx, () => afterSignatureCheck(ctx, next));
+        if (!bucket || ctx.params.key !== undefined || ctx.path !== `/${bucket}/`)
+          return check(ctx, () => afterSignatureCheck(ctx, next));
         ctx.params.bucket = `${bucket}/`;
         return check(ctx, () => {
           ctx.params.bucket = bucket;
@@ -104,7 +107,11 @@ const UPLOAD_ID = /^[0-9a-f]{32}$/;
 const compareKeys = (a, b) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
 /** The order of ListMultipartUploads: key, then initiation (then creation order within a millisecond), then id. */
-const compareUploads = (a, b) => compareKeys(a.key, b.key) || a.initiatedMs - b.initiatedMs || a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const compareUploads = (a, b) =>
+  compareKeys(a.key, b.key) ||
+  a.initiatedMs - b.initiatedMs ||
+  a.seq - b.seq ||
+  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Orders the uploads created in one millisecond (in this process). */
 let initiations = 0;
@@ -147,7 +154,13 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
         readFile(join(dir, "initiated"), "utf8").catch(() => ""),
       ]);
       const [ms, seq] = initiated.split(" ").map(Number);
-      return { id, key, initiatedMs: Number.isFinite(ms) ? ms : Math.floor(stat.mtimeMs), seq: Number.isFinite(seq) ? seq : 0, dir };
+      return {
+        id,
+        key,
+        initiatedMs: Number.isFinite(ms) ? ms : Math.floor(stat.mtimeMs),
+        seq: Number.isFinite(seq) ? seq : 0,
+        dir,
+      };
     } catch (e) {
       if (e?.code === "ENOENT" || e?.code === "ENOTDIR") return null;
       throw e;
@@ -167,7 +180,11 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
   }
 
   const noSuchUpload = (id) =>
-    new S3Error("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", { UploadId: id });
+    new S3Error(
+      "NoSuchUpload",
+      "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+      { UploadId: id },
+    );
 
   /** Reads and drops the request body (S3 reads it before answering an error; answering mid-body makes clients see a reset). */
   async function drain(ctx) {
@@ -193,7 +210,11 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
     const q = ctx.query;
     const one = (name) => (Array.isArray(q[name]) ? q[name][0] : q[name]);
     for (const unsupported of ["delimiter", "encoding-type"]) {
-      if (one(unsupported) !== undefined) throw new S3Error("NotImplemented", `ListMultipartUploads with ${unsupported} is not emulated (bench/lib/s3.mjs)`);
+      if (one(unsupported) !== undefined)
+        throw new S3Error(
+          "NotImplemented",
+          `ListMultipartUploads with ${unsupported} is not emulated (bench/lib/s3.mjs)`,
+        );
     }
     const prefix = one("prefix") ?? "";
     const keyMarker = one("key-marker") ?? "";
@@ -203,7 +224,10 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
     const rawMax = one("max-uploads");
     if (rawMax !== undefined) {
       if (!/^\d+$/.test(rawMax) || Number(rawMax) > 2147483647) {
-        throw new S3Error("InvalidArgument", "Provided max-uploads not an integer or within integer range", { ArgumentName: "max-uploads", ArgumentValue: rawMax });
+        throw new S3Error("InvalidArgument", "Provided max-uploads not an integer or within integer range", {
+          ArgumentName: "max-uploads",
+          ArgumentValue: rawMax,
+        });
       }
       maxUploads = Math.min(Number(rawMax), 1000);
     }
@@ -212,7 +236,9 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
     let after = () => true;
     if (keyMarker && !uploadIdMarker) after = (u) => compareKeys(u.key, keyMarker) > 0;
     else if (keyMarker) {
-      const marker = uploads.find((u) => u.id === uploadIdMarker && u.key === keyMarker) ?? goneOf(ctx.store).get(`${ctx.params.bucket}/${uploadIdMarker}`);
+      const marker =
+        uploads.find((u) => u.id === uploadIdMarker && u.key === keyMarker) ??
+        goneOf(ctx.store).get(`${ctx.params.bucket}/${uploadIdMarker}`);
       after =
         marker && marker.key === keyMarker
           ? (u) => compareUploads(u, { ...marker, id: uploadIdMarker }) > 0
@@ -268,7 +294,8 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
       const initiated = `${Date.now()} ${++initiations}`;
       await next();
       const id = ctx.body?.InitiateMultipartUploadResult?.UploadId;
-      if (typeof id === "string" && UPLOAD_ID.test(id)) await writeFile(join(uploadsDir(ctx, bucket), id, "initiated"), initiated);
+      if (typeof id === "string" && UPLOAD_ID.test(id))
+        await writeFile(join(uploadsDir(ctx, bucket), id, "initiated"), initiated);
       return;
     }
     if (!only("uploadId", objectMethods)) return next();
@@ -305,7 +332,7 @@ function multipartUploads({ S3Error, bucketCtrl, objectCtrl, account }) {
       default:
         return next();
     }
-  }
+  };
 }
 
 // The servers live in this process and die with it; their files should not outlive it either.
@@ -369,7 +396,14 @@ export async function startS3({ bucket = "walwarden-test" } = {}) {
 export function s3Operation(method, path, query) {
   const hasKey = path.split("/").filter(Boolean).length > 1;
   if (!hasKey) {
-    if (method === "GET") return query.has("uploads") ? "ListMultipartUploads" : query.get("list-type") === "2" ? "ListObjectsV2" : path === "/" ? "ListBuckets" : "ListObjects";
+    if (method === "GET")
+      return query.has("uploads")
+        ? "ListMultipartUploads"
+        : query.get("list-type") === "2"
+          ? "ListObjectsV2"
+          : path === "/"
+            ? "ListBuckets"
+            : "ListObjects";
     if (method === "PUT") return "CreateBucket";
     if (method === "POST" && query.has("delete")) return "DeleteObjects";
     if (method === "HEAD") return "HeadBucket";
@@ -430,7 +464,11 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
     try {
       rule = rules(req, info);
     } catch (e) {
-      rule = { status: 500, code: "InternalError", message: `fault proxy rule threw: ${/** @type {Error} */ (e).message}` };
+      rule = {
+        status: 500,
+        code: "InternalError",
+        message: `fault proxy rule threw: ${/** @type {Error} */ (e).message}`,
+      };
     }
     if (!rule) return forward(req, res, info);
     if (rule.action === "truncate") {
@@ -460,7 +498,9 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
       // Emulates an operation the local server lacks (PutObjectRetention: s3rver has no Object Lock).
       info.outcome = `emulated ${rule.status ?? 200}`;
       req.resume();
-      req.on("end", () => res.writeHead(rule.status ?? 200, { "content-length": 0, "x-amz-request-id": "FAULTPROXY" }).end());
+      req.on("end", () =>
+        res.writeHead(rule.status ?? 200, { "content-length": 0, "x-amz-request-id": "FAULTPROXY" }).end(),
+      );
       return;
     }
     if (rule.action === "stall") {
@@ -474,7 +514,11 @@ export async function startFaultProxy({ target, rules = () => undefined }) {
     req.resume();
     req.on("end", () => {
       const body = s3ErrorXml(code, rule.message ?? "injected by the fault proxy");
-      res.writeHead(status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body), "x-amz-request-id": "FAULTPROXY" });
+      res.writeHead(status, {
+        "content-type": "application/xml",
+        "content-length": Buffer.byteLength(body),
+        "x-amz-request-id": "FAULTPROXY",
+      });
       res.end(body);
     });
   });

@@ -31,4 +31,12 @@ export interface SseStream {
 }
 
 /** Opens an SSE stream on a fresh socket; resolves when the 200 answer's headers are in. */
-export function openSse(url: string, options?: { headers?: Record<string, string>; lastEventId?: string; timeoutMs?: number; onEvent?: (e: SseEvent) => void }): Promise<SseStream>;
+export function openSse(
+  url: string,
+  options?: {
+    headers?: Record<string, string>;
+    lastEventId?: string;
+    timeoutMs?: number;
+    onEvent?: (e: SseEvent) => void;
+  },
+): Promise<SseStream>;

@@ -56,7 +56,13 @@ export class SseParser {
   /** @param {string} line @param {SseEvent[]} out @param {number} at */
   line(line, out, at) {
     if (line === "") {
-      if (this.data.length > 0) out.push({ ...(this.id !== undefined ? { id: this.id } : {}), event: this.event || "message", data: this.data.join("\n"), at });
+      if (this.data.length > 0)
+        out.push({
+          ...(this.id !== undefined ? { id: this.id } : {}),
+          event: this.event || "message",
+          data: this.data.join("\n"),
+          at,
+        });
       this.event = "";
       this.data = [];
       this.id = undefined;

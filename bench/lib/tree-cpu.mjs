@@ -70,7 +70,16 @@ export function startTreeCpu(roots, everyMs = 100) {
       const selfMs = (self.user + self.system) / 1000;
       const oursMs = Object.values(trees).reduce((a, b) => a + b, 0) + selfMs;
       const machineBusyMs = machine1.busyMs - machine0.busyMs;
-      return { wallMs: performance.now() - t0, trees, byComm, selfMs, oursMs, machineBusyMs, machineTotalMs: machine1.totalMs - machine0.totalMs, otherMs: Math.max(0, machineBusyMs - oursMs) };
+      return {
+        wallMs: performance.now() - t0,
+        trees,
+        byComm,
+        selfMs,
+        oursMs,
+        machineBusyMs,
+        machineTotalMs: machine1.totalMs - machine0.totalMs,
+        otherMs: Math.max(0, machineBusyMs - oursMs),
+      };
     },
   };
 }

@@ -53,7 +53,10 @@ export async function apiCall(dev, method, path, { cookie, bearer, body, timeout
  * @param {string | { url: string }} dev
  * @param {{ orgName?: string, email?: string, password?: string }} [who]
  */
-export async function bootstrapOrg(dev, { orgName = "Test org", email = "admin@example.com", password = "correct horse battery staple" } = {}) {
+export async function bootstrapOrg(
+  dev,
+  { orgName = "Test org", email = "admin@example.com", password = "correct horse battery staple" } = {},
+) {
   const res = await fetch(`${baseOf(dev)}/v1/bootstrap`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -64,7 +67,8 @@ export async function bootstrapOrg(dev, { orgName = "Test org", email = "admin@e
   if (!res.ok) throw new ApiCallError("POST", "/v1/bootstrap", res.status, text);
   // The cookie is Secure (the Worker runs on https in production); we are its client, so we carry it over http.
   const session = res.headers.getSetCookie().find((c) => c.startsWith("ww_session="));
-  if (!session) throw new ApiCallError("POST", "/v1/bootstrap", res.status, `no ww_session cookie in the answer; body: ${text}`);
+  if (!session)
+    throw new ApiCallError("POST", "/v1/bootstrap", res.status, `no ww_session cookie in the answer; body: ${text}`);
   const { org, user } = JSON.parse(text);
   return { cookie: session.split(";")[0], org, user, password };
 }
@@ -117,7 +121,11 @@ export function getJob(dev, cookie, jobId) {
  * @param {{ databaseId?: string, limit?: number, cursor?: string }} [filter]
  */
 export function listBackups(dev, cookie, filter = {}) {
-  const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const q = new URLSearchParams(
+    Object.entries(filter)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
   return apiCall(dev, "GET", `/v1/backups${q.size ? `?${q}` : ""}`, { cookie });
 }
 
@@ -146,7 +154,14 @@ export async function triggerCron(dev, timeMs, { timeoutMs = 60_000 } = {}) {
   const res = await fetch(`${baseOf(dev)}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
   if (!res.ok)
-    throw new ApiCallError("GET", path, res.status, res.status === 500 && text === "exception" ? `${text} (a Worker served with its static assets has wrangler's asset router in front, which has no scheduled handler: start it with startDev({ apiOnly: true }))` : text);
+    throw new ApiCallError(
+      "GET",
+      path,
+      res.status,
+      res.status === 500 && text === "exception"
+        ? `${text} (a Worker served with its static assets has wrangler's asset router in front, which has no scheduled handler: start it with startDev({ apiOnly: true }))`
+        : text,
+    );
   if (before === undefined || typeof dev !== "object" || typeof dev.waitFor !== "function") return undefined;
   const line = await dev.waitFor((out) => lines(out)[before], timeoutMs, "the tick's cron.tick line");
   return JSON.parse(line);
@@ -190,7 +205,13 @@ export function syntheticBackupResult(runnerId, overrides = {}) {
     dumpFormat: "custom",
     serverVersion: "16.4",
     pgDumpVersion: "17.2",
-    s3: { bucket: "acme-backups", key: "walwarden/db/2026/11/24/bkp.dump.zst", versionId: null, etag: '"9b2cf535f27731c974343645a3985328-3"', objectLock: null },
+    s3: {
+      bucket: "acme-backups",
+      key: "walwarden/db/2026/11/24/bkp.dump.zst",
+      versionId: null,
+      etag: '"9b2cf535f27731c974343645a3985328-3"',
+      objectLock: null,
+    },
     tables: [
       { schema: "public", name: "orders", rows: 1200 },
       { schema: "public", name: "customers", rows: 80 },
@@ -243,5 +264,8 @@ export function claimRestore(dev, { token, orgId, clientVersion = "0.0.0-bench" 
  * @param {{ state: "downloading" | "verifying" | "restoring" | "completed" | "failed", sha256?: string, dryRun?: boolean, stage?: string, reason?: string }} transition
  */
 export function reportTransition(dev, restoreId, progressToken, transition) {
-  return apiCall(dev, "POST", `/v1/restores/${encodeURIComponent(restoreId)}/transition`, { bearer: progressToken, body: transition });
+  return apiCall(dev, "POST", `/v1/restores/${encodeURIComponent(restoreId)}/transition`, {
+    bearer: progressToken,
+    body: transition,
+  });
 }

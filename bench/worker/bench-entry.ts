@@ -20,7 +20,8 @@ class BadRequest extends Error {}
 
 function orgParam(url: URL): string {
   const org = url.searchParams.get("org") ?? "";
-  if (!Id.safeParse(org).success) throw new BadRequest(`org must be an id (letters, digits, _ . : -), got ${JSON.stringify(org)}`);
+  if (!Id.safeParse(org).success)
+    throw new BadRequest(`org must be an id (letters, digits, _ . : -), got ${JSON.stringify(org)}`);
   return org;
 }
 
@@ -44,7 +45,12 @@ function scheduledEvent(tag: string, i: number) {
     type: "backup.scheduled" as const,
     actor: "system:cron",
     subject: "database:db_bench",
-    data: { jobId, scheduleId: null, databaseId: "db_bench", slot: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString() },
+    data: {
+      jobId,
+      scheduleId: null,
+      databaseId: "db_bench",
+      slot: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    },
   };
 }
 
@@ -86,7 +92,10 @@ function sign(env: Env, url: URL): Response {
   const root = new Uint8Array(32);
   for (let i = 0; i < n; i++) {
     root[i % 32] = (root[i % 32]! + 1) & 0xff;
-    const note = signCheckpoint({ origin: `${env.LOG_ORIGIN}/org_bench_sign`, size: i + 1, rootHash: root }, keys.value.checkpoint);
+    const note = signCheckpoint(
+      { origin: `${env.LOG_ORIGIN}/org_bench_sign`, size: i + 1, rootHash: root },
+      keys.value.checkpoint,
+    );
     if (!note.ok) return Response.json({ error: note.message }, { status: 500 });
   }
   return Response.json({ n });
@@ -100,7 +109,15 @@ async function mirror(env: Env, url: URL): Promise<Response> {
   const t0 = Date.now();
   for (let i = 0; i < n; i++) {
     const e = scheduledEvent(tag, i);
-    const entry = JSON.stringify({ v: 1, seq: i, type: e.type, at: new Date().toISOString(), actor: e.actor, subject: e.subject, data: e.data });
+    const entry = JSON.stringify({
+      v: 1,
+      seq: i,
+      type: e.type,
+      at: new Date().toISOString(),
+      actor: e.actor,
+      subject: e.subject,
+      data: e.data,
+    });
     await mirrorToD1(env.DB, org, [entry]);
   }
   return Response.json({ n, ms: Date.now() - t0 });

@@ -4,7 +4,9 @@ import { clip, redact } from "./redact.js";
 describe("redact", () => {
   it("removes passwords from URIs and keyword strings, URL queries, tokens and given secrets", () => {
     const t = redact(
-      "could not connect to postgres://app:s3cret@db.example:5432/x; host=db password='a b' user=app; GET https://s3.example/b/k?X-Amz-Signature=abc failed; token wwo_" + "A".repeat(43) + "; hunter22 leaked",
+      "could not connect to postgres://app:s3cret@db.example:5432/x; host=db password='a b' user=app; GET https://s3.example/b/k?X-Amz-Signature=abc failed; token wwo_" +
+        "A".repeat(43) +
+        "; hunter22 leaked",
       ["hunter22"],
     );
     expect(t).toContain("postgres://app:***@db.example:5432/x");

@@ -39,7 +39,9 @@ describe("walwarden restore refuses what does not verify, before touching the ta
     const dir = mkdtempSync(join(tmpdir(), "ww-cli-tampered-"));
     const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--download-dir", dir]));
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/failed \(verify, restore rs_\d+\): the backup is not verified against the pinned keys: manifest\.digest-mismatch: .*The target was not touched\./);
+    expect(run.err).toMatch(
+      /failed \(verify, restore rs_\d+\): the backup is not verified against the pinned keys: manifest\.digest-mismatch: .*The target was not touched\./,
+    );
     expect(readdirSync(dir)).toEqual([]);
     expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "verifying", "failed"]);
     expect(r.transitions[2]).toMatchObject({ stage: "verify", reason: expect.stringContaining("digest-mismatch") });
@@ -49,13 +51,20 @@ describe("walwarden restore refuses what does not verify, before touching the ta
   it("a manifest signed by a key that is not trusted fails before anything is downloaded", async () => {
     const t = await f.target("untrusted");
     const other = signer("walwarden.test/manifest", 77);
-    const keys = [...f.worker.published.checkpoint, formatVkey(other.name, other.publicKey)].flatMap((k) => ["--key", k]);
+    const keys = [...f.worker.published.checkpoint, formatVkey(other.name, other.publicKey)].flatMap((k) => [
+      "--key",
+      k,
+    ]);
     const r = await f.offer();
     const before = gets();
     const run = await f.run(f.restoreArgs(r, ["--target", t.url, ...keys]));
     expect(run.code).toBe(1);
-    expect(run.err).toContain("the backup is not verified against the --key keys: manifest.unknown-key: no signature by a pinned key");
-    expect(r.transitions).toEqual([{ state: "failed", stage: "verify", reason: expect.stringContaining("unknown-key") }]);
+    expect(run.err).toContain(
+      "the backup is not verified against the --key keys: manifest.unknown-key: no signature by a pinned key",
+    );
+    expect(r.transitions).toEqual([
+      { state: "failed", stage: "verify", reason: expect.stringContaining("unknown-key") },
+    ]);
     expect(gets()).toBe(before);
     expect(await f.tables("untrusted")).toEqual([]);
   });
@@ -73,8 +82,16 @@ describe("walwarden restore refuses what does not verify, before touching the ta
     const r = await f.offer({ predicate: { pgDumpVersion: "17.2" } });
     const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--json"]));
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.out)).toMatchObject({ ok: false, stage: "preflight", restoreId: r.restoreId, reported: true, message: expect.stringContaining("pg_dump 17.2") });
-    expect(run.err).toMatch(/this backup was made by pg_dump 17\.2, but the newest pg_restore here is 15\.\d+ \(.*pg_restore\), which cannot read it: install the PostgreSQL 17 client tools \(e\.g\. apt-get install postgresql-client-17/);
+    expect(JSON.parse(run.out)).toMatchObject({
+      ok: false,
+      stage: "preflight",
+      restoreId: r.restoreId,
+      reported: true,
+      message: expect.stringContaining("pg_dump 17.2"),
+    });
+    expect(run.err).toMatch(
+      /this backup was made by pg_dump 17\.2, but the newest pg_restore here is 15\.\d+ \(.*pg_restore\), which cannot read it: install the PostgreSQL 17 client tools \(e\.g\. apt-get install postgresql-client-17/,
+    );
     expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "verifying", "failed"]);
     expect(r.transitions.at(-1)).toMatchObject({ stage: "preflight" });
     expect(await f.tables("too_new")).toEqual([]);
@@ -98,20 +115,30 @@ describe("walwarden restore after the target was written (stand-in Worker: suppo
     const r = await f.offer({ predicate: { tables } });
     const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
     expect(run.code).toBe(1);
-    expect(run.err).toContain("row counts differ from the signed manifest in 1 of 4 tables: app.orders has 4000 rows, the backup 4001");
+    expect(run.err).toContain(
+      "row counts differ from the signed manifest in 1 of 4 tables: app.orders has 4000 rows, the backup 4001",
+    );
     expect(run.err).toContain("The target may hold part of the backup");
     expect(r.transitions.at(-1)).toMatchObject({ state: "failed", stage: "check" });
   });
 
   it("a pg_restore error fails at restore with pg_restore's own message, without the password", async () => {
     const t = await f.target("denied");
-    await f.pg.query(`ALTER DATABASE denied OWNER TO postgres; ALTER SCHEMA public OWNER TO postgres`, [], { db: "denied" });
+    await f.pg.query(`ALTER DATABASE denied OWNER TO postgres; ALTER SCHEMA public OWNER TO postgres`, [], {
+      db: "denied",
+    });
     const r = await f.offer();
     const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
     expect(run.code).toBe(1);
-    expect(run.err).toMatch(/pg_restore failed \(exit 1\):\n(.*\n)*pg_restore: error: could not execute query: ERROR: {2}permission denied for (database|schema)/);
+    expect(run.err).toMatch(
+      /pg_restore failed \(exit 1\):\n(.*\n)*pg_restore: error: could not execute query: ERROR: {2}permission denied for (database|schema)/,
+    );
     expect(run.err + JSON.stringify(r.transitions)).not.toContain(t.password);
-    expect(r.transitions.at(-1)).toMatchObject({ state: "failed", stage: "restore", reason: expect.stringMatching(/permission denied/) });
+    expect(r.transitions.at(-1)).toMatchObject({
+      state: "failed",
+      stage: "restore",
+      reason: expect.stringMatching(/permission denied/),
+    });
   });
 });
 
@@ -123,11 +150,23 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
     const otherOrg = await f.offer({ orgId: "org_other" });
     const unavailable = await f.offer({ refuse: "unavailable" });
     const cases: [string[], RegExp][] = [
-      [f.restoreArgs(used, ["--dry-run"]), /this restore token was already used \(a token works once\)\. .*Issue a new restore/],
+      [
+        f.restoreArgs(used, ["--dry-run"]),
+        /this restore token was already used \(a token works once\)\. .*Issue a new restore/,
+      ],
       [f.restoreArgs(expired, ["--dry-run"]), /this restore token has expired \(a token is valid for 15 minutes/],
-      [f.restoreArgs(unavailable, ["--dry-run"]), /could not serve the claim \(HTTP 503 unavailable: no read-only credential is set for bucket acme-backups\)\. The target was not touched\. Run the command again once that is fixed/],
-      [["restore", "--api", f.worker.url, "--org", "org_acme", "--token", otherOrg.token, "--dry-run"], /this restore token belongs to another organization, not org_acme: check --org/],
-      [["restore", "--api", f.worker.url, "--org", "org_acme", "--token", `wwo_${"A".repeat(43)}`, "--dry-run"], /does not know this restore token: check that you copied all of it/],
+      [
+        f.restoreArgs(unavailable, ["--dry-run"]),
+        /could not serve the claim \(HTTP 503 unavailable: no read-only credential is set for bucket acme-backups\)\. The target was not touched\. Run the command again once that is fixed/,
+      ],
+      [
+        ["restore", "--api", f.worker.url, "--org", "org_acme", "--token", otherOrg.token, "--dry-run"],
+        /this restore token belongs to another organization, not org_acme: check --org/,
+      ],
+      [
+        ["restore", "--api", f.worker.url, "--org", "org_acme", "--token", `wwo_${"A".repeat(43)}`, "--dry-run"],
+        /does not know this restore token: check that you copied all of it/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await f.run(args);
@@ -143,7 +182,9 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
     const api = `http://127.0.0.1:${await closedPort()}`;
     const run = await f.run(["restore", "--api", api, "--org", "org_acme", "--token", r.token, "--dry-run"]);
     expect(run.code).toBe(1);
-    expect(run.err).toContain(`failed (keys): cannot fetch the published keys from ${api}/.well-known/walwarden/keys: no answer from ${api} (ECONNREFUSED). Check --api and your network; the token was not used.`);
+    expect(run.err).toContain(
+      `failed (keys): cannot fetch the published keys from ${api}/.well-known/walwarden/keys: no answer from ${api} (ECONNREFUSED). Check --api and your network; the token was not used.`,
+    );
     expect(r.state).toBe("issued");
   });
 
@@ -155,7 +196,9 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
     try {
       const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
       expect(run.code).toBe(1);
-      expect(run.err).toMatch(/failed \(report, restore rs_\d+\): could not report the restoring transition to .* after 3 attempts \(no answer from .*\); the restore stopped there\. The target was not touched\./);
+      expect(run.err).toMatch(
+        /failed \(report, restore rs_\d+\): could not report the restoring transition to .* after 3 attempts \(no answer from .*\); the restore stopped there\. The target was not touched\./,
+      );
       expect(attempts).toBe(3);
       expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "verifying", "failed"]);
       expect(r.transitions.at(-1)).toMatchObject({ stage: "report" });
@@ -195,29 +238,39 @@ describe("walwarden restore interrupted (stand-in Worker: support/contract-worke
   it.each([
     ["a dry run", true],
     ["a restore (decompressing as it downloads)", false],
-  ])("SIGINT during the download of %s: the restore is reported failed (interrupted), its files are removed, exit 130", async (_what, dryRun) => {
-    f.setFaults((_req, info) => (info.op === "GetObject" ? { action: "truncate", afterBytes: 10_000, then: "stall" } : undefined));
-    const r = await f.offer();
-    const dir = mkdtempSync(join(tmpdir(), "ww-cli-dl-"));
-    const args = dryRun ? ["--dry-run"] : ["--target", (await f.target("interrupted")).url];
-    try {
-      const run = await f.spawn(f.restoreArgs(r, [...args, "--download-dir", dir]), {}, (pid, stderr) => {
-        const wait = setInterval(() => {
-          if (/Claimed restore/.test(stderr())) {
-            clearInterval(wait);
-            setTimeout(() => process.kill(pid, "SIGINT"), 300);
-          }
-        }, 50);
-      });
-      expect(run.code, run.err).toBe(130);
-      expect(run.err).toMatch(/SIGINT: stopping/);
-      expect(run.err).toMatch(/failed \(interrupted, restore rs_\d+\): interrupted \(SIGINT\) while downloading The target was not touched\./);
-      expect(r.transitions).toEqual([{ state: "downloading" }, { state: "failed", stage: "interrupted", reason: "interrupted (SIGINT) while downloading" }]);
-      expect(readdirSync(dir)).toEqual([]); // the partial download is removed
-    } finally {
-      f.setFaults(undefined);
-    }
-  });
+  ])(
+    "SIGINT during the download of %s: the restore is reported failed (interrupted), its files are removed, exit 130",
+    async (_what, dryRun) => {
+      f.setFaults((_req, info) =>
+        info.op === "GetObject" ? { action: "truncate", afterBytes: 10_000, then: "stall" } : undefined,
+      );
+      const r = await f.offer();
+      const dir = mkdtempSync(join(tmpdir(), "ww-cli-dl-"));
+      const args = dryRun ? ["--dry-run"] : ["--target", (await f.target("interrupted")).url];
+      try {
+        const run = await f.spawn(f.restoreArgs(r, [...args, "--download-dir", dir]), {}, (pid, stderr) => {
+          const wait = setInterval(() => {
+            if (/Claimed restore/.test(stderr())) {
+              clearInterval(wait);
+              setTimeout(() => process.kill(pid, "SIGINT"), 300);
+            }
+          }, 50);
+        });
+        expect(run.code, run.err).toBe(130);
+        expect(run.err).toMatch(/SIGINT: stopping/);
+        expect(run.err).toMatch(
+          /failed \(interrupted, restore rs_\d+\): interrupted \(SIGINT\) while downloading The target was not touched\./,
+        );
+        expect(r.transitions).toEqual([
+          { state: "downloading" },
+          { state: "failed", stage: "interrupted", reason: "interrupted (SIGINT) while downloading" },
+        ]);
+        expect(readdirSync(dir)).toEqual([]); // the partial download is removed
+      } finally {
+        f.setFaults(undefined);
+      }
+    },
+  );
 
   it("SIGTERM while pg_restore runs: pg_restore and its workers are stopped, the restore is reported failed (interrupted) with a warning about the partial target", async () => {
     // A table whose CHECK sleeps a second per row, but only outside the source database: a slow restore.
@@ -243,13 +296,21 @@ describe("walwarden restore interrupted (stand-in Worker: support/contract-worke
     });
     expect(run.code, run.err).toBe(130);
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(run.err).toMatch(/failed \(interrupted, restore rs_\d+\): interrupted \(SIGTERM\) while pg_restore was running The target may hold part of the backup: drop and re-create it/);
+    expect(run.err).toMatch(
+      /failed \(interrupted, restore rs_\d+\): interrupted \(SIGTERM\) while pg_restore was running The target may hold part of the backup: drop and re-create it/,
+    );
     expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "verifying", "restoring", "failed"]);
     expect(r.transitions.at(-1)).toMatchObject({ stage: "interrupted" });
     // pg_restore's connections are gone (it cancels its queries on SIGTERM), well before the 60 s the COPY would take.
     let left = -1;
     for (let i = 0; i < 50 && left !== 0; i++) {
-      left = Number((await f.pg.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'slow_target' AND application_name = 'pg_restore'"))[0]!.n);
+      left = Number(
+        (
+          await f.pg.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'slow_target' AND application_name = 'pg_restore'",
+          )
+        )[0]!.n,
+      );
       if (left) await new Promise((done) => setTimeout(done, 100));
     }
     expect(left).toBe(0);

@@ -27,9 +27,15 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     const t = await f.target("happy");
     const r = await f.offer();
     const before = leftoverRestoreDirs();
-    const run = await f.run(f.restoreArgs(r, ["--target", `postgres://${t.user}@127.0.0.1:${f.pg.port}/${t.db}`]), { PGPASSWORD: t.password });
+    const run = await f.run(f.restoreArgs(r, ["--target", `postgres://${t.user}@127.0.0.1:${f.pg.port}/${t.db}`]), {
+      PGPASSWORD: t.password,
+    });
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toMatch(new RegExp(`^Restored backup bk_01 into ${t.user}@127\\.0\\.0\\.1:${f.pg.port}/happy \\(restore ${r.restoreId}\\)\\.`));
+    expect(run.out).toMatch(
+      new RegExp(
+        `^Restored backup bk_01 into ${t.user}@127\\.0\\.0\\.1:${f.pg.port}/happy \\(restore ${r.restoreId}\\)\\.`,
+      ),
+    );
     expect(run.out).toMatch(/check {7}4 tables, 6,000 rows, as the manifest recorded/);
     expect(await rowCounts(f.pg, "happy")).toEqual(f.predicate.tables);
     expect(await f.pg.query("SELECT app.order_count(7) AS n", [], { db: "happy" })).toEqual([{ n: "8" }]);
@@ -55,7 +61,15 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--json", "--jobs", "1"]));
     expect(run.code, run.err).toBe(0);
     const s = JSON.parse(run.out);
-    expect(s).toMatchObject({ ok: true, restoreId: r.restoreId, backupId: "bk_01", dryRun: false, target: `${t.user}@127.0.0.1:${f.pg.port}/as_json`, keys: "first-use", rows: 6000 });
+    expect(s).toMatchObject({
+      ok: true,
+      restoreId: r.restoreId,
+      backupId: "bk_01",
+      dryRun: false,
+      target: `${t.user}@127.0.0.1:${f.pg.port}/as_json`,
+      keys: "first-use",
+      rows: 6000,
+    });
     expect(s.artifact).toMatchObject({ bytes: f.dump.length, sha256: r.kit.sha256, keptAt: null });
     expect(s.durationsMs.restore).toBeGreaterThan(0);
     expect(run.err).toContain("Note: the password in --target is visible to other users");
@@ -67,16 +81,26 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/^Verified backup bk_01 \(restore rs_\d+, dry run: nothing was restored\)\./);
     expect(run.out).toMatch(/pg_restore {2}15\.\d+ \(.*pg_restore\) can read it/);
-    expect(r.transitions).toEqual([{ state: "downloading" }, { state: "verifying", sha256: r.kit.sha256 }, { state: "completed", dryRun: true }]);
+    expect(r.transitions).toEqual([
+      { state: "downloading" },
+      { state: "verifying", sha256: r.kit.sha256 },
+      { state: "completed", dryRun: true },
+    ]);
   });
 
   it("refuses a non-empty target before claiming, naming what is there; --clean restores over it", async () => {
     const t = await f.target("busy");
-    await f.pg.query(`SET ROLE ${t.user}; CREATE TABLE public.customers (id int); INSERT INTO public.customers VALUES (1); CREATE TABLE public.unrelated (x int)`, [], { db: "busy" });
+    await f.pg.query(
+      `SET ROLE ${t.user}; CREATE TABLE public.customers (id int); INSERT INTO public.customers VALUES (1); CREATE TABLE public.unrelated (x int)`,
+      [],
+      { db: "busy" },
+    );
     const r = await f.offer();
     const refused = await f.run(f.restoreArgs(r, ["--target", t.url]));
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/the restore target restorer_\d+@127\.0\.0\.1:\d+\/busy is not empty: 2 objects \(table public\.customers, table public\.unrelated\)\. .*--clean.* The token was not used\./);
+    expect(refused.err).toMatch(
+      /the restore target restorer_\d+@127\.0\.0\.1:\d+\/busy is not empty: 2 objects \(table public\.customers, table public\.unrelated\)\. .*--clean.* The token was not used\./,
+    );
     expect(r.state).toBe("issued");
 
     const cleaned = await f.run(f.restoreArgs(r, ["--target", t.url, "--clean"]));
@@ -89,13 +113,27 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
   it("--schema restores one schema (created if missing) and checks only its tables", async () => {
     const t = await f.target("only_app");
     // Outside the selection, so allowed: the customers app.orders refers to.
-    await f.pg.query(`SET ROLE ${t.user}; CREATE TABLE public.customers (id int PRIMARY KEY); INSERT INTO public.customers SELECT generate_series(1, 500)`, [], { db: "only_app" });
+    await f.pg.query(
+      `SET ROLE ${t.user}; CREATE TABLE public.customers (id int PRIMARY KEY); INSERT INTO public.customers SELECT generate_series(1, 500)`,
+      [],
+      { db: "only_app" },
+    );
     const r = await f.offer();
     const run = await f.run(f.restoreArgs(r, ["--target", t.url, "--schema", "app", "--json"]));
     expect(run.code, run.err).toBe(0);
     const s = JSON.parse(run.out);
-    expect(s.tables.map((x: { schema: string; name: string }) => `${x.schema}.${x.name}`)).toEqual(["app.events_2026", "app.events_2027", "app.orders"]);
-    expect((await f.tables("only_app")).sort()).toEqual(["app.events", "app.events_2026", "app.events_2027", "app.orders", "public.customers"]);
+    expect(s.tables.map((x: { schema: string; name: string }) => `${x.schema}.${x.name}`)).toEqual([
+      "app.events_2026",
+      "app.events_2027",
+      "app.orders",
+    ]);
+    expect((await f.tables("only_app")).sort()).toEqual([
+      "app.events",
+      "app.events_2026",
+      "app.events_2027",
+      "app.orders",
+      "public.customers",
+    ]);
   });
 
   it("--table restores just that table's definition and data", async () => {
@@ -109,7 +147,10 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
 
   it("restores gzip-compressed and uncompressed backups too (the predicate says which), in --download-dir, and leaves nothing there", async () => {
     const raw = execFileSync("zstd", ["-d", "-q", "-c"], { input: f.dump });
-    for (const [compression, bytes] of [["gzip", gzipSync(raw)], ["none", raw]] as const) {
+    for (const [compression, bytes] of [
+      ["gzip", gzipSync(raw)],
+      ["none", raw],
+    ] as const) {
       const db = `as_${compression}`;
       const t = await f.target(db);
       const dir = mkdtempSync(join(tmpdir(), "ww-cli-dl-"));
@@ -138,11 +179,18 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     const first = await f.offer();
     const run1 = await f.run(f.restoreArgs(first, ["--target", t.url, "--dry-run"]), { WALWARDEN_CONFIG_DIR: config });
     expect(run1.code, run1.err).toBe(0);
-    expect(run1.err).toContain(`First use of ${f.worker.url}: pinned its published keys (log origin walwarden.test/log)`);
+    expect(run1.err).toContain(
+      `First use of ${f.worker.url}: pinned its published keys (log origin walwarden.test/log)`,
+    );
     expect(run1.err).toContain(f.worker.published.manifest[0]);
-    expect(JSON.parse(readFileSync(join(config, "keys.json"), "utf8")).apis[f.worker.url]).toMatchObject({ origin: "walwarden.test/log", manifest: f.worker.published.manifest });
+    expect(JSON.parse(readFileSync(join(config, "keys.json"), "utf8")).apis[f.worker.url]).toMatchObject({
+      origin: "walwarden.test/log",
+      manifest: f.worker.published.manifest,
+    });
 
-    const run2 = await f.run(f.restoreArgs(await f.offer(), ["--target", t.url, "--dry-run"]), { WALWARDEN_CONFIG_DIR: config });
+    const run2 = await f.run(f.restoreArgs(await f.offer(), ["--target", t.url, "--dry-run"]), {
+      WALWARDEN_CONFIG_DIR: config,
+    });
     expect(run2.code, run2.err).toBe(0);
     expect(run2.err).not.toContain("First use");
 
@@ -151,7 +199,9 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     f.worker.published = { ...saved, manifest: [formatVkey(rotated.name, rotated.publicKey)] };
     try {
       const third = await f.offer();
-      const run3 = await f.run(f.restoreArgs(third, ["--target", t.url, "--dry-run"]), { WALWARDEN_CONFIG_DIR: config });
+      const run3 = await f.run(f.restoreArgs(third, ["--target", t.url, "--dry-run"]), {
+        WALWARDEN_CONFIG_DIR: config,
+      });
       expect(run3.code).toBe(1);
       expect(run3.err).toContain(`manifest key ${f.worker.published.manifest[0]} is published but not pinned`);
       expect(run3.err).toContain("is published but not pinned");

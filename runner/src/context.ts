@@ -8,7 +8,11 @@ import { makeS3Client } from "./s3/s3-client.js";
 import { UploadJournal } from "./s3/upload-journal.js";
 
 /** Builds what jobs need from a validated configuration: the API client, the S3 client, the upload journal. */
-export async function createContext(config: RunnerConfig, env: NodeJS.ProcessEnv, log: RunnerLogger): Promise<BackupContext> {
+export async function createContext(
+  config: RunnerConfig,
+  env: NodeJS.ProcessEnv,
+  log: RunnerLogger,
+): Promise<BackupContext> {
   return {
     config,
     api: new WorkerApi(config.api, config.token),

@@ -4,7 +4,14 @@ export { main } from "./bin/walwarden-runner.js";
 export { loadConfig, ENV_SETTINGS } from "./config/load-config.js";
 export { RunnerConfigSchema, type RunnerConfig, type DatabaseConfig } from "./config/schema.js";
 export { pgTarget, type PgTarget } from "./pg/connection.js";
-export { choosePgDump, findPgDumps, findPgTools, pgDumpVersion, type PgDumpBinary, type PgToolBinary } from "./pg/pg-dump-binaries.js";
+export {
+  choosePgDump,
+  findPgDumps,
+  findPgTools,
+  pgDumpVersion,
+  type PgDumpBinary,
+  type PgToolBinary,
+} from "./pg/pg-dump-binaries.js";
 export { tableRowCounts, type TableRows } from "./pg/table-row-counts.js";
 export { schemaFingerprint } from "./pg/schema-fingerprint.js";
 export type { SchemaFilter } from "./pg/schema-filter.js";

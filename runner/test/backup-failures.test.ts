@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abortStaleUploads } from "../src/s3/upload-artifact.js";
 import { embeddedPgBinDir, startCluster } from "../../bench/lib/postgres.mjs";
 import { getJob, listBackups, requestBackup, triggerCron } from "../../bench/lib/walwarden-api.mjs";
-import { addDatabase, listKeys, openUploads, runRunner, runnerConfig, startParts, startRunner, type Parts } from "./support/harness.js";
+import {
+  addDatabase,
+  listKeys,
+  openUploads,
+  runRunner,
+  runnerConfig,
+  startParts,
+  startRunner,
+  type Parts,
+} from "./support/harness.js";
 import { addBulkData, createSampleDatabase } from "./support/sample-data.js";
 
 let parts: Parts;
@@ -54,7 +63,9 @@ describe("S3 answering 500 and 503 to some parts", () => {
       const n = Number(info.query.partNumber);
       if (n > 3) return undefined;
       failedOnce.add(info.query.partNumber!);
-      return n === 2 ? { status: 500, code: "InternalError", message: "injected" } : { status: 503, code: "SlowDown", message: "injected" };
+      return n === 2
+        ? { status: 500, code: "InternalError", message: "injected" }
+        : { status: 503, code: "SlowDown", message: "injected" };
     });
     try {
       const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("bulk") } });
@@ -64,7 +75,10 @@ describe("S3 answering 500 and 503 to some parts", () => {
       parts.setFaults(undefined);
     }
     expect([...failedOnce].sort()).toEqual(["1", "2", "3"]);
-    const tries = (n: string) => uploadsOf("UploadPart", mark).filter((q) => q.query.partNumber === n).map((q) => q.outcome);
+    const tries = (n: string) =>
+      uploadsOf("UploadPart", mark)
+        .filter((q) => q.query.partNumber === n)
+        .map((q) => q.outcome);
     expect(tries("1")).toEqual(["answered 503 SlowDown", "forwarded"]);
     expect(tries("2")).toEqual(["answered 500 InternalError", "forwarded"]);
     expect(tries("4")).toEqual(["forwarded"]);
@@ -79,12 +93,18 @@ describe("the runner SIGKILLed mid-upload", () => {
     const databaseId = await addDatabase(parts, "killed");
     const job = await requestBackup(parts.dev, parts.cookie, databaseId);
     // Hold part 3 so the runner is surely mid-upload when it is killed.
-    parts.setFaults((_req, info) => (info.op === "UploadPart" && info.query.partNumber === "3" ? { action: "stall" } : undefined));
+    parts.setFaults((_req, info) =>
+      info.op === "UploadPart" && info.query.partNumber === "3" ? { action: "stall" } : undefined,
+    );
     const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("bulk") } });
     const mark = parts.proxy.requests.length;
     const runner = startRunner(["run", "--config", path]);
     try {
-      await waitFor(() => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "3"), 60_000, "part 3 to be sent");
+      await waitFor(
+        () => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "3"),
+        60_000,
+        "part 3 to be sent",
+      );
       runner.child.kill("SIGKILL");
       await runner.exit;
     } finally {
@@ -148,7 +168,9 @@ describe("a lease lost before complete", () => {
     expect(String(failed?.reason)).toMatch(/lease-lost/);
     // --once then claimed the re-queued job again, and that attempt completed with a manifest.
     expect(await getJob(parts.dev, parts.cookie, job.jobId)).toMatchObject({ status: "succeeded", attempt: 2 });
-    expect((await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+    expect(
+      (await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json")),
+    ).toHaveLength(1);
   });
 });
 
@@ -156,12 +178,18 @@ describe("a lease lost mid-upload (the runner was frozen past its lease)", () =>
   it("stops the job at the next heartbeat, aborts its upload, and the re-queued job completes", async () => {
     const databaseId = await addDatabase(parts, "frozen");
     const job = await requestBackup(parts.dev, parts.cookie, databaseId);
-    parts.setFaults((_req, info) => (info.op === "UploadPart" && info.query.partNumber === "2" ? { action: "delay", ms: 2_000 } : undefined));
+    parts.setFaults((_req, info) =>
+      info.op === "UploadPart" && info.query.partNumber === "2" ? { action: "delay", ms: 2_000 } : undefined,
+    );
     const mark = parts.proxy.requests.length;
     const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("bulk") } });
     const runner = startRunner(["run", "--once", "--config", path]);
     try {
-      await waitFor(() => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "2"), 60_000, "part 2 to be sent");
+      await waitFor(
+        () => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "2"),
+        60_000,
+        "part 2 to be sent",
+      );
       runner.child.kill("SIGSTOP");
       await new Promise((r) => setTimeout(r, 6_500));
       await triggerCron(parts.dev, Date.now());
@@ -175,22 +203,36 @@ describe("a lease lost mid-upload (the runner was frozen past its lease)", () =>
     expect(runner.lines.some((l) => l.event === "backup.lease_lost")).toBe(true);
     expect(await openUploads(parts)).toEqual([]);
     expect(await getJob(parts.dev, parts.cookie, job.jobId)).toMatchObject({ status: "succeeded", attempt: 2 });
-    expect((await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+    expect(
+      (await listKeys(parts, `walwarden/${databaseId}/`)).filter((k) => k.endsWith(".manifest.json")),
+    ).toHaveLength(1);
   });
 });
 
 describe("open multipart uploads left by a runner that lost its journal", () => {
   it("are aborted at start when older than the cut-off, and only under the runner's prefix", async () => {
-    const mine = await parts.s3Client.send(new CreateMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "walwarden/db_x/2026/01/01/bk_old.dump.zst" }));
-    const other = await parts.s3Client.send(new CreateMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "elsewhere/bk_other.dump.zst" }));
+    const mine = await parts.s3Client.send(
+      new CreateMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "walwarden/db_x/2026/01/01/bk_old.dump.zst" }),
+    );
+    const other = await parts.s3Client.send(
+      new CreateMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "elsewhere/bk_other.dump.zst" }),
+    );
     // Nothing is older than a cut-off in the past…
-    expect(await abortStaleUploads(parts.s3Client, parts.s3.bucket, "walwarden", new Date(Date.now() - 3_600_000))).toBe(0);
+    expect(
+      await abortStaleUploads(parts.s3Client, parts.s3.bucket, "walwarden", new Date(Date.now() - 3_600_000)),
+    ).toBe(0);
     // …and with the cut-off after both started, only the one under the prefix is aborted.
     expect(await abortStaleUploads(parts.s3Client, parts.s3.bucket, "walwarden", new Date(Date.now() + 1_000))).toBe(1);
     const open = await openUploads(parts);
     expect(open.map((u) => u.uploadId)).toContain(other.UploadId);
     expect(open.map((u) => u.uploadId)).not.toContain(mine.UploadId);
-    await parts.s3Client.send(new AbortMultipartUploadCommand({ Bucket: parts.s3.bucket, Key: "elsewhere/bk_other.dump.zst", UploadId: other.UploadId }));
+    await parts.s3Client.send(
+      new AbortMultipartUploadCommand({
+        Bucket: parts.s3.bucket,
+        Key: "elsewhere/bk_other.dump.zst",
+        UploadId: other.UploadId,
+      }),
+    );
     expect(await openUploads(parts)).toEqual([]);
   });
 });
@@ -199,12 +241,18 @@ describe("SIGTERM mid-backup", () => {
   it("stops claiming, aborts the upload, fails the job as retryable (re-queued), and exits 0", async () => {
     const databaseId = await addDatabase(parts, "terminated");
     const job = await requestBackup(parts.dev, parts.cookie, databaseId);
-    parts.setFaults((_req, info) => (info.op === "UploadPart" && info.query.partNumber === "2" ? { action: "delay", ms: 20_000 } : undefined));
+    parts.setFaults((_req, info) =>
+      info.op === "UploadPart" && info.query.partNumber === "2" ? { action: "delay", ms: 20_000 } : undefined,
+    );
     const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("bulk") } });
     const mark = parts.proxy.requests.length;
     const runner = startRunner(["run", "--config", path]);
     try {
-      await waitFor(() => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "2"), 60_000, "part 2 to be sent");
+      await waitFor(
+        () => uploadsOf("UploadPart", mark).some((q) => q.query.partNumber === "2"),
+        60_000,
+        "part 2 to be sent",
+      );
       runner.child.kill("SIGTERM");
       const ended = await runner.exit;
       expect(ended.code, runner.stdout().slice(-2000)).toBe(0);
@@ -244,7 +292,9 @@ describe("the database going away mid-dump", () => {
     // could not connect at all (the server is gone), until its attempts ran out.
     const failures = runner.lines.filter((l) => l.event === "backup.failed").map((l) => String(l.reason));
     expect(failures[0]).toMatch(/^pg_dump failed \(exit 1\): pg_dump: error: /);
-    expect(failures[0]).toMatch(/server closed the connection|terminating connection|connection to server|could not receive data/i);
+    expect(failures[0]).toMatch(
+      /server closed the connection|terminating connection|connection to server|could not receive data/i,
+    );
     expect(failures.slice(1).every((f) => f.startsWith("cannot connect"))).toBe(true);
     const j = await getJob(parts.dev, parts.cookie, job.jobId);
     expect(j).toMatchObject({ status: "failed", attempt: 3 });

@@ -12,7 +12,17 @@ import { canonicalBytes, decodeEntry, KIT_FILES, type PgDumpPredicate } from "@w
 import pg from "pg";
 import { getJob, listBackups, publishedKeys, requestBackup } from "../../bench/lib/walwarden-api.mjs";
 import { schemaFingerprint } from "../src/pg/schema-fingerprint.js";
-import { addDatabase, getObject, listKeys, openUploads, ROOT, runRunner, runnerConfig, startParts, type Parts } from "./support/harness.js";
+import {
+  addDatabase,
+  getObject,
+  listKeys,
+  openUploads,
+  ROOT,
+  runRunner,
+  runnerConfig,
+  startParts,
+  type Parts,
+} from "./support/harness.js";
 import { createSampleDatabase, tableChecksums } from "./support/sample-data.js";
 
 const run = promisify(execFile);
@@ -39,7 +49,8 @@ async function fingerprintOf(db: string): Promise<string> {
 async function downloadKit(artifactKey: string, backupId: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "ww-kit-"));
   const folder = artifactKey.slice(0, artifactKey.lastIndexOf("/") + 1);
-  for (const key of await listKeys(parts, folder + backupId)) writeFileSync(join(dir, key.slice(folder.length)), await getObject(parts, key));
+  for (const key of await listKeys(parts, folder + backupId))
+    writeFileSync(join(dir, key.slice(folder.length)), await getObject(parts, key));
   return dir;
 }
 
@@ -67,7 +78,17 @@ describe("a backup", () => {
 
     const keys = await listKeys(parts, `walwarden/${databaseId}/`);
     const base = artifactKey.replace(/\.dump\.zst$/, "");
-    expect(keys).toEqual([`${base}.README.md`, `${base}.checkpoint.txt`, artifactKey, `${base}.entry.json`, `${base}.manifest.json`, `${base}.proof.json`, `${base}.restore.sh`].sort());
+    expect(keys).toEqual(
+      [
+        `${base}.README.md`,
+        `${base}.checkpoint.txt`,
+        artifactKey,
+        `${base}.entry.json`,
+        `${base}.manifest.json`,
+        `${base}.proof.json`,
+        `${base}.restore.sh`,
+      ].sort(),
+    );
     expect(await openUploads(parts)).toEqual([]);
     // Nothing in the runner's output carries the connection string or its password.
     expect(r.stdout).not.toContain(parts.pg.password);
@@ -76,13 +97,22 @@ describe("a backup", () => {
   it("is signed: the manifest names the stored bytes, and the Worker's record agrees", async () => {
     const artifact = await getObject(parts, artifactKey);
     const sha = createHash("sha256").update(artifact).digest("hex");
-    const manifestText = (await getObject(parts, artifactKey.replace(/\.dump\.zst$/, ".manifest.json"))).toString("utf8");
+    const manifestText = (await getObject(parts, artifactKey.replace(/\.dump\.zst$/, ".manifest.json"))).toString(
+      "utf8",
+    );
     const envelope = JSON.parse(manifestText);
     expect(new TextDecoder().decode(canonicalBytes(envelope))).toBe(manifestText);
     const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
     expect(statement.subject).toEqual([{ name: `s3://acme-backups/${artifactKey}`, digest: { sha256: sha } }]);
     predicate = statement.predicate;
-    expect(predicate).toMatchObject({ backupId, databaseId, sizeBytes: artifact.length, compression: "zstd", dumpFormat: "custom", runner: { id: parts.runner.id } });
+    expect(predicate).toMatchObject({
+      backupId,
+      databaseId,
+      sizeBytes: artifact.length,
+      compression: "zstd",
+      dumpFormat: "custom",
+      runner: { id: parts.runner.id },
+    });
     expect(predicate.serverVersion).toMatch(/^15\./);
     expect(predicate.pgDumpVersion).toMatch(/^15\./);
     const entry = decodeEntry(await getObject(parts, artifactKey.replace(/\.dump\.zst$/, ".entry.json")));
@@ -93,7 +123,9 @@ describe("a backup", () => {
 
   it("records every table's row count and the schema fingerprint from the dump's snapshot", async () => {
     const source = await tableChecksums(parts.pg, "shop");
-    expect(Object.fromEntries(predicate.tables.map((t) => [`${t.schema}.${t.name}`, t.rows]))).toEqual(Object.fromEntries(Object.entries(source).map(([k, v]) => [k, v.rows])));
+    expect(Object.fromEntries(predicate.tables.map((t) => [`${t.schema}.${t.name}`, t.rows]))).toEqual(
+      Object.fromEntries(Object.entries(source).map(([k, v]) => [k, v.rows])),
+    );
     expect(predicate.tables.find((t) => t.name === "customers")?.rows).toBe(3000);
     expect(await fingerprintOf("shop")).toBe(predicate.schemaFingerprint);
   });
@@ -103,8 +135,20 @@ describe("a backup", () => {
     await parts.pg.createDatabase("shop_restored");
     const keys = await publishedKeys(parts.dev);
     const script = join(dir, `${backupId}.restore.sh`);
-    const env = { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}` };
-    const { stdout } = await run("sh", [script, parts.pg.url("shop_restored"), ...keys.checkpoint.flatMap((k) => ["--key", k]), ...keys.manifest.flatMap((k) => ["--key", k])], { env });
+    const env = {
+      ...process.env,
+      PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}`,
+    };
+    const { stdout } = await run(
+      "sh",
+      [
+        script,
+        parts.pg.url("shop_restored"),
+        ...keys.checkpoint.flatMap((k) => ["--key", k]),
+        ...keys.manifest.flatMap((k) => ["--key", k]),
+      ],
+      { env },
+    );
     expect(stdout).toContain("VERIFIED");
     expect(stdout).toContain(`restored ${backupId}`);
     expect(await tableChecksums(parts.pg, "shop_restored")).toEqual(await tableChecksums(parts.pg, "shop"));
@@ -119,14 +163,29 @@ describe("a backup", () => {
     writeFileSync(artifact, bytes);
     await parts.pg.createDatabase("shop_tampered");
     const keys = await publishedKeys(parts.dev);
-    const env = { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}` };
-    const r = await run("sh", [join(dir, `${backupId}.restore.sh`), parts.pg.url("shop_tampered"), ...[...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k])], { env }).then(
+    const env = {
+      ...process.env,
+      PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}`,
+    };
+    const r = await run(
+      "sh",
+      [
+        join(dir, `${backupId}.restore.sh`),
+        parts.pg.url("shop_tampered"),
+        ...[...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k]),
+      ],
+      { env },
+    ).then(
       () => ({ code: 0, stdout: "" }),
       (e: { code: number; stdout: string }) => e,
     );
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain("NOT VERIFIED");
-    const tables = await parts.pg.query<{ n: string }>("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'sales')", [], { db: "shop_tampered" });
+    const tables = await parts.pg.query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'sales')",
+      [],
+      { db: "shop_tampered" },
+    );
     expect(Number(tables[0]!.n)).toBe(0);
   });
 });
@@ -146,11 +205,15 @@ describe("a non-superuser role that can only read its own schema", () => {
       [],
       { db: "tenantdb" },
     );
-    const [role] = await parts.pg.query<{ rolsuper: boolean }>("SELECT rolsuper FROM pg_roles WHERE rolname = 'tenant_reader'");
+    const [role] = await parts.pg.query<{ rolsuper: boolean }>(
+      "SELECT rolsuper FROM pg_roles WHERE rolname = 'tenant_reader'",
+    );
     expect(role!.rolsuper).toBe(false);
     const databaseId = await addDatabase(parts, "tenant");
     const job = await requestBackup(parts.dev, parts.cookie, databaseId);
-    const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("tenantdb", "tenant_reader", "reader-pw-123"), schemas: ["tenant"] } });
+    const { path } = runnerConfig(parts, {
+      [databaseId]: { url: parts.pg.url("tenantdb", "tenant_reader", "reader-pw-123"), schemas: ["tenant"] },
+    });
     const r = await runRunner(["run", "--once", "--config", path]);
     expect(r.code, r.stdout).toBe(0);
     expect((await getJob(parts.dev, parts.cookie, job.jobId)).status).toBe("succeeded");
@@ -159,8 +222,16 @@ describe("a non-superuser role that can only read its own schema", () => {
     writeFileSync(dump, await getObject(parts, key));
     await run("zstd", ["-q", "-d", dump]);
     await parts.pg.createDatabase("tenant_restored");
-    await run("/usr/lib/postgresql/15/bin/pg_restore", ["--no-owner", "--exit-on-error", "-d", parts.pg.url("tenant_restored"), dump.replace(/\.zst$/, "")]);
-    expect(await tableChecksums(parts.pg, "tenant_restored")).toEqual(await tableChecksums(parts.pg, "tenantdb", ["tenant"]));
+    await run("/usr/lib/postgresql/15/bin/pg_restore", [
+      "--no-owner",
+      "--exit-on-error",
+      "-d",
+      parts.pg.url("tenant_restored"),
+      dump.replace(/\.zst$/, ""),
+    ]);
+    expect(await tableChecksums(parts.pg, "tenant_restored")).toEqual(
+      await tableChecksums(parts.pg, "tenantdb", ["tenant"]),
+    );
   });
 });
 
@@ -168,7 +239,9 @@ describe("Object Lock (PutObjectRetention emulated by the test proxy: the local 
   it("uploads the dump unlocked, writes the kit locked, then locks the dump with the retention the manifest declares", async () => {
     const databaseId = await addDatabase(parts, "locked");
     await requestBackup(parts.dev, parts.cookie, databaseId);
-    parts.setFaults((_req, info) => (info.op === "PutObjectRetention" ? { action: "respond", status: 200 } : undefined));
+    parts.setFaults((_req, info) =>
+      info.op === "PutObjectRetention" ? { action: "respond", status: 200 } : undefined,
+    );
     const mark = parts.proxy.requests.length;
     try {
       const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("shop") } }, {});
@@ -181,7 +254,9 @@ describe("Object Lock (PutObjectRetention emulated by the test proxy: the local 
       parts.setFaults(undefined);
     }
     const reqs = parts.proxy.requests.slice(mark);
-    const manifestKey = reqs.find((q) => q.op === "PutObject" && q.path.endsWith(".manifest.json"))!.path.replace(/^\/acme-backups\//, "");
+    const manifestKey = reqs
+      .find((q) => q.op === "PutObject" && q.path.endsWith(".manifest.json"))!
+      .path.replace(/^\/acme-backups\//, "");
     const envelope = JSON.parse((await getObject(parts, manifestKey)).toString("utf8"));
     const lock = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")).predicate.s3.objectLock;
     expect(lock.mode).toBe("GOVERNANCE");
@@ -189,7 +264,9 @@ describe("Object Lock (PutObjectRetention emulated by the test proxy: the local 
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThan(30.1);
     // The dump itself goes up without a lock (so it can still be deleted if the manifest is never signed)…
-    const dumpWrites = reqs.filter((q) => (q.op === "PutObject" || q.op === "CreateMultipartUpload") && q.path.endsWith(".dump.zst"));
+    const dumpWrites = reqs.filter(
+      (q) => (q.op === "PutObject" || q.op === "CreateMultipartUpload") && q.path.endsWith(".dump.zst"),
+    );
     expect(dumpWrites.length).toBe(1);
     expect(dumpWrites[0]!.headers["x-amz-object-lock-mode"]).toBeUndefined();
     // …every kit object is written locked, with an integrity checksum as S3 requires under Object Lock…
@@ -212,7 +289,11 @@ describe("concurrency", () => {
     const a = await addDatabase(parts, "conc-a");
     const b = await addDatabase(parts, "conc-b");
     const jobs = [await requestBackup(parts.dev, parts.cookie, a), await requestBackup(parts.dev, parts.cookie, b)];
-    const { path } = runnerConfig(parts, { [a]: { url: parts.pg.url("shop") }, [b]: { url: parts.pg.url("tenantdb") } }, { concurrency: 2 });
+    const { path } = runnerConfig(
+      parts,
+      { [a]: { url: parts.pg.url("shop") }, [b]: { url: parts.pg.url("tenantdb") } },
+      { concurrency: 2 },
+    );
     const r = await runRunner(["run", "--once", "--config", path]);
     expect(r.code, r.stdout.slice(-2000)).toBe(0);
     const started = r.lines.filter((l) => l.event === "backup.started").map((l) => Date.parse(String(l.time)));
@@ -222,7 +303,8 @@ describe("concurrency", () => {
     // They overlapped: the second started before the first finished.
     expect(Math.max(...started)).toBeLessThan(Math.min(...completed));
     for (const j of jobs) expect((await getJob(parts.dev, parts.cookie, j.jobId)).status).toBe("succeeded");
-    for (const id of [a, b]) expect((await listKeys(parts, `walwarden/${id}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
+    for (const id of [a, b])
+      expect((await listKeys(parts, `walwarden/${id}/`)).filter((k) => k.endsWith(".manifest.json"))).toHaveLength(1);
   });
 });
 
@@ -231,7 +313,11 @@ describe("other compressions", () => {
     it(`with compression ${algorithm}, the kit names its files by the layout and its script restores the dump`, async () => {
       const databaseId = await addDatabase(parts, `comp-${algorithm}`);
       const job = await requestBackup(parts.dev, parts.cookie, databaseId);
-      const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("shop") } }, { compression: { algorithm } });
+      const { path } = runnerConfig(
+        parts,
+        { [databaseId]: { url: parts.pg.url("shop") } },
+        { compression: { algorithm } },
+      );
       const r = await runRunner(["run", "--once", "--config", path]);
       expect(r.code, r.stdout.slice(-2000)).toBe(0);
       const key = String(r.lines.find((l) => l.event === "backup.completed")!.key);
@@ -239,12 +325,24 @@ describe("other compressions", () => {
       const dir = await downloadKit(key, job.backupId);
       await parts.pg.createDatabase(`shop_${algorithm}`);
       const keys = await publishedKeys(parts.dev);
-      const env = { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}` };
-      const { stdout } = await run("sh", [join(dir, `${job.backupId}.restore.sh`), parts.pg.url(`shop_${algorithm}`), ...[...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k])], { env });
+      const env = {
+        ...process.env,
+        PATH: `${join(ROOT, "node_modules/.bin")}:/usr/lib/postgresql/15/bin:${process.env.PATH}`,
+      };
+      const { stdout } = await run(
+        "sh",
+        [
+          join(dir, `${job.backupId}.restore.sh`),
+          parts.pg.url(`shop_${algorithm}`),
+          ...[...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k]),
+        ],
+        { env },
+      );
       expect(stdout).toContain("VERIFIED");
       expect(await tableChecksums(parts.pg, `shop_${algorithm}`)).toEqual(await tableChecksums(parts.pg, "shop"));
       const readme = readFileSync(join(dir, `${job.backupId}.README.md`), "utf8");
-      for (const [file, suffix] of Object.entries(KIT_FILES)) if (file !== "readme") expect(readme).toContain(`${job.backupId}.${suffix}`);
+      for (const [file, suffix] of Object.entries(KIT_FILES))
+        if (file !== "readme") expect(readme).toContain(`${job.backupId}.${suffix}`);
     });
   }
 });

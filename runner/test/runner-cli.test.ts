@@ -26,8 +26,12 @@ describe("walwarden-runner check", () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const rows = r.stdout.trim().split("\n");
     expect(rows[0]).toMatch(/^CHECK\s+RESULT\s+DETAIL$/);
-    expect(rows.find((l) => l.startsWith(`database ${id}`))).toMatch(/ok\s+PostgreSQL 15\.\d+ at postgres@127\.0\.0\.1:\d+\/app; pg_dump 15\.\d+ \(.*pg_dump\) can dump it/);
-    expect(rows.find((l) => l.startsWith("bucket acme-backups"))).toMatch(/ok\s+wrote and deleted walwarden\/\.walwarden-check\//);
+    expect(rows.find((l) => l.startsWith(`database ${id}`))).toMatch(
+      /ok\s+PostgreSQL 15\.\d+ at postgres@127\.0\.0\.1:\d+\/app; pg_dump 15\.\d+ \(.*pg_dump\) can dump it/,
+    );
+    expect(rows.find((l) => l.startsWith("bucket acme-backups"))).toMatch(
+      /ok\s+wrote and deleted walwarden\/\.walwarden-check\//,
+    );
     expect(rows.find((l) => l.startsWith("compressor zstd"))).toMatch(/ok\s+\*\*\* Zstandard|ok\s+.*zstd/i);
     expect(rows.find((l) => l.startsWith("api"))).toMatch(/ok\s+http:\/\/127\.0\.0\.1:\d+ publishes 2 keys/);
     expect(r.stdout).not.toContain(parts.pg.password);
@@ -53,7 +57,9 @@ describe("walwarden-runner check", () => {
     const row = (name: string) => rows.find((x) => x.check === name)!;
     expect(row("database db_badpw")).toMatchObject({ ok: false });
     expect(row("database db_badpw").detail).toMatch(/password authentication failed/);
-    expect(row("database db_newer").detail).toMatch(/the server runs PostgreSQL 18\.\d+ but the newest pg_dump here is 15\.\d+/);
+    expect(row("database db_newer").detail).toMatch(
+      /the server runs PostgreSQL 18\.\d+ but the newest pg_dump here is 15\.\d+/,
+    );
     expect(row("database db_nodb").detail).toMatch(/database "no_such_db" does not exist/);
     expect(row("bucket no-such-bucket")).toMatchObject({ ok: false });
     expect(row("bucket no-such-bucket").detail).toMatch(/NoSuchBucket/);
@@ -64,7 +70,11 @@ describe("walwarden-runner check", () => {
 
 describe("configuration errors", () => {
   it("exit 2 with every problem named by its setting and variable, before anything runs", async () => {
-    const r = await runRunner(["run", "--once"], { WALWARDEN_API: "not a url", WALWARDEN_RUNNER_TOKEN: "tooshort", WALWARDEN_S3_BUCKET: "b" });
+    const r = await runRunner(["run", "--once"], {
+      WALWARDEN_API: "not a url",
+      WALWARDEN_RUNNER_TOKEN: "tooshort",
+      WALWARDEN_S3_BUCKET: "b",
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("invalid runner configuration (environment)");
     expect(r.stderr).toContain("api (env WALWARDEN_API)");
@@ -100,7 +110,11 @@ describe("run --once when it cannot ask for work", () => {
 describe("a running runner", () => {
   it("serves /healthz while it polls, and exits 0 on SIGTERM", async () => {
     const id = await addDatabase(parts, "idle");
-    const { path } = runnerConfig(parts, { [id]: { url: parts.pg.url("app") } }, { healthPort: 0, healthHost: "127.0.0.1" });
+    const { path } = runnerConfig(
+      parts,
+      { [id]: { url: parts.pg.url("app") } },
+      { healthPort: 0, healthHost: "127.0.0.1" },
+    );
     const runner = startRunner(["run", "--config", path]);
     const started = await runner.waitForLine((l) => l.event === "runner.started");
     const res = await fetch(`http://127.0.0.1:${started.healthPort}/healthz`);
@@ -109,7 +123,12 @@ describe("a running runner", () => {
     expect(body).toMatchObject({ status: "ok", running: 0, completed: 0, failed: 0, stopping: false });
     expect((await fetch(`http://127.0.0.1:${started.healthPort}/other`)).status).toBe(404);
     // Every log line is one JSON object with a level and an ISO time.
-    for (const l of runner.lines) expect(l).toMatchObject({ level: expect.any(String), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), service: "walwarden-runner" });
+    for (const l of runner.lines)
+      expect(l).toMatchObject({
+        level: expect.any(String),
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        service: "walwarden-runner",
+      });
     runner.child.kill("SIGTERM");
     const ended = await runner.exit;
     expect(ended.code).toBe(0);

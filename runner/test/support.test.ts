@@ -21,10 +21,29 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations, cleanup, removeAtCleanup, ROOT, startDev, tempDir, writeKeysEnvFile, type LocalWorker } from "../../bench/lib/local-worker.mjs";
+import {
+  applyMigrations,
+  cleanup,
+  removeAtCleanup,
+  ROOT,
+  startDev,
+  tempDir,
+  writeKeysEnvFile,
+  type LocalWorker,
+} from "../../bench/lib/local-worker.mjs";
 import { embeddedPgBinDir, startCluster, stopAllClusters, type Cluster } from "../../bench/lib/postgres.mjs";
 import { startFaultProxy, startS3, type FaultProxy, type LocalS3 } from "../../bench/lib/s3.mjs";
-import { bootstrapOrg, claimJob, createDatabase, createRunnerToken, getJob, listBackups, publishedKeys, requestBackup, triggerCron } from "../../bench/lib/walwarden-api.mjs";
+import {
+  bootstrapOrg,
+  claimJob,
+  createDatabase,
+  createRunnerToken,
+  getJob,
+  listBackups,
+  publishedKeys,
+  requestBackup,
+  triggerCron,
+} from "../../bench/lib/walwarden-api.mjs";
 
 afterAll(async () => {
   await stopAllClusters();
@@ -52,7 +71,11 @@ describe("a throwaway PostgreSQL 15 cluster", () => {
     expect(url).toMatch(/\/shop$/);
     await pg.query("CREATE TABLE orders (id int PRIMARY KEY, total numeric NOT NULL)", [], { db: "shop" });
     await pg.query("INSERT INTO orders SELECT g, g * 1.5 FROM generate_series(1, 1000) g", [], { db: "shop" });
-    const [row] = await pg.query<{ n: string; sum: string }>("SELECT count(*) AS n, sum(total) AS sum FROM orders WHERE id > $1", [500], { db: "shop" });
+    const [row] = await pg.query<{ n: string; sum: string }>(
+      "SELECT count(*) AS n, sum(total) AS sum FROM orders WHERE id > $1",
+      [500],
+      { db: "shop" },
+    );
     expect(row).toEqual({ n: "500", sum: "562875.0" });
   });
 
@@ -126,13 +149,20 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     const listed = await c.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: "small/" }));
     expect(listed.Contents?.map((o) => o.Key)).toEqual(["small/a.txt"]);
     const wrongKey = client(s3.endpoint, { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: "wrong" } });
-    await expect(wrongKey.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
+    await expect(wrongKey.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).rejects.toMatchObject({
+      name: "SignatureDoesNotMatch",
+    });
   });
 
   it("retries an UploadPart answered 503 SlowDown, and the object is complete", async () => {
     const body = Buffer.alloc(11 * 1024 * 1024);
     for (let i = 0; i < body.length; i += 4) body.writeUInt32LE(i, i);
-    const upload = new Upload({ client: client(proxy.endpoint), params: { Bucket: s3.bucket, Key: "big/dump.zst", Body: body }, partSize: 5 * 1024 * 1024, queueSize: 1 });
+    const upload = new Upload({
+      client: client(proxy.endpoint),
+      params: { Bucket: s3.bucket, Key: "big/dump.zst", Body: body },
+      partSize: 5 * 1024 * 1024,
+      queueSize: 1,
+    });
     await upload.done();
 
     const parts = proxy.requestsOf("UploadPart");
@@ -141,7 +171,9 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     expect(parts[1]!.headers["amz-sdk-request"]).toMatch(/^attempt=2/);
     expect(proxy.requestsOf("CreateMultipartUpload")).toHaveLength(1);
     expect(proxy.requestsOf("CompleteMultipartUpload")).toHaveLength(1);
-    expect(proxy.requests.every((r) => typeof r.at === "number" && r.headers.host === new URL(proxy.endpoint).host)).toBe(true);
+    expect(
+      proxy.requests.every((r) => typeof r.at === "number" && r.headers.host === new URL(proxy.endpoint).host),
+    ).toBe(true);
 
     const got = await client(s3.endpoint).send(new GetObjectCommand({ Bucket: s3.bucket, Key: "big/dump.zst" }));
     const bytes = Buffer.from(await got.Body!.transformToByteArray());
@@ -152,13 +184,26 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
   it("does the multipart calls one by one; s3rver still lacks ListParts", async () => {
     const c = client(s3.endpoint);
     const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: "mp/one" }));
-    const { ETag } = await c.send(new UploadPartCommand({ Bucket: s3.bucket, Key: "mp/one", UploadId, PartNumber: 1, Body: "part one" }));
-    await c.send(new CompleteMultipartUploadCommand({ Bucket: s3.bucket, Key: "mp/one", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } }));
+    const { ETag } = await c.send(
+      new UploadPartCommand({ Bucket: s3.bucket, Key: "mp/one", UploadId, PartNumber: 1, Body: "part one" }),
+    );
+    await c.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: s3.bucket,
+        Key: "mp/one",
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] },
+      }),
+    );
     expect((await c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: "mp/one" }))).ContentLength).toBe(8);
     // What bench/lib/s3.mjs documents as unsupported: if s3rver gains it, update that comment.
     const second = await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: "mp/two" }));
-    await expect(c.send(new ListPartsCommand({ Bucket: s3.bucket, Key: "mp/two", UploadId: second.UploadId }))).rejects.toMatchObject({ name: "MethodNotAllowed" });
-    const aborted = await c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "mp/two", UploadId: second.UploadId }));
+    await expect(
+      c.send(new ListPartsCommand({ Bucket: s3.bucket, Key: "mp/two", UploadId: second.UploadId })),
+    ).rejects.toMatchObject({ name: "MethodNotAllowed" });
+    const aborted = await c.send(
+      new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "mp/two", UploadId: second.UploadId }),
+    );
     expect(aborted.$metadata.httpStatusCode).toBe(204);
   });
 
@@ -167,7 +212,12 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     const openUploads = async (Prefix?: string) => {
       const page = await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix }));
       expect(page.IsTruncated).toBe(false);
-      return (page.Uploads ?? []).map((u) => ({ Key: u.Key, UploadId: u.UploadId, Initiated: u.Initiated, StorageClass: u.StorageClass }));
+      return (page.Uploads ?? []).map((u) => ({
+        Key: u.Key,
+        UploadId: u.UploadId,
+        Initiated: u.Initiated,
+        StorageClass: u.StorageClass,
+      }));
     };
     expect(await openUploads()).toEqual([]);
 
@@ -175,8 +225,24 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     const a = await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst" }));
     const b = await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: "wal/b/000001.zst" }));
     const after = Date.now();
-    const partA = await c.send(new UploadPartCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId, PartNumber: 1, Body: "part of a" }));
-    const partB = await c.send(new UploadPartCommand({ Bucket: s3.bucket, Key: "wal/b/000001.zst", UploadId: b.UploadId, PartNumber: 1, Body: "part of b" }));
+    const partA = await c.send(
+      new UploadPartCommand({
+        Bucket: s3.bucket,
+        Key: "jobs/a/base.tar.zst",
+        UploadId: a.UploadId,
+        PartNumber: 1,
+        Body: "part of a",
+      }),
+    );
+    const partB = await c.send(
+      new UploadPartCommand({
+        Bucket: s3.bucket,
+        Key: "wal/b/000001.zst",
+        UploadId: b.UploadId,
+        PartNumber: 1,
+        Body: "part of b",
+      }),
+    );
 
     const all = await openUploads();
     expect(all).toEqual([
@@ -195,9 +261,19 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
 
     // Paging: one upload a page, with the markers of the last one.
     const first = await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, MaxUploads: 1 }));
-    expect(first).toMatchObject({ IsTruncated: true, MaxUploads: 1, NextKeyMarker: "jobs/a/base.tar.zst", NextUploadIdMarker: a.UploadId });
+    expect(first).toMatchObject({
+      IsTruncated: true,
+      MaxUploads: 1,
+      NextKeyMarker: "jobs/a/base.tar.zst",
+      NextUploadIdMarker: a.UploadId,
+    });
     const second = await c.send(
-      new ListMultipartUploadsCommand({ Bucket: s3.bucket, MaxUploads: 1, KeyMarker: first.NextKeyMarker, UploadIdMarker: first.NextUploadIdMarker }),
+      new ListMultipartUploadsCommand({
+        Bucket: s3.bucket,
+        MaxUploads: 1,
+        KeyMarker: first.NextKeyMarker,
+        UploadIdMarker: first.NextUploadIdMarker,
+      }),
     );
     expect(second).toMatchObject({ IsTruncated: false, KeyMarker: "jobs/a/base.tar.zst", UploadIdMarker: a.UploadId });
     expect(second.Uploads?.map((u) => u.UploadId)).toEqual([b.UploadId]);
@@ -205,7 +281,9 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     // Abort a: 204, no longer listed, and its parts are gone from the server's directory.
     const dirOfA = uploadDirs().find((d) => d.endsWith(a.UploadId!));
     expect(dirOfA && readdirSync(dirOfA)).toContain("1");
-    const aborted = await c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId }));
+    const aborted = await c.send(
+      new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId }),
+    );
     expect(aborted.$metadata.httpStatusCode).toBe(204);
     expect(await openUploads()).toEqual([all[1]]);
     expect(existsSync(dirOfA!)).toBe(false);
@@ -213,42 +291,90 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
 
     // An aborted upload takes no parts and cannot be completed; aborting it again, or b under a's key, is NoSuchUpload.
     const noSuchUpload = { name: "NoSuchUpload", $metadata: expect.objectContaining({ httpStatusCode: 404 }) };
-    await expect(c.send(new UploadPartCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId, PartNumber: 2, Body: "late" }))).rejects.toMatchObject(noSuchUpload);
     await expect(
       c.send(
-        new CompleteMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: partA.ETag }] } }),
+        new UploadPartCommand({
+          Bucket: s3.bucket,
+          Key: "jobs/a/base.tar.zst",
+          UploadId: a.UploadId,
+          PartNumber: 2,
+          Body: "late",
+        }),
       ),
     ).rejects.toMatchObject(noSuchUpload);
-    await expect(c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId }))).rejects.toMatchObject(noSuchUpload);
-    await expect(c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: b.UploadId }))).rejects.toMatchObject(noSuchUpload);
-    await expect(c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst" }))).rejects.toMatchObject({ name: "NotFound" });
+    await expect(
+      c.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: s3.bucket,
+          Key: "jobs/a/base.tar.zst",
+          UploadId: a.UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: partA.ETag }] },
+        }),
+      ),
+    ).rejects.toMatchObject(noSuchUpload);
+    await expect(
+      c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: a.UploadId })),
+    ).rejects.toMatchObject(noSuchUpload);
+    await expect(
+      c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst", UploadId: b.UploadId })),
+    ).rejects.toMatchObject(noSuchUpload);
+    await expect(
+      c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: "jobs/a/base.tar.zst" })),
+    ).rejects.toMatchObject({ name: "NotFound" });
     expect(uploadDirs().filter((d) => d.endsWith(a.UploadId!))).toEqual([]);
 
     // Complete b: no upload is left open, the object is readable, and the id is then unknown.
-    await c.send(new CompleteMultipartUploadCommand({ Bucket: s3.bucket, Key: "wal/b/000001.zst", UploadId: b.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: partB.ETag }] } }));
+    await c.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: s3.bucket,
+        Key: "wal/b/000001.zst",
+        UploadId: b.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: partB.ETag }] },
+      }),
+    );
     expect(await openUploads()).toEqual([]);
     const got = await c.send(new GetObjectCommand({ Bucket: s3.bucket, Key: "wal/b/000001.zst" }));
     expect(await got.Body!.transformToString()).toBe("part of b");
-    await expect(c.send(new UploadPartCommand({ Bucket: s3.bucket, Key: "wal/b/000001.zst", UploadId: b.UploadId, PartNumber: 2, Body: "late" }))).rejects.toMatchObject(noSuchUpload);
+    await expect(
+      c.send(
+        new UploadPartCommand({
+          Bucket: s3.bucket,
+          Key: "wal/b/000001.zst",
+          UploadId: b.UploadId,
+          PartNumber: 2,
+          Body: "late",
+        }),
+      ),
+    ).rejects.toMatchObject(noSuchUpload);
     expect(uploadDirs()).toEqual([]);
   });
 
   it("lists the uploads of one key in initiation order, and pages through them even past an aborted marker", async () => {
     const c = client(s3.endpoint);
-    const create = async (Key: string) => (await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key }))).UploadId!;
+    const create = async (Key: string) =>
+      (await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key }))).UploadId!;
     const other = await create("same/a");
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await create("same/k"));
     const expected = [other, ...ids];
-    expect((await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: "same/" }))).Uploads?.map((u) => u.UploadId)).toEqual(expected);
+    expect(
+      (await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: "same/" }))).Uploads?.map(
+        (u) => u.UploadId,
+      ),
+    ).toEqual(expected);
 
     const paged: string[] = [];
     let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
     for (let pages = 1; ; pages++) {
-      const page = await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: "same/", MaxUploads: 2, ...markers }));
+      const page = await c.send(
+        new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: "same/", MaxUploads: 2, ...markers }),
+      );
       paged.push(...(page.Uploads ?? []).map((u) => u.UploadId!));
       // The runner may abort what it has seen before asking for the next page.
-      if (pages === 2) await c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "same/k", UploadId: page.NextUploadIdMarker }));
+      if (pages === 2)
+        await c.send(
+          new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "same/k", UploadId: page.NextUploadIdMarker }),
+        );
       if (!page.IsTruncated) {
         expect(pages).toBe(3);
         break;
@@ -268,14 +394,22 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     const unsigned = await fetch(`${s3.endpoint}/${s3.bucket}?uploads`);
     expect(unsigned.status).toBe(403);
     expect(await unsigned.text()).toContain("<Code>AccessDenied</Code>");
-    const unsignedAbort = await fetch(`${s3.endpoint}/${s3.bucket}/signed/only?uploadId=${UploadId}`, { method: "DELETE" });
+    const unsignedAbort = await fetch(`${s3.endpoint}/${s3.bucket}/signed/only?uploadId=${UploadId}`, {
+      method: "DELETE",
+    });
     expect(unsignedAbort.status).toBe(403);
     const wrongKey = client(s3.endpoint, { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: "wrong" } });
-    await expect(wrongKey.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).rejects.toMatchObject({ name: "SignatureDoesNotMatch" });
-    await expect(wrongKey.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "signed/only", UploadId }))).rejects.toMatchObject({
+    await expect(wrongKey.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).rejects.toMatchObject({
       name: "SignatureDoesNotMatch",
     });
-    expect((await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads?.map((u) => u.UploadId)).toEqual([UploadId]);
+    await expect(
+      wrongKey.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "signed/only", UploadId })),
+    ).rejects.toMatchObject({
+      name: "SignatureDoesNotMatch",
+    });
+    expect(
+      (await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads?.map((u) => u.UploadId),
+    ).toEqual([UploadId]);
     await c.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "signed/only", UploadId }));
     expect((await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }))).Uploads).toBeUndefined();
   });
@@ -295,11 +429,19 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
             this.push(Buffer.alloc(1024 * 1024, sent / (1024 * 1024)));
             return;
           }
-          const failOnceStored = () => (partsStored() >= 2 ? this.destroy(new Error("pg_dump exited with status 1")) : setTimeout(failOnceStored, 10));
+          const failOnceStored = () =>
+            partsStored() >= 2
+              ? this.destroy(new Error("pg_dump exited with status 1"))
+              : setTimeout(failOnceStored, 10);
           failOnceStored();
         },
       });
-      const upload = new Upload({ client: client(recorder.endpoint), params: { Bucket: s3.bucket, Key: "broken/dump.zst", Body: body }, partSize: part, queueSize: 1 });
+      const upload = new Upload({
+        client: client(recorder.endpoint),
+        params: { Bucket: s3.bucket, Key: "broken/dump.zst", Body: body },
+        partSize: part,
+        queueSize: 1,
+      });
       await expect(upload.done()).rejects.toThrow("pg_dump exited with status 1");
 
       expect(recorder.requestsOf("CreateMultipartUpload")).toHaveLength(1);
@@ -310,8 +452,12 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
       expect(recorder.requestsOf("AbortMultipartUpload").map((r) => r.status)).toEqual([204]);
       expect(recorder.requestsOf("CompleteMultipartUpload")).toEqual([]);
       const c = client(s3.endpoint);
-      expect((await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: "broken/" }))).Uploads).toBeUndefined();
-      await expect(c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: "broken/dump.zst" }))).rejects.toMatchObject({ name: "NotFound" });
+      expect(
+        (await c.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: "broken/" }))).Uploads,
+      ).toBeUndefined();
+      await expect(c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: "broken/dump.zst" }))).rejects.toMatchObject({
+        name: "NotFound",
+      });
       expect(uploadDirs()).toEqual([]);
     } finally {
       await recorder.stop();
@@ -321,13 +467,23 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
   it("stalls and drops requests on demand", async () => {
     const stalling = await startFaultProxy({
       target: s3.endpoint,
-      rules: (_req, info) => (info.op === "PutObject" ? (info.path.endsWith("stall") ? { action: "stall" } : { action: "drop", afterBytes: 1024 }) : undefined),
+      rules: (_req, info) =>
+        info.op === "PutObject"
+          ? info.path.endsWith("stall")
+            ? { action: "stall" }
+            : { action: "drop", afterBytes: 1024 }
+          : undefined,
     });
     try {
       // requestTimeout only logs a warning unless throwOnRequestTimeout (SDK 3.1175).
-      const c = client(stalling.endpoint, { maxAttempts: 1, requestHandler: { requestTimeout: 500, throwOnRequestTimeout: true } });
+      const c = client(stalling.endpoint, {
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 500, throwOnRequestTimeout: true },
+      });
       await expect(c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "x/stall", Body: "abc" }))).rejects.toThrow();
-      await expect(c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "x/drop", Body: Buffer.alloc(64 * 1024) }))).rejects.toThrow();
+      await expect(
+        c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: "x/drop", Body: Buffer.alloc(64 * 1024) })),
+      ).rejects.toThrow();
       expect(stalling.requests.map((r) => r.outcome)).toEqual(["stalled", "dropped after 1024 bytes"]);
     } finally {
       await stalling.stop();
@@ -342,7 +498,13 @@ describe("the real Worker under wrangler's dev server", () => {
     const dir = removeAtCleanup(tempDir("walwarden-runner-test-"));
     const persist = join(dir, "state");
     await applyMigrations(persist, { config });
-    dev = await startDev({ config, persist, envFile: writeKeysEnvFile(dir), vars: { LEASE_SECONDS: "5" }, apiOnly: true });
+    dev = await startDev({
+      config,
+      persist,
+      envFile: writeKeysEnvFile(dir),
+      vars: { LEASE_SECONDS: "5" },
+      apiOnly: true,
+    });
   });
 
   it("bootstraps an org, queues a backup, leases it to a runner for LEASE_SECONDS, and a cron tick re-queues it", async () => {
@@ -367,7 +529,11 @@ describe("the real Worker under wrangler's dev server", () => {
     // A tick at a time past the lease (the handler takes its "now" from the scheduled time) re-queues it.
     const tick = await triggerCron(dev, Date.parse(job!.leaseExpiresAt) + 1_000);
     expect(tick).toMatchObject({ event: "cron.tick", expired: 1 });
-    expect(await getJob(dev, cookie, jobId)).toMatchObject({ status: "queued", attempt: 1, lastError: expect.stringMatching(/lease expired/) });
+    expect(await getJob(dev, cookie, jobId)).toMatchObject({
+      status: "queued",
+      attempt: 1,
+      lastError: expect.stringMatching(/lease expired/),
+    });
     expect((await listBackups(dev, cookie, { databaseId: db.id })).items).toEqual([]);
   });
 });

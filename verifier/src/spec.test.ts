@@ -10,5 +10,6 @@ test("every worked example in SPEC.md is what the code produces", () => {
   const inDoc = new Map([...spec.matchAll(BLOCK)].map((m) => [m[1]!, m[2]!]));
   const generated = specExamples();
   expect([...inDoc.keys()].sort()).toEqual(Object.keys(generated).sort());
-  for (const [name, value] of Object.entries(generated)) expect(inDoc.get(name), `SPEC.md example "${name}"`).toBe(value);
+  for (const [name, value] of Object.entries(generated))
+    expect(inDoc.get(name), `SPEC.md example "${name}"`).toBe(value);
 });

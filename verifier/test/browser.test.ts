@@ -7,7 +7,15 @@ import type { BrowserResult } from "./browser/entry.js";
 // The third runtime: the verifier bundled for the browser and run in Debian's Chromium (installed by
 // .ci/run), in a page whose CSP forbids every connection, so nothing it does can touch the network.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 let browser: Browser;
 
 beforeAll(async () => {

@@ -51,7 +51,10 @@ beforeAll(() => {
   writeFileSync(path("newer-checkpoint.txt"), checkpointAt(buildFixtureLog(220, 3).log, 215));
   const artifact = new TextEncoder().encode("PGDMP pretend dump bytes");
   writeFileSync(path("backup.dump"), artifact);
-  writeFileSync(path("manifest.json"), canonicalBytes(signManifest(samplePredicate(), toHex(sha256(artifact)), MANIFEST_SIGNER)));
+  writeFileSync(
+    path("manifest.json"),
+    canonicalBytes(signManifest(samplePredicate(), toHex(sha256(artifact)), MANIFEST_SIGNER)),
+  );
   writeFileSync(path("other.dump"), "not the same bytes");
 
   // Walk-away kits, laid out as the runner writes them next to the dump.
@@ -69,7 +72,11 @@ beforeAll(() => {
   writeKit("kit", s.kit, s.artifact);
   writeKit("kit-tampered", s.kit, new TextEncoder().encode("not the dump"));
   writeKit("kit-no-artifact", s.kit);
-  writeKit("kit-rogue-checkpoint", kitOf(s.log, s.envelope, s.seq, { checkpointSigner: testSigner("test.walwarden.dev/checkpoint", 5) }), s.artifact);
+  writeKit(
+    "kit-rogue-checkpoint",
+    kitOf(s.log, s.envelope, s.seq, { checkpointSigner: testSigner("test.walwarden.dev/checkpoint", 5) }),
+    s.artifact,
+  );
   writeKit("kit-no-proof", s.kit, s.artifact);
   rmSync(path(`kit-no-proof/bk_01.${KIT_FILES.proof}`));
 });
@@ -104,13 +111,24 @@ describe("walwarden-verify", () => {
   });
 
   test("a pinned newer checkpoint makes the bundle rolled back: exit 1", async () => {
-    const r = await cli("bundle", path("good.zip"), "--key", CP_KEY, "--key", MF_KEY, "--previous", path("newer-checkpoint.txt"));
+    const r = await cli(
+      "bundle",
+      path("good.zip"),
+      "--key",
+      CP_KEY,
+      "--key",
+      MF_KEY,
+      "--previous",
+      path("newer-checkpoint.txt"),
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("rolled back");
   });
 
   test("manifest: verified with the artifact; 1 for another artifact or key", async () => {
-    expect((await cli("manifest", path("manifest.json"), "--key", MF_KEY, "--artifact", path("backup.dump"))).code).toBe(0);
+    expect(
+      (await cli("manifest", path("manifest.json"), "--key", MF_KEY, "--artifact", path("backup.dump"))).code,
+    ).toBe(0);
     const wrong = await cli("manifest", path("manifest.json"), "--key", MF_KEY, "--artifact", path("other.dump"));
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain("digest-mismatch");
@@ -120,13 +138,32 @@ describe("walwarden-verify", () => {
   test("kit: a kit next to its dump verifies, every check listed; --json prints the report", async () => {
     const r = await cli("kit", path("kit/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY);
     expect(r.stdout).toMatch(/^ok\s+Artifact matches the signed SHA-256/m);
-    expect(r.stdout).toMatch(/^ok\s+Checkpoint is signed by a pinned key for the org's log: origin test\.walwarden\.dev\/log\/org_acme \(no origin pinned/m);
+    expect(r.stdout).toMatch(
+      /^ok\s+Checkpoint is signed by a pinned key for the org's log: origin test\.walwarden\.dev\/log\/org_acme \(no origin pinned/m,
+    );
     expect(r.stdout).toMatch(/^ok\s+Log entry is in the signed log/m);
     expect(r.stdout).toContain("VERIFIED");
     expect(r.code).toBe(0);
-    const json = await cli("kit", path("kit/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY, "--origin", "test.walwarden.dev/log/org_acme", "--json");
+    const json = await cli(
+      "kit",
+      path("kit/bk_01.manifest.json"),
+      "--key",
+      CP_KEY,
+      "--key",
+      MF_KEY,
+      "--origin",
+      "test.walwarden.dev/log/org_acme",
+      "--json",
+    );
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).checks.map((c: { id: string }) => c.id)).toEqual(["manifest.signature", "manifest.predicate", "manifest.artifact", "kit.checkpoint", "kit.entry", "kit.inclusion"]);
+    expect(JSON.parse(json.stdout).checks.map((c: { id: string }) => c.id)).toEqual([
+      "manifest.signature",
+      "manifest.predicate",
+      "manifest.artifact",
+      "kit.checkpoint",
+      "kit.entry",
+      "kit.inclusion",
+    ]);
   });
 
   test("kit: 1 for a tampered dump, an unpinned checkpoint key, another deployment's origin or a missing key role", async () => {
@@ -136,7 +173,16 @@ describe("walwarden-verify", () => {
     const rogue = await cli("kit", path("kit-rogue-checkpoint/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY);
     expect(rogue.code).toBe(1);
     expect(rogue.stdout).toContain("NOT VERIFIED: check kit.checkpoint failed");
-    const origin = await cli("kit", path("kit/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY, "--origin", "elsewhere.example/log/org_acme");
+    const origin = await cli(
+      "kit",
+      path("kit/bk_01.manifest.json"),
+      "--key",
+      CP_KEY,
+      "--key",
+      MF_KEY,
+      "--origin",
+      "elsewhere.example/log/org_acme",
+    );
     expect(origin.code).toBe(1);
     expect(origin.stdout).toContain("wrong-origin");
     expect((await cli("kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY)).code).toBe(1);
@@ -146,7 +192,15 @@ describe("walwarden-verify", () => {
     const missing = await cli("kit", path("kit-no-artifact/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/artifact .*bk_01\.dump\.zst .* is missing.*--no-artifact/);
-    const skipped = await cli("kit", path("kit-no-artifact/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY, "--no-artifact");
+    const skipped = await cli(
+      "kit",
+      path("kit-no-artifact/bk_01.manifest.json"),
+      "--key",
+      CP_KEY,
+      "--key",
+      MF_KEY,
+      "--no-artifact",
+    );
     expect(skipped.code).toBe(0);
     expect(skipped.stdout).toMatch(/^skip\s+Artifact matches the signed SHA-256: no artifact digest given/m);
   });
@@ -162,10 +216,22 @@ describe("walwarden-verify", () => {
       [["bundle", path("good.zip"), "--key", CP_KEY, "--bogus"], /Unknown option/],
       [["manifest", path("manifest.json"), "--key", MF_KEY, "--artifact", path("nope")], /cannot read/],
       [["kit", path("manifest.json"), "--key", MF_KEY], /kit needs the kit's <backupId>\.manifest\.json/],
-      [["kit", path("kit-no-proof/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY], /cannot read .*bk_01\.proof\.json: ENOENT/],
-      [["kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY, "--artifact", path("backup.dump")], /--artifact goes with the manifest command/],
-      [["kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY, "--previous", path("newer-checkpoint.txt")], /--previous goes with the bundle command/],
-      [["manifest", path("manifest.json"), "--key", MF_KEY, "--no-artifact"], /--no-artifact goes with the kit command/],
+      [
+        ["kit", path("kit-no-proof/bk_01.manifest.json"), "--key", CP_KEY, "--key", MF_KEY],
+        /cannot read .*bk_01\.proof\.json: ENOENT/,
+      ],
+      [
+        ["kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY, "--artifact", path("backup.dump")],
+        /--artifact goes with the manifest command/,
+      ],
+      [
+        ["kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY, "--previous", path("newer-checkpoint.txt")],
+        /--previous goes with the bundle command/,
+      ],
+      [
+        ["manifest", path("manifest.json"), "--key", MF_KEY, "--no-artifact"],
+        /--no-artifact goes with the kit command/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);

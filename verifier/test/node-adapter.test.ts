@@ -10,7 +10,10 @@ import { nativeEd25519Verify, nativeSha256, parallelRangeHasher } from "../dist/
 import { verify as portableVerify } from "../src/ed25519/ed25519.js";
 import { fromHex } from "../src/bytes/hex.js";
 
-const vectors = import.meta.glob("./vectors/ed25519/*.json", { eager: true, import: "default" }) as Record<string, unknown>;
+const vectors = import.meta.glob("./vectors/ed25519/*.json", { eager: true, import: "default" }) as Record<
+  string,
+  unknown
+>;
 const hex = (s: string) => fromHex(s)!;
 
 /** Every (signature, message, key) triple in the shared Ed25519 vectors, with the file's own verdict where it has one. */
@@ -18,14 +21,20 @@ function ed25519Cases(): { sig: Uint8Array; msg: Uint8Array; pub: Uint8Array; va
   const out: { sig: Uint8Array; msg: Uint8Array; pub: Uint8Array; valid?: boolean }[] = [];
   for (const [path, v] of Object.entries(vectors)) {
     if (path.endsWith("ed25519_test.json"))
-      for (const g of (v as { testGroups: { publicKey: { pk: string }; tests: { msg: string; sig: string; result: string }[] }[] }).testGroups)
-        for (const t of g.tests) out.push({ sig: hex(t.sig), msg: hex(t.msg), pub: hex(g.publicKey.pk), valid: t.result === "valid" });
+      for (const g of (
+        v as { testGroups: { publicKey: { pk: string }; tests: { msg: string; sig: string; result: string }[] }[] }
+      ).testGroups)
+        for (const t of g.tests)
+          out.push({ sig: hex(t.sig), msg: hex(t.msg), pub: hex(g.publicKey.pk), valid: t.result === "valid" });
     else if (path.endsWith("zip215.json"))
-      for (const t of v as { vk_bytes: string; sig_bytes: string }[]) out.push({ sig: hex(t.sig_bytes), msg: new TextEncoder().encode("Zcash"), pub: hex(t.vk_bytes) });
+      for (const t of v as { vk_bytes: string; sig_bytes: string }[])
+        out.push({ sig: hex(t.sig_bytes), msg: new TextEncoder().encode("Zcash"), pub: hex(t.vk_bytes) });
     else if (path.endsWith("edge-cases.json"))
-      for (const t of v as { message: string; pub_key: string; signature: string }[]) out.push({ sig: hex(t.signature), msg: hex(t.message), pub: hex(t.pub_key) });
+      for (const t of v as { message: string; pub_key: string; signature: string }[])
+        out.push({ sig: hex(t.signature), msg: hex(t.message), pub: hex(t.pub_key) });
     else if (path.endsWith("rfc8032-ed25519.json"))
-      for (const t of v as { pub: string; msg: string; sig: string }[]) out.push({ sig: hex(t.sig), msg: hex(t.msg), pub: hex(t.pub), valid: true });
+      for (const t of v as { pub: string; msg: string; sig: string }[])
+        out.push({ sig: hex(t.sig), msg: hex(t.msg), pub: hex(t.pub), valid: true });
   }
   return out;
 }
@@ -33,11 +42,18 @@ function ed25519Cases(): { sig: Uint8Array; msg: Uint8Array; pub: Uint8Array; va
 describe("Node adapter gives the same bytes as the portable code", () => {
   test("native SHA-256 equals portable SHA-256, plain, prefixed and streamed", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 70 }), fc.integer({ min: 0, max: 255 }), (a, b, p) => {
-        expect(nativeSha256.digest(a)).toEqual(portableSha256.digest(a));
-        expect(nativeSha256.digestPrefixed(p, a, b)).toEqual(portableSha256.digestPrefixed(p, a, b));
-        expect(nativeSha256.stream().update(a).update(b).digest()).toEqual(portableSha256.stream().update(a).update(b).digest());
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 70 }),
+        fc.integer({ min: 0, max: 255 }),
+        (a, b, p) => {
+          expect(nativeSha256.digest(a)).toEqual(portableSha256.digest(a));
+          expect(nativeSha256.digestPrefixed(p, a, b)).toEqual(portableSha256.digestPrefixed(p, a, b));
+          expect(nativeSha256.stream().update(a).update(b).digest()).toEqual(
+            portableSha256.stream().update(a).update(b).digest(),
+          );
+        },
+      ),
     );
   });
 
@@ -74,7 +90,11 @@ describe("Node adapter gives the same bytes as the portable code", () => {
 
   test("a bundle verifies the same with the Node adapter as without", async () => {
     const zip = fixtureBundle(buildFixtureLog(150, 11), 30, 140);
-    const fast = await verifyBundle(zip, fixturePolicy(), { sha256: nativeSha256, rangeHasher: parallelRangeHasher(2), ed25519: nativeEd25519Verify });
+    const fast = await verifyBundle(zip, fixturePolicy(), {
+      sha256: nativeSha256,
+      rangeHasher: parallelRangeHasher(2),
+      ed25519: nativeEd25519Verify,
+    });
     const slow = await verifyBundle(zip, fixturePolicy());
     expect(fast).toEqual(slow);
     expect(fast.verdict).toBe("verified");

@@ -13,7 +13,11 @@ export function App() {
   useEffect(() => {
     getJson<Me>("/v1/auth/me")
       .then(setMe)
-      .catch((e: unknown) => (e instanceof ApiError && e.status === 401 ? setMe(null) : setBootError(e instanceof Error ? e.message : String(e))));
+      .catch((e: unknown) =>
+        e instanceof ApiError && e.status === 401
+          ? setMe(null)
+          : setBootError(e instanceof Error ? e.message : String(e)),
+      );
     const signedOut = () => setMe(null);
     window.addEventListener(SIGNED_OUT_EVENT, signedOut);
     return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
@@ -31,7 +35,12 @@ export function App() {
       </main>
     );
   }
-  if (me === undefined) return <p class="boot" role="status">Loading Walwarden…</p>;
+  if (me === undefined)
+    return (
+      <p class="boot" role="status">
+        Loading Walwarden…
+      </p>
+    );
   if (me === null) return <SignIn onSignedIn={setMe} />;
   return (
     <SessionContext.Provider value={me}>

@@ -121,7 +121,9 @@ describe("the dashboard", () => {
     await page.locator(".chart canvas").waitFor();
     // An operator (here the admin) can queue a backup now.
     await page.getByRole("button", { name: "Back up now" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Backup queued" }).textContent()).resolves.toMatch(/Backup queued as job job_\w+/);
+    await expect(page.getByRole("status").filter({ hasText: "Backup queued" }).textContent()).resolves.toMatch(
+      /Backup queued as job job_\w+/,
+    );
   });
 
   it("shows a backup's manifest and log entry, and verifies it in the browser against keys pinned on first use", async () => {
@@ -155,7 +157,12 @@ describe("the dashboard", () => {
     const url = page.url();
     // Another browser pinned keys this Worker never used: the published ones now look changed.
     const other = (name: string) => formatVkey(name, generateKeyPair().publicKey);
-    const foreign = { origin: "walwarden.local/log", checkpoint: [other("impostor.example/checkpoint")], manifest: [other("impostor.example/manifest")], pinnedAt: "2026-01-01T00:00:00.000Z" };
+    const foreign = {
+      origin: "walwarden.local/log",
+      checkpoint: [other("impostor.example/checkpoint")],
+      manifest: [other("impostor.example/manifest")],
+      pinnedAt: "2026-01-01T00:00:00.000Z",
+    };
     await page.evaluate((v) => localStorage.setItem("walwarden.pinnedKeys.v1", v), JSON.stringify(foreign));
     await page.goto(url);
     const changed = page.locator('[data-keys="changed"]');
@@ -183,7 +190,9 @@ describe("the dashboard", () => {
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/\/log\?type=backup\.completed$/);
     await expect.poll(() => page.locator("table.log tr[data-seq]").count()).toBe(3);
-    const types = await page.locator("table.log tr[data-seq]").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.type));
+    const types = await page
+      .locator("table.log tr[data-seq]")
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.type));
     expect(new Set(types)).toEqual(new Set(["backup.completed"]));
     await screenshot(page, "08-audit-log-filtered");
 
@@ -194,7 +203,9 @@ describe("the dashboard", () => {
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/subject=database/);
     await expect.poll(() => page.locator("table.log tr[data-seq]").count()).toBeGreaterThanOrEqual(9);
-    const subjects = await page.locator("table.log tr[data-seq] td:nth-child(5) .truncate").evaluateAll((els) => els.map((e) => e.getAttribute("title")));
+    const subjects = await page
+      .locator("table.log tr[data-seq] td:nth-child(5) .truncate")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("title")));
     expect(new Set(subjects)).toEqual(new Set([`database:${shopId}`]));
 
     await page.getByLabel("Event type").selectOption("restore.failed");
@@ -296,7 +307,10 @@ describe("the dashboard", () => {
     await expect(offline.locator(".summary").textContent()).resolves.toContain("first failure");
     await screenshot(offline, "16-verify-page-tampered");
 
-    const impostor = [formatVkey(keys.checkpoint[0]!.split("+")[0]!, generateKeyPair().publicKey), ...keys.manifest].join("\n");
+    const impostor = [
+      formatVkey(keys.checkpoint[0]!.split("+")[0]!, generateKeyPair().publicKey),
+      ...keys.manifest,
+    ].join("\n");
     await offline.getByLabel(/Pinned verifier keys/).fill(impostor);
     await offline.locator("#bundle").setInputFiles(bundlePath);
     await offline.getByRole("button", { name: "Verify" }).click();
@@ -318,7 +332,8 @@ describe("the dashboard", () => {
 
     // Tab to the Runners link and follow it with Enter: focus lands on the new screen.
     let guard = 0;
-    while ((await page.evaluate(() => document.activeElement?.textContent)) !== "Runners" && guard++ < 30) await page.keyboard.press("Shift+Tab");
+    while ((await page.evaluate(() => document.activeElement?.textContent)) !== "Runners" && guard++ < 30)
+      await page.keyboard.press("Shift+Tab");
     const ring = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(ring).not.toBe("none");
     await page.keyboard.press("Enter");
@@ -326,13 +341,25 @@ describe("the dashboard", () => {
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
 
     // Every input, select and textarea on every screen has a label.
-    const backupId = await page.evaluate(async () => ((await (await fetch("/v1/backups?limit=1")).json()) as { items: { id: string }[] }).items[0]!.id);
-    for (const path of ["/databases", `/databases/${shopId}`, `/backups/${backupId}`, "/restores", "/log", "/runners", "/evidence"]) {
+    const backupId = await page.evaluate(
+      async () => ((await (await fetch("/v1/backups?limit=1")).json()) as { items: { id: string }[] }).items[0]!.id,
+    );
+    for (const path of [
+      "/databases",
+      `/databases/${shopId}`,
+      `/backups/${backupId}`,
+      "/restores",
+      "/log",
+      "/runners",
+      "/evidence",
+    ]) {
       await page.goto(path);
       await page.locator("main h1").waitFor();
       await page.waitForLoadState("networkidle");
       const unlabelled = await page.evaluate(() =>
-        [...document.querySelectorAll<HTMLInputElement>("input, select, textarea")].filter((el) => !el.labels?.length && !el.getAttribute("aria-label")).map((el) => el.outerHTML),
+        [...document.querySelectorAll<HTMLInputElement>("input, select, textarea")]
+          .filter((el) => !el.labels?.length && !el.getAttribute("aria-label"))
+          .map((el) => el.outerHTML),
       );
       expect(unlabelled, path).toEqual([]);
     }
@@ -342,7 +369,9 @@ describe("the dashboard", () => {
   });
 
   it("serves the dashboard and the API on one origin: CSP on the app, verify.html with its own, the API never shadowed", async () => {
-    const app = await fetch(`${stack.dev.url}/databases/anything`, { headers: { "sec-fetch-mode": "navigate", accept: "text/html" } });
+    const app = await fetch(`${stack.dev.url}/databases/anything`, {
+      headers: { "sec-fetch-mode": "navigate", accept: "text/html" },
+    });
     expect(app.status).toBe(200);
     expect(await app.text()).toContain('<div id="app">');
     const csp = app.headers.get("content-security-policy") ?? "";
@@ -353,9 +382,13 @@ describe("the dashboard", () => {
     // verify.html's inline script and styles are admitted by hash, and its own meta policy forbids every connection.
     expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'/);
     const verify = await (await fetch(`${stack.dev.url}/verify.html`)).text();
-    expect(verify).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'none'`);
+    expect(verify).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'none'`,
+    );
     // Unknown API paths are the API's JSON 404, not the dashboard's index.html.
-    const api = await fetch(`${stack.dev.url}/v1/no-such-route`, { headers: { "sec-fetch-mode": "navigate", accept: "text/html" } });
+    const api = await fetch(`${stack.dev.url}/v1/no-such-route`, {
+      headers: { "sec-fetch-mode": "navigate", accept: "text/html" },
+    });
     expect(api.status).toBe(404);
     expect(await api.json()).toMatchObject({ error: { code: "not-found" } });
     // verify.html also works served from the origin (its inline script runs under its own policy).
@@ -374,4 +407,3 @@ describe("the dashboard", () => {
     expect(me).toBe(401);
   });
 });
-

@@ -75,7 +75,17 @@ describe("a restore in the dashboard", () => {
     // The operator runs the command on their machine, with keys they pinned and their own target.
     const target = await parts.target("restore_web");
     const keys = await publishedKeys(parts.dev);
-    const args = ["restore", "--api", flag(command, "api"), "--org", flag(command, "org"), "--token", flag(command, "token"), "--target", target.url];
+    const args = [
+      "restore",
+      "--api",
+      flag(command, "api"),
+      "--org",
+      flag(command, "org"),
+      "--token",
+      flag(command, "token"),
+      "--target",
+      target.url,
+    ];
     const cli = runCli([...args, ...[...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k])]);
     let exited = false;
     void cli.then(() => (exited = true));
@@ -84,7 +94,9 @@ describe("a restore in the dashboard", () => {
     const duringRun: string[][] = [];
     let midShot = false;
     while (!exited) {
-      const shown = await page.locator("li[data-transition]").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.transition!));
+      const shown = await page
+        .locator("li[data-transition]")
+        .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.transition!));
       if (!exited) duringRun.push(shown);
       if (!midShot && shown.includes("downloading") && !shown.includes("completed")) {
         midShot = true;
@@ -108,12 +120,23 @@ describe("a restore in the dashboard", () => {
     expect(seen.at(-1)!.t - seen[1]!.t).toBeGreaterThan(0);
 
     // The history on the page is the logged one, with the downloaded file's SHA-256 at verifying.
-    const logged = await apiCall<{ entries: string[] }>(parts.dev, "GET", `/v1/log/entries?limit=100&subject=restore:${restoreId}`, { cookie: parts.cookie });
+    const logged = await apiCall<{ entries: string[] }>(
+      parts.dev,
+      "GET",
+      `/v1/log/entries?limit=100&subject=restore:${restoreId}`,
+      { cookie: parts.cookie },
+    );
     const entries = logged.entries.map((e) => JSON.parse(e) as { type: string; seq: number });
-    expect(entries.map((e) => e.type)).toEqual(order.map((s) => (s === "issued" ? "restore.token_issued" : `restore.${s}`)));
-    const pageSeqs = await page.locator("li[data-transition]").evaluateAll((els) => els.map((e) => Number(/log #(\d+)/.exec(e.textContent ?? "")?.[1])));
+    expect(entries.map((e) => e.type)).toEqual(
+      order.map((s) => (s === "issued" ? "restore.token_issued" : `restore.${s}`)),
+    );
+    const pageSeqs = await page
+      .locator("li[data-transition]")
+      .evaluateAll((els) => els.map((e) => Number(/log #(\d+)/.exec(e.textContent ?? "")?.[1])));
     expect(pageSeqs).toEqual(entries.map((e) => e.seq));
-    await expect(page.locator('li[data-transition="verifying"]').textContent()).resolves.toMatch(/downloaded SHA-256 [0-9a-f]{64}/);
+    await expect(page.locator('li[data-transition="verifying"]').textContent()).resolves.toMatch(
+      /downloaded SHA-256 [0-9a-f]{64}/,
+    );
 
     // The stream ended at completed and the page closed it: no reconnect (the server's retry is 2 s).
     await page.locator('[data-connection="ended"]').waitFor();

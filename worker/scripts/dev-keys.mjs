@@ -16,9 +16,12 @@ for (const [variable, name] of [
   if (new RegExp(`^${variable}=`, "m").test(current)) continue;
   lines.push(`${variable}=${formatSignerKey({ name, secretKey: generateKeyPair().secretKey })}`);
 }
-if (!/^BUCKET_CREDENTIALS_KEY=/m.test(current)) lines.push(`BUCKET_CREDENTIALS_KEY=${randomBytes(32).toString("base64")}`);
+if (!/^BUCKET_CREDENTIALS_KEY=/m.test(current))
+  lines.push(`BUCKET_CREDENTIALS_KEY=${randomBytes(32).toString("base64")}`);
 if (lines.length === 0) console.log(`.dev.vars already has signing keys (${path})`);
 else {
-  writeFileSync(path, (current && !current.endsWith("\n") ? current + "\n" : current) + lines.join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(path, (current && !current.endsWith("\n") ? current + "\n" : current) + lines.join("\n") + "\n", {
+    mode: 0o600,
+  });
   console.log(`wrote ${lines.length} development signing key(s) to ${path}`);
 }

@@ -40,5 +40,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/evidence", evidenceRoutes)
   .route("/v1/runner", runnerRoutes)
   .route("/v1/verify", verifyRoutes)
-  .notFound((c) => errorResponse(new ApiError(404, "not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), c))
+  .notFound((c) =>
+    errorResponse(new ApiError(404, "not-found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`), c),
+  )
   .onError((e, c) => errorResponse(e, c));

@@ -11,7 +11,9 @@ export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(
-      runCronTick(env, controller.scheduledTime).then((stats) => console.log(JSON.stringify({ event: "cron.tick", cron: controller.cron, ...stats }))),
+      runCronTick(env, controller.scheduledTime).then((stats) =>
+        console.log(JSON.stringify({ event: "cron.tick", cron: controller.cron, ...stats })),
+      ),
     );
   },
 } satisfies ExportedHandler<Env>;

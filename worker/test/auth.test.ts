@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { call, cookieOf } from "./support/client.js";
 
 const admin = { orgName: "Acme Corp", email: "Ada@Acme.test", password: "correct horse battery staple" };
-const count = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+const count = async (table: string) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
 
 describe("bootstrap, sessions, users and tokens", () => {
   let cookie = "";
@@ -12,7 +13,10 @@ describe("bootstrap, sessions, users and tokens", () => {
     const bad = await call("POST", "/v1/bootstrap", { json: { ...admin, password: "short" } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/password.*12 characters/);
-    const notJson = await call("POST", "/v1/bootstrap", { body: "orgName=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const notJson = await call("POST", "/v1/bootstrap", {
+      body: "orgName=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(notJson.status).toBe(415);
     const extra = await call("POST", "/v1/bootstrap", { json: { ...admin, role: "admin" } });
     expect(extra.status).toBe(400);
@@ -45,7 +49,9 @@ describe("bootstrap, sessions, users and tokens", () => {
     const good = await call("POST", "/v1/auth/login", { json: { email: admin.email, password: admin.password } });
     expect(good.status).toBe(200);
     const wrong = await call("POST", "/v1/auth/login", { json: { email: admin.email, password: "not the password" } });
-    const unknown = await call("POST", "/v1/auth/login", { json: { email: "nobody@acme.test", password: "whatever it is" } });
+    const unknown = await call("POST", "/v1/auth/login", {
+      json: { email: "nobody@acme.test", password: "whatever it is" },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.error.message).toBe(unknown.body.error.message);
@@ -54,7 +60,11 @@ describe("bootstrap, sessions, users and tokens", () => {
   });
 
   it("refuses a cookie-authenticated change from another origin", async () => {
-    const r = await call("POST", "/v1/databases", { cookie, json: { name: "x", provider: "neon" }, headers: { origin: "https://evil.test" } });
+    const r = await call("POST", "/v1/databases", {
+      cookie,
+      json: { name: "x", provider: "neon" },
+      headers: { origin: "https://evil.test" },
+    });
     expect(r.status).toBe(403);
     expect(await count("databases")).toBe(0);
   });
@@ -74,7 +84,8 @@ describe("bootstrap, sessions, users and tokens", () => {
   });
 
   it("enforces roles: a viewer reads, an operator may queue a backup, only an admin manages", async () => {
-    const token = async (role: string) => (await call("POST", "/v1/tokens", { cookie, json: { name: role, role } })).body.token as string;
+    const token = async (role: string) =>
+      (await call("POST", "/v1/tokens", { cookie, json: { name: role, role } })).body.token as string;
     const viewer = await token("viewer");
     const operator = await token("operator");
     const db = await call("POST", "/v1/databases", { cookie, json: { name: "main", provider: "supabase" } });
@@ -84,21 +95,35 @@ describe("bootstrap, sessions, users and tokens", () => {
     expect(denied.body.error.message).toMatch(/admin role; you are viewer/);
     expect((await call("POST", `/v1/databases/${db.body.id}/backups`, { token: viewer, json: {} })).status).toBe(403);
     expect((await call("POST", `/v1/databases/${db.body.id}/backups`, { token: operator, json: {} })).status).toBe(202);
-    expect((await call("POST", "/v1/databases", { token: operator, json: { name: "x", provider: "neon" } })).status).toBe(403);
-    expect((await call("POST", "/v1/tokens", { token: operator, json: { name: "x", role: "admin" } })).status).toBe(403);
+    expect(
+      (await call("POST", "/v1/databases", { token: operator, json: { name: "x", provider: "neon" } })).status,
+    ).toBe(403);
+    expect((await call("POST", "/v1/tokens", { token: operator, json: { name: "x", role: "admin" } })).status).toBe(
+      403,
+    );
     expect((await call("GET", "/v1/databases")).status).toBe(401);
   });
 
   it("manages users: add, change role (ending their sessions), remove; never the last admin", async () => {
     const me = (await call("GET", "/v1/auth/me", { cookie })).body.principal;
-    const added = await call("POST", "/v1/users", { cookie, json: { email: "bob@acme.test", password: "another long passphrase", role: "operator" } });
+    const added = await call("POST", "/v1/users", {
+      cookie,
+      json: { email: "bob@acme.test", password: "another long passphrase", role: "operator" },
+    });
     expect(added.status).toBe(201);
     expect(JSON.stringify(added.body)).not.toContain("passphrase");
-    const dup = await call("POST", "/v1/users", { cookie, json: { email: "BOB@acme.test", password: "another long passphrase", role: "viewer" } });
+    const dup = await call("POST", "/v1/users", {
+      cookie,
+      json: { email: "BOB@acme.test", password: "another long passphrase", role: "viewer" },
+    });
     expect(dup.status).toBe(409);
-    const bob = cookieOf(await call("POST", "/v1/auth/login", { json: { email: "bob@acme.test", password: "another long passphrase" } }));
+    const bob = cookieOf(
+      await call("POST", "/v1/auth/login", { json: { email: "bob@acme.test", password: "another long passphrase" } }),
+    );
     expect((await call("GET", "/v1/auth/me", { cookie: bob })).status).toBe(200);
-    expect((await call("PATCH", `/v1/users/${added.body.id}`, { cookie, json: { role: "viewer" } })).body.role).toBe("viewer");
+    expect((await call("PATCH", `/v1/users/${added.body.id}`, { cookie, json: { role: "viewer" } })).body.role).toBe(
+      "viewer",
+    );
     expect((await call("GET", "/v1/auth/me", { cookie: bob })).status).toBe(401);
     expect((await call("PATCH", `/v1/users/${me.id}`, { cookie, json: { role: "viewer" } })).status).toBe(409);
     expect((await call("DELETE", `/v1/users/${me.id}`, { cookie })).status).toBe(409);
@@ -115,7 +140,14 @@ describe("bootstrap, sessions, users and tokens", () => {
 
   it("limits sign-in attempts per email", async () => {
     const tries = [];
-    for (let i = 0; i < 11; i++) tries.push((await call("POST", "/v1/auth/login", { json: { email: "ratelimit@acme.test", password: "guess number " + i } })).status);
+    for (let i = 0; i < 11; i++)
+      tries.push(
+        (
+          await call("POST", "/v1/auth/login", {
+            json: { email: "ratelimit@acme.test", password: "guess number " + i },
+          })
+        ).status,
+      );
     expect(tries.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(tries[10]).toBe(429);
   });

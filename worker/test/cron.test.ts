@@ -9,15 +9,26 @@ import { logEntries } from "./support/log-checks.js";
 const HOUR = 3_600_000;
 
 async function dueSchedule(org: Org, cron: string, dueAt: number): Promise<string> {
-  const r = await call("POST", "/v1/schedules", { token: org.adminToken, json: { databaseId: org.databaseId, cron, timezone: "UTC", targetRpoMinutes: 120, retentionDays: 7 } });
+  const r = await call("POST", "/v1/schedules", {
+    token: org.adminToken,
+    json: { databaseId: org.databaseId, cron, timezone: "UTC", targetRpoMinutes: 120, retentionDays: 7 },
+  });
   expect(r.status).toBe(201);
   await env.DB.prepare("UPDATE schedules SET next_run_at = ? WHERE id = ?").bind(dueAt, r.body.id).run();
   return r.body.id;
 }
 
-const jobsOf = async (orgId: string) => (await env.DB.prepare("SELECT id, slot_at, status FROM jobs WHERE org_id = ? ORDER BY id").bind(orgId).all<{ id: string; slot_at: number }>()).results;
-const scheduledEntries = async (org: Org) => (await logEntries(org.viewerToken)).map((e) => JSON.parse(e)).filter((e) => e.type === "backup.scheduled");
-const nextRunOf = async (id: string) => (await env.DB.prepare("SELECT next_run_at FROM schedules WHERE id = ?").bind(id).first<{ next_run_at: number }>())!.next_run_at;
+const jobsOf = async (orgId: string) =>
+  (
+    await env.DB.prepare("SELECT id, slot_at, status FROM jobs WHERE org_id = ? ORDER BY id")
+      .bind(orgId)
+      .all<{ id: string; slot_at: number }>()
+  ).results;
+const scheduledEntries = async (org: Org) =>
+  (await logEntries(org.viewerToken)).map((e) => JSON.parse(e)).filter((e) => e.type === "backup.scheduled");
+const nextRunOf = async (id: string) =>
+  (await env.DB.prepare("SELECT next_run_at FROM schedules WHERE id = ?").bind(id).first<{ next_run_at: number }>())!
+    .next_run_at;
 
 describe("cron tick", () => {
   it("queues one job per due schedule with a deterministic id, logs backup.scheduled, and advances next_run_at", async () => {
@@ -30,7 +41,11 @@ describe("cron tick", () => {
     expect(await jobsOf(org.orgId)).toEqual([{ id: scheduledJobId(id, slot), slot_at: slot, status: "queued" }]);
     expect(await nextRunOf(id)).toBe(slot + HOUR);
     const [entry] = await scheduledEntries(org);
-    expect(entry).toMatchObject({ actor: "system:cron", subject: `database:${org.databaseId}`, data: { jobId: scheduledJobId(id, slot), scheduleId: id, slot: new Date(slot).toISOString() } });
+    expect(entry).toMatchObject({
+      actor: "system:cron",
+      subject: `database:${org.databaseId}`,
+      data: { jobId: scheduledJobId(id, slot), scheduleId: id, slot: new Date(slot).toISOString() },
+    });
   });
 
   it("is idempotent: the same tick twice, or two at once, queue and log each slot once", async () => {
@@ -80,7 +95,11 @@ describe("cron tick", () => {
   it("handles 1,000 due schedules with O(n/100) D1 statements, every one logged", async () => {
     const org = await makeOrg();
     const now = Date.UTC(2026, 10, 24, 12, 0, 30);
-    const rows = Array.from({ length: 1000 }, (_, i) => ({ id: `sch_bulk${String(i).padStart(4, "0")}`, orgId: org.orgId, databaseId: org.databaseId }));
+    const rows = Array.from({ length: 1000 }, (_, i) => ({
+      id: `sch_bulk${String(i).padStart(4, "0")}`,
+      orgId: org.orgId,
+      databaseId: org.databaseId,
+    }));
     await env.DB.prepare(
       `INSERT INTO schedules (id, org_id, database_id, cron, timezone, target_rpo_minutes, retention_days, enabled, next_run_at, created_at, updated_at)
        SELECT value ->> '$.id', value ->> '$.orgId', value ->> '$.databaseId', '0 * * * *', 'UTC', 120, 7, 1, ?1, ?1, ?1 FROM json_each(?2)`,

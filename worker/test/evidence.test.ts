@@ -17,7 +17,11 @@ import {
   type LogEntry,
   type VerifyPolicy,
 } from "@walwarden/verifier";
-import { ClaimRestoreResponseSchema, EvidenceExportListSchema, IssueRestoreResponseSchema } from "@walwarden/verifier/wire";
+import {
+  ClaimRestoreResponseSchema,
+  EvidenceExportListSchema,
+  IssueRestoreResponseSchema,
+} from "@walwarden/verifier/wire";
 import { buildEvidence } from "../src/evidence/build-bundle.js";
 import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
@@ -30,7 +34,13 @@ import { dumpD1, dumpLedger } from "./support/storage-dump.js";
 // runs) against the keys the Worker publishes.
 
 const BUCKET = "acme-backups";
-const CREDENTIAL = { endpoint: "http://127.0.0.1:4569", region: "us-east-1", forcePathStyle: true, accessKeyId: "RESTOREREADONLY", secretAccessKey: "restore-read-only-secret-0123456789" };
+const CREDENTIAL = {
+  endpoint: "http://127.0.0.1:4569",
+  region: "us-east-1",
+  forcePathStyle: true,
+  accessKeyId: "RESTOREREADONLY",
+  secretAccessKey: "restore-read-only-secret-0123456789",
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const text = (b: Uint8Array) => fromUtf8(b)!;
@@ -47,7 +57,11 @@ interface Exported {
 async function exportEvidence(token: string | undefined, json: unknown): Promise<Exported> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await SELF.fetch("https://walwarden.test/v1/evidence", { method: "POST", headers, body: JSON.stringify(json) });
+  const res = await SELF.fetch("https://walwarden.test/v1/evidence", {
+    method: "POST",
+    headers,
+    body: JSON.stringify(json),
+  });
   const zip = new Uint8Array(await res.arrayBuffer());
   const body = (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text(zip)) : undefined;
   return { status: res.status, zip, body, headers: res.headers };
@@ -88,7 +102,10 @@ async function policyFor(org: Org): Promise<VerifyPolicy> {
 
 async function expectVerified(zip: Uint8Array, org: Org): Promise<void> {
   const r = await verifyBundle(zip, await policyFor(org));
-  expect(r.checks.filter((c) => c.status === "fail"), JSON.stringify(r.checks)).toEqual([]);
+  expect(
+    r.checks.filter((c) => c.status === "fail"),
+    JSON.stringify(r.checks),
+  ).toEqual([]);
   expect(r.verdict).toBe("verified");
 }
 
@@ -105,17 +122,36 @@ async function readyOrg(): Promise<Org> {
   const org = await makeOrg();
   const put = await call("PUT", `/v1/buckets/${BUCKET}`, { token: org.adminToken, json: CREDENTIAL });
   if (put.status !== 200) throw new Error(`bucket credential: ${put.status} ${JSON.stringify(put.body)}`);
-  const schedule = await call("POST", "/v1/schedules", { token: org.adminToken, json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 30 } });
+  const schedule = await call("POST", "/v1/schedules", {
+    token: org.adminToken,
+    json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 30 },
+  });
   if (schedule.status !== 201) throw new Error(`schedule: ${schedule.status} ${JSON.stringify(schedule.body)}`);
   return org;
 }
 
 /** A restore of `backupId` run to completion through the CLI's calls: issue → claim → every transition. */
 async function completedRestore(org: Org, backupId: string): Promise<string> {
-  const issued = IssueRestoreResponseSchema.parse((await call("POST", "/v1/restores", { token: org.operatorToken, json: { backupId } })).body);
-  const claimed = ClaimRestoreResponseSchema.parse((await call("POST", "/v1/restores/claim", { json: { token: issued.token, orgId: org.orgId, clientVersion: "0.1.0" } })).body);
-  for (const s of [{ state: "downloading" }, { state: "verifying", sha256: ARTIFACT_SHA256 }, { state: "restoring" }, { state: "completed", dryRun: false }]) {
-    const a = await call("POST", `/v1/restores/${issued.restoreId}/transition`, { token: claimed.progressToken, json: s });
+  const issued = IssueRestoreResponseSchema.parse(
+    (await call("POST", "/v1/restores", { token: org.operatorToken, json: { backupId } })).body,
+  );
+  const claimed = ClaimRestoreResponseSchema.parse(
+    (
+      await call("POST", "/v1/restores/claim", {
+        json: { token: issued.token, orgId: org.orgId, clientVersion: "0.1.0" },
+      })
+    ).body,
+  );
+  for (const s of [
+    { state: "downloading" },
+    { state: "verifying", sha256: ARTIFACT_SHA256 },
+    { state: "restoring" },
+    { state: "completed", dryRun: false },
+  ]) {
+    const a = await call("POST", `/v1/restores/${issued.restoreId}/transition`, {
+      token: claimed.progressToken,
+      json: s,
+    });
     if (a.status !== 200) throw new Error(`transition ${s.state}: ${a.status} ${JSON.stringify(a.body)}`);
   }
   return issued.restoreId;
@@ -162,20 +198,43 @@ describe("exporting evidence", () => {
     expect(entries.map((e) => e.seq)).toEqual(inPeriod.map((e) => e.seq));
     expect(index.log).toEqual({ start: inPeriod[0]!.seq, end: inPeriod.at(-1)!.seq + 1, head: index.log.end });
     expect(new Set(entries.map((e) => e.type))).toEqual(
-      new Set(["backup.scheduled", "backup.started", "backup.completed", "backup.failed", "restore.token_issued", "restore.claimed", "restore.downloading", "restore.verifying", "restore.restoring", "restore.completed"]),
+      new Set([
+        "backup.scheduled",
+        "backup.started",
+        "backup.completed",
+        "backup.failed",
+        "restore.token_issued",
+        "restore.claimed",
+        "restore.downloading",
+        "restore.verifying",
+        "restore.restoring",
+        "restore.completed",
+      ]),
     );
 
     // Every manifest of the window, as the exact bytes the log's manifestSha256 names.
     const manifests = text(files.get(BundlePaths.manifests)!).split("\n").filter(Boolean);
     const completed = entries.filter((e) => e.type === "backup.completed");
     expect(completed.map((e) => e.data.backupId)).toEqual([first.backupId, second.backupId]);
-    expect(manifests.map((m) => toHex(sha256(new TextEncoder().encode(m))))).toEqual(completed.map((e) => e.data.manifestSha256));
+    expect(manifests.map((m) => toHex(sha256(new TextEncoder().encode(m))))).toEqual(
+      completed.map((e) => e.data.manifestSha256),
+    );
 
     // The restore's whole history, and the checkpoints the backups were handed (those in their kits).
-    const restores = text(files.get(BundlePaths.restores)!).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const restores = text(files.get(BundlePaths.restores)!)
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(restores).toHaveLength(1);
     expect(restores[0]).toMatchObject({ restoreId, backupId: first.backupId });
-    expect(restores[0].transitions.map((t: { state: string }) => t.state)).toEqual(["issued", "claimed", "downloading", "verifying", "restoring", "completed"]);
+    expect(restores[0].transitions.map((t: { state: string }) => t.state)).toEqual([
+      "issued",
+      "claimed",
+      "downloading",
+      "verifying",
+      "restoring",
+      "completed",
+    ]);
     const bundled = [...files.keys()].filter((p) => p.startsWith(BundlePaths.checkpointsDir));
     expect(bundled.length).toBeGreaterThanOrEqual(1);
     for (const e of completed) expect(bundled.some((p) => Number(/(\d+)\.txt$/.exec(p)![1]) > e.seq)).toBe(true);
@@ -185,9 +244,13 @@ describe("exporting evidence", () => {
     const report = text(files.get(BundlePaths.report)!);
     expect(report).toContain(`<tr><td>${org.databaseId}</td><td>2</td>`);
     expect(report).toContain("1 failed backup attempt(s) in the period.");
-    expect(report).toMatch(new RegExp(`<tr><td>${org.databaseId}</td><td>60</td><td>2</td><td>[0-9.]+</td>.*<td>0</td><td>met</td></tr>`));
+    expect(report).toMatch(
+      new RegExp(`<tr><td>${org.databaseId}</td><td>60</td><td>2</td><td>[0-9.]+</td>.*<td>0</td><td>met</td></tr>`),
+    );
     expect(report).toMatch(new RegExp(`<tr><td>${restoreId}</td><td>${first.backupId}</td><td>completed</td>`));
-    expect(report).toContain(`walwarden-verify bundle &lt;bundle.zip&gt; --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt; --origin ${origin(org)}`);
+    expect(report).toContain(
+      `walwarden-verify bundle &lt;bundle.zip&gt; --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt; --origin ${origin(org)}`,
+    );
     expect(report).not.toMatch(/<script|src=|href=/i);
   });
 
@@ -202,18 +265,38 @@ describe("exporting evidence", () => {
     const exportId = a.headers.get("x-walwarden-export-id")!;
     expect(exportId).toMatch(/^ev_/);
 
-    const logged = (await logEntries(org.viewerToken)).map((t) => JSON.parse(t) as LogEntry).filter((e) => e.type === "evidence.exported");
+    const logged = (await logEntries(org.viewerToken))
+      .map((t) => JSON.parse(t) as LogEntry)
+      .filter((e) => e.type === "evidence.exported");
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ seq: index.log.head, subject: `org:${org.orgId}`, actor: expect.stringMatching(/^token:tok_/) });
-    expect(logged[0]!.data).toEqual({ exportId, from, to, startSeq: index.log.start, endSeq: index.log.end, indexSha256: toHex(sha256(files.get(BundlePaths.index)!)) });
+    expect(logged[0]).toMatchObject({
+      seq: index.log.head,
+      subject: `org:${org.orgId}`,
+      actor: expect.stringMatching(/^token:tok_/),
+    });
+    expect(logged[0]!.data).toEqual({
+      exportId,
+      from,
+      to,
+      startSeq: index.log.start,
+      endSeq: index.log.end,
+      indexSha256: toHex(sha256(files.get(BundlePaths.index)!)),
+    });
 
     const list = EvidenceExportListSchema.parse((await call("GET", "/v1/evidence", { token: org.viewerToken })).body);
-    expect(list).toEqual({ items: [{ ...logged[0]!.data, seq: logged[0]!.seq, at: logged[0]!.at, actor: logged[0]!.actor }], nextCursor: null });
+    expect(list).toEqual({
+      items: [{ ...logged[0]!.data, seq: logged[0]!.seq, at: logged[0]!.at, actor: logged[0]!.actor }],
+      nextCursor: null,
+    });
     // Newest first, a page at a time.
     await exported(org.viewerToken, { from, to });
-    const page1 = EvidenceExportListSchema.parse((await call("GET", "/v1/evidence?limit=1", { token: org.viewerToken })).body);
+    const page1 = EvidenceExportListSchema.parse(
+      (await call("GET", "/v1/evidence?limit=1", { token: org.viewerToken })).body,
+    );
     expect(page1.items[0]!.exportId).not.toBe(exportId);
-    const page2 = EvidenceExportListSchema.parse((await call("GET", `/v1/evidence?limit=1&cursor=${page1.nextCursor}`, { token: org.viewerToken })).body);
+    const page2 = EvidenceExportListSchema.parse(
+      (await call("GET", `/v1/evidence?limit=1&cursor=${page1.nextCursor}`, { token: org.viewerToken })).body,
+    );
     expect(page2).toEqual({ items: [list.items[0]], nextCursor: null });
   });
 
@@ -240,8 +323,14 @@ describe("exporting evidence", () => {
     expect(text(files.get(BundlePaths.entries)!)).not.toContain(after.backupId);
     expect(a.headers.get("x-walwarden-log-window")).toBe(`${index.log.start}-${index.log.end}/${index.log.head}`);
     // The period's edges are found on D1's (org_id, at, seq) index, not by scanning the org's log.
-    const plan = await env.DB.prepare("EXPLAIN QUERY PLAN SELECT seq FROM log_entries WHERE org_id = ?1 AND at >= ?2 ORDER BY at, seq LIMIT 1").bind(org.orgId, 0).all<{ detail: string }>();
-    expect(plan.results.map((r) => r.detail).join("; ")).toMatch(/^SEARCH log_entries USING COVERING INDEX log_entries_at \(org_id=\? AND at>\?\)$/);
+    const plan = await env.DB.prepare(
+      "EXPLAIN QUERY PLAN SELECT seq FROM log_entries WHERE org_id = ?1 AND at >= ?2 ORDER BY at, seq LIMIT 1",
+    )
+      .bind(org.orgId, 0)
+      .all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join("; ")).toMatch(
+      /^SEARCH log_entries USING COVERING INDEX log_entries_at \(org_id=\? AND at>\?\)$/,
+    );
 
     // Later exports of the same period prove the same window against a newer head.
     await completedBackup(org);
@@ -263,20 +352,33 @@ describe("exporting evidence", () => {
     expect(index.log.start).toBe(0);
     expect(index.log.end).toBe(0);
     expect(index.log.head).toBeGreaterThan(0);
-    expect(text(filesOf(empty.zip).get(BundlePaths.report)!)).toContain(`no entries of the ${index.log.head} in its signed head checkpoint`);
+    expect(text(filesOf(empty.zip).get(BundlePaths.report)!)).toContain(
+      `no entries of the ${index.log.head} in its signed head checkpoint`,
+    );
     expect(text(filesOf(empty.zip).get(BundlePaths.entries)!)).toBe("");
     // The window's edge instants may come with an offset: they are normalised to UTC.
     const offset = await exported(org.viewerToken, { from: "2020-01-01T01:00:00+01:00", to: "2020-01-02T00:00:00.5Z" });
-    expect(indexOf(filesOf(offset.zip)).period).toEqual({ from: "2020-01-01T00:00:00.000Z", to: "2020-01-02T00:00:00.500Z" });
+    expect(indexOf(filesOf(offset.zip)).period).toEqual({
+      from: "2020-01-01T00:00:00.000Z",
+      to: "2020-01-02T00:00:00.500Z",
+    });
 
     // Every org's log starts with its key registrations, so a log of size 0 is only reachable below the API.
     const orgId = "org_never_used";
     const head = await env.LEDGER.get(env.LEDGER.idFromName(orgId)).head(orgId);
     if (!head.ok) throw new Error(head.message);
     expect(head.value.treeSize).toBe(0);
-    const built = await buildEvidence(env, { orgId, period: { from: "2020-01-01T00:00:00.000Z", to: head.value.at }, createdAt: head.value.at, head: head.value });
+    const built = await buildEvidence(env, {
+      orgId,
+      period: { from: "2020-01-01T00:00:00.000Z", to: head.value.at },
+      createdAt: head.value.at,
+      head: head.value,
+    });
     if (!built.ok) throw new Error(built.message);
-    const r = await verifyBundle(built.value.zip, { ...(await publishedPolicy()), origin: `test.walwarden.dev/log/${orgId}` });
+    const r = await verifyBundle(built.value.zip, {
+      ...(await publishedPolicy()),
+      origin: `test.walwarden.dev/log/${orgId}`,
+    });
     expect(r.verdict, JSON.stringify(r.checks)).toBe("verified");
     expect(indexOf(filesOf(built.value.zip)).log).toEqual({ start: 0, end: 0, head: 0 });
   });
@@ -340,9 +442,19 @@ describe("exporting evidence", () => {
     if (!head.ok) throw new Error(head.message);
     const spec = { orgId: org.orgId, period: { from, to }, createdAt: to, head: head.value };
     const entries = await buildEvidence(env, spec, { maxEntries: 2, maxBytes: 1 << 20 });
-    expect(entries).toMatchObject({ ok: false, code: "too-large", message: expect.stringMatching(/the period holds 3 log entries; a bundle holds at most 2: export a shorter period/) });
+    expect(entries).toMatchObject({
+      ok: false,
+      code: "too-large",
+      message: expect.stringMatching(
+        /the period holds 3 log entries; a bundle holds at most 2: export a shorter period/,
+      ),
+    });
     const bytes = await buildEvidence(env, spec, { maxEntries: 100, maxBytes: 600 });
-    expect(bytes).toMatchObject({ ok: false, code: "too-large", message: expect.stringMatching(/more than 600 bytes/) });
+    expect(bytes).toMatchObject({
+      ok: false,
+      code: "too-large",
+      message: expect.stringMatching(/more than 600 bytes/),
+    });
     expect((await buildEvidence(env, spec, { maxEntries: 3, maxBytes: 1 << 20 })).ok).toBe(true);
   });
 });
@@ -367,7 +479,10 @@ describe("what the Ledger serves for a bundle", () => {
     expect(await ledger.entryRange(org.orgId, 3, 2)).toMatchObject({ ok: false, code: "out-of-range" });
     // The checkpoint each backup.completed append returned is the first signed after the entry.
     const completed = texts.map((t) => JSON.parse(t) as LogEntry).filter((e) => e.type === "backup.completed");
-    const handed = await ledger.appendCheckpoints(org.orgId, completed.map((e) => e.seq));
+    const handed = await ledger.appendCheckpoints(
+      org.orgId,
+      completed.map((e) => e.seq),
+    );
     if (!handed.ok) throw new Error(handed.message);
     expect(handed.value.map((c) => c.size)).toEqual(completed.map((e) => e.seq + 1));
   });
@@ -377,7 +492,8 @@ describe("who may export, and what", () => {
   it("viewers and up may export; without credentials 401", async () => {
     const org = await readyOrg();
     const period = { from: "2020-01-01T00:00:00.000Z", to: "2020-01-02T00:00:00.000Z" };
-    for (const token of [org.viewerToken, org.operatorToken, org.adminToken]) expect((await exportEvidence(token, period)).status).toBe(200);
+    for (const token of [org.viewerToken, org.operatorToken, org.adminToken])
+      expect((await exportEvidence(token, period)).status).toBe(200);
     const anonymous = await exportEvidence(undefined, period);
     expect(anonymous.status).toBe(401);
     expect((await exportEvidence("wwt_not-a-real-token-at-all", period)).status).toBe(401);
@@ -397,15 +513,20 @@ describe("who may export, and what", () => {
     await expectVerified(zipA, a);
     const files = filesOf(zipA);
     const all = [...files.values()].map(text).join("\n");
-    for (const foreign of [b.orgId, b.databaseId, b.runnerId, backupB.backupId, backupB.jobId]) expect(all).not.toContain(foreign);
+    for (const foreign of [b.orgId, b.databaseId, b.runnerId, backupB.backupId, backupB.jobId])
+      expect(all).not.toContain(foreign);
     expect(all).toContain(backupA.backupId);
     expect(text(files.get(BundlePaths.restores)!)).toBe("");
     const asB = await verifyBundle(zipA, await policyFor(b));
     expect(asB.verdict).toBe("not-verified");
     // B's export lists in B only.
     await exported(b.viewerToken, { from, to });
-    expect(EvidenceExportListSchema.parse((await call("GET", "/v1/evidence", { token: a.viewerToken })).body).items).toHaveLength(1);
-    expect(EvidenceExportListSchema.parse((await call("GET", "/v1/evidence", { token: b.viewerToken })).body).items).toHaveLength(1);
+    expect(
+      EvidenceExportListSchema.parse((await call("GET", "/v1/evidence", { token: a.viewerToken })).body).items,
+    ).toHaveLength(1);
+    expect(
+      EvidenceExportListSchema.parse((await call("GET", "/v1/evidence", { token: b.viewerToken })).body).items,
+    ).toHaveLength(1);
   });
 
   it("bad input gets a 400 that says what is wrong, and writes nothing", async () => {
@@ -432,9 +553,17 @@ describe("who may export, and what", () => {
       expect(a.status, JSON.stringify(json)).toBe(400);
       expect(a.body.error.message, JSON.stringify(json)).toMatch(message);
     }
-    const notJson = await SELF.fetch("https://walwarden.test/v1/evidence", { method: "POST", headers: { authorization: `Bearer ${org.viewerToken}`, "content-type": "application/json" }, body: "{" });
+    const notJson = await SELF.fetch("https://walwarden.test/v1/evidence", {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.viewerToken}`, "content-type": "application/json" },
+      body: "{",
+    });
     expect(notJson.status).toBe(400);
-    const form = await SELF.fetch("https://walwarden.test/v1/evidence", { method: "POST", headers: { authorization: `Bearer ${org.viewerToken}`, "content-type": "text/plain" }, body: "{}" });
+    const form = await SELF.fetch("https://walwarden.test/v1/evidence", {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.viewerToken}`, "content-type": "text/plain" },
+      body: "{}",
+    });
     expect(form.status).toBe(415);
     expect((await call("GET", "/v1/evidence?cursor=not-a-seq", { token: org.viewerToken })).status).toBe(400);
     expect(await storedState(org)).toEqual(before);

@@ -2,7 +2,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/auth/principal.js";
 import { call, makeOrg, type Answer, type Org } from "./support/client.js";
 import { logEntries } from "./support/log-checks.js";
-import { claim, completeBody, completedBackup, failBody, heartbeatBody, leasedJob, onJob, queueBackup } from "./support/runner-calls.js";
+import {
+  claim,
+  completeBody,
+  completedBackup,
+  failBody,
+  heartbeatBody,
+  leasedJob,
+  onJob,
+  queueBackup,
+} from "./support/runner-calls.js";
 
 // Tenant isolation. Orgs A and B each get one of everything; then A's credentials are pointed at B's ids,
 // route by route, and every answer must be the same "not found" (or "lease lost") an id that exists nowhere
@@ -32,7 +41,13 @@ interface Tenant extends Org, Ids {
   userEmail: string;
 }
 
-const schedule = (databaseId: string) => ({ databaseId, cron: "0 3 * * *", timezone: "UTC", targetRpoMinutes: 1440, retentionDays: 30 });
+const schedule = (databaseId: string) => ({
+  databaseId,
+  cron: "0 3 * * *",
+  timezone: "UTC",
+  targetRpoMinutes: 1440,
+  retentionDays: 30,
+});
 
 /** Gives an org a named database, a schedule, a finished backup, a leased job, a queued job, a token and a user. */
 async function populate(org: Org, tag: string): Promise<Tenant> {
@@ -45,7 +60,10 @@ async function populate(org: Org, tag: string): Promise<Tenant> {
   const tokenName = `${tag} deploy key`;
   const tok = await call("POST", "/v1/tokens", { token: org.adminToken, json: { name: tokenName, role: "viewer" } });
   const userEmail = `ops@${tag}.test`;
-  const user = await call("POST", "/v1/users", { token: org.adminToken, json: { email: userEmail, password: `${tag} operator passphrase`, role: "operator" } });
+  const user = await call("POST", "/v1/users", {
+    token: org.adminToken,
+    json: { email: userEmail, password: `${tag} operator passphrase`, role: "operator" },
+  });
   for (const r of [sch, tok, user]) expect(r.status).toBe(201);
   return {
     ...org,
@@ -67,10 +85,22 @@ async function populate(org: Org, tag: string): Promise<Tenant> {
 
 /** Ids that exist in no org, shaped like real ones: what "not found" looks like when nothing is being hidden. */
 const ghost: Ids = Object.fromEntries(
-  (["orgId", "databaseId", "scheduleId", "backupId", "finishedJobId", "finishedLeaseId", "liveJobId", "liveLeaseId", "queuedJobId", "tokenId", "userId", "runnerId"] as const).map((k) => [
-    k,
-    `ghost_00000000000000${k.toLowerCase()}`,
-  ]),
+  (
+    [
+      "orgId",
+      "databaseId",
+      "scheduleId",
+      "backupId",
+      "finishedJobId",
+      "finishedLeaseId",
+      "liveJobId",
+      "liveLeaseId",
+      "queuedJobId",
+      "tokenId",
+      "userId",
+      "runnerId",
+    ] as const
+  ).map((k) => [k, `ghost_00000000000000${k.toLowerCase()}`]),
 ) as unknown as Ids;
 
 /** Fills `{database}`, `{schedule}`, … in a route template with one org's ids. */
@@ -97,14 +127,26 @@ interface Route {
   note?: string;
 }
 const label = (r: Route) => `${r.method} ${r.path}${r.note ? ` (${r.note})` : ""}`;
-const send = (r: Route, target: Ids, token?: string): Promise<Answer> => call(r.method, fill(r.path, target), { token, json: r.json?.(target) });
+const send = (r: Route, target: Ids, token?: string): Promise<Answer> =>
+  call(r.method, fill(r.path, target), { token, json: r.json?.(target) });
 
 /** Every route that names one resource by id (in the path, or the body for a new schedule); deletes last. */
 const BY_ID: Route[] = [
   { method: "GET", path: "/v1/databases/{database}", role: "viewer" },
-  { method: "PATCH", path: "/v1/databases/{database}", role: "admin", json: () => ({ name: "renamed by another org" }) },
+  {
+    method: "PATCH",
+    path: "/v1/databases/{database}",
+    role: "admin",
+    json: () => ({ name: "renamed by another org" }),
+  },
   { method: "POST", path: "/v1/databases/{database}/backups", role: "operator", json: () => ({}) },
-  { method: "POST", path: "/v1/schedules", role: "admin", json: (t) => schedule(t.databaseId), note: "the database id in the body" },
+  {
+    method: "POST",
+    path: "/v1/schedules",
+    role: "admin",
+    json: (t) => schedule(t.databaseId),
+    note: "the database id in the body",
+  },
   { method: "GET", path: "/v1/schedules/{schedule}", role: "viewer" },
   { method: "PATCH", path: "/v1/schedules/{schedule}", role: "admin", json: () => ({ enabled: false }) },
   { method: "GET", path: "/v1/backups/{backup}", role: "viewer" },
@@ -144,9 +186,24 @@ const FILTERED: Route[] = [
 
 /** Routes that create something (they take no id; here for the credential checks). */
 const CREATES: Route[] = [
-  { method: "POST", path: "/v1/databases", role: "admin", json: () => ({ name: "made without the right", provider: "neon" }) },
-  { method: "POST", path: "/v1/users", role: "admin", json: () => ({ email: "intruder@elsewhere.test", password: "intruder passphrase", role: "admin" }) },
-  { method: "POST", path: "/v1/tokens", role: "admin", json: () => ({ name: "made without the right", role: "admin" }) },
+  {
+    method: "POST",
+    path: "/v1/databases",
+    role: "admin",
+    json: () => ({ name: "made without the right", provider: "neon" }),
+  },
+  {
+    method: "POST",
+    path: "/v1/users",
+    role: "admin",
+    json: () => ({ email: "intruder@elsewhere.test", password: "intruder passphrase", role: "admin" }),
+  },
+  {
+    method: "POST",
+    path: "/v1/tokens",
+    role: "admin",
+    json: () => ({ name: "made without the right", role: "admin" }),
+  },
   { method: "POST", path: "/v1/runners", role: "admin", json: () => ({ name: "made without the right" }) },
 ];
 
@@ -161,23 +218,49 @@ interface RunnerRoute {
 }
 const ON_JOB: RunnerRoute[] = [
   { path: "/v1/runner/jobs/{liveJob}/heartbeat", json: (t) => heartbeatBody(t.liveLeaseId), note: "a live lease" },
-  { path: "/v1/runner/jobs/{liveJob}/complete", json: (t, caller) => completeBody(t.liveLeaseId, caller.runnerId), note: "a live lease" },
-  { path: "/v1/runner/jobs/{liveJob}/fail", json: (t) => failBody(t.liveLeaseId, "pg_dump: error: cancelled"), note: "a live lease" },
-  { path: "/v1/runner/jobs/{finishedJob}/complete", json: (t, caller) => completeBody(t.finishedLeaseId, caller.runnerId), note: "a completed job, replayed" },
+  {
+    path: "/v1/runner/jobs/{liveJob}/complete",
+    json: (t, caller) => completeBody(t.liveLeaseId, caller.runnerId),
+    note: "a live lease",
+  },
+  {
+    path: "/v1/runner/jobs/{liveJob}/fail",
+    json: (t) => failBody(t.liveLeaseId, "pg_dump: error: cancelled"),
+    note: "a live lease",
+  },
+  {
+    path: "/v1/runner/jobs/{finishedJob}/complete",
+    json: (t, caller) => completeBody(t.finishedLeaseId, caller.runnerId),
+    note: "a completed job, replayed",
+  },
 ];
-const runnerSend = (r: RunnerRoute, target: Ids, caller: Tenant) => call("POST", fill(r.path, target), { token: caller.runnerToken, json: r.json(target, caller) });
+const runnerSend = (r: RunnerRoute, target: Ids, caller: Tenant) =>
+  call("POST", fill(r.path, target), { token: caller.runnerToken, json: r.json(target, caller) });
 
 /** Weaker roles than `role`, each of which must be refused. */
-const weaker = (role: Role): Role[] => (role === "admin" ? ["viewer", "operator"] : role === "operator" ? ["viewer"] : []);
-const tokenFor = (t: Tenant, role: Role) => ({ viewer: t.viewerToken, operator: t.operatorToken, admin: t.adminToken })[role];
+const weaker = (role: Role): Role[] =>
+  role === "admin" ? ["viewer", "operator"] : role === "operator" ? ["viewer"] : [];
+const tokenFor = (t: Tenant, role: Role) =>
+  ({ viewer: t.viewerToken, operator: t.operatorToken, admin: t.adminToken })[role];
 
-const LIST_PATHS = ["/v1/databases", "/v1/schedules", "/v1/backups", "/v1/jobs", "/v1/runners", "/v1/users", "/v1/tokens"];
+const LIST_PATHS = [
+  "/v1/databases",
+  "/v1/schedules",
+  "/v1/backups",
+  "/v1/jobs",
+  "/v1/runners",
+  "/v1/users",
+  "/v1/tokens",
+];
 
 /** Everything an org has, through its own admin's eyes (minus lastUsedAt, which reading itself moves), and its log. */
 async function snapshot(t: Tenant): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const path of LIST_PATHS) {
-    const items = (await call("GET", `${path}?limit=200`, { token: t.adminToken })).body.items as Record<string, unknown>[];
+    const items = (await call("GET", `${path}?limit=200`, { token: t.adminToken })).body.items as Record<
+      string,
+      unknown
+    >[];
     out[path] = items.map(({ lastUsedAt: _, ...rest }) => rest);
   }
   out.log = await logEntries(t.viewerToken);
@@ -214,19 +297,25 @@ beforeAll(async () => {
 });
 
 describe("org A's admin pointed at org B's ids", () => {
-  it.each(BY_ID.map((r) => [label(r), r] as const))("%s answers 404, word for word as for an id that exists nowhere, and leaks nothing of B", async (_l, route) => {
-    const r = await send(route, b, a.adminToken);
-    expect(r.status).toBe(404);
-    expect(r.body).toEqual((await send(route, ghost, a.adminToken)).body);
-    expectNothingOf(r, bIdentifiers);
-  });
+  it.each(BY_ID.map((r) => [label(r), r] as const))(
+    "%s answers 404, word for word as for an id that exists nowhere, and leaks nothing of B",
+    async (_l, route) => {
+      const r = await send(route, b, a.adminToken);
+      expect(r.status).toBe(404);
+      expect(r.body).toEqual((await send(route, ghost, a.adminToken)).body);
+      expectNothingOf(r, bIdentifiers);
+    },
+  );
 
-  it.each(FILTERED.map((r) => [label(r), r] as const))("%s with B's database is empty and leaks nothing of B", async (_l, route) => {
-    const r = await send(route, b, a.adminToken);
-    expect(r.status).toBe(200);
-    expect(r.body.items ?? r.body.entries).toEqual([]);
-    expectNothingOf(r, bIdentifiers);
-  });
+  it.each(FILTERED.map((r) => [label(r), r] as const))(
+    "%s with B's database is empty and leaks nothing of B",
+    async (_l, route) => {
+      const r = await send(route, b, a.adminToken);
+      expect(r.status).toBe(200);
+      expect(r.body.items ?? r.body.entries).toEqual([]);
+      expectNothingOf(r, bIdentifiers);
+    },
+  );
 });
 
 describe("org A's lists", () => {
@@ -263,13 +352,16 @@ describe("credentials", () => {
     aBefore = await snapshot(a);
   });
 
-  it.each(ORG_ROUTES.map((r) => [label(r), r] as const))("%s refuses no credentials and a runner token with 401", async (_l, route) => {
-    for (const token of [undefined, a.runnerToken]) {
-      const r = await send(route, a, token);
-      expect(r.status).toBe(401);
-      expect(r.body.error.code).toBe("unauthenticated");
-    }
-  });
+  it.each(ORG_ROUTES.map((r) => [label(r), r] as const))(
+    "%s refuses no credentials and a runner token with 401",
+    async (_l, route) => {
+      for (const token of [undefined, a.runnerToken]) {
+        const r = await send(route, a, token);
+        expect(r.status).toBe(401);
+        expect(r.body.error.code).toBe("unauthenticated");
+      }
+    },
+  );
 
   const underRole = ORG_ROUTES.flatMap((r) => weaker(r.role).map((role) => [label(r), role, r] as const));
   it.each(underRole)("%s refuses an API token of role %s with 403", async (_l, role, route) => {
@@ -278,14 +370,20 @@ describe("credentials", () => {
     expect(r.body.error.code).toBe("forbidden");
   });
 
-  const runnerPaths: RunnerRoute[] = [{ path: "/v1/runner/claim", json: (t) => ({ version: "0.1.0", databases: [t.databaseId] }), note: "" }, ...ON_JOB];
-  it.each(runnerPaths.map((r) => [`POST ${r.path}`, r] as const))("%s refuses no credentials and an admin API token with 401", async (_l, route) => {
-    for (const token of [undefined, a.adminToken]) {
-      const r = await call("POST", fill(route.path, a), { token, json: route.json(a, a) });
-      expect(r.status).toBe(401);
-      expect(r.body.error.code).toBe("unauthenticated");
-    }
-  });
+  const runnerPaths: RunnerRoute[] = [
+    { path: "/v1/runner/claim", json: (t) => ({ version: "0.1.0", databases: [t.databaseId] }), note: "" },
+    ...ON_JOB,
+  ];
+  it.each(runnerPaths.map((r) => [`POST ${r.path}`, r] as const))(
+    "%s refuses no credentials and an admin API token with 401",
+    async (_l, route) => {
+      for (const token of [undefined, a.adminToken]) {
+        const r = await call("POST", fill(route.path, a), { token, json: route.json(a, a) });
+        expect(r.status).toBe(401);
+        expect(r.body.error.code).toBe("unauthenticated");
+      }
+    },
+  );
 
   it("changed nothing in org A", async () => {
     expect(await snapshot(a)).toEqual(aBefore);
@@ -298,10 +396,18 @@ describe("afterwards, org B", () => {
   });
 
   it("still has its named database, schedule, backup, operator user and working token", async () => {
-    expect((await call("GET", `/v1/databases/${b.databaseId}`, { token: b.viewerToken })).body.name).toBe(b.databaseName);
-    expect((await call("GET", `/v1/schedules/${b.scheduleId}`, { token: b.viewerToken })).body).toMatchObject({ id: b.scheduleId, enabled: true });
+    expect((await call("GET", `/v1/databases/${b.databaseId}`, { token: b.viewerToken })).body.name).toBe(
+      b.databaseName,
+    );
+    expect((await call("GET", `/v1/schedules/${b.scheduleId}`, { token: b.viewerToken })).body).toMatchObject({
+      id: b.scheduleId,
+      enabled: true,
+    });
     expect((await call("GET", `/v1/backups/${b.backupId}`, { token: b.viewerToken })).body.jobId).toBe(b.finishedJobId);
-    const users = (await call("GET", "/v1/users", { token: b.adminToken })).body.items as { id: string; role: string }[];
+    const users = (await call("GET", "/v1/users", { token: b.adminToken })).body.items as {
+      id: string;
+      role: string;
+    }[];
     expect(users.find((u) => u.id === b.userId)?.role).toBe("operator");
     expect((await call("GET", "/v1/databases", { token: b.token })).status).toBe(200);
   });

@@ -1,6 +1,13 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { formatSignerKey, fromBase64, parseCheckpointNote, policyFromVkeys, verifyCheckpoint, verifyConsistency } from "@walwarden/verifier";
+import {
+  formatSignerKey,
+  fromBase64,
+  parseCheckpointNote,
+  policyFromVkeys,
+  verifyCheckpoint,
+  verifyConsistency,
+} from "@walwarden/verifier";
 import type { AppendEvent } from "../src/ledger/ledger.js";
 import { publishedKeys } from "../src/routes/well-known.js";
 import { call, makeOrg } from "./support/client.js";
@@ -10,7 +17,14 @@ const ledger = (orgId: string) => env.LEDGER.get(env.LEDGER.idFromName(orgId));
 let n = 0;
 const event = (over: Partial<AppendEvent> = {}): AppendEvent => {
   const i = ++n;
-  return { key: `k${i}`, type: "backup.scheduled", actor: "system:cron", subject: "database:db_x", data: { jobId: `job_${i}`, scheduleId: null, databaseId: "db_x", slot: "2026-11-24T03:00:00.000Z" }, ...over };
+  return {
+    key: `k${i}`,
+    type: "backup.scheduled",
+    actor: "system:cron",
+    subject: "database:db_x",
+    data: { jobId: `job_${i}`, scheduleId: null, databaseId: "db_x", slot: "2026-11-24T03:00:00.000Z" },
+    ...over,
+  };
 };
 const origin = (orgId: string) => `test.walwarden.dev/log/${orgId}`;
 
@@ -21,7 +35,10 @@ describe("Ledger Durable Object", () => {
     const stub = ledger(orgId);
     let previous: { size: bigint; root: Uint8Array } | undefined;
     for (const batch of [1, 3, 1, 7, 2, 16, 1, 5]) {
-      const r = await stub.append(orgId, Array.from({ length: batch }, () => event()));
+      const r = await stub.append(
+        orgId,
+        Array.from({ length: batch }, () => event()),
+      );
       expect(r.ok).toBe(true);
       if (!r.ok) return;
       for (const e of r.value.entries) expectIncluded(e.entry, e.proof, r.value.checkpoint, policy, orgId);
@@ -30,7 +47,13 @@ describe("Ledger Durable Object", () => {
       if (previous) {
         const proof = await stub.consistency(orgId, Number(previous.size), Number(cp.value.size));
         if (!proof.ok) throw new Error(proof.message);
-        const consistent = verifyConsistency(previous.size, cp.value.size, previous.root, cp.value.rootHash, proof.value.map((h) => fromBase64(h)!));
+        const consistent = verifyConsistency(
+          previous.size,
+          cp.value.size,
+          previous.root,
+          cp.value.rootHash,
+          proof.value.map((h) => fromBase64(h)!),
+        );
         expect(consistent.ok).toBe(true);
       }
       previous = { size: cp.value.size, root: cp.value.rootHash };
@@ -48,7 +71,11 @@ describe("Ledger Durable Object", () => {
     expect(again.value.treeSize).toBe(3);
     const entries = await ledger(orgId).entries(orgId, 0, 10);
     if (!entries.ok) throw new Error(entries.message);
-    expect(entries.value.map((t) => JSON.parse(t).type)).toEqual(["key.registered", "key.registered", "backup.scheduled"]);
+    expect(entries.value.map((t) => JSON.parse(t).type)).toEqual([
+      "key.registered",
+      "key.registered",
+      "backup.scheduled",
+    ]);
   });
 
   it("refuses an invalid event and writes nothing, not even the rest of the batch", async () => {
@@ -114,7 +141,10 @@ describe("Ledger Durable Object", () => {
 
   it("mirrors every entry into D1 byte for byte", async () => {
     const org = await makeOrg();
-    await ledger(org.orgId).append(org.orgId, Array.from({ length: 120 }, () => event()));
+    await ledger(org.orgId).append(
+      org.orgId,
+      Array.from({ length: 120 }, () => event()),
+    );
     const fromDo = await ledger(org.orgId).entries(org.orgId, 0, 1000);
     if (!fromDo.ok) throw new Error(fromDo.message);
     expect(await logEntries(org.viewerToken)).toEqual(fromDo.value);
@@ -124,7 +154,10 @@ describe("Ledger Durable Object", () => {
 describe("log routes", () => {
   it("pages and filters entries, serves checkpoints at earlier sizes and both kinds of proof", async () => {
     const org = await makeOrg();
-    await ledger(org.orgId).append(org.orgId, Array.from({ length: 30 }, (_, i) => event({ subject: i % 2 ? "database:db_odd" : "database:db_even" })));
+    await ledger(org.orgId).append(
+      org.orgId,
+      Array.from({ length: 30 }, (_, i) => event({ subject: i % 2 ? "database:db_odd" : "database:db_even" })),
+    );
     const page = await call("GET", "/v1/log/entries?limit=10&after=5", { token: org.viewerToken });
     expect(page.body.entries.map((e: string) => JSON.parse(e).seq)).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(page.body.nextAfter).toBe(15);
@@ -148,7 +181,15 @@ describe("log routes", () => {
     const a = parseCheckpointNote(at2.body);
     const b = parseCheckpointNote(head.checkpoint);
     if (!a.ok || !b.ok) throw new Error("checkpoints do not parse");
-    expect(verifyConsistency(2, 32, a.value.rootHash, b.value.rootHash, cons.body.hashes.map((h: string) => fromBase64(h)!)).ok).toBe(true);
+    expect(
+      verifyConsistency(
+        2,
+        32,
+        a.value.rootHash,
+        b.value.rootHash,
+        cons.body.hashes.map((h: string) => fromBase64(h)!),
+      ).ok,
+    ).toBe(true);
     expect((await call("GET", "/v1/log/proofs/inclusion?seq=32", { token: org.viewerToken })).status).toBe(400);
     expect((await call("GET", "/v1/log/proofs/consistency?from=5&to=3", { token: org.viewerToken })).status).toBe(400);
     expect((await call("GET", "/v1/log/proofs/inclusion?seq=-1", { token: org.viewerToken })).status).toBe(400);

@@ -2,27 +2,48 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, makeOrg } from "./support/client.js";
 
-const count = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
-const schedule = (databaseId: string, over: Record<string, unknown> = {}) => ({ databaseId, cron: "15 3 * * *", timezone: "Europe/Oslo", targetRpoMinutes: 1500, retentionDays: 30, ...over });
+const count = async (table: string) =>
+  (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+const schedule = (databaseId: string, over: Record<string, unknown> = {}) => ({
+  databaseId,
+  cron: "15 3 * * *",
+  timezone: "Europe/Oslo",
+  targetRpoMinutes: 1500,
+  retentionDays: 30,
+  ...over,
+});
 
 describe("databases", () => {
   it("creates, reads, renames and deletes a database; pages through a list", async () => {
     const org = await makeOrg();
-    for (let i = 0; i < 4; i++) expect((await call("POST", "/v1/databases", { token: org.adminToken, json: { name: `db ${i}`, provider: "other" } })).status).toBe(201);
+    for (let i = 0; i < 4; i++)
+      expect(
+        (await call("POST", "/v1/databases", { token: org.adminToken, json: { name: `db ${i}`, provider: "other" } }))
+          .status,
+      ).toBe(201);
     const page1 = await call("GET", "/v1/databases?limit=2", { token: org.viewerToken });
     expect(page1.body.items).toHaveLength(2);
-    const page2 = await call("GET", `/v1/databases?limit=2&cursor=${page1.body.nextCursor}`, { token: org.viewerToken });
-    const page3 = await call("GET", `/v1/databases?limit=2&cursor=${page2.body.nextCursor}`, { token: org.viewerToken });
+    const page2 = await call("GET", `/v1/databases?limit=2&cursor=${page1.body.nextCursor}`, {
+      token: org.viewerToken,
+    });
+    const page3 = await call("GET", `/v1/databases?limit=2&cursor=${page2.body.nextCursor}`, {
+      token: org.viewerToken,
+    });
     expect(page3.body.nextCursor).toBeNull();
     const all = [...page1.body.items, ...page2.body.items, ...page3.body.items].map((d: { id: string }) => d.id);
     expect(new Set(all).size).toBe(5);
 
-    const renamed = await call("PATCH", `/v1/databases/${org.databaseId}`, { token: org.adminToken, json: { name: "primary" } });
+    const renamed = await call("PATCH", `/v1/databases/${org.databaseId}`, {
+      token: org.adminToken,
+      json: { name: "primary" },
+    });
     expect(renamed.body).toMatchObject({ name: "primary", provider: "neon" });
     await call("POST", "/v1/schedules", { token: org.adminToken, json: schedule(org.databaseId) });
     expect((await call("DELETE", `/v1/databases/${org.databaseId}`, { token: org.adminToken })).status).toBe(204);
     expect((await call("GET", `/v1/databases/${org.databaseId}`, { token: org.viewerToken })).status).toBe(404);
-    expect((await call("GET", `/v1/schedules?databaseId=${org.databaseId}`, { token: org.viewerToken })).body.items).toEqual([]);
+    expect(
+      (await call("GET", `/v1/schedules?databaseId=${org.databaseId}`, { token: org.viewerToken })).body.items,
+    ).toEqual([]);
   });
 
   it.each([
@@ -43,10 +64,22 @@ describe("databases", () => {
   it("refuses bad paths and queries with 400s", async () => {
     const org = await makeOrg();
     expect((await call("GET", "/v1/databases/has%20space", { token: org.viewerToken })).status).toBe(400);
-    expect((await call("GET", "/v1/databases?limit=0", { token: org.viewerToken })).body.error.message).toMatch(/limit/);
+    expect((await call("GET", "/v1/databases?limit=0", { token: org.viewerToken })).body.error.message).toMatch(
+      /limit/,
+    );
     expect((await call("GET", "/v1/databases?limit=500", { token: org.viewerToken })).status).toBe(400);
-    expect((await call("PATCH", `/v1/databases/${org.databaseId}`, { token: org.adminToken, json: {} })).body.error.message).toMatch(/nothing to change/);
-    expect((await call("POST", "/v1/databases", { token: org.adminToken, body: "{not json", headers: { "content-type": "application/json" } })).body.error.message).toMatch(/not valid JSON/);
+    expect(
+      (await call("PATCH", `/v1/databases/${org.databaseId}`, { token: org.adminToken, json: {} })).body.error.message,
+    ).toMatch(/nothing to change/);
+    expect(
+      (
+        await call("POST", "/v1/databases", {
+          token: org.adminToken,
+          body: "{not json",
+          headers: { "content-type": "application/json" },
+        })
+      ).body.error.message,
+    ).toMatch(/not valid JSON/);
   });
 });
 
@@ -60,13 +93,24 @@ describe("schedules", () => {
     expect(next.getUTCMinutes()).toBe(15);
     expect([1, 2]).toContain(next.getUTCHours());
     expect(next.getTime()).toBeGreaterThan(Date.now());
-    const paused = await call("PATCH", `/v1/schedules/${r.body.id}`, { token: org.adminToken, json: { enabled: false } });
+    const paused = await call("PATCH", `/v1/schedules/${r.body.id}`, {
+      token: org.adminToken,
+      json: { enabled: false },
+    });
     expect(paused.body).toMatchObject({ enabled: false, nextRunAt: null, timezone: "Europe/Oslo" });
-    const hourly = await call("PATCH", `/v1/schedules/${r.body.id}`, { token: org.adminToken, json: { enabled: true, cron: "0 * * * *" } });
+    const hourly = await call("PATCH", `/v1/schedules/${r.body.id}`, {
+      token: org.adminToken,
+      json: { enabled: true, cron: "0 * * * *" },
+    });
     expect(new Date(hourly.body.nextRunAt).getUTCMinutes()).toBe(0);
-    const rpoOnly = await call("PATCH", `/v1/schedules/${r.body.id}`, { token: org.adminToken, json: { targetRpoMinutes: 90 } });
+    const rpoOnly = await call("PATCH", `/v1/schedules/${r.body.id}`, {
+      token: org.adminToken,
+      json: { targetRpoMinutes: 90 },
+    });
     expect(rpoOnly.body).toMatchObject({ targetRpoMinutes: 90, cron: "0 * * * *", nextRunAt: hourly.body.nextRunAt });
-    expect((await call("GET", `/v1/schedules/${r.body.id}`, { token: org.viewerToken })).body.targetRpoMinutes).toBe(90);
+    expect((await call("GET", `/v1/schedules/${r.body.id}`, { token: org.viewerToken })).body.targetRpoMinutes).toBe(
+      90,
+    );
     expect((await call("DELETE", `/v1/schedules/${r.body.id}`, { token: org.adminToken })).status).toBe(204);
     expect((await call("GET", `/v1/schedules/${r.body.id}`, { token: org.viewerToken })).status).toBe(404);
   });
@@ -99,7 +143,14 @@ describe("jobs and backups", () => {
     const org = await makeOrg();
     const q = await call("POST", `/v1/databases/${org.databaseId}/backups`, { token: org.operatorToken, json: {} });
     const job = await call("GET", `/v1/jobs/${q.body.jobId}`, { token: org.viewerToken });
-    expect(job.body).toMatchObject({ status: "queued", trigger: "manual", attempt: 0, maxAttempts: 3, backupId: q.body.backupId, progress: null });
+    expect(job.body).toMatchObject({
+      status: "queued",
+      trigger: "manual",
+      attempt: 0,
+      maxAttempts: 3,
+      backupId: q.body.backupId,
+      progress: null,
+    });
     expect((await call("GET", "/v1/jobs?status=queued", { token: org.viewerToken })).body.items).toHaveLength(1);
     expect((await call("GET", "/v1/jobs?status=failed", { token: org.viewerToken })).body.items).toHaveLength(0);
     expect((await call("GET", "/v1/jobs?status=lost", { token: org.viewerToken })).status).toBe(400);

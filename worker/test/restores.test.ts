@@ -1,7 +1,12 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { backupKitReport, checkRestoreHistory, decodeEntry, type LogEntry } from "@walwarden/verifier";
-import { ClaimRestoreResponseSchema, IssueRestoreResponseSchema, RestoreViewSchema, TransitionEventSchema } from "@walwarden/verifier/wire";
+import {
+  ClaimRestoreResponseSchema,
+  IssueRestoreResponseSchema,
+  RestoreViewSchema,
+  TransitionEventSchema,
+} from "@walwarden/verifier/wire";
 import { sha256Hex } from "../src/lib/crypto.js";
 import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
@@ -15,7 +20,13 @@ import { readEvents, subscribe, type SseEvent } from "./support/sse.js";
 // never contacted: presigning is local computation (the CLI tests download through these URLs for real).
 
 const BUCKET = "acme-backups";
-const CREDENTIAL = { endpoint: "http://127.0.0.1:4569", region: "us-east-1", forcePathStyle: true, accessKeyId: "RESTOREREADONLY", secretAccessKey: "restore-read-only-secret-0123456789" };
+const CREDENTIAL = {
+  endpoint: "http://127.0.0.1:4569",
+  region: "us-east-1",
+  forcePathStyle: true,
+  accessKeyId: "RESTOREREADONLY",
+  secretAccessKey: "restore-read-only-secret-0123456789",
+};
 
 interface Ready extends Org {
   backupId: string;
@@ -29,10 +40,14 @@ async function readyOrg(): Promise<Ready> {
   return { ...org, backupId: job.backupId };
 }
 
-const issue = (org: Ready, token = org.operatorToken) => call("POST", "/v1/restores", { token, json: { backupId: org.backupId } });
-const claim = (token: string, orgId: string) => call("POST", "/v1/restores/claim", { json: { token, orgId, clientVersion: "0.1.0" } });
-const report = (restoreId: string, credential: string, json: unknown) => call("POST", `/v1/restores/${restoreId}/transition`, { token: credential, json });
-const progress = (restoreId: string, credential: string, json: unknown) => call("POST", `/v1/restores/${restoreId}/progress`, { token: credential, json });
+const issue = (org: Ready, token = org.operatorToken) =>
+  call("POST", "/v1/restores", { token, json: { backupId: org.backupId } });
+const claim = (token: string, orgId: string) =>
+  call("POST", "/v1/restores/claim", { json: { token, orgId, clientVersion: "0.1.0" } });
+const report = (restoreId: string, credential: string, json: unknown) =>
+  call("POST", `/v1/restores/${restoreId}/transition`, { token: credential, json });
+const progress = (restoreId: string, credential: string, json: unknown) =>
+  call("POST", `/v1/restores/${restoreId}/progress`, { token: credential, json });
 
 async function issued(org: Ready) {
   const a = await issue(org);
@@ -48,7 +63,10 @@ async function claimed(org: Ready) {
 }
 
 async function restoreLog(org: Org): Promise<LogEntry[]> {
-  return (await logEntries(org.viewerToken)).map((t) => decodeEntry(new TextEncoder().encode(t))).map((d) => (d.ok ? d.value : (null as never))).filter((e) => e.type.startsWith("restore."));
+  return (await logEntries(org.viewerToken))
+    .map((t) => decodeEntry(new TextEncoder().encode(t)))
+    .map((d) => (d.ok ? d.value : (null as never)))
+    .filter((e) => e.type.startsWith("restore."));
 }
 
 /** D1 (less api_tokens, whose last_used_at every call moves) and the org's Ledger. */
@@ -61,7 +79,8 @@ async function storedState(org: Org) {
 async function ageSession(restoreId: string, patch: Record<string, number>): Promise<void> {
   const stub = env.RESTORE_SESSION.get(env.RESTORE_SESSION.idFromName(restoreId));
   await runInDurableObject(stub, (instance, state) => {
-    for (const [k, v] of Object.entries(patch)) state.storage.sql.exec(`UPDATE restore SET record = json_set(record, '$.${k}', ?)`, v);
+    for (const [k, v] of Object.entries(patch))
+      state.storage.sql.exec(`UPDATE restore SET record = json_set(record, '$.${k}', ?)`, v);
     (instance as unknown as { cached: unknown }).cached = undefined;
   });
   expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -72,7 +91,9 @@ describe("issuing a restore", () => {
     const org = await readyOrg();
     const i = await issued(org);
     expect(i.token).toMatch(/^wwo_[A-Za-z0-9_-]{43}$/);
-    expect(i.command).toBe(`walwarden restore --api https://walwarden.test --org ${org.orgId} --token ${i.token} --target "$TARGET_DATABASE_URL"`);
+    expect(i.command).toBe(
+      `walwarden restore --api https://walwarden.test --org ${org.orgId} --token ${i.token} --target "$TARGET_DATABASE_URL"`,
+    );
     expect(Date.parse(i.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(Date.parse(i.expiresAt) - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     await settleLogs();
@@ -80,9 +101,21 @@ describe("issuing a restore", () => {
     expect(stored).not.toContain(i.token);
     expect(stored).not.toContain(i.token.slice(4));
     const [entry] = await restoreLog(org);
-    expect(entry).toMatchObject({ type: "restore.token_issued", subject: `restore:${i.restoreId}`, actor: expect.stringMatching(/^token:tok_/) });
-    expect(entry!.data).toEqual({ restoreId: i.restoreId, backupId: org.backupId, databaseId: org.databaseId, tokenSha256: await sha256Hex(i.token), expiresAt: i.expiresAt });
-    const view = RestoreViewSchema.parse((await call("GET", `/v1/restores/${i.restoreId}`, { token: org.viewerToken })).body);
+    expect(entry).toMatchObject({
+      type: "restore.token_issued",
+      subject: `restore:${i.restoreId}`,
+      actor: expect.stringMatching(/^token:tok_/),
+    });
+    expect(entry!.data).toEqual({
+      restoreId: i.restoreId,
+      backupId: org.backupId,
+      databaseId: org.databaseId,
+      tokenSha256: await sha256Hex(i.token),
+      expiresAt: i.expiresAt,
+    });
+    const view = RestoreViewSchema.parse(
+      (await call("GET", `/v1/restores/${i.restoreId}`, { token: org.viewerToken })).body,
+    );
     expect(view).toMatchObject({ state: "issued", backupId: org.backupId, claimedAt: null });
     expect(view.transitions.map((t) => t.state)).toEqual(["issued"]);
   });
@@ -93,10 +126,18 @@ describe("issuing a restore", () => {
     const before = await storedState(org);
     const viewer = await issue(org, org.viewerToken);
     expect(viewer.status).toBe(403);
-    const foreign = await call("POST", "/v1/restores", { token: org.operatorToken, json: { backupId: other.backupId } });
+    const foreign = await call("POST", "/v1/restores", {
+      token: org.operatorToken,
+      json: { backupId: other.backupId },
+    });
     expect(foreign.status).toBe(404);
-    expect((await call("POST", "/v1/restores", { token: org.operatorToken, json: { backupId: "bkp_missing" } })).status).toBe(404);
-    const bad = await call("POST", "/v1/restores", { token: org.operatorToken, json: { backupId: org.backupId, target: "postgres://x" } });
+    expect(
+      (await call("POST", "/v1/restores", { token: org.operatorToken, json: { backupId: "bkp_missing" } })).status,
+    ).toBe(404);
+    const bad = await call("POST", "/v1/restores", {
+      token: org.operatorToken,
+      json: { backupId: org.backupId, target: "postgres://x" },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/target/);
     expect(await storedState(org)).toEqual(before);
@@ -116,13 +157,19 @@ describe("issuing a restore", () => {
 describe("bucket credentials", () => {
   it("admin only; the secret is sealed at rest and never answered back; bucket names are checked", async () => {
     const org = await readyOrg();
-    expect((await call("PUT", `/v1/buckets/${BUCKET}`, { token: org.operatorToken, json: CREDENTIAL })).status).toBe(403);
-    expect((await call("PUT", "/v1/buckets/Not_A_Bucket", { token: org.adminToken, json: CREDENTIAL })).status).toBe(400);
+    expect((await call("PUT", `/v1/buckets/${BUCKET}`, { token: org.operatorToken, json: CREDENTIAL })).status).toBe(
+      403,
+    );
+    expect((await call("PUT", "/v1/buckets/Not_A_Bucket", { token: org.adminToken, json: CREDENTIAL })).status).toBe(
+      400,
+    );
     const missing = await call("PUT", `/v1/buckets/${BUCKET}`, { token: org.adminToken, json: { accessKeyId: "x" } });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toMatch(/secretAccessKey/);
     const list = await call("GET", "/v1/buckets", { token: org.viewerToken });
-    expect(list.body.items).toEqual([expect.objectContaining({ bucket: BUCKET, accessKeyId: CREDENTIAL.accessKeyId, forcePathStyle: true })]);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ bucket: BUCKET, accessKeyId: CREDENTIAL.accessKeyId, forcePathStyle: true }),
+    ]);
     expect(JSON.stringify(list.body)).not.toContain(CREDENTIAL.secretAccessKey);
     expect(JSON.stringify(await dumpD1())).not.toContain(CREDENTIAL.secretAccessKey);
   });
@@ -133,7 +180,11 @@ describe("claiming", () => {
     const org = await readyOrg();
     const { claim: c, restoreId } = await claimed(org);
     expect(c).toMatchObject({ restoreId, backupId: org.backupId, orgId: org.orgId, databaseId: org.databaseId });
-    const kit = backupKitReport({ envelope: c.envelope, entry: c.entry, proof: c.proof, checkpoint: c.checkpoint }, { ...(await publishedPolicy()), origin: `test.walwarden.dev/log/${org.orgId}` }, ARTIFACT_SHA256);
+    const kit = backupKitReport(
+      { envelope: c.envelope, entry: c.entry, proof: c.proof, checkpoint: c.checkpoint },
+      { ...(await publishedPolicy()), origin: `test.walwarden.dev/log/${org.orgId}` },
+      ARTIFACT_SHA256,
+    );
     expect(kit.verdict, JSON.stringify(kit.checks)).toBe("verified");
     const url = new URL(c.download.url);
     expect(`${url.origin}${url.pathname}`).toBe(`http://127.0.0.1:4569/${BUCKET}/walwarden/db/2026/11/24/bkp.dump.zst`);
@@ -147,7 +198,10 @@ describe("claiming", () => {
     expect(c.progressToken).toMatch(/^wwp_/);
     const log = await restoreLog(org);
     expect(log.map((e) => e.type)).toEqual(["restore.token_issued", "restore.claimed"]);
-    expect(log[1]).toMatchObject({ actor: `restore:${restoreId}`, data: { restoreId, backupId: org.backupId, clientVersion: "0.1.0" } });
+    expect(log[1]).toMatchObject({
+      actor: `restore:${restoreId}`,
+      data: { restoreId, backupId: org.backupId, clientVersion: "0.1.0" },
+    });
     await settleLogs();
     expect(JSON.stringify([await dumpD1(), await dumpLedger(org.orgId)])).not.toContain(c.progressToken.slice(4));
   });
@@ -158,10 +212,17 @@ describe("claiming", () => {
     const both = await Promise.all([claim(i.token, org.orgId), claim(i.token, org.orgId), claim(i.token, org.orgId)]);
     expect(both.map((a) => a.status).sort()).toEqual([200, 409, 409]);
     const refused = both.find((a) => a.status === 409)!;
-    expect(refused.body.error).toMatchObject({ code: "already-claimed", message: expect.stringMatching(/already used/) });
+    expect(refused.body.error).toMatchObject({
+      code: "already-claimed",
+      message: expect.stringMatching(/already used/),
+    });
     const rejected = (await restoreLog(org)).filter((e) => e.type === "restore.claim_rejected");
     expect(rejected).toHaveLength(2);
-    expect(rejected[0]!.data).toEqual({ restoreId: i.restoreId, tokenSha256: await sha256Hex(i.token), reason: "already-claimed" });
+    expect(rejected[0]!.data).toEqual({
+      restoreId: i.restoreId,
+      tokenSha256: await sha256Hex(i.token),
+      reason: "already-claimed",
+    });
   });
 
   it("another org's token is refused and logged in the token's org, and stays usable by its own org", async () => {
@@ -171,7 +232,10 @@ describe("claiming", () => {
     const wrong = await claim(i.token, other.orgId);
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe("wrong-org");
-    expect((await restoreLog(org)).at(-1)).toMatchObject({ type: "restore.claim_rejected", data: { restoreId: i.restoreId, reason: "wrong-org" } });
+    expect((await restoreLog(org)).at(-1)).toMatchObject({
+      type: "restore.claim_rejected",
+      data: { restoreId: i.restoreId, reason: "wrong-org" },
+    });
     expect(await restoreLog(other)).toEqual([]);
     expect((await claim(i.token, org.orgId)).status).toBe(200);
   });
@@ -182,7 +246,10 @@ describe("claiming", () => {
     const a = await claim(token, org.orgId);
     expect(a.status).toBe(404);
     expect(a.body.error.code).toBe("unknown-token");
-    expect((await restoreLog(org)).at(-1)).toMatchObject({ type: "restore.claim_rejected", data: { restoreId: null, tokenSha256: await sha256Hex(token), reason: "unknown-token" } });
+    expect((await restoreLog(org)).at(-1)).toMatchObject({
+      type: "restore.claim_rejected",
+      data: { restoreId: null, tokenSha256: await sha256Hex(token), reason: "unknown-token" },
+    });
     const bad = await claim("not-a-token", org.orgId);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/token/);
@@ -201,7 +268,10 @@ describe("claiming", () => {
     const log = await restoreLog(org);
     expect(log.map((e) => e.type)).toEqual(["restore.token_issued", "restore.expired", "restore.claim_rejected"]);
     expect(log[2]!.data).toMatchObject({ reason: "expired" });
-    expect((await call("GET", "/v1/restores", { token: org.viewerToken })).body.items[0]).toMatchObject({ id: i.restoreId, state: "expired" });
+    expect((await call("GET", "/v1/restores", { token: org.viewerToken })).body.items[0]).toMatchObject({
+      id: i.restoreId,
+      state: "expired",
+    });
   });
 });
 
@@ -209,7 +279,12 @@ describe("transitions and progress", () => {
   it("a full restore: each transition is logged once, in order, and the history checks with the verifier", async () => {
     const org = await readyOrg();
     const { restoreId, claim: c } = await claimed(org);
-    const steps = [{ state: "downloading" }, { state: "verifying", sha256: ARTIFACT_SHA256 }, { state: "restoring" }, { state: "completed", dryRun: false }];
+    const steps = [
+      { state: "downloading" },
+      { state: "verifying", sha256: ARTIFACT_SHA256 },
+      { state: "restoring" },
+      { state: "completed", dryRun: false },
+    ];
     const seqs: number[] = [];
     for (const s of steps) {
       const a = await report(restoreId, c.progressToken, s);
@@ -221,12 +296,28 @@ describe("transitions and progress", () => {
     const again = await report(restoreId, c.progressToken, { state: "completed", dryRun: false });
     expect(again.body).toEqual({ state: "completed", seq: seqs.at(-1) });
     const log = await restoreLog(org);
-    expect(log.map((e) => e.type)).toEqual(["restore.token_issued", "restore.claimed", "restore.downloading", "restore.verifying", "restore.restoring", "restore.completed"]);
+    expect(log.map((e) => e.type)).toEqual([
+      "restore.token_issued",
+      "restore.claimed",
+      "restore.downloading",
+      "restore.verifying",
+      "restore.restoring",
+      "restore.completed",
+    ]);
     expect(log[3]!.data).toEqual({ restoreId, backupId: org.backupId, sha256: ARTIFACT_SHA256 });
     expect(checkRestoreHistory(log)).toEqual({ ok: true, value: "completed" });
     const row = (await call("GET", "/v1/restores", { token: org.viewerToken })).body.items[0];
-    expect(row).toMatchObject({ id: restoreId, state: "completed", dryRun: false, failure: null, finishedAt: expect.any(String) });
-    expect((await progress(restoreId, c.progressToken, { phase: "restoring", bytes: 1, totalBytes: 1, bytesPerSecond: 1 })).status).toBe(409);
+    expect(row).toMatchObject({
+      id: restoreId,
+      state: "completed",
+      dryRun: false,
+      failure: null,
+      finishedAt: expect.any(String),
+    });
+    expect(
+      (await progress(restoreId, c.progressToken, { phase: "restoring", bytes: 1, totalBytes: 1, bytesPerSecond: 1 }))
+        .status,
+    ).toBe(409);
   });
 
   it("the state machine refuses skipped or backward steps, a dry-run mismatch, and a wrong credential, without logging", async () => {
@@ -235,7 +326,10 @@ describe("transitions and progress", () => {
     const before = (await restoreLog(org)).length;
     const skip = await report(restoreId, c.progressToken, { state: "restoring" });
     expect(skip.status).toBe(409);
-    expect(skip.body.error).toMatchObject({ code: "bad-transition", message: "a restore that is claimed cannot become restoring" });
+    expect(skip.body.error).toMatchObject({
+      code: "bad-transition",
+      message: "a restore that is claimed cannot become restoring",
+    });
     expect((await report(restoreId, `wwp_${"B".repeat(43)}`, { state: "downloading" })).status).toBe(401);
     expect((await report(restoreId, org.adminToken, { state: "downloading" })).status).toBe(401);
     expect((await report(restoreId, c.progressToken, { state: "failed" })).status).toBe(400);
@@ -257,7 +351,10 @@ describe("transitions and progress", () => {
     await report(restoreId, c.progressToken, { state: "downloading" });
     const reason = 'pg_restore: error: could not execute query: ERROR:  relation "orders" already exists';
     expect((await report(restoreId, c.progressToken, { state: "failed", stage: "restore", reason })).status).toBe(200);
-    expect((await restoreLog(org)).at(-1)).toMatchObject({ type: "restore.failed", data: { stage: "restore", reason } });
+    expect((await restoreLog(org)).at(-1)).toMatchObject({
+      type: "restore.failed",
+      data: { stage: "restore", reason },
+    });
     const view = (await call("GET", `/v1/restores/${restoreId}`, { token: org.viewerToken })).body;
     expect(view).toMatchObject({ state: "failed", failure: { stage: "restore", reason } });
     expect((await report(restoreId, c.progressToken, { state: "restoring" })).status).toBe(409);
@@ -268,7 +365,11 @@ describe("transitions and progress", () => {
     const { restoreId, claim: c } = await claimed(org);
     await report(restoreId, c.progressToken, { state: "downloading" });
     await ageSession(restoreId, { lastActivityAt: Date.now() - 601_000 });
-    expect((await restoreLog(org)).at(-1)).toMatchObject({ type: "restore.failed", actor: "system:restore-session", data: { stage: "abandoned" } });
+    expect((await restoreLog(org)).at(-1)).toMatchObject({
+      type: "restore.failed",
+      actor: "system:restore-session",
+      data: { stage: "abandoned" },
+    });
   });
 
   it("another org cannot read a restore or follow its events", async () => {
@@ -290,15 +391,39 @@ describe("live progress over Server-Sent Events", () => {
     expect(live.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const events = readEvents(live);
     await report(restoreId, c.progressToken, { state: "downloading" });
-    expect((await progress(restoreId, c.progressToken, { phase: "downloading", bytes: 1024, totalBytes: 4096, bytesPerSecond: 512 })).status).toBe(202);
+    expect(
+      (
+        await progress(restoreId, c.progressToken, {
+          phase: "downloading",
+          bytes: 1024,
+          totalBytes: 4096,
+          bytesPerSecond: 512,
+        })
+      ).status,
+    ).toBe(202);
     await report(restoreId, c.progressToken, { state: "verifying", sha256: ARTIFACT_SHA256 });
     const logBefore = (await restoreLog(org)).length;
     await report(restoreId, c.progressToken, { state: "completed", dryRun: true });
     const got = await events;
-    expect(got.map((e) => `${e.event}:${e.id ?? "-"}`)).toEqual(["transition:1", "transition:2", "transition:3", "progress:-", "transition:4", "transition:5"]);
-    const transitions = got.filter((e) => e.event === "transition").map((e) => TransitionEventSchema.parse(JSON.parse(e.data)));
+    expect(got.map((e) => `${e.event}:${e.id ?? "-"}`)).toEqual([
+      "transition:1",
+      "transition:2",
+      "transition:3",
+      "progress:-",
+      "transition:4",
+      "transition:5",
+    ]);
+    const transitions = got
+      .filter((e) => e.event === "transition")
+      .map((e) => TransitionEventSchema.parse(JSON.parse(e.data)));
     expect(transitions.map((t) => t.state)).toEqual(["issued", "claimed", "downloading", "verifying", "completed"]);
-    expect(JSON.parse(got[3]!.data)).toMatchObject({ restoreId, phase: "downloading", bytes: 1024, totalBytes: 4096, bytesPerSecond: 512 });
+    expect(JSON.parse(got[3]!.data)).toMatchObject({
+      restoreId,
+      phase: "downloading",
+      bytes: 1024,
+      totalBytes: 4096,
+      bytesPerSecond: 512,
+    });
     expect((await restoreLog(org)).length).toBe(logBefore + 1);
     const replay = await readEvents(await subscribe(restoreId, org.viewerToken, "3"));
     expect(replay.map((e) => e.id)).toEqual(["4", "5"]);
@@ -309,11 +434,19 @@ describe("live progress over Server-Sent Events", () => {
     const { restoreId, claim: c } = await claimed(org);
     const streams = await Promise.all(Array.from({ length: 100 }, () => subscribe(restoreId, org.viewerToken)));
     const all = Promise.all(streams.map(readEvents));
-    for (const s of [{ state: "downloading" }, { state: "verifying", sha256: ARTIFACT_SHA256 }, { state: "restoring" }, { state: "completed", dryRun: false }])
+    for (const s of [
+      { state: "downloading" },
+      { state: "verifying", sha256: ARTIFACT_SHA256 },
+      { state: "restoring" },
+      { state: "completed", dryRun: false },
+    ])
       expect((await report(restoreId, c.progressToken, s)).status).toBe(200);
     const seen = await all;
     const expected = ["issued", "claimed", "downloading", "verifying", "restoring", "completed"];
-    for (const events of seen) expect(events.filter((e: SseEvent) => e.event === "transition").map((e: SseEvent) => JSON.parse(e.data).state)).toEqual(expected);
+    for (const events of seen)
+      expect(
+        events.filter((e: SseEvent) => e.event === "transition").map((e: SseEvent) => JSON.parse(e.data).state),
+      ).toEqual(expected);
   });
 
   it("sends heartbeat comments while idle, and refuses viewers past the cap", async () => {

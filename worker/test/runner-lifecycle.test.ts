@@ -11,14 +11,21 @@ const queue = (org: Org) => queueBackup(org);
 const claim = (org: Org, token = org.runnerToken) => claimAs(token, [org.databaseId]);
 const complete = (org: Org, jobId: string, leaseId: string, result = backupResult(org.runnerId)) =>
   onJob(org.runnerToken, jobId, "complete", { ...completeBody(leaseId, org.runnerId), result });
-const fail = (org: Org, jobId: string, leaseId: string, retryable: boolean, reason = "pg_dump: error: connection to server lost") =>
-  onJob(org.runnerToken, jobId, "fail", failBody(leaseId, reason, retryable));
-const types = async (org: Org) => (await logEntries(org.viewerToken)).map((e) => JSON.parse(e) as { type: string; data: Record<string, unknown> });
+const fail = (
+  org: Org,
+  jobId: string,
+  leaseId: string,
+  retryable: boolean,
+  reason = "pg_dump: error: connection to server lost",
+) => onJob(org.runnerToken, jobId, "fail", failBody(leaseId, reason, retryable));
+const types = async (org: Org) =>
+  (await logEntries(org.viewerToken)).map((e) => JSON.parse(e) as { type: string; data: Record<string, unknown> });
 
 describe("runner protocol: leases, retries and fences", () => {
   it("two runners claiming at once: every job goes to exactly one of them", async () => {
     const org = await makeOrg();
-    const second = (await call("POST", "/v1/runners", { token: org.adminToken, json: { name: "runner two" } })).body.token as string;
+    const second = (await call("POST", "/v1/runners", { token: org.adminToken, json: { name: "runner two" } })).body
+      .token as string;
     const jobs = [];
     for (let i = 0; i < 6; i++) jobs.push(await queue(org));
     const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claim(org, i % 2 ? second : org.runnerToken)));
@@ -37,7 +44,10 @@ describe("runner protocol: leases, retries and fences", () => {
     const second = (await claim(org)).body.job;
     expect(second).toMatchObject({ jobId, attempt: 2 });
     expect(second.leaseId).not.toBe(first.leaseId);
-    const hb = await call("POST", `/v1/runner/jobs/${jobId}/heartbeat`, { token: org.runnerToken, json: { leaseId: first.leaseId, progress: { phase: "dumping", bytes: 1 } } });
+    const hb = await call("POST", `/v1/runner/jobs/${jobId}/heartbeat`, {
+      token: org.runnerToken,
+      json: { leaseId: first.leaseId, progress: { phase: "dumping", bytes: 1 } },
+    });
     expect(hb.status).toBe(409);
     const stale = await complete(org, jobId, first.leaseId);
     expect(stale.status).toBe(409);
@@ -46,7 +56,12 @@ describe("runner protocol: leases, retries and fences", () => {
     expect((await complete(org, jobId, second.leaseId)).status).toBe(200);
     const log = await types(org);
     expect(log.filter((e) => e.type === "backup.completed")).toHaveLength(1);
-    expect(log.find((e) => e.type === "backup.failed")?.data).toMatchObject({ jobId, attempt: 1, willRetry: true, reason: expect.stringMatching(/lease expired/) });
+    expect(log.find((e) => e.type === "backup.failed")?.data).toMatchObject({
+      jobId,
+      attempt: 1,
+      willRetry: true,
+      reason: expect.stringMatching(/lease expired/),
+    });
   });
 
   it("an expired lease is re-queued with its attempt count, and fails for good after the last attempt", async () => {
@@ -70,7 +85,10 @@ describe("runner protocol: leases, retries and fences", () => {
     const org = await makeOrg();
     const jobId = await queue(org);
     const job = (await claim(org)).body.job;
-    const hb = await call("POST", `/v1/runner/jobs/${jobId}/heartbeat`, { token: org.runnerToken, json: { leaseId: job.leaseId, progress: { phase: "uploading", bytes: 4096 } } });
+    const hb = await call("POST", `/v1/runner/jobs/${jobId}/heartbeat`, {
+      token: org.runnerToken,
+      json: { leaseId: job.leaseId, progress: { phase: "uploading", bytes: 4096 } },
+    });
     expect(Date.parse(hb.body.leaseExpiresAt)).toBeGreaterThanOrEqual(Date.parse(job.leaseExpiresAt));
     await runCronTick(env, Date.parse(hb.body.leaseExpiresAt) - 1000);
     const seen = (await call("GET", `/v1/jobs/${jobId}`, { token: org.viewerToken })).body;
@@ -83,11 +101,19 @@ describe("runner protocol: leases, retries and fences", () => {
     const a = (await claim(org)).body.job;
     expect((await fail(org, jobId, a.leaseId, true)).body).toEqual({ willRetry: true, attempt: 1 });
     const b = (await claim(org)).body.job;
-    expect((await fail(org, jobId, b.leaseId, false, "pg_dump: error: server version mismatch")).body).toEqual({ willRetry: false, attempt: 2 });
+    expect((await fail(org, jobId, b.leaseId, false, "pg_dump: error: server version mismatch")).body).toEqual({
+      willRetry: false,
+      attempt: 2,
+    });
     expect((await fail(org, jobId, b.leaseId, false)).status).toBe(409);
     const failures = (await types(org)).filter((e) => e.type === "backup.failed").map((e) => e.data);
     expect(failures).toEqual([
-      expect.objectContaining({ attempt: 1, willRetry: true, reason: "pg_dump: error: connection to server lost", runnerId: org.runnerId }),
+      expect.objectContaining({
+        attempt: 1,
+        willRetry: true,
+        reason: "pg_dump: error: connection to server lost",
+        runnerId: org.runnerId,
+      }),
       expect.objectContaining({ attempt: 2, willRetry: false, reason: "pg_dump: error: server version mismatch" }),
     ]);
     expect((await call("GET", `/v1/jobs/${jobId}`, { token: org.viewerToken })).body.status).toBe("failed");
@@ -106,16 +132,29 @@ describe("runner protocol: leases, retries and fences", () => {
     expect((await types(org)).filter((e) => e.type === "backup.completed")).toHaveLength(1);
     const backups = (await call("GET", "/v1/backups", { token: org.viewerToken })).body.items;
     expect(backups).toHaveLength(1);
-    expect(backups[0]).toMatchObject({ id: job.backupId, sha256: ARTIFACT_SHA256, sizeBytes: 123_456_789, durationMs: 90_000 });
+    expect(backups[0]).toMatchObject({
+      id: job.backupId,
+      sha256: ARTIFACT_SHA256,
+      sizeBytes: 123_456_789,
+      durationMs: 90_000,
+    });
     const detail = (await call("GET", `/v1/backups/${job.backupId}`, { token: org.viewerToken })).body;
     expect(detail.envelope).toEqual(one.body.envelope);
   });
 
   it.each([
     ["another runner's id in the result", () => backupResult("rnr_someone_else"), /not the calling runner/],
-    ["completedAt before startedAt", (org: Org) => backupResult(org.runnerId, { completedAt: "2026-11-24T02:00:00.000Z" }), /before/],
+    [
+      "completedAt before startedAt",
+      (org: Org) => backupResult(org.runnerId, { completedAt: "2026-11-24T02:00:00.000Z" }),
+      /before/,
+    ],
     ["an unknown compression", (org: Org) => backupResult(org.runnerId, { compression: "rar" }), /compression/],
-    ["an extra field", (org: Org) => backupResult(org.runnerId, { connectionString: "postgres://u:p@h/db" }), /unrecognized/i],
+    [
+      "an extra field",
+      (org: Org) => backupResult(org.runnerId, { connectionString: "postgres://u:p@h/db" }),
+      /unrecognized/i,
+    ],
   ])("complete with %s is a 400 and changes nothing", async (_name, result, message) => {
     const org = await makeOrg();
     const jobId = await queue(org);

@@ -6,7 +6,6 @@ import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call, makeOrg } from "./support/client.js";
 import { claim, queueBackup } from "./support/runner-calls.js";
 
-
 describe("runner protocol", () => {
   it("claim → heartbeat → complete returns a manifest, log entry, proof and checkpoint that verify with the published keys", async () => {
     const org = await makeOrg();
@@ -16,11 +15,17 @@ describe("runner protocol", () => {
     expect(c.body.job).toMatchObject({ jobId, databaseId: org.databaseId, attempt: 1 });
     const { leaseId } = c.body.job;
 
-    const hb = await call("POST", `/v1/runner/jobs/${jobId}/heartbeat`, { token: org.runnerToken, json: { leaseId, progress: { phase: "uploading", bytes: 1024 } } });
+    const hb = await call("POST", `/v1/runner/jobs/${jobId}/heartbeat`, {
+      token: org.runnerToken,
+      json: { leaseId, progress: { phase: "uploading", bytes: 1024 } },
+    });
     expect(hb.status).toBe(200);
     expect(Date.parse(hb.body.leaseExpiresAt)).toBeGreaterThan(Date.now());
 
-    const done = await call("POST", `/v1/runner/jobs/${jobId}/complete`, { token: org.runnerToken, json: { leaseId, artifactSha256: ARTIFACT_SHA256, result: backupResult(org.runnerId) } });
+    const done = await call("POST", `/v1/runner/jobs/${jobId}/complete`, {
+      token: org.runnerToken,
+      json: { leaseId, artifactSha256: ARTIFACT_SHA256, result: backupResult(org.runnerId) },
+    });
     expect(done.status).toBe(200);
     const wire = CompleteResponseSchema.safeParse(done.body);
     expect(wire.success, wire.success ? "" : wire.error.message).toBe(true);
@@ -28,7 +33,13 @@ describe("runner protocol", () => {
     const policy = await publishedPolicy();
     const m = verifyManifest(done.body.envelope, policy.manifestKeys, ARTIFACT_SHA256);
     expect(m.ok).toBe(true);
-    if (m.ok) expect(m.value.predicate).toMatchObject({ orgId: org.orgId, databaseId: org.databaseId, jobId, backupId: c.body.job.backupId });
+    if (m.ok)
+      expect(m.value.predicate).toMatchObject({
+        orgId: org.orgId,
+        databaseId: org.databaseId,
+        jobId,
+        backupId: c.body.job.backupId,
+      });
 
     const entries = await logEntries(org.viewerToken);
     const completed = entries.find((e) => JSON.parse(e).type === "backup.completed")!;
@@ -38,7 +49,11 @@ describe("runner protocol", () => {
     // the returned checkpoint, so the walk-away kit verifies offline with the pinned keys.
     expect(done.body.entry).toBe(completed);
     expectIncluded(done.body.entry, done.body.proof, done.body.checkpoint, policy, org.orgId);
-    const kit = backupKitReport(done.body, { ...policy, origin: `test.walwarden.dev/log/${org.orgId}` }, ARTIFACT_SHA256);
+    const kit = backupKitReport(
+      done.body,
+      { ...policy, origin: `test.walwarden.dev/log/${org.orgId}` },
+      ARTIFACT_SHA256,
+    );
     expect(kit.failed, JSON.stringify(kit.checks)).toBeUndefined();
     expect(kit.checks.map((c) => [c.id, c.status])).toEqual([
       ["manifest.signature", "pass"],
@@ -48,6 +63,12 @@ describe("runner protocol", () => {
       ["kit.entry", "pass"],
       ["kit.inclusion", "pass"],
     ]);
-    expect(entries.map((e) => JSON.parse(e).type)).toEqual(["key.registered", "key.registered", "backup.scheduled", "backup.started", "backup.completed"]);
+    expect(entries.map((e) => JSON.parse(e).type)).toEqual([
+      "key.registered",
+      "key.registered",
+      "backup.scheduled",
+      "backup.started",
+      "backup.completed",
+    ]);
   });
 });

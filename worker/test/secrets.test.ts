@@ -12,7 +12,8 @@ import { dumpD1, dumpLedger } from "./support/storage-dump.js";
 const BOOTSTRAP = { orgName: "Secretive Inc", email: "founder@secretive.test", password: "founder passphrase 0451" };
 const USER = { email: "ops@secretive.test", password: "operator passphrase 1138", role: "admin" };
 const CONNECTION_STRING = "postgres://app:s3cret@db.example.com/app";
-const FAIL_REASON = 'pg_dump: error: connection to server at "db.example.com" (10.0.0.5), port 5432 failed: timeout expired';
+const FAIL_REASON =
+  'pg_dump: error: connection to server at "db.example.com" (10.0.0.5), port 5432 failed: timeout expired';
 
 const SECRETS = [
   "the bootstrap admin's password",
@@ -42,7 +43,10 @@ const HASHED: [Secret, string][] = [
   ["a revoked runner's token", "runners"],
 ];
 
-const secret = { "the connection string": CONNECTION_STRING, "the connection string's password": "s3cret" } as Record<Secret, string>;
+const secret = { "the connection string": CONNECTION_STRING, "the connection string's password": "s3cret" } as Record<
+  Secret,
+  string
+>;
 let org: Org;
 let cookie: string;
 
@@ -66,7 +70,8 @@ async function storage(): Promise<Record<string, string>> {
   const places: Record<string, string> = {};
   for (const [table, text] of Object.entries(await dumpD1())) places[`D1 ${table}`] = text;
   const { results: orgs } = await env.DB.prepare("SELECT id FROM orgs").all<{ id: string }>();
-  for (const { id } of orgs) for (const [table, text] of Object.entries(await dumpLedger(id))) places[`Ledger ${id} ${table}`] = text;
+  for (const { id } of orgs)
+    for (const [table, text] of Object.entries(await dumpLedger(id))) places[`Ledger ${id} ${table}`] = text;
   return places;
 }
 
@@ -77,7 +82,10 @@ async function everything(): Promise<Record<string, string>> {
 
 /** Asserts `value` appears in none of the places (listing every place it does). */
 function expectNowhere(places: Record<string, string>, value: string, what: string): void {
-  expect(Object.keys(places).filter((where) => places[where]!.includes(value)), `places holding ${what}`).toEqual([]);
+  expect(
+    Object.keys(places).filter((where) => places[where]!.includes(value)),
+    `places holding ${what}`,
+  ).toEqual([]);
 }
 
 beforeAll(async () => {
@@ -111,19 +119,54 @@ describe("a connection string sent where a careless API would keep it", () => {
   // Cookie auth on purpose: a session records no last-used time, so a refused call must leave storage byte-identical.
   const withConnectionString = { connectionString: CONNECTION_STRING };
   it.each([
-    ["POST /v1/databases", () => call("POST", "/v1/databases", { cookie, json: { name: "billing two", provider: "neon", ...withConnectionString } })],
-    ["PATCH /v1/databases/:id", () => call("PATCH", `/v1/databases/${org.databaseId}`, { cookie, json: { name: "main", ...withConnectionString } })],
+    [
+      "POST /v1/databases",
+      () =>
+        call("POST", "/v1/databases", {
+          cookie,
+          json: { name: "billing two", provider: "neon", ...withConnectionString },
+        }),
+    ],
+    [
+      "PATCH /v1/databases/:id",
+      () =>
+        call("PATCH", `/v1/databases/${org.databaseId}`, { cookie, json: { name: "main", ...withConnectionString } }),
+    ],
     [
       "POST /v1/schedules",
-      () => call("POST", "/v1/schedules", { cookie, json: { databaseId: org.databaseId, cron: "0 3 * * *", timezone: "UTC", targetRpoMinutes: 1440, retentionDays: 30, ...withConnectionString } }),
+      () =>
+        call("POST", "/v1/schedules", {
+          cookie,
+          json: {
+            databaseId: org.databaseId,
+            cron: "0 3 * * *",
+            timezone: "UTC",
+            targetRpoMinutes: 1440,
+            retentionDays: 30,
+            ...withConnectionString,
+          },
+        }),
     ],
-    ["POST /v1/runners", () => call("POST", "/v1/runners", { cookie, json: { name: "runner three", ...withConnectionString } })],
-    ["POST /v1/runner/claim", () => call("POST", "/v1/runner/claim", { token: org.runnerToken, json: { version: "0.1.0", databases: [org.databaseId], ...withConnectionString } })],
+    [
+      "POST /v1/runners",
+      () => call("POST", "/v1/runners", { cookie, json: { name: "runner three", ...withConnectionString } }),
+    ],
+    [
+      "POST /v1/runner/claim",
+      () =>
+        call("POST", "/v1/runner/claim", {
+          token: org.runnerToken,
+          json: { version: "0.1.0", databases: [org.databaseId], ...withConnectionString },
+        }),
+    ],
     [
       "POST /v1/runner/jobs/:id/complete (in the result)",
       () => {
         const body = completeBody("lease_any", org.runnerId);
-        return onJob(org.runnerToken, "job_any", "complete", { ...body, result: { ...body.result, ...withConnectionString } });
+        return onJob(org.runnerToken, "job_any", "complete", {
+          ...body,
+          result: { ...body.result, ...withConnectionString },
+        });
       },
     ],
   ])("%s is refused with a 400 that does not echo it, and nothing is written anywhere", async (_route, send) => {
@@ -145,8 +188,14 @@ describe("storage and the log after a full workflow", () => {
     }
     expect(places["D1 jobs"]).toContain("port 5432 failed: timeout expired");
     expect(places["D1 databases"]).toContain("billing");
-    const rows = async (table: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
-    expect({ users: await rows("users"), sessions: await rows("sessions"), tokens: await rows("api_tokens"), runners: await rows("runners") }).toEqual({
+    const rows = async (table: string) =>
+      (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+    expect({
+      users: await rows("users"),
+      sessions: await rows("sessions"),
+      tokens: await rows("api_tokens"),
+      runners: await rows("runners"),
+    }).toEqual({
       users: 3,
       sessions: 3,
       tokens: 4,
@@ -166,7 +215,8 @@ describe("storage and the log after a full workflow", () => {
   it("stores every password as PBKDF2-SHA256 at 100,000 iterations, each with its own salt", async () => {
     const { results } = await env.DB.prepare("SELECT password_hash FROM users").all<{ password_hash: string }>();
     expect(results).toHaveLength(3);
-    for (const { password_hash } of results) expect(password_hash).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    for (const { password_hash } of results)
+      expect(password_hash).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
     expect(new Set(results.map((r) => r.password_hash.split("$")[2])).size).toBe(3);
   });
 });
@@ -176,7 +226,12 @@ describe("a runner's failure reason", () => {
   it("that quotes a connection string does not put the connection string's password in storage or the log", async () => {
     const leaked = "hunter2-from-a-reason";
     const job = await leasedJob(org);
-    const r = await onJob(org.runnerToken, job.jobId, "fail", failBody(job.leaseId, `pg_dump: error: could not connect to postgres://app:${leaked}@db.example.com:5432/app`));
+    const r = await onJob(
+      org.runnerToken,
+      job.jobId,
+      "fail",
+      failBody(job.leaseId, `pg_dump: error: could not connect to postgres://app:${leaked}@db.example.com:5432/app`),
+    );
     expect(r.status).toBeLessThan(500);
     expectNowhere(await everything(), leaked, "the password in a failure reason");
   });

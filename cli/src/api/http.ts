@@ -33,7 +33,12 @@ export interface JsonRequest {
  * connection refused, reset, timed out), "server" (5xx), "refused" (another non-2xx, with the API's
  * error code and message), "bad-response" (2xx whose body does not match the contract).
  */
-export async function requestJson<S extends z.ZodType>(fetchImpl: Fetch, url: string, r: JsonRequest, schema: S | undefined): Promise<HttpResult<z.infer<S>>> {
+export async function requestJson<S extends z.ZodType>(
+  fetchImpl: Fetch,
+  url: string,
+  r: JsonRequest,
+  schema: S | undefined,
+): Promise<HttpResult<z.infer<S>>> {
   let res: Response;
   try {
     res = await fetchImpl(url, {
@@ -48,7 +53,12 @@ export async function requestJson<S extends z.ZodType>(fetchImpl: Fetch, url: st
     });
   } catch (e) {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = (e as Error).name === "TimeoutError" ? "timed out" : (cause?.code?.startsWith("UND_ERR") ? cause.message : cause?.code) ?? cause?.message ?? (e as Error).message;
+    const why =
+      (e as Error).name === "TimeoutError"
+        ? "timed out"
+        : ((cause?.code?.startsWith("UND_ERR") ? cause.message : cause?.code) ??
+          cause?.message ??
+          (e as Error).message);
     return { ok: false, code: "network", message: `no answer from ${new URL(url).origin} (${why})` };
   }
   const text = await res.text().catch(() => "");
@@ -74,12 +84,22 @@ export async function requestJson<S extends z.ZodType>(fetchImpl: Fetch, url: st
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, code: "bad-response", message: `HTTP ${res.status} with a body that is not JSON`, status: res.status };
+    return {
+      ok: false,
+      code: "bad-response",
+      message: `HTTP ${res.status} with a body that is not JSON`,
+      status: res.status,
+    };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    return { ok: false, code: "bad-response", message: `the answer does not match the API contract (${i ? `${i.path.join(".") || "(root)"}: ${i.message}` : "invalid"})`, status: res.status };
+    return {
+      ok: false,
+      code: "bad-response",
+      message: `the answer does not match the API contract (${i ? `${i.path.join(".") || "(root)"}: ${i.message}` : "invalid"})`,
+      status: res.status,
+    };
   }
   return ok(parsed.data);
 }

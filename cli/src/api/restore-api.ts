@@ -22,7 +22,16 @@ export type TransitionResponse = z.infer<typeof TransitionResponseSchemaType>;
 export type ProgressRequest = z.infer<typeof ProgressRequestSchema>;
 
 /** Why a claim failed: the Worker's refusals, then the CLI's own. */
-export type ClaimErrorCode = "already-claimed" | "expired" | "wrong-org" | "unknown-token" | "bad-request" | "rate-limited" | "unavailable" | "unreachable" | "bad-response";
+export type ClaimErrorCode =
+  | "already-claimed"
+  | "expired"
+  | "wrong-org"
+  | "unknown-token"
+  | "bad-request"
+  | "rate-limited"
+  | "unavailable"
+  | "unreachable"
+  | "bad-response";
 
 /** Why a transition was not recorded. */
 export type TransitionErrorCode = "refused" | "unreachable" | "bad-response";
@@ -32,7 +41,11 @@ export interface RestoreApi {
   /** POST /v1/restores/claim: consumes the one-time token. Never retried (a second claim would be refused). */
   claim(token: string, orgId: string): Promise<Result<ClaimedRestore, ClaimErrorCode>>;
   /** POST /v1/restores/:id/transition, retried on network errors and 5xx (repeating a transition is idempotent). */
-  transition(restoreId: string, progressToken: string, t: TransitionRequest): Promise<Result<TransitionResponse, TransitionErrorCode>>;
+  transition(
+    restoreId: string,
+    progressToken: string,
+    t: TransitionRequest,
+  ): Promise<Result<TransitionResponse, TransitionErrorCode>>;
   /** POST /v1/restores/:id/progress, once, best effort: true if accepted. */
   progress(restoreId: string, progressToken: string, p: ProgressRequest): Promise<boolean>;
 }
@@ -51,25 +64,50 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 500 };
 export function httpRestoreApi(api: string, fetchImpl: Fetch = fetch, retry: RetryPolicy = DEFAULT_RETRY): RestoreApi {
   return {
     async claim(token, orgId) {
-      const r = await requestJson(fetchImpl, `${api}/v1/restores/claim`, { method: "POST", body: { token, orgId, clientVersion: CLI_VERSION } }, ClaimRestoreResponseSchema);
+      const r = await requestJson(
+        fetchImpl,
+        `${api}/v1/restores/claim`,
+        { method: "POST", body: { token, orgId, clientVersion: CLI_VERSION } },
+        ClaimRestoreResponseSchema,
+      );
       if (r.ok) return r;
-      return err(claimErrorCode(r.code, r.status, r.apiCode), claimMessage(claimErrorCode(r.code, r.status, r.apiCode), api, orgId, r.message));
+      return err(
+        claimErrorCode(r.code, r.status, r.apiCode),
+        claimMessage(claimErrorCode(r.code, r.status, r.apiCode), api, orgId, r.message),
+      );
     },
     async transition(restoreId, progressToken, t) {
       const url = `${api}/v1/restores/${encodeURIComponent(restoreId)}/transition`;
       let last = "";
       for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-        const r = await requestJson(fetchImpl, url, { method: "POST", body: t, bearer: progressToken, timeoutMs: 20_000 }, TransitionResponseSchema);
+        const r = await requestJson(
+          fetchImpl,
+          url,
+          { method: "POST", body: t, bearer: progressToken, timeoutMs: 20_000 },
+          TransitionResponseSchema,
+        );
         if (r.ok) return r;
         if (r.code === "refused") return err("refused", `the API refused the ${t.state} transition: ${r.message}`);
-        if (r.code === "bad-response") return err("bad-response", `the API's answer to the ${t.state} transition is not what the CLI expects: ${r.message}`);
+        if (r.code === "bad-response")
+          return err(
+            "bad-response",
+            `the API's answer to the ${t.state} transition is not what the CLI expects: ${r.message}`,
+          );
         last = r.message;
         if (attempt < retry.attempts) await sleep(retry.baseMs * 2 ** (attempt - 1));
       }
-      return err("unreachable", `could not report the ${t.state} transition to ${api} after ${retry.attempts} attempts (${last})`);
+      return err(
+        "unreachable",
+        `could not report the ${t.state} transition to ${api} after ${retry.attempts} attempts (${last})`,
+      );
     },
     async progress(restoreId, progressToken, p) {
-      const r = await requestJson(fetchImpl, `${api}/v1/restores/${encodeURIComponent(restoreId)}/progress`, { method: "POST", body: p, bearer: progressToken, timeoutMs: 5_000 }, undefined);
+      const r = await requestJson(
+        fetchImpl,
+        `${api}/v1/restores/${encodeURIComponent(restoreId)}/progress`,
+        { method: "POST", body: p, bearer: progressToken, timeoutMs: 5_000 },
+        undefined,
+      );
       return r.ok;
     },
   };
@@ -79,7 +117,14 @@ function claimErrorCode(code: string, status: number | undefined, apiCode: strin
   if (code === "network") return "unreachable";
   if (code === "server") return "unavailable";
   if (code === "bad-response") return "bad-response";
-  const known: ClaimErrorCode[] = ["already-claimed", "expired", "wrong-org", "unknown-token", "rate-limited", "bad-request"];
+  const known: ClaimErrorCode[] = [
+    "already-claimed",
+    "expired",
+    "wrong-org",
+    "unknown-token",
+    "rate-limited",
+    "bad-request",
+  ];
   if (apiCode && (known as string[]).includes(apiCode)) return apiCode as ClaimErrorCode;
   switch (status) {
     case 409:

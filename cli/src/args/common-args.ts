@@ -11,8 +11,14 @@ export const ApiUrl = z
   .min(1, "is required")
   .refine((s) => URL.canParse(s), "not a URL (e.g. https://api.walwarden.example)")
   .transform((s) => new URL(s))
-  .refine((u) => u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname)), "must be an https:// URL (plain http only for localhost)")
-  .refine((u) => !u.username && !u.password && !u.search && !u.hash, "must not carry credentials, a query or a fragment")
+  .refine(
+    (u) => u.protocol === "https:" || (u.protocol === "http:" && LOOPBACK.has(u.hostname)),
+    "must be an https:// URL (plain http only for localhost)",
+  )
+  .refine(
+    (u) => !u.username && !u.password && !u.search && !u.hash,
+    "must not carry credentials, a query or a fragment",
+  )
   .transform((u) => `${u.origin}${u.pathname.replace(/\/+$/, "")}`);
 
 /** An exact schema or table name for --schema / --table (never a pattern: row counts must cover exactly what is restored). */

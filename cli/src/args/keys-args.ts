@@ -18,7 +18,8 @@ export interface KeysOptions {
 /** Validates `walwarden keys`' action and options. */
 export function parseKeysArgs(action: string | undefined, raw: Record<string, unknown>): Result<KeysOptions, "usage"> {
   const a = action ?? "show";
-  if (a !== "show" && a !== "pin" && a !== "forget") return err("usage", `unknown action ${JSON.stringify(a)}: use show (the default), pin or forget`);
+  if (a !== "show" && a !== "pin" && a !== "forget")
+    return err("usage", `unknown action ${JSON.stringify(a)}: use show (the default), pin or forget`);
   const parsed = KeysArgsSchema.safeParse(raw);
   if (!parsed.success) return err("usage", describeFlagIssues(parsed.error));
   return ok({ action: a, ...parsed.data });

@@ -20,15 +20,28 @@ const Keys = z.array(z.string()).superRefine((vkeys, ctx) => {
   if (vkeys.length === 0) return;
   const policy = policyFromVkeys(vkeys);
   if (!policy.ok) return void ctx.addIssue({ code: "custom", message: policy.message });
-  if (policy.value.checkpointKeys.length === 0) ctx.addIssue({ code: "custom", message: "pin a checkpoint key too (a vkey whose name ends in /checkpoint): without it the backup's log entry cannot be checked" });
-  if (policy.value.manifestKeys.length === 0) ctx.addIssue({ code: "custom", message: "pin a manifest key too (a vkey whose name ends in /manifest): without it the manifest cannot be checked" });
+  if (policy.value.checkpointKeys.length === 0)
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "pin a checkpoint key too (a vkey whose name ends in /checkpoint): without it the backup's log entry cannot be checked",
+    });
+  if (policy.value.manifestKeys.length === 0)
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "pin a manifest key too (a vkey whose name ends in /manifest): without it the manifest cannot be checked",
+    });
 });
 
 /** The raw options of `walwarden restore` as commander hands them over. */
 const RestoreArgsSchema = z.strictObject({
   token: z
     .string({ error: "is required (the one-time token shown when the restore was issued)" })
-    .refine((t) => RestoreSecret.safeParse(t).success && t.startsWith("wwo_"), "not a restore token (wwo_ and 43 more characters, as shown when the restore was issued)"),
+    .refine(
+      (t) => RestoreSecret.safeParse(t).success && t.startsWith("wwo_"),
+      "not a restore token (wwo_ and 43 more characters, as shown when the restore was issued)",
+    ),
   org: z.string({ error: "is required (your organization's id, in the issued command)" }).pipe(Id),
   api: z.string({ error: "is required (the Walwarden API URL, in the issued command)" }).pipe(ApiUrl),
   target: z.string().min(1, "an empty connection string").optional(),
@@ -69,12 +82,19 @@ export interface RestoreOptions {
 }
 
 /** Validates `walwarden restore`'s options; the error lists every bad flag as `--flag: what is wrong`. */
-export function parseRestoreArgs(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Result<RestoreOptions, "usage"> {
+export function parseRestoreArgs(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Result<RestoreOptions, "usage"> {
   const parsed = RestoreArgsSchema.safeParse(raw);
   if (!parsed.success) return err("usage", describeFlagIssues(parsed.error));
   const a = parsed.data;
   const keepDir = typeof a.keepFile === "string" ? a.keepFile : undefined;
-  if (keepDir !== undefined && a.downloadDir !== undefined && keepDir !== a.downloadDir) return err("usage", "--keep-file: give the directory once (--keep-file DIR, or --download-dir DIR with --keep-file)");
+  if (keepDir !== undefined && a.downloadDir !== undefined && keepDir !== a.downloadDir)
+    return err(
+      "usage",
+      "--keep-file: give the directory once (--keep-file DIR, or --download-dir DIR with --keep-file)",
+    );
   const pgBinDirs = a.pgBinDir.length ? a.pgBinDir : (env.WALWARDEN_PG_BIN_DIRS ?? "").split(":").filter(Boolean);
   return ok({
     token: a.token,

@@ -36,7 +36,9 @@ export async function main(argv: string[], ctx: CliContext = { io: processIo(), 
   let code: number = EXIT.ok;
   const program = new Command()
     .name("walwarden")
-    .description("Walwarden's operator CLI: restore a backup from a one-time token, verifying it before touching the target.")
+    .description(
+      "Walwarden's operator CLI: restore a backup from a one-time token, verifying it before touching the target.",
+    )
     .version(CLI_VERSION, "--version", "print the version")
     .helpOption("-h, --help", "show help")
     .exitOverride()
@@ -45,20 +47,46 @@ export async function main(argv: string[], ctx: CliContext = { io: processIo(), 
 
   program
     .command("restore")
-    .description("claim a restore with its one-time token, download and verify the backup, then pg_restore it into the target")
+    .description(
+      "claim a restore with its one-time token, download and verify the backup, then pg_restore it into the target",
+    )
     .option("--token <token>", "the one-time restore token (wwo_…), shown once when the restore was issued")
     .option("--org <orgId>", "your organization's id (in the issued command)")
     .option("--api <url>", "the Walwarden API URL (in the issued command)")
-    .option("--target <conn>", "where to restore: a postgres:// URI or libpq key=value string (default: libpq's PG* environment)")
+    .option(
+      "--target <conn>",
+      "where to restore: a postgres:// URI or libpq key=value string (default: libpq's PG* environment)",
+    )
     .option("--jobs <n>", `parallel pg_restore jobs (default: ${defaultJobs()}, one per core up to 4)`)
-    .option("--clean", "drop the backup's objects before re-creating them (pg_restore --clean --if-exists); allows a non-empty target")
+    .option(
+      "--clean",
+      "drop the backup's objects before re-creating them (pg_restore --clean --if-exists); allows a non-empty target",
+    )
     .option("--schema <name>", "restore only this schema (repeatable; exact name)", collect)
-    .option("--table <name>", "restore only this table (repeatable; exact name; without its indexes, as pg_restore --table)", collect)
+    .option(
+      "--table <name>",
+      "restore only this table (repeatable; exact name; without its indexes, as pg_restore --table)",
+      collect,
+    )
     .option("--dry-run", "download and verify only; never touches the target")
-    .option("--keep-file [dir]", "keep the downloaded file, in dir (default: --download-dir, else the current directory)")
-    .option("--download-dir <dir>", "where to download and decompress (default: a temporary directory, removed afterwards)")
-    .option("--key <vkey>", "trust only this verifier key (repeatable; a /checkpoint and a /manifest key); default: the keys pinned for --api", collect)
-    .option("--pg-bin-dir <dir>", "look for pg_restore here first (repeatable; also WALWARDEN_PG_BIN_DIRS, :-separated)", collect)
+    .option(
+      "--keep-file [dir]",
+      "keep the downloaded file, in dir (default: --download-dir, else the current directory)",
+    )
+    .option(
+      "--download-dir <dir>",
+      "where to download and decompress (default: a temporary directory, removed afterwards)",
+    )
+    .option(
+      "--key <vkey>",
+      "trust only this verifier key (repeatable; a /checkpoint and a /manifest key); default: the keys pinned for --api",
+      collect,
+    )
+    .option(
+      "--pg-bin-dir <dir>",
+      "look for pg_restore here first (repeatable; also WALWARDEN_PG_BIN_DIRS, :-separated)",
+      collect,
+    )
     .option("--json", "print the summary (or the failure) as one JSON object on stdout")
     .addHelpText("after", RESTORE_HELP)
     .action(async (opts: Record<string, unknown>) => {
@@ -67,18 +95,25 @@ export async function main(argv: string[], ctx: CliContext = { io: processIo(), 
 
   program
     .command("keys")
-    .description("show the keys --api publishes next to the ones pinned here; pin them deliberately (after an announced rotation) or forget them")
+    .description(
+      "show the keys --api publishes next to the ones pinned here; pin them deliberately (after an announced rotation) or forget them",
+    )
     .argument("[action]", "show (default), pin or forget")
     .option("--api <url>", "the Walwarden API URL")
     .option("--json", "print as JSON")
-    .addHelpText("after", "\nPinned keys live in keys.json in the config directory (WALWARDEN_CONFIG_DIR, else ~/.config/walwarden on Linux).\nExit status: 0 ok (show: the published keys are the pinned ones, or none are pinned), 1 they differ or cannot be fetched, 2 bad usage.")
+    .addHelpText(
+      "after",
+      "\nPinned keys live in keys.json in the config directory (WALWARDEN_CONFIG_DIR, else ~/.config/walwarden on Linux).\nExit status: 0 ok (show: the published keys are the pinned ones, or none are pinned), 1 they differ or cannot be fetched, 2 bad usage.",
+    )
     .action(async (action: string | undefined, opts: Record<string, unknown>) => {
       code = await keysCommand(action, opts, ctx);
     });
 
   program.addCommand(
     new Command("verify")
-      .description("check a bundle, manifest or walk-away kit offline (walwarden-verify; --api URL uses the keys pinned for it)")
+      .description(
+        "check a bundle, manifest or walk-away kit offline (walwarden-verify; --api URL uses the keys pinned for it)",
+      )
       .helpOption(false)
       .allowUnknownOption()
       .argument("[args...]"),
@@ -96,4 +131,3 @@ export async function main(argv: string[], ctx: CliContext = { io: processIo(), 
   }
   return code;
 }
-

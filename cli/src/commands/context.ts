@@ -16,6 +16,8 @@ export interface CliContext {
 
 /** Says a usage error (exit 2). */
 export function usageError(io: Io, command: string, message: string): 2 {
-  io.stderr(`walwarden ${command}: ${message.includes("\n") ? `\n${message.replace(/^/gm, "  ")}` : message}\nRun walwarden ${command} --help for usage.\n`);
+  io.stderr(
+    `walwarden ${command}: ${message.includes("\n") ? `\n${message.replace(/^/gm, "  ")}` : message}\nRun walwarden ${command} --help for usage.\n`,
+  );
   return 2;
 }

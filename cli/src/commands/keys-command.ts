@@ -10,7 +10,11 @@ import { usageError, type CliContext } from "./context.js";
  * if they differ or cannot be fetched), pin the published ones deliberately (after an announced
  * rotation), or forget the pin (the next restore pins again on first use).
  */
-export async function keysCommand(action: string | undefined, raw: Record<string, unknown>, ctx: CliContext): Promise<number> {
+export async function keysCommand(
+  action: string | undefined,
+  raw: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<number> {
   const { io, env } = ctx;
   const parsed = parseKeysArgs(action, raw);
   if (!parsed.ok) return usageError(io, "keys", parsed.message);
@@ -27,7 +31,9 @@ export async function keysCommand(action: string | undefined, raw: Record<string
     }
     const w = await writePinned(dir, o.api, undefined);
     if (!w.ok) return fail(w.message);
-    io.stdout(`Forgot the keys pinned for ${o.api} on ${pinned.value.pinnedAt}. The next restore from it pins the keys it publishes then.\n`);
+    io.stdout(
+      `Forgot the keys pinned for ${o.api} on ${pinned.value.pinnedAt}. The next restore from it pins the keys it publishes then.\n`,
+    );
     return 0;
   }
 
@@ -48,12 +54,36 @@ export async function keysCommand(action: string | undefined, raw: Record<string
   // show
   const diff = pinned.value && published.ok ? diffKeys(pinned.value, published.value) : undefined;
   if (o.json) {
-    io.stdout(JSON.stringify({ api: o.api, file, pinned: pinned.value ?? null, published: published.ok ? published.value : null, publishedError: published.ok ? null : published.message, same: diff ? sameKeys(diff) : null }, null, 2) + "\n");
+    io.stdout(
+      JSON.stringify(
+        {
+          api: o.api,
+          file,
+          pinned: pinned.value ?? null,
+          published: published.ok ? published.value : null,
+          publishedError: published.ok ? null : published.message,
+          same: diff ? sameKeys(diff) : null,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
   } else {
     io.stdout(`${o.api}\n`);
-    io.stdout(pinned.value ? `Pinned on ${pinned.value.pinnedAt} (${file}):\n${listKeys(pinned.value)}` : `Nothing pinned (${file}): the first restore pins the published keys, or run walwarden keys pin --api ${o.api}.\n`);
-    io.stdout(published.ok ? `Published now:\n${listKeys(published.value)}` : `Published now: unknown (${published.message})\n`);
-    if (diff) io.stdout(sameKeys(diff) ? "The published keys are the pinned ones.\n" : `The published keys differ from the pinned ones: ${describeDiff(diff)}.\nIf this rotation was announced, accept it with: walwarden keys pin --api ${o.api}\n`);
+    io.stdout(
+      pinned.value
+        ? `Pinned on ${pinned.value.pinnedAt} (${file}):\n${listKeys(pinned.value)}`
+        : `Nothing pinned (${file}): the first restore pins the published keys, or run walwarden keys pin --api ${o.api}.\n`,
+    );
+    io.stdout(
+      published.ok ? `Published now:\n${listKeys(published.value)}` : `Published now: unknown (${published.message})\n`,
+    );
+    if (diff)
+      io.stdout(
+        sameKeys(diff)
+          ? "The published keys are the pinned ones.\n"
+          : `The published keys differ from the pinned ones: ${describeDiff(diff)}.\nIf this rotation was announced, accept it with: walwarden keys pin --api ${o.api}\n`,
+      );
   }
   return published.ok && (!diff || sameKeys(diff)) ? 0 : 1;
 
@@ -64,5 +94,11 @@ export async function keysCommand(action: string | undefined, raw: Record<string
 }
 
 function listKeys(k: { origin: string; checkpoint: string[]; manifest: string[] }): string {
-  return [`  log origin  ${k.origin}`, ...k.checkpoint.map((v) => `  checkpoint  ${v}`), ...k.manifest.map((v) => `  manifest    ${v}`)].join("\n") + "\n";
+  return (
+    [
+      `  log origin  ${k.origin}`,
+      ...k.checkpoint.map((v) => `  checkpoint  ${v}`),
+      ...k.manifest.map((v) => `  manifest    ${v}`),
+    ].join("\n") + "\n"
+  );
 }

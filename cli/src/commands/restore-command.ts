@@ -12,8 +12,16 @@ export async function restoreCommand(raw: Record<string, unknown>, ctx: CliConte
   if (!parsed.ok) return usageError(io, "restore", parsed.message);
   const o = parsed.value;
   const target = restoreTarget(o.target, env);
-  if (!target.ok) return usageError(io, "restore", `${o.target !== undefined ? "--target" : "the target (libpq environment: PGHOST, PGSERVICE, …)"}: ${target.message}`);
-  if (target.value.passwordInArgs) io.stderr("Note: the password in --target is visible to other users of this machine (ps); prefer PGPASSWORD, ~/.pgpass or a service file.\n");
+  if (!target.ok)
+    return usageError(
+      io,
+      "restore",
+      `${o.target !== undefined ? "--target" : "the target (libpq environment: PGHOST, PGSERVICE, …)"}: ${target.message}`,
+    );
+  if (target.value.passwordInArgs)
+    io.stderr(
+      "Note: the password in --target is visible to other users of this machine (ps); prefer PGPASSWORD, ~/.pgpass or a service file.\n",
+    );
 
   const { signal, release } = ctx.signal ? { signal: ctx.signal, release: () => {} } : interruptOnSignals(ctx);
   let outcome: RestoreOutcome;
@@ -31,7 +39,9 @@ export async function restoreCommand(raw: Record<string, unknown>, ctx: CliConte
     release();
   }
   if (outcome.summary) {
-    io.stdout(o.json ? JSON.stringify({ ok: true, ...outcome.summary }, null, 2) + "\n" : formatSummary(outcome.summary));
+    io.stdout(
+      o.json ? JSON.stringify({ ok: true, ...outcome.summary }, null, 2) + "\n" : formatSummary(outcome.summary),
+    );
   } else if (outcome.failure) {
     const f = outcome.failure;
     io.stderr(`walwarden restore: failed (${f.stage}${f.restoreId ? `, restore ${f.restoreId}` : ""}): ${f.message}\n`);
@@ -45,7 +55,9 @@ function interruptOnSignals(ctx: CliContext): { signal: AbortSignal; release: ()
   const ctrl = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (ctrl.signal.aborted) process.exit(130);
-    ctx.io.stderr(`\n${sig}: stopping (reporting the restore as failed and removing its files; press again to exit at once)\n`);
+    ctx.io.stderr(
+      `\n${sig}: stopping (reporting the restore as failed and removing its files; press again to exit at once)\n`,
+    );
     ctrl.abort(sig);
   };
   process.on("SIGINT", onSignal);

@@ -14,7 +14,13 @@ import { writePinned } from "../keys/key-store.js";
 function writeKit(d = DEPLOYMENT) {
   const dir = mkdtempSync(join(tmpdir(), "ww-cli-kit-"));
   const artifact = randomBytes(4096);
-  const kit = signedKit(artifact, predicateFor(artifact, { s3: { ...predicateFor(artifact).s3, key: "walwarden/db_main/2026/11/24/bk_01.dump.zst" } }), d);
+  const kit = signedKit(
+    artifact,
+    predicateFor(artifact, {
+      s3: { ...predicateFor(artifact).s3, key: "walwarden/db_main/2026/11/24/bk_01.dump.zst" },
+    }),
+    d,
+  );
   writeFileSync(join(dir, "bk_01.manifest.json"), JSON.stringify(kit.envelope));
   writeFileSync(join(dir, "bk_01.entry.json"), kit.entry);
   writeFileSync(join(dir, "bk_01.proof.json"), JSON.stringify(kit.proof));
@@ -45,14 +51,23 @@ describe("walwarden verify", () => {
   it("--api URL uses the keys pinned for that API", async () => {
     const config = mkdtempSync(join(tmpdir(), "ww-cli-config-"));
     mkdirSync(config, { recursive: true });
-    await writePinned(config, "https://api.walwarden.example", { ...publishedKeysOf(), pinnedAt: "2026-11-24T00:00:00.000Z" });
-    const r = await run(["verify", "kit", writeKit(), "--api", "https://api.walwarden.example", "--json"], { WALWARDEN_CONFIG_DIR: config });
+    await writePinned(config, "https://api.walwarden.example", {
+      ...publishedKeysOf(),
+      pinnedAt: "2026-11-24T00:00:00.000Z",
+    });
+    const r = await run(["verify", "kit", writeKit(), "--api", "https://api.walwarden.example", "--json"], {
+      WALWARDEN_CONFIG_DIR: config,
+    });
     expect(r.code, r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ verdict: "verified" });
   });
 
   it("a kit signed by another deployment's keys is NOT VERIFIED (exit 1)", async () => {
-    const other = { origin: "walwarden.test/log", checkpoint: signer("walwarden.test/checkpoint", 21), manifest: signer("walwarden.test/manifest", 22) };
+    const other = {
+      origin: "walwarden.test/log",
+      checkpoint: signer("walwarden.test/checkpoint", 21),
+      manifest: signer("walwarden.test/manifest", 22),
+    };
     const r = await run(["verify", "kit", writeKit(other), ...keyArgs()]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("NOT VERIFIED: check manifest.unknown-key failed");

@@ -23,7 +23,12 @@ export async function verifyCommand(args: string[], ctx: CliContext): Promise<nu
     const dir = configDir(ctx.env);
     const pinned = await readPinned(dir, api.data);
     if (!pinned.ok) return usageError(ctx.io, "verify", pinned.message);
-    if (!pinned.value) return usageError(ctx.io, "verify", `--api: no keys are pinned for ${api.data} in ${keyFilePath(dir)}; pin them with walwarden keys pin --api ${api.data}, or pass --key`);
+    if (!pinned.value)
+      return usageError(
+        ctx.io,
+        "verify",
+        `--api: no keys are pinned for ${api.data} in ${keyFilePath(dir)}; pin them with walwarden keys pin --api ${api.data}, or pass --key`,
+      );
     for (const v of [...pinned.value.checkpoint, ...pinned.value.manifest]) expanded.push("--key", v);
   }
   return verifierMain(expanded, { stdout: ctx.io.stdout, stderr: ctx.io.stderr });

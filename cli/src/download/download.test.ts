@@ -7,7 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { localS3Client, startFaultProxy, startS3, type FaultProxy, type FaultRule, type LocalS3 } from "../../../bench/lib/s3.mjs";
+import {
+  localS3Client,
+  startFaultProxy,
+  startS3,
+  type FaultProxy,
+  type FaultRule,
+  type LocalS3,
+} from "../../../bench/lib/s3.mjs";
 import { presignGet } from "../../test/support/presign.js";
 import { decompressSink } from "../tools/decompress-sink.js";
 import { download } from "./download.js";
@@ -62,7 +69,13 @@ describe("download", () => {
   it("downloads a presigned URL and hashes it as it arrives", async () => {
     const url = await presignGet(s3, proxy.endpoint, KEY);
     const seen: number[] = [];
-    const r = await download({ url, sink: await fileAt("plain"), expectedBytes: body.length, signal: never, onBytes: (n) => seen.push(n) });
+    const r = await download({
+      url,
+      sink: await fileAt("plain"),
+      expectedBytes: body.length,
+      signal: never,
+      onBytes: (n) => seen.push(n),
+    });
     expect(r).toMatchObject({ ok: true, value: { bytes: body.length, sha256, resumes: 0, restarts: 0 } });
     expect(readFileSync(join(dir, "plain")).equals(body)).toBe(true);
     expect(seen.at(-1)).toBe(body.length);
@@ -70,9 +83,16 @@ describe("download", () => {
 
   it("resumes a connection dropped midway with Range, and the file and hash are still right", async () => {
     const cut = 1_000_003;
-    faults = (_req, info) => (info.op === "GetObject" && info.seq === 0 ? { action: "truncate", afterBytes: cut, then: "drop" } : undefined);
+    faults = (_req, info) =>
+      info.op === "GetObject" && info.seq === 0 ? { action: "truncate", afterBytes: cut, then: "drop" } : undefined;
     const url = await presignGet(s3, proxy.endpoint, KEY);
-    const r = await download({ url, sink: await fileAt("dropped"), expectedBytes: body.length, signal: never, backoffMs: 50 });
+    const r = await download({
+      url,
+      sink: await fileAt("dropped"),
+      expectedBytes: body.length,
+      signal: never,
+      backoffMs: 50,
+    });
     expect(r).toMatchObject({ ok: true, value: { bytes: body.length, sha256, resumes: 1, restarts: 0 } });
     expect(readFileSync(join(dir, "dropped")).equals(body)).toBe(true);
     // It resumes from what reached the file: at most the cut (bytes buffered in the client when the
@@ -87,10 +107,20 @@ describe("download", () => {
   });
 
   it("resumes a connection that stalls (no bytes for the stall timeout)", async () => {
-    faults = (_req, info) => (info.op === "GetObject" && info.seq === 0 ? { action: "truncate", afterBytes: 500_000, then: "stall" } : undefined);
+    faults = (_req, info) =>
+      info.op === "GetObject" && info.seq === 0
+        ? { action: "truncate", afterBytes: 500_000, then: "stall" }
+        : undefined;
     const url = await presignGet(s3, proxy.endpoint, KEY);
     const started = Date.now();
-    const r = await download({ url, sink: await fileAt("stalled"), expectedBytes: body.length, signal: never, stallMs: 700, backoffMs: 50 });
+    const r = await download({
+      url,
+      sink: await fileAt("stalled"),
+      expectedBytes: body.length,
+      signal: never,
+      stallMs: 700,
+      backoffMs: 50,
+    });
     expect(r).toMatchObject({ ok: true, value: { sha256, resumes: 1 } });
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     const ranges = proxy.requestsOf("GetObject").map((g) => g.headers.range);
@@ -108,14 +138,23 @@ describe("download", () => {
       return undefined;
     };
     const url = await presignGet(s3, proxy.endpoint, KEY);
-    const r = await download({ url, sink: await fileAt("restarted"), expectedBytes: body.length, signal: never, backoffMs: 50 });
+    const r = await download({
+      url,
+      sink: await fileAt("restarted"),
+      expectedBytes: body.length,
+      signal: never,
+      backoffMs: 50,
+    });
     expect(r).toMatchObject({ ok: true, value: { bytes: body.length, sha256, restarts: 1 } });
     expect(readFileSync(join(dir, "restarted")).equals(body)).toBe(true);
   });
 
   it("into a decompressor: a resume continues the same stream, a 200 to a Range request starts the decompression over", async () => {
     const zstSha = createHash("sha256").update(zstBody).digest("hex");
-    for (const [name, ignoreRange] of [["resumed", false], ["restarted", true]] as const) {
+    for (const [name, ignoreRange] of [
+      ["resumed", false],
+      ["restarted", true],
+    ] as const) {
       let n = 0;
       faults = (req, info) => {
         if (info.op !== "GetObject") return undefined;
@@ -127,7 +166,10 @@ describe("download", () => {
       const out = join(dir, `${name}.out`);
       const sink = decompressSink("zstd", out, { env: process.env, setOffsets: true });
       const r = await download({ url, sink, expectedBytes: zstBody.length, signal: never, backoffMs: 50 });
-      expect(r).toMatchObject({ ok: true, value: { bytes: zstBody.length, sha256: zstSha, resumes: 1, restarts: ignoreRange ? 1 : 0 } });
+      expect(r).toMatchObject({
+        ok: true,
+        value: { bytes: zstBody.length, sha256: zstSha, resumes: 1, restarts: ignoreRange ? 1 : 0 },
+      });
       expect(await sink.finish()).toMatchObject({ ok: true, value: { path: out, bytes: body.length } });
       expect(readFileSync(out).equals(body)).toBe(true);
     }
@@ -136,7 +178,14 @@ describe("download", () => {
   it("gives up after the retries with a message that says how far it got", async () => {
     faults = (_req, info) => (info.op === "GetObject" ? { status: 503, code: "SlowDown" } : undefined);
     const url = await presignGet(s3, proxy.endpoint, KEY);
-    const r = await download({ url, sink: await fileAt("failing"), expectedBytes: body.length, signal: never, retries: 2, backoffMs: 10 });
+    const r = await download({
+      url,
+      sink: await fileAt("failing"),
+      expectedBytes: body.length,
+      signal: never,
+      retries: 2,
+      backoffMs: 10,
+    });
     expect(r).toMatchObject({ ok: false, code: "download" });
     expect(!r.ok && r.message).toMatch(/failed 3 times in a row \(last: HTTP 503\)/);
     expect(proxy.requestsOf("GetObject")).toHaveLength(3);
@@ -146,7 +195,14 @@ describe("download", () => {
     const signedAt = new Date(Date.now() - 20 * 60_000);
     const url = await presignGet(s3, proxy.endpoint, KEY, 900, signedAt);
     const expiresAt = new Date(signedAt.getTime() + 900_000).toISOString();
-    const r = await download({ url, sink: await fileAt("expired"), expectedBytes: body.length, expiresAt, signal: never, backoffMs: 10 });
+    const r = await download({
+      url,
+      sink: await fileAt("expired"),
+      expectedBytes: body.length,
+      expiresAt,
+      signal: never,
+      backoffMs: 10,
+    });
     expect(r).toMatchObject({ ok: false, code: "expired" });
     expect(!r.ok && r.message).toMatch(/the download link expired \(at .*\): it is valid for 15 minutes/);
     expect(!r.ok && r.message).not.toContain("X-Amz");
@@ -155,22 +211,35 @@ describe("download", () => {
   });
 
   it("a URL that expires mid-download fails at the resume with how much had arrived", async () => {
-    faults = (_req, info) => (info.op === "GetObject" && info.seq === 0 ? { action: "truncate", afterBytes: 1_048_576, then: "drop" } : undefined);
+    faults = (_req, info) =>
+      info.op === "GetObject" && info.seq === 0
+        ? { action: "truncate", afterBytes: 1_048_576, then: "drop" }
+        : undefined;
     const url = await presignGet(s3, proxy.endpoint, KEY, 2);
-    const r = await download({ url, sink: await fileAt("expiring"), expectedBytes: body.length, signal: never, backoffMs: 2_500 });
+    const r = await download({
+      url,
+      sink: await fileAt("expiring"),
+      expectedBytes: body.length,
+      signal: never,
+      backoffMs: 2_500,
+    });
     expect(r).toMatchObject({ ok: false, code: "expired" });
     expect(!r.ok && r.message).toMatch(/expired after [\d.]+ (KiB|MiB) of 3\.0 MiB/);
   });
 
   it("a badly signed URL is refused as such, not as expired", async () => {
-    const url = (await presignGet(s3, proxy.endpoint, KEY)).replace(/X-Amz-Signature=[0-9a-f]{4}/, "X-Amz-Signature=0000");
+    const url = (await presignGet(s3, proxy.endpoint, KEY)).replace(
+      /X-Amz-Signature=[0-9a-f]{4}/,
+      "X-Amz-Signature=0000",
+    );
     const r = await download({ url, sink: await fileAt("bad"), expectedBytes: body.length, signal: never });
     expect(r).toMatchObject({ ok: false, code: "download" });
     expect(!r.ok && r.message).toMatch(/refused the download \(HTTP 403 SignatureDoesNotMatch\)/);
   });
 
   it("stops when aborted", async () => {
-    faults = (_req, info) => (info.op === "GetObject" ? { action: "truncate", afterBytes: 100_000, then: "stall" } : undefined);
+    faults = (_req, info) =>
+      info.op === "GetObject" ? { action: "truncate", afterBytes: 100_000, then: "stall" } : undefined;
     const url = await presignGet(s3, proxy.endpoint, KEY);
     const ctrl = new AbortController();
     setTimeout(() => ctrl.abort("SIGINT"), 300);

@@ -41,7 +41,11 @@ export interface DownloadOptions {
 /** Why a download failed. */
 export type DownloadErrorCode = "download" | "expired" | "interrupted";
 
-type Attempt = { kind: "done" } | { kind: "retry"; why: string } | { kind: "restart"; why: string } | { kind: "fail"; code: DownloadErrorCode; message: string };
+type Attempt =
+  | { kind: "done" }
+  | { kind: "retry"; why: string }
+  | { kind: "restart"; why: string }
+  | { kind: "fail"; code: DownloadErrorCode; message: string };
 
 /**
  * Downloads a presigned URL into a sink, hashing (SHA-256) as the bytes arrive. A connection that drops
@@ -66,14 +70,21 @@ export async function download(o: DownloadOptions): Promise<Result<Downloaded, D
       try {
         await o.sink.restart();
       } catch (e) {
-        return err("download", `cannot start the download over: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return err(
+          "download",
+          `cannot start the download over: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
       }
       state.have = 0;
       state.hash = createHash("sha256");
       state.restarts++;
     }
     failures++;
-    if (failures > retries) return err("download", `the download failed ${failures} times in a row (last: ${a.why}) after ${formatBytes(state.have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}; check your network and run the command again with a new token`);
+    if (failures > retries)
+      return err(
+        "download",
+        `the download failed ${failures} times in a row (last: ${a.why}) after ${formatBytes(state.have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}; check your network and run the command again with a new token`,
+      );
     try {
       await sleep(Math.min(30_000, backoffMs * 2 ** (failures - 1)), undefined, { signal: o.signal });
     } catch {
@@ -85,7 +96,12 @@ export async function download(o: DownloadOptions): Promise<Result<Downloaded, D
 }
 
 /** One GET: from `state.have` on (Range) if some bytes are already there. */
-async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, expected: number | null, stallMs: number): Promise<Attempt> {
+async function attempt(
+  o: DownloadOptions,
+  state: { have: number; hash: Hash },
+  expected: number | null,
+  stallMs: number,
+): Promise<Attempt> {
   if (expected !== null && state.have === expected && state.have > 0) return { kind: "done" };
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort();
@@ -107,11 +123,18 @@ async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, 
     if (res.status === 403) return { kind: "fail", ...(await refused(res, o, state.have, expected)) };
     if (res.status === 404) {
       res.cancel();
-      return { kind: "fail", code: "download", message: "the backup file is not in the bucket (HTTP 404): it may have been deleted or moved; the Worker's restore presigned a key that does not exist" };
+      return {
+        kind: "fail",
+        code: "download",
+        message:
+          "the backup file is not in the bucket (HTTP 404): it may have been deleted or moved; the Worker's restore presigned a key that does not exist",
+      };
     }
     if (res.status === 416) {
       res.cancel();
-      return expected !== null && state.have === expected ? { kind: "done" } : { kind: "restart", why: "HTTP 416 (range not satisfiable)" };
+      return expected !== null && state.have === expected
+        ? { kind: "done" }
+        : { kind: "restart", why: "HTTP 416 (range not satisfiable)" };
     }
     if (res.status === 200 && state.have > 0) {
       res.cancel();
@@ -121,7 +144,10 @@ async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, 
       const range = parseContentRange(res.header("content-range"));
       if (!range || range.start !== state.have) {
         res.cancel();
-        return { kind: "restart", why: `the server answered a different range (${res.header("content-range") ?? "no Content-Range"})` };
+        return {
+          kind: "restart",
+          why: `the server answered a different range (${res.header("content-range") ?? "no Content-Range"})`,
+        };
       }
     } else if (res.status !== 200) {
       res.cancel();
@@ -135,7 +161,11 @@ async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, 
           await o.sink.write(chunk);
         } catch (e) {
           res.cancel();
-          return { kind: "fail", code: "download", message: `cannot store the download: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)` };
+          return {
+            kind: "fail",
+            code: "download",
+            message: `cannot store the download: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)`,
+          };
         }
         kick();
         state.have += chunk.length;
@@ -145,8 +175,17 @@ async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, 
       if (o.signal.aborted) return { kind: "retry", why: "interrupted" };
       return { kind: "retry", why: stalled ? `no bytes for ${stallMs / 1000} s` : networkWhy(e) };
     }
-    if (expected !== null && state.have < expected) return { kind: "retry", why: `the connection ended after ${formatBytes(state.have)} of ${formatBytes(expected)}` };
-    if (expected !== null && state.have > expected) return { kind: "fail", code: "download", message: `the bucket sent ${state.have} bytes but the backup is ${expected} bytes` };
+    if (expected !== null && state.have < expected)
+      return {
+        kind: "retry",
+        why: `the connection ended after ${formatBytes(state.have)} of ${formatBytes(expected)}`,
+      };
+    if (expected !== null && state.have > expected)
+      return {
+        kind: "fail",
+        code: "download",
+        message: `the bucket sent ${state.have} bytes but the backup is ${expected} bytes`,
+      };
     return { kind: "done" };
   } finally {
     clearTimeout(timer);
@@ -154,9 +193,15 @@ async function attempt(o: DownloadOptions, state: { have: number; hash: Hash }, 
   }
 }
 
-async function refused(res: GetAnswer, o: DownloadOptions, have: number, expected: number | null): Promise<{ code: DownloadErrorCode; message: string }> {
+async function refused(
+  res: GetAnswer,
+  o: DownloadOptions,
+  have: number,
+  expected: number | null,
+): Promise<{ code: DownloadErrorCode; message: string }> {
   const body = await res.text().catch(() => "");
-  const progress = have > 0 ? ` after ${formatBytes(have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}` : "";
+  const progress =
+    have > 0 ? ` after ${formatBytes(have)}${expected !== null ? ` of ${formatBytes(expected)}` : ""}` : "";
   const pastExpiry = o.expiresAt !== undefined && Date.parse(o.expiresAt) <= Date.now();
   if (/expired/i.test(body) || pastExpiry) {
     return {
@@ -165,7 +210,10 @@ async function refused(res: GetAnswer, o: DownloadOptions, have: number, expecte
     };
   }
   const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
-  return { code: "download", message: `the bucket refused the download (HTTP 403${code ? ` ${code}` : ""})${progress}: the restore credential the Worker presigns with may lack s3:GetObject on this key; tell an admin.` };
+  return {
+    code: "download",
+    message: `the bucket refused the download (HTTP 403${code ? ` ${code}` : ""})${progress}: the restore credential the Worker presigns with may lack s3:GetObject on this key; tell an admin.`,
+  };
 }
 
 /** A network error's short reason: its code (ECONNRESET…), else its message. */

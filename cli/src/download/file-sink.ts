@@ -14,7 +14,10 @@ export async function fileSink(path: string): Promise<Result<FileSink, "download
   try {
     fh = await open(path, "w");
   } catch (e) {
-    return err("download", `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)`);
+    return err(
+      "download",
+      `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (choose another --download-dir)`,
+    );
   }
   let at = 0;
   let closed = false;

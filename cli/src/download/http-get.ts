@@ -27,7 +27,12 @@ export async function httpGet(url: string, headers: Record<string, string>, sign
   for (let hops = 0; ; hops++) {
     const res = await once(at, headers, signal);
     const location = res.headers.location;
-    if (res.statusCode !== undefined && [301, 302, 303, 307, 308].includes(res.statusCode) && location && hops < MAX_REDIRECTS) {
+    if (
+      res.statusCode !== undefined &&
+      [301, 302, 303, 307, 308].includes(res.statusCode) &&
+      location &&
+      hops < MAX_REDIRECTS
+    ) {
       res.destroy();
       at = new URL(location, at);
       continue;

@@ -11,7 +11,10 @@ export interface KeyDiff {
 }
 
 /** The differences between two key sets, by role (order does not matter). */
-export function diffKeys(pinned: Pick<PinnedKeys, "origin" | "checkpoint" | "manifest">, published: PublishedKeys): KeyDiff {
+export function diffKeys(
+  pinned: Pick<PinnedKeys, "origin" | "checkpoint" | "manifest">,
+  published: PublishedKeys,
+): KeyDiff {
   const diff: KeyDiff = { added: [], removed: [] };
   for (const role of ["checkpoint", "manifest"] as const) {
     const p = new Set(pinned[role]);

@@ -30,16 +30,26 @@ export async function readPins(dir: string): Promise<Result<Record<string, Pinne
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return ok({});
-    return err("unreadable", `cannot read the pinned keys in ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return err(
+      "unreadable",
+      `cannot read the pinned keys in ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return err("unreadable", `${path} is not valid JSON: fix it, or delete it to pin the published keys again on next use`);
+    return err(
+      "unreadable",
+      `${path} is not valid JSON: fix it, or delete it to pin the published keys again on next use`,
+    );
   }
   const file = KeyFileSchema.safeParse(parsed);
-  if (!file.success) return err("unreadable", `${path} is not a Walwarden key file (${file.error.issues[0]?.message ?? "invalid"}): fix it, or delete it to pin the published keys again on next use`);
+  if (!file.success)
+    return err(
+      "unreadable",
+      `${path} is not a Walwarden key file (${file.error.issues[0]?.message ?? "invalid"}): fix it, or delete it to pin the published keys again on next use`,
+    );
   return ok(file.data.apis);
 }
 
@@ -50,7 +60,11 @@ export async function readPinned(dir: string, api: string): Promise<Result<Pinne
 }
 
 /** Pins (or, with undefined, forgets) one API's keys; the file is replaced atomically. */
-export async function writePinned(dir: string, api: string, keys: PinnedKeys | undefined): Promise<Result<void, "unreadable" | "unwritable">> {
+export async function writePinned(
+  dir: string,
+  api: string,
+  keys: PinnedKeys | undefined,
+): Promise<Result<void, "unreadable" | "unwritable">> {
   const all = await readPins(dir);
   if (!all.ok) return all;
   const apis = { ...all.value };
@@ -65,6 +79,9 @@ export async function writePinned(dir: string, api: string, keys: PinnedKeys | u
     await rename(tmp, path);
     return ok(undefined);
   } catch (e) {
-    return err("unwritable", `cannot save the pinned keys in ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (set WALWARDEN_CONFIG_DIR to a writable directory)`);
+    return err(
+      "unwritable",
+      `cannot save the pinned keys in ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (set WALWARDEN_CONFIG_DIR to a writable directory)`,
+    );
   }
 }

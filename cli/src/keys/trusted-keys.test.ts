@@ -45,7 +45,14 @@ describe("trustedKeys", () => {
   it("pins the published keys on first use, with a notice that names them, then uses the pinned ones", async () => {
     const dir = freshDir();
     const first = await trustedKeys(api, [], dir, fetch);
-    expect(first).toMatchObject({ ok: true, value: { source: "first-use", origin: "walwarden.test/log", vkeys: [...original.checkpoint, ...original.manifest] } });
+    expect(first).toMatchObject({
+      ok: true,
+      value: {
+        source: "first-use",
+        origin: "walwarden.test/log",
+        vkeys: [...original.checkpoint, ...original.manifest],
+      },
+    });
     expect(first.ok && first.value.notice).toContain(`First use of ${api}: pinned its published keys`);
     expect(first.ok && first.value.notice).toContain(`manifest   ${original.manifest[0]}`);
     const file = JSON.parse(readFileSync(join(dir, "keys.json"), "utf8"));
@@ -66,13 +73,18 @@ describe("trustedKeys", () => {
     expect(!r.ok && r.message).toContain(`accept the new keys deliberately with \`walwarden keys pin --api ${api}\``);
     doc = { ...original, origin: "elsewhere.example/log" };
     const moved = await trustedKeys(api, [], dir, fetch);
-    expect(!moved.ok && moved.message).toContain("the log origin changed from walwarden.test/log to elsewhere.example/log");
+    expect(!moved.ok && moved.message).toContain(
+      "the log origin changed from walwarden.test/log to elsewhere.example/log",
+    );
   });
 
   it("with --key uses only those keys and neither fetches nor pins", async () => {
     const dir = freshDir();
     const r = await trustedKeys(api, [rotatedVkey, original.checkpoint[0]!], dir, fetch);
-    expect(r).toMatchObject({ ok: true, value: { source: "flag", vkeys: [rotatedVkey, original.checkpoint[0]], origin: undefined } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { source: "flag", vkeys: [rotatedVkey, original.checkpoint[0]], origin: undefined },
+    });
     expect(served).toBe(0);
   });
 
@@ -102,7 +114,9 @@ describe("walwarden keys", () => {
     const none = await keys([], dir);
     expect(none.code).toBe(0);
     expect(none.out).toContain("Nothing pinned");
-    expect(none.out).toContain(`Published now:\n  log origin  walwarden.test/log\n  checkpoint  ${original.checkpoint[0]}`);
+    expect(none.out).toContain(
+      `Published now:\n  log origin  walwarden.test/log\n  checkpoint  ${original.checkpoint[0]}`,
+    );
 
     const pin = await keys(["pin"], dir);
     expect(pin).toMatchObject({ code: 0 });
@@ -112,11 +126,16 @@ describe("walwarden keys", () => {
     doc = { ...original, manifest: [rotatedVkey, ...original.manifest] } satisfies PublishedKeys;
     const changed = await keys([], dir);
     expect(changed.code).toBe(1);
-    expect(changed.out).toContain(`The published keys differ from the pinned ones: manifest key ${rotatedVkey} is published but not pinned.`);
+    expect(changed.out).toContain(
+      `The published keys differ from the pinned ones: manifest key ${rotatedVkey} is published but not pinned.`,
+    );
     expect(changed.out).toContain(`walwarden keys pin --api ${api}`);
     const repin = await keys(["pin"], dir);
     expect(repin.out).toContain(`(changed: manifest key ${rotatedVkey} is published but not pinned)`);
-    expect(JSON.parse((await keys(["show", "--json"], dir)).out)).toMatchObject({ same: true, pinned: { manifest: [rotatedVkey, ...original.manifest] } });
+    expect(JSON.parse((await keys(["show", "--json"], dir)).out)).toMatchObject({
+      same: true,
+      pinned: { manifest: [rotatedVkey, ...original.manifest] },
+    });
 
     const forget = await keys(["forget"], dir);
     expect(forget.out).toContain(`Forgot the keys pinned for ${api}`);

@@ -17,7 +17,11 @@ beforeAll(async () => {
   pg = await startCluster({ name: "cli-archive-index" });
   await createSampleDb(pg, "shop");
   // Large objects too: their data items are framed differently (an oid, then blocks, per object).
-  await pg.query("SELECT lo_from_bytea(0, convert_to(repeat('large object ', 5000), 'UTF8')), lo_from_bytea(0, '\\x00ff'::bytea)", [], { db: "shop" });
+  await pg.query(
+    "SELECT lo_from_bytea(0, convert_to(repeat('large object ', 5000), 'UTF8')), lo_from_bytea(0, '\\x00ff'::bytea)",
+    [],
+    { db: "shop" },
+  );
   dir = mkdtempSync(join(tmpdir(), "ww-cli-archive-index-"));
 }, 120_000);
 afterAll(async () => {
@@ -66,7 +70,10 @@ function differences(a: Buffer, b: Buffer): number[] {
 const CREATION_TIME_END = 51;
 
 describe("ArchiveIndexer", () => {
-  for (const [what, extra] of [["uncompressed (-Z0, as the runner dumps)", ["--compress=0"]], ["gzip-compressed (pg_dump's default)", []]] as const) {
+  for (const [what, extra] of [
+    ["uncompressed (-Z0, as the runner dumps)", ["--compress=0"]],
+    ["gzip-compressed (pg_dump's default)", []],
+  ] as const) {
     it(`sets the offsets of a piped ${what} dump to the ones pg_dump writes into a file`, () => {
       const piped = dump([...extra]);
       const file = dump([...extra], join(dir, `file-${extra.length}.dump`));
@@ -90,7 +97,10 @@ describe("ArchiveIndexer", () => {
     const piped = dump(["--compress=0"]);
     expect(index(Buffer.from("not an archive at all"))).toMatchObject({ ok: false });
     expect(index(piped.subarray(0, 100))).toMatchObject({ ok: false, why: "the archive ends inside its TOC" });
-    expect(index(piped.subarray(0, piped.length - 3))).toMatchObject({ ok: false, why: "the archive ends inside a data item" });
+    expect(index(piped.subarray(0, piped.length - 3))).toMatchObject({
+      ok: false,
+      why: "the archive ends inside a data item",
+    });
     const corrupt = Buffer.from(piped);
     corrupt[piped.length - 1] = 7; // the last data item's end marker is no longer a zero int
     expect(index(corrupt)).toMatchObject({ ok: false });

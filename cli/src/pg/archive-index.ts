@@ -121,7 +121,8 @@ function parseHead(b: Buffer): Head {
     }
     const at = p;
     const flag = byte();
-    if (flag !== OFFSET_NOT_SET && flag !== OFFSET_SET && flag !== OFFSET_NO_DATA) throw new Unsupported(`offset flag ${flag}`);
+    if (flag !== OFFSET_NOT_SET && flag !== OFFSET_SET && flag !== OFFSET_NO_DATA)
+      throw new Unsupported(`offset flag ${flag}`);
     for (let k = 0; k < offSize; k++) byte();
     slots.push({ dumpId, at, flag });
   }
@@ -175,7 +176,8 @@ export class ArchiveIndexer {
     if (this.expect !== "type") return { ok: false, why: "the archive ends inside a data item" };
     if (h.slots.some((s) => s.flag === OFFSET_SET)) return { ok: true, patches: [] };
     const slotIds = new Set(h.slots.filter((s) => s.flag === OFFSET_NOT_SET).map((s) => s.dumpId));
-    for (const id of this.starts.keys()) if (!slotIds.has(id)) return { ok: false, why: `data for item ${id}, which the TOC does not expect` };
+    for (const id of this.starts.keys())
+      if (!slotIds.has(id)) return { ok: false, why: `data for item ${id}, which the TOC does not expect` };
     const patches: ArchivePatch[] = [];
     for (const s of h.slots) {
       const start = this.starts.get(s.dumpId);
@@ -284,7 +286,8 @@ export class ArchiveIndexer {
         this.skip = v;
       } else if (this.blockType === BLK_BLOBS) this.startInt("oid");
       else this.expect = "type";
-    } else if (v === 0) this.expect = "type"; // the oid that ends the large objects
+    } else if (v === 0)
+      this.expect = "type"; // the oid that ends the large objects
     else this.startInt("len");
   }
 }

@@ -22,8 +22,14 @@ export async function flushCommits(client: pg.Client, timeoutMs = 5_000): Promis
     await client.query("ROLLBACK").catch(() => {});
   }
   const { lsn } = (await client.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0]!;
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {
-    const { done } = (await client.query<{ done: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS done", [lsn])).rows[0]!;
+  for (
+    const deadline = Date.now() + timeoutMs;
+    Date.now() < deadline;
+    await new Promise((r) => setTimeout(r, POLL_MS))
+  ) {
+    const { done } = (
+      await client.query<{ done: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS done", [lsn])
+    ).rows[0]!;
     if (done) return true;
   }
   return false;

@@ -57,7 +57,12 @@ SELECT kind, schema, name, count(*) OVER ()::int AS total FROM objects ORDER BY 
 
 /** The objects in the target that a restore of `selection` could collide with (none: the target is empty). */
 export async function existingObjects(client: ClientBase, selection: RestoreSelection): Promise<ExistingObjects> {
-  const rows = (await client.query<ExistingObject & { total: number }>(NON_EMPTY_SQL, [[...selection.schemas], [...selection.tables]])).rows;
+  const rows = (
+    await client.query<ExistingObject & { total: number }>(NON_EMPTY_SQL, [
+      [...selection.schemas],
+      [...selection.tables],
+    ])
+  ).rows;
   return { total: rows[0]?.total ?? 0, examples: rows.map(({ kind, schema, name }) => ({ kind, schema, name })) };
 }
 

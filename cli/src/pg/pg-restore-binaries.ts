@@ -5,19 +5,26 @@ import { findPgTools, type PgToolBinary } from "@walwarden/runner";
 export type PgRestoreBinary = PgToolBinary;
 
 /** Every distinct pg_restore in `preferredDirs`, the usual install locations and PATH, with its version (where the runner looks for pg_dump). */
-export function findPgRestores(preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgRestoreBinary[]> {
+export function findPgRestores(
+  preferredDirs: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PgRestoreBinary[]> {
   return findPgTools("pg_restore", preferredDirs, env);
 }
 
 /** The message when no pg_restore is installed at all. */
-export const NO_PG_RESTORE = "no pg_restore found: install the PostgreSQL client tools (e.g. apt-get install postgresql-client, brew install libpq) or pass --pg-bin-dir";
+export const NO_PG_RESTORE =
+  "no pg_restore found: install the PostgreSQL client tools (e.g. apt-get install postgresql-client, brew install libpq) or pass --pg-bin-dir";
 
 /**
  * The pg_restore for an archive made by pg_dump `pgDumpVersion`: pg_restore cannot read archives of a
  * newer pg_dump, so its major version must be ≥ pg_dump's; the lowest such is chosen (the closest to
  * the dump and the target). Otherwise a message naming both versions and the package to install.
  */
-export function choosePgRestore(binaries: readonly PgRestoreBinary[], pgDumpVersion: string): Result<PgRestoreBinary, "no-pg-restore" | "pg-restore-too-old"> {
+export function choosePgRestore(
+  binaries: readonly PgRestoreBinary[],
+  pgDumpVersion: string,
+): Result<PgRestoreBinary, "no-pg-restore" | "pg-restore-too-old"> {
   if (binaries.length === 0) return err("no-pg-restore", NO_PG_RESTORE);
   const dumpMajor = Number(/^(\d+)/.exec(pgDumpVersion)?.[1] ?? NaN);
   const usable = binaries.filter((b) => !(b.major < dumpMajor)).sort((a, b) => a.major - b.major);

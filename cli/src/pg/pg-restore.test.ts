@@ -58,13 +58,30 @@ const all = { schemas: [], tables: [] };
 describe("restoreTarget", () => {
   it("keeps the password out of pg_restore's arguments and the display", () => {
     const t = restoreTarget(`postgres://restorer:${PASSWORD}@db.example:6543/app?sslmode=require`, {});
-    expect(t.ok && t.value).toMatchObject({ display: "restorer@db.example:6543/app", env: { PGPASSWORD: PASSWORD }, password: PASSWORD, passwordInArgs: true });
-    expect(t.ok && t.value.dbnameArg).toBe("--dbname=host=db.example port=6543 user=restorer dbname=app sslmode=require");
+    expect(t.ok && t.value).toMatchObject({
+      display: "restorer@db.example:6543/app",
+      env: { PGPASSWORD: PASSWORD },
+      password: PASSWORD,
+      passwordInArgs: true,
+    });
+    expect(t.ok && t.value.dbnameArg).toBe(
+      "--dbname=host=db.example port=6543 user=restorer dbname=app sslmode=require",
+    );
   });
 
   it("reads libpq's environment when there is no --target, and then the password is not 'in the arguments'", () => {
-    const t = restoreTarget(undefined, { PGHOST: "db.internal", PGPORT: "5433", PGDATABASE: "app", PGUSER: "ops", PGPASSWORD: "pw-from-env" });
-    expect(t.ok && t.value).toMatchObject({ display: "ops@db.internal:5433/app", env: { PGPASSWORD: "pw-from-env" }, passwordInArgs: false });
+    const t = restoreTarget(undefined, {
+      PGHOST: "db.internal",
+      PGPORT: "5433",
+      PGDATABASE: "app",
+      PGUSER: "ops",
+      PGPASSWORD: "pw-from-env",
+    });
+    expect(t.ok && t.value).toMatchObject({
+      display: "ops@db.internal:5433/app",
+      env: { PGPASSWORD: "pw-from-env" },
+      passwordInArgs: false,
+    });
     expect(t.ok && t.value.dbnameArg).not.toContain("pw-from-env");
   });
 });
@@ -79,11 +96,17 @@ describe("preflightTarget", () => {
 
   it("any user object makes a database non-empty; the message names a few and never the password", async () => {
     const t = await target("pf_busy");
-    await pg.query("CREATE SCHEMA extra; CREATE TYPE public.mood AS ENUM ('ok'); CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE SEQUENCE public.s; CREATE VIEW public.v AS SELECT 1 AS x; CREATE TABLE extra.t (x int)", [], { db: "pf_busy" });
+    await pg.query(
+      "CREATE SCHEMA extra; CREATE TYPE public.mood AS ENUM ('ok'); CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'; CREATE SEQUENCE public.s; CREATE VIEW public.v AS SELECT 1 AS x; CREATE TABLE extra.t (x int)",
+      [],
+      { db: "pf_busy" },
+    );
     const r = await preflightTarget(t, all, false);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.code).toBe("not-empty");
-    expect(!r.ok && r.message).toMatch(/^the restore target restorer@127\.0\.0\.1:\d+\/pf_busy is not empty: 6 objects \(schema extra, table extra\.t, enum public\.mood, function public\.f, sequence public\.s, …\)\./);
+    expect(!r.ok && r.message).toMatch(
+      /^the restore target restorer@127\.0\.0\.1:\d+\/pf_busy is not empty: 6 objects \(schema extra, table extra\.t, enum public\.mood, function public\.f, sequence public\.s, …\)\./,
+    );
     expect(!r.ok && r.message).not.toContain(PASSWORD);
     // --clean allows it; a --schema selection only looks inside those schemas; --table only at those names.
     expect((await preflightTarget(t, all, true)).ok).toBe(true);
@@ -98,9 +121,17 @@ describe("preflightTarget", () => {
     const wrong = restoreTarget(`postgres://restorer:Wrong-${PASSWORD}@127.0.0.1:${pg.port}/pf_empty`, {});
     const r = await preflightTarget(wrong.ok ? wrong.value : (undefined as never), all, false);
     expect(r).toMatchObject({ ok: false, code: "unreachable" });
-    expect(!r.ok && r.message).toMatch(/^cannot connect to the restore target restorer@127\.0\.0\.1:\d+\/pf_empty: password authentication failed for user "restorer"\. Check --target/);
+    expect(!r.ok && r.message).toMatch(
+      /^cannot connect to the restore target restorer@127\.0\.0\.1:\d+\/pf_empty: password authentication failed for user "restorer"\. Check --target/,
+    );
     expect(!r.ok && r.message).not.toContain(PASSWORD);
-    const nodb = await preflightTarget((await target("pf_tmp"), restoreTarget(`postgres://restorer:${PASSWORD}@127.0.0.1:${pg.port}/no_such_db`, {}) as { value: RestoreTarget }).value, all, false);
+    const nodb = await preflightTarget(
+      (await target("pf_tmp"),
+      restoreTarget(`postgres://restorer:${PASSWORD}@127.0.0.1:${pg.port}/no_such_db`, {}) as { value: RestoreTarget })
+        .value,
+      all,
+      false,
+    );
     expect(!nodb.ok && nodb.message).toContain('database "no_such_db" does not exist');
     const closed = restoreTarget(`postgres://restorer:${PASSWORD}@127.0.0.1:1/x`, {});
     const down = await preflightTarget(closed.ok ? closed.value : (undefined as never), all, false, 3_000);
@@ -114,7 +145,18 @@ describe("pg_restore", () => {
     const toc = await tocItemIds(pgRestore, archive, all, process.env);
     expect(toc.ok && toc.value.size).toBeGreaterThan(10);
     const progress: number[] = [];
-    const r = await runPgRestore({ jobs: 2, clean: false, ...all }, { pgRestore, archive, target: t, tocIds: toc.ok ? toc.value : new Set(), env: process.env, signal: never, onProgress: (p) => progress.push(p.done) });
+    const r = await runPgRestore(
+      { jobs: 2, clean: false, ...all },
+      {
+        pgRestore,
+        archive,
+        target: t,
+        tocIds: toc.ok ? toc.value : new Set(),
+        env: process.env,
+        signal: never,
+        onProgress: (p) => progress.push(p.done),
+      },
+    );
     expect(r).toMatchObject({ ok: true });
     expect(progress.at(-1)).toBe(toc.ok && toc.value.size);
     const expected = await rowCounts(pg, "shop");
@@ -125,9 +167,14 @@ describe("pg_restore", () => {
   it("fails with pg_restore's own message when the target has a conflicting object", async () => {
     const t = await target("pr_conflict");
     await pg.query("SET ROLE restorer; CREATE SCHEMA app", [], { db: "pr_conflict" });
-    const r = await runPgRestore({ jobs: 1, clean: false, ...all }, { pgRestore, archive, target: t, tocIds: new Set(), env: process.env, signal: never });
+    const r = await runPgRestore(
+      { jobs: 1, clean: false, ...all },
+      { pgRestore, archive, target: t, tocIds: new Set(), env: process.env, signal: never },
+    );
     expect(r).toMatchObject({ ok: false, code: "restore" });
-    expect(!r.ok && r.message).toMatch(/^pg_restore failed \(exit 1\):\npg_restore: while PROCESSING TOC:\npg_restore: from TOC entry \d+; \d+ \d+ SCHEMA app \w+\npg_restore: error: could not execute query: ERROR: {2}schema "app" already exists\nCommand was: CREATE SCHEMA app;$/);
+    expect(!r.ok && r.message).toMatch(
+      /^pg_restore failed \(exit 1\):\npg_restore: while PROCESSING TOC:\npg_restore: from TOC entry \d+; \d+ \d+ SCHEMA app \w+\npg_restore: error: could not execute query: ERROR: {2}schema "app" already exists\nCommand was: CREATE SCHEMA app;$/,
+    );
     expect(!r.ok && r.message).not.toContain(PASSWORD);
   });
 
@@ -146,7 +193,17 @@ describe("pg_restore", () => {
     const d = await sink.finish();
     if (!d.ok) throw new Error(d.message);
     const restore = async (db: string, PGOPTIONS: string) =>
-      runPgRestore({ jobs: 2, clean: false, ...all }, { pgRestore, archive: d.value.path, target: await target(db), tocIds: new Set(), env: { ...process.env, PGOPTIONS }, signal: never });
+      runPgRestore(
+        { jobs: 2, clean: false, ...all },
+        {
+          pgRestore,
+          archive: d.value.path,
+          target: await target(db),
+          tocIds: new Set(),
+          env: { ...process.env, PGOPTIONS },
+          signal: never,
+        },
+      );
     expect(await restore("opts_ok", "-c walwarden.test=kept")).toMatchObject({ ok: true });
     expect(await rowCounts(pg, "opts_ok")).toEqual([{ schema: "public", name: "t", rows: 10 }]);
     const theirs = await restore("opts_theirs", "-c walwarden.test=kept -c synchronous_commit=on");
@@ -157,15 +214,25 @@ describe("pg_restore", () => {
     const t = await target("flush");
     const notemp = await target("flush_notemp");
     await pg.query("REVOKE TEMPORARY ON DATABASE flush_notemp FROM PUBLIC, restorer");
-    expect((await pg.query<{ temp: boolean }>("SELECT has_database_privilege('restorer', 'flush_notemp', 'TEMP') AS temp"))[0]!.temp).toBe(false);
-    for (const [db, tt] of [["flush", t], ["flush_notemp", notemp]] as const) {
+    expect(
+      (
+        await pg.query<{ temp: boolean }>("SELECT has_database_privilege('restorer', 'flush_notemp', 'TEMP') AS temp")
+      )[0]!.temp,
+    ).toBe(false);
+    for (const [db, tt] of [
+      ["flush", t],
+      ["flush_notemp", notemp],
+    ] as const) {
       const client = new pg0.Client(tt.client);
       await client.connect();
       try {
         await client.query("SET synchronous_commit = off; CREATE TABLE public.x AS SELECT 1 AS one");
-        const { lsn } = (await client.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn")).rows[0]!;
+        const { lsn } = (await client.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn"))
+          .rows[0]!;
         expect(await flushCommits(client), db).toBe(true);
-        const { flushed } = (await client.query<{ flushed: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed", [lsn])).rows[0]!;
+        const { flushed } = (
+          await client.query<{ flushed: boolean }>("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed", [lsn])
+        ).rows[0]!;
         expect(flushed, db).toBe(true);
       } finally {
         await client.end();
@@ -175,9 +242,22 @@ describe("pg_restore", () => {
 
   it("row counts that differ name each table", async () => {
     const t = await target("pr_counts");
-    await pg.query("SET ROLE restorer; CREATE TABLE public.customers (id int); INSERT INTO public.customers VALUES (1), (2)", [], { db: "pr_counts" });
-    const r = await checkRowCounts(t, [{ schema: "public", name: "customers", rows: 500 }, { schema: "app", name: "orders", rows: 4000 }], all);
+    await pg.query(
+      "SET ROLE restorer; CREATE TABLE public.customers (id int); INSERT INTO public.customers VALUES (1), (2)",
+      [],
+      { db: "pr_counts" },
+    );
+    const r = await checkRowCounts(
+      t,
+      [
+        { schema: "public", name: "customers", rows: 500 },
+        { schema: "app", name: "orders", rows: 4000 },
+      ],
+      all,
+    );
     expect(r).toMatchObject({ ok: false, code: "check" });
-    expect(!r.ok && r.message).toBe("row counts differ from the signed manifest in 2 of 2 tables: public.customers has 2 rows, the backup 500; app.orders is missing (the backup has 4000 rows)");
+    expect(!r.ok && r.message).toBe(
+      "row counts differ from the signed manifest in 2 of 2 tables: public.customers has 2 rows, the backup 500; app.orders is missing (the backup has 4000 rows)",
+    );
   });
 });

@@ -14,7 +14,10 @@ export interface RowCheck {
 
 /** The manifest's tables that a restore of `selection` restores (pg_restore --table matches the name in any selected schema). */
 export function selectedTables(tables: PgDumpPredicate["tables"], s: RestoreSelection): PgDumpPredicate["tables"] {
-  return tables.filter((t) => (s.schemas.length === 0 || s.schemas.includes(t.schema)) && (s.tables.length === 0 || s.tables.includes(t.name)));
+  return tables.filter(
+    (t) =>
+      (s.schemas.length === 0 || s.schemas.includes(t.schema)) && (s.tables.length === 0 || s.tables.includes(t.name)),
+  );
 }
 
 /**
@@ -23,7 +26,11 @@ export function selectedTables(tables: PgDumpPredicate["tables"], s: RestoreSele
  * manifest recorded at backup time (read in the dump's own snapshot): a missing table or any difference
  * fails, naming each.
  */
-export async function checkRowCounts(target: RestoreTarget, expected: PgDumpPredicate["tables"], s: RestoreSelection): Promise<Result<RowCheck, "check">> {
+export async function checkRowCounts(
+  target: RestoreTarget,
+  expected: PgDumpPredicate["tables"],
+  s: RestoreSelection,
+): Promise<Result<RowCheck, "check">> {
   const client = new pg.Client(target.client);
   client.on("error", () => {});
   try {
@@ -39,11 +46,17 @@ export async function checkRowCounts(target: RestoreTarget, expected: PgDumpPred
     }
     if (wrong.length) {
       const shown = wrong.slice(0, 20).join("; ");
-      return err("check", `row counts differ from the signed manifest in ${wrong.length} of ${expected.length} tables: ${shown}${wrong.length > 20 ? "; …" : ""}`);
+      return err(
+        "check",
+        `row counts differ from the signed manifest in ${wrong.length} of ${expected.length} tables: ${shown}${wrong.length > 20 ? "; …" : ""}`,
+      );
     }
     return ok({ tables: expected.map((t) => ({ ...t })), rows: expected.reduce((n, t) => n + t.rows, 0) });
   } catch (e) {
-    return err("check", `cannot count the restored rows in ${target.display}: ${redact((e as Error).message, [target.password])}`);
+    return err(
+      "check",
+      `cannot count the restored rows in ${target.display}: ${redact((e as Error).message, [target.password])}`,
+    );
   } finally {
     await client.end().catch(() => {});
   }

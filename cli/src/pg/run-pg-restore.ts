@@ -33,7 +33,10 @@ const KEEP_LINES = 30;
  * PGOPTIONS) and follows its progress. On failure the reason is pg_restore's last error lines (the first line of each "Command
  * was:", not the whole statement), with anything that looks like a password or URL redacted.
  */
-export async function runPgRestore(s: PgRestoreSettings, o: RunPgRestoreOptions): Promise<Result<PgRestoreDone, "restore" | "interrupted">> {
+export async function runPgRestore(
+  s: PgRestoreSettings,
+  o: RunPgRestoreOptions,
+): Promise<Result<PgRestoreDone, "restore" | "interrupted">> {
   const tracker = new RestoreProgressTracker(o.tocIds, s.jobs > 1);
   const errors: string[] = [];
   let inCommand = false;

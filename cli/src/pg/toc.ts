@@ -7,7 +7,13 @@ import { selectionArgs } from "./pg-restore-command.js";
  * The ids of the archive's TOC items that a restore of `selection` processes (`pg_restore -l`, each
  * line not starting with ";" is one item: `<id>; <catalog oid> <oid> <type> <schema> <name> <owner>`).
  */
-export async function tocItemIds(pgRestore: string, archive: string, selection: RestoreSelection, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Result<Set<number>, "toc">> {
+export async function tocItemIds(
+  pgRestore: string,
+  archive: string,
+  selection: RestoreSelection,
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<Result<Set<number>, "toc">> {
   const ids = new Set<number>();
   let stderr = "";
   const end = await runChild(pgRestore, ["--list", ...selectionArgs(selection), archive], {

@@ -21,7 +21,13 @@ const LINE_STEP = 0.1;
  * A live bar (cli-progress: done, total, rate, ETA) when stderr is a terminal; otherwise a plain line
  * every 5 s or 10 %, so logs of a scripted restore stay readable.
  */
-export function progressDisplay(io: Io, label: string, total: number | null, unit: ProgressUnit, now: () => number = Date.now): ProgressDisplay {
+export function progressDisplay(
+  io: Io,
+  label: string,
+  total: number | null,
+  unit: ProgressUnit,
+  now: () => number = Date.now,
+): ProgressDisplay {
   const start = now();
   const fmt = (n: number) => (unit === "bytes" ? formatBytes(n) : `${n}`);
   const rateOf = (v: number) => {
@@ -44,7 +50,11 @@ export function progressDisplay(io: Io, label: string, total: number | null, uni
     return {
       update(value, detail) {
         const r = rateOf(value);
-        bar.update(value, { shown: `${fmt(value)}${total !== null ? ` of ${fmt(total)}` : ""}`, rate: unit === "bytes" ? formatRate(r) : `${r.toFixed(1)}/s`, detail: detail ? detail.slice(0, 60) : "" });
+        bar.update(value, {
+          shown: `${fmt(value)}${total !== null ? ` of ${fmt(total)}` : ""}`,
+          rate: unit === "bytes" ? formatRate(r) : `${r.toFixed(1)}/s`,
+          detail: detail ? detail.slice(0, 60) : "",
+        });
       },
       done: () => bar.stop(),
     };
@@ -59,7 +69,9 @@ export function progressDisplay(io: Io, label: string, total: number | null, uni
     const r = rateOf(value);
     const eta = total && r > 0 && value < total ? `, ETA ${formatDuration((1000 * (total - value)) / r)}` : "";
     const rate = unit === "bytes" ? `, ${formatRate(r)}` : "";
-    io.stderr(`${label}:${pct} ${fmt(value)}${total !== null ? ` of ${fmt(total)}` : ""}${rate}${eta}${detail ? ` (${detail})` : ""}\n`);
+    io.stderr(
+      `${label}:${pct} ${fmt(value)}${total !== null ? ` of ${fmt(total)}` : ""}${rate}${eta}${detail ? ` (${detail})` : ""}\n`,
+    );
   };
   return {
     update(value, detail) {

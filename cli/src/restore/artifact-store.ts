@@ -34,10 +34,15 @@ export async function openArtifactStore(o: ArtifactStoreOptions): Promise<Result
     const f = await fileSink(o.artifactPath);
     if (!f.ok) return f;
     const file = f.value;
-    return ok({ sink: file, finish: async () => (await file.close(o.keepFile), ok(undefined)), abort: () => file.close(false) });
+    return ok({
+      sink: file,
+      finish: async () => (await file.close(o.keepFile), ok(undefined)),
+      abort: () => file.close(false),
+    });
   }
   const compression = o.compression;
-  if (compression !== "zstd" && compression !== "gzip" && compression !== "none") return err("download", `cannot decompress ${compression}`);
+  if (compression !== "zstd" && compression !== "gzip" && compression !== "none")
+    return err("download", `cannot decompress ${compression}`);
   let kept: FileSink | undefined;
   if (o.keepFile && compression !== "none") {
     const f = await fileSink(o.artifactPath);
@@ -45,7 +50,10 @@ export async function openArtifactStore(o: ArtifactStoreOptions): Promise<Result
     kept = f.value;
   }
   // An uncompressed download is the archive itself: kept as downloaded, its offsets stay unset.
-  const dec: DecompressSink = decompressSink(compression, o.dumpPath, { env: o.env, setOffsets: !(o.keepFile && compression === "none") });
+  const dec: DecompressSink = decompressSink(compression, o.dumpPath, {
+    env: o.env,
+    setOffsets: !(o.keepFile && compression === "none"),
+  });
   return ok({
     sink: kept ? teeSink(dec, kept) : dec,
     async finish() {

@@ -17,7 +17,11 @@ export interface PreflightResult {
  * (pg_restore, zstd) and the target (reachable, writable, empty unless --clean). A dry run never
  * touches the target and needs no tools (it says whether the local pg_restore could read the backup).
  */
-export async function preflight(o: RestoreOptions, target: RestoreTarget, env: NodeJS.ProcessEnv): Promise<Result<PreflightResult, StageErr["code"]>> {
+export async function preflight(
+  o: RestoreOptions,
+  target: RestoreTarget,
+  env: NodeJS.ProcessEnv,
+): Promise<Result<PreflightResult, StageErr["code"]>> {
   const pgRestores = await findPgRestores(o.pgBinDirs, env);
   if (o.dryRun) return ok({ target: undefined, pgRestores });
   if (pgRestores.length === 0) return err("preflight", `${NO_PG_RESTORE}. The token was not used.`);

@@ -42,7 +42,8 @@ function stepTools({ d, reporter }: ClaimedContext) {
   return {
     now: d.now ?? Date.now,
     io: d.io,
-    interrupted: (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`),
+    interrupted: (during: string) =>
+      err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`),
     report: async (t: TransitionRequest): Promise<Result<void, Stage>> => {
       const r = await reporter.transition(t);
       return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
@@ -59,8 +60,16 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   const early = verifyClaim(claim, x.keys, undefined);
   if (!early.ok) return early;
   const p = early.value.predicate;
-  if (!o.dryRun && p.dumpFormat !== "custom") return err("preflight", `this backup is a ${p.dumpFormat}-format dump; walwarden restore restores custom-format dumps (the runner's); restore it by hand from the walk-away kit`);
-  if (!o.dryRun && !canDecompress(p.compression)) return err("preflight", `this backup is ${p.compression}-compressed, which walwarden restore cannot decompress; decompress it by hand from the walk-away kit`);
+  if (!o.dryRun && p.dumpFormat !== "custom")
+    return err(
+      "preflight",
+      `this backup is a ${p.dumpFormat}-format dump; walwarden restore restores custom-format dumps (the runner's); restore it by hand from the walk-away kit`,
+    );
+  if (!o.dryRun && !canDecompress(p.compression))
+    return err(
+      "preflight",
+      `this backup is ${p.compression}-compressed, which walwarden restore cannot decompress; decompress it by hand from the walk-away kit`,
+    );
   const artifactPath = x.work.artifactPath(claim.backupId, p.compression);
   const space = await checkSpace(x.work, claim.download.sizeBytes);
   if (!space.ok) return space;
@@ -76,7 +85,14 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
     else refused.abort();
     return r;
   });
-  const store = await openArtifactStore({ compression: p.compression, dryRun: o.dryRun, keepFile: o.keepFile, artifactPath, dumpPath: x.work.dumpPath(claim.backupId), env: d.env });
+  const store = await openArtifactStore({
+    compression: p.compression,
+    dryRun: o.dryRun,
+    keepFile: o.keepFile,
+    artifactPath,
+    dumpPath: x.work.dumpPath(claim.backupId),
+    env: d.env,
+  });
   if (!store.ok) {
     const r = await telling;
     return r.ok ? store : r;
@@ -95,14 +111,21 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
       onBytes: (bytes) => {
         bar.update(bytes);
         const s = (now() - t0) / 1000;
-        if (told) reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
+        if (told)
+          reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
       },
     });
     bar.done();
     const r = await telling;
     if (!r.ok) return r;
     if (!dl.ok) return dl.code === "interrupted" ? interrupted("while downloading") : err("download", dl.message);
-    return await verifyAndRestore(x, { predicate: p, artifactPath, dl: dl.value, downloadMs: now() - t0, store: store.value });
+    return await verifyAndRestore(x, {
+      predicate: p,
+      artifactPath,
+      dl: dl.value,
+      downloadMs: now() - t0,
+      store: store.value,
+    });
   } finally {
     await store.value.abort();
   }
@@ -149,7 +172,18 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
     // A dry run: verified, nothing else.
     const r = await report({ state: "completed", dryRun: true });
     if (!r.ok) return r;
-    return ok(summary({ durationsMs: { download: downloadMs, verify: verifyMs, decompress: null, restore: null, check: null, total: now() - x.started } }));
+    return ok(
+      summary({
+        durationsMs: {
+          download: downloadMs,
+          verify: verifyMs,
+          decompress: null,
+          restore: null,
+          check: null,
+          total: now() - x.started,
+        },
+      }),
+    );
   }
   const { archive, toc, decompressMs, pgRestore } = ready.value.archive;
 
@@ -162,7 +196,10 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
   try {
     await ensureSchemas(x.target, o.schemas);
   } catch (e) {
-    return err("restore", `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`);
+    return err(
+      "restore",
+      `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`,
+    );
   }
   const dumpBytes = archive.bytes;
   const restoreBar = progressDisplay(io, "pg_restore", toc.size, "items", now);
@@ -179,7 +216,13 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
         restoreBar.update(pr.done, pr.current);
         const bytes = pr.total ? Math.round((dumpBytes * pr.done) / pr.total) : 0;
         const s = (now() - t3) / 1000;
-        reporter.progress({ phase: "restoring", bytes, totalBytes: dumpBytes, bytesPerSecond: s > 0 ? bytes / s : 0, detail: `item ${pr.done} of ${pr.total}${pr.current ? `: ${pr.current}` : ""}`.slice(0, 300) });
+        reporter.progress({
+          phase: "restoring",
+          bytes,
+          totalBytes: dumpBytes,
+          bytesPerSecond: s > 0 ? bytes / s : 0,
+          detail: `item ${pr.done} of ${pr.total}${pr.current ? `: ${pr.current}` : ""}`.slice(0, 300),
+        });
       },
     },
   );
@@ -189,16 +232,33 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
 
   // Check: the restored tables hold the rows the signed manifest recorded.
   const t4 = now();
-  reporter.progress({ phase: "restoring", bytes: dumpBytes, totalBytes: dumpBytes, bytesPerSecond: 0, detail: "checking row counts" });
+  reporter.progress({
+    phase: "restoring",
+    bytes: dumpBytes,
+    totalBytes: dumpBytes,
+    bytesPerSecond: 0,
+    detail: "checking row counts",
+  });
   const checked = await checkRowCounts(x.target, selectedTables(p.tables, selection), selection);
   if (!checked.ok) return checked;
   const checkMs = now() - t4;
 
   const completed = await reporter.transition({ state: "completed", dryRun: false });
-  if (!completed.ok) return err("report", `the backup was restored into ${x.target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`);
+  if (!completed.ok)
+    return err(
+      "report",
+      `the backup was restored into ${x.target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`,
+    );
   return ok(
     summary({
-      durationsMs: { download: downloadMs, verify: verifyMs, decompress: decompressMs, restore: restoreMs, check: checkMs, total: now() - x.started },
+      durationsMs: {
+        download: downloadMs,
+        verify: verifyMs,
+        decompress: decompressMs,
+        restore: restoreMs,
+        check: checkMs,
+        total: now() - x.started,
+      },
       tables: checked.value.tables,
       rows: checked.value.rows,
     }),
@@ -223,7 +283,8 @@ interface Prepared {
 async function prepare(x: ClaimedContext, a: DownloadedArtifact): Promise<Result<Prepared, Stage>> {
   const { o, d, claim } = x;
   const now = d.now ?? Date.now;
-  const interrupted = (during: string) => err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
+  const interrupted = (during: string) =>
+    err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
 
   // Verify: the bytes are the ones the manifest signed, in the log the pinned keys sign.
   const t1 = now();
@@ -231,7 +292,9 @@ async function prepare(x: ClaimedContext, a: DownloadedArtifact): Promise<Result
   if (!verified.ok) return verified;
   const tool = choosePgRestore(x.pre.pgRestores, a.predicate.pgDumpVersion);
   const verifyMs = now() - t1;
-  d.io.stderr(`Verified: SHA-256 ${a.dl.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`);
+  d.io.stderr(
+    `Verified: SHA-256 ${a.dl.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`,
+  );
   const selection: RestoreSelection = { schemas: o.schemas, tables: o.tables };
   if (o.dryRun) {
     if (!tool.ok) d.io.stderr(`Note: ${tool.message.replace(/ The target was not touched\.$/, "")}\n`);
@@ -249,14 +312,32 @@ async function prepare(x: ClaimedContext, a: DownloadedArtifact): Promise<Result
 
   const toolEnv = libpqChildEnv(x.target, d.env);
   const toc = await tocItemIds(tool.value.path, archive.value.path, selection, toolEnv, d.signal);
-  if (!toc.ok) return d.signal.aborted ? interrupted("while reading the archive") : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
+  if (!toc.ok)
+    return d.signal.aborted
+      ? interrupted("while reading the archive")
+      : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
   const missing = await missingSelections(tool.value.path, archive.value.path, selection, toolEnv);
-  if (missing.length) return err("preflight", `the backup has no ${missing.join(", ")}: check --schema and --table (exact names, as in the manifest)`);
-  return ok({ verified: verified.value, tool: tool.value, verifyMs, selection, archive: { archive: archive.value, toc: toc.value, decompressMs, pgRestore: tool.value } });
+  if (missing.length)
+    return err(
+      "preflight",
+      `the backup has no ${missing.join(", ")}: check --schema and --table (exact names, as in the manifest)`,
+    );
+  return ok({
+    verified: verified.value,
+    tool: tool.value,
+    verifyMs,
+    selection,
+    archive: { archive: archive.value, toc: toc.value, decompressMs, pgRestore: tool.value },
+  });
 }
 
 /** The --schema and --table names the archive has nothing for ("schema x", "table y"). */
-async function missingSelections(pgRestore: string, archive: string, s: RestoreSelection, env: NodeJS.ProcessEnv): Promise<string[]> {
+async function missingSelections(
+  pgRestore: string,
+  archive: string,
+  s: RestoreSelection,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
   const missing: string[] = [];
   for (const schema of s.schemas) {
     const ids = await tocItemIds(pgRestore, archive, { schemas: [schema], tables: [] }, env);
@@ -264,7 +345,8 @@ async function missingSelections(pgRestore: string, archive: string, s: RestoreS
   }
   for (const table of s.tables) {
     const ids = await tocItemIds(pgRestore, archive, { schemas: s.schemas, tables: [table] }, env);
-    if (ids.ok && ids.value.size === 0) missing.push(`table ${table}${s.schemas.length ? ` in ${s.schemas.join(", ")}` : ""}`);
+    if (ids.ok && ids.value.size === 0)
+      missing.push(`table ${table}${s.schemas.length ? ` in ${s.schemas.join(", ")}` : ""}`);
   }
   return missing;
 }

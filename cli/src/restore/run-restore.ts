@@ -64,7 +64,10 @@ export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: Re
     const keys = await trustedKeys(o.api, o.keys, d.configDir, fetchImpl);
     if (!keys.ok) return beforeClaim(err("keys", keys.message));
     if (keys.value.notice) d.io.stderr(keys.value.notice);
-    if (d.signal.aborted) return beforeClaim(err("interrupted", `interrupted (${String(d.signal.reason)}) before claiming: the token was not used.`));
+    if (d.signal.aborted)
+      return beforeClaim(
+        err("interrupted", `interrupted (${String(d.signal.reason)}) before claiming: the token was not used.`),
+      );
 
     const claim = await api.claim(o.token, o.orgId);
     if (!claim.ok) return beforeClaim(err("claim", claim.message));
@@ -74,9 +77,25 @@ export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: Re
     const reporter = new WorkerReporter(api, c.restoreId, c.progressToken, d.now);
     const touched = { value: false };
     try {
-      const r = await restoreClaimed({ o, target, d, claim: c, keys: keys.value, pre: pre.value, work: work.value, reporter, started, touched });
+      const r = await restoreClaimed({
+        o,
+        target,
+        d,
+        claim: c,
+        keys: keys.value,
+        pre: pre.value,
+        work: work.value,
+        reporter,
+        started,
+        touched,
+      });
       if (r.ok) return { exitCode: 0, summary: r.value };
-      return await failAfterClaim(reporter, r, touched.value, [target.password, c.progressToken, c.download.url, o.token]);
+      return await failAfterClaim(reporter, r, touched.value, [
+        target.password,
+        c.progressToken,
+        c.download.url,
+        o.token,
+      ]);
     } finally {
       reporter.stop();
     }
@@ -86,19 +105,40 @@ export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: Re
 }
 
 function beforeClaim(e: StageErr): RestoreOutcome {
-  return { exitCode: e.code === "interrupted" ? 130 : 1, failure: { stage: e.code, message: e.message, restoreId: null, reported: null } };
+  return {
+    exitCode: e.code === "interrupted" ? 130 : 1,
+    failure: { stage: e.code, message: e.message, restoreId: null, reported: null },
+  };
 }
 
 /** Reports `failed` with the stage and the redacted message, and says whether the target was touched. */
-async function failAfterClaim(reporter: WorkerReporter, e: StageErr, touched: boolean, secrets: (string | undefined)[]): Promise<RestoreOutcome> {
+async function failAfterClaim(
+  reporter: WorkerReporter,
+  e: StageErr,
+  touched: boolean,
+  secrets: (string | undefined)[],
+): Promise<RestoreOutcome> {
   const reason = clip(redact(e.message, secrets));
   const r = await reporter.transition({ state: "failed", stage: e.code, reason });
   // A touched target and a failed report means only the completed transition failed: the message says so.
   const consequence =
-    e.code === "report" && touched ? "" : touched ? " The target may hold part of the backup: drop and re-create it (or restore with --clean) before trying again." : " The target was not touched.";
+    e.code === "report" && touched
+      ? ""
+      : touched
+        ? " The target may hold part of the backup: drop and re-create it (or restore with --clean) before trying again."
+        : " The target was not touched.";
   const unreported = r.ok ? "" : ` The failure could not be reported to the Worker either (${r.message}).`;
   return {
     exitCode: e.code === "interrupted" ? 130 : 1,
-    failure: { stage: e.code, message: `${redact(e.message, secrets)}${e.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`.replace(/\n /g, "\n"), restoreId: reporter.restoreId, reported: r.ok },
+    failure: {
+      stage: e.code,
+      message:
+        `${redact(e.message, secrets)}${e.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`.replace(
+          /\n /g,
+          "\n",
+        ),
+      restoreId: reporter.restoreId,
+      reported: r.ok,
+    },
   };
 }

@@ -14,7 +14,14 @@ export interface RestoreSummary {
   pgRestore: { path: string; version: string } | null;
   keys: "flag" | "pinned" | "first-use";
   signedBy: string[];
-  durationsMs: { download: number; verify: number; decompress: number | null; restore: number | null; check: number | null; total: number };
+  durationsMs: {
+    download: number;
+    verify: number;
+    decompress: number | null;
+    restore: number | null;
+    check: number | null;
+    total: number;
+  };
   /** Tables whose rows were checked against the manifest (none for a dry run). */
   tables: { schema: string; name: string; rows: number }[];
   rows: number;
@@ -32,8 +39,14 @@ export function formatSummary(s: RestoreSummary): string {
   ];
   if (d.decompress !== null) lines.push(`  decompress  ${formatDuration(d.decompress)}`);
   if (d.restore !== null) lines.push(`  pg_restore  ${s.pgRestore?.version ?? ""} in ${formatDuration(d.restore)}`);
-  if (d.check !== null) lines.push(`  check       ${s.tables.length} table${s.tables.length === 1 ? "" : "s"}, ${s.rows.toLocaleString("en-US")} rows, as the manifest recorded (${formatDuration(d.check)})`);
-  if (s.dryRun && s.pgRestore) lines.push(`  pg_restore  ${s.pgRestore.version} (${s.pgRestore.path}) can read it (made by pg_dump ${s.pgDumpVersion})`);
+  if (d.check !== null)
+    lines.push(
+      `  check       ${s.tables.length} table${s.tables.length === 1 ? "" : "s"}, ${s.rows.toLocaleString("en-US")} rows, as the manifest recorded (${formatDuration(d.check)})`,
+    );
+  if (s.dryRun && s.pgRestore)
+    lines.push(
+      `  pg_restore  ${s.pgRestore.version} (${s.pgRestore.path}) can read it (made by pg_dump ${s.pgDumpVersion})`,
+    );
   if (s.artifact.keptAt) lines.push(`  kept        ${s.artifact.keptAt}`);
   lines.push(`  total       ${formatDuration(d.total)}`);
   return lines.join("\n") + "\n";

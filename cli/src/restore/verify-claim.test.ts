@@ -8,7 +8,11 @@ import { verifyClaim } from "./verify-claim.js";
 const artifact = randomBytes(1000);
 const kit = signedKit(artifact, predicateFor(artifact));
 const published = publishedKeysOf();
-const keys: TrustedKeys = { vkeys: [...published.checkpoint, ...published.manifest], origin: published.origin, source: "pinned" };
+const keys: TrustedKeys = {
+  vkeys: [...published.checkpoint, ...published.manifest],
+  origin: published.origin,
+  source: "pinned",
+};
 const claim: ClaimedRestore = {
   restoreId: "rs_1",
   backupId: "bk_01",
@@ -24,7 +28,10 @@ const claim: ClaimedRestore = {
 
 describe("verifyClaim", () => {
   it("verifies the kit against the trusted keys, with and without the artifact's digest", () => {
-    expect(verifyClaim(claim, keys, undefined)).toMatchObject({ ok: true, value: { predicate: { backupId: "bk_01" } } });
+    expect(verifyClaim(claim, keys, undefined)).toMatchObject({
+      ok: true,
+      value: { predicate: { backupId: "bk_01" } },
+    });
     const full = verifyClaim(claim, keys, kit.sha256);
     expect(full.ok && full.value.report.checks.map((c) => `${c.id}:${c.status}`)).toEqual([
       "manifest.signature:pass",
@@ -37,9 +44,15 @@ describe("verifyClaim", () => {
   });
 
   it("refuses a manifest that is not for the claimed backup, database or size", () => {
-    const r = verifyClaim({ ...claim, backupId: "bk_99", databaseId: "db_other", download: { ...claim.download, sizeBytes: 5 } }, keys, kit.sha256);
+    const r = verifyClaim(
+      { ...claim, backupId: "bk_99", databaseId: "db_other", download: { ...claim.download, sizeBytes: 5 } },
+      keys,
+      kit.sha256,
+    );
     expect(r).toMatchObject({ ok: false, code: "verify" });
-    expect(!r.ok && r.message).toBe("the signed manifest does not match the claim: it is for backup bk_01, not the claimed bk_99, database db_main, not the claimed db_other, 1000 bytes, not the 5 the Worker announced");
+    expect(!r.ok && r.message).toBe(
+      "the signed manifest does not match the claim: it is for backup bk_01, not the claimed bk_99, database db_main, not the claimed db_other, 1000 bytes, not the 5 the Worker announced",
+    );
   });
 
   it("pins the org's log origin: a checkpoint of another deployment's log fails", () => {

@@ -1,4 +1,13 @@
-import { backupKitReport, err, ok, policyFromVkeys, verifyManifest, type PgDumpPredicate, type Report, type Result } from "@walwarden/verifier";
+import {
+  backupKitReport,
+  err,
+  ok,
+  policyFromVkeys,
+  verifyManifest,
+  type PgDumpPredicate,
+  type Report,
+  type Result,
+} from "@walwarden/verifier";
 import { nativeEd25519Verify, nativeSha256 } from "@walwarden/verifier/node";
 import type { ClaimedRestore } from "../api/restore-api.js";
 import type { TrustedKeys } from "../keys/trusted-keys.js";
@@ -16,14 +25,27 @@ export interface VerifiedBackup {
  * the artifact check is skipped: a check before downloading). Then the manifest must be for the backup,
  * org and database the Worker claimed, and of the size it announced. Any failed check fails, naming it.
  */
-export function verifyClaim(claim: ClaimedRestore, keys: TrustedKeys, artifactSha256: string | undefined): Result<VerifiedBackup, "verify"> {
-  const policy = policyFromVkeys(keys.vkeys, keys.origin !== undefined ? { origin: `${keys.origin}/${claim.orgId}` } : {});
+export function verifyClaim(
+  claim: ClaimedRestore,
+  keys: TrustedKeys,
+  artifactSha256: string | undefined,
+): Result<VerifiedBackup, "verify"> {
+  const policy = policyFromVkeys(
+    keys.vkeys,
+    keys.origin !== undefined ? { origin: `${keys.origin}/${claim.orgId}` } : {},
+  );
   if (!policy.ok) return err("verify", `the trusted keys are not usable: ${policy.message}`);
   const kit = { envelope: claim.envelope, entry: claim.entry, proof: claim.proof, checkpoint: claim.checkpoint };
-  const report = backupKitReport(kit, policy.value, artifactSha256, { sha256: nativeSha256, ed25519: nativeEd25519Verify });
+  const report = backupKitReport(kit, policy.value, artifactSha256, {
+    sha256: nativeSha256,
+    ed25519: nativeEd25519Verify,
+  });
   if (report.verdict !== "verified") {
     const failed = report.checks.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.detail}`);
-    return err("verify", `the backup is not verified against the ${keys.source === "flag" ? "--key" : "pinned"} keys: ${failed.join("; ") || "no check passed"}`);
+    return err(
+      "verify",
+      `the backup is not verified against the ${keys.source === "flag" ? "--key" : "pinned"} keys: ${failed.join("; ") || "no check passed"}`,
+    );
   }
   const m = verifyManifest(claim.envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
   if (!m.ok) return err("verify", `the backup is not verified: manifest.${m.code}: ${m.message}`);
@@ -32,8 +54,10 @@ export function verifyClaim(claim: ClaimedRestore, keys: TrustedKeys, artifactSh
     p.orgId !== claim.orgId && `org ${p.orgId}, not the claimed ${claim.orgId}`,
     p.backupId !== claim.backupId && `backup ${p.backupId}, not the claimed ${claim.backupId}`,
     p.databaseId !== claim.databaseId && `database ${p.databaseId}, not the claimed ${claim.databaseId}`,
-    p.sizeBytes !== claim.download.sizeBytes && `${p.sizeBytes} bytes, not the ${claim.download.sizeBytes} the Worker announced`,
+    p.sizeBytes !== claim.download.sizeBytes &&
+      `${p.sizeBytes} bytes, not the ${claim.download.sizeBytes} the Worker announced`,
   ].filter((x): x is string => typeof x === "string");
-  if (mismatches.length) return err("verify", `the signed manifest does not match the claim: it is for ${mismatches.join(", ")}`);
+  if (mismatches.length)
+    return err("verify", `the signed manifest does not match the claim: it is for ${mismatches.join(", ")}`);
   return ok({ predicate: p, signedBy: m.value.signedBy, report });
 }

@@ -17,14 +17,22 @@ export interface Workdir {
   cleanup(): Promise<void>;
 }
 
-const EXT: Record<PgDumpPredicate["compression"], string> = { zstd: ".dump.zst", gzip: ".dump.gz", lz4: ".dump.lz4", none: ".dump" };
+const EXT: Record<PgDumpPredicate["compression"], string> = {
+  zstd: ".dump.zst",
+  gzip: ".dump.gz",
+  lz4: ".dump.lz4",
+  none: ".dump",
+};
 
 /**
  * The download directory: --download-dir (or --keep-file's), else the current directory with --keep-file,
  * else a fresh temporary directory (removed at the end). Created now, before the claim, so that an
  * unwritable directory costs no token.
  */
-export async function openWorkdir(downloadDir: string | undefined, keepFile: boolean): Promise<Result<Workdir, "preflight">> {
+export async function openWorkdir(
+  downloadDir: string | undefined,
+  keepFile: boolean,
+): Promise<Result<Workdir, "preflight">> {
   let dir: string;
   let temporary = false;
   try {
@@ -36,7 +44,10 @@ export async function openWorkdir(downloadDir: string | undefined, keepFile: boo
       temporary = true;
     }
   } catch (e) {
-    return err("preflight", `cannot create the download directory ${downloadDir ?? tmpdir()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; choose another with --download-dir. The token was not used.`);
+    return err(
+      "preflight",
+      `cannot create the download directory ${downloadDir ?? tmpdir()}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; choose another with --download-dir. The token was not used.`,
+    );
   }
   const written = new Set<string>();
   let artifact: string | undefined;
@@ -67,6 +78,10 @@ export async function openWorkdir(downloadDir: string | undefined, keepFile: boo
 /** A failure if the directory cannot hold `bytes` more. */
 export async function checkSpace(w: Workdir, bytes: number): Promise<Result<void, "download">> {
   const free = await w.freeBytes().catch(() => Number.POSITIVE_INFINITY);
-  if (free < bytes) return err("download", `${w.dir} has ${formatBytes(free)} free but the backup is ${formatBytes(bytes)} (decompressed as it downloads, it takes more than that): choose a bigger disk with --download-dir`);
+  if (free < bytes)
+    return err(
+      "download",
+      `${w.dir} has ${formatBytes(free)} free but the backup is ${formatBytes(bytes)} (decompressed as it downloads, it takes more than that): choose a bigger disk with --download-dir`,
+    );
   return ok(undefined);
 }

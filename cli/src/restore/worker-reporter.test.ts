@@ -30,13 +30,20 @@ describe("WorkerReporter", () => {
     expect(posts.map((x) => x.p.bytes)).toEqual([1]);
     clock.t = 6_000;
     await flush(); // a second later the latest goes out
-    expect(posts.map((x) => [x.at, x.p.bytes])).toEqual([[5_000, 1], [6_000, 3]]);
+    expect(posts.map((x) => [x.at, x.p.bytes])).toEqual([
+      [5_000, 1],
+      [6_000, 3],
+    ]);
     clock.t = 12_000;
     await flush(); // nothing new, under 10 s: quiet
     expect(posts).toHaveLength(2);
     clock.t = 16_000;
     await flush(); // 10 s without a post: the latest again, so the Worker knows the restore is alive
-    expect(posts.map((x) => [x.at, x.p.bytes])).toEqual([[5_000, 1], [6_000, 3], [16_000, 3]]);
+    expect(posts.map((x) => [x.at, x.p.bytes])).toEqual([
+      [5_000, 1],
+      [6_000, 3],
+      [16_000, 3],
+    ]);
     r.stop();
     clock.t = 40_000;
     await flush();
@@ -44,7 +51,11 @@ describe("WorkerReporter", () => {
   });
 
   it("counts posts the Worker did not accept", async () => {
-    const api: RestoreApi = { claim: async () => ({ ok: false, code: "unreachable", message: "" }), transition: async () => ({ ok: false, code: "unreachable", message: "" }), progress: async () => false };
+    const api: RestoreApi = {
+      claim: async () => ({ ok: false, code: "unreachable", message: "" }),
+      transition: async () => ({ ok: false, code: "unreachable", message: "" }),
+      progress: async () => false,
+    };
     const r = new WorkerReporter(api, "rs_1", "wwp_x");
     r.progress(p(1));
     await flush();

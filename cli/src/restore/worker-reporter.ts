@@ -1,5 +1,11 @@
 import type { Result } from "@walwarden/verifier";
-import type { ProgressRequest, RestoreApi, TransitionErrorCode, TransitionRequest, TransitionResponse } from "../api/restore-api.js";
+import type {
+  ProgressRequest,
+  RestoreApi,
+  TransitionErrorCode,
+  TransitionRequest,
+  TransitionResponse,
+} from "../api/restore-api.js";
 
 /** Posts at most this often… */
 const MIN_INTERVAL_MS = 1_000;

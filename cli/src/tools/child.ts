@@ -27,7 +27,11 @@ export interface ChildOptions {
 export function runChild(cmd: string, args: string[], o: ChildOptions): Promise<ChildEnd> {
   return new Promise((resolve) => {
     if (o.signal?.aborted) return resolve({ code: null, signal: null, aborted: true });
-    const child = spawn(cmd, args, { env: o.env, stdio: ["ignore", o.onStdoutLine ? "pipe" : "ignore", "pipe"], detached: true });
+    const child = spawn(cmd, args, {
+      env: o.env,
+      stdio: ["ignore", o.onStdoutLine ? "pipe" : "ignore", "pipe"],
+      detached: true,
+    });
     let done = false;
     let aborted = false;
     let killTimer: NodeJS.Timeout | undefined;

@@ -60,7 +60,11 @@ function zstdChildren(): number[] {
 }
 
 describe("decompressSink", () => {
-  for (const [compression, compress] of [["zstd", zstd], ["gzip", gzipSync], ["none", (b: Buffer) => b]] as const) {
+  for (const [compression, compress] of [
+    ["zstd", zstd],
+    ["gzip", gzipSync],
+    ["none", (b: Buffer) => b],
+  ] as const) {
     it(`${compression}: writes the archive with its data offsets set`, async () => {
       const out = join(dir, `${compression}.dump`);
       const sink = decompressSink(compression, out, { env: process.env, setOffsets: true });

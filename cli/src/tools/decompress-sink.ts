@@ -51,7 +51,11 @@ interface Chain {
  * download: the rest of the bytes are still hashed, and finish() says what failed (after verification,
  * so that a tampered download is reported as such).
  */
-export function decompressSink(compression: "zstd" | "gzip" | "none", out: string, o: { env: NodeJS.ProcessEnv; setOffsets: boolean }): DecompressSink {
+export function decompressSink(
+  compression: "zstd" | "gzip" | "none",
+  out: string,
+  o: { env: NodeJS.ProcessEnv; setOffsets: boolean },
+): DecompressSink {
   let chain = startChain(compression, out, o.env);
   let finished: Promise<Result<DecompressedArchive, "decompress">> | undefined;
   const stopChain = async (c: Chain) => {
@@ -82,7 +86,10 @@ export function decompressSink(compression: "zstd" | "gzip" | "none", out: strin
           try {
             await writePatches(out, patches);
           } catch (e) {
-            return err("decompress", `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+            return err(
+              "decompress",
+              `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+            );
           }
         }
         return ok({ path: out, bytes: c.bytes, offsetsSet: patches.length });
@@ -98,7 +105,14 @@ export function decompressSink(compression: "zstd" | "gzip" | "none", out: strin
 
 function startChain(compression: "zstd" | "gzip" | "none", out: string, env: NodeJS.ProcessEnv): Chain {
   const indexer = new ArchiveIndexer();
-  const c: Chain = { input: new PassThrough(), failure: undefined, done: Promise.resolve(), indexer, bytes: 0, stop: () => {} };
+  const c: Chain = {
+    input: new PassThrough(),
+    failure: undefined,
+    done: Promise.resolve(),
+    indexer,
+    bytes: 0,
+    stop: () => {},
+  };
   const fail = (why: string) => void (c.failure ??= why);
   if (compression === "zstd") return startZstd(c, out, env, fail);
   const index = new Transform({
@@ -150,14 +164,22 @@ function startZstd(c: Chain, out: string, env: NodeJS.ProcessEnv, fail: (why: st
   const exited = new Promise<void>((resolve) => {
     zstd.once("error", (e) => (fail(`zstd could not run: ${e.message}`), resolve()));
     zstd.once("close", (code, signal) => {
-      if (code !== 0) fail(`zstd -d failed (${signal ? `killed by ${signal}` : `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ""}`);
+      if (code !== 0)
+        fail(
+          `zstd -d failed (${signal ? `killed by ${signal}` : `exit ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ""}`,
+        );
       resolve();
     });
   });
-  const indexed = follow(out, exited, () => stopped || c.failure !== undefined, (chunk) => {
-    c.indexer.feed(chunk);
-    c.bytes += chunk.length;
-  }).catch((e: NodeJS.ErrnoException) => fail(`cannot read ${out}: ${e.code ?? e.message}`));
+  const indexed = follow(
+    out,
+    exited,
+    () => stopped || c.failure !== undefined,
+    (chunk) => {
+      c.indexer.feed(chunk);
+      c.bytes += chunk.length;
+    },
+  ).catch((e: NodeJS.ErrnoException) => fail(`cannot read ${out}: ${e.code ?? e.message}`));
   c.done = Promise.all([exited, indexed]).then(() => {
     if (inputError !== undefined) fail(inputError);
   });
@@ -171,7 +193,12 @@ const FOLLOW_POLL_MS = 10;
  * Reads `path` from its start as another process writes it, handing each piece to `onBytes`, until the
  * writer has exited (`exited`) and the end is reached, or `stop()` says to give up.
  */
-async function follow(path: string, exited: Promise<void>, stop: () => boolean, onBytes: (chunk: Buffer) => void): Promise<void> {
+async function follow(
+  path: string,
+  exited: Promise<void>,
+  stop: () => boolean,
+  onBytes: (chunk: Buffer) => void,
+): Promise<void> {
   let writerDone = false;
   void exited.then(() => (writerDone = true));
   const pause = () => Promise.race([exited, sleep(FOLLOW_POLL_MS)]);

@@ -10,6 +10,9 @@ export async function zstdVersion(env: NodeJS.ProcessEnv = process.env): Promise
     const { stdout } = await run("zstd", ["--version"], { timeout: 10_000, env });
     return ok(stdout.trim());
   } catch {
-    return err("no-zstd", "zstd is not installed (backups are zstd-compressed): install it (apt-get install zstd, brew install zstd, dnf install zstd) and run the command again. The token was not used.");
+    return err(
+      "no-zstd",
+      "zstd is not installed (backups are zstd-compressed): install it (apt-get install zstd, brew install zstd, dnf install zstd) and run the command again. The token was not used.",
+    );
   }
 }

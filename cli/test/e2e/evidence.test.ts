@@ -39,11 +39,27 @@ beforeAll(async () => {
   const keys = await publishedKeys(parts.dev);
   keyArgs = [...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k]);
   origin = `${keys.origin}/${parts.orgId}`;
-  viewerToken = (await apiCall<{ token: string }>(parts.dev, "POST", "/v1/tokens", { cookie: parts.cookie, body: { name: "auditor", role: "viewer" } })).token;
+  viewerToken = (
+    await apiCall<{ token: string }>(parts.dev, "POST", "/v1/tokens", {
+      cookie: parts.cookie,
+      body: { name: "auditor", role: "viewer" },
+    })
+  ).token;
   const target = await parts.target("restore_for_evidence");
   const issued = await parts.issue();
   restoreId = issued.restoreId;
-  const r = await runCli(["restore", "--api", parts.dev.url, "--org", parts.orgId, "--token", issued.token, "--target", target.url, ...keyArgs]);
+  const r = await runCli([
+    "restore",
+    "--api",
+    parts.dev.url,
+    "--org",
+    parts.orgId,
+    "--token",
+    issued.token,
+    "--target",
+    target.url,
+    ...keyArgs,
+  ]);
   if (r.code !== 0) throw new Error(`restore failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }, 300_000);
 afterAll(async () => parts?.stop());
@@ -57,7 +73,11 @@ describe("an exported evidence bundle, verified offline", () => {
       body: JSON.stringify({ from, to: new Date(Date.now() + 60_000).toISOString() }),
     });
     expect(res.status, await res.clone().text()).toBe(200);
-    expect(res.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="walwarden-evidence-${parts.orgId}-${from.replace(/[-:]/g, "")}-\\d{8}T\\d{6}\\.\\d{3}Z\\.zip"$`));
+    expect(res.headers.get("content-disposition")).toMatch(
+      new RegExp(
+        `^attachment; filename="walwarden-evidence-${parts.orgId}-${from.replace(/[-:]/g, "")}-\\d{8}T\\d{6}\\.\\d{3}Z\\.zip"$`,
+      ),
+    );
     const zip = new Uint8Array(await res.arrayBuffer());
     const file = join(dir, "evidence.zip");
     writeFileSync(file, zip);
@@ -74,10 +94,22 @@ describe("an exported evidence bundle, verified offline", () => {
     const text = (p: string) => new TextDecoder().decode(files.value.get(p)!);
     expect(text(BundlePaths.manifests).trim().split("\n")).toHaveLength(1);
     expect(text(BundlePaths.entries)).toContain(`"backupId":"${parts.backupId}"`);
-    const restores = text(BundlePaths.restores).trim().split("\n").map((l) => JSON.parse(l));
+    const restores = text(BundlePaths.restores)
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(restores).toEqual([expect.objectContaining({ restoreId, backupId: parts.backupId })]);
-    expect(restores[0].transitions.map((t: { state: string }) => t.state)).toEqual(["issued", "claimed", "downloading", "verifying", "restoring", "completed"]);
-    expect(text(BundlePaths.report)).toMatch(new RegExp(`<tr><td>${restoreId}</td><td>${parts.backupId}</td><td>completed</td>`));
+    expect(restores[0].transitions.map((t: { state: string }) => t.state)).toEqual([
+      "issued",
+      "claimed",
+      "downloading",
+      "verifying",
+      "restoring",
+      "completed",
+    ]);
+    expect(text(BundlePaths.report)).toMatch(
+      new RegExp(`<tr><td>${restoreId}</td><td>${parts.backupId}</td><td>completed</td>`),
+    );
 
     // Another origin (another org's log) is refused, and so is a report an attacker rewrote.
     const wrongOrigin = await verifyCli(["bundle", file, ...keyArgs, "--origin", `${origin}x`]);

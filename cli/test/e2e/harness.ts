@@ -6,7 +6,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { apiCall, issueRestore, putBucketCredential, requestBackup } from "../../../bench/lib/walwarden-api.mjs";
-import { addDatabase, ROOT, runRunner, runnerConfig, startParts, type Parts } from "../../../runner/test/support/harness.js";
+import {
+  addDatabase,
+  ROOT,
+  runRunner,
+  runnerConfig,
+  startParts,
+  type Parts,
+} from "../../../runner/test/support/harness.js";
 import { createSampleDatabase } from "../../../runner/test/support/sample-data.js";
 
 const CLI_BIN = join(ROOT, "cli/bin/walwarden.js");
@@ -23,7 +30,10 @@ export interface RestoreParts extends Parts {
   /** Issues a restore of the backup as the org's admin. */
   issue(): Promise<{ restoreId: string; token: string; command: string }>;
   /** A fresh empty database on the cluster, owned by a fresh login role with a password; its URL. */
-  target(name: string, options?: { owner?: boolean }): Promise<{ url: string; db: string; user: string; password: string }>;
+  target(
+    name: string,
+    options?: { owner?: boolean },
+  ): Promise<{ url: string; db: string; user: string; password: string }>;
 }
 
 /** Starts the parts (with the dashboard served when asked) and makes one real backup of the sample database with the runner. */
@@ -36,7 +46,10 @@ export async function startRestoreParts(options: { dashboard?: boolean } = {}): 
   const { path } = runnerConfig(parts, { [databaseId]: { url: parts.pg.url("shop") } });
   const r = await runRunner(["run", "--once", "--config", path]);
   const done = r.lines.find((l) => l.event === "backup.completed") as { key?: string } | undefined;
-  if (r.code !== 0 || !done?.key) throw new Error(`the runner did not complete a backup (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+  if (r.code !== 0 || !done?.key)
+    throw new Error(
+      `the runner did not complete a backup (exit ${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`,
+    );
   let roles = 0;
   const rp: RestoreParts = {
     ...parts,

@@ -27,18 +27,42 @@ afterAll(async () => parts?.stop());
 /** The CLI's arguments for a freshly issued restore into `target`. */
 async function restoreArgs(target: string, extra: string[] = []) {
   const issued = await parts.issue();
-  return { issued, args: ["restore", "--api", parts.dev.url, "--org", parts.orgId, "--token", issued.token, "--target", target, ...keyArgs, ...extra] };
+  return {
+    issued,
+    args: [
+      "restore",
+      "--api",
+      parts.dev.url,
+      "--org",
+      parts.orgId,
+      "--token",
+      issued.token,
+      "--target",
+      target,
+      ...keyArgs,
+      ...extra,
+    ],
+  };
 }
 
 /** The org's restore entries for one restore, from the log. */
 async function restoreEntries(restoreId: string): Promise<LogEntry[]> {
-  const page = await apiCall<{ entries: string[] }>(parts.dev, "GET", `/v1/log/entries?limit=1000&subject=restore:${restoreId}`, { cookie: parts.cookie });
+  const page = await apiCall<{ entries: string[] }>(
+    parts.dev,
+    "GET",
+    `/v1/log/entries?limit=1000&subject=restore:${restoreId}`,
+    { cookie: parts.cookie },
+  );
   return page.entries.map((t) => decodeEntry(new TextEncoder().encode(t))).flatMap((d) => (d.ok ? [d.value] : []));
 }
 
 /** User tables in a database (an untouched target has none). */
 async function userTables(db: string): Promise<string[]> {
-  const rows = await parts.pg.query<{ t: string }>("SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1", [], { db });
+  const rows = await parts.pg.query<{ t: string }>(
+    "SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+    [],
+    { db },
+  );
   return rows.map((r) => r.t);
 }
 
@@ -49,7 +73,9 @@ describe("walwarden restore", () => {
     const target = await parts.target("restore_happy");
     const { issued, args } = await restoreArgs(target.url, ["--json"]);
     const events: { event: string; data: string }[] = [];
-    const stream = await fetch(`${parts.dev.url}/v1/restores/${issued.restoreId}/events`, { headers: { cookie: parts.cookie } });
+    const stream = await fetch(`${parts.dev.url}/v1/restores/${issued.restoreId}/events`, {
+      headers: { cookie: parts.cookie },
+    });
     const reading = (async () => {
       const text = await stream.text();
       for (const block of text.split("\n\n")) {
@@ -64,7 +90,14 @@ describe("walwarden restore", () => {
     expect(result).toMatchObject({ restoreId: issued.restoreId, backupId: parts.backupId });
     expect(await tableChecksums(parts.pg, target.db)).toEqual(await tableChecksums(parts.pg, "shop"));
     const entries = await restoreEntries(issued.restoreId);
-    expect(entries.map((e) => e.type)).toEqual(["restore.token_issued", "restore.claimed", "restore.downloading", "restore.verifying", "restore.restoring", "restore.completed"]);
+    expect(entries.map((e) => e.type)).toEqual([
+      "restore.token_issued",
+      "restore.claimed",
+      "restore.downloading",
+      "restore.verifying",
+      "restore.restoring",
+      "restore.completed",
+    ]);
     expect(entries[3]!.data).toMatchObject({ sha256: createHash("sha256").update(artifact).digest("hex") });
     expect(checkRestoreHistory(entries)).toEqual({ ok: true, value: "completed" });
     await reading;
@@ -81,25 +114,44 @@ describe("walwarden restore", () => {
       await parts.presignFor(s3.url);
       const target = await parts.target("restore_boundary");
       const issued = await parts.issue();
-      const r = await runCli(["restore", "--api", worker.url, "--org", parts.orgId, "--token", issued.token, "--target", target.url, ...keyArgs]);
+      const r = await runCli([
+        "restore",
+        "--api",
+        worker.url,
+        "--org",
+        parts.orgId,
+        "--token",
+        issued.token,
+        "--target",
+        target.url,
+        ...keyArgs,
+      ]);
       expect(r.code, output(r)).toBe(0);
       expect(await tableChecksums(parts.pg, target.db)).toEqual(await tableChecksums(parts.pg, "shop"));
 
       // Everything the CLI sent the Worker, headers and bodies.
       expect(worker.exchanges.length).toBeGreaterThanOrEqual(6);
-      const sent = worker.exchanges.map((x) => `${x.method} ${x.path}\n${JSON.stringify(x.headers)}\n${x.body.toString("latin1")}`).join("\n");
-      for (const secret of [target.password, target.url, encodeURIComponent(target.password), `${target.user}:`]) expect(sent).not.toContain(secret);
+      const sent = worker.exchanges
+        .map((x) => `${x.method} ${x.path}\n${JSON.stringify(x.headers)}\n${x.body.toString("latin1")}`)
+        .join("\n");
+      for (const secret of [target.password, target.url, encodeURIComponent(target.password), `${target.user}:`])
+        expect(sent).not.toContain(secret);
       // No 32 consecutive artifact bytes in any request body (any run of ≥ 63 bytes contains an aligned block).
       const blocks = new Set<string>();
       for (let i = 0; i + 32 <= artifact.length; i += 32) blocks.add(artifact.subarray(i, i + 32).toString("latin1"));
       for (const x of worker.exchanges)
-        for (let i = 0; i + 32 <= x.body.length; i++) expect(blocks.has(x.body.subarray(i, i + 32).toString("latin1")), `${x.method} ${x.path} carries dump bytes`).toBe(false);
+        for (let i = 0; i + 32 <= x.body.length; i++)
+          expect(
+            blocks.has(x.body.subarray(i, i + 32).toString("latin1")),
+            `${x.method} ${x.path} carries dump bytes`,
+          ).toBe(false);
       expect(worker.exchanges.reduce((n, x) => n + x.body.length, 0)).toBeLessThan(artifact.length);
 
       // The dump's bytes: all from the bucket, in GETs of exactly the artifact's key.
       const gets = s3.exchanges.filter((x) => x.method === "GET");
       expect(gets.length).toBeGreaterThanOrEqual(1);
-      for (const g of gets) expect(new URL(g.path, "http://x").pathname).toBe(`/${parts.s3.bucket}/${parts.artifactKey}`);
+      for (const g of gets)
+        expect(new URL(g.path, "http://x").pathname).toBe(`/${parts.s3.bucket}/${parts.artifactKey}`);
       expect(gets.reduce((n, g) => n + g.responseBytes, 0)).toBe(artifact.length);
       expect(s3.exchanges.every((x) => x.method === "GET")).toBe(true);
     } finally {
@@ -139,7 +191,9 @@ describe("walwarden restore", () => {
     const target = await parts.target("restore_tampered");
     const tampered = Buffer.from(artifact);
     tampered[tampered.length >> 1]! ^= 0xff;
-    await parts.s3Client.send(new PutObjectCommand({ Bucket: parts.s3.bucket, Key: parts.artifactKey, Body: tampered }));
+    await parts.s3Client.send(
+      new PutObjectCommand({ Bucket: parts.s3.bucket, Key: parts.artifactKey, Body: tampered }),
+    );
     try {
       const { issued, args } = await restoreArgs(target.url);
       const r = await runCli(args);
@@ -147,10 +201,18 @@ describe("walwarden restore", () => {
       expect(output(r)).toMatch(/sha-?256|digest|does not match/i);
       expect(await userTables(target.db)).toEqual([]);
       const entries = await restoreEntries(issued.restoreId);
-      expect(entries.map((e) => e.type)).toEqual(["restore.token_issued", "restore.claimed", "restore.downloading", "restore.verifying", "restore.failed"]);
+      expect(entries.map((e) => e.type)).toEqual([
+        "restore.token_issued",
+        "restore.claimed",
+        "restore.downloading",
+        "restore.verifying",
+        "restore.failed",
+      ]);
       expect(entries.at(-1)!.data).toMatchObject({ stage: "verify" });
     } finally {
-      await parts.s3Client.send(new PutObjectCommand({ Bucket: parts.s3.bucket, Key: parts.artifactKey, Body: artifact }));
+      await parts.s3Client.send(
+        new PutObjectCommand({ Bucket: parts.s3.bucket, Key: parts.artifactKey, Body: artifact }),
+      );
     }
   });
 
@@ -159,11 +221,27 @@ describe("walwarden restore", () => {
     const keys = await publishedKeys(parts.dev);
     const impostor = formatVkey(keys.manifest[0]!.split("+")[0]!, generateKeyPair().publicKey);
     const issued = await parts.issue();
-    const r = await runCli(["restore", "--api", parts.dev.url, "--org", parts.orgId, "--token", issued.token, "--target", target.url, ...keys.checkpoint.flatMap((k) => ["--key", k]), "--key", impostor]);
+    const r = await runCli([
+      "restore",
+      "--api",
+      parts.dev.url,
+      "--org",
+      parts.orgId,
+      "--token",
+      issued.token,
+      "--target",
+      target.url,
+      ...keys.checkpoint.flatMap((k) => ["--key", k]),
+      "--key",
+      impostor,
+    ]);
     expect(r.code).toBe(1);
     expect(output(r)).toMatch(/signature|pinned key|not verified/i);
     expect(await userTables(target.db)).toEqual([]);
-    expect((await restoreEntries(issued.restoreId)).at(-1)).toMatchObject({ type: "restore.failed", data: { stage: "verify" } });
+    expect((await restoreEntries(issued.restoreId)).at(-1)).toMatchObject({
+      type: "restore.failed",
+      data: { stage: "verify" },
+    });
   });
 
   it("a replayed token and a token for another org are refused with a clear message and logged; the target is untouched", async () => {
@@ -175,11 +253,24 @@ describe("walwarden restore", () => {
     expect(replay.code).toBe(1);
     expect(output(replay)).toMatch(/already used/i);
     const fresh = await parts.issue();
-    const wrongOrg = await runCli(["restore", "--api", parts.dev.url, "--org", "org_00000000000000000000000000", "--token", fresh.token, "--target", second.url, ...keyArgs]);
+    const wrongOrg = await runCli([
+      "restore",
+      "--api",
+      parts.dev.url,
+      "--org",
+      "org_00000000000000000000000000",
+      "--token",
+      fresh.token,
+      "--target",
+      second.url,
+      ...keyArgs,
+    ]);
     expect(wrongOrg.code).toBe(1);
     expect(output(wrongOrg)).toMatch(/another organi[sz]ation/i);
     expect(await userTables(second.db)).toEqual([]);
-    const rejected = [...(await restoreEntries(issued.restoreId)), ...(await restoreEntries(fresh.restoreId))].filter((e) => e.type === "restore.claim_rejected");
+    const rejected = [...(await restoreEntries(issued.restoreId)), ...(await restoreEntries(fresh.restoreId))].filter(
+      (e) => e.type === "restore.claim_rejected",
+    );
     expect(rejected.map((e) => (e.data as { reason: string }).reason).sort()).toEqual(["already-claimed", "wrong-org"]);
   });
 

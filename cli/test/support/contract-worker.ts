@@ -59,7 +59,11 @@ export interface ContractWorker {
   /** Consulted for each transition request. */
   transitionFault: ((t: TransitionRequest, r: OfferedRestore) => TransitionFault) | undefined;
   /** Makes a restore claimable with a fresh token. */
-  offer(kit: TestKit, download: { url: string; sizeBytes?: number; expiresAt?: string }, o?: { orgId?: string; refuse?: OfferedRestore["refuse"] }): OfferedRestore;
+  offer(
+    kit: TestKit,
+    download: { url: string; sizeBytes?: number; expiresAt?: string },
+    o?: { orgId?: string; refuse?: OfferedRestore["refuse"] },
+  ): OfferedRestore;
   stop(): Promise<void>;
 }
 
@@ -83,7 +87,11 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
         progressToken: secret("wwp"),
         orgId: o.orgId ?? kit.predicate.orgId,
         kit,
-        download: { url: download.url, sizeBytes: download.sizeBytes ?? kit.predicate.sizeBytes, expiresAt: download.expiresAt ?? new Date(Date.now() + 15 * 60_000).toISOString() },
+        download: {
+          url: download.url,
+          sizeBytes: download.sizeBytes ?? kit.predicate.sizeBytes,
+          expiresAt: download.expiresAt ?? new Date(Date.now() + 15 * 60_000).toISOString(),
+        },
         ...(o.refuse ? { refuse: o.refuse } : {}),
         state: "issued",
         transitions: [],
@@ -99,7 +107,8 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
     const text = JSON.stringify(body);
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
   };
-  const refuse = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, { error: { code, message } });
+  const refuse = (res: ServerResponse, status: number, code: string, message: string) =>
+    send(res, status, { error: { code, message } });
   const parse = <S extends z.ZodType>(schema: S, text: string, what: string): z.infer<S> | undefined => {
     let json: unknown;
     try {
@@ -109,7 +118,8 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
       return undefined;
     }
     const p = schema.safeParse(json);
-    if (!p.success) w.violations.push(`${what}: ${p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!p.success)
+      w.violations.push(`${what}: ${p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     return p.success ? p.data : undefined;
   };
   const byCredential = (req: IncomingMessage, id: string): OfferedRestore | undefined => {
@@ -124,15 +134,18 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
     req.on("end", () => {
       const path = new URL(req.url ?? "/", "http://x").pathname;
       w.requests.push({ method: req.method ?? "", path, headers: req.headers, body });
-      if (req.method === "GET" && path === "/.well-known/walwarden/keys") return send(res, 200, PublishedKeysSchema.parse(w.published));
+      if (req.method === "GET" && path === "/.well-known/walwarden/keys")
+        return send(res, 200, PublishedKeysSchema.parse(w.published));
       if (req.method === "POST" && path === "/v1/restores/claim") {
         const c = parse(ClaimRestoreRequestSchema, body, "claim");
         if (!c) return refuse(res, 400, "bad-request", "invalid body");
         const r = [...w.restores.values()].find((x) => x.token === c.token);
         if (!r) return refuse(res, 404, "unknown-token", "unknown restore token");
         if (r.refuse === "expired") return refuse(res, 410, "expired", "the restore token expired");
-        if (r.refuse === "unavailable") return refuse(res, 503, "unavailable", "no read-only credential is set for bucket acme-backups");
-        if (r.refuse === "already-claimed" || r.state !== "issued") return refuse(res, 409, "already-claimed", "the restore token was already used");
+        if (r.refuse === "unavailable")
+          return refuse(res, 503, "unavailable", "no read-only credential is set for bucket acme-backups");
+        if (r.refuse === "already-claimed" || r.state !== "issued")
+          return refuse(res, 409, "already-claimed", "the restore token was already used");
         if (c.orgId !== r.orgId) return refuse(res, 403, "wrong-org", "the token belongs to another organization");
         r.state = "claimed";
         const answer = ClaimRestoreResponseSchema.parse({
@@ -163,10 +176,13 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
         if (!t) return refuse(res, 400, "bad-request", "invalid body");
         const fault = w.transitionFault?.(t, r);
         if (fault === "drop") return void req.socket.destroy();
-        if (typeof fault === "number") return refuse(res, fault, fault >= 500 ? "unavailable" : "bad-transition", "injected");
+        if (typeof fault === "number")
+          return refuse(res, fault, fault >= 500 ? "unavailable" : "bad-transition", "injected");
         if (t.state !== r.state) {
-          if (!canTransition(r.state, t.state)) return refuse(res, 409, "bad-transition", `${r.state} → ${t.state} is not allowed`);
-          if (t.state === "completed" && t.dryRun !== (r.state === "verifying")) return refuse(res, 409, "bad-transition", "dryRun does not match the state");
+          if (!canTransition(r.state, t.state))
+            return refuse(res, 409, "bad-transition", `${r.state} → ${t.state} is not allowed`);
+          if (t.state === "completed" && t.dryRun !== (r.state === "verifying"))
+            return refuse(res, 409, "bad-transition", "dryRun does not match the state");
           r.state = t.state;
           r.transitions.push(t);
         }

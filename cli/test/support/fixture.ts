@@ -8,7 +8,14 @@ import { join, resolve } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { PgDumpPredicate } from "@walwarden/verifier";
 import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
-import { localS3Client, startFaultProxy, startS3, type FaultProxy, type FaultRule, type LocalS3 } from "../../../bench/lib/s3.mjs";
+import {
+  localS3Client,
+  startFaultProxy,
+  startS3,
+  type FaultProxy,
+  type FaultRule,
+  type LocalS3,
+} from "../../../bench/lib/s3.mjs";
 import { main } from "../../src/bin/walwarden.js";
 import { bufferIo } from "../../src/io.js";
 import { startContractWorker, type ContractWorker, type OfferedRestore } from "./contract-worker.js";
@@ -44,7 +51,13 @@ export interface Fixture {
   predicate: PgDumpPredicate;
   setFaults(rule: FaultRule | undefined): void;
   /** Uploads `bytes` as the backup object and offers a restore of it with a kit signed for `predicate`. */
-  offer(o?: { predicate?: Partial<PgDumpPredicate>; bytes?: Buffer; signedBytes?: Buffer; orgId?: string; refuse?: OfferedRestore["refuse"] }): Promise<OfferedRestore>;
+  offer(o?: {
+    predicate?: Partial<PgDumpPredicate>;
+    bytes?: Buffer;
+    signedBytes?: Buffer;
+    orgId?: string;
+    refuse?: OfferedRestore["refuse"];
+  }): Promise<OfferedRestore>;
   /** A fresh empty database owned by a fresh role with a password. */
   target(name: string): Promise<Target>;
   /** `walwarden restore` arguments for an offered restore. */
@@ -52,7 +65,11 @@ export interface Fixture {
   /** Runs `walwarden` in this process with a private config dir (unless env has one). */
   run(args: string[], env?: Record<string, string>): Promise<CliRun>;
   /** Runs the real bin as a child process; `during` gets the child once it started. */
-  spawn(args: string[], env?: Record<string, string>, during?: (pid: number, stderr: () => string) => void): Promise<CliRun>;
+  spawn(
+    args: string[],
+    env?: Record<string, string>,
+    during?: (pid: number, stderr: () => string) => void,
+  ): Promise<CliRun>;
   /** User tables in a database. */
   tables(db: string): Promise<string[]>;
   stop(): Promise<void>;
@@ -64,7 +81,11 @@ export async function startFixture(): Promise<Fixture> {
   await createSampleDb(pg, "shop");
   const dump = await zstdDump(pg, "shop");
   const version = (await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v"))[0]!.v.split(" ")[0]!;
-  const predicate = predicateFor(dump, { tables: await rowCounts(pg, "shop"), serverVersion: version, pgDumpVersion: version });
+  const predicate = predicateFor(dump, {
+    tables: await rowCounts(pg, "shop"),
+    serverVersion: version,
+    pgDumpVersion: version,
+  });
   let faults: FaultRule | undefined;
   const proxy = await startFaultProxy({ target: s3.endpoint, rules: (req, info) => faults?.(req, info) });
   const s3Client = localS3Client(s3);
@@ -87,7 +108,11 @@ export async function startFixture(): Promise<Fixture> {
       const p = { ...predicate, s3: { ...predicate.s3, key }, ...o.predicate };
       const signed = o.signedBytes ?? bytes;
       const kit = signedKit(signed, { ...p, sizeBytes: o.predicate?.sizeBytes ?? signed.length });
-      return worker.offer(kit, { url: await presignGet(s3, proxy.endpoint, key), sizeBytes: bytes.length }, { ...(o.orgId ? { orgId: o.orgId } : {}), ...(o.refuse ? { refuse: o.refuse } : {}) });
+      return worker.offer(
+        kit,
+        { url: await presignGet(s3, proxy.endpoint, key), sizeBytes: bytes.length },
+        { ...(o.orgId ? { orgId: o.orgId } : {}), ...(o.refuse ? { refuse: o.refuse } : {}) },
+      );
     },
     async target(name) {
       const user = `restorer_${++roles}`;
@@ -101,7 +126,12 @@ export async function startFixture(): Promise<Fixture> {
     restoreArgs: (r, extra = []) => ["restore", "--api", worker.url, "--org", r.orgId, "--token", r.token, ...extra],
     async run(args, env = {}) {
       const io = bufferIo();
-      const code = await main(args, { io, env: { ...process.env, WALWARDEN_CONFIG_DIR: mkdtempSync(join(tmpdir(), "ww-cli-config-")), ...env }, retry: { attempts: 3, baseMs: 20 }, download: { backoffMs: 50 } });
+      const code = await main(args, {
+        io,
+        env: { ...process.env, WALWARDEN_CONFIG_DIR: mkdtempSync(join(tmpdir(), "ww-cli-config-")), ...env },
+        retry: { attempts: 3, baseMs: 20 },
+        download: { backoffMs: 50 },
+      });
       return { code, out: io.out, err: io.err };
     },
     spawn(args, env = {}, during) {
@@ -117,7 +147,11 @@ export async function startFixture(): Promise<Fixture> {
       return new Promise((done) => child.on("close", (code) => done({ code, out, err })));
     },
     async tables(db) {
-      const rows = await pg.query<{ t: string }>("SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1", [], { db });
+      const rows = await pg.query<{ t: string }>(
+        "SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+        [],
+        { db },
+      );
       return rows.map((r) => r.t);
     },
     async stop() {

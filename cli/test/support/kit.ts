@@ -34,7 +34,11 @@ export const DEPLOYMENT = {
 
 /** The deployment's published keys document. */
 export function publishedKeysOf(d: { origin: string; checkpoint: NamedSigner; manifest: NamedSigner } = DEPLOYMENT) {
-  return { origin: d.origin, checkpoint: [formatVkey(d.checkpoint.name, d.checkpoint.publicKey)], manifest: [formatVkey(d.manifest.name, d.manifest.publicKey)] };
+  return {
+    origin: d.origin,
+    checkpoint: [formatVkey(d.checkpoint.name, d.checkpoint.publicKey)],
+    manifest: [formatVkey(d.manifest.name, d.manifest.publicKey)],
+  };
 }
 
 /** The kit part of a claim. */
@@ -61,7 +65,13 @@ export function predicateFor(artifact: Buffer, o: Partial<PgDumpPredicate> = {})
     dumpFormat: "custom",
     serverVersion: "15.18",
     pgDumpVersion: "15.18",
-    s3: { bucket: "acme-backups", key: "walwarden/db_main/2026/11/24/bk_01.dump.zst", versionId: null, etag: '"0123456789abcdef0123456789abcdef"', objectLock: null },
+    s3: {
+      bucket: "acme-backups",
+      key: "walwarden/db_main/2026/11/24/bk_01.dump.zst",
+      versionId: null,
+      etag: '"0123456789abcdef0123456789abcdef"',
+      objectLock: null,
+    },
     tables: [],
     schemaFingerprint: "a".repeat(64),
     runner: { id: "rn_01", version: "0.1.0" },
@@ -87,18 +97,54 @@ export function signedKit(artifact: Buffer, predicate: PgDumpPredicate, d = DEPL
       backupId: predicate.backupId,
       databaseId: predicate.databaseId,
       runnerId: predicate.runner.id,
-      artifact: { uri: artifactUri(predicate.s3.bucket, predicate.s3.key), sha256: digest, sizeBytes: predicate.sizeBytes },
+      artifact: {
+        uri: artifactUri(predicate.s3.bucket, predicate.s3.key),
+        sha256: digest,
+        sizeBytes: predicate.sizeBytes,
+      },
       manifestSha256: toHex(sha256(canonicalBytes(envelope))),
     },
   };
   const entries: LogEntry[] = [
-    { v: 1, seq: 0, type: "backup.scheduled", at: "2026-11-24T03:00:00.000Z", actor: "system:cron", subject, data: { jobId: predicate.jobId, scheduleId: "sc_01", databaseId: predicate.databaseId, slot: "2026-11-24T03:00:00.000Z" } },
-    { v: 1, seq: 1, type: "backup.started", at: "2026-11-24T03:00:00.125Z", actor: `runner:${predicate.runner.id}`, subject, data: { jobId: predicate.jobId, databaseId: predicate.databaseId, runnerId: predicate.runner.id, attempt: 1 } },
+    {
+      v: 1,
+      seq: 0,
+      type: "backup.scheduled",
+      at: "2026-11-24T03:00:00.000Z",
+      actor: "system:cron",
+      subject,
+      data: {
+        jobId: predicate.jobId,
+        scheduleId: "sc_01",
+        databaseId: predicate.databaseId,
+        slot: "2026-11-24T03:00:00.000Z",
+      },
+    },
+    {
+      v: 1,
+      seq: 1,
+      type: "backup.started",
+      at: "2026-11-24T03:00:00.125Z",
+      actor: `runner:${predicate.runner.id}`,
+      subject,
+      data: { jobId: predicate.jobId, databaseId: predicate.databaseId, runnerId: predicate.runner.id, attempt: 1 },
+    },
     completed,
-    { v: 1, seq: 3, type: "backup.started", at: "2026-11-24T04:00:00.125Z", actor: `runner:${predicate.runner.id}`, subject, data: { jobId: "job_02", databaseId: predicate.databaseId, runnerId: predicate.runner.id, attempt: 1 } },
+    {
+      v: 1,
+      seq: 3,
+      type: "backup.started",
+      at: "2026-11-24T04:00:00.125Z",
+      actor: `runner:${predicate.runner.id}`,
+      subject,
+      data: { jobId: "job_02", databaseId: predicate.databaseId, runnerId: predicate.runner.id, attempt: 1 },
+    },
   ];
   for (const e of entries) log.append(e);
-  const checkpoint = signCheckpoint({ origin: `${d.origin}/${predicate.orgId}`, size: log.size, rootHash: log.root() }, d.checkpoint);
+  const checkpoint = signCheckpoint(
+    { origin: `${d.origin}/${predicate.orgId}`, size: log.size, rootHash: log.root() },
+    d.checkpoint,
+  );
   if (!checkpoint.ok) throw new Error(checkpoint.message);
   return {
     envelope: JSON.parse(new TextDecoder().decode(canonicalBytes(envelope))),

@@ -9,7 +9,12 @@ export async function presignGet(
   expiresSeconds = 900,
   signedAt?: Date,
 ): Promise<string> {
-  const client = new AwsClient({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, service: "s3", region: s3.region });
+  const client = new AwsClient({
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    service: "s3",
+    region: s3.region,
+  });
   const url = `${endpoint}/${s3.bucket}/${key.split("/").map(encodeURIComponent).join("/")}?X-Amz-Expires=${expiresSeconds}`;
   const datetime = signedAt ? signedAt.toISOString().replace(/[:-]|\.\d{3}/g, "") : undefined;
   const signed = await client.sign(url, { method: "GET", aws: { signQuery: true, ...(datetime ? { datetime } : {}) } });

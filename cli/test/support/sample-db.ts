@@ -43,10 +43,20 @@ export async function rowCounts(cluster: Cluster, db: string, schemas: string[] 
 export function zstdDump(cluster: Cluster, db: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const u = new URL(cluster.url(db));
-    const dump = spawn(`${cluster.binDir}/pg_dump`, ["--format=custom", "--compress=0", "--no-owner", "--no-privileges", `--dbname=host=${u.hostname} port=${u.port} user=${cluster.superuser} dbname=${db}`], {
-      env: { ...process.env, PGPASSWORD: cluster.password },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const dump = spawn(
+      `${cluster.binDir}/pg_dump`,
+      [
+        "--format=custom",
+        "--compress=0",
+        "--no-owner",
+        "--no-privileges",
+        `--dbname=host=${u.hostname} port=${u.port} user=${cluster.superuser} dbname=${db}`,
+      ],
+      {
+        env: { ...process.env, PGPASSWORD: cluster.password },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     const zstd = spawn("zstd", ["-q", "-c", "-2"], { stdio: [dump.stdout, "pipe", "inherit"] });
     const chunks: Buffer[] = [];
     zstd.stdout.on("data", (c: Buffer) => chunks.push(c));

@@ -43,7 +43,11 @@ export class WorkerApi {
 
   /** Extends the lease and reports progress; returns the new expiry. */
   async heartbeat(jobId: string, leaseId: string, progress: Progress): Promise<Result<string, ApiErrorCode>> {
-    const r = await this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/heartbeat`, { leaseId, progress }, HeartbeatResponseSchema);
+    const r = await this.post(
+      `/v1/runner/jobs/${encodeURIComponent(jobId)}/heartbeat`,
+      { leaseId, progress },
+      HeartbeatResponseSchema,
+    );
     return r.ok ? ok(r.value.leaseExpiresAt) : r;
   }
 
@@ -53,8 +57,17 @@ export class WorkerApi {
   }
 
   /** Fails the job with a reason people will read (logged as backup.failed). */
-  async fail(jobId: string, leaseId: string, reason: string, retryable: boolean): Promise<Result<unknown, ApiErrorCode>> {
-    return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/fail`, { leaseId, reason: reason.slice(0, 4000), retryable }, z.unknown());
+  async fail(
+    jobId: string,
+    leaseId: string,
+    reason: string,
+    retryable: boolean,
+  ): Promise<Result<unknown, ApiErrorCode>> {
+    return this.post(
+      `/v1/runner/jobs/${encodeURIComponent(jobId)}/fail`,
+      { leaseId, reason: reason.slice(0, 4000), retryable },
+      z.unknown(),
+    );
   }
 
   private async post<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<Result<T, ApiErrorCode>> {
@@ -80,12 +93,16 @@ export class WorkerApi {
       return err("unavailable", `cannot reach the Walwarden API at ${this.base}: ${causeOf(e)}`);
     }
     const text = await res.text().catch(() => "");
-    if (res.status >= 500) return err("unavailable", `the Walwarden API answered ${res.status} to ${path}: ${text.slice(0, 300)}`);
+    if (res.status >= 500)
+      return err("unavailable", `the Walwarden API answered ${res.status} to ${path}: ${text.slice(0, 300)}`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      return err("bad-response", `the Walwarden API answered ${res.status} to ${path} with something that is not JSON: ${text.slice(0, 200)}`);
+      return err(
+        "bad-response",
+        `the Walwarden API answered ${res.status} to ${path} with something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
     if (!res.ok) {
       const e = ApiErrorSchema.safeParse(json);
@@ -94,7 +111,8 @@ export class WorkerApi {
       return err(code === "lease-lost" ? "lease-lost" : "refused", `${path} → ${res.status} ${code}: ${message}`);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) return err("bad-response", `unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    if (!parsed.success)
+      return err("bad-response", `unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
     return ok(parsed.data);
   }
 }

@@ -56,15 +56,30 @@ class JobFailure extends Error {
  * job. On any failure the upload is aborted and the job is failed with the reason.
  */
 export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: AbortSignal): Promise<BackupOutcome> {
-  const log = ctx.log.child({ jobId: job.jobId, backupId: job.backupId, databaseId: job.databaseId, attempt: job.attempt });
+  const log = ctx.log.child({
+    jobId: job.jobId,
+    backupId: job.backupId,
+    databaseId: job.databaseId,
+    attempt: job.attempt,
+  });
   const progress: Progress = { phase: "dumping", bytes: 0 };
   const stop = new AbortController();
-  const onShutdown = () => stop.abort(new JobFailure("the runner is shutting down (SIGTERM); the job will be retried", true));
+  const onShutdown = () =>
+    stop.abort(new JobFailure("the runner is shutting down (SIGTERM); the job will be retried", true));
   signal.addEventListener("abort", onShutdown, { once: true });
   const heartbeats = heartbeatLoop(job, ctx, progress, stop, log);
   try {
     const done = await backup(job, ctx, progress, stop.signal, log);
-    log.info({ event: "backup.completed", key: done.key, sha256: done.sha256, sizeBytes: done.sizeBytes, rawBytes: done.rawBytes }, "backup completed");
+    log.info(
+      {
+        event: "backup.completed",
+        key: done.key,
+        sha256: done.sha256,
+        sizeBytes: done.sizeBytes,
+        rawBytes: done.rawBytes,
+      },
+      "backup completed",
+    );
     return done;
   } catch (e) {
     const failure = e instanceof JobFailure ? e : new JobFailure((e as Error).message ?? String(e), true);
@@ -73,7 +88,10 @@ export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: Abo
       return { status: "failed", reason: failure.message, retryable: true, reported: false };
     }
     const r = await ctx.api.fail(job.jobId, job.leaseId, failure.message, failure.retryable);
-    log.error({ event: "backup.failed", reason: failure.message, retryable: failure.retryable, reported: r.ok }, "backup failed");
+    log.error(
+      { event: "backup.failed", reason: failure.message, retryable: failure.retryable, reported: r.ok },
+      "backup failed",
+    );
     return { status: "failed", reason: failure.message, retryable: failure.retryable, reported: r.ok };
   } finally {
     signal.removeEventListener("abort", onShutdown);
@@ -82,7 +100,13 @@ export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: Abo
   }
 }
 
-async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, stop: AbortSignal, log: RunnerLogger): Promise<Extract<BackupOutcome, { status: "completed" }>> {
+async function backup(
+  job: ClaimedJob,
+  ctx: BackupContext,
+  progress: Progress,
+  stop: AbortSignal,
+  log: RunnerLogger,
+): Promise<Extract<BackupOutcome, { status: "completed" }>> {
   const { config } = ctx;
   const db = config.databases[job.databaseId];
   if (!db) throw new JobFailure(`database ${job.databaseId} is not in this runner's configuration`, false);
@@ -94,17 +118,41 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
   try {
     const pgDump = choosePgDump(await ctx.pgDumps(), snap.serverMajor, snap.serverVersion);
     if (!pgDump.ok) throw new JobFailure(pgDump.message, false);
-    const dbBytes = Number((await snap.client.query<{ n: string }>("SELECT pg_database_size(current_database()) AS n")).rows[0]!.n);
+    const dbBytes = Number(
+      (await snap.client.query<{ n: string }>("SELECT pg_database_size(current_database()) AS n")).rows[0]!.n,
+    );
     const startedAt = new Date();
     const ext = artifactExtension(config.compression.algorithm, "custom");
-    const key = backupObjectKey({ prefix: config.bucket.prefix, databaseId: job.databaseId, backupId: job.backupId, startedAt: startedAt.toISOString(), artifactExt: ext });
+    const key = backupObjectKey({
+      prefix: config.bucket.prefix,
+      databaseId: job.databaseId,
+      backupId: job.backupId,
+      startedAt: startedAt.toISOString(),
+      artifactExt: ext,
+    });
     if (!key.ok) throw new JobFailure(key.message, false);
     const retention: Retention | undefined = config.bucket.objectLock
-      ? { mode: config.bucket.objectLock.mode, retainUntil: new Date(startedAt.getTime() + config.bucket.objectLock.retainDays * 86_400_000) }
+      ? {
+          mode: config.bucket.objectLock.mode,
+          retainUntil: new Date(startedAt.getTime() + config.bucket.objectLock.retainDays * 86_400_000),
+        }
       : undefined;
-    log.info({ event: "backup.started", key: key.value, pgDump: pgDump.value.path, pgDumpVersion: pgDump.value.version, serverVersion: snap.serverVersion, databaseBytes: dbBytes }, "backup started");
+    log.info(
+      {
+        event: "backup.started",
+        key: key.value,
+        pgDump: pgDump.value.path,
+        pgDumpVersion: pgDump.value.version,
+        serverVersion: snap.serverVersion,
+        databaseBytes: dbBytes,
+      },
+      "backup started",
+    );
 
-    const pipeline = startDumpPipeline(pgDumpCommand(pgDump.value, db, target.value, ctx.env, [`--snapshot=${snap.snapshotId}`]), config.compression);
+    const pipeline = startDumpPipeline(
+      pgDumpCommand(pgDump.value, db, target.value, ctx.env, [`--snapshot=${snap.snapshotId}`]),
+      config.compression,
+    );
     await ctx.journal.add(key.value);
     const upload = uploadArtifact(ctx.s3, pipeline.body, {
       bucket: config.bucket.bucket,
@@ -169,7 +217,12 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
       schemaFingerprint: fingerprint,
       runner: { id: job.runnerId, version: RUNNER_VERSION },
     };
-    const completed = await completeUntilDecided(job, ctx, { leaseId: job.leaseId, artifactSha256: measures.sha256, result }, log);
+    const completed = await completeUntilDecided(
+      job,
+      ctx,
+      { leaseId: job.leaseId, artifactSha256: measures.sha256, result },
+      log,
+    );
     if (!completed.ok) {
       // The Worker did not sign (the lease is gone): an object without a manifest must not stay.
       await deleteQuietly(ctx.s3, config.bucket.bucket, key.value);
@@ -197,14 +250,26 @@ async function backup(job: ClaimedJob, ctx: BackupContext, progress: Progress, s
       retention,
     );
     if (retention) await lockObject(ctx.s3, config.bucket.bucket, key.value, retention);
-    return { status: "completed", key: key.value, sha256: measures.sha256, sizeBytes: measures.storedBytes, rawBytes: measures.rawBytes, kit };
+    return {
+      status: "completed",
+      key: key.value,
+      sha256: measures.sha256,
+      sizeBytes: measures.storedBytes,
+      rawBytes: measures.rawBytes,
+      kit,
+    };
   } finally {
     await snap.close();
   }
 }
 
 /** complete, retried while the Worker cannot be reached (complete is idempotent per lease); decided = signed or refused. */
-async function completeUntilDecided(job: ClaimedJob, ctx: BackupContext, body: Parameters<WorkerApi["complete"]>[1], log: RunnerLogger) {
+async function completeUntilDecided(
+  job: ClaimedJob,
+  ctx: BackupContext,
+  body: Parameters<WorkerApi["complete"]>[1],
+  log: RunnerLogger,
+) {
   for (let attempt = 1; ; attempt++) {
     const r = await ctx.api.complete(job.jobId, body);
     if (r.ok) return r as { ok: true; value: Completed };
@@ -215,7 +280,13 @@ async function completeUntilDecided(job: ClaimedJob, ctx: BackupContext, body: P
 }
 
 /** Heartbeats every heartbeatSeconds until `stop`; a lost lease stops the job. */
-async function heartbeatLoop(job: ClaimedJob, ctx: BackupContext, progress: Progress, stop: AbortController, log: RunnerLogger): Promise<void> {
+async function heartbeatLoop(
+  job: ClaimedJob,
+  ctx: BackupContext,
+  progress: Progress,
+  stop: AbortController,
+  log: RunnerLogger,
+): Promise<void> {
   while (!stop.signal.aborted) {
     await sleep(ctx.config.heartbeatSeconds * 1000, stop.signal);
     if (stop.signal.aborted) return;

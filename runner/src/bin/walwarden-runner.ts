@@ -84,7 +84,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     try {
       health = await startHealthServer(loop.state, config.value.healthHost, config.value.healthPort);
     } catch (e) {
-      process.stderr.write(`walwarden-runner: cannot serve /healthz on ${config.value.healthHost}:${config.value.healthPort}: ${(e as Error).message} (set healthPort, -1 turns it off)\n`);
+      process.stderr.write(
+        `walwarden-runner: cannot serve /healthz on ${config.value.healthHost}:${config.value.healthPort}: ${(e as Error).message} (set healthPort, -1 turns it off)\n`,
+      );
       return 2;
     }
   }
@@ -95,12 +97,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       log.warn({ event: "runner.exit_now", signal: sig }, "second signal: exiting now");
       process.exit(130);
     }
-    log.info({ event: "runner.stopping", signal: sig }, "stopping: no new claims; cancelling running jobs (their uploads are aborted and they are re-queued)");
+    log.info(
+      { event: "runner.stopping", signal: sig },
+      "stopping: no new claims; cancelling running jobs (their uploads are aborted and they are re-queued)",
+    );
     loop.stop();
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  log.info({ event: "runner.started", api: config.value.api, databases: Object.keys(config.value.databases), bucket: config.value.bucket.bucket, prefix: config.value.bucket.prefix, concurrency: config.value.concurrency, healthPort: health?.port ?? null }, "runner started");
+  log.info(
+    {
+      event: "runner.started",
+      api: config.value.api,
+      databases: Object.keys(config.value.databases),
+      bucket: config.value.bucket.bucket,
+      prefix: config.value.bucket.prefix,
+      concurrency: config.value.concurrency,
+      healthPort: health?.port ?? null,
+    },
+    "runner started",
+  );
   try {
     await loop.cleanUpAfterCrash();
     await loop.run({ once: values.once });

@@ -46,10 +46,18 @@ export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): P
     const cmd = pgDumpCommand(pgDump.value, db, target.value, env, ["--schema-only", "--file=/dev/null", "--no-sync"]);
     try {
       await run(cmd.pgDumpPath, cmd.args, { env: cmd.env, timeout: 120_000 });
-      rows.push({ check: `database ${id}`, ok: true, detail: `PostgreSQL ${version.value.version} at ${target.value.display}; pg_dump ${pgDump.value.version} (${pgDump.value.path}) can dump it` });
+      rows.push({
+        check: `database ${id}`,
+        ok: true,
+        detail: `PostgreSQL ${version.value.version} at ${target.value.display}; pg_dump ${pgDump.value.version} (${pgDump.value.path}) can dump it`,
+      });
     } catch (e) {
       const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
-      rows.push({ check: `database ${id}`, ok: false, detail: `PostgreSQL ${version.value.version} at ${target.value.display}: a schema-only pg_dump ${pgDump.value.version} failed: ${stderr}` });
+      rows.push({
+        check: `database ${id}`,
+        ok: false,
+        detail: `PostgreSQL ${version.value.version} at ${target.value.display}: a schema-only pg_dump ${pgDump.value.version} failed: ${stderr}`,
+      });
     }
   }
   rows.push(await checkBucket(config));
@@ -76,17 +84,30 @@ async function checkBucket(config: RunnerConfig): Promise<CheckRow> {
   } finally {
     s3.destroy();
   }
-  return { check: name, ok: true, detail: `wrote and deleted ${key}${config.bucket.endpoint ? ` at ${config.bucket.endpoint}` : ""}` };
+  return {
+    check: name,
+    ok: true,
+    detail: `wrote and deleted ${key}${config.bucket.endpoint ? ` at ${config.bucket.endpoint}` : ""}`,
+  };
 }
 
 async function checkCompressor(config: RunnerConfig): Promise<CheckRow> {
   const name = `compressor ${config.compression.algorithm}`;
-  if (config.compression.algorithm !== "zstd") return { check: name, ok: true, detail: config.compression.algorithm === "gzip" ? "Node's zlib" : "no compression" };
+  if (config.compression.algorithm !== "zstd")
+    return {
+      check: name,
+      ok: true,
+      detail: config.compression.algorithm === "gzip" ? "Node's zlib" : "no compression",
+    };
   try {
     const { stdout } = await run("zstd", ["--version"], { timeout: 10_000 });
     return { check: name, ok: true, detail: stdout.trim() };
   } catch (e) {
-    return { check: name, ok: false, detail: `zstd does not run (${(e as Error).message}): install zstd or set compression.algorithm` };
+    return {
+      check: name,
+      ok: false,
+      detail: `zstd does not run (${(e as Error).message}): install zstd or set compression.algorithm`,
+    };
   }
 }
 
@@ -102,6 +123,9 @@ async function checkApi(config: RunnerConfig): Promise<CheckRow> {
 /** The check rows as an aligned text table. */
 export function formatCheckTable(rows: CheckRow[]): string {
   const w = Math.max(5, ...rows.map((r) => r.check.length));
-  const lines = [`${"CHECK".padEnd(w)}  RESULT  DETAIL`, ...rows.map((r) => `${r.check.padEnd(w)}  ${(r.ok ? "ok" : "FAIL").padEnd(6)}  ${r.detail}`)];
+  const lines = [
+    `${"CHECK".padEnd(w)}  RESULT  DETAIL`,
+    ...rows.map((r) => `${r.check.padEnd(w)}  ${(r.ok ? "ok" : "FAIL").padEnd(6)}  ${r.detail}`),
+  ];
   return lines.join("\n") + "\n";
 }

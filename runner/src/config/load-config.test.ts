@@ -11,16 +11,31 @@ const file = (name: string, value: unknown) => {
   writeFileSync(p, typeof value === "string" ? value : JSON.stringify(value));
   return p;
 };
-const minimal = { api: "https://api.example", token: TOKEN, databases: { db_main: { url: "postgres://u:p@h/app" } }, bucket: { bucket: "acme-backups" } };
+const minimal = {
+  api: "https://api.example",
+  token: TOKEN,
+  databases: { db_main: { url: "postgres://u:p@h/app" } },
+  bucket: { bucket: "acme-backups" },
+};
 
 describe("loadConfig", () => {
   it("reads a file and fills defaults", async () => {
     const r = await loadConfig(file("ok.json", minimal), {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.bucket).toMatchObject({ bucket: "acme-backups", region: "us-east-1", prefix: "walwarden", forcePathStyle: false });
+    expect(r.value.bucket).toMatchObject({
+      bucket: "acme-backups",
+      region: "us-east-1",
+      prefix: "walwarden",
+      forcePathStyle: false,
+    });
     expect(r.value.compression).toEqual({ algorithm: "zstd", threads: 0 });
-    expect(r.value.databases.db_main).toMatchObject({ noOwner: true, noPrivileges: true, schemas: [], excludeSchemas: [] });
+    expect(r.value.databases.db_main).toMatchObject({
+      noOwner: true,
+      noPrivileges: true,
+      schemas: [],
+      excludeSchemas: [],
+    });
     expect(r.value.concurrency).toBe(1);
   });
 
@@ -37,7 +52,11 @@ describe("loadConfig", () => {
     expect(r.value.api).toBe("http://127.0.0.1:8787");
     expect(Object.keys(r.value.databases)).toEqual(["db_a", "db_b"]);
     expect(r.value.databases.db_b?.schemas).toEqual(["app"]);
-    expect(r.value.bucket).toMatchObject({ endpoint: "http://127.0.0.1:9000", forcePathStyle: true, bucket: "acme-backups" });
+    expect(r.value.bucket).toMatchObject({
+      endpoint: "http://127.0.0.1:9000",
+      forcePathStyle: true,
+      bucket: "acme-backups",
+    });
     expect(r.value.concurrency).toBe(2);
   });
 
@@ -52,7 +71,15 @@ describe("loadConfig", () => {
   });
 
   it("says what is wrong with a bad value, and never echoes a secret", async () => {
-    const r = await loadConfig(file("bad.json", { ...minimal, token: "short-secret-value", bucket: { bucket: "b", prefix: "../escape" }, concurrency: 0 }), {});
+    const r = await loadConfig(
+      file("bad.json", {
+        ...minimal,
+        token: "short-secret-value",
+        bucket: { bucket: "b", prefix: "../escape" },
+        concurrency: 0,
+      }),
+      {},
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.message).toMatch(/token \(env WALWARDEN_RUNNER_TOKEN\): the runner token is at least 32 characters/);
@@ -69,7 +96,11 @@ describe("loadConfig", () => {
   });
 
   it("rejects bad environment values and unreadable or non-JSON files", async () => {
-    const env = await loadConfig(file("ok2.json", minimal), { WALWARDEN_S3_FORCE_PATH_STYLE: "yes", WALWARDEN_CONCURRENCY: "two", WALWARDEN_DATABASES: "db=postgres://x" });
+    const env = await loadConfig(file("ok2.json", minimal), {
+      WALWARDEN_S3_FORCE_PATH_STYLE: "yes",
+      WALWARDEN_CONCURRENCY: "two",
+      WALWARDEN_DATABASES: "db=postgres://x",
+    });
     expect(env.ok).toBe(false);
     if (!env.ok) {
       expect(env.message).toContain("WALWARDEN_S3_FORCE_PATH_STYLE (bucket.forcePathStyle): expected true or false");

@@ -25,7 +25,14 @@ export const ENV_SETTINGS = {
   WALWARDEN_HEALTH_PORT: "healthPort",
 } as const;
 
-const NUMERIC = new Set(["bucket.objectLock.retainDays", "compression.level", "concurrency", "pollSeconds", "heartbeatSeconds", "healthPort"]);
+const NUMERIC = new Set([
+  "bucket.objectLock.retainDays",
+  "compression.level",
+  "concurrency",
+  "pollSeconds",
+  "heartbeatSeconds",
+  "healthPort",
+]);
 const BOOLEAN = new Set(["bucket.forcePathStyle"]);
 
 /** Why the configuration could not be loaded. */
@@ -35,18 +42,25 @@ export type ConfigErrorCode = "unreadable" | "invalid";
  * Loads the configuration: the JSON file at `path` (if any), then environment overrides, validated as a
  * whole. Every problem is listed with the setting's path and, where one exists, its environment variable.
  */
-export async function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Promise<Result<RunnerConfig, ConfigErrorCode>> {
+export async function loadConfig(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Result<RunnerConfig, ConfigErrorCode>> {
   let file: Record<string, unknown> = {};
   if (path) {
     let text: string;
     try {
       text = await readFile(path, "utf8");
     } catch (e) {
-      return err("unreadable", `cannot read the config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return err(
+        "unreadable",
+        `cannot read the config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return err("invalid", `${path}: the config file must hold a JSON object`);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        return err("invalid", `${path}: the config file must hold a JSON object`);
       file = parsed as Record<string, unknown>;
     } catch (e) {
       return err("invalid", `${path} is not valid JSON: ${(e as Error).message}`);
@@ -75,7 +89,9 @@ function envValue(name: string, setting: string, raw: string, problems: string[]
       // Shorthand: {"db_id": "postgres://…"} means {"db_id": {"url": "postgres://…"}}.
       return Object.fromEntries(Object.entries(v).map(([id, d]) => [id, typeof d === "string" ? { url: d } : d]));
     } catch {
-      problems.push(`${name}: expected a JSON object of database id → connection string or settings, e.g. {"db_main":"postgres://backup@db.example/app"}`);
+      problems.push(
+        `${name}: expected a JSON object of database id → connection string or settings, e.g. {"db_main":"postgres://backup@db.example/app"}`,
+      );
       return undefined;
     }
   }
@@ -98,7 +114,8 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   let node = target;
   for (const key of path.slice(0, -1)) {
     const next = node[key];
-    node = node[key] = typeof next === "object" && next !== null && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
+    node = node[key] =
+      typeof next === "object" && next !== null && !Array.isArray(next) ? (next as Record<string, unknown>) : {};
   }
   node[path[path.length - 1]!] = value;
 }

@@ -2,7 +2,11 @@ import { Id } from "@walwarden/verifier";
 import { z } from "zod";
 
 /** A schema name for --schema / --exclude-schema: an exact name, never a pattern (so row counts cover exactly what pg_dump dumps). */
-const SchemaName = z.string().min(1).max(63).regex(/^[^\x00-\x1f"*?]+$/, "an exact schema name (no quotes, wildcards or control characters)");
+const SchemaName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[^\x00-\x1f"*?]+$/, "an exact schema name (no quotes, wildcards or control characters)");
 
 /**
  * One source database. `url` is a libpq connection URI or keyword/value string; without it the runner
@@ -66,7 +70,9 @@ export const RunnerConfigSchema = z
     /** The Walwarden API (the Worker), e.g. https://api.walwarden.example. */
     api: z.url({ protocol: /^https?$/ }),
     /** The runner token shown once when the runner was created. */
-    token: z.string().min(32, "the runner token is at least 32 characters (it was shown once when the runner was created)"),
+    token: z
+      .string()
+      .min(32, "the runner token is at least 32 characters (it was shown once when the runner was created)"),
     databases: z.record(Id, DatabaseConfigSchema).refine((d) => Object.keys(d).length > 0, "at least one database"),
     bucket: BucketConfigSchema,
     compression: CompressionSchema.default({ algorithm: "zstd", threads: 0 }),
@@ -84,8 +90,15 @@ export const RunnerConfigSchema = z
     healthPort: z.number().int().min(-1).max(65535).default(8080),
     healthHost: z.string().min(1).default("0.0.0.0"),
     /** Open multipart uploads under the prefix older than this are aborted at start (another crashed runner's). */
-    staleUploadHours: z.number().min(1).max(24 * 30).default(24),
+    staleUploadHours: z
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
   })
-  .refine((c) => c.heartbeatSeconds < 120, { message: "heartbeatSeconds must be under the Worker's 120 s lease", path: ["heartbeatSeconds"] });
+  .refine((c) => c.heartbeatSeconds < 120, {
+    message: "heartbeatSeconds must be under the Worker's 120 s lease",
+    path: ["heartbeatSeconds"],
+  });
 /** The runner configuration. */
 export type RunnerConfig = z.infer<typeof RunnerConfigSchema>;

@@ -29,7 +29,12 @@ function dumpFile(f: KitFacts): string {
 /** The walk-away kit's README.md: how to check and restore this backup with only the bucket and stock tools. */
 export function kitReadme(f: KitFacts): string {
   const artifact = fileName(f, "artifact");
-  const decompress = f.compression === "zstd" ? `zstd -d ${artifact} -o ${dumpFile(f)}\n` : f.compression === "gzip" ? `gunzip -c ${artifact} > ${dumpFile(f)}\n` : "";
+  const decompress =
+    f.compression === "zstd"
+      ? `zstd -d ${artifact} -o ${dumpFile(f)}\n`
+      : f.compression === "gzip"
+        ? `gunzip -c ${artifact} > ${dumpFile(f)}\n`
+        : "";
   return `# Walwarden backup ${f.backupId}
 
 Database \`${f.databaseId}\`, completed ${f.completedAt}: PostgreSQL ${f.serverVersion}, dumped by pg_dump ${f.pgDumpVersion}
@@ -78,7 +83,11 @@ and refuses to restore if verification fails. Restore into an empty database.
 export function kitScript(f: KitFacts): string {
   const artifact = fileName(f, "artifact");
   const decompress =
-    f.compression === "zstd" ? `zstd -q -d -f "$DIR/${artifact}" -o "$DUMP"` : f.compression === "gzip" ? `gunzip -c "$DIR/${artifact}" > "$DUMP"` : "true # not compressed";
+    f.compression === "zstd"
+      ? `zstd -q -d -f "$DIR/${artifact}" -o "$DUMP"`
+      : f.compression === "gzip"
+        ? `gunzip -c "$DIR/${artifact}" > "$DUMP"`
+        : "true # not compressed";
   return `#!/bin/sh
 # Verifies Walwarden backup ${f.backupId} against keys you pinned, then restores it with stock tools.
 # Usage: sh ${fileName(f, "script")} <target connection URL> --key <checkpoint vkey> --key <manifest vkey>

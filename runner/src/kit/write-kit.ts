@@ -10,7 +10,11 @@ export interface Retention {
 }
 
 /** The kit's objects: key, bytes and content type, in the order they are written. */
-export function kitObjects(artifactKey: string, completed: Completed, facts: KitFacts): { key: string; body: Uint8Array | string; contentType: string }[] {
+export function kitObjects(
+  artifactKey: string,
+  completed: Completed,
+  facts: KitFacts,
+): { key: string; body: Uint8Array | string; contentType: string }[] {
   const key = (f: keyof typeof KIT_FILES) => kitObjectKey(artifactKey, f);
   return [
     { key: key("manifest"), body: canonicalBytes(completed.envelope), contentType: "application/json" },
@@ -27,7 +31,14 @@ export function kitObjects(artifactKey: string, completed: Completed, facts: Kit
  * the checkpoint, a README and a restore script. The manifest goes first: once it exists the artifact is
  * never without one. With Object Lock configured, each kit object is written locked.
  */
-export async function writeKit(client: S3Client, bucket: string, artifactKey: string, completed: Completed, facts: KitFacts, retention?: Retention): Promise<string[]> {
+export async function writeKit(
+  client: S3Client,
+  bucket: string,
+  artifactKey: string,
+  completed: Completed,
+  facts: KitFacts,
+  retention?: Retention,
+): Promise<string[]> {
   const written: string[] = [];
   for (const o of kitObjects(artifactKey, completed, facts)) {
     await client.send(
@@ -46,5 +57,11 @@ export async function writeKit(client: S3Client, bucket: string, artifactKey: st
 
 /** Locks the artifact (it was uploaded unlocked so that a dump whose complete failed could still be deleted). */
 export async function lockObject(client: S3Client, bucket: string, key: string, retention: Retention): Promise<void> {
-  await client.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: key, Retention: { Mode: retention.mode, RetainUntilDate: retention.retainUntil } }));
+  await client.send(
+    new PutObjectRetentionCommand({
+      Bucket: bucket,
+      Key: key,
+      Retention: { Mode: retention.mode, RetainUntilDate: retention.retainUntil },
+    }),
+  );
 }

@@ -5,7 +5,10 @@ import { RUNNER_VERSION } from "../version.js";
 export type RunnerLogger = Logger;
 
 /** Creates the JSON-lines logger; `destination` defaults to stdout (tests pass a stream). */
-export function createLogger(level = process.env.WALWARDEN_LOG_LEVEL ?? "info", destination?: NodeJS.WritableStream): RunnerLogger {
+export function createLogger(
+  level = process.env.WALWARDEN_LOG_LEVEL ?? "info",
+  destination?: NodeJS.WritableStream,
+): RunnerLogger {
   return pino(
     {
       level,
@@ -13,7 +16,20 @@ export function createLogger(level = process.env.WALWARDEN_LOG_LEVEL ?? "info", 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       // Belt and braces: nothing should log these, and if something does they never reach the output.
-      redact: { paths: ["token", "*.token", "url", "*.url", "password", "*.password", "secretAccessKey", "*.secretAccessKey", "headers.authorization"], censor: "[redacted]" },
+      redact: {
+        paths: [
+          "token",
+          "*.token",
+          "url",
+          "*.url",
+          "password",
+          "*.password",
+          "secretAccessKey",
+          "*.secretAccessKey",
+          "headers.authorization",
+        ],
+        censor: "[redacted]",
+      },
     },
     destination as DestinationStream | undefined,
   );

@@ -19,7 +19,14 @@ export interface LoopState {
  * cancels running jobs: each aborts its upload and is failed as retryable, so the Worker re-queues it.
  */
 export class JobLoop {
-  readonly state: LoopState = { running: 0, completed: 0, failed: 0, lastClaimAt: null, lastError: null, stopping: false };
+  readonly state: LoopState = {
+    running: 0,
+    completed: 0,
+    failed: 0,
+    lastClaimAt: null,
+    lastError: null,
+    stopping: false,
+  };
   private readonly shutdown = new AbortController();
   /** Called after each job (tests and --once use it). */
   onOutcome: (o: BackupOutcome) => void = () => {};
@@ -36,10 +43,14 @@ export class JobLoop {
     }
     const before = new Date(Date.now() - config.staleUploadHours * 3_600_000);
     const stale = await abortStaleUploads(s3, config.bucket.bucket, config.bucket.prefix, before).catch((e: Error) => {
-      log.warn({ event: "cleanup.list_failed", reason: e.message }, "could not list open multipart uploads (set a lifecycle rule AbortIncompleteMultipartUpload)");
+      log.warn(
+        { event: "cleanup.list_failed", reason: e.message },
+        "could not list open multipart uploads (set a lifecycle rule AbortIncompleteMultipartUpload)",
+      );
       return 0;
     });
-    if (fromJournal || stale) log.info({ event: "cleanup.aborted_uploads", fromJournal, stale }, "aborted multipart uploads left by a crash");
+    if (fromJournal || stale)
+      log.info({ event: "cleanup.aborted_uploads", fromJournal, stale }, "aborted multipart uploads left by a crash");
     return { journal: fromJournal, stale };
   }
 
@@ -79,7 +90,8 @@ export class JobLoop {
           }
           this.onOutcome(outcome);
           // After a failure, pause before claiming again: a re-queued job should not be retried at once.
-          if (outcome.status === "failed") await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
+          if (outcome.status === "failed")
+            await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
         } finally {
           this.state.running--;
         }

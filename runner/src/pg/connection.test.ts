@@ -14,7 +14,14 @@ describe("pgTarget", () => {
     expect(r.value.dumpArgs.join(" ")).not.toContain("s3cr");
     expect(r.value.dumpArgs).toEqual(["--dbname=host=db.example port=6543 user=backup dbname=app sslmode=require"]);
     expect(r.value.dumpEnv).toEqual({ PGPASSWORD: "s3cr@t" });
-    expect(r.value.client).toMatchObject({ host: "db.example", port: 6543, user: "backup", password: "s3cr@t", database: "app", ssl: { rejectUnauthorized: false } });
+    expect(r.value.client).toMatchObject({
+      host: "db.example",
+      port: 6543,
+      user: "backup",
+      password: "s3cr@t",
+      database: "app",
+      ssl: { rejectUnauthorized: false },
+    });
     expect(r.value.display).toBe("backup@db.example:6543/app");
   });
 
@@ -22,7 +29,13 @@ describe("pgTarget", () => {
     const r = pgTarget(db("host=h port=5433 dbname='my db' user=u password='it\\'s' sslmode=verify-full"), {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.client).toMatchObject({ host: "h", port: 5433, database: "my db", user: "u", ssl: { rejectUnauthorized: true } });
+    expect(r.value.client).toMatchObject({
+      host: "h",
+      port: 5433,
+      database: "my db",
+      user: "u",
+      ssl: { rejectUnauthorized: true },
+    });
     expect(r.value.dumpArgs[0]).toBe("--dbname=host=h port=5433 dbname='my db' user=u sslmode=verify-full");
   });
 
@@ -33,9 +46,18 @@ describe("pgTarget", () => {
     const r = pgTarget(db(), { PGSERVICE: "backups", PGSERVICEFILE: svc, PGUSER: "envuser", PGPASSWORD: "pw" });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.client).toMatchObject({ host: "svc.example", port: 5440, database: "appdb", user: "envuser", password: "pw" });
+    expect(r.value.client).toMatchObject({
+      host: "svc.example",
+      port: 5440,
+      database: "appdb",
+      user: "envuser",
+      password: "pw",
+    });
     expect(r.value.dumpEnv).toEqual({ PGPASSWORD: "pw" });
-    expect(pgTarget(db(), { PGSERVICE: "nope", PGSERVICEFILE: svc })).toMatchObject({ ok: false, code: "bad-connection" });
+    expect(pgTarget(db(), { PGSERVICE: "nope", PGSERVICEFILE: svc })).toMatchObject({
+      ok: false,
+      code: "bad-connection",
+    });
   });
 
   it("rejects what is not a connection string, without echoing it", () => {

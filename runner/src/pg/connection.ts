@@ -24,7 +24,10 @@ type Params = Record<string, string>;
 export function pgTarget(db: DatabaseConfig, env: NodeJS.ProcessEnv): Result<PgTarget, "bad-connection"> {
   let params: Params;
   if (db.url) {
-    const parsed = db.url.startsWith("postgres://") || db.url.startsWith("postgresql://") ? uriParams(db.url) : keywordParams(db.url);
+    const parsed =
+      db.url.startsWith("postgres://") || db.url.startsWith("postgresql://")
+        ? uriParams(db.url)
+        : keywordParams(db.url);
     if (!parsed.ok) return parsed;
     params = parsed.value;
   } else params = {};
@@ -37,15 +40,23 @@ export function pgTarget(db: DatabaseConfig, env: NodeJS.ProcessEnv): Result<PgT
   }
   // libpq's environment fills what the URL and service leave out, as it does for pg_dump.
   const fromEnv: [string, string | undefined][] = [
-    ["host", env.PGHOST], ["port", env.PGPORT], ["dbname", env.PGDATABASE], ["user", env.PGUSER], ["password", env.PGPASSWORD], ["sslmode", env.PGSSLMODE],
+    ["host", env.PGHOST],
+    ["port", env.PGPORT],
+    ["dbname", env.PGDATABASE],
+    ["user", env.PGUSER],
+    ["password", env.PGPASSWORD],
+    ["sslmode", env.PGSSLMODE],
   ];
   for (const [k, v] of fromEnv) if (v && params[k] === undefined) params[k] = v;
   const { password, ...rest } = params;
   const dumpEnv: Record<string, string> = password ? { PGPASSWORD: password } : {};
   // Don't let a PGSERVICE in the runner's environment re-point pg_dump: everything is in the conninfo.
-  const conninfo = Object.entries(rest).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
+  const conninfo = Object.entries(rest)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join(" ");
   const port = rest.port ? Number(rest.port) : 5432;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return err("bad-connection", `the port ${JSON.stringify(rest.port)} is not a TCP port`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return err("bad-connection", `the port ${JSON.stringify(rest.port)} is not a TCP port`);
   const ssl = sslOf(rest.sslmode);
   const client: ClientConfig = {
     host: rest.host ?? "localhost",
@@ -92,13 +103,18 @@ function keywordParams(s: string): Result<Params, "bad-connection"> {
     p[m[1]!] = m[2] !== undefined ? m[2].replace(/\\(.)/g, "$1") : m[3]!;
     at = re.lastIndex;
   }
-  if (s.slice(at).trim() !== "") return err("bad-connection", "the connection string is neither a postgres:// URI nor libpq keyword=value pairs");
+  if (s.slice(at).trim() !== "")
+    return err("bad-connection", "the connection string is neither a postgres:// URI nor libpq keyword=value pairs");
   return ok(p);
 }
 
 /** Reads a [service] section of the libpq service file (PGSERVICEFILE, ~/.pg_service.conf, then PGSYSCONFDIR/pg_service.conf). */
 function serviceParams(service: string, env: NodeJS.ProcessEnv): Result<Params, "bad-connection"> {
-  const files = [env.PGSERVICEFILE, join(homedir(), ".pg_service.conf"), join(env.PGSYSCONFDIR ?? "/etc/postgresql-common", "pg_service.conf")].filter((f): f is string => !!f);
+  const files = [
+    env.PGSERVICEFILE,
+    join(homedir(), ".pg_service.conf"),
+    join(env.PGSYSCONFDIR ?? "/etc/postgresql-common", "pg_service.conf"),
+  ].filter((f): f is string => !!f);
   for (const file of files) {
     let text: string;
     try {

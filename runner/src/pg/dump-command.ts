@@ -15,7 +15,13 @@ export interface DumpCommand {
  * then `extra` (a snapshot, or --schema-only for `check`), then the connection. The environment carries
  * the password, and no PGSERVICE or PGPASSWORD of the runner's own that could re-point or re-authenticate it.
  */
-export function pgDumpCommand(binary: PgDumpBinary, db: DatabaseConfig, target: PgTarget, env: NodeJS.ProcessEnv, extra: string[]): DumpCommand {
+export function pgDumpCommand(
+  binary: PgDumpBinary,
+  db: DatabaseConfig,
+  target: PgTarget,
+  env: NodeJS.ProcessEnv,
+  extra: string[],
+): DumpCommand {
   const childEnv: NodeJS.ProcessEnv = { ...env };
   delete childEnv.PGSERVICE;
   delete childEnv.PGPASSWORD;

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { choosePgDump, findPgDumps } from "./pg-dump-binaries.js";
 
-const bin = (major: number, minor = 1) => ({ path: `/usr/lib/postgresql/${major}/bin/pg_dump`, version: `${major}.${minor}`, major });
+const bin = (major: number, minor = 1) => ({
+  path: `/usr/lib/postgresql/${major}/bin/pg_dump`,
+  version: `${major}.${minor}`,
+  major,
+});
 
 describe("choosePgDump", () => {
   it("picks the lowest major version that is at least the server's", () => {

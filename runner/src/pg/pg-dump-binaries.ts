@@ -19,16 +19,26 @@ export type PgDumpBinary = PgToolBinary;
 const GLOBS: { dir: string; sub: (entry: string) => string | undefined }[] = [
   { dir: "/usr/lib/postgresql", sub: (e) => (/^\d+$/.test(e) ? join("/usr/lib/postgresql", e, "bin") : undefined) },
   { dir: "/usr", sub: (e) => (/^pgsql-\d+$/.test(e) ? join("/usr", e, "bin") : undefined) },
-  { dir: "/opt/homebrew/opt", sub: (e) => (/^(postgresql|libpq)(@\d+)?$/.test(e) ? join("/opt/homebrew/opt", e, "bin") : undefined) },
+  {
+    dir: "/opt/homebrew/opt",
+    sub: (e) => (/^(postgresql|libpq)(@\d+)?$/.test(e) ? join("/opt/homebrew/opt", e, "bin") : undefined),
+  },
 ];
 
 /** Every distinct pg_dump found in `preferredDirs`, the usual install locations and PATH, with its version. */
-export function findPgDumps(preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgDumpBinary[]> {
+export function findPgDumps(
+  preferredDirs: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PgDumpBinary[]> {
   return findPgTools("pg_dump", preferredDirs, env);
 }
 
 /** Every distinct `tool` found in `preferredDirs`, the usual install locations and PATH, with its version (a binary reachable twice is listed once). */
-export async function findPgTools(tool: "pg_dump" | "pg_restore", preferredDirs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<PgToolBinary[]> {
+export async function findPgTools(
+  tool: "pg_dump" | "pg_restore",
+  preferredDirs: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PgToolBinary[]> {
   const dirs = [...preferredDirs];
   for (const g of GLOBS) {
     const entries = await readdir(g.dir).catch(() => [] as string[]);
@@ -61,8 +71,16 @@ export async function pgDumpVersion(path: string): Promise<PgToolBinary | undefi
  * a newer server; the lowest such keeps the archive readable by the oldest pg_restore that can restore it).
  * Otherwise a clear error that names both versions.
  */
-export function choosePgDump(binaries: readonly PgDumpBinary[], serverMajor: number, serverVersion: string): Result<PgDumpBinary, "no-pg-dump" | "pg-dump-too-old"> {
-  if (binaries.length === 0) return err("no-pg-dump", "no pg_dump found: install the PostgreSQL client (e.g. apt-get install postgresql-client) or set pgBinDirs");
+export function choosePgDump(
+  binaries: readonly PgDumpBinary[],
+  serverMajor: number,
+  serverVersion: string,
+): Result<PgDumpBinary, "no-pg-dump" | "pg-dump-too-old"> {
+  if (binaries.length === 0)
+    return err(
+      "no-pg-dump",
+      "no pg_dump found: install the PostgreSQL client (e.g. apt-get install postgresql-client) or set pgBinDirs",
+    );
   const usable = binaries.filter((b) => b.major >= serverMajor).sort((a, b) => a.major - b.major);
   if (usable[0]) return ok(usable[0]);
   const newest = [...binaries].sort((a, b) => b.major - a.major)[0]!;

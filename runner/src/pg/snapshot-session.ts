@@ -35,7 +35,10 @@ export class SnapshotSession {
       return ok(new SnapshotSession(client, s.rows[0]!.id, version, major));
     } catch (e) {
       await client.end().catch(() => {});
-      return err("snapshot", `cannot export a snapshot on ${target.display} (use a direct endpoint, not a transaction pooler): ${(e as Error).message}`);
+      return err(
+        "snapshot",
+        `cannot export a snapshot on ${target.display} (use a direct endpoint, not a transaction pooler): ${(e as Error).message}`,
+      );
     }
   }
 
@@ -51,7 +54,9 @@ export class SnapshotSession {
 }
 
 /** Connects, reads the server version and disconnects (for `check`). */
-export async function serverVersionOf(target: PgTarget): Promise<Result<{ version: string; major: number }, "connect">> {
+export async function serverVersionOf(
+  target: PgTarget,
+): Promise<Result<{ version: string; major: number }, "connect">> {
   const client = new pg.Client({ ...target.client, connectionTimeoutMillis: 15_000 });
   client.on("error", () => {});
   try {
@@ -66,6 +71,8 @@ export async function serverVersionOf(target: PgTarget): Promise<Result<{ versio
 
 /** The server's version ("15.18") and major version (15). */
 async function readServerVersion(client: pg.Client): Promise<{ version: string; major: number }> {
-  const v = await client.query<{ server_version: string; num: string }>("SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num");
+  const v = await client.query<{ server_version: string; num: string }>(
+    "SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS num",
+  );
   return { version: v.rows[0]!.server_version.split(" ")[0]!, major: Math.floor(Number(v.rows[0]!.num) / 10000) };
 }

@@ -26,7 +26,9 @@ export async function tableRowCounts(client: ClientBase, filter: SchemaFilter): 
   const out: TableRows[] = [];
   for (let i = 0; i < tables.length; i += PER_QUERY) {
     const chunk = tables.slice(i, i + PER_QUERY);
-    const sql = chunk.map((t, j) => `SELECT ${j} AS i, count(*)::int8 AS n FROM ONLY ${ident(t.schema)}.${ident(t.name)}`).join(" UNION ALL ");
+    const sql = chunk
+      .map((t, j) => `SELECT ${j} AS i, count(*)::int8 AS n FROM ONLY ${ident(t.schema)}.${ident(t.name)}`)
+      .join(" UNION ALL ");
     const rows = (await client.query<{ i: number; n: string }>(sql)).rows;
     const byIndex = new Map(rows.map((r) => [Number(r.i), Number(r.n)]));
     chunk.forEach((t, j) => out.push({ schema: t.schema, name: t.name, rows: byIndex.get(j) ?? 0 }));

@@ -15,8 +15,17 @@ export interface PipedChild {
 const STDERR_KEEP = 16 * 1024;
 
 /** Spawns `cmd args` with piped stdout and stderr; stdin is another child's stdout (an OS pipe between the two), a pipe from us, or nothing. */
-export function spawnPiped(cmd: string, args: string[], env: NodeJS.ProcessEnv, stdin: Readable | "pipe" | "ignore"): PipedChild {
-  const child = spawn(cmd, args, { env, stdio: [stdin, "pipe", "pipe"] }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+export function spawnPiped(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin: Readable | "pipe" | "ignore",
+): PipedChild {
+  const child = spawn(cmd, args, { env, stdio: [stdin, "pipe", "pipe"] }) as ChildProcessByStdio<
+    Writable | null,
+    Readable,
+    Readable
+  >;
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (s: string) => {
     err = (err + s).slice(-STDERR_KEEP);
@@ -43,7 +52,11 @@ export function spawnPiped(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
 }
 
 /** "pg_dump failed (exit 1): <stderr>" style description of how a child ended badly, or undefined if it succeeded. */
-export function failureOf(name: string, ended: { code: number | null; signal: NodeJS.Signals | null; error?: Error }, stderr: string): string | undefined {
+export function failureOf(
+  name: string,
+  ended: { code: number | null; signal: NodeJS.Signals | null; error?: Error },
+  stderr: string,
+): string | undefined {
   if (ended.error) return `${name} could not run: ${ended.error.message}`;
   if (ended.code === 0) return undefined;
   const how = ended.signal ? `killed by ${ended.signal}` : `exit ${ended.code}`;

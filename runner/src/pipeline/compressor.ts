@@ -34,7 +34,11 @@ export function startCompressor(c: CompressionSettings, env: NodeJS.ProcessEnv, 
       input: undefined,
       output: zstd.child.stdout,
       ended: zstd.exit.then((e) =>
-        e.error ? `zstd could not run: ${e.error.message} (install zstd, or set compression.algorithm)` : e.code === 0 ? undefined : `zstd failed (${e.signal ?? `exit ${e.code}`}): ${zstd.stderr()}`,
+        e.error
+          ? `zstd could not run: ${e.error.message} (install zstd, or set compression.algorithm)`
+          : e.code === 0
+            ? undefined
+            : `zstd failed (${e.signal ?? `exit ${e.code}`}): ${zstd.stderr()}`,
       ),
       kill: () => zstd.kill("SIGKILL"),
     };

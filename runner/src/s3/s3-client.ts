@@ -17,7 +17,13 @@ export function makeS3Client(b: BucketConfig): S3Client {
     ...(b.endpoint ? { endpoint: b.endpoint } : {}),
     forcePathStyle: b.forcePathStyle,
     ...(b.accessKeyId && b.secretAccessKey
-      ? { credentials: { accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey, ...(b.sessionToken ? { sessionToken: b.sessionToken } : {}) } }
+      ? {
+          credentials: {
+            accessKeyId: b.accessKeyId,
+            secretAccessKey: b.secretAccessKey,
+            ...(b.sessionToken ? { sessionToken: b.sessionToken } : {}),
+          },
+        }
       : {}),
     maxAttempts: S3_MAX_ATTEMPTS,
     // A request that hangs (a stalled connection) fails after 2 minutes and is retried, instead of

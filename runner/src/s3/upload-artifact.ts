@@ -1,8 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  ListMultipartUploadsCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
 
@@ -53,7 +49,9 @@ export function uploadArtifact(client: S3Client, body: Readable, s: UploadSettin
       Body: body,
       ContentType: s.contentType,
       Metadata: s.metadata,
-      ...(s.objectLock ? { ObjectLockMode: s.objectLock.mode, ObjectLockRetainUntilDate: s.objectLock.retainUntil } : {}),
+      ...(s.objectLock
+        ? { ObjectLockMode: s.objectLock.mode, ObjectLockRetainUntilDate: s.objectLock.retainUntil }
+        : {}),
     },
   });
   upload.on("httpUploadProgress", (p) => {
@@ -63,7 +61,10 @@ export function uploadArtifact(client: S3Client, body: Readable, s: UploadSettin
     (r) => ({ etag: r.ETag ?? "", versionId: r.VersionId ?? null }),
     async (e: unknown) => {
       const uploadId = upload.uploadId;
-      if (uploadId) await client.send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: s.key, UploadId: uploadId })).catch(() => {});
+      if (uploadId)
+        await client
+          .send(new AbortMultipartUploadCommand({ Bucket: s.bucket, Key: s.key, UploadId: uploadId }))
+          .catch(() => {});
       throw e;
     },
   );
@@ -82,7 +83,12 @@ export async function abortUploadsOf(client: S3Client, bucket: string, key: stri
 }
 
 /** Aborts open multipart uploads under `prefix` started before `before` (left by a runner that crashed without its journal). */
-export async function abortStaleUploads(client: S3Client, bucket: string, prefix: string, before: Date): Promise<number> {
+export async function abortStaleUploads(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  before: Date,
+): Promise<number> {
   let n = 0;
   for (const u of await listUploads(client, bucket, prefix)) {
     if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated >= before) continue;
@@ -97,7 +103,14 @@ async function listUploads(client: S3Client, bucket: string, prefix: string) {
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   for (;;) {
-    const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    const page = await client.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
     out.push(...(page.Uploads ?? []));
     if (!page.IsTruncated) return out;
     keyMarker = page.NextKeyMarker;

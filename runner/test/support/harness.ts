@@ -6,9 +6,23 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { applyMigrations, startDev, tempDir, writeKeysEnvFile, cleanup as stopWorkers, type LocalWorker } from "../../../bench/lib/local-worker.mjs";
+import {
+  applyMigrations,
+  startDev,
+  tempDir,
+  writeKeysEnvFile,
+  cleanup as stopWorkers,
+  type LocalWorker,
+} from "../../../bench/lib/local-worker.mjs";
 import { startCluster, stopAllClusters, type Cluster } from "../../../bench/lib/postgres.mjs";
-import { localS3Client, startFaultProxy, startS3, type FaultProxy, type FaultRule, type LocalS3 } from "../../../bench/lib/s3.mjs";
+import {
+  localS3Client,
+  startFaultProxy,
+  startS3,
+  type FaultProxy,
+  type FaultRule,
+  type LocalS3,
+} from "../../../bench/lib/s3.mjs";
 import { bootstrapOrg, createDatabase, createRunnerToken } from "../../../bench/lib/walwarden-api.mjs";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
@@ -73,7 +87,11 @@ export async function addDatabase(parts: Parts, name: string): Promise<string> {
 }
 
 /** A runner config file for `databases` (id → {url, …}), through the fault proxy; returns its path and state dir. */
-export function runnerConfig(parts: Parts, databases: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}): { path: string; stateDir: string } {
+export function runnerConfig(
+  parts: Parts,
+  databases: Record<string, Record<string, unknown>>,
+  extra: Record<string, unknown> = {},
+): { path: string; stateDir: string } {
   const dir = mkdtempSync(join(tmpdir(), "ww-runner-cfg-"));
   const stateDir = join(dir, "state");
   const path = join(dir, "runner.json");
@@ -116,7 +134,11 @@ export interface RunnerProcess {
 /** Starts `walwarden-runner <args>` as a child process. */
 export function startRunner(args: string[], env: Record<string, string> = {}): RunnerProcess {
   // The bin itself, as an operator runs it (its shebang sets the runner's Node flags).
-  const child = spawn(RUNNER_BIN, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(RUNNER_BIN, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   const lines: Record<string, unknown>[] = [];
@@ -137,7 +159,9 @@ export function startRunner(args: string[], env: Record<string, string> = {}): R
     for (const w of waiters) w();
   });
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("close", (code, signal) => r({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on("close", (code, signal) => r({ code, signal })),
+  );
   return {
     child,
     lines,
@@ -156,7 +180,11 @@ export function startRunner(args: string[], env: Record<string, string> = {}): R
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching runner log line within ${timeoutMs} ms; stdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-2000)}`));
+          reject(
+            new Error(
+              `no matching runner log line within ${timeoutMs} ms; stdout:\n${out.slice(-3000)}\nstderr:\n${err.slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -165,7 +193,10 @@ export function startRunner(args: string[], env: Record<string, string> = {}): R
 }
 
 /** Runs `walwarden-runner <args>` to the end. */
-export async function runRunner(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; lines: Record<string, unknown>[]; stdout: string; stderr: string }> {
+export async function runRunner(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; lines: Record<string, unknown>[]; stdout: string; stderr: string }> {
   const p = startRunner(args, env);
   const { code } = await p.exit;
   return { code, lines: p.lines, stdout: p.stdout(), stderr: p.stderr() };
@@ -176,7 +207,9 @@ export async function listKeys(parts: Parts, prefix = ""): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await parts.s3Client.send(new ListObjectsV2Command({ Bucket: parts.s3.bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await parts.s3Client.send(
+      new ListObjectsV2Command({ Bucket: parts.s3.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
     token = page.NextContinuationToken;
   } while (token);

@@ -42,7 +42,11 @@ export async function addBulkData(pg: Cluster, db: string, mb: number): Promise<
 }
 
 /** Rows and an MD5 of the sorted text form of every row, per ordinary table (partitions counted apart). */
-export async function tableChecksums(pg: Cluster, db: string, schemas?: string[]): Promise<Record<string, { rows: number; md5: string }>> {
+export async function tableChecksums(
+  pg: Cluster,
+  db: string,
+  schemas?: string[],
+): Promise<Record<string, { rows: number; md5: string }>> {
   const tables = await pg.query<{ s: string; t: string }>(
     `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
@@ -53,7 +57,11 @@ export async function tableChecksums(pg: Cluster, db: string, schemas?: string[]
   for (const { s, t } of tables) {
     if (schemas && !schemas.includes(s)) continue;
     const q = `"${s}"."${t}"`;
-    const [r] = await pg.query<{ n: string; h: string }>(`SELECT count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ONLY ${q} x`, [], { db });
+    const [r] = await pg.query<{ n: string; h: string }>(
+      `SELECT count(*) AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ONLY ${q} x`,
+      [],
+      { db },
+    );
     out[`${s}.${t}`] = { rows: Number(r!.n), md5: r!.h };
   }
   return out;

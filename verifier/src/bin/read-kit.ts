@@ -27,7 +27,8 @@ function sibling(manifestPath: string, file: KitFile): string {
  */
 function artifactPath(manifestPath: string, s3Key: string): Result<string, "unsafe-name"> {
   const name = s3Key.slice(s3Key.lastIndexOf("/") + 1);
-  if (name === "" || name === "." || name === ".." || basename(name) !== name) return err("unsafe-name", `the manifest's s3.key ${JSON.stringify(s3Key)} does not end in a file name`);
+  if (name === "" || name === "." || name === ".." || basename(name) !== name)
+    return err("unsafe-name", `the manifest's s3.key ${JSON.stringify(s3Key)} does not end in a file name`);
   return ok(join(dirname(manifestPath), name));
 }
 
@@ -37,7 +38,12 @@ function artifactPath(manifestPath: string, s3Key: string): Result<string, "unsa
  * read from a manifest that verifies with the pinned keys; if it does not, the artifact is not needed, as
  * the report fails at the manifest. Undefined (said on stderr) for a missing or unreadable file.
  */
-export async function readKit(manifestPath: string, manifestKeys: NamedVerifier[], noArtifact: boolean, io: Io): Promise<ReadKit | undefined> {
+export async function readKit(
+  manifestPath: string,
+  manifestKeys: NamedVerifier[],
+  noArtifact: boolean,
+  io: Io,
+): Promise<ReadKit | undefined> {
   const manifestText = await readText(manifestPath, io);
   if (manifestText === undefined) return undefined;
   const entry = await readExactText(sibling(manifestPath, "entry"), io);
@@ -60,7 +66,9 @@ export async function readKit(manifestPath: string, manifestKeys: NamedVerifier[
     await access(path.value);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      io.stderr(`walwarden-verify: the artifact ${path.value} (named by the manifest's s3.key) is missing; put it next to the manifest, or pass --no-artifact to check the kit without it\n`);
+      io.stderr(
+        `walwarden-verify: the artifact ${path.value} (named by the manifest's s3.key) is missing; put it next to the manifest, or pass --no-artifact to check the kit without it\n`,
+      );
       return undefined;
     }
   }

@@ -70,15 +70,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.verified;
   }
   const [command, file, ...rest] = positionals;
-  if (command !== "bundle" && command !== "manifest" && command !== "kit") return usage(io, command ? `unknown command ${command}` : "no command given");
+  if (command !== "bundle" && command !== "manifest" && command !== "kit")
+    return usage(io, command ? `unknown command ${command}` : "no command given");
   if (!file) return usage(io, `${command} needs a file`);
   if (rest.length) return usage(io, `unexpected arguments: ${rest.join(" ")}`);
-  if (values.key.length === 0) return usage(io, "at least one --key is required (pin the keys; they are never read from the artifact)");
-  if (command !== "manifest" && values.artifact) return usage(io, `--artifact goes with the manifest command${command === "kit" ? " (kit reads the dump next to the manifest)" : ""}`);
+  if (values.key.length === 0)
+    return usage(io, "at least one --key is required (pin the keys; they are never read from the artifact)");
+  if (command !== "manifest" && values.artifact)
+    return usage(
+      io,
+      `--artifact goes with the manifest command${command === "kit" ? " (kit reads the dump next to the manifest)" : ""}`,
+    );
   if (command !== "kit" && values["no-artifact"]) return usage(io, "--no-artifact goes with the kit command");
   if (command === "manifest" && values.origin) return usage(io, "--origin goes with the bundle and kit commands");
   if (command !== "bundle" && values.previous.length) return usage(io, "--previous goes with the bundle command");
-  if (command === "kit" && !isKitManifestPath(file)) return usage(io, "kit needs the kit's <backupId>.manifest.json (its siblings are found next to it)");
+  if (command === "kit" && !isKitManifestPath(file))
+    return usage(io, "kit needs the kit's <backupId>.manifest.json (its siblings are found next to it)");
 
   const previous: string[] = [];
   for (const p of values.previous) {
@@ -86,20 +93,30 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (text === undefined) return EXIT.usage;
     previous.push(text);
   }
-  const policy = policyFromVkeys(values.key, { ...(values.origin ? { origin: values.origin } : {}), previousCheckpoints: previous });
+  const policy = policyFromVkeys(values.key, {
+    ...(values.origin ? { origin: values.origin } : {}),
+    previousCheckpoints: previous,
+  });
   if (!policy.ok) return usage(io, policy.message);
 
   if (command === "bundle") {
     const zip = await readBytes(file, io);
     if (!zip) return EXIT.usage;
-    const report = await verifyBundle(zip, policy.value, { sha256: nativeSha256, rangeHasher: parallelRangeHasher(), ed25519: nativeEd25519Verify });
+    const report = await verifyBundle(zip, policy.value, {
+      sha256: nativeSha256,
+      rangeHasher: parallelRangeHasher(),
+      ed25519: nativeEd25519Verify,
+    });
     return printReport(report, values.json, io);
   }
 
   if (command === "kit") {
     const read = await readKit(file, policy.value.manifestKeys, values["no-artifact"], io);
     if (!read) return EXIT.usage;
-    const report = backupKitReport(read.kit, policy.value, read.artifactSha256, { sha256: nativeSha256, ed25519: nativeEd25519Verify });
+    const report = backupKitReport(read.kit, policy.value, read.artifactSha256, {
+      sha256: nativeSha256,
+      ed25519: nativeEd25519Verify,
+    });
     return printReport(report, values.json, io);
   }
 
@@ -118,8 +135,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function printReport(report: Report, json: boolean, io: Io): number {
   if (json) io.stdout(JSON.stringify(report, null, 2) + "\n");
   else {
-    for (const c of report.checks) io.stdout(`${c.status === "pass" ? "ok  " : c.status === "fail" ? "FAIL" : "skip"}  ${c.name}${c.detail ? `: ${c.detail}` : ""}\n`);
-    io.stdout(report.verdict === "verified" ? "VERIFIED\n" : `NOT VERIFIED: check ${report.failed ?? "(none passed)"} failed\n`);
+    for (const c of report.checks)
+      io.stdout(
+        `${c.status === "pass" ? "ok  " : c.status === "fail" ? "FAIL" : "skip"}  ${c.name}${c.detail ? `: ${c.detail}` : ""}\n`,
+      );
+    io.stdout(
+      report.verdict === "verified" ? "VERIFIED\n" : `NOT VERIFIED: check ${report.failed ?? "(none passed)"} failed\n`,
+    );
   }
   return report.verdict === "verified" ? EXIT.verified : EXIT.notVerified;
 }

@@ -13,7 +13,12 @@ import type { ReportBuilder } from "./report.js";
  * The index is signed by a pinned manifest key, and lists exactly the bundle's files: none missing,
  * none added, each with the size and SHA-256 it was signed with.
  */
-export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256, report: ReportBuilder): BundleIndex | undefined {
+export function checkIndex(
+  files: BundleFiles,
+  policy: VerifyPolicy,
+  sha: Sha256,
+  report: ReportBuilder,
+): BundleIndex | undefined {
   const raw = files.get(BundlePaths.index);
   if (!raw) {
     report.add("index.signature", "Index is signed by a pinned key", "fail", `${BundlePaths.index} is missing`);
@@ -25,12 +30,26 @@ export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256
   } catch {
     envelope = undefined; // openEnvelope reports it as malformed
   }
-  const opened = report.result("index.signature", "Index is signed by a pinned key", openEnvelope(envelope, INDEX_PAYLOAD_TYPE, policy.manifestKeys), (o) => `signed by ${o.signedBy.join(", ")}`);
+  const opened = report.result(
+    "index.signature",
+    "Index is signed by a pinned key",
+    openEnvelope(envelope, INDEX_PAYLOAD_TYPE, policy.manifestKeys),
+    (o) => `signed by ${o.signedBy.join(", ")}`,
+  );
   if (!opened) return;
 
   const json = parseCanonical(opened.payload);
   const parsed = json.ok ? BundleIndexSchema.safeParse(json.value) : undefined;
-  if (!report.expect("index.format", "Index is well-formed", !!parsed?.success, "", parsed && !parsed.success ? describeIssue(parsed.error) : `index payload is not canonical JSON`)) return;
+  if (
+    !report.expect(
+      "index.format",
+      "Index is well-formed",
+      !!parsed?.success,
+      "",
+      parsed && !parsed.success ? describeIssue(parsed.error) : `index payload is not canonical JSON`,
+    )
+  )
+    return;
   const index = parsed!.data!;
 
   const problems: string[] = [];
@@ -43,8 +62,18 @@ export function checkIndex(files: BundleFiles, policy: VerifyPolicy, sha: Sha256
     else if (bytes.length !== f.size) problems.push(`${f.path} has ${bytes.length} bytes, signed ${f.size}`);
     else if (toHex(sha.digest(bytes)) !== f.sha256) problems.push(`${f.path} was changed (SHA-256 differs)`);
   }
-  for (const path of files.keys()) if (path !== BundlePaths.index && !listed.has(path)) problems.push(`${path} was added (not in the index)`);
+  for (const path of files.keys())
+    if (path !== BundlePaths.index && !listed.has(path)) problems.push(`${path} was added (not in the index)`);
   const shown = problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
-  if (!report.expect("index.files", "Every file is present, unchanged and listed", problems.length === 0, `${index.files.length} files match the signed index`, shown)) return;
+  if (
+    !report.expect(
+      "index.files",
+      "Every file is present, unchanged and listed",
+      problems.length === 0,
+      `${index.files.length} files match the signed index`,
+      shown,
+    )
+  )
+    return;
   return index;
 }

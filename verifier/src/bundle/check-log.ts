@@ -45,40 +45,122 @@ export async function checkLog(
     (c) => `size ${c.size}, origin ${c.origin}`,
   );
   if (!hv) return;
-  if (!report.expect("log.origin", "Checkpoint is for the bundle's log", hv.origin === index.origin && Number(hv.size) === headSize, `origin ${hv.origin}`, `checkpoint is ${hv.origin} at size ${hv.size}; index says ${index.origin} at ${headSize}`)) return;
-  if (!report.expect("log.window", "Window lies inside the log", start <= end && end <= headSize, `entries [${start}, ${end}) of ${headSize}`, `window [${start}, ${end}) does not fit a log of size ${headSize}`)) return;
+  if (
+    !report.expect(
+      "log.origin",
+      "Checkpoint is for the bundle's log",
+      hv.origin === index.origin && Number(hv.size) === headSize,
+      `origin ${hv.origin}`,
+      `checkpoint is ${hv.origin} at size ${hv.size}; index says ${index.origin} at ${headSize}`,
+    )
+  )
+    return;
+  if (
+    !report.expect(
+      "log.window",
+      "Window lies inside the log",
+      start <= end && end <= headSize,
+      `entries [${start}, ${end}) of ${headSize}`,
+      `window [${start}, ${end}) does not fit a log of size ${headSize}`,
+    )
+  )
+    return;
 
   const frontier = parseJsonFile(files.get(BundlePaths.frontier), FrontierFileSchema);
-  const range = frontier.ok && frontier.value.size === start ? CompactRange.fromFrontier(start, frontier.value.hashes.map((h) => fromBase64(h)!)) : undefined;
-  if (!report.expect("log.frontier", "Frontier at the window start is well-formed", !!range?.ok, `${frontier.ok ? frontier.value.hashes.length : 0} subtree hashes at size ${start}`, frontier.ok ? `frontier does not describe a tree of size ${start}` : frontier.message)) return;
+  const range =
+    frontier.ok && frontier.value.size === start
+      ? CompactRange.fromFrontier(
+          start,
+          frontier.value.hashes.map((h) => fromBase64(h)!),
+        )
+      : undefined;
+  if (
+    !report.expect(
+      "log.frontier",
+      "Frontier at the window start is well-formed",
+      !!range?.ok,
+      `${frontier.ok ? frontier.value.hashes.length : 0} subtree hashes at size ${start}`,
+      frontier.ok ? `frontier does not describe a tree of size ${start}` : frontier.message,
+    )
+  )
+    return;
   const compact = (range as Extract<typeof range, { ok: true }>).value;
 
   const entriesBytes = files.get(BundlePaths.entries) ?? new Uint8Array();
   const lines = splitLines(entriesBytes);
-  if (!report.expect("log.entries.count", "Every entry of the window is present", lines !== undefined && lines.length - 1 === end - start, `${end - start} entries`, lines ? `${lines.length - 1} entries for a window of ${end - start}` : "entries.jsonl is not newline-terminated lines")) return;
+  if (
+    !report.expect(
+      "log.entries.count",
+      "Every entry of the window is present",
+      lines !== undefined && lines.length - 1 === end - start,
+      `${end - start} entries`,
+      lines
+        ? `${lines.length - 1} entries for a window of ${end - start}`
+        : "entries.jsonl is not newline-terminated lines",
+    )
+  )
+    return;
   const hashing = hasher.hashRange(entriesBytes, lines!, start, BLOCK_LEVEL);
 
-  const kept = report.result("log.entries.format", "Entries are canonical, well-formed and consecutive", parseEntries(entriesBytes, start), () => `seq ${start}…${end - 1}`);
+  const kept = report.result(
+    "log.entries.format",
+    "Entries are canonical, well-formed and consecutive",
+    parseEntries(entriesBytes, start),
+    () => `seq ${start}…${end - 1}`,
+  );
   if (!kept) return;
   const hashed = await hashing;
 
   // Sizes at which a root is needed: the window's end, and every other checkpoint that falls inside it.
   const bundledNotes = [...files].filter(([path]) => path.startsWith(BundlePaths.checkpointsDir));
-  const bundled = verifyAll(bundledNotes, policy, index.origin, report, "log.checkpoints", "Every bundled checkpoint agrees with the entries");
+  const bundled = verifyAll(
+    bundledNotes,
+    policy,
+    index.origin,
+    report,
+    "log.checkpoints",
+    "Every bundled checkpoint agrees with the entries",
+  );
   if (!bundled) return;
-  const pinnedNotes = (policy.previousCheckpoints ?? []).map((note, i): [string, string] => [`pinned checkpoint ${i + 1}`, note]);
+  const pinnedNotes = (policy.previousCheckpoints ?? []).map((note, i): [string, string] => [
+    `pinned checkpoint ${i + 1}`,
+    note,
+  ]);
   const previous = verifyAll(pinnedNotes, policy, index.origin, report, "policy.previous", "Pinned checkpoints verify");
   if (!previous) return;
-  const wanted = new Set<number>([end, ...[...bundled, ...previous].map((c) => Number(c.size)).filter((s) => s >= start && s <= end)]);
+  const wanted = new Set<number>([
+    end,
+    ...[...bundled, ...previous].map((c) => Number(c.size)).filter((s) => s >= start && s <= end),
+  ]);
   const roots = foldWindow(compact, hashed, start, end, wanted);
   const rootAtEnd = roots.get(end)!;
 
   const cons = parseJsonFile(files.get(BundlePaths.consistency), ConsistencyFileSchema);
   const consistent = checkConsistency(cons, end, headSize, rootAtEnd, hv.rootHash);
-  if (!report.expect("log.root", "Frontier plus entries reproduce the signed log", consistent.ok, `root at ${end} = ${toHex(rootAtEnd).slice(0, 16)}…, consistent with the head at ${headSize}`, consistent.ok ? "" : `entries do not reproduce the signed tree: ${consistent.message}`)) return;
+  if (
+    !report.expect(
+      "log.root",
+      "Frontier plus entries reproduce the signed log",
+      consistent.ok,
+      `root at ${end} = ${toHex(rootAtEnd).slice(0, 16)}…, consistent with the head at ${headSize}`,
+      consistent.ok ? "" : `entries do not reproduce the signed tree: ${consistent.message}`,
+    )
+  )
+    return;
 
-  const forks = [...bundled].filter((c) => Number(c.size) < start || Number(c.size) > end || !bytesEqual(roots.get(Number(c.size))!, c.rootHash));
-  if (!report.expect("log.checkpoints", "Every bundled checkpoint agrees with the entries", forks.length === 0, `${bundled.length} checkpoint(s) inside the window agree`, `checkpoint(s) at size ${forks.map((c) => c.size).join(", ")} disagree with the entries or lie outside the window (forked log)`)) return;
+  const forks = [...bundled].filter(
+    (c) => Number(c.size) < start || Number(c.size) > end || !bytesEqual(roots.get(Number(c.size))!, c.rootHash),
+  );
+  if (
+    !report.expect(
+      "log.checkpoints",
+      "Every bundled checkpoint agrees with the entries",
+      forks.length === 0,
+      `${bundled.length} checkpoint(s) inside the window agree`,
+      `checkpoint(s) at size ${forks.map((c) => c.size).join(", ")} disagree with the entries or lie outside the window (forked log)`,
+    )
+  )
+    return;
 
   checkPrevious(previous, roots, start, end, hv, report);
   return { kept };
@@ -88,7 +170,13 @@ export async function checkLog(
  * Extends the frontier at `start` with every leaf of the window, a whole block at a time where no wanted
  * size falls inside it, and returns the root at each wanted size in [start, end].
  */
-function foldWindow(compact: CompactRange, hashed: HashedRange, start: number, end: number, wanted: Set<number>): Map<number, Uint8Array> {
+function foldWindow(
+  compact: CompactRange,
+  hashed: HashedRange,
+  start: number,
+  end: number,
+  wanted: Set<number>,
+): Map<number, Uint8Array> {
   const roots = new Map<number, Uint8Array>();
   if (wanted.has(start)) roots.set(start, compact.root());
   const blockSize = 2 ** hashed.blockLevel;
@@ -97,7 +185,11 @@ function foldWindow(compact: CompactRange, hashed: HashedRange, start: number, e
   for (let i = start; i < end; ) {
     while (targets[t] !== undefined && targets[t]! <= i) t++;
     const block = (i - hashed.firstBlockStart) / blockSize;
-    const wholeBlock = i % blockSize === 0 && i >= hashed.firstBlockStart && 32 * block < hashed.blocks.length && i + blockSize <= (targets[t] ?? Infinity);
+    const wholeBlock =
+      i % blockSize === 0 &&
+      i >= hashed.firstBlockStart &&
+      32 * block < hashed.blocks.length &&
+      i + blockSize <= (targets[t] ?? Infinity);
     if (wholeBlock) {
       // The frontier at a multiple of the block size holds only subtrees at least that large, so this cannot fail.
       const r = compact.appendSubtree(hashed.blockLevel, hashed.blocks.subarray(32 * block, 32 * block + 32));
@@ -112,33 +204,83 @@ function foldWindow(compact: CompactRange, hashed: HashedRange, start: number, e
   return roots;
 }
 
-function checkConsistency(cons: Result<{ fromSize: number; toSize: number; hashes: string[] }>, end: number, headSize: number, rootAtEnd: Uint8Array, headRoot: Uint8Array): Result<true, string> {
+function checkConsistency(
+  cons: Result<{ fromSize: number; toSize: number; hashes: string[] }>,
+  end: number,
+  headSize: number,
+  rootAtEnd: Uint8Array,
+  headRoot: Uint8Array,
+): Result<true, string> {
   if (!cons.ok) return err("bad-file", `log/consistency.json: ${cons.message}`);
   const c = cons.value;
-  if (c.fromSize !== end || c.toSize !== headSize) return err("wrong-sizes", `consistency proof is from ${c.fromSize} to ${c.toSize}, expected ${end} to ${headSize}`);
+  if (c.fromSize !== end || c.toSize !== headSize)
+    return err("wrong-sizes", `consistency proof is from ${c.fromSize} to ${c.toSize}, expected ${end} to ${headSize}`);
   const proof = c.hashes.map((h) => fromBase64(h)!);
-  if (end === headSize) return proof.length === 0 && bytesEqual(rootAtEnd, headRoot) ? ok(true) : err("root-mismatch", `root at ${end} differs from the head's`);
+  if (end === headSize)
+    return proof.length === 0 && bytesEqual(rootAtEnd, headRoot)
+      ? ok(true)
+      : err("root-mismatch", `root at ${end} differs from the head's`);
   // Every tree extends the empty one; RFC 9162 has no proof from size 0, so there must be none.
   if (end === 0) return proof.length === 0 ? ok(true) : err("wrong-proof-size", "a proof from size 0 must be empty");
   return verifyConsistency(end, headSize, rootAtEnd, headRoot, proof);
 }
 
-function checkPrevious(previous: VerifiedCheckpoint[], roots: Map<number, Uint8Array>, start: number, end: number, head: VerifiedCheckpoint, report: ReportBuilder): void {
+function checkPrevious(
+  previous: VerifiedCheckpoint[],
+  roots: Map<number, Uint8Array>,
+  start: number,
+  end: number,
+  head: VerifiedCheckpoint,
+  report: ReportBuilder,
+): void {
   if (previous.length === 0) return;
   const headSize = Number(head.size);
   for (const p of previous) {
     const size = Number(p.size);
     const id = `policy.previous.${size}`;
     const name = `Pinned checkpoint at size ${size}`;
-    if (size > headSize) report.add(id, name, "fail", `the bundle's head (${headSize}) is older than a checkpoint already seen (${size}): rolled back`);
-    else if (size === headSize) report.expect(id, name, bytesEqual(p.rootHash, head.rootHash), "same root as the head", "same size as the head but a different root: forked log");
-    else if (size >= start && size <= end) report.expect(id, name, bytesEqual(p.rootHash, roots.get(size)!), "agrees with the entries", "disagrees with the entries of the window: forked log");
-    else report.add(id, name, "skip", `size ${size} is outside the window [${start}, ${end}] and not the head; this bundle cannot decide it`);
+    if (size > headSize)
+      report.add(
+        id,
+        name,
+        "fail",
+        `the bundle's head (${headSize}) is older than a checkpoint already seen (${size}): rolled back`,
+      );
+    else if (size === headSize)
+      report.expect(
+        id,
+        name,
+        bytesEqual(p.rootHash, head.rootHash),
+        "same root as the head",
+        "same size as the head but a different root: forked log",
+      );
+    else if (size >= start && size <= end)
+      report.expect(
+        id,
+        name,
+        bytesEqual(p.rootHash, roots.get(size)!),
+        "agrees with the entries",
+        "disagrees with the entries of the window: forked log",
+      );
+    else
+      report.add(
+        id,
+        name,
+        "skip",
+        `size ${size} is outside the window [${start}, ${end}] and not the head; this bundle cannot decide it`,
+      );
   }
 }
 
 /** Verifies signed checkpoints for the log, or records the first that fails under `id` and returns undefined. */
-function verifyAll(notes: [label: string, note: Uint8Array | string][], policy: VerifyPolicy, origin: string, report: ReportBuilder, id: string, name: string): VerifiedCheckpoint[] | undefined {
+function verifyAll(
+  notes: [label: string, note: Uint8Array | string][],
+  policy: VerifyPolicy,
+  origin: string,
+  report: ReportBuilder,
+  id: string,
+  name: string,
+): VerifiedCheckpoint[] | undefined {
   const out: VerifiedCheckpoint[] = [];
   for (const [label, note] of notes) {
     const c = verifyCheckpoint(note, policy.checkpointKeys, origin);
@@ -164,7 +306,11 @@ function parseEntries(bytes: Uint8Array, start: number): Result<LogEntry[], "bad
     const entry = validateEntry(json.value);
     if (!entry.ok) return err("bad-entry", `entry ${start + i}: ${entry.message}`);
     const e = entry.value;
-    if (e.seq !== start + i) return err("bad-entry", `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)`);
+    if (e.seq !== start + i)
+      return err(
+        "bad-entry",
+        `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)`,
+      );
     if (e.at < prevAt) return err("bad-entry", `entry ${e.seq} is timestamped before entry ${e.seq - 1}`);
     prevAt = e.at;
     if (e.type === "backup.completed" || e.type.startsWith("restore.")) kept.push(e);

@@ -15,12 +15,20 @@ import type { ReportBuilder } from "./report.js";
  * order: byte-identical to the one the log committed to (manifestSha256), signed by a pinned manifest
  * key, and describing the same artifact, size, backup, database and job. Nothing more, nothing less.
  */
-export function checkManifests(files: BundleFiles, kept: LogEntry[], policy: VerifyPolicy, sha: Sha256, verifySignature: Ed25519Verify | undefined, report: ReportBuilder): void {
+export function checkManifests(
+  files: BundleFiles,
+  kept: LogEntry[],
+  policy: VerifyPolicy,
+  sha: Sha256,
+  verifySignature: Ed25519Verify | undefined,
+  report: ReportBuilder,
+): void {
   const completed = kept.filter((e): e is LogEntryOf<"backup.completed"> => e.type === "backup.completed");
   const lines = lineBytes(files.get(BundlePaths.manifests) ?? new Uint8Array([0]));
   const problems: string[] = [];
   if (!lines) problems.push(`${BundlePaths.manifests} is missing or not newline-terminated lines`);
-  else if (lines.length !== completed.length) problems.push(`${lines.length} manifests for ${completed.length} backup.completed entries`);
+  else if (lines.length !== completed.length)
+    problems.push(`${lines.length} manifests for ${completed.length} backup.completed entries`);
   else
     for (let i = 0; i < completed.length && problems.length < 5; i++) {
       const d = completed[i]!.data;
@@ -52,5 +60,11 @@ export function checkManifests(files: BundleFiles, kept: LogEntry[], policy: Ver
       ].filter(Boolean);
       if (mismatch.length) problems.push(`${where} does not match its entry: ${mismatch.join(", ")}`);
     }
-  report.expect("manifests", "Manifests match their log entries and verify", problems.length === 0, `${completed.length} manifest(s) verified`, problems.join("; "));
+  report.expect(
+    "manifests",
+    "Manifests match their log entries and verify",
+    problems.length === 0,
+    `${completed.length} manifest(s) verified`,
+    problems.join("; "),
+  );
 }

@@ -32,9 +32,17 @@ export function checkRestores(files: BundleFiles, kept: LogEntry[], report: Repo
   if (!file || !bytesEqual(file, joinLines(implied.map((h) => canonicalBytes(h)))))
     problems.push(`${BundlePaths.restores} differs from the restore transitions in the log`);
   for (const h of implied) {
-    const entries = kept.filter((e) => restoreStateOf(e) && (e.data as { restoreId: string }).restoreId === h.restoreId);
+    const entries = kept.filter(
+      (e) => restoreStateOf(e) && (e.data as { restoreId: string }).restoreId === h.restoreId,
+    );
     const machine = checkRestoreHistory(entries, { partial: true });
     if (!machine.ok) problems.push(`restore ${h.restoreId}: ${machine.message}`);
   }
-  report.expect("restores", "Restore histories match the log and the state machine", problems.length === 0, `${implied.length} restore(s) checked`, problems.slice(0, 5).join("; "));
+  report.expect(
+    "restores",
+    "Restore histories match the log and the state machine",
+    problems.length === 0,
+    `${implied.length} restore(s) checked`,
+    problems.slice(0, 5).join("; "),
+  );
 }

@@ -24,7 +24,11 @@ export const BundlePaths = {
 export const INDEX_PAYLOAD_TYPE = "application/vnd.walwarden.evidence-index+json";
 
 /** One file of the bundle as the index lists it. */
-export const IndexFileSchema = z.strictObject({ path: z.string().min(1).max(512), size: z.number().int().nonnegative(), sha256: Sha256Hex });
+export const IndexFileSchema = z.strictObject({
+  path: z.string().min(1).max(512),
+  size: z.number().int().nonnegative(),
+  sha256: Sha256Hex,
+});
 
 /** The signed index: what the bundle is about and every file in it. */
 export const BundleIndexSchema = z.strictObject({
@@ -64,7 +68,9 @@ export const RestoreHistoryFileSchema = z.strictObject({
   v: z.literal(1),
   restoreId: Id,
   backupId: Id,
-  transitions: z.array(z.strictObject({ seq: z.number().int().nonnegative(), state: z.string().min(1), at: Instant })).max(100),
+  transitions: z
+    .array(z.strictObject({ seq: z.number().int().nonnegative(), state: z.string().min(1), at: Instant }))
+    .max(100),
 });
 /** A restore history. */
 export type RestoreHistoryFile = z.infer<typeof RestoreHistoryFileSchema>;

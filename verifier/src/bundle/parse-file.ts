@@ -2,9 +2,10 @@ import { fromUtf8 } from "../bytes/utf8.js";
 import { err, ok, type Result } from "../result.js";
 import { describeIssue } from "../schema/common.js";
 
-
 interface Schema<T> {
-  safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  safeParse(
+    v: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
 }
 
 /** Parses a bundle file as UTF-8 JSON checked by a zod schema. */

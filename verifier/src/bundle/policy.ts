@@ -30,7 +30,8 @@ export function policyFromVkeys(
     if (!parsed.ok) return err("bad-key", `not a verifier key: ${vkey} (${parsed.message})`);
     const key = parsed.value;
     if (key.name.endsWith(KEY_ROLE_SUFFIX.checkpoint)) policy.checkpointKeys.push(key);
-    else if (key.name.endsWith(KEY_ROLE_SUFFIX.manifest)) policy.manifestKeys.push({ name: key.name, publicKey: key.publicKey });
+    else if (key.name.endsWith(KEY_ROLE_SUFFIX.manifest))
+      policy.manifestKeys.push({ name: key.name, publicKey: key.publicKey });
     else return err("bad-key", `key ${key.name} has no role: its name must end in /checkpoint or /manifest`);
   }
   if (policy.checkpointKeys.length === 0 && policy.manifestKeys.length === 0) return err("no-keys", "no keys given");

@@ -5,7 +5,8 @@ import { MAX_BUNDLE_FILES } from "./layout.js";
 import { readBundle } from "./read-bundle.js";
 
 function eocd(zip: Uint8Array): number {
-  for (let i = zip.length - 22; i >= 0; i--) if (zip[i] === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 0x05 && zip[i + 3] === 0x06) return i;
+  for (let i = zip.length - 22; i >= 0; i--)
+    if (zip[i] === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 0x05 && zip[i + 3] === 0x06) return i;
   throw new Error("no end record");
 }
 
@@ -17,7 +18,12 @@ describe("readBundle", () => {
 
   test("refuses ZIP64 (saturated entry count or size), whose contents fflate would misread", () => {
     const zip = zipSync({ "a.txt": utf8("a") });
-    for (const [offset, bytes] of [[8, 2], [10, 2], [12, 4], [16, 4]] as const) {
+    for (const [offset, bytes] of [
+      [8, 2],
+      [10, 2],
+      [12, 4],
+      [16, 4],
+    ] as const) {
       const bad = zip.slice();
       bad.fill(0xff, eocd(bad) + offset, eocd(bad) + offset + bytes);
       expect(readBundle(bad)).toMatchObject({ ok: false, code: "zip64" });

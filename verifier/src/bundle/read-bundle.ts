@@ -3,7 +3,13 @@ import { err, ok, type Result } from "../result.js";
 import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES } from "./layout.js";
 
 /** Why a zip could not be read as a bundle. */
-export type ReadBundleErrorCode = "not-a-zip" | "too-large" | "bad-path" | "duplicate-path" | "unsupported-compression" | "zip64";
+export type ReadBundleErrorCode =
+  | "not-a-zip"
+  | "too-large"
+  | "bad-path"
+  | "duplicate-path"
+  | "unsupported-compression"
+  | "zip64";
 
 /** The files of a bundle by path. */
 export type BundleFiles = Map<string, Uint8Array>;
@@ -15,7 +21,8 @@ export type BundleFiles = Map<string, Uint8Array>;
  * a reader that keeps the last would verify different bytes from the ones another tool shows.
  */
 export function readBundle(zip: Uint8Array): Result<BundleFiles, ReadBundleErrorCode> {
-  if (isZip64(zip)) return err("zip64", "ZIP64 archives are not bundles (a bundle has fewer than 65,535 files, each under 4 GiB)");
+  if (isZip64(zip))
+    return err("zip64", "ZIP64 archives are not bundles (a bundle has fewer than 65,535 files, each under 4 GiB)");
   const seen = new Set<string>();
   let total = 0;
   let problem: { code: ReadBundleErrorCode; message: string } | undefined;
@@ -25,10 +32,12 @@ export function readBundle(zip: Uint8Array): Result<BundleFiles, ReadBundleError
       filter(f) {
         if (problem) return false;
         if (seen.has(f.name)) problem = { code: "duplicate-path", message: `the zip holds ${f.name} more than once` };
-        else if (!isSafePath(f.name)) problem = { code: "bad-path", message: `unsafe path in zip: ${JSON.stringify(f.name)}` };
+        else if (!isSafePath(f.name))
+          problem = { code: "bad-path", message: `unsafe path in zip: ${JSON.stringify(f.name)}` };
         else if (f.compression !== 0 && f.compression !== 8)
           problem = { code: "unsupported-compression", message: `${f.name} uses compression method ${f.compression}` };
-        else if (seen.size + 1 > MAX_BUNDLE_FILES) problem = { code: "too-large", message: `more than ${MAX_BUNDLE_FILES} files` };
+        else if (seen.size + 1 > MAX_BUNDLE_FILES)
+          problem = { code: "too-large", message: `more than ${MAX_BUNDLE_FILES} files` };
         else if ((total += f.originalSize) > MAX_BUNDLE_BYTES)
           problem = { code: "too-large", message: `inflates to more than ${MAX_BUNDLE_BYTES} bytes` };
         seen.add(f.name);
@@ -48,7 +57,8 @@ function isZip64(zip: Uint8Array): boolean {
     if (zip[i] === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 0x05 && zip[i + 3] === 0x06) {
       const u16 = (o: number) => zip[i + o]! | (zip[i + o + 1]! << 8);
       const u32 = (o: number) => (u16(o) | (u16(o + 2) << 16)) >>> 0;
-      const locator = i >= 20 && zip[i - 20] === 0x50 && zip[i - 19] === 0x4b && zip[i - 18] === 0x06 && zip[i - 17] === 0x07;
+      const locator =
+        i >= 20 && zip[i - 20] === 0x50 && zip[i - 19] === 0x4b && zip[i - 18] === 0x06 && zip[i - 17] === 0x07;
       return locator || u16(8) === 0xffff || u16(10) === 0xffff || u32(12) === 0xffffffff || u32(16) === 0xffffffff;
     }
   }

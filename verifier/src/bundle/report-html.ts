@@ -57,7 +57,15 @@ export function rpoCompliance(input: Pick<ReportInput, "period" | "entries" | "r
         if (target !== null && ms > target * 60_000) over++;
       }
       const status = target === null ? "no-target" : over === 0 ? "met" : "missed";
-      return { databaseId, targetRpoMinutes: target, backups: at.length, longestGapMs: longest.ms, longestGap: { from: longest.from, to: longest.to }, gapsOverTarget: over, status };
+      return {
+        databaseId,
+        targetRpoMinutes: target,
+        backups: at.length,
+        longestGapMs: longest.ms,
+        longestGap: { from: longest.from, to: longest.to },
+        gapsOverTarget: over,
+        status,
+      };
     });
 }
 
@@ -74,7 +82,11 @@ export function renderReportHtml(input: ReportInput): string {
   const perDb = new Map<string, { count: number; bytes: number; last: string }>();
   for (const e of completed) {
     const row = perDb.get(e.data.databaseId) ?? { count: 0, bytes: 0, last: "" };
-    perDb.set(e.data.databaseId, { count: row.count + 1, bytes: row.bytes + e.data.artifact.sizeBytes, last: e.at > row.last ? e.at : row.last });
+    perDb.set(e.data.databaseId, {
+      count: row.count + 1,
+      bytes: row.bytes + e.data.artifact.sizeBytes,
+      last: e.at > row.last ? e.at : row.last,
+    });
   }
   const restores = new Map<string, { backupId: string; first: string; last: string; state: string }>();
   for (const e of input.entries) {
@@ -86,7 +98,8 @@ export function renderReportHtml(input: ReportInput): string {
   }
   const minutes = (ms: number) => (ms / 60_000).toFixed(1);
   const rpo = rpoCompliance(input);
-  const rows = (cells: string[][]) => cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("\n");
+  const rows = (cells: string[][]) =>
+    cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">

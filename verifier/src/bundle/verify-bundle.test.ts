@@ -2,7 +2,14 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { utf8 } from "../bytes/utf8.js";
 import { formatVkey } from "../note/index.js";
-import { buildFixtureLog, checkpointAt, fixtureBundle, fixturePolicy, rezip, unzipBundle } from "../test-support/fixture-log.js";
+import {
+  buildFixtureLog,
+  checkpointAt,
+  fixtureBundle,
+  fixturePolicy,
+  rezip,
+  unzipBundle,
+} from "../test-support/fixture-log.js";
 import { CHECKPOINT_SIGNER, MANIFEST_SIGNER, testSigner } from "../test-support/keys.js";
 import { BundlePaths } from "./layout.js";
 import { policyFromVkeys } from "./policy.js";
@@ -23,7 +30,14 @@ function expectRejected(r: Report, check?: string | RegExp) {
 function withEntries(zip: Uint8Array, edit: (lines: string[]) => string[]) {
   const files = unzipBundle(zip);
   const lines = new TextDecoder().decode(files.get(BundlePaths.entries)!).split("\n").slice(0, -1);
-  files.set(BundlePaths.entries, utf8(edit(lines).map((l) => l + "\n").join("")));
+  files.set(
+    BundlePaths.entries,
+    utf8(
+      edit(lines)
+        .map((l) => l + "\n")
+        .join(""),
+    ),
+  );
   return files;
 }
 
@@ -40,7 +54,22 @@ describe("verifyBundle accepts untouched bundles", () => {
     const r = await verify(fixtureBundle(LOG, start, end));
     expect(r.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(r.verdict).toBe("verified");
-    expect(r.checks.map((c) => c.id)).toEqual(["bundle.zip", "index.signature", "index.format", "index.files", "log.checkpoint", "log.origin", "log.window", "log.frontier", "log.entries.count", "log.entries.format", "log.root", "log.checkpoints", "manifests", "restores"]);
+    expect(r.checks.map((c) => c.id)).toEqual([
+      "bundle.zip",
+      "index.signature",
+      "index.format",
+      "index.files",
+      "log.checkpoint",
+      "log.origin",
+      "log.window",
+      "log.frontier",
+      "log.entries.count",
+      "log.entries.format",
+      "log.root",
+      "log.checkpoints",
+      "manifests",
+      "restores",
+    ]);
   });
 
   test("bundles are deterministic: same input, same bytes", () => {
@@ -68,17 +97,23 @@ describe("verifyBundle rejects tampering", () => {
   test("fast-check: every single-byte change to any file is rejected, index kept or re-signed by a thief of the manifest key", async () => {
     const paths = [...original.keys()];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), async (path, pos, mask, resign) => {
-        const files = new Map(original);
-        const bytes = files.get(path)!.slice();
-        bytes[pos % bytes.length]! ^= mask;
-        files.set(path, bytes);
-        // A thief of the manifest key can re-sign the index but not the report or the log: report.html
-        // is only a summary and the index signature is theirs to make, so exclude those two with resign.
-        if (resign && (path === BundlePaths.report || path === BundlePaths.index)) return;
-        const r = await verify(rezip(files, { resignIndex: resign }));
-        expectRejected(r);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...paths),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.boolean(),
+        async (path, pos, mask, resign) => {
+          const files = new Map(original);
+          const bytes = files.get(path)!.slice();
+          bytes[pos % bytes.length]! ^= mask;
+          files.set(path, bytes);
+          // A thief of the manifest key can re-sign the index but not the report or the log: report.html
+          // is only a summary and the index signature is theirs to make, so exclude those two with resign.
+          if (resign && (path === BundlePaths.report || path === BundlePaths.index)) return;
+          const r = await verify(rezip(files, { resignIndex: resign }));
+          expectRejected(r);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -99,20 +134,29 @@ describe("verifyBundle rejects tampering", () => {
     );
   });
 
-  test.each([false, true])("reordered, dropped, duplicated, truncated or extra entries are rejected (index re-signed: %s)", async (resign) => {
-    const edits: [string, (l: string[]) => string[]][] = [
-      ["swap two", (l) => [l[1]!, l[0]!, ...l.slice(2)]],
-      ["drop middle", (l) => [...l.slice(0, 50), ...l.slice(51)]],
-      ["drop last", (l) => l.slice(0, -1)],
-      ["drop first", (l) => l.slice(1)],
-      ["duplicate", (l) => [...l.slice(0, 10), l[10]!, ...l.slice(10)]],
-      ["reverse", (l) => [...l].reverse()],
-    ];
-    for (const [, edit] of edits) expectRejected(await verify(rezip(withEntries(zip, edit), { resignIndex: resign })), resign ? /^log\./ : "index.files");
-  });
+  test.each([false, true])(
+    "reordered, dropped, duplicated, truncated or extra entries are rejected (index re-signed: %s)",
+    async (resign) => {
+      const edits: [string, (l: string[]) => string[]][] = [
+        ["swap two", (l) => [l[1]!, l[0]!, ...l.slice(2)]],
+        ["drop middle", (l) => [...l.slice(0, 50), ...l.slice(51)]],
+        ["drop last", (l) => l.slice(0, -1)],
+        ["drop first", (l) => l.slice(1)],
+        ["duplicate", (l) => [...l.slice(0, 10), l[10]!, ...l.slice(10)]],
+        ["reverse", (l) => [...l].reverse()],
+      ];
+      for (const [, edit] of edits)
+        expectRejected(
+          await verify(rezip(withEntries(zip, edit), { resignIndex: resign })),
+          resign ? /^log\./ : "index.files",
+        );
+    },
+  );
 
   test("an altered entry that is still well-formed and canonical is caught by the Merkle root", async () => {
-    const files = withEntries(zip, (l) => l.map((x) => x.replace('"reason":"pg_dump: connection lost"', '"reason":"pg_dump: connection lust"')));
+    const files = withEntries(zip, (l) =>
+      l.map((x) => x.replace('"reason":"pg_dump: connection lost"', '"reason":"pg_dump: connection lust"')),
+    );
     expect(new TextDecoder().decode(files.get(BundlePaths.entries)!)).toContain("lust");
     expectRejected(await verify(rezip(files, { resignIndex: true })), "log.root");
   });
@@ -132,7 +176,8 @@ describe("verifyBundle rejects tampering", () => {
 
   /** The lines of a .jsonl file of the original bundle. */
   const linesOf = (path: string) => new TextDecoder().decode(original.get(path)!).split("\n").slice(0, -1);
-  const withLines = (path: string, lines: string[]) => new Map(original).set(path, utf8(lines.map((l) => l + "\n").join("")));
+  const withLines = (path: string, lines: string[]) =>
+    new Map(original).set(path, utf8(lines.map((l) => l + "\n").join("")));
 
   test("a missing, extra, swapped or foreign manifest is rejected even when validly signed", async () => {
     const m = linesOf(BundlePaths.manifests);
@@ -154,12 +199,21 @@ describe("verifyBundle rejects tampering", () => {
   test("swapped keys are rejected: unpinned checkpoint key, unpinned manifest key, roles crossed", async () => {
     const rogueCp = testSigner(CHECKPOINT_SIGNER.name, 9);
     const rogueMf = testSigner(MANIFEST_SIGNER.name, 9);
-    const p1 = policyFromVkeys([formatVkey(rogueCp.name, rogueCp.publicKey), formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey)]);
-    const p2 = policyFromVkeys([formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey), formatVkey(rogueMf.name, rogueMf.publicKey)]);
+    const p1 = policyFromVkeys([
+      formatVkey(rogueCp.name, rogueCp.publicKey),
+      formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey),
+    ]);
+    const p2 = policyFromVkeys([
+      formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey),
+      formatVkey(rogueMf.name, rogueMf.publicKey),
+    ]);
     expectRejected(await verify(zip, p1.ok ? p1.value : policy), "log.checkpoint");
     expectRejected(await verify(zip, p2.ok ? p2.value : policy), "index.signature");
     expectRejected(await verify(zip, { ...policy, checkpointKeys: [] }), "log.checkpoint");
-    expect(policyFromVkeys([formatVkey("walwarden.dev/other", CHECKPOINT_SIGNER.publicKey)])).toMatchObject({ ok: false, code: "bad-key" });
+    expect(policyFromVkeys([formatVkey("walwarden.dev/other", CHECKPOINT_SIGNER.publicKey)])).toMatchObject({
+      ok: false,
+      code: "bad-key",
+    });
   });
 
   test("a rolled-back head checkpoint is rejected, inside the bundle and against a pinned newer one", async () => {
@@ -173,13 +227,30 @@ describe("verifyBundle rejects tampering", () => {
 
   test("a forked checkpoint signed by the real key is rejected: head, bundled, or pinned", async () => {
     const other = buildFixtureLog(300, 8);
-    expectRejected(await verify(rezip(new Map(original).set(BundlePaths.checkpoint, utf8(checkpointAt(other.log, 300))), { resignIndex: true })), "log.root");
+    expectRejected(
+      await verify(
+        rezip(new Map(original).set(BundlePaths.checkpoint, utf8(checkpointAt(other.log, 300))), { resignIndex: true }),
+      ),
+      "log.root",
+    );
     const bundled = [...original.keys()].find((p) => p.startsWith(BundlePaths.checkpointsDir))!;
     const size = Number(bundled.slice(BundlePaths.checkpointsDir.length, -4));
-    expectRejected(await verify(rezip(new Map(original).set(bundled, utf8(checkpointAt(other.log, size))), { resignIndex: true })), "log.checkpoints");
-    expectRejected(await verify(zip, { ...policy, previousCheckpoints: [checkpointAt(other.log, 100)] }), "policy.previous.100");
-    expectRejected(await verify(zip, { ...policy, previousCheckpoints: [checkpointAt(other.log, 300)] }), "policy.previous.300");
-    const ok = await verify(zip, { ...policy, previousCheckpoints: [checkpointAt(LOG.log, 100), checkpointAt(LOG.log, 300), checkpointAt(LOG.log, 5)] });
+    expectRejected(
+      await verify(rezip(new Map(original).set(bundled, utf8(checkpointAt(other.log, size))), { resignIndex: true })),
+      "log.checkpoints",
+    );
+    expectRejected(
+      await verify(zip, { ...policy, previousCheckpoints: [checkpointAt(other.log, 100)] }),
+      "policy.previous.100",
+    );
+    expectRejected(
+      await verify(zip, { ...policy, previousCheckpoints: [checkpointAt(other.log, 300)] }),
+      "policy.previous.300",
+    );
+    const ok = await verify(zip, {
+      ...policy,
+      previousCheckpoints: [checkpointAt(LOG.log, 100), checkpointAt(LOG.log, 300), checkpointAt(LOG.log, 5)],
+    });
     expect(ok.verdict).toBe("verified");
     expect(ok.checks.find((c) => c.id === "policy.previous.5")?.status).toBe("skip");
   });
@@ -191,10 +262,18 @@ describe("verifyBundle rejects tampering", () => {
   test("a frontier or consistency proof that lies is rejected", async () => {
     const f = JSON.parse(new TextDecoder().decode(original.get(BundlePaths.frontier)!));
     f.hashes = [...f.hashes].reverse();
-    expectRejected(await verify(rezip(new Map(original).set(BundlePaths.frontier, utf8(JSON.stringify(f))), { resignIndex: true })), "log.root");
+    expectRejected(
+      await verify(rezip(new Map(original).set(BundlePaths.frontier, utf8(JSON.stringify(f))), { resignIndex: true })),
+      "log.root",
+    );
     const c = JSON.parse(new TextDecoder().decode(original.get(BundlePaths.consistency)!));
     c.hashes = c.hashes.slice(1);
-    expectRejected(await verify(rezip(new Map(original).set(BundlePaths.consistency, utf8(JSON.stringify(c))), { resignIndex: true })), "log.root");
+    expectRejected(
+      await verify(
+        rezip(new Map(original).set(BundlePaths.consistency, utf8(JSON.stringify(c))), { resignIndex: true }),
+      ),
+      "log.root",
+    );
   });
 
   test("not a zip, or garbage, gives a failed bundle.zip check, never an exception", async () => {

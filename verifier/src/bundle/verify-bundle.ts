@@ -24,7 +24,11 @@ export interface VerifyBundleOptions {
  * (checkpoint, entries, root, consistency, other checkpoints) → checkManifests → checkRestores.
  * Stops at the first failure that makes later checks meaningless; the report names every check run.
  */
-export async function verifyBundle(zip: Uint8Array, policy: VerifyPolicy, options: VerifyBundleOptions = {}): Promise<Report> {
+export async function verifyBundle(
+  zip: Uint8Array,
+  policy: VerifyPolicy,
+  options: VerifyBundleOptions = {},
+): Promise<Report> {
   const sha = options.sha256 ?? portableSha256;
   const hasher = options.rangeHasher ?? singleThreadRangeHasher(sha);
   const report = new ReportBuilder();

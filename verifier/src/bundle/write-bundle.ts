@@ -49,7 +49,10 @@ export function writeBundle(input: BundleInput, sha: Sha256 = portableSha256): R
  * know a file's exact bytes (the Worker logs the SHA-256 of `index.dsse.json`) builds them here, then zips
  * them with `zipBundleFiles`.
  */
-export function bundleFiles(input: BundleInput, sha: Sha256 = portableSha256): Result<Map<string, Uint8Array>, "bad-input"> {
+export function bundleFiles(
+  input: BundleInput,
+  sha: Sha256 = portableSha256,
+): Result<Map<string, Uint8Array>, "bad-input"> {
   const end = input.start + input.entries.length;
   const kept: LogEntry[] = [];
   for (const bytes of input.entries) {
@@ -61,7 +64,10 @@ export function bundleFiles(input: BundleInput, sha: Sha256 = portableSha256): R
   files.set(BundlePaths.checkpoint, utf8(input.headCheckpoint));
   files.set(BundlePaths.frontier, canonicalBytes({ v: 1, size: input.start, hashes: input.frontier.map(toBase64) }));
   files.set(BundlePaths.entries, joinLines(input.entries));
-  files.set(BundlePaths.consistency, canonicalBytes({ v: 1, fromSize: end, toSize: input.headSize, hashes: input.consistency.map(toBase64) }));
+  files.set(
+    BundlePaths.consistency,
+    canonicalBytes({ v: 1, fromSize: end, toSize: input.headSize, hashes: input.consistency.map(toBase64) }),
+  );
   for (const note of input.checkpoints ?? []) {
     const c = parseCheckpointNote(note);
     if (!c.ok) return err("bad-input", `checkpoint: ${c.message}`);
@@ -91,7 +97,10 @@ export function bundleFiles(input: BundleInput, sha: Sha256 = portableSha256): R
       return { path, size: bytes.length, sha256: toHex(sha.digest(bytes)) };
     }),
   };
-  files.set(BundlePaths.index, canonicalBytes(signEnvelope(INDEX_PAYLOAD_TYPE, canonicalBytes(index), [input.indexSigner])));
+  files.set(
+    BundlePaths.index,
+    canonicalBytes(signEnvelope(INDEX_PAYLOAD_TYPE, canonicalBytes(index), [input.indexSigner])),
+  );
   return ok(files);
 }
 

@@ -25,21 +25,35 @@ describe("DSSE", () => {
 
   test("rejects: another key, wrong type, changed payload, changed signature, malformed", () => {
     const env = signEnvelope(TYPE, utf8("x"), [MANIFEST_SIGNER]);
-    expect(openEnvelope(signEnvelope(TYPE, utf8("x"), [ROGUE_MANIFEST_SIGNER]), TYPE, pinned)).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(openEnvelope(signEnvelope(TYPE, utf8("x"), [ROGUE_MANIFEST_SIGNER]), TYPE, pinned)).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
     expect(openEnvelope(env, "other/type", pinned)).toMatchObject({ ok: false, code: "wrong-payload-type" });
-    expect(openEnvelope({ ...env, payload: toBase64(utf8("y")) }, TYPE, pinned)).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(openEnvelope({ ...env, payload: toBase64(utf8("y")) }, TYPE, pinned)).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
     const sig = fromBase64(env.signatures[0]!.sig)!;
     sig[5]! ^= 1;
-    expect(openEnvelope({ ...env, signatures: [{ ...env.signatures[0]!, sig: toBase64(sig) }] }, TYPE, pinned)).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(
+      openEnvelope({ ...env, signatures: [{ ...env.signatures[0]!, sig: toBase64(sig) }] }, TYPE, pinned),
+    ).toMatchObject({ ok: false, code: "bad-signature" });
     expect(openEnvelope({ ...env, extra: 1 }, TYPE, pinned)).toMatchObject({ ok: false, code: "malformed-envelope" });
     expect(openEnvelope("nope", TYPE, pinned)).toMatchObject({ ok: false, code: "malformed-envelope" });
-    expect(openEnvelope({ ...env, payload: "eA" }, TYPE, pinned)).toMatchObject({ ok: false, code: "malformed-envelope" });
+    expect(openEnvelope({ ...env, payload: "eA" }, TYPE, pinned)).toMatchObject({
+      ok: false,
+      code: "malformed-envelope",
+    });
   });
 
   test("a rogue key's valid signature next to a good one is ignored; a bad one by a pinned key fails", () => {
     const good = signEnvelope(TYPE, utf8("x"), [MANIFEST_SIGNER, ROGUE_MANIFEST_SIGNER]);
     expect(openEnvelope(good, TYPE, pinned).ok).toBe(true);
     const forged = signEnvelope(TYPE, utf8("y"), [MANIFEST_SIGNER]).signatures[0]!;
-    expect(openEnvelope({ ...good, signatures: [...good.signatures, forged] }, TYPE, pinned)).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(openEnvelope({ ...good, signatures: [...good.signatures, forged] }, TYPE, pinned)).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
   });
 });

@@ -9,7 +9,10 @@ import { pae } from "./pae.js";
 export const DsseEnvelopeSchema = z.strictObject({
   payload: z.string(),
   payloadType: z.string().min(1),
-  signatures: z.array(z.strictObject({ keyid: z.string(), sig: z.string() })).min(1).max(16),
+  signatures: z
+    .array(z.strictObject({ keyid: z.string(), sig: z.string() }))
+    .min(1)
+    .max(16),
 });
 /** A DSSE envelope. */
 export type DsseEnvelope = z.infer<typeof DsseEnvelopeSchema>;
@@ -33,7 +36,10 @@ export function signEnvelope(payloadType: string, payload: Uint8Array, signers: 
   return {
     payload: toBase64(payload),
     payloadType,
-    signatures: signers.map((s) => ({ keyid: dsseKeyId(s.name, s.publicKey), sig: toBase64(sign(message, s.secretKey)) })),
+    signatures: signers.map((s) => ({
+      keyid: dsseKeyId(s.name, s.publicKey),
+      sig: toBase64(sign(message, s.secretKey)),
+    })),
   };
 }
 
@@ -57,10 +63,14 @@ export function openEnvelope(
   verifySignature: Ed25519Verify = verify,
 ): Result<OpenedEnvelope, EnvelopeErrorCode> {
   const parsed = DsseEnvelopeSchema.safeParse(input);
-  if (!parsed.success) return err("malformed-envelope", `not a DSSE envelope: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!parsed.success)
+    return err("malformed-envelope", `not a DSSE envelope: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   const env = parsed.data;
   if (env.payloadType !== expectedPayloadType)
-    return err("wrong-payload-type", `payloadType is ${JSON.stringify(env.payloadType)}, expected ${expectedPayloadType}`);
+    return err(
+      "wrong-payload-type",
+      `payloadType is ${JSON.stringify(env.payloadType)}, expected ${expectedPayloadType}`,
+    );
   const payload = fromBase64(env.payload);
   if (!payload) return err("malformed-envelope", "payload is not canonical base64");
   const byId = new Map(verifiers.map((v) => [dsseKeyId(v.name, v.publicKey), v]));
@@ -70,10 +80,14 @@ export function openEnvelope(
     const key = byId.get(s.keyid);
     if (!key) continue;
     const sig = fromBase64(s.sig);
-    if (!sig || !verifySignature(sig, message, key.publicKey)) return err("bad-signature", `signature by ${s.keyid} does not verify`);
+    if (!sig || !verifySignature(sig, message, key.publicKey))
+      return err("bad-signature", `signature by ${s.keyid} does not verify`);
     if (!signedBy.includes(s.keyid)) signedBy.push(s.keyid);
   }
   if (signedBy.length === 0)
-    return err("unknown-key", `no signature by a pinned key (envelope keyids: ${env.signatures.map((s) => s.keyid).join(", ")})`);
+    return err(
+      "unknown-key",
+      `no signature by a pinned key (envelope keyids: ${env.signatures.map((s) => s.keyid).join(", ")})`,
+    );
   return ok({ payload, signedBy });
 }

@@ -30,7 +30,14 @@ function hex(s: string): Uint8Array {
 // ---------------------------------------------------------------------------------------------------------------
 const { n: L } = ed.Point.CURVE();
 
-type Rule = "length" | "A not a point" | "non-canonical A" | "R not a point" | "non-canonical R" | "S >= L" | "small-order A";
+type Rule =
+  | "length"
+  | "A not a point"
+  | "non-canonical A"
+  | "R not a point"
+  | "non-canonical R"
+  | "S >= L"
+  | "small-order A";
 
 function littleEndian(bytes: Uint8Array): bigint {
   let n = 0n;
@@ -65,7 +72,12 @@ function brokenRules(signature: Uint8Array, publicKey: Uint8Array): Rule[] {
 }
 
 /** RFC 8032 §5.1.7 group equation; cofactored [8][S]B = [8]R + [8][k]A, or cofactorless [S]B = R + [k]A. */
-function equationHolds(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, cofactored: boolean): boolean {
+function equationHolds(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+  cofactored: boolean,
+): boolean {
   const A = decode(publicKey)!.point;
   const R = decode(signature.subarray(0, 32))!.point;
   const S = littleEndian(signature.subarray(32));
@@ -117,7 +129,9 @@ interface WycheproofFile {
 function acceptableVerdict(signature: Uint8Array, publicKey: Uint8Array, t: WycheproofTest): boolean {
   const rules = brokenRules(signature, publicKey);
   if (rules.length > 0) return false;
-  throw new Error(`Wycheproof tcId ${t.tcId} is "acceptable" (${t.flags.join(", ")}: ${t.comment}) but no policy rule decides it`);
+  throw new Error(
+    `Wycheproof tcId ${t.tcId} is "acceptable" (${t.flags.join(", ")}: ${t.comment}) but no policy rule decides it`,
+  );
 }
 
 describe("Wycheproof ed25519_test.json", () => {
@@ -135,15 +149,18 @@ describe("Wycheproof ed25519_test.json", () => {
     });
   });
 
-  it.each(cases.map((c) => [c.t.tcId, c.t.result, c.t.comment, c] as const))("tcId %i (%s) %s", (_id, _r, _c, { pk, t }) => {
-    const signature = hex(t.sig);
-    const message = hex(t.msg);
-    const publicKey = hex(pk);
-    const expected =
-      t.result === "valid" ? true : t.result === "invalid" ? false : acceptableVerdict(signature, publicKey, t);
-    expect(verify(signature, message, publicKey)).toBe(expected);
-    expect(strictPolicy(signature, message, publicKey)).toBe(expected);
-  });
+  it.each(cases.map((c) => [c.t.tcId, c.t.result, c.t.comment, c] as const))(
+    "tcId %i (%s) %s",
+    (_id, _r, _c, { pk, t }) => {
+      const signature = hex(t.sig);
+      const message = hex(t.msg);
+      const publicKey = hex(pk);
+      const expected =
+        t.result === "valid" ? true : t.result === "invalid" ? false : acceptableVerdict(signature, publicKey, t);
+      expect(verify(signature, message, publicKey)).toBe(expected);
+      expect(strictPolicy(signature, message, publicKey)).toBe(expected);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -216,22 +233,56 @@ interface EdgeExpectation {
   cofactorless: boolean | null;
   why: string;
 }
-const edge = (accept: boolean, A: Order, R: Order, rules: Rule[], cofactorless: boolean | null, why: string): EdgeExpectation =>
-  ({ accept, A, R, rules, cofactorless, why });
+const edge = (
+  accept: boolean,
+  A: Order,
+  R: Order,
+  rules: Rule[],
+  cofactorless: boolean | null,
+  why: string,
+): EdgeExpectation => ({ accept, A, R, rules, cofactorless, why });
 
 const edgeExpectations: EdgeExpectation[] = [
   edge(false, "small", "small", ["small-order A"], true, "small-order A is rejected"),
   edge(false, "small", "mixed", ["small-order A"], true, "small-order A is rejected"),
   edge(true, "mixed", "small", [], true, "a small-order R breaks no rule of RFC 8032 or ours; the equation holds"),
   edge(true, "mixed", "mixed", [], true, "mixed-order A and R are allowed; both equations hold"),
-  edge(true, "mixed", "mixed", [], false, "holds only cofactored: we check [8][S]B = [8]R + [8][k]A, as RFC 8032 §5.1.7 states it"),
-  edge(true, "mixed", "prime", [], false, "holds only cofactored, with k reduced mod L before the factor 8 (not 8k mod L)"),
+  edge(
+    true,
+    "mixed",
+    "mixed",
+    [],
+    false,
+    "holds only cofactored: we check [8][S]B = [8]R + [8][k]A, as RFC 8032 §5.1.7 states it",
+  ),
+  edge(
+    true,
+    "mixed",
+    "prime",
+    [],
+    false,
+    "holds only cofactored, with k reduced mod L before the factor 8 (not 8k mod L)",
+  ),
   edge(false, "prime", "prime", ["S >= L"], null, "S ≥ L is rejected (RFC 8032 §5.1.7)"),
   edge(false, "prime", "prime", ["S >= L"], null, "S ≥ L (far above L) is rejected"),
   edge(false, "mixed", "small", ["non-canonical R"], null, "non-canonical R is rejected (RFC 8032 §5.1.3)"),
   edge(false, "mixed", "small", ["non-canonical R"], null, "non-canonical R is rejected (RFC 8032 §5.1.3)"),
-  edge(false, "small", "mixed", ["non-canonical A", "small-order A"], null, "non-canonical A (also small-order) is rejected"),
-  edge(false, "small", "mixed", ["non-canonical A", "small-order A"], null, "non-canonical A (also small-order) is rejected"),
+  edge(
+    false,
+    "small",
+    "mixed",
+    ["non-canonical A", "small-order A"],
+    null,
+    "non-canonical A (also small-order) is rejected",
+  ),
+  edge(
+    false,
+    "small",
+    "mixed",
+    ["non-canonical A", "small-order A"],
+    null,
+    "non-canonical A (also small-order) is rejected",
+  ),
 ];
 
 function orderOf(point: ed.Point): Order {

@@ -13,7 +13,8 @@ describe("parseCanonical", () => {
       ok: true,
       value: { a: [1, "x", null, true], b: {} },
     });
-    for (const text of ["null", "0", "-1.5", "1e+30", '"\\u001f"', '"é"', "[]", "{}"]) expect(code(utf8(text))).toBe("ok");
+    for (const text of ["null", "0", "-1.5", "1e+30", '"\\u001f"', '"é"', "[]", "{}"])
+      expect(code(utf8(text))).toBe("ok");
   });
 
   it.each([
@@ -55,12 +56,15 @@ describe("parseCanonical", () => {
     expect(code(Uint8Array.from(bytes))).toBe("not-utf8");
   });
 
-  it.each([["empty", ""], ["unterminated", "{"], ["NaN", "NaN"], ["single quotes", "'a'"], ["trailing comma", "[1,]"]])(
-    "rejects %s as not-json",
-    (_name, text) => {
-      expect(code(utf8(text))).toBe("not-json");
-    },
-  );
+  it.each([
+    ["empty", ""],
+    ["unterminated", "{"],
+    ["NaN", "NaN"],
+    ["single quotes", "'a'"],
+    ["trailing comma", "[1,]"],
+  ])("rejects %s as not-json", (_name, text) => {
+    expect(code(utf8(text))).toBe("not-json");
+  });
 
   it("keeps an own __proto__ member as data, without touching the prototype", () => {
     const r = parseCanonical(utf8('{"__proto__":{"polluted":true}}'));

@@ -12,7 +12,8 @@ export type ParseCanonicalError = "not-utf8" | "not-json" | "not-canonical";
  */
 export function parseCanonical(bytes: Uint8Array): Result<unknown, ParseCanonicalError> {
   // The decoder drops a leading BOM, which must still count against the input: canonical JSON never has one.
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return err("not-canonical", "JSON starts with a byte-order mark");
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return err("not-canonical", "JSON starts with a byte-order mark");
   const text = fromUtf8(bytes);
   if (text === undefined) return err("not-utf8", "bytes are not valid UTF-8");
   return parseCanonicalText(text);
@@ -34,7 +35,11 @@ export function parseCanonicalText(text: string): Result<unknown, Exclude<ParseC
     // Includes RangeError from nesting too deep to re-serialize: refusing is the safe answer.
     return err("not-canonical", e instanceof Error ? e.message : String(e));
   }
-  if (canonical !== text) return err("not-canonical", `JSON is not in RFC 8785 canonical form (first difference at character ${firstDifference(canonical, text)})`);
+  if (canonical !== text)
+    return err(
+      "not-canonical",
+      `JSON is not in RFC 8785 canonical form (first difference at character ${firstDifference(canonical, text)})`,
+    );
   return ok(value);
 }
 

@@ -25,7 +25,9 @@ function writeArray(value: unknown[], path: string, seen: Set<object>, out: stri
 }
 
 function writeObject(value: Record<string, unknown>, path: string, seen: Set<object>, out: string[]): void {
-  const symbols = Object.getOwnPropertySymbols(value).filter((s) => Object.prototype.propertyIsEnumerable.call(value, s));
+  const symbols = Object.getOwnPropertySymbols(value).filter((s) =>
+    Object.prototype.propertyIsEnumerable.call(value, s),
+  );
   if (symbols.length > 0) fail(path, `object has a symbol-keyed property (${String(symbols[0])})`);
   // The default sort compares strings by UTF-16 code units, which is the order RFC 8785 §3.2.3 requires.
   const keys = Object.keys(value).sort();

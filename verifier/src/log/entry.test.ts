@@ -14,10 +14,46 @@ function restoreEntry(seq: number, type: LogEntry["type"], data: object): LogEnt
 
 /** One valid entry of every event type. */
 export const EXAMPLES: LogEntry[] = [
-  { ...base, seq: 0, type: "backup.scheduled", data: { jobId: "job_1", scheduleId: "sc_1", databaseId: "db_main", slot: base.at } },
-  { ...base, seq: 1, type: "backup.started", actor: "runner:rn_1", data: { jobId: "job_1", databaseId: "db_main", runnerId: "rn_1", attempt: 1 } },
-  { ...base, seq: 2, type: "backup.completed", actor: "runner:rn_1", data: { jobId: "job_1", backupId: "bk_1", databaseId: "db_main", runnerId: "rn_1", artifact: { uri: "s3://b/k", sha256: sha, sizeBytes: 10 }, manifestSha256: sha } },
-  { ...base, seq: 3, type: "backup.failed", data: { jobId: "job_2", databaseId: "db_main", runnerId: null, attempt: 3, reason: "lease expired", willRetry: false } },
+  {
+    ...base,
+    seq: 0,
+    type: "backup.scheduled",
+    data: { jobId: "job_1", scheduleId: "sc_1", databaseId: "db_main", slot: base.at },
+  },
+  {
+    ...base,
+    seq: 1,
+    type: "backup.started",
+    actor: "runner:rn_1",
+    data: { jobId: "job_1", databaseId: "db_main", runnerId: "rn_1", attempt: 1 },
+  },
+  {
+    ...base,
+    seq: 2,
+    type: "backup.completed",
+    actor: "runner:rn_1",
+    data: {
+      jobId: "job_1",
+      backupId: "bk_1",
+      databaseId: "db_main",
+      runnerId: "rn_1",
+      artifact: { uri: "s3://b/k", sha256: sha, sizeBytes: 10 },
+      manifestSha256: sha,
+    },
+  },
+  {
+    ...base,
+    seq: 3,
+    type: "backup.failed",
+    data: {
+      jobId: "job_2",
+      databaseId: "db_main",
+      runnerId: null,
+      attempt: 3,
+      reason: "lease expired",
+      willRetry: false,
+    },
+  },
   restoreEntry(4, "restore.token_issued", { ...ref, databaseId: "db_main", tokenSha256: sha, expiresAt: base.at }),
   restoreEntry(5, "restore.claim_rejected", { restoreId: null, tokenSha256: sha, reason: "unknown-token" }),
   restoreEntry(6, "restore.claimed", { ...ref, clientVersion: "0.1.0" }),
@@ -27,9 +63,28 @@ export const EXAMPLES: LogEntry[] = [
   restoreEntry(10, "restore.completed", { ...ref, dryRun: false }),
   restoreEntry(11, "restore.failed", { ...ref, stage: "restoring", reason: "pg_restore: error" }),
   restoreEntry(12, "restore.expired", ref),
-  { ...base, seq: 13, type: "key.registered", subject: "key:checkpoint", data: { purpose: "checkpoint", vkey: "k+01020304+AQ==" } },
-  { ...base, seq: 14, type: "key.rotated", subject: "key:manifest", data: { purpose: "manifest", previousVkey: "a", vkey: "b" } },
-  { ...base, seq: 15, type: "evidence.exported", actor: "user:u_1", subject: "org:org_acme", data: { exportId: "ex_1", from: base.at, to: base.at, startSeq: 0, endSeq: 15, indexSha256: sha } },
+  {
+    ...base,
+    seq: 13,
+    type: "key.registered",
+    subject: "key:checkpoint",
+    data: { purpose: "checkpoint", vkey: "k+01020304+AQ==" },
+  },
+  {
+    ...base,
+    seq: 14,
+    type: "key.rotated",
+    subject: "key:manifest",
+    data: { purpose: "manifest", previousVkey: "a", vkey: "b" },
+  },
+  {
+    ...base,
+    seq: 15,
+    type: "evidence.exported",
+    actor: "user:u_1",
+    subject: "org:org_acme",
+    data: { exportId: "ex_1", from: base.at, to: base.at, startSeq: 0, endSeq: 15, indexSha256: sha },
+  },
 ];
 
 describe("log entries", () => {
@@ -64,15 +119,43 @@ describe("log entries", () => {
 describe("restore state machine", () => {
   const flow = (types: LogEntry["type"][], dryRun = false) =>
     types.map((t, i) =>
-      restoreEntry(i, t, t === "restore.token_issued" ? { ...ref, databaseId: "db", tokenSha256: sha, expiresAt: base.at } : t === "restore.completed" ? { ...ref, dryRun } : t === "restore.failed" ? { ...ref, stage: "x", reason: "y" } : t === "restore.claimed" ? { ...ref, clientVersion: "1" } : t === "restore.verifying" ? { ...ref, sha256: null } : ref),
+      restoreEntry(
+        i,
+        t,
+        t === "restore.token_issued"
+          ? { ...ref, databaseId: "db", tokenSha256: sha, expiresAt: base.at }
+          : t === "restore.completed"
+            ? { ...ref, dryRun }
+            : t === "restore.failed"
+              ? { ...ref, stage: "x", reason: "y" }
+              : t === "restore.claimed"
+                ? { ...ref, clientVersion: "1" }
+                : t === "restore.verifying"
+                  ? { ...ref, sha256: null }
+                  : ref,
+      ),
     );
-  const happy: LogEntry["type"][] = ["restore.token_issued", "restore.claimed", "restore.downloading", "restore.verifying", "restore.restoring", "restore.completed"];
+  const happy: LogEntry["type"][] = [
+    "restore.token_issued",
+    "restore.claimed",
+    "restore.downloading",
+    "restore.verifying",
+    "restore.restoring",
+    "restore.completed",
+  ];
 
   test("accepts the happy path, a dry run, failures from every live state, expiry and an unfinished restore", () => {
     expect(checkRestoreHistory(flow(happy))).toEqual({ ok: true, value: "completed" });
-    expect(checkRestoreHistory(flow([...happy.slice(0, 4), "restore.completed"], true))).toEqual({ ok: true, value: "completed" });
-    for (let i = 1; i <= 5; i++) expect(checkRestoreHistory(flow([...happy.slice(0, i), "restore.failed"])).ok).toBe(true);
-    expect(checkRestoreHistory(flow(["restore.token_issued", "restore.expired"]))).toEqual({ ok: true, value: "expired" });
+    expect(checkRestoreHistory(flow([...happy.slice(0, 4), "restore.completed"], true))).toEqual({
+      ok: true,
+      value: "completed",
+    });
+    for (let i = 1; i <= 5; i++)
+      expect(checkRestoreHistory(flow([...happy.slice(0, i), "restore.failed"])).ok).toBe(true);
+    expect(checkRestoreHistory(flow(["restore.token_issued", "restore.expired"]))).toEqual({
+      ok: true,
+      value: "expired",
+    });
     expect(checkRestoreHistory(flow(happy.slice(0, 3)))).toEqual({ ok: true, value: "downloading" });
   });
 
@@ -83,7 +166,10 @@ describe("restore state machine", () => {
     expect(checkRestoreHistory(flow([...happy, "restore.failed"])).ok).toBe(false);
     expect(checkRestoreHistory(flow(["restore.token_issued", "restore.claimed", "restore.expired"])).ok).toBe(false);
     expect(checkRestoreHistory(flow(happy, true))).toMatchObject({ ok: false, code: "dry-run-mismatch" });
-    expect(checkRestoreHistory(flow([...happy.slice(0, 4), "restore.completed"], false))).toMatchObject({ ok: false, code: "dry-run-mismatch" });
+    expect(checkRestoreHistory(flow([...happy.slice(0, 4), "restore.completed"], false))).toMatchObject({
+      ok: false,
+      code: "dry-run-mismatch",
+    });
   });
 
   test("a partial history (issued before the window) may start mid-way but must still follow the machine", () => {

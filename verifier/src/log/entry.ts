@@ -8,7 +8,9 @@ import { EventData, EVENT_TYPES, type EventDataOf, type EventType } from "./even
 export const LOG_ENTRY_VERSION = 1;
 
 /** Who did something: `user:<id>`, `runner:<id>`, `token:<id>`, `restore:<id>` (the CLI), or `system:<job>`. */
-export const Actor = z.string().regex(/^(user|runner|token|restore|system):[A-Za-z0-9_.:-]{1,128}$/, "actor is kind:id");
+export const Actor = z
+  .string()
+  .regex(/^(user|runner|token|restore|system):[A-Za-z0-9_.:-]{1,128}$/, "actor is kind:id");
 /** What an entry is about: `<kind>:<id>`, e.g. `database:db_1`, `restore:rs_1`, `key:checkpoint`. */
 export const Subject = z.string().regex(/^[a-z]+:[A-Za-z0-9_.:+-]{1,256}$/, "subject is kind:id");
 

@@ -16,7 +16,11 @@ export const EventData = {
     backupId: Id,
     databaseId: Id,
     runnerId: Id,
-    artifact: z.strictObject({ uri: z.string().min(1).max(2048), sha256: Sha256Hex, sizeBytes: z.number().int().nonnegative() }),
+    artifact: z.strictObject({
+      uri: z.string().min(1).max(2048),
+      sha256: Sha256Hex,
+      sizeBytes: z.number().int().nonnegative(),
+    }),
     /** SHA-256 of the manifest envelope's JCS bytes: binds the log to the exact manifest. */
     manifestSha256: Sha256Hex,
   }),

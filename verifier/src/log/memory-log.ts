@@ -1,5 +1,12 @@
 import { portableSha256, type Sha256 } from "../hash/sha256.js";
-import { CompactRange, consistencyProof, frontierOfLeafHashes, inclusionProof, leafHash, rootFromLeafHashes } from "../merkle/index.js";
+import {
+  CompactRange,
+  consistencyProof,
+  frontierOfLeafHashes,
+  inclusionProof,
+  leafHash,
+  rootFromLeafHashes,
+} from "../merkle/index.js";
 import { encodeEntry, type LogEntry } from "./entry.js";
 
 /**

@@ -54,7 +54,11 @@ export function hashEntriesInto(
   }
   const size = 2 ** blockLevel;
   const scratch: Uint8Array[] = new Array(size);
-  for (let start = firstBlockStartAtOrAfter(firstIndex + from, blockLevel); start + size <= firstIndex + to; start += size) {
+  for (
+    let start = firstBlockStartAtOrAfter(firstIndex + from, blockLevel);
+    start + size <= firstIndex + to;
+    start += size
+  ) {
     const base = start - firstIndex;
     for (let j = 0; j < size; j++) scratch[j] = leaves.subarray(32 * (base + j), 32 * (base + j + 1));
     for (let width = size; width > 1; width /= 2)

@@ -2,7 +2,16 @@ import { err, ok, type Result } from "../result.js";
 import type { LogEntry } from "./entry.js";
 
 /** The states of a restore, in the order a successful one passes through them. */
-export const RESTORE_STATES = ["issued", "claimed", "downloading", "verifying", "restoring", "completed", "failed", "expired"] as const;
+export const RESTORE_STATES = [
+  "issued",
+  "claimed",
+  "downloading",
+  "verifying",
+  "restoring",
+  "completed",
+  "failed",
+  "expired",
+] as const;
 /** A restore's state. */
 export type RestoreState = (typeof RESTORE_STATES)[number];
 
@@ -68,7 +77,10 @@ export function checkRestoreHistory(
     if (state === undefined ? next !== "issued" && !options.partial : !canTransition(state, next))
       return err("bad-transition", `entry ${e.seq}: ${state ?? "(start)"} → ${next} is not allowed`);
     if (next === "completed" && e.type === "restore.completed" && e.data.dryRun !== (state === "verifying"))
-      return err("dry-run-mismatch", `entry ${e.seq}: completed from ${state} must have dryRun=${state === "verifying"}`);
+      return err(
+        "dry-run-mismatch",
+        `entry ${e.seq}: completed from ${state} must have dryRun=${state === "verifying"}`,
+      );
     state = next;
   }
   if (state === undefined) return err("bad-transition", "no restore transitions");

@@ -22,7 +22,13 @@ function manifestSha256(envelope: unknown, sha: Sha256): string | undefined {
  * SHA-256 of the envelope's JCS bytes. Returns the decoded entry (even if it does not match, so that
  * its inclusion can still be checked), or undefined if it does not decode.
  */
-export function checkKitEntry(bytes: Uint8Array, envelope: unknown, manifest: VerifiedManifest, sha: Sha256, report: ReportBuilder): LogEntry | undefined {
+export function checkKitEntry(
+  bytes: Uint8Array,
+  envelope: unknown,
+  manifest: VerifiedManifest,
+  sha: Sha256,
+  report: ReportBuilder,
+): LogEntry | undefined {
   const decoded = decodeEntry(bytes);
   if (!decoded.ok) {
     report.add("kit.entry", NAME, "fail", `${decoded.code}: ${decoded.message}`);
@@ -45,7 +51,15 @@ export function checkKitEntry(bytes: Uint8Array, envelope: unknown, manifest: Ve
     ["artifact.sizeBytes", d.artifact.sizeBytes, p.sizeBytes],
     ["manifestSha256", d.manifestSha256, manifestSha256(envelope, sha) ?? "(the envelope has no JCS form)"],
   ];
-  const mismatches = pairs.filter(([, got, want]) => got !== want).map(([field, got, want]) => `${field} is ${JSON.stringify(got)}, the manifest's is ${JSON.stringify(want)}`);
-  report.expect("kit.entry", NAME, mismatches.length === 0, `entry ${e.seq}: backup ${d.backupId}, manifest ${d.manifestSha256}`, `entry ${e.seq} is not this backup's: ${mismatches.join("; ")}`);
+  const mismatches = pairs
+    .filter(([, got, want]) => got !== want)
+    .map(([field, got, want]) => `${field} is ${JSON.stringify(got)}, the manifest's is ${JSON.stringify(want)}`);
+  report.expect(
+    "kit.entry",
+    NAME,
+    mismatches.length === 0,
+    `entry ${e.seq}: backup ${d.backupId}, manifest ${d.manifestSha256}`,
+    `entry ${e.seq} is not this backup's: ${mismatches.join("; ")}`,
+  );
   return e;
 }

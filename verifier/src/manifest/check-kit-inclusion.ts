@@ -15,9 +15,21 @@ const NAME = "Log entry is in the signed log";
  * from the entry's leaf hash to the checkpoint's root. Skipped without a verified checkpoint and a
  * decoded entry.
  */
-export function checkKitInclusion(proof: unknown, entryBytes: Uint8Array, entry: LogEntry | undefined, checkpoint: VerifiedCheckpoint | undefined, sha: Sha256, report: ReportBuilder): void {
+export function checkKitInclusion(
+  proof: unknown,
+  entryBytes: Uint8Array,
+  entry: LogEntry | undefined,
+  checkpoint: VerifiedCheckpoint | undefined,
+  sha: Sha256,
+  report: ReportBuilder,
+): void {
   if (!entry || !checkpoint) {
-    report.add(ID, NAME, "skip", `needs a verified checkpoint and a readable entry (${!checkpoint ? "the checkpoint" : "the entry"} failed)`);
+    report.add(
+      ID,
+      NAME,
+      "skip",
+      `needs a verified checkpoint and a readable entry (${!checkpoint ? "the checkpoint" : "the entry"} failed)`,
+    );
     return;
   }
   const parsed = InclusionProofSchema.safeParse(proof);
@@ -27,7 +39,12 @@ export function checkKitInclusion(proof: unknown, entryBytes: Uint8Array, entry:
   }
   const p = parsed.data;
   if (BigInt(p.treeSize) !== checkpoint.size) {
-    report.add(ID, NAME, "fail", `the proof is for a tree of size ${p.treeSize}, the checkpoint's is ${checkpoint.size}`);
+    report.add(
+      ID,
+      NAME,
+      "fail",
+      `the proof is for a tree of size ${p.treeSize}, the checkpoint's is ${checkpoint.size}`,
+    );
     return;
   }
   if (p.leafIndex !== entry.seq) {
@@ -39,6 +56,19 @@ export function checkKitInclusion(proof: unknown, entryBytes: Uint8Array, entry:
     report.add(ID, NAME, "fail", "a proof hash is not canonical base64");
     return;
   }
-  const included = verifyInclusion(p.leafIndex, p.treeSize, leafHash(entryBytes, sha), checkpoint.rootHash, hashes as Uint8Array[], sha);
-  report.result(ID, NAME, included, () => `entry ${entry.seq} is in the tree of size ${checkpoint.size} the checkpoint signs (${p.hashes.length} proof hashes)`);
+  const included = verifyInclusion(
+    p.leafIndex,
+    p.treeSize,
+    leafHash(entryBytes, sha),
+    checkpoint.rootHash,
+    hashes as Uint8Array[],
+    sha,
+  );
+  report.result(
+    ID,
+    NAME,
+    included,
+    () =>
+      `entry ${entry.seq} is in the tree of size ${checkpoint.size} the checkpoint signs (${p.hashes.length} proof hashes)`,
+  );
 }

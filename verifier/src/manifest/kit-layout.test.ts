@@ -1,8 +1,21 @@
 import { describe, expect, test } from "vitest";
 import { samplePredicate } from "../test-support/predicate.js";
-import { artifactExtension, backupObjectKey, KIT_FILES, kitObjectKey, type BackupKeyParts, type KitFile } from "./kit-layout.js";
+import {
+  artifactExtension,
+  backupObjectKey,
+  KIT_FILES,
+  kitObjectKey,
+  type BackupKeyParts,
+  type KitFile,
+} from "./kit-layout.js";
 
-const parts: BackupKeyParts = { prefix: "walwarden", databaseId: "db_main", backupId: "bk_01", startedAt: "2026-11-24T03:00:00.000Z", artifactExt: "dump.zst" };
+const parts: BackupKeyParts = {
+  prefix: "walwarden",
+  databaseId: "db_main",
+  backupId: "bk_01",
+  startedAt: "2026-11-24T03:00:00.000Z",
+  artifactExt: "dump.zst",
+};
 
 describe("kit layout", () => {
   test("artifact extensions by compression and format", () => {
@@ -16,14 +29,27 @@ describe("kit layout", () => {
   test("the artifact key is <prefix>/<databaseId>/<yyyy>/<mm>/<dd>/<backupId>.<ext>, the sample predicate's s3.key", () => {
     expect(backupObjectKey(parts)).toEqual({ ok: true, value: samplePredicate().s3.key });
     expect(backupObjectKey({ ...parts, prefix: "" })).toEqual({ ok: true, value: "db_main/2026/11/24/bk_01.dump.zst" });
-    expect(backupObjectKey({ ...parts, prefix: "a/b//" })).toEqual({ ok: true, value: "a/b/db_main/2026/11/24/bk_01.dump.zst" });
-    expect(backupObjectKey({ ...parts, prefix: "/" })).toEqual({ ok: true, value: "db_main/2026/11/24/bk_01.dump.zst" });
+    expect(backupObjectKey({ ...parts, prefix: "a/b//" })).toEqual({
+      ok: true,
+      value: "a/b/db_main/2026/11/24/bk_01.dump.zst",
+    });
+    expect(backupObjectKey({ ...parts, prefix: "/" })).toEqual({
+      ok: true,
+      value: "db_main/2026/11/24/bk_01.dump.zst",
+    });
   });
 
   test("the date is startedAt's UTC date", () => {
-    expect(backupObjectKey({ ...parts, startedAt: "2026-12-31T23:59:59.999Z" })).toMatchObject({ value: "walwarden/db_main/2026/12/31/bk_01.dump.zst" });
-    expect(backupObjectKey({ ...parts, startedAt: "2027-01-01T00:00:00.000Z" })).toMatchObject({ value: "walwarden/db_main/2027/01/01/bk_01.dump.zst" });
-    expect(backupObjectKey({ ...parts, startedAt: "2026-11-24T03:00:00+01:00" })).toMatchObject({ ok: false, code: "unsafe-key" });
+    expect(backupObjectKey({ ...parts, startedAt: "2026-12-31T23:59:59.999Z" })).toMatchObject({
+      value: "walwarden/db_main/2026/12/31/bk_01.dump.zst",
+    });
+    expect(backupObjectKey({ ...parts, startedAt: "2027-01-01T00:00:00.000Z" })).toMatchObject({
+      value: "walwarden/db_main/2027/01/01/bk_01.dump.zst",
+    });
+    expect(backupObjectKey({ ...parts, startedAt: "2026-11-24T03:00:00+01:00" })).toMatchObject({
+      ok: false,
+      code: "unsafe-key",
+    });
     expect(backupObjectKey({ ...parts, startedAt: "yesterday" })).toMatchObject({ ok: false, code: "unsafe-key" });
   });
 
@@ -51,7 +77,13 @@ describe("kit layout", () => {
   test("kit files replace the artifact extension", () => {
     const key = "walwarden/db_main/2026/11/24/bk_01.dump.zst";
     expect(kitObjectKey(key, "manifest")).toBe("walwarden/db_main/2026/11/24/bk_01.manifest.json");
-    expect(Object.keys(KIT_FILES).map((f) => kitObjectKey(key, f as KitFile).split("/").at(-1))).toEqual([
+    expect(
+      Object.keys(KIT_FILES).map((f) =>
+        kitObjectKey(key, f as KitFile)
+          .split("/")
+          .at(-1),
+      ),
+    ).toEqual([
       "bk_01.manifest.json",
       "bk_01.entry.json",
       "bk_01.proof.json",
@@ -67,7 +99,8 @@ describe("kit layout", () => {
         for (const backupId of ["bk_1", "bk.dump", "bk.sql.gz", "x.tar"]) {
           const key = backupObjectKey({ ...parts, backupId, artifactExt: artifactExtension(compression, format) });
           expect(key.ok).toBe(true);
-          if (key.ok) expect(kitObjectKey(key.value, "proof")).toBe(`walwarden/db_main/2026/11/24/${backupId}.proof.json`);
+          if (key.ok)
+            expect(kitObjectKey(key.value, "proof")).toBe(`walwarden/db_main/2026/11/24/${backupId}.proof.json`);
         }
   });
 

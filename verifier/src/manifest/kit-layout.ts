@@ -23,13 +23,23 @@ export type KitFile = keyof typeof KIT_FILES;
 export type ObjectDumpFormat = Exclude<PgDumpPredicate["dumpFormat"], "directory">;
 
 const FORMAT_EXTENSION: Record<ObjectDumpFormat, string> = { custom: "dump", tar: "tar", plain: "sql" };
-const COMPRESSION_EXTENSION: Record<PgDumpPredicate["compression"], string> = { none: "", gzip: ".gz", zstd: ".zst", lz4: ".lz4" };
+const COMPRESSION_EXTENSION: Record<PgDumpPredicate["compression"], string> = {
+  none: "",
+  gzip: ".gz",
+  zstd: ".zst",
+  lz4: ".lz4",
+};
 
 /** Every extension artifactExtension can return. */
-const ARTIFACT_EXTENSIONS = new Set(Object.values(FORMAT_EXTENSION).flatMap((f) => Object.values(COMPRESSION_EXTENSION).map((c) => f + c)));
+const ARTIFACT_EXTENSIONS = new Set(
+  Object.values(FORMAT_EXTENSION).flatMap((f) => Object.values(COMPRESSION_EXTENSION).map((c) => f + c)),
+);
 /** An artifact extension at the end of a key, with its leading dot. */
 const ARTIFACT_EXTENSION_AT_END = new RegExp(
-  `\\.(${Object.values(FORMAT_EXTENSION).join("|")})(${Object.values(COMPRESSION_EXTENSION).filter(Boolean).map((c) => `\\${c}`).join("|")})?$`,
+  `\\.(${Object.values(FORMAT_EXTENSION).join("|")})(${Object.values(COMPRESSION_EXTENSION)
+    .filter(Boolean)
+    .map((c) => `\\${c}`)
+    .join("|")})?$`,
 );
 
 /** S3's limit on a key, in UTF-8 bytes. */
@@ -69,7 +79,8 @@ function prefixProblem(prefix: string): string | undefined {
 
 /** Why an id would make an unsafe path segment, if it would. */
 function idProblem(what: string, id: string): string | undefined {
-  if (!Id.safeParse(id).success) return `${what} ${JSON.stringify(id)} is not an id (letters, digits, _ . : -, at most 128)`;
+  if (!Id.safeParse(id).success)
+    return `${what} ${JSON.stringify(id)} is not an id (letters, digits, _ . : -, at most 128)`;
   return id === "." || id === ".." ? `${what} ${JSON.stringify(id)} is a relative path segment` : undefined;
 }
 
@@ -84,13 +95,25 @@ export function backupObjectKey(parts: BackupKeyParts): Result<string, KitKeyErr
     prefixProblem(prefix) ??
     idProblem("databaseId", parts.databaseId) ??
     idProblem("backupId", parts.backupId) ??
-    (Instant.safeParse(parts.startedAt).success ? undefined : `startedAt ${JSON.stringify(parts.startedAt)} is not a UTC instant like 2026-11-24T03:00:00.000Z`) ??
-    (ARTIFACT_EXTENSIONS.has(parts.artifactExt) ? undefined : `artifact extension ${JSON.stringify(parts.artifactExt)} is not one of ${[...ARTIFACT_EXTENSIONS].join(", ")}`);
+    (Instant.safeParse(parts.startedAt).success
+      ? undefined
+      : `startedAt ${JSON.stringify(parts.startedAt)} is not a UTC instant like 2026-11-24T03:00:00.000Z`) ??
+    (ARTIFACT_EXTENSIONS.has(parts.artifactExt)
+      ? undefined
+      : `artifact extension ${JSON.stringify(parts.artifactExt)} is not one of ${[...ARTIFACT_EXTENSIONS].join(", ")}`);
   if (problem) return err("unsafe-key", problem);
   // An Instant is YYYY-MM-DDTHH:MM:SS.sssZ: already UTC, so its date is the first ten characters.
   const [yyyy, mm, dd] = parts.startedAt.slice(0, 10).split("-");
-  const key = [...(prefix ? [prefix] : []), parts.databaseId, yyyy, mm, dd, `${parts.backupId}.${parts.artifactExt}`].join("/");
-  if (utf8(key).length > MAX_KEY_BYTES) return err("unsafe-key", `key is ${utf8(key).length} bytes, more than S3's ${MAX_KEY_BYTES}`);
+  const key = [
+    ...(prefix ? [prefix] : []),
+    parts.databaseId,
+    yyyy,
+    mm,
+    dd,
+    `${parts.backupId}.${parts.artifactExt}`,
+  ].join("/");
+  if (utf8(key).length > MAX_KEY_BYTES)
+    return err("unsafe-key", `key is ${utf8(key).length} bytes, more than S3's ${MAX_KEY_BYTES}`);
   return ok(key);
 }
 
@@ -101,6 +124,9 @@ export function backupObjectKey(parts: BackupKeyParts): Result<string, KitKeyErr
  */
 export function kitObjectKey(artifactKey: string, file: KitFile): string {
   const ext = ARTIFACT_EXTENSION_AT_END.exec(artifactKey);
-  if (!ext || ext.index === 0 || artifactKey[ext.index - 1] === "/") throw new RangeError(`${JSON.stringify(artifactKey)} is not an artifact key (it must end in <backupId>.<artifact extension>)`);
+  if (!ext || ext.index === 0 || artifactKey[ext.index - 1] === "/")
+    throw new RangeError(
+      `${JSON.stringify(artifactKey)} is not an artifact key (it must end in <backupId>.<artifact extension>)`,
+    );
   return `${artifactKey.slice(0, ext.index)}.${KIT_FILES[file]}`;
 }

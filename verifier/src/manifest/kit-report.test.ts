@@ -10,8 +10,16 @@ import type { BackupKit } from "./kit-report.js";
 import { backupKitReport } from "./kit-report.js";
 
 const policy = fixturePolicy();
-const IDS = ["manifest.signature", "manifest.predicate", "manifest.artifact", "kit.checkpoint", "kit.entry", "kit.inclusion"];
-const statuses = (kit: BackupKit, artifactSha256?: string, p = policy) => backupKitReport(kit, p, artifactSha256).checks.map((c) => `${c.id} ${c.status}`);
+const IDS = [
+  "manifest.signature",
+  "manifest.predicate",
+  "manifest.artifact",
+  "kit.checkpoint",
+  "kit.entry",
+  "kit.inclusion",
+];
+const statuses = (kit: BackupKit, artifactSha256?: string, p = policy) =>
+  backupKitReport(kit, p, artifactSha256).checks.map((c) => `${c.id} ${c.status}`);
 
 describe("backupKitReport", () => {
   test("an honest kit verifies, every check passing in order, with and without the artifact", () => {
@@ -39,12 +47,18 @@ describe("backupKitReport", () => {
       digestPrefixed: (p, d, m) => (calls++, portableSha256.digestPrefixed(p, d, m)),
       stream: () => portableSha256.stream(),
     };
-    expect(backupKitReport(s.kit, policy, s.artifactSha256, { sha256: counting, ed25519: () => true }).verdict).toBe("verified");
+    expect(backupKitReport(s.kit, policy, s.artifactSha256, { sha256: counting, ed25519: () => true }).verdict).toBe(
+      "verified",
+    );
     expect(calls).toBeGreaterThan(2);
     // The pluggable Ed25519 is the one the manifest signature and the checkpoint's go through.
-    expect(backupKitReport(s.kit, policy, s.artifactSha256, { ed25519: () => false }).failed).toBe("manifest.bad-signature");
+    expect(backupKitReport(s.kit, policy, s.artifactSha256, { ed25519: () => false }).failed).toBe(
+      "manifest.bad-signature",
+    );
     const signed: string[] = [];
-    const recording: Ed25519Verify = (sig, message, key) => (signed.push(new TextDecoder().decode(message).split("\n")[0]!), verify(sig, message, key));
+    const recording: Ed25519Verify = (sig, message, key) => (
+      signed.push(new TextDecoder().decode(message).split("\n")[0]!), verify(sig, message, key)
+    );
     expect(backupKitReport(s.kit, policy, s.artifactSha256, { ed25519: recording }).verdict).toBe("verified");
     expect(signed).toHaveLength(2);
     expect(signed[1]).toBe(s.kit.checkpoint.split("\n")[0]); // the checkpoint note's first line: its origin
@@ -60,7 +74,10 @@ describe("backupKitReport", () => {
     const s = sampleKit(ROGUE_MANIFEST_SIGNER);
     expect(backupKitReport(s.kit, policy, s.artifactSha256).failed).toBe("manifest.unknown-key");
     // Only the key is wrong: pinning the rogue key makes the same kit verify.
-    const rogue = { ...policy, manifestKeys: [{ name: ROGUE_MANIFEST_SIGNER.name, publicKey: ROGUE_MANIFEST_SIGNER.publicKey }] };
+    const rogue = {
+      ...policy,
+      manifestKeys: [{ name: ROGUE_MANIFEST_SIGNER.name, publicKey: ROGUE_MANIFEST_SIGNER.publicKey }],
+    };
     expect(backupKitReport(s.kit, rogue, s.artifactSha256).verdict).toBe("verified");
   });
 
@@ -69,7 +86,9 @@ describe("backupKitReport", () => {
     const kit = kitOf(s.log, s.envelope, s.other.seq);
     const r = backupKitReport(kit, policy, s.artifactSha256);
     expect(r.failed).toBe("kit.entry");
-    expect(r.checks.find((c) => c.id === "kit.entry")!.detail).toMatch(/backupId is "bk_02", the manifest's is "bk_01"/);
+    expect(r.checks.find((c) => c.id === "kit.entry")!.detail).toMatch(
+      /backupId is "bk_02", the manifest's is "bk_01"/,
+    );
     expect(statuses(kit, s.artifactSha256)).toContain("kit.inclusion pass");
   });
 
@@ -86,15 +105,21 @@ describe("backupKitReport", () => {
 
   test("an entry that is not canonical or not backup.completed fails kit.entry", () => {
     const s = sampleKit();
-    expect(backupKitReport({ ...s.kit, entry: JSON.stringify(JSON.parse(s.kit.entry), null, 1) }, policy).failed).toBe("kit.entry");
+    expect(backupKitReport({ ...s.kit, entry: JSON.stringify(JSON.parse(s.kit.entry), null, 1) }, policy).failed).toBe(
+      "kit.entry",
+    );
     expect(backupKitReport({ ...s.kit, entry: "\uFEFF" + s.kit.entry }, policy).failed).toBe("kit.entry");
     const started = kitOf(s.log, s.envelope, 3);
-    expect(backupKitReport(started, policy).checks.find((c) => c.id === "kit.entry")!.detail).toContain("backup.started, not backup.completed");
+    expect(backupKitReport(started, policy).checks.find((c) => c.id === "kit.entry")!.detail).toContain(
+      "backup.started, not backup.completed",
+    );
   });
 
   test("a proof for another leaf fails kit.inclusion", () => {
     const s = sampleKit();
-    expect(backupKitReport(kitOf(s.log, s.envelope, s.seq, { proofIndex: s.other.seq }), policy, s.artifactSha256).failed).toBe("kit.inclusion");
+    expect(
+      backupKitReport(kitOf(s.log, s.envelope, s.seq, { proofIndex: s.other.seq }), policy, s.artifactSha256).failed,
+    ).toBe("kit.inclusion");
     // The right leaf index with another leaf's hashes does not reproduce the root either.
     const wrongPath = kitOf(s.log, s.envelope, s.seq, { proofIndex: s.other.seq });
     const proof = { ...(wrongPath.proof as object), leafIndex: s.seq };
@@ -106,7 +131,9 @@ describe("backupKitReport", () => {
   test("a proof that does not parse fails kit.inclusion", () => {
     const s = sampleKit();
     expect(backupKitReport({ ...s.kit, proof: undefined }, policy).failed).toBe("kit.inclusion");
-    expect(backupKitReport({ ...s.kit, proof: { ...(s.kit.proof as object), extra: 1 } }, policy).failed).toBe("kit.inclusion");
+    expect(backupKitReport({ ...s.kit, proof: { ...(s.kit.proof as object), extra: 1 } }, policy).failed).toBe(
+      "kit.inclusion",
+    );
   });
 
   test("a checkpoint signed by an unpinned key fails kit.checkpoint, and inclusion is skipped", () => {
@@ -115,7 +142,12 @@ describe("backupKitReport", () => {
     const r = backupKitReport(kit, policy, s.artifactSha256);
     expect(r.failed).toBe("kit.checkpoint");
     expect(r.checks.find((c) => c.id === "kit.checkpoint")!.detail).toMatch(/^unknown-key/);
-    expect(statuses(kit, s.artifactSha256)).toEqual([...IDS.slice(0, 3).map((id) => `${id} pass`), "kit.checkpoint fail", "kit.entry pass", "kit.inclusion skip"]);
+    expect(statuses(kit, s.artifactSha256)).toEqual([
+      ...IDS.slice(0, 3).map((id) => `${id} pass`),
+      "kit.checkpoint fail",
+      "kit.entry pass",
+      "kit.inclusion skip",
+    ]);
   });
 
   test("a checkpoint of another org's log fails kit.checkpoint, with or without a pinned origin", () => {
@@ -127,7 +159,9 @@ describe("backupKitReport", () => {
     // Pinning the other org's origin does not help: the manifest is org_acme's.
     const pinnedOther = backupKitReport(kit, { ...policy, origin: other }, s.artifactSha256);
     expect(pinnedOther.failed).toBe("kit.checkpoint");
-    expect(pinnedOther.checks.find((c) => c.id === "kit.checkpoint")!.detail).toContain("is not the log of the manifest's org");
+    expect(pinnedOther.checks.find((c) => c.id === "kit.checkpoint")!.detail).toContain(
+      "is not the log of the manifest's org",
+    );
     // Without a pinned origin any deployment's log of the org is accepted (the pinned key still decides);
     // pinning the origin refuses another deployment's.
     const elsewhere = kitOf(s.log, s.envelope, s.seq, { origin: "evil.example/log/org_acme" });
@@ -137,11 +171,17 @@ describe("backupKitReport", () => {
 
   test("a checkpoint smaller than the proof's tree fails kit.inclusion", () => {
     const s = sampleKit();
-    const r = backupKitReport(kitOf(s.log, s.envelope, s.seq, { checkpointSize: s.log.size - 1 }), policy, s.artifactSha256);
+    const r = backupKitReport(
+      kitOf(s.log, s.envelope, s.seq, { checkpointSize: s.log.size - 1 }),
+      policy,
+      s.artifactSha256,
+    );
     expect(r.failed).toBe("kit.inclusion");
     expect(r.checks.at(-1)!.detail).toContain("the proof is for a tree of size 6, the checkpoint's is 5");
     // A proof and checkpoint at the same smaller size that still holds the entry verify.
-    expect(backupKitReport(kitOf(s.log, s.envelope, s.seq, { proofSize: s.seq + 1 }), policy, s.artifactSha256).verdict).toBe("verified");
+    expect(
+      backupKitReport(kitOf(s.log, s.envelope, s.seq, { proofSize: s.seq + 1 }), policy, s.artifactSha256).verdict,
+    ).toBe("verified");
   });
 
   test("a manifest that is not JSON stops after the manifest check", () => {

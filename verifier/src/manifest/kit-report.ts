@@ -31,7 +31,12 @@ export interface KitCrypto {
  * predicate, artifact digest if given), then `kit.checkpoint`, `kit.entry` and `kit.inclusion`. Stops
  * after a failed manifest (the later checks need its predicate).
  */
-export function backupKitReport(kit: BackupKit, policy: VerifyPolicy, artifactSha256?: string, crypto: KitCrypto = {}): Report {
+export function backupKitReport(
+  kit: BackupKit,
+  policy: VerifyPolicy,
+  artifactSha256?: string,
+  crypto: KitCrypto = {},
+): Report {
   const sha = crypto.sha256 ?? portableSha256;
   const report = new ReportBuilder();
   const manifest = manifestChecks(report, kit.envelope, policy.manifestKeys, artifactSha256, crypto.ed25519);

@@ -7,7 +7,12 @@ import { verifyManifest, type VerifiedManifest } from "./verify-manifest.js";
  * verifyManifest as a report of named checks (signature, predicate, artifact digest): what the
  * `walwarden-verify manifest` command prints and the public verify endpoint answers.
  */
-export function manifestReport(envelope: unknown, keys: NamedVerifier[], artifactSha256?: string, verifySignature?: Ed25519Verify): Report {
+export function manifestReport(
+  envelope: unknown,
+  keys: NamedVerifier[],
+  artifactSha256?: string,
+  verifySignature?: Ed25519Verify,
+): Report {
   const report = new ReportBuilder();
   manifestChecks(report, envelope, keys, artifactSha256, verifySignature);
   return report.build();
@@ -31,7 +36,12 @@ export function manifestChecks(
     return undefined;
   }
   report.add("manifest.signature", "Manifest is signed by a pinned key", "pass", m.value.signedBy.join(", "));
-  report.add("manifest.predicate", "Manifest is a valid pg-dump v1 statement", "pass", `backup ${m.value.predicate.backupId} of ${m.value.predicate.databaseId}`);
+  report.add(
+    "manifest.predicate",
+    "Manifest is a valid pg-dump v1 statement",
+    "pass",
+    `backup ${m.value.predicate.backupId} of ${m.value.predicate.databaseId}`,
+  );
   if (artifactSha256) report.add("manifest.artifact", "Artifact matches the signed SHA-256", "pass", artifactSha256);
   else report.add("manifest.artifact", "Artifact matches the signed SHA-256", "skip", "no artifact digest given");
   return m.value;

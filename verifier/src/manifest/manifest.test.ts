@@ -21,7 +21,10 @@ describe("verifyManifest", () => {
     const env = signManifest(samplePredicate(), digest, MANIFEST_SIGNER);
     const r = verifyManifest(env, keys, digest);
     expect(r.ok).toBe(true);
-    expect(r.ok && r.value.artifact).toEqual({ uri: "s3://acme-backups/walwarden/db_main/2026/11/24/bk_01.dump.zst", sha256: digest });
+    expect(r.ok && r.value.artifact).toEqual({
+      uri: "s3://acme-backups/walwarden/db_main/2026/11/24/bk_01.dump.zst",
+      sha256: digest,
+    });
     expect(verifyManifest(env, keys).ok).toBe(true);
   });
 
@@ -31,7 +34,10 @@ describe("verifyManifest", () => {
   });
 
   test("an unpinned key is rejected even if its signature is valid", () => {
-    expect(verifyManifest(signManifest(samplePredicate(), digest, ROGUE_MANIFEST_SIGNER), keys)).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(verifyManifest(signManifest(samplePredicate(), digest, ROGUE_MANIFEST_SIGNER), keys)).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
   });
 
   test("every field of the statement is covered by the signature", () => {
@@ -46,11 +52,21 @@ describe("verifyManifest", () => {
 
   test("well-signed but wrong statements are rejected with their reason", () => {
     const st = buildStatement(samplePredicate(), digest);
-    expect(verifyManifest(resign({ ...st, predicateType: "https://example.com/other" }), keys)).toMatchObject({ code: "wrong-predicate-type" });
-    expect(verifyManifest(resign({ ...st, predicate: { ...st.predicate, sizeBytes: -1 } }), keys)).toMatchObject({ code: "invalid-predicate" });
-    expect(verifyManifest(resign({ ...st, predicate: { ...st.predicate, secret: "x" } }), keys)).toMatchObject({ code: "invalid-predicate" });
-    expect(verifyManifest(resign({ ...st, subject: [{ name: "s3://other/key", digest: { sha256: digest } }] }), keys)).toMatchObject({ code: "subject-mismatch" });
-    expect(verifyManifest(resign({ ...st, _type: "https://in-toto.io/Statement/v0.1" }), keys)).toMatchObject({ code: "malformed-statement" });
+    expect(verifyManifest(resign({ ...st, predicateType: "https://example.com/other" }), keys)).toMatchObject({
+      code: "wrong-predicate-type",
+    });
+    expect(verifyManifest(resign({ ...st, predicate: { ...st.predicate, sizeBytes: -1 } }), keys)).toMatchObject({
+      code: "invalid-predicate",
+    });
+    expect(verifyManifest(resign({ ...st, predicate: { ...st.predicate, secret: "x" } }), keys)).toMatchObject({
+      code: "invalid-predicate",
+    });
+    expect(
+      verifyManifest(resign({ ...st, subject: [{ name: "s3://other/key", digest: { sha256: digest } }] }), keys),
+    ).toMatchObject({ code: "subject-mismatch" });
+    expect(verifyManifest(resign({ ...st, _type: "https://in-toto.io/Statement/v0.1" }), keys)).toMatchObject({
+      code: "malformed-statement",
+    });
     // Signed bytes that are valid JSON but not canonical: verifiers must not accept re-serialisable variants.
     const loose = signEnvelope(INTOTO_PAYLOAD_TYPE, utf8(JSON.stringify(st, null, 1)), [MANIFEST_SIGNER]);
     expect(verifyManifest(loose, keys)).toMatchObject({ code: "malformed-statement" });

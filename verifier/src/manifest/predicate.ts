@@ -4,7 +4,6 @@ import { Id, Instant, Sha256Hex } from "../schema/common.js";
 /** predicateType of Walwarden's pg_dump backup manifest, version 1. */
 export const PG_DUMP_PREDICATE_TYPE = "https://walwarden.dev/attestation/pg-dump/v1";
 
-
 /**
  * The pg-dump v1 predicate: everything needed to find, check and restore one backup artifact.
  * Field by field in SPEC.md §Manifest. Unknown fields are rejected so a signer cannot smuggle data
@@ -27,9 +26,7 @@ export const PgDumpPredicateSchema = z.strictObject({
     key: z.string().min(1).max(1024),
     versionId: z.string().min(1).max(1024).nullable(),
     etag: z.string().min(1).max(256),
-    objectLock: z
-      .strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: Instant })
-      .nullable(),
+    objectLock: z.strictObject({ mode: z.enum(["GOVERNANCE", "COMPLIANCE"]), retainUntil: Instant }).nullable(),
   }),
   tables: z
     .array(

@@ -6,7 +6,6 @@ export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 /** DSSE payloadType of an in-toto statement. */
 export const INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 
-
 /** A resource an in-toto statement is about, with its digests. */
 export const ResourceDescriptorSchema = z.object({
   name: z.string().min(1),

@@ -38,7 +38,8 @@ export function verifyManifest(
   const json = parseCanonical(opened.value.payload);
   if (!json.ok) return err("malformed-statement", `statement is not canonical JSON (${json.code})`);
   const statement = StatementSchema.safeParse(json.value);
-  if (!statement.success) return err("malformed-statement", `not an in-toto Statement v1: ${describeIssue(statement.error)}`);
+  if (!statement.success)
+    return err("malformed-statement", `not an in-toto Statement v1: ${describeIssue(statement.error)}`);
   const st = statement.data;
   if (st.predicateType !== PG_DUMP_PREDICATE_TYPE)
     return err("wrong-predicate-type", `predicateType is ${st.predicateType}, expected ${PG_DUMP_PREDICATE_TYPE}`);
@@ -50,6 +51,9 @@ export function verifyManifest(
   if (st.subject.length !== 1 || subject.name !== uri)
     return err("subject-mismatch", `subject ${subject.name} is not the predicate's object ${uri}`);
   if (artifactSha256 !== undefined && artifactSha256.toLowerCase() !== subject.digest.sha256)
-    return err("digest-mismatch", `artifact SHA-256 ${artifactSha256} does not match the signed ${subject.digest.sha256}`);
+    return err(
+      "digest-mismatch",
+      `artifact SHA-256 ${artifactSha256} does not match the signed ${subject.digest.sha256}`,
+    );
   return ok({ artifact: { uri, sha256: subject.digest.sha256 }, predicate: p, signedBy: opened.value.signedBy });
 }

@@ -16,7 +16,8 @@ function splitPoint(n: number): number {
 /** value as a number, if it is an integer in [min, max]; throws a RangeError otherwise. */
 function checkIndex(name: string, value: number | bigint, min: number, max: number): number {
   const v = toTreeValue(value);
-  if (v === undefined || v < BigInt(min) || v > BigInt(max)) throw new RangeError(`${name} ${String(value)} is not an integer in [${min}, ${max}]`);
+  if (v === undefined || v < BigInt(min) || v > BigInt(max))
+    throw new RangeError(`${name} ${String(value)} is not an integer in [${min}, ${max}]`);
   return Number(v);
 }
 
@@ -24,7 +25,11 @@ function checkIndex(name: string, value: number | bigint, min: number, max: numb
  * RFC 9162 inclusion proof (§2.1.3.1, PATH) of leaf `index` in the tree of all `leafHashes`: sibling
  * subtree roots, leaf level first.
  */
-export function inclusionProof(leafHashes: readonly Uint8Array[], index: number | bigint, h: Sha256 = portableSha256): Uint8Array[] {
+export function inclusionProof(
+  leafHashes: readonly Uint8Array[],
+  index: number | bigint,
+  h: Sha256 = portableSha256,
+): Uint8Array[] {
   const i = checkIndex("leaf index", index, 0, leafHashes.length - 1);
   return pathInRange(rootsOf(leafHashes, h), i, 0, leafHashes.length);
 }
@@ -77,7 +82,11 @@ export function subtreeInclusionProof(
  * of all of them. Empty when size1 is 0 or equals the size: there is nothing to prove (verifyConsistency
  * accepts the equal case and rejects size 0, which callers decide without a proof).
  */
-export function consistencyProof(leafHashes: readonly Uint8Array[], size1: number | bigint, h: Sha256 = portableSha256): Uint8Array[] {
+export function consistencyProof(
+  leafHashes: readonly Uint8Array[],
+  size1: number | bigint,
+  h: Sha256 = portableSha256,
+): Uint8Array[] {
   const m = checkIndex("size1", size1, 0, leafHashes.length);
   if (m === 0) return [];
   return subtreeConsistency(rootsOf(leafHashes, h), 0, m, leafHashes.length);
@@ -88,7 +97,12 @@ export function consistencyProof(leafHashes: readonly Uint8Array[], size1: numbe
  * Merkle Tree Certificates draft, as transparency-dev/merkle SubtreeConsistency). Empty for the empty
  * subtree and for the whole tree.
  */
-export function subtreeConsistencyProof(leafHashes: readonly Uint8Array[], start: number | bigint, end: number | bigint, h: Sha256 = portableSha256): Uint8Array[] {
+export function subtreeConsistencyProof(
+  leafHashes: readonly Uint8Array[],
+  start: number | bigint,
+  end: number | bigint,
+  h: Sha256 = portableSha256,
+): Uint8Array[] {
   const e = checkIndex("subtree end", end, 0, leafHashes.length);
   const s = checkIndex("subtree start", start, 0, e);
   if (!isValidSubtree(s, e)) throw new RangeError(`[${s}, ${e}) is not a subtree`);

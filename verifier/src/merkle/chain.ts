@@ -9,7 +9,8 @@ import { bitAt } from "./tree-size.js";
  * right border: bit i of index says whether proof[i] is the left (1) or right (0) sibling.
  */
 export function chainInner(h: Sha256, seed: Uint8Array, proof: readonly Uint8Array[], index: bigint): Uint8Array {
-  for (let i = 0; i < proof.length; i++) seed = bitAt(index, i) === 1 ? nodeHash(proof[i]!, seed, h) : nodeHash(seed, proof[i]!, h);
+  for (let i = 0; i < proof.length; i++)
+    seed = bitAt(index, i) === 1 ? nodeHash(proof[i]!, seed, h) : nodeHash(seed, proof[i]!, h);
   return seed;
 }
 

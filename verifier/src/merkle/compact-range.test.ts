@@ -6,10 +6,9 @@ import { CompactRange, frontierOfLeafHashes } from "./compact-range.js";
 import { EMPTY_ROOT, leafHash, nodeHash } from "./hash.js";
 import { flipBit, mth } from "../test-support/merkle-reference.js";
 
-
-const leavesOf = (seed: number, n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}/${i}`)));
+const leavesOf = (seed: number, n: number): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}/${i}`)));
 const hex = (b: Uint8Array): string => toHex(b);
-
 
 /** The frontier at `from` plus leaves [from, to), as the evidence-bundle verifier replays a window. */
 function replay(frontier: Uint8Array[], from: number, leaves: readonly Uint8Array[]): Uint8Array {
@@ -76,8 +75,12 @@ describe("CompactRange", () => {
     expect(CompactRange.fromFrontier(12, f)).toMatchObject({ ok: false, code: "wrong-hash-count" });
     expect(CompactRange.fromFrontier(0, [])).toMatchObject({ ok: true });
     expect(CompactRange.fromFrontier(0, f)).toMatchObject({ ok: false, code: "wrong-hash-count" });
-    expect(CompactRange.fromFrontier(13, [f[0]!, f[1]!.subarray(1), f[2]!])).toMatchObject({ ok: false, code: "invalid-hash" });
-    for (const bad of [-1, 1.5, NaN, 2 ** 53, 2n ** 53n, -1n]) expect(CompactRange.fromFrontier(bad, [])).toMatchObject({ ok: false, code: "invalid-size" });
+    expect(CompactRange.fromFrontier(13, [f[0]!, f[1]!.subarray(1), f[2]!])).toMatchObject({
+      ok: false,
+      code: "invalid-hash",
+    });
+    for (const bad of [-1, 1.5, NaN, 2 ** 53, 2n ** 53n, -1n])
+      expect(CompactRange.fromFrontier(bad, [])).toMatchObject({ ok: false, code: "invalid-size" });
   });
 
   it("appendSubtree equals appending the subtree's leaves, and requires alignment", () => {
@@ -100,20 +103,25 @@ describe("CompactRange", () => {
 
   it("any mix of leaves and aligned subtrees gives the reference root", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 200 }), fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 60 }), (seed, n, levels) => {
-        const leaves = leavesOf(seed, n);
-        const r = CompactRange.empty();
-        let li = 0;
-        while (r.size < n) {
-          const want = levels[li++ % Math.max(1, levels.length)] ?? 0;
-          // The largest level ≤ want that is aligned at the current size and fits.
-          let level = want;
-          while (level > 0 && (r.size % 2 ** level !== 0 || r.size + 2 ** level > n)) level--;
-          if (level === 0) r.append(leaves[r.size]!);
-          else expect(r.appendSubtree(level, mth(leaves.slice(r.size, r.size + 2 ** level))).ok).toBe(true);
-        }
-        expect(hex(r.root())).toBe(hex(mth(leaves)));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 60 }),
+        (seed, n, levels) => {
+          const leaves = leavesOf(seed, n);
+          const r = CompactRange.empty();
+          let li = 0;
+          while (r.size < n) {
+            const want = levels[li++ % Math.max(1, levels.length)] ?? 0;
+            // The largest level ≤ want that is aligned at the current size and fits.
+            let level = want;
+            while (level > 0 && (r.size % 2 ** level !== 0 || r.size + 2 ** level > n)) level--;
+            if (level === 0) r.append(leaves[r.size]!);
+            else expect(r.appendSubtree(level, mth(leaves.slice(r.size, r.size + 2 ** level))).ok).toBe(true);
+          }
+          expect(hex(r.root())).toBe(hex(mth(leaves)));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -122,10 +130,18 @@ describe("CompactRange", () => {
     const leaf = leafHash(utf8("same"));
     const perfect: Uint8Array[] = [leaf]; // perfect[k]: root of 2^k identical leaves
     for (let k = 1; k <= 53; k++) perfect.push(nodeHash(perfect[k - 1]!, perfect[k - 1]!));
-    const frontierOf = (size: bigint): Uint8Array[] => [...size.toString(2)].flatMap((c, i, all) => (c === "1" ? [perfect[all.length - 1 - i]!] : []));
+    const frontierOf = (size: bigint): Uint8Array[] =>
+      [...size.toString(2)].flatMap((c, i, all) => (c === "1" ? [perfect[all.length - 1 - i]!] : []));
     const rootOf = (size: bigint): Uint8Array => frontierOf(size).reduceRight((acc, h) => nodeHash(h, acc));
 
-    for (const size of [2n ** 32n - 1n, 2n ** 32n + 5n, 2n ** 40n, 2n ** 40n + 2n ** 33n - 1n, 2n ** 52n - 1n, 2n ** 53n - 2n]) {
+    for (const size of [
+      2n ** 32n - 1n,
+      2n ** 32n + 5n,
+      2n ** 40n,
+      2n ** 40n + 2n ** 33n - 1n,
+      2n ** 52n - 1n,
+      2n ** 53n - 2n,
+    ]) {
       const r = CompactRange.fromFrontier(size, frontierOf(size));
       expect(r.ok).toBe(true);
       if (!r.ok) continue;
@@ -183,7 +199,11 @@ describe("frontierOfLeafHashes", () => {
 
 describe("window completeness: frontier(a) + leaves [a, b) reproduce the root at b", () => {
   const window = fc
-    .record({ seed: fc.integer({ min: 0, max: 1 << 20 }), b: fc.integer({ min: 0, max: 300 }), aFrac: fc.double({ min: 0, max: 1, noNaN: true }) })
+    .record({
+      seed: fc.integer({ min: 0, max: 1 << 20 }),
+      b: fc.integer({ min: 0, max: 300 }),
+      aFrac: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
     .map(({ seed, b, aFrac }) => ({ seed, a: Math.floor(aFrac * b), b }));
 
   it("reproduces the full tree's root", () => {

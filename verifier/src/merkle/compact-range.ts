@@ -53,15 +53,22 @@ export class CompactRange {
    * the shape only (popcount(size) hashes of 32 bytes): whether they are the right hashes shows when the
    * root computed from them is compared with a signed one.
    */
-  static fromFrontier(size: number | bigint, hashes: readonly Uint8Array[], h: Sha256 = portableSha256): Result<CompactRange, CompactRangeErrorCode> {
+  static fromFrontier(
+    size: number | bigint,
+    hashes: readonly Uint8Array[],
+    h: Sha256 = portableSha256,
+  ): Result<CompactRange, CompactRangeErrorCode> {
     const n = toTreeValue(size);
-    if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER)) return err("invalid-size", `a compact range holds 0 to 2^53 - 1 leaves, not ${String(size)}`);
+    if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER))
+      return err("invalid-size", `a compact range holds 0 to 2^53 - 1 leaves, not ${String(size)}`);
     const want = popCount(n);
-    if (hashes.length !== want) return err("wrong-hash-count", `a tree of ${n} leaves has ${want} frontier hashes, got ${hashes.length}`);
+    if (hashes.length !== want)
+      return err("wrong-hash-count", `a tree of ${n} leaves has ${want} frontier hashes, got ${hashes.length}`);
     const range = new CompactRange(h);
     for (let i = 0; i < hashes.length; i++) {
       const hash = hashes[i];
-      if (!(hash instanceof Uint8Array) || hash.length !== HASH_SIZE) return err("invalid-hash", `frontier hash ${i} is not ${HASH_SIZE} bytes`);
+      if (!(hash instanceof Uint8Array) || hash.length !== HASH_SIZE)
+        return err("invalid-hash", `frontier hash ${i} is not ${HASH_SIZE} bytes`);
       range.slots[i]!.set(hash);
     }
     range.count = want;
@@ -79,7 +86,8 @@ export class CompactRange {
    * leaves: both are caller bugs (leaf hashes come from leafHash), not properties of the data.
    */
   append(leafHash: Uint8Array): void {
-    if (leafHash.length !== HASH_SIZE) throw new RangeError(`leaf hash must be ${HASH_SIZE} bytes, got ${leafHash.length}`);
+    if (leafHash.length !== HASH_SIZE)
+      throw new RangeError(`leaf hash must be ${HASH_SIZE} bytes, got ${leafHash.length}`);
     if (this.current >= Number.MAX_SAFE_INTEGER) throw new RangeError("compact range is full (2^53 - 1 leaves)");
     this.push(leafHash, this.current);
     this.current += 1;
@@ -91,11 +99,15 @@ export class CompactRange {
    * per merged level instead of 2^level.
    */
   appendSubtree(level: number, hash: Uint8Array): Result<true, CompactRangeErrorCode> {
-    if (!Number.isInteger(level) || level < 0 || level > 52) return err("invalid-level", `subtree level must be an integer in [0, 52], got ${level}`);
-    if (hash.length !== HASH_SIZE) return err("invalid-hash", `subtree hash must be ${HASH_SIZE} bytes, got ${hash.length}`);
+    if (!Number.isInteger(level) || level < 0 || level > 52)
+      return err("invalid-level", `subtree level must be an integer in [0, 52], got ${level}`);
+    if (hash.length !== HASH_SIZE)
+      return err("invalid-hash", `subtree hash must be ${HASH_SIZE} bytes, got ${hash.length}`);
     const width = 2 ** level;
-    if (this.current % width !== 0) return err("misaligned-subtree", `a subtree of 2^${level} leaves cannot start at leaf ${this.current}`);
-    if (this.current + width > Number.MAX_SAFE_INTEGER) return err("size-overflow", `appending 2^${level} leaves to ${this.current} exceeds 2^53 - 1`);
+    if (this.current % width !== 0)
+      return err("misaligned-subtree", `a subtree of 2^${level} leaves cannot start at leaf ${this.current}`);
+    if (this.current + width > Number.MAX_SAFE_INTEGER)
+      return err("size-overflow", `appending 2^${level} leaves to ${this.current} exceeds 2^53 - 1`);
     this.push(hash, this.current / width);
     this.current += width;
     return ok(true);
@@ -139,9 +151,14 @@ export class CompactRange {
  * The frontier (compact range hashes, largest subtree first) of the tree made of the first `size` leaf
  * hashes. Throws a RangeError if size is not an integer in [0, leafHashes.length].
  */
-export function frontierOfLeafHashes(leafHashes: readonly Uint8Array[], size: number | bigint = leafHashes.length, h: Sha256 = portableSha256): Uint8Array[] {
+export function frontierOfLeafHashes(
+  leafHashes: readonly Uint8Array[],
+  size: number | bigint = leafHashes.length,
+  h: Sha256 = portableSha256,
+): Uint8Array[] {
   const m = toTreeValue(size);
-  if (m === undefined || m > BigInt(leafHashes.length)) throw new RangeError(`size ${String(size)} is not an integer in [0, ${leafHashes.length}]`);
+  if (m === undefined || m > BigInt(leafHashes.length))
+    throw new RangeError(`size ${String(size)} is not an integer in [0, ${leafHashes.length}]`);
   const range = CompactRange.empty(h);
   for (let i = 0; i < Number(m); i++) range.append(leafHashes[i]!);
   return range.frontier();

@@ -3,7 +3,15 @@
 export { HASH_SIZE, EMPTY_ROOT, leafHash, nodeHash } from "./hash.js";
 export { rootFromLeafHashes } from "./tree-root.js";
 export { CompactRange, frontierOfLeafHashes, type CompactRangeErrorCode } from "./compact-range.js";
-export { inclusionProof, consistencyProof, subtreeInclusionProof, subtreeConsistencyProof, inclusionProofFrom, consistencyProofFrom, type RangeRootOf } from "./build-proof.js";
+export {
+  inclusionProof,
+  consistencyProof,
+  subtreeInclusionProof,
+  subtreeConsistencyProof,
+  inclusionProofFrom,
+  consistencyProofFrom,
+  type RangeRootOf,
+} from "./build-proof.js";
 export type { ProofErrorCode } from "./proof-error.js";
 export { isValidSubtree } from "./subtree.js";
 export { verifyInclusion, rootFromInclusionProof, type InclusionErrorCode } from "./verify-inclusion.js";

@@ -209,7 +209,10 @@ describe("subtree proofs in trees of up to 2^63 − 1 leaves", () => {
     const i = s + (e - s) / 2n;
     const leafTree = new VirtualTree(i);
     const path = leafTree.path(i, s, e);
-    expect(verifySubtreeInclusion(asInput(i), asInput(s), asInput(e), X, leafTree.mth(s, e), path.hashes)).toEqual({ ok: true, value: true });
+    expect(verifySubtreeInclusion(asInput(i), asInput(s), asInput(e), X, leafTree.mth(s, e), path.hashes)).toEqual({
+      ok: true,
+      value: true,
+    });
     expect(verifySubtreeInclusion(i + 1n, s, e, X, leafTree.mth(s, e), path.hashes).ok).toBe(false);
 
     // Consistency of the subtree with the whole tree, with the subtree's last leaf distinguished.
@@ -217,7 +220,10 @@ describe("subtree proofs in trees of up to 2^63 − 1 leaves", () => {
     const proof = tree.subproof(s, e, 0n, n, true);
     const sub = tree.mth(s, e);
     const root = tree.mth(0n, n);
-    expect(verifySubtreeConsistency(asInput(s), asInput(e), asInput(n), sub, root, proof)).toEqual({ ok: true, value: true });
+    expect(verifySubtreeConsistency(asInput(s), asInput(e), asInput(n), sub, root, proof)).toEqual({
+      ok: true,
+      value: true,
+    });
     expect(verifySubtreeConsistency(s, e, n, root, root, proof).ok).toBe(false);
     // The same subtree without the distinguished leaf is not part of this tree.
     expect(verifySubtreeConsistency(s, e, n, tree.plain(e - s), root, proof).ok).toBe(false);

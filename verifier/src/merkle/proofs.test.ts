@@ -12,8 +12,6 @@ import { flipBit, flipOneOf, mth, split } from "../test-support/merkle-reference
 
 // --- References written straight from RFC 9162, independent of the code under test. ---
 
-
-
 /** PATH(m, D[n]) (§2.1.3.1). */
 function path(m: number, d: readonly Uint8Array[]): Uint8Array[] {
   if (d.length <= 1) return [];
@@ -25,11 +23,19 @@ function path(m: number, d: readonly Uint8Array[]): Uint8Array[] {
 function subproof(m: number, d: readonly Uint8Array[], b: boolean): Uint8Array[] {
   if (m === d.length) return b ? [] : [mth(d)];
   const k = split(d.length);
-  return m <= k ? [...subproof(m, d.slice(0, k), b), mth(d.slice(k))] : [...subproof(m - k, d.slice(k), false), mth(d.slice(0, k))];
+  return m <= k
+    ? [...subproof(m, d.slice(0, k), b), mth(d.slice(k))]
+    : [...subproof(m - k, d.slice(k), false), mth(d.slice(0, k))];
 }
 
 /** The inclusion verification algorithm of §2.1.3.2, on BigInt. */
-function rfcVerifyInclusion(index: bigint, size: bigint, hash: Uint8Array, root: Uint8Array, proof: readonly Uint8Array[]): boolean {
+function rfcVerifyInclusion(
+  index: bigint,
+  size: bigint,
+  hash: Uint8Array,
+  root: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
   if (index >= size) return false;
   let fn = index;
   let sn = size - 1n;
@@ -50,7 +56,13 @@ function rfcVerifyInclusion(index: bigint, size: bigint, hash: Uint8Array, root:
 }
 
 /** The consistency verification algorithm of §2.1.4.2, on BigInt, for 0 < first < second. */
-function rfcVerifyConsistency(first: bigint, second: bigint, firstHash: Uint8Array, secondHash: Uint8Array, proof: readonly Uint8Array[]): boolean {
+function rfcVerifyConsistency(
+  first: bigint,
+  second: bigint,
+  firstHash: Uint8Array,
+  secondHash: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
   if (!(0n < first && first < second)) throw new Error("reference needs 0 < first < second");
   if (proof.length === 0) return false;
   const path = (first & (first - 1n)) === 0n ? [firstHash, ...proof] : [...proof];
@@ -80,8 +92,8 @@ function rfcVerifyConsistency(first: bigint, second: bigint, firstHash: Uint8Arr
 
 // --- Helpers ---
 
-const leavesOf = (seed: number, n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}:${i}`)));
-
+const leavesOf = (seed: number, n: number): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}:${i}`)));
 
 const hexes = (hs: readonly Uint8Array[]): string[] => hs.map(toHex);
 const OK = { ok: true, value: true };
@@ -142,7 +154,10 @@ describe("inclusion proofs (properties)", () => {
       fc.property(treeAndIndex, fc.nat(), fc.nat(255), ({ n, i, leaves }, which, bit) => {
         const root = rootFromLeafHashes(leaves);
         const bad = flipOneOf(inclusionProof(leaves, i), root, leaves[i]!, which, bit);
-        expect(verifyInclusion(i, n, bad.leaf, bad.root, bad.proof)).toMatchObject({ ok: false, code: "root-mismatch" });
+        expect(verifyInclusion(i, n, bad.leaf, bad.root, bad.proof)).toMatchObject({
+          ok: false,
+          code: "root-mismatch",
+        });
       }),
       { numRuns: 400 },
     );
@@ -155,7 +170,9 @@ describe("inclusion proofs (properties)", () => {
         fc.pre(j !== i);
         const r = verifyInclusion(j, n, leaves[i]!, rootFromLeafHashes(leaves), inclusionProof(leaves, i));
         expect(r.ok).toBe(false);
-        expect(rfcVerifyInclusion(BigInt(j), BigInt(n), leaves[i]!, rootFromLeafHashes(leaves), inclusionProof(leaves, i))).toBe(false);
+        expect(
+          rfcVerifyInclusion(BigInt(j), BigInt(n), leaves[i]!, rootFromLeafHashes(leaves), inclusionProof(leaves, i)),
+        ).toBe(false);
       }),
       { numRuns: 300 },
     );
@@ -169,7 +186,9 @@ describe("inclusion proofs (properties)", () => {
         const root = rootFromLeafHashes(leaves);
         const proof = inclusionProof(leaves, i);
         const r = verifyInclusion(i, n2, leaves[i]!, root, proof);
-        const sameShape = n2 > i && inclusionProofSides(BigInt(i), BigInt(n2)).join() === inclusionProofSides(BigInt(i), BigInt(n)).join();
+        const sameShape =
+          n2 > i &&
+          inclusionProofSides(BigInt(i), BigInt(n2)).join() === inclusionProofSides(BigInt(i), BigInt(n)).join();
         expect(r.ok).toBe(sameShape);
         expect(rfcVerifyInclusion(BigInt(i), BigInt(n2), leaves[i]!, root, proof)).toBe(sameShape);
       }),
@@ -185,12 +204,27 @@ describe("inclusion proofs (properties)", () => {
     expect(verifyInclusion(0, 0, leaves[3]!, root, [])).toMatchObject({ ok: false, code: "index-out-of-range" });
     expect(verifyInclusion(-1, 7, leaves[3]!, root, proof)).toMatchObject({ ok: false, code: "invalid-index" });
     expect(verifyInclusion(1.5, 7, leaves[3]!, root, proof)).toMatchObject({ ok: false, code: "invalid-index" });
-    expect(verifyInclusion(2 ** 53, 2n ** 60n, leaves[3]!, root, proof)).toMatchObject({ ok: false, code: "invalid-index" });
+    expect(verifyInclusion(2 ** 53, 2n ** 60n, leaves[3]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-index",
+    });
     expect(verifyInclusion(3, 2n ** 63n, leaves[3]!, root, proof)).toMatchObject({ ok: false, code: "invalid-size" });
-    expect(verifyInclusion(3, 7, leaves[3]!.subarray(1), root, proof)).toMatchObject({ ok: false, code: "invalid-leaf-hash" });
-    expect(verifyInclusion(3, 7, leaves[3]!, root, proof.slice(1))).toMatchObject({ ok: false, code: "wrong-proof-size" });
-    expect(verifyInclusion(3, 7, leaves[3]!, root, [...proof, root])).toMatchObject({ ok: false, code: "wrong-proof-size" });
-    expect(verifyInclusion(3, 7, leaves[3]!, root, [proof[0]!, proof[1]!.subarray(2), proof[2]!])).toMatchObject({ ok: false, code: "invalid-proof-hash" });
+    expect(verifyInclusion(3, 7, leaves[3]!.subarray(1), root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-leaf-hash",
+    });
+    expect(verifyInclusion(3, 7, leaves[3]!, root, proof.slice(1))).toMatchObject({
+      ok: false,
+      code: "wrong-proof-size",
+    });
+    expect(verifyInclusion(3, 7, leaves[3]!, root, [...proof, root])).toMatchObject({
+      ok: false,
+      code: "wrong-proof-size",
+    });
+    expect(verifyInclusion(3, 7, leaves[3]!, root, [proof[0]!, proof[1]!.subarray(2), proof[2]!])).toMatchObject({
+      ok: false,
+      code: "invalid-proof-hash",
+    });
     expect(verifyInclusion(3, 7, leaves[3]!, leaves[3]!, proof)).toMatchObject({ ok: false, code: "root-mismatch" });
     const computed = rootFromInclusionProof(3, 7, leaves[3]!, proof);
     expect(computed.ok && toHex(computed.value)).toBe(toHex(root));
@@ -265,7 +299,10 @@ describe("consistency proofs (properties)", () => {
     expect(verifyConsistency(11, 11, r11, r11, [r11])).toMatchObject({ ok: false, code: "wrong-proof-size" });
     expect(verifyConsistency(6, 11, r6, r11, [])).toMatchObject({ ok: false, code: "wrong-proof-size" });
     expect(verifyConsistency(6, 11, r6, r11, proof.slice(1))).toMatchObject({ ok: false, code: "wrong-proof-size" });
-    expect(verifyConsistency(6, 11, r6, r11, [...proof.slice(1), proof[0]!.subarray(1)])).toMatchObject({ ok: false, code: "invalid-proof-hash" });
+    expect(verifyConsistency(6, 11, r6, r11, [...proof.slice(1), proof[0]!.subarray(1)])).toMatchObject({
+      ok: false,
+      code: "invalid-proof-hash",
+    });
     expect(verifyConsistency(6, 11, r11, r11, proof)).toMatchObject({ ok: false, code: "old-root-mismatch" });
     expect(verifyConsistency(6, 11, r6, r6, proof)).toMatchObject({ ok: false, code: "new-root-mismatch" });
     expect(verifyConsistency(-6, 11, r6, r11, proof)).toMatchObject({ ok: false, code: "invalid-size" });

@@ -22,8 +22,6 @@ function draftValidSubtree(start: number, end: number): boolean {
   return start % ceil === 0;
 }
 
-
-
 /** SUBTREE_SUBPROOF(start, end, D[n], known), recursively. */
 function subtreeSubproof(start: number, end: number, d: readonly Uint8Array[], known: boolean): Uint8Array[] {
   if (start === 0 && end === d.length) return known ? [] : [mth(d)];
@@ -34,7 +32,14 @@ function subtreeSubproof(start: number, end: number, d: readonly Uint8Array[], k
 }
 
 /** The draft's subtree consistency verification (fn/sn/tn walk), on BigInt. */
-function draftVerifySubtreeConsistency(start: bigint, end: bigint, n: bigint, proof: readonly Uint8Array[], nodeH: Uint8Array, rootH: Uint8Array): boolean {
+function draftVerifySubtreeConsistency(
+  start: bigint,
+  end: bigint,
+  n: bigint,
+  proof: readonly Uint8Array[],
+  nodeH: Uint8Array,
+  rootH: Uint8Array,
+): boolean {
   if (!draftValidSubtree(Number(start), Number(end)) || end > n) return false;
   let fn = start;
   let sn = end - 1n;
@@ -71,14 +76,20 @@ function draftVerifySubtreeConsistency(start: bigint, end: bigint, n: bigint, pr
 
 // --- Helpers ---
 
-const leavesOf = (seed: number, n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}~${i}`)));
+const leavesOf = (seed: number, n: number): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => leafHash(utf8(`${seed}~${i}`)));
 const hexes = (hs: readonly Uint8Array[]): string[] => hs.map(toHex);
 const OK = { ok: true, value: true };
 
-
 /** A tree of `size` ≤ 160 leaves and a non-empty subtree [start, end) of it. */
 const treeAndSubtree = fc
-  .record({ seed: fc.integer({ min: 0, max: 1 << 20 }), size: fc.integer({ min: 1, max: 160 }), a: fc.nat(), b: fc.nat(), fromZero: fc.boolean() })
+  .record({
+    seed: fc.integer({ min: 0, max: 1 << 20 }),
+    size: fc.integer({ min: 1, max: 160 }),
+    a: fc.nat(),
+    b: fc.nat(),
+    fromZero: fc.boolean(),
+  })
   .map(({ seed, size, a, b, fromZero }) => {
     const len = 1 + (a % size);
     let ceil = 1;
@@ -91,7 +102,8 @@ const treeAndSubtree = fc
 describe("isValidSubtree", () => {
   it("agrees with the draft's definition (plus the empty subtree) for all bounds up to 70", () => {
     for (let end = 0; end <= 70; end++)
-      for (let start = 0; start <= 72; start++) expect(isValidSubtree(start, end), `[${start}, ${end})`).toBe(start === end || draftValidSubtree(start, end));
+      for (let start = 0; start <= 72; start++)
+        expect(isValidSubtree(start, end), `[${start}, ${end})`).toBe(start === end || draftValidSubtree(start, end));
   });
 
   it("works beyond 2^53 with bigints and rejects invalid bounds", () => {
@@ -118,10 +130,13 @@ describe("subtree proof generation matches the draft", () => {
           }
           expect(hexes(subtreeConsistencyProof(d, start, end))).toEqual(hexes(subtreeSubproof(start, end, d, true)));
           for (const i of new Set([start, (start + end) >> 1, end - 1]))
-            expect(hexes(subtreeInclusionProof(d, i, start, end))).toEqual(hexes(inclusionProof(d.slice(start, end), i - start)));
+            expect(hexes(subtreeInclusionProof(d, i, start, end))).toEqual(
+              hexes(inclusionProof(d.slice(start, end), i - start)),
+            );
         }
       // From 0 it is the RFC 9162 consistency proof.
-      for (let m = 1; m <= n; m++) expect(hexes(subtreeConsistencyProof(d, 0, m))).toEqual(hexes(consistencyProof(d, m)));
+      for (let m = 1; m <= n; m++)
+        expect(hexes(subtreeConsistencyProof(d, 0, m))).toEqual(hexes(consistencyProof(d, m)));
     }
   });
 });
@@ -129,24 +144,37 @@ describe("subtree proof generation matches the draft", () => {
 describe("subtree inclusion (properties)", () => {
   it("generated proofs verify; a flipped bit, another index or other bounds fail", () => {
     fc.assert(
-      fc.property(treeAndSubtree, fc.nat(), fc.nat(), fc.nat(255), fc.nat(), ({ start, end, leaves }, at, which, bit, other) => {
-        const i = start + (at % (end - start));
-        const root = rootFromLeafHashes(leaves.slice(start, end));
-        const proof = subtreeInclusionProof(leaves, i, start, end);
-        expect(verifySubtreeInclusion(i, start, end, leaves[i]!, root, proof)).toEqual(OK);
-        expect(verifySubtreeInclusion(BigInt(i), BigInt(start), BigInt(end), leaves[i]!, root, proof)).toEqual(OK);
+      fc.property(
+        treeAndSubtree,
+        fc.nat(),
+        fc.nat(),
+        fc.nat(255),
+        fc.nat(),
+        ({ start, end, leaves }, at, which, bit, other) => {
+          const i = start + (at % (end - start));
+          const root = rootFromLeafHashes(leaves.slice(start, end));
+          const proof = subtreeInclusionProof(leaves, i, start, end);
+          expect(verifySubtreeInclusion(i, start, end, leaves[i]!, root, proof)).toEqual(OK);
+          expect(verifySubtreeInclusion(BigInt(i), BigInt(start), BigInt(end), leaves[i]!, root, proof)).toEqual(OK);
 
-        const bad = flipOneOf(proof, root, leaves[i]!, which, bit);
-        expect(verifySubtreeInclusion(i, start, end, bad.leaf, bad.root, bad.proof)).toMatchObject({ ok: false, code: "root-mismatch" });
+          const bad = flipOneOf(proof, root, leaves[i]!, which, bit);
+          expect(verifySubtreeInclusion(i, start, end, bad.leaf, bad.root, bad.proof)).toMatchObject({
+            ok: false,
+            code: "root-mismatch",
+          });
 
-        const j = other % (end + 3);
-        if (j !== i) expect(verifySubtreeInclusion(j, start, end, leaves[i]!, root, proof).ok).toBe(false);
-        // Sliding the subtree by its own alignment changes nothing but the claim about where it is; the
-        // leaf must then move with it, and an unmoved index falls outside.
-        const shift = 2 ** Math.ceil(Math.log2(end - start));
-        expect(verifySubtreeInclusion(i + shift, start + shift, end + shift, leaves[i]!, root, proof)).toEqual(OK);
-        expect(verifySubtreeInclusion(i, start + shift, end + shift, leaves[i]!, root, proof)).toMatchObject({ ok: false, code: "index-out-of-range" });
-      }),
+          const j = other % (end + 3);
+          if (j !== i) expect(verifySubtreeInclusion(j, start, end, leaves[i]!, root, proof).ok).toBe(false);
+          // Sliding the subtree by its own alignment changes nothing but the claim about where it is; the
+          // leaf must then move with it, and an unmoved index falls outside.
+          const shift = 2 ** Math.ceil(Math.log2(end - start));
+          expect(verifySubtreeInclusion(i + shift, start + shift, end + shift, leaves[i]!, root, proof)).toEqual(OK);
+          expect(verifySubtreeInclusion(i, start + shift, end + shift, leaves[i]!, root, proof)).toMatchObject({
+            ok: false,
+            code: "index-out-of-range",
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -156,15 +184,42 @@ describe("subtree inclusion (properties)", () => {
     const root = rootFromLeafHashes(leaves.slice(8, 14));
     const proof = subtreeInclusionProof(leaves, 10, 8, 14);
     expect(verifySubtreeInclusion(10, 8, 14, leaves[10]!, root, proof)).toEqual(OK);
-    expect(verifySubtreeInclusion(10, 4, 10, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "invalid-subtree" });
-    expect(verifySubtreeInclusion(10, 14, 8, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "invalid-subtree" });
-    expect(verifySubtreeInclusion(10, 8, 8, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "index-out-of-range" });
-    expect(verifySubtreeInclusion(14, 8, 14, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "index-out-of-range" });
-    expect(verifySubtreeInclusion(7, 8, 14, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "index-out-of-range" });
-    expect(verifySubtreeInclusion(-1, 8, 14, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "invalid-index" });
-    expect(verifySubtreeInclusion(10, 8, 2n ** 64n, leaves[10]!, root, proof)).toMatchObject({ ok: false, code: "invalid-size" });
-    expect(verifySubtreeInclusion(10, 8, 14, leaves[10]!, root, proof.slice(1))).toMatchObject({ ok: false, code: "wrong-proof-size" });
-    expect(verifySubtreeInclusion(10, 8, 14, new Uint8Array(9), root, proof)).toMatchObject({ ok: false, code: "invalid-leaf-hash" });
+    expect(verifySubtreeInclusion(10, 4, 10, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-subtree",
+    });
+    expect(verifySubtreeInclusion(10, 14, 8, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-subtree",
+    });
+    expect(verifySubtreeInclusion(10, 8, 8, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "index-out-of-range",
+    });
+    expect(verifySubtreeInclusion(14, 8, 14, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "index-out-of-range",
+    });
+    expect(verifySubtreeInclusion(7, 8, 14, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "index-out-of-range",
+    });
+    expect(verifySubtreeInclusion(-1, 8, 14, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-index",
+    });
+    expect(verifySubtreeInclusion(10, 8, 2n ** 64n, leaves[10]!, root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-size",
+    });
+    expect(verifySubtreeInclusion(10, 8, 14, leaves[10]!, root, proof.slice(1))).toMatchObject({
+      ok: false,
+      code: "wrong-proof-size",
+    });
+    expect(verifySubtreeInclusion(10, 8, 14, new Uint8Array(9), root, proof)).toMatchObject({
+      ok: false,
+      code: "invalid-leaf-hash",
+    });
   });
 });
 
@@ -207,20 +262,28 @@ describe("subtree consistency (properties)", () => {
 
   it("changed bounds or size are accepted exactly when the draft's verification accepts them", () => {
     fc.assert(
-      fc.property(treeAndSubtree, fc.nat(), fc.nat(), fc.nat(), fc.nat(), fc.nat(3), ({ start, end, leaves }, at, ds, de, dn, which) => {
-        const size = end + (at % (leaves.length - end + 1));
-        const tree = leaves.slice(0, size);
-        const sub = rootFromLeafHashes(leaves.slice(start, end));
-        const root = rootFromLeafHashes(tree);
-        const proof = subtreeConsistencyProof(tree, start, end);
-        const s2 = which === 0 ? ds % (size + 2) : start;
-        const e2 = which === 1 ? de % (size + 3) : end;
-        const n2 = which >= 2 ? dn % (2 * size + 3) : size;
-        fc.pre(s2 !== start || e2 !== end || n2 !== size);
-        fc.pre(s2 !== e2); // the empty subtree is covered below
-        const r = verifySubtreeConsistency(s2, e2, n2, sub, root, proof);
-        expect(r.ok).toBe(draftVerifySubtreeConsistency(BigInt(s2), BigInt(e2), BigInt(n2), proof, sub, root));
-      }),
+      fc.property(
+        treeAndSubtree,
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        fc.nat(3),
+        ({ start, end, leaves }, at, ds, de, dn, which) => {
+          const size = end + (at % (leaves.length - end + 1));
+          const tree = leaves.slice(0, size);
+          const sub = rootFromLeafHashes(leaves.slice(start, end));
+          const root = rootFromLeafHashes(tree);
+          const proof = subtreeConsistencyProof(tree, start, end);
+          const s2 = which === 0 ? ds % (size + 2) : start;
+          const e2 = which === 1 ? de % (size + 3) : end;
+          const n2 = which >= 2 ? dn % (2 * size + 3) : size;
+          fc.pre(s2 !== start || e2 !== end || n2 !== size);
+          fc.pre(s2 !== e2); // the empty subtree is covered below
+          const r = verifySubtreeConsistency(s2, e2, n2, sub, root, proof);
+          expect(r.ok).toBe(draftVerifySubtreeConsistency(BigInt(s2), BigInt(e2), BigInt(n2), proof, sub, root));
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -231,10 +294,19 @@ describe("subtree consistency (properties)", () => {
     for (const s of [0, 1, 4, 9]) {
       expect(verifySubtreeConsistency(s, s, 9, EMPTY_ROOT, root, [])).toEqual(OK);
       expect(verifySubtreeConsistency(s, s, 9, EMPTY_ROOT, leaves[0]!, [])).toEqual(OK); // the tree's root plays no part
-      expect(verifySubtreeConsistency(s, s, 9, root, root, [])).toMatchObject({ ok: false, code: "subtree-root-mismatch" });
-      expect(verifySubtreeConsistency(s, s, 9, EMPTY_ROOT, root, [root])).toMatchObject({ ok: false, code: "wrong-proof-size" });
+      expect(verifySubtreeConsistency(s, s, 9, root, root, [])).toMatchObject({
+        ok: false,
+        code: "subtree-root-mismatch",
+      });
+      expect(verifySubtreeConsistency(s, s, 9, EMPTY_ROOT, root, [root])).toMatchObject({
+        ok: false,
+        code: "wrong-proof-size",
+      });
     }
-    expect(verifySubtreeConsistency(10, 10, 9, EMPTY_ROOT, root, [])).toMatchObject({ ok: false, code: "sizes-out-of-order" });
+    expect(verifySubtreeConsistency(10, 10, 9, EMPTY_ROOT, root, [])).toMatchObject({
+      ok: false,
+      code: "sizes-out-of-order",
+    });
     expect(subtreeConsistencyProof(leaves, 4, 4)).toEqual([]);
     expect(hexes(subtreeConsistencyProof(leaves, 4n, 6n))).toEqual(hexes(subtreeConsistencyProof(leaves, 4, 6)));
     expect(() => subtreeConsistencyProof(leaves, 4, 10)).toThrow(RangeError);
@@ -248,14 +320,29 @@ describe("subtree consistency (properties)", () => {
     const proof = subtreeConsistencyProof(leaves, 8, 11);
     expect(verifySubtreeConsistency(8, 11, 13, sub, root, proof)).toEqual(OK);
     expect(verifySubtreeConsistency(6, 11, 13, sub, root, proof)).toMatchObject({ ok: false, code: "invalid-subtree" });
-    expect(verifySubtreeConsistency(8, 11, 10, sub, root, proof)).toMatchObject({ ok: false, code: "sizes-out-of-order" });
+    expect(verifySubtreeConsistency(8, 11, 10, sub, root, proof)).toMatchObject({
+      ok: false,
+      code: "sizes-out-of-order",
+    });
     expect(verifySubtreeConsistency(8, 11, 13, sub, root, [])).toMatchObject({ ok: false, code: "wrong-proof-size" });
-    expect(verifySubtreeConsistency(8, 11, 13, sub, root, proof.slice(1))).toMatchObject({ ok: false, code: "wrong-proof-size" });
-    expect(verifySubtreeConsistency(8, 11, 13, sub, root, [proof[0]!.subarray(3), ...proof.slice(1)])).toMatchObject({ ok: false, code: "invalid-proof-hash" });
-    expect(verifySubtreeConsistency(8, 11, 13, root, root, proof)).toMatchObject({ ok: false, code: "subtree-root-mismatch" });
+    expect(verifySubtreeConsistency(8, 11, 13, sub, root, proof.slice(1))).toMatchObject({
+      ok: false,
+      code: "wrong-proof-size",
+    });
+    expect(verifySubtreeConsistency(8, 11, 13, sub, root, [proof[0]!.subarray(3), ...proof.slice(1)])).toMatchObject({
+      ok: false,
+      code: "invalid-proof-hash",
+    });
+    expect(verifySubtreeConsistency(8, 11, 13, root, root, proof)).toMatchObject({
+      ok: false,
+      code: "subtree-root-mismatch",
+    });
     expect(verifySubtreeConsistency(8, 11, 13, sub, sub, proof)).toMatchObject({ ok: false, code: "root-mismatch" });
     expect(verifySubtreeConsistency(0, 13, 13, root, root, [])).toEqual(OK);
-    expect(verifySubtreeConsistency(0, 13, 13, root, root, [root])).toMatchObject({ ok: false, code: "wrong-proof-size" });
+    expect(verifySubtreeConsistency(0, 13, 13, root, root, [root])).toMatchObject({
+      ok: false,
+      code: "wrong-proof-size",
+    });
     expect(verifySubtreeConsistency(0, 13, 13, sub, root, [])).toMatchObject({ ok: false, code: "root-mismatch" });
     expect(verifySubtreeConsistency(8, 11, -13, sub, root, proof)).toMatchObject({ ok: false, code: "invalid-size" });
   });

@@ -10,7 +10,12 @@ export function rootFromLeafHashes(leafHashes: readonly Uint8Array[], h: Sha256 
  * MTH of leafHashes[from, to) taken as a list of its own, which is what every node of a proof is. Folding
  * through a compact range costs the same n − 1 node hashes as the recursive definition, without recursion.
  */
-export function rangeRoot(leafHashes: readonly Uint8Array[], from: number, to: number, h: Sha256 = portableSha256): Uint8Array {
+export function rangeRoot(
+  leafHashes: readonly Uint8Array[],
+  from: number,
+  to: number,
+  h: Sha256 = portableSha256,
+): Uint8Array {
   const range = CompactRange.empty(h);
   for (let i = from; i < to; i++) range.append(leafHashes[i]!);
   return range.root();

@@ -12,7 +12,8 @@ describe("toTreeValue", () => {
   });
 
   it("rejects negative, fractional, non-finite, unsafe and too-large values", () => {
-    for (const v of [-1, 0.5, 1e-9, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 60, -1n, 2n ** 63n, 2n ** 64n - 1n]) expect(toTreeValue(v)).toBeUndefined();
+    for (const v of [-1, 0.5, 1e-9, NaN, Infinity, -Infinity, 2 ** 53, 2 ** 60, -1n, 2n ** 63n, 2n ** 64n - 1n])
+      expect(toTreeValue(v)).toBeUndefined();
     expect(toTreeValue("5" as unknown as number)).toBeUndefined();
   });
 });

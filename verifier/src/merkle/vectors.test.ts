@@ -46,14 +46,29 @@ interface SubtreeConsistencyProbe extends Probe {
 }
 
 // Through Vite, not node:fs, so the same file runs in Node and in workerd.
-const inclusion = import.meta.glob<InclusionProbe>("../../test/vectors/merkle/inclusion/**/*.json", { eager: true, import: "default" });
-const consistency = import.meta.glob<ConsistencyProbe>("../../test/vectors/merkle/consistency/**/*.json", { eager: true, import: "default" });
-const subtreeInclusion = import.meta.glob<SubtreeInclusionProbe>("../../test/vectors/merkle/subtreeinclusion/**/*.json", { eager: true, import: "default" });
-const subtreeConsistency = import.meta.glob<SubtreeConsistencyProbe>("../../test/vectors/merkle/subtreeconsistency/**/*.json", { eager: true, import: "default" });
-const leavesAndRoots = import.meta.glob<{ leafInputsHex: string[]; rootHashesHexBySize: string[] }>("../../test/vectors/merkle/leaves-and-roots.json", {
+const inclusion = import.meta.glob<InclusionProbe>("../../test/vectors/merkle/inclusion/**/*.json", {
   eager: true,
   import: "default",
 });
+const consistency = import.meta.glob<ConsistencyProbe>("../../test/vectors/merkle/consistency/**/*.json", {
+  eager: true,
+  import: "default",
+});
+const subtreeInclusion = import.meta.glob<SubtreeInclusionProbe>(
+  "../../test/vectors/merkle/subtreeinclusion/**/*.json",
+  { eager: true, import: "default" },
+);
+const subtreeConsistency = import.meta.glob<SubtreeConsistencyProbe>(
+  "../../test/vectors/merkle/subtreeconsistency/**/*.json",
+  { eager: true, import: "default" },
+);
+const leavesAndRoots = import.meta.glob<{ leafInputsHex: string[]; rootHashesHexBySize: string[] }>(
+  "../../test/vectors/merkle/leaves-and-roots.json",
+  {
+    eager: true,
+    import: "default",
+  },
+);
 
 function b64(text: string): Uint8Array {
   const bytes = fromBase64(text);
@@ -137,8 +152,16 @@ describe("vectors/merkle/leaves-and-roots.json", () => {
     const hashes = leaves();
     const roots = data.rootHashesHexBySize.map((x) => fromHex(x)!);
     for (let n = 1; n <= 8; n++) {
-      for (let i = 0; i < n; i++) expect(verifyInclusion(i, n, hashes[i]!, roots[n]!, inclusionProof(hashes.slice(0, n), i))).toEqual({ ok: true, value: true });
-      for (let m = 1; m <= n; m++) expect(verifyConsistency(m, n, roots[m]!, roots[n]!, consistencyProof(hashes.slice(0, n), m))).toEqual({ ok: true, value: true });
+      for (let i = 0; i < n; i++)
+        expect(verifyInclusion(i, n, hashes[i]!, roots[n]!, inclusionProof(hashes.slice(0, n), i))).toEqual({
+          ok: true,
+          value: true,
+        });
+      for (let m = 1; m <= n; m++)
+        expect(verifyConsistency(m, n, roots[m]!, roots[n]!, consistencyProof(hashes.slice(0, n), m))).toEqual({
+          ok: true,
+          value: true,
+        });
     }
   });
 });

@@ -9,7 +9,13 @@ import { rootFromSubtreeConsistencyProof } from "./verify-subtree-consistency.js
 /** Why a consistency proof does not verify. */
 export type ConsistencyErrorCode = Extract<
   ProofErrorCode,
-  "invalid-size" | "sizes-out-of-order" | "empty-tree" | "invalid-proof-hash" | "wrong-proof-size" | "old-root-mismatch" | "new-root-mismatch"
+  | "invalid-size"
+  | "sizes-out-of-order"
+  | "empty-tree"
+  | "invalid-proof-hash"
+  | "wrong-proof-size"
+  | "old-root-mismatch"
+  | "new-root-mismatch"
 >;
 
 /**
@@ -29,18 +35,27 @@ export function verifyConsistency(
   const m = toTreeValue(size1);
   const n = toTreeValue(size2);
   if (m === undefined || n === undefined)
-    return err("invalid-size", `tree sizes ${String(size1)} and ${String(size2)} must be integers in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`);
-  if (m > n) return err("sizes-out-of-order", `cannot prove a tree of size ${m} consistent with a smaller one of size ${n}`);
+    return err(
+      "invalid-size",
+      `tree sizes ${String(size1)} and ${String(size2)} must be integers in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`,
+    );
+  if (m > n)
+    return err("sizes-out-of-order", `cannot prove a tree of size ${m} consistent with a smaller one of size ${n}`);
   if (m === 0n) return err("empty-tree", "RFC 9162 defines no consistency proof from the empty tree");
   if (m === n) {
-    if (proof.length !== 0) return err("wrong-proof-size", `equal sizes need an empty proof, got ${proof.length} hashes`);
-    return bytesEqual(root1, root2) ? ok(true) : err("new-root-mismatch", `two trees of size ${m} have different roots`);
+    if (proof.length !== 0)
+      return err("wrong-proof-size", `equal sizes need an empty proof, got ${proof.length} hashes`);
+    return bytesEqual(root1, root2)
+      ? ok(true)
+      : err("new-root-mismatch", `two trees of size ${m} have different roots`);
   }
   if (proof.length === 0) return err("wrong-proof-size", `a consistency proof from ${m} to ${n} cannot be empty`);
   if (!allHashes(proof)) return err("invalid-proof-hash", `every proof hash must be ${HASH_SIZE} bytes`);
   // The tree of size m is the subtree [0, m) of the tree of size n.
   const computed = rootFromSubtreeConsistencyProof(0n, m, n, proof, root1, h);
-  if (!computed.ok) return err(computed.code === "subtree-root-mismatch" ? "old-root-mismatch" : computed.code, computed.message);
-  if (!bytesEqual(computed.value, root2)) return err("new-root-mismatch", `proof does not reproduce the root of the tree of size ${n}`);
+  if (!computed.ok)
+    return err(computed.code === "subtree-root-mismatch" ? "old-root-mismatch" : computed.code, computed.message);
+  if (!bytesEqual(computed.value, root2))
+    return err("new-root-mismatch", `proof does not reproduce the root of the tree of size ${n}`);
   return ok(true);
 }

@@ -8,7 +8,13 @@ import { bitAt, bitLength, popCount, toTreeValue } from "./tree-size.js";
 /** Why an inclusion proof does not verify. */
 export type InclusionErrorCode = Extract<
   ProofErrorCode,
-  "invalid-index" | "invalid-size" | "index-out-of-range" | "invalid-leaf-hash" | "invalid-proof-hash" | "wrong-proof-size" | "root-mismatch"
+  | "invalid-index"
+  | "invalid-size"
+  | "index-out-of-range"
+  | "invalid-leaf-hash"
+  | "invalid-proof-hash"
+  | "wrong-proof-size"
+  | "root-mismatch"
 >;
 
 /** Where a proof hash goes relative to the hash computed so far: `left` means HASH(0x01 ‖ proof ‖ acc). */
@@ -41,16 +47,30 @@ export function rootFromInclusionProof(
   h: Sha256 = portableSha256,
 ): Result<Uint8Array, Exclude<InclusionErrorCode, "root-mismatch">> {
   const i = toTreeValue(index);
-  if (i === undefined) return err("invalid-index", `leaf index ${String(index)} is not an integer in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`);
+  if (i === undefined)
+    return err(
+      "invalid-index",
+      `leaf index ${String(index)} is not an integer in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`,
+    );
   const n = toTreeValue(size);
-  if (n === undefined) return err("invalid-size", `tree size ${String(size)} is not an integer in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`);
+  if (n === undefined)
+    return err(
+      "invalid-size",
+      `tree size ${String(size)} is not an integer in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`,
+    );
   if (i >= n) return err("index-out-of-range", `leaf index ${i} is not in a tree of size ${n}`);
-  if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE) return err("invalid-leaf-hash", `leaf hash must be ${HASH_SIZE} bytes`);
+  if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE)
+    return err("invalid-leaf-hash", `leaf hash must be ${HASH_SIZE} bytes`);
   const sides = inclusionProofSides(i, n);
-  if (proof.length !== sides.length) return err("wrong-proof-size", `inclusion proof of leaf ${i} in a tree of size ${n} has ${sides.length} hashes, got ${proof.length}`);
+  if (proof.length !== sides.length)
+    return err(
+      "wrong-proof-size",
+      `inclusion proof of leaf ${i} in a tree of size ${n} has ${sides.length} hashes, got ${proof.length}`,
+    );
   if (!allHashes(proof)) return err("invalid-proof-hash", `every proof hash must be ${HASH_SIZE} bytes`);
   let acc = leafHash;
-  for (let k = 0; k < sides.length; k++) acc = sides[k] === "left" ? nodeHash(proof[k]!, acc, h) : nodeHash(acc, proof[k]!, h);
+  for (let k = 0; k < sides.length; k++)
+    acc = sides[k] === "left" ? nodeHash(proof[k]!, acc, h) : nodeHash(acc, proof[k]!, h);
   return ok(acc);
 }
 
@@ -68,6 +88,10 @@ export function verifyInclusion(
 ): Result<true, InclusionErrorCode> {
   const computed = rootFromInclusionProof(index, size, leafHash, proof, h);
   if (!computed.ok) return computed;
-  if (!bytesEqual(computed.value, root)) return err("root-mismatch", `inclusion proof of leaf ${String(index)} does not reproduce the root of the tree of size ${String(size)}`);
+  if (!bytesEqual(computed.value, root))
+    return err(
+      "root-mismatch",
+      `inclusion proof of leaf ${String(index)} does not reproduce the root of the tree of size ${String(size)}`,
+    );
   return ok(true);
 }

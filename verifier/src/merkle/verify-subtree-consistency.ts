@@ -10,7 +10,13 @@ import { bitLength, popCount, toTreeValue, trailingZeros } from "./tree-size.js"
 /** Why a subtree consistency proof does not verify. */
 export type SubtreeConsistencyErrorCode = Extract<
   ProofErrorCode,
-  "invalid-size" | "invalid-subtree" | "sizes-out-of-order" | "invalid-proof-hash" | "wrong-proof-size" | "subtree-root-mismatch" | "root-mismatch"
+  | "invalid-size"
+  | "invalid-subtree"
+  | "sizes-out-of-order"
+  | "invalid-proof-hash"
+  | "wrong-proof-size"
+  | "subtree-root-mismatch"
+  | "root-mismatch"
 >;
 
 /**
@@ -34,22 +40,40 @@ export function verifySubtreeConsistency(
   const e = toTreeValue(end);
   const n = toTreeValue(size);
   if (s === undefined || e === undefined || n === undefined)
-    return err("invalid-size", `subtree [${String(start)}, ${String(end)}) and size ${String(size)} must be integers in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`);
-  if (!isSubtree(s, e)) return err("invalid-subtree", `[${s}, ${e}) is not a subtree: start must be a multiple of the smallest power of two >= end - start`);
+    return err(
+      "invalid-size",
+      `subtree [${String(start)}, ${String(end)}) and size ${String(size)} must be integers in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`,
+    );
+  if (!isSubtree(s, e))
+    return err(
+      "invalid-subtree",
+      `[${s}, ${e}) is not a subtree: start must be a multiple of the smallest power of two >= end - start`,
+    );
   if (e > n) return err("sizes-out-of-order", `subtree [${s}, ${e}) ends past the tree of size ${n}`);
   if (s === e) {
-    if (proof.length !== 0) return err("wrong-proof-size", `the empty subtree needs no proof, got ${proof.length} hashes`);
-    return bytesEqual(subtreeRoot, EMPTY_ROOT) ? ok(true) : err("subtree-root-mismatch", "the root of an empty subtree must be the empty root");
+    if (proof.length !== 0)
+      return err("wrong-proof-size", `the empty subtree needs no proof, got ${proof.length} hashes`);
+    return bytesEqual(subtreeRoot, EMPTY_ROOT)
+      ? ok(true)
+      : err("subtree-root-mismatch", "the root of an empty subtree must be the empty root");
   }
   if (s === 0n && e === n) {
-    if (proof.length !== 0) return err("wrong-proof-size", `subtree [0, ${n}) is the whole tree and needs no proof, got ${proof.length} hashes`);
-    return bytesEqual(subtreeRoot, root) ? ok(true) : err("root-mismatch", `subtree [0, ${n}) is the whole tree but the roots differ`);
+    if (proof.length !== 0)
+      return err(
+        "wrong-proof-size",
+        `subtree [0, ${n}) is the whole tree and needs no proof, got ${proof.length} hashes`,
+      );
+    return bytesEqual(subtreeRoot, root)
+      ? ok(true)
+      : err("root-mismatch", `subtree [0, ${n}) is the whole tree but the roots differ`);
   }
-  if (proof.length === 0) return err("wrong-proof-size", `a proof that [${s}, ${e}) is in the tree of size ${n} cannot be empty`);
+  if (proof.length === 0)
+    return err("wrong-proof-size", `a proof that [${s}, ${e}) is in the tree of size ${n} cannot be empty`);
   if (!allHashes(proof)) return err("invalid-proof-hash", `every proof hash must be ${HASH_SIZE} bytes`);
   const computed = rootFromSubtreeConsistencyProof(s, e, n, proof, subtreeRoot, h);
   if (!computed.ok) return computed;
-  if (!bytesEqual(computed.value, root)) return err("root-mismatch", `proof does not reproduce the root of the tree of size ${n}`);
+  if (!bytesEqual(computed.value, root))
+    return err("root-mismatch", `proof does not reproduce the root of the tree of size ${n}`);
   return ok(true);
 }
 
@@ -73,7 +97,11 @@ export function rootFromSubtreeConsistencyProof(
     // its ancestor is a right child, i.e. every set bit of its index on its level.
     const height = bitLength(last ^ start);
     const want = popCount(start >> BigInt(height));
-    if (proof.length !== want) return err("wrong-proof-size", `proof of [${start}, ${end}) in the tree of size ${size} has ${want} hashes, got ${proof.length}`);
+    if (proof.length !== want)
+      return err(
+        "wrong-proof-size",
+        `proof of [${start}, ${end}) in the tree of size ${size} has ${want} hashes, got ${proof.length}`,
+      );
     return ok(chainBorderRight(h, subtreeRoot, proof));
   }
 
@@ -89,7 +117,10 @@ export function rootFromSubtreeConsistencyProof(
   const seed = perfect ? subtreeRoot : proof[0]!;
   const rest = perfect ? proof : proof.slice(1);
   if (rest.length !== inner + border)
-    return err("wrong-proof-size", `proof of [${start}, ${end}) in the tree of size ${size} has ${(perfect ? 0 : 1) + inner + border} hashes, got ${proof.length}`);
+    return err(
+      "wrong-proof-size",
+      `proof of [${start}, ${end}) in the tree of size ${size} has ${(perfect ? 0 : 1) + inner + border} hashes, got ${proof.length}`,
+    );
   const mask = last >> BigInt(shift);
 
   if (!perfect) {
@@ -100,7 +131,8 @@ export function rootFromSubtreeConsistencyProof(
     const subBorder = Math.max(0, border - popCount(last >> BigInt(height)));
     let sub = chainInnerRight(h, seed, rest.slice(0, subInner), mask);
     sub = chainBorderRight(h, sub, rest.slice(inner, inner + subBorder));
-    if (!bytesEqual(sub, subtreeRoot)) return err("subtree-root-mismatch", `proof does not reproduce the root of the subtree [${start}, ${end})`);
+    if (!bytesEqual(sub, subtreeRoot))
+      return err("subtree-root-mismatch", `proof does not reproduce the root of the subtree [${start}, ${end})`);
   }
 
   const top = chainInner(h, seed, rest.slice(0, inner), mask);

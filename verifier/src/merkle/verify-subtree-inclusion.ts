@@ -35,14 +35,24 @@ export function verifySubtreeInclusion(
   h: Sha256 = portableSha256,
 ): Result<true, SubtreeInclusionErrorCode> {
   const i = toTreeValue(index);
-  if (i === undefined) return err("invalid-index", `leaf index ${String(index)} is not an integer in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`);
+  if (i === undefined)
+    return err(
+      "invalid-index",
+      `leaf index ${String(index)} is not an integer in [0, 2^63 - 1] (pass numbers above 2^53 - 1 as bigint)`,
+    );
   const s = toTreeValue(start);
   const e = toTreeValue(end);
-  if (s === undefined || e === undefined) return err("invalid-size", `subtree [${String(start)}, ${String(end)}) bounds must be integers in [0, 2^63 - 1]`);
-  if (!isSubtree(s, e)) return err("invalid-subtree", `[${s}, ${e}) is not a subtree: start must be a multiple of the smallest power of two >= end - start`);
+  if (s === undefined || e === undefined)
+    return err("invalid-size", `subtree [${String(start)}, ${String(end)}) bounds must be integers in [0, 2^63 - 1]`);
+  if (!isSubtree(s, e))
+    return err(
+      "invalid-subtree",
+      `[${s}, ${e}) is not a subtree: start must be a multiple of the smallest power of two >= end - start`,
+    );
   if (i < s || i >= e) return err("index-out-of-range", `leaf index ${i} is not in the subtree [${s}, ${e})`);
   const computed = rootFromInclusionProof(i - s, e - s, leafHash, proof, h);
   if (!computed.ok) return computed;
-  if (!bytesEqual(computed.value, subtreeRoot)) return err("root-mismatch", `inclusion proof of leaf ${i} does not reproduce the root of the subtree [${s}, ${e})`);
+  if (!bytesEqual(computed.value, subtreeRoot))
+    return err("root-mismatch", `inclusion proof of leaf ${i} does not reproduce the root of the subtree [${s}, ${e})`);
   return ok(true);
 }

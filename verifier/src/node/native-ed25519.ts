@@ -27,7 +27,9 @@ export const nativeEd25519Verify: Ed25519Verify = (signature, message, publicKey
   const id = Buffer.from(publicKey).toString("hex");
   let key = keys.get(id);
   if (key === undefined) {
-    key = isStrictPublicKey(publicKey) ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" }) : null;
+    key = isStrictPublicKey(publicKey)
+      ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" })
+      : null;
     keys.set(id, key);
   }
   if (key === null || !isCanonicalScalar(signature.subarray(32))) return false;

@@ -1,6 +1,11 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { blockCount, firstBlockStartAtOrAfter, singleThreadRangeHasher, type RangeHasher } from "../log/range-hasher.js";
+import {
+  blockCount,
+  firstBlockStartAtOrAfter,
+  singleThreadRangeHasher,
+  type RangeHasher,
+} from "../log/range-hasher.js";
 import { nativeSha256 } from "./native-sha256.js";
 import type { RangeTask } from "./range-hasher-worker.js";
 
@@ -28,7 +33,18 @@ export function parallelRangeHasher(threads = availableParallelism()): RangeHash
       const cuts = splitOnBlocks(n, firstIndex, blockLevel, threads);
       await Promise.all(
         cuts.slice(0, -1).map((from, i) => {
-          const task: RangeTask = { data: shared, dataLength: data.length, lineStarts: starts, leaves, blocks, firstIndex, from, to: cuts[i + 1]!, blockLevel, firstBlockStart };
+          const task: RangeTask = {
+            data: shared,
+            dataLength: data.length,
+            lineStarts: starts,
+            leaves,
+            blocks,
+            firstIndex,
+            from,
+            to: cuts[i + 1]!,
+            blockLevel,
+            firstBlockStart,
+          };
           return runTask(task);
         }),
       );

@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { toBase64 } from "../bytes/base64.js";
 import { sha256 } from "../hash/sha256.js";
 import { utf8 } from "../bytes/utf8.js";
-import { formatCheckpoint, MAX_TREE_SIZE, parseCheckpoint, parseCheckpointNote, signCheckpoint, verifyCheckpoint, type CheckpointInput } from "./checkpoint.js";
+import {
+  formatCheckpoint,
+  MAX_TREE_SIZE,
+  parseCheckpoint,
+  parseCheckpointNote,
+  signCheckpoint,
+  verifyCheckpoint,
+  type CheckpointInput,
+} from "./checkpoint.js";
 import { signNote } from "./signed-note.js";
 import { signerVerifier, type NoteSigner } from "./signer.js";
 
@@ -38,19 +46,44 @@ describe("checkpoint bodies", () => {
     ]) {
       expect(parseCheckpoint(ok(formatCheckpoint(c)))).toEqual({ ok: true, value: c });
     }
-    expect(ok(formatCheckpoint({ ...CP, size: 2 ** 53 - 1 }))).toBe(ok(formatCheckpoint({ ...CP, size: 2n ** 53n - 1n })));
+    expect(ok(formatCheckpoint({ ...CP, size: 2 ** 53 - 1 }))).toBe(
+      ok(formatCheckpoint({ ...CP, size: 2n ** 53n - 1n })),
+    );
     expect(ok(parseCheckpoint(`o\n${MAX_TREE_SIZE}\n${toBase64(ROOT)}\n`)).size).toBe(9223372036854775807n);
   });
 
   it("refuses bad sizes", () => {
-    for (const size of ["01", "00", "-1", "+1", " 1", "1 ", "1e3", "0x10", "1_000", "١", "9223372036854775808", "18446744073709551615", "99999999999999999999", ""]) {
+    for (const size of [
+      "01",
+      "00",
+      "-1",
+      "+1",
+      " 1",
+      "1 ",
+      "1e3",
+      "0x10",
+      "1_000",
+      "١",
+      "9223372036854775808",
+      "18446744073709551615",
+      "99999999999999999999",
+      "",
+    ]) {
       expect(parseCheckpoint(`o\n${size}\n${toBase64(ROOT)}\n`), size).toMatchObject({ ok: false, code: "malformed" });
     }
   });
 
   it("refuses bad root hashes", () => {
     const b64 = toBase64(ROOT);
-    for (const root of [toBase64(ROOT.subarray(0, 31)), toBase64(new Uint8Array(33)), b64.slice(0, -1), b64.slice(0, -2) + "J=", b64.replace("=", ""), "", "not base64!"]) {
+    for (const root of [
+      toBase64(ROOT.subarray(0, 31)),
+      toBase64(new Uint8Array(33)),
+      b64.slice(0, -1),
+      b64.slice(0, -2) + "J=",
+      b64.replace("=", ""),
+      "",
+      "not base64!",
+    ]) {
       expect(parseCheckpoint(`o\n5\n${root}\n`), root).toMatchObject({ ok: false, code: "malformed" });
     }
   });
@@ -113,13 +146,25 @@ describe("signed checkpoints", () => {
     expect(verifyCheckpoint(note, [V], "walwarden.example/org_2")).toMatchObject({ ok: false, code: "wrong-origin" });
     expect(verifyCheckpoint(note, [signerVerifier(OTHER)], ORIGIN)).toMatchObject({ ok: false, code: "unknown-key" });
     expect(verifyCheckpoint(note, [], ORIGIN)).toMatchObject({ ok: false, code: "unknown-key" });
-    expect(verifyCheckpoint(note.replace("\n20852163\n", "\n20852164\n"), [V], ORIGIN)).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(verifyCheckpoint(note.replace("\n20852163\n", "\n20852164\n"), [V], ORIGIN)).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
     const otherRoot = toBase64(sha256(utf8("other")));
-    expect(verifyCheckpoint(note.replace(toBase64(ROOT), otherRoot), [V], ORIGIN)).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(verifyCheckpoint(note.replace(toBase64(ROOT), otherRoot), [V], ORIGIN)).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
     const withExt = note.replace(`${toBase64(ROOT)}\n`, `${toBase64(ROOT)}\nextension\n`);
     expect(verifyCheckpoint(withExt, [V], ORIGIN)).toMatchObject({ ok: false, code: "bad-signature" });
-    expect(verifyCheckpoint(ok(signNote("just some text\n", [LOG])), [V], ORIGIN)).toMatchObject({ ok: false, code: "malformed" });
-    expect(verifyCheckpoint(note.replace("\n20852163\n", "\n020852163\n"), [V], ORIGIN)).toMatchObject({ ok: false, code: "malformed" });
+    expect(verifyCheckpoint(ok(signNote("just some text\n", [LOG])), [V], ORIGIN)).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
+    expect(verifyCheckpoint(note.replace("\n20852163\n", "\n020852163\n"), [V], ORIGIN)).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
     expect(verifyCheckpoint(note.slice(0, -1), [V], ORIGIN)).toMatchObject({ ok: false, code: "malformed" });
     expect(parseCheckpointNote("garbage")).toMatchObject({ ok: false, code: "malformed" });
   });
@@ -142,7 +187,10 @@ describe("checkpoint properties", () => {
       fc.property(checkpointArb, (c) => {
         const body = ok(formatCheckpoint(c));
         expect(parseCheckpoint(body)).toEqual({ ok: true, value: c });
-        expect(verifyCheckpoint(ok(signCheckpoint(c, LOG)), [V], c.origin)).toEqual({ ok: true, value: { ...c, verifiedBy: [V] } });
+        expect(verifyCheckpoint(ok(signCheckpoint(c, LOG)), [V], c.origin)).toEqual({
+          ok: true,
+          value: { ...c, verifiedBy: [V] },
+        });
       }),
       { numRuns: 100 },
     );
@@ -159,7 +207,8 @@ describe("checkpoint properties", () => {
         expect(r.ok).toBe(false);
         if (!r.ok) expect(r.code).toBe(field === "origin" ? "wrong-origin" : "bad-signature");
         // Even a verifier expecting the new origin refuses it.
-        if (field === "origin") expect(verifyCheckpoint(forged, [V], other.origin)).toMatchObject({ ok: false, code: "bad-signature" });
+        if (field === "origin")
+          expect(verifyCheckpoint(forged, [V], other.origin)).toMatchObject({ ok: false, code: "bad-signature" });
       }),
       { numRuns: 150 },
     );

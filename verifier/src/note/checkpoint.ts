@@ -67,7 +67,8 @@ export function parseCheckpoint(body: string): Result<Checkpoint, "malformed"> {
   const badOrigin = originProblem(origin);
   if (badOrigin) return err("malformed", badOrigin);
   // At most 19 digits keeps BigInt() cheap on hostile input; 2^63 − 1 itself has 19.
-  if (!DECIMAL.test(sizeText) || sizeText.length > 19) return err("malformed", "tree size is not a decimal without leading zeros");
+  if (!DECIMAL.test(sizeText) || sizeText.length > 19)
+    return err("malformed", "tree size is not a decimal without leading zeros");
   const size = BigInt(sizeText);
   if (size > MAX_TREE_SIZE) return err("malformed", "tree size exceeds 2^63 − 1");
   const rootHash = fromBase64(rootText);
@@ -130,7 +131,10 @@ export function verifyCheckpoint(
   if (!cp.ok) return cp;
   // Checked before the signatures so that a checkpoint of another log says so, rather than "unknown-key".
   if (cp.value.origin !== expectedOrigin) {
-    return err("wrong-origin", `checkpoint is for ${JSON.stringify(cp.value.origin)}, expected ${JSON.stringify(expectedOrigin)}`);
+    return err(
+      "wrong-origin",
+      `checkpoint is for ${JSON.stringify(cp.value.origin)}, expected ${JSON.stringify(expectedOrigin)}`,
+    );
   }
   const opened = verifyParsedNote(parsed.value, verifiers, ed25519);
   if (!opened.ok) return opened;

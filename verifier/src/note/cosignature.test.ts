@@ -27,7 +27,12 @@ const LOG: NoteSigner = { name: "example.com/behind-the-sofa", secretKey: new Ui
 const W1: NoteSigner = { name: "witness.example.com/w1", secretKey: new Uint8Array(32).fill(2) };
 const W2: NoteSigner = { name: "witness.example.com/w2", secretKey: new Uint8Array(32).fill(3) };
 const [K1, K2] = [cosignerOf(W1), cosignerOf(W2)];
-const CP = { origin: "example.com/behind-the-sofa", size: 20852163n, rootHash: fromBase64("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=")!, extensions: [] as string[] };
+const CP = {
+  origin: "example.com/behind-the-sofa",
+  size: 20852163n,
+  rootHash: fromBase64("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=")!,
+  extensions: [] as string[],
+};
 const T = 1679315147n;
 
 function ok<T>(r: { ok: true; value: T } | { ok: false; message: string }): T {
@@ -51,7 +56,9 @@ describe("cosignature/v1", () => {
     const bytes = fromBase64(line.slice(line.lastIndexOf(" ") + 1, -1))!;
     expect(bytes.length).toBe(76);
     const pub = publicKeyOf(W1.secretKey);
-    expect(toHex(bytes.subarray(0, 4))).toBe(toHex(sha256(concatBytes(utf8(W1.name), Uint8Array.of(0x0a, 0x04), pub)).subarray(0, 4)));
+    expect(toHex(bytes.subarray(0, 4))).toBe(
+      toHex(sha256(concatBytes(utf8(W1.name), Uint8Array.of(0x0a, 0x04), pub)).subarray(0, 4)),
+    );
     expect(toHex(bytes.subarray(4, 12))).toBe("00000000641850cb");
     expect(verify(bytes.subarray(12), utf8(`cosignature/v1\ntime ${T}\n${BODY}`), pub)).toBe(true);
     // The same key's plain (0x01) ID is different: a log key and a witness key never collide.
@@ -60,9 +67,18 @@ describe("cosignature/v1", () => {
 
   it("verifies witnesses' cosignatures on a log-signed checkpoint, which still verifies for the log", () => {
     const note = NOTE + ok(cosignCheckpoint(BODY, W1, T)) + ok(cosignCheckpoint(BODY, W2, 5));
-    expect(verifyCosignatures(note, [K1, K2])).toEqual({ ok: true, value: [{ witness: K1, timestamp: T }, { witness: K2, timestamp: 5n }] });
+    expect(verifyCosignatures(note, [K1, K2])).toEqual({
+      ok: true,
+      value: [
+        { witness: K1, timestamp: T },
+        { witness: K2, timestamp: 5n },
+      ],
+    });
     expect(verifyCosignatures(note, [K2], 1)).toEqual({ ok: true, value: [{ witness: K2, timestamp: 5n }] });
-    expect(verifyCheckpoint(note, [signerVerifier(LOG)], CP.origin)).toMatchObject({ ok: true, value: { size: CP.size } });
+    expect(verifyCheckpoint(note, [signerVerifier(LOG)], CP.origin)).toMatchObject({
+      ok: true,
+      value: { size: CP.size },
+    });
     expect(verifyCosignatures(note, [K1, K2], 3)).toMatchObject({ ok: false, code: "quorum" });
     expect(verifyCosignatures(NOTE, [K1], 0)).toEqual({ ok: true, value: [] });
     expect(verifyCosignatures(NOTE, [K1])).toMatchObject({ ok: false, code: "quorum" });
@@ -73,7 +89,10 @@ describe("cosignature/v1", () => {
     const body = ok(formatCheckpoint(c));
     const note = ok(signCheckpoint(c, LOG)) + ok(cosignCheckpoint(body, W1, T));
     expect(verifyCosignatures(note, [K1]).ok).toBe(true);
-    expect(verifyCosignatures(note.replace("Extendo", "Extendi"), [K1])).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(verifyCosignatures(note.replace("Extendo", "Extendi"), [K1])).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
   });
 
   it("refuses a changed timestamp, body or signature, and a witness cosigning twice", () => {
@@ -84,9 +103,22 @@ describe("cosignature/v1", () => {
       f(b);
       return NOTE + line.replace(b64, toBase64(b));
     };
-    expect(verifyCosignatures(edit((b) => (b[11]! ^= 1)), [K1])).toMatchObject({ ok: false, code: "bad-signature" });
-    expect(verifyCosignatures(edit((b) => (b[40]! ^= 1)), [K1])).toMatchObject({ ok: false, code: "bad-signature" });
-    expect(verifyCosignatures((NOTE + line).replace("20852163", "20852164"), [K1])).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(
+      verifyCosignatures(
+        edit((b) => (b[11]! ^= 1)),
+        [K1],
+      ),
+    ).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(
+      verifyCosignatures(
+        edit((b) => (b[40]! ^= 1)),
+        [K1],
+      ),
+    ).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(verifyCosignatures((NOTE + line).replace("20852163", "20852164"), [K1])).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
     expect(verifyCosignatures(NOTE + line + line, [K1])).toMatchObject({ ok: false, code: "duplicate-signature" });
     // Wrong length for an Ed25519 cosignature, from a pinned key.
     const short = formatSignatureLine(W1.name, K1.keyId, new Uint8Array(64));
@@ -106,25 +138,40 @@ describe("cosignature/v1", () => {
     const renamed = NOTE + ok(cosignCheckpoint(BODY, { ...W1, name: "witness.example.com/other" }, T));
     expect(verifyCosignatures(renamed, [K1])).toMatchObject({ ok: false, code: "quorum" });
     // A line renamed to the pinned name keeps the other name's key ID: still not the pinned key.
-    const relabelled = NOTE + ok(cosignCheckpoint(BODY, { ...W1, name: "witness.example.com/other" }, T)).replace("witness.example.com/other", W1.name);
+    const relabelled =
+      NOTE +
+      ok(cosignCheckpoint(BODY, { ...W1, name: "witness.example.com/other" }, T)).replace(
+        "witness.example.com/other",
+        W1.name,
+      );
     expect(verifyCosignatures(relabelled, [K1])).toMatchObject({ ok: false, code: "quorum" });
   });
 
   it("refuses pinned keys of the wrong type, bodies that are not checkpoints, and malformed notes", () => {
-    expect(verifyCosignatures(NOTE, [signerVerifier(W1) as unknown as typeof K1])).toMatchObject({ ok: false, code: "bad-verifier" });
+    expect(verifyCosignatures(NOTE, [signerVerifier(W1) as unknown as typeof K1])).toMatchObject({
+      ok: false,
+      code: "bad-verifier",
+    });
     expect(verifyCosignatures(ok(signNote("text\n", [LOG])), [K1])).toMatchObject({ ok: false, code: "malformed" });
     expect(verifyCosignatures(NOTE.slice(0, -1), [K1])).toMatchObject({ ok: false, code: "malformed" });
     // And the log verifier does not accept cosigner keys.
-    expect(verifyCheckpoint(NOTE, [K1 as unknown as NoteVerifier], CP.origin)).toMatchObject({ ok: false, code: "bad-verifier" });
+    expect(verifyCheckpoint(NOTE, [K1 as unknown as NoteVerifier], CP.origin)).toMatchObject({
+      ok: false,
+      code: "bad-verifier",
+    });
   });
 
   it("cosignCheckpoint refuses bad timestamps, non-checkpoint bodies and invalid witnesses", () => {
-    for (const t of [-1, -1n, 1.5, 2 ** 53, MAX_COSIGNATURE_TIMESTAMP + 1n]) expect(cosignCheckpoint(BODY, W1, t), String(t)).toMatchObject({ ok: false, code: "bad-timestamp" });
+    for (const t of [-1, -1n, 1.5, 2 ** 53, MAX_COSIGNATURE_TIMESTAMP + 1n])
+      expect(cosignCheckpoint(BODY, W1, t), String(t)).toMatchObject({ ok: false, code: "bad-timestamp" });
     expect(cosignCheckpoint(BODY, W1, MAX_COSIGNATURE_TIMESTAMP).ok).toBe(true);
     expect(cosignCheckpoint(NOTE, W1, T)).toMatchObject({ ok: false, code: "malformed" });
     expect(cosignCheckpoint("not a checkpoint\n", W1, T)).toMatchObject({ ok: false, code: "malformed" });
     expect(cosignCheckpoint(BODY, { ...W1, name: "a b" }, T)).toMatchObject({ ok: false, code: "bad-signer" });
-    expect(cosignCheckpoint(BODY, { ...W1, secretKey: new Uint8Array(16) }, T)).toMatchObject({ ok: false, code: "bad-signer" });
+    expect(cosignCheckpoint(BODY, { ...W1, secretKey: new Uint8Array(16) }, T)).toMatchObject({
+      ok: false,
+      code: "bad-signer",
+    });
   });
 
   it("cosigner vkeys round-trip", () => {

@@ -38,7 +38,12 @@ const ED25519_COSIGNATURE_BYTES = 8 + 64;
 export function cosignerKey(name: string, publicKey: Uint8Array): CosignerKey {
   if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
   if (publicKey.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
-  return { name, signatureType: SIGNATURE_TYPE_COSIGNATURE_V1, keyId: noteKeyId(name, SIGNATURE_TYPE_COSIGNATURE_V1, publicKey), publicKey: publicKey.slice() };
+  return {
+    name,
+    signatureType: SIGNATURE_TYPE_COSIGNATURE_V1,
+    keyId: noteKeyId(name, SIGNATURE_TYPE_COSIGNATURE_V1, publicKey),
+    publicKey: publicKey.slice(),
+  };
 }
 
 /** The cosigner key a witness signer signs as; throws RangeError if the signer is invalid. */
@@ -56,7 +61,12 @@ export function formatCosignerVkey(name: string, publicKey: Uint8Array): string 
 export function parseCosignerVkey(vkey: string): Result<CosignerKey, VkeyErrorCode> {
   const d = decodeVkey(vkey, SIGNATURE_TYPE_COSIGNATURE_V1);
   if (!d.ok) return d;
-  return ok({ name: d.value.name, signatureType: SIGNATURE_TYPE_COSIGNATURE_V1, keyId: d.value.keyId, publicKey: d.value.publicKey });
+  return ok({
+    name: d.value.name,
+    signatureType: SIGNATURE_TYPE_COSIGNATURE_V1,
+    keyId: d.value.keyId,
+    publicKey: d.value.publicKey,
+  });
 }
 
 /** The message an Ed25519 cosignature/v1 signs: `cosignature/v1\ntime <decimal>\n` then the whole checkpoint body. */
@@ -94,8 +104,10 @@ export function cosignCheckpoint(
 ): Result<string, "malformed" | "bad-signer" | "bad-timestamp"> {
   const cp = parseCheckpoint(body);
   if (!cp.ok) return cp;
-  if (!isValidKeyName(witness.name) || witness.secretKey.length !== 32) return err("bad-signer", "witness needs a valid name and a 32-byte seed");
-  if (typeof timestamp === "number" && !Number.isSafeInteger(timestamp)) return err("bad-timestamp", "timestamp must be an integer");
+  if (!isValidKeyName(witness.name) || witness.secretKey.length !== 32)
+    return err("bad-signer", "witness needs a valid name and a 32-byte seed");
+  if (typeof timestamp === "number" && !Number.isSafeInteger(timestamp))
+    return err("bad-timestamp", "timestamp must be an integer");
   const t = BigInt(timestamp);
   if (t < 0n || t > MAX_COSIGNATURE_TIMESTAMP) return err("bad-timestamp", "timestamp must lie in [0, 2^63 − 1]");
   const key = cosignerOf(witness);
@@ -127,7 +139,8 @@ export function verifyCosignatures(
     const label = `${key.name}+${keyIdHex(key.keyId)}`;
     const timestamp = cosignatureTimestamp(signature);
     if (timestamp === undefined) return err("bad-signature", `cosignature from ${label} is not 8 + 64 bytes`);
-    if (timestamp > MAX_COSIGNATURE_TIMESTAMP) return err("bad-signature", `cosignature from ${label} has a timestamp above 2^63 − 1`);
+    if (timestamp > MAX_COSIGNATURE_TIMESTAMP)
+      return err("bad-signature", `cosignature from ${label} has a timestamp above 2^63 − 1`);
     if (!verify(signature.signature.subarray(8), cosignatureMessage(body, timestamp), key.publicKey)) {
       return err("bad-signature", `cosignature from ${label} does not verify`);
     }

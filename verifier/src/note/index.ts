@@ -4,7 +4,13 @@ export { isValidKeyName } from "./key-name.js";
 export { noteTextProblem } from "./note-text.js";
 export { formatVkey, parseVkey, noteVerifier, type NoteVerifier, type VkeyErrorCode } from "./vkey.js";
 export { formatSignerKey, parseSignerKey, signerVerifier, type NoteSigner } from "./signer.js";
-export { MAX_NOTE_SIGNATURES, formatSignatureLine, parseSignedNote, type NoteSignature, type ParsedNote } from "./note-format.js";
+export {
+  MAX_NOTE_SIGNATURES,
+  formatSignatureLine,
+  parseSignedNote,
+  type NoteSignature,
+  type ParsedNote,
+} from "./note-format.js";
 export type { MatchErrorCode } from "./key-match.js";
 export { openNote, signNote, verifyParsedNote, type OpenedNote, type OpenNoteErrorCode } from "./signed-note.js";
 export {

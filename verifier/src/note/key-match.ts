@@ -35,8 +35,16 @@ export function matchSignatures<K extends PinnedKey>(
 ): Result<MatchedSignatures<K>, MatchErrorCode> {
   const byId = new Map<string, K[]>();
   for (const k of keys) {
-    if (k.signatureType !== signatureType || !isValidKeyName(k.name) || k.publicKey.length !== 32 || k.keyId !== noteKeyId(k.name, signatureType, k.publicKey)) {
-      return err("bad-verifier", `pinned key ${JSON.stringify(k.name)} is not a valid key of signature type 0x${signatureType.toString(16).padStart(2, "0")}`);
+    if (
+      k.signatureType !== signatureType ||
+      !isValidKeyName(k.name) ||
+      k.publicKey.length !== 32 ||
+      k.keyId !== noteKeyId(k.name, signatureType, k.publicKey)
+    ) {
+      return err(
+        "bad-verifier",
+        `pinned key ${JSON.stringify(k.name)} is not a valid key of signature type 0x${signatureType.toString(16).padStart(2, "0")}`,
+      );
     }
     const id = `${k.name}\n${k.keyId}`;
     const list = byId.get(id) ?? [];
@@ -57,7 +65,8 @@ export function matchSignatures<K extends PinnedKey>(
       seenUnknown.add(signature.line);
       continue;
     }
-    if (candidates.length > 1) return err("ambiguous-key", `key ${label} is pinned more than once with different public keys`);
+    if (candidates.length > 1)
+      return err("ambiguous-key", `key ${label} is pinned more than once with different public keys`);
     // x/mod skips later lines of the same key unverified; we refuse them, so that every line from a pinned key
     // is checked and a note has one meaning.
     if (seenKnown.has(id)) return err("duplicate-signature", `more than one signature from key ${label}`);

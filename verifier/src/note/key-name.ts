@@ -8,5 +8,7 @@ const CONTROL = /[\x00-\x1f]/;
 
 /** True when name is a valid C2SP signed-note key name: non-empty, valid UTF-8, no Unicode spaces, no '+'. */
 export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && !name.includes("+") && !SPACE.test(name) && !LONE_SURROGATE.test(name) && !CONTROL.test(name);
+  return (
+    name.length > 0 && !name.includes("+") && !SPACE.test(name) && !LONE_SURROGATE.test(name) && !CONTROL.test(name)
+  );
 }

@@ -67,12 +67,14 @@ export function parseSignedNote(note: string | Uint8Array): Result<ParsedNote, "
   if (split < 0) return err("malformed", "no blank line before the signatures");
   const text = s.slice(0, split + 1);
   const block = s.slice(split + 2);
-  if (block.length === 0 || !block.endsWith("\n")) return err("malformed", "signature block is empty or does not end with a newline");
+  if (block.length === 0 || !block.endsWith("\n"))
+    return err("malformed", "signature block is empty or does not end with a newline");
   const lines = block.slice(0, -1).split("\n");
   if (lines.length > MAX_NOTE_SIGNATURES) return err("malformed", `more than ${MAX_NOTE_SIGNATURES} signatures`);
   const signatures: NoteSignature[] = [];
   for (const line of lines) {
-    if (!line.startsWith(SIGNATURE_PREFIX)) return err("malformed", "signature line does not start with an em dash and a space");
+    if (!line.startsWith(SIGNATURE_PREFIX))
+      return err("malformed", "signature line does not start with an em dash and a space");
     const rest = line.slice(SIGNATURE_PREFIX.length);
     const sp = rest.indexOf(" ");
     if (sp < 0) return err("malformed", "signature line has no space between name and signature");

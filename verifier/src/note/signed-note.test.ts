@@ -49,7 +49,14 @@ describe("signNote / openNote round trips", () => {
   });
 
   it("keeps blank lines, signature-looking lines, a lone newline and a trailing blank line in the text", () => {
-    for (const text of ["\n", "a\n\nb\n", "a\n\n\n", "— a.example/log AAAA\n\nx\n", "é 😀 \u2028 \ufeffx\n", "\ufefftext\n"]) {
+    for (const text of [
+      "\n",
+      "a\n\nb\n",
+      "a\n\n\n",
+      "— a.example/log AAAA\n\nx\n",
+      "é 😀 \u2028 \ufeffx\n",
+      "\ufefftext\n",
+    ]) {
       const r = openNote(mustSign(text, [A]), [VA]);
       expect(r.ok && r.value.text, JSON.stringify(text)).toBe(text);
     }
@@ -59,13 +66,17 @@ describe("signNote / openNote round trips", () => {
     const note = mustSign("\ufeffhello\n", [A]);
     expect(openNote(utf8(note), [VA])).toEqual(openNote(note, [VA]));
     const unsigned = mustSign("hello\n", [A]);
-    expect(openNote(concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), utf8(unsigned)), [VA])).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(openNote(concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), utf8(unsigned)), [VA])).toMatchObject({
+      ok: false,
+      code: "bad-signature",
+    });
   });
 
   it("accepts exactly MAX_NOTE_SIGNATURES lines", () => {
     const note = mustSign(TEXT, [A]);
     const other = mustSign(TEXT, [C]).slice(TEXT.length + 1);
-    const withOthers = (n: number) => note + Array.from({ length: n }, (_, i) => other.replace(C.name, `c${i}`)).join("");
+    const withOthers = (n: number) =>
+      note + Array.from({ length: n }, (_, i) => other.replace(C.name, `c${i}`)).join("");
     expect(MAX_NOTE_SIGNATURES).toBe(100);
     expect(openNote(withOthers(99), [VA]).ok).toBe(true);
     expect(openNote(withOthers(100), [VA])).toMatchObject({ ok: false, code: "malformed" });
@@ -74,15 +85,27 @@ describe("signNote / openNote round trips", () => {
 
 describe("signNote refuses", () => {
   it("text that is not note text", () => {
-    for (const text of ["", "no newline", "a\r\n", "tab\there\n", "nul\x00\n", "esc\x1b\n", "lone \ud800 surrogate\n"]) {
+    for (const text of [
+      "",
+      "no newline",
+      "a\r\n",
+      "tab\there\n",
+      "nul\x00\n",
+      "esc\x1b\n",
+      "lone \ud800 surrogate\n",
+    ]) {
       expect(signNote(text, [A]), JSON.stringify(text)).toMatchObject({ ok: false, code: "malformed" });
     }
   });
   it("no signers, a repeated key, invalid names and seeds", () => {
     expect(signNote(TEXT, [])).toMatchObject({ ok: false, code: "bad-signer" });
     expect(signNote(TEXT, [A, { ...A }])).toMatchObject({ ok: false, code: "bad-signer" });
-    for (const name of ["", "a b", "a+b", "a\u00a0b", "a\u0085b"]) expect(signNote(TEXT, [signer(name, 1)])).toMatchObject({ ok: false, code: "bad-signer" });
-    expect(signNote(TEXT, [{ name: "a", secretKey: new Uint8Array(31) }])).toMatchObject({ ok: false, code: "bad-signer" });
+    for (const name of ["", "a b", "a+b", "a\u00a0b", "a\u0085b"])
+      expect(signNote(TEXT, [signer(name, 1)])).toMatchObject({ ok: false, code: "bad-signer" });
+    expect(signNote(TEXT, [{ name: "a", secretKey: new Uint8Array(31) }])).toMatchObject({
+      ok: false,
+      code: "bad-signer",
+    });
     // The same seed under two names is two keys: allowed.
     expect(signNote(TEXT, [A, { ...A, name: "other" }]).ok).toBe(true);
   });
@@ -97,22 +120,51 @@ describe("openNote refuses", () => {
   });
 
   it("a tampered signature, and a truncated or extended one", () => {
-    expect(openNote(editSignature(note, 0, (b) => b.map((x, i) => (i === 10 ? x ^ 1 : x))), [VA])).toMatchObject({ ok: false, code: "bad-signature" });
-    expect(openNote(editSignature(note, 0, (b) => b.subarray(0, 67)), [VA])).toMatchObject({ ok: false, code: "bad-signature" });
-    expect(openNote(editSignature(note, 0, (b) => concatBytes(b, Uint8Array.of(0))), [VA])).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(
+      openNote(
+        editSignature(note, 0, (b) => b.map((x, i) => (i === 10 ? x ^ 1 : x))),
+        [VA],
+      ),
+    ).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(
+      openNote(
+        editSignature(note, 0, (b) => b.subarray(0, 67)),
+        [VA],
+      ),
+    ).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(
+      openNote(
+        editSignature(note, 0, (b) => concatBytes(b, Uint8Array.of(0))),
+        [VA],
+      ),
+    ).toMatchObject({ ok: false, code: "bad-signature" });
   });
 
   it("a signature whose key ID is not the pinned key's: it is someone else's, so the note is unverified", () => {
-    expect(openNote(editSignature(note, 0, (b) => b.map((x, i) => (i === 0 ? x ^ 0x80 : x))), [VA])).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(
+      openNote(
+        editSignature(note, 0, (b) => b.map((x, i) => (i === 0 ? x ^ 0x80 : x))),
+        [VA],
+      ),
+    ).toMatchObject({ ok: false, code: "unknown-key" });
   });
 
   it("the right public key under another name (name and key ID must both match)", () => {
     // Pinned as another name: the note's (name, ID) is not pinned.
-    expect(openNote(note, [noteVerifier("a.example/other", VA.publicKey)])).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(openNote(note, [noteVerifier("a.example/other", VA.publicKey)])).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
     // Signed with A's seed under another name, with that name's correct ID: still not A.
-    expect(openNote(mustSign(TEXT, [{ ...A, name: "a.example/other" }]), [VA])).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(openNote(mustSign(TEXT, [{ ...A, name: "a.example/other" }]), [VA])).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
     // Signed by A, line renamed but keeping A's ID: ignored too.
-    expect(openNote(note.replace("— a.example/log ", "— a.example/other "), [VA])).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(openNote(note.replace("— a.example/log ", "— a.example/other "), [VA])).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
   });
 
   it("duplicated signature lines of a pinned key, even identical valid ones", () => {
@@ -145,11 +197,14 @@ describe("openNote refuses", () => {
       "\x07" + note,
     ];
     for (const n of bad) expect(openNote(n, [VA]), JSON.stringify(n)).toMatchObject({ ok: false, code: "malformed" });
-    expect(openNote(Uint8Array.of(...utf8(note).subarray(0, 3), 0xc0, 0x80, ...utf8(note).subarray(3)), [VA])).toMatchObject({ ok: false, code: "malformed" });
+    expect(
+      openNote(Uint8Array.of(...utf8(note).subarray(0, 3), 0xc0, 0x80, ...utf8(note).subarray(3)), [VA]),
+    ).toMatchObject({ ok: false, code: "malformed" });
   });
 
   it("non-canonical base64 (non-zero padding bits) in any signature line", () => {
-    const nonCanonical = (b64: string) => b64.slice(0, -2) + String.fromCharCode(b64.charCodeAt(b64.length - 2) + 1) + "=";
+    const nonCanonical = (b64: string) =>
+      b64.slice(0, -2) + String.fromCharCode(b64.charCodeAt(b64.length - 2) + 1) + "=";
     const n = mustSign(TEXT, [A, C]);
     const lines = n.slice(TEXT.length + 1, -1).split("\n");
     for (let i = 0; i < lines.length; i++) {
@@ -163,7 +218,10 @@ describe("openNote refuses", () => {
     const cosigner = cosignerKey(A.name, VA.publicKey) as unknown as NoteVerifier;
     expect(openNote(note, [cosigner])).toMatchObject({ ok: false, code: "bad-verifier" });
     expect(openNote(note, [{ ...VA, keyId: VA.keyId ^ 1 }])).toMatchObject({ ok: false, code: "bad-verifier" });
-    expect(openNote(note, [{ ...VA, publicKey: VA.publicKey.subarray(1) }])).toMatchObject({ ok: false, code: "bad-verifier" });
+    expect(openNote(note, [{ ...VA, publicKey: VA.publicKey.subarray(1) }])).toMatchObject({
+      ok: false,
+      code: "bad-verifier",
+    });
   });
 
   it("a (name, key ID) pinned twice with different keys, when a line uses it", () => {
@@ -226,7 +284,11 @@ function layout(noteBytes: Uint8Array, text: string, signers: NoteSigner[], veri
     lines: signers.map((s) => {
       const v = signerVerifier(s);
       const line = utf8(`— ${s.name} `).length + 92; // base64 of 4 + 64 bytes is 92 characters
-      const range = { start: at, end: at + line + 1, key: verifiers.find((k) => k.name === v.name && k.keyId === v.keyId) };
+      const range = {
+        start: at,
+        end: at + line + 1,
+        key: verifiers.find((k) => k.name === v.name && k.keyId === v.keyId),
+      };
       at += line + 1;
       return range;
     }),
@@ -243,7 +305,16 @@ function layout(noteBytes: Uint8Array, text: string, signers: NoteSigner[], veri
  * the owner of the changed line (a changed pinned line can only turn into an unpinned one; a changed unpinned
  * line changes nothing).
  */
-function checkMutation(orig: { text: string; verifiers: NoteVerifier[]; lay: ReturnType<typeof layout>; verifiedBy: readonly NoteVerifier[] }, mutated: Uint8Array, pos: number) {
+function checkMutation(
+  orig: {
+    text: string;
+    verifiers: NoteVerifier[];
+    lay: ReturnType<typeof layout>;
+    verifiedBy: readonly NoteVerifier[];
+  },
+  mutated: Uint8Array,
+  pos: number,
+) {
   const r = openNote(mutated, orig.verifiers);
   if (!r.ok) return undefined;
   expect(r.value.text).toBe(orig.text);
@@ -273,19 +344,28 @@ describe("properties", () => {
 
   it("every single-byte change is refused or yields the same text with the changed line's signer dropped", () => {
     fc.assert(
-      fc.property(noteSpecArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 20 }), (spec, edits) => {
-        const { note, verifiers, signers } = build(spec);
-        const bytes = utf8(note);
-        const opened = openNote(bytes, verifiers);
-        if (!opened.ok) throw new Error(opened.message);
-        const orig = { text: spec.text, verifiers, lay: layout(bytes, spec.text, signers, verifiers), verifiedBy: opened.value.verifiedBy };
-        for (const [n, x] of edits) {
-          const pos = n % bytes.length;
-          const m = bytes.slice();
-          m[pos] = m[pos]! ^ x;
-          checkMutation(orig, m, pos);
-        }
-      }),
+      fc.property(
+        noteSpecArb,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 20 }),
+        (spec, edits) => {
+          const { note, verifiers, signers } = build(spec);
+          const bytes = utf8(note);
+          const opened = openNote(bytes, verifiers);
+          if (!opened.ok) throw new Error(opened.message);
+          const orig = {
+            text: spec.text,
+            verifiers,
+            lay: layout(bytes, spec.text, signers, verifiers),
+            verifiedBy: opened.value.verifiedBy,
+          };
+          for (const [n, x] of edits) {
+            const pos = n % bytes.length;
+            const m = bytes.slice();
+            m[pos] = m[pos]! ^ x;
+            checkMutation(orig, m, pos);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -300,7 +380,15 @@ describe("properties", () => {
     const orig = { text, verifiers, lay: layout(bytes, text, signers, verifiers), verifiedBy: opened.value.verifiedBy };
     const accepted = { "pinned-line": 0, "unpinned-line": 0 };
     for (let pos = 0; pos < bytes.length; pos++) {
-      for (const f of [(b: number) => b ^ 0x01, (b: number) => b ^ 0x20, (b: number) => b ^ 0x80, () => 0x0a, () => 0x20, () => 0x2b, () => 0x41]) {
+      for (const f of [
+        (b: number) => b ^ 0x01,
+        (b: number) => b ^ 0x20,
+        (b: number) => b ^ 0x80,
+        () => 0x0a,
+        () => 0x20,
+        () => 0x2b,
+        () => 0x41,
+      ]) {
         const m = bytes.slice();
         m[pos] = f(m[pos]!);
         if (m[pos] === bytes[pos]) continue;

@@ -4,7 +4,13 @@ import { err, ok, type Result } from "../result.js";
 import { keyIdHex, SIGNATURE_TYPE_ED25519 } from "./key-id.js";
 import { isValidKeyName } from "./key-name.js";
 import { matchSignatures, type MatchErrorCode } from "./key-match.js";
-import { formatSignatureLine, MAX_NOTE_SIGNATURES, parseSignedNote, type NoteSignature, type ParsedNote } from "./note-format.js";
+import {
+  formatSignatureLine,
+  MAX_NOTE_SIGNATURES,
+  parseSignedNote,
+  type NoteSignature,
+  type ParsedNote,
+} from "./note-format.js";
 import { noteTextProblem } from "./note-text.js";
 import { signerVerifier, type NoteSigner } from "./signer.js";
 import type { NoteVerifier } from "./vkey.js";
@@ -23,7 +29,11 @@ export interface OpenedNote {
 export type OpenNoteErrorCode = "malformed" | MatchErrorCode | "bad-signature" | "unknown-key";
 
 /** Verifies the signatures of an already parsed note (see openNote); `ed25519` gives the portable results faster (Node: nativeEd25519Verify). */
-export function verifyParsedNote(parsed: ParsedNote, verifiers: readonly NoteVerifier[], ed25519: Ed25519Verify = verify): Result<OpenedNote, Exclude<OpenNoteErrorCode, "malformed">> {
+export function verifyParsedNote(
+  parsed: ParsedNote,
+  verifiers: readonly NoteVerifier[],
+  ed25519: Ed25519Verify = verify,
+): Result<OpenedNote, Exclude<OpenNoteErrorCode, "malformed">> {
   const m = matchSignatures(parsed.signatures, verifiers, SIGNATURE_TYPE_ED25519);
   if (!m.ok) return m;
   const message = utf8(parsed.text);
@@ -41,7 +51,10 @@ export function verifyParsedNote(parsed: ParsedNote, verifiers: readonly NoteVer
  * (name, key ID) is not pinned, and fails if any pinned key's signature does not verify ("bad-signature"),
  * if a pinned key signed twice, or if no pinned key signed ("unknown-key"). Only then is the text usable.
  */
-export function openNote(note: string | Uint8Array, verifiers: readonly NoteVerifier[]): Result<OpenedNote, OpenNoteErrorCode> {
+export function openNote(
+  note: string | Uint8Array,
+  verifiers: readonly NoteVerifier[],
+): Result<OpenedNote, OpenNoteErrorCode> {
   const parsed = parseSignedNote(note);
   if (!parsed.ok) return parsed;
   return verifyParsedNote(parsed.value, verifiers);
@@ -63,7 +76,8 @@ export function signNote(text: string, signers: readonly NoteSigner[]): Result<s
     if (s.secretKey.length !== 32) return err("bad-signer", `seed of ${s.name} is not 32 bytes`);
     const v = signerVerifier(s);
     // A verifier refuses a note with two lines from one key, so never write one.
-    if (keys.some((k) => k.name === v.name && k.keyId === v.keyId)) return err("bad-signer", `key ${v.name}+${keyIdHex(v.keyId)} given twice`);
+    if (keys.some((k) => k.name === v.name && k.keyId === v.keyId))
+      return err("bad-signer", `key ${v.name}+${keyIdHex(v.keyId)} given twice`);
     keys.push(v);
   }
   const message = utf8(text);

@@ -54,10 +54,15 @@ export function parseSignerKey(skey: string): Result<NoteSigner, VkeyErrorCode> 
   if (!isValidKeyName(name)) return err("malformed", `invalid key name ${JSON.stringify(name)}`);
   if (!/^[0-9a-fA-F]{8}$/.test(hex)) return err("malformed", "key ID must be 8 hex digits");
   if (!bytes || bytes.length === 0) return err("malformed", "key is not canonical base64");
-  if (bytes[0] !== SIGNATURE_TYPE_ED25519) return err("unknown-algorithm", `signature type 0x${bytes[0]!.toString(16).padStart(2, "0")} is not Ed25519 (0x01)`);
+  if (bytes[0] !== SIGNATURE_TYPE_ED25519)
+    return err(
+      "unknown-algorithm",
+      `signature type 0x${bytes[0]!.toString(16).padStart(2, "0")} is not Ed25519 (0x01)`,
+    );
   if (bytes.length !== 33) return err("malformed", "an Ed25519 seed is 32 bytes");
   const secretKey = bytes.slice(1);
   const expected = noteKeyId(name, SIGNATURE_TYPE_ED25519, publicKeyOf(secretKey));
-  if (parseInt(hex, 16) !== expected) return err("wrong-key-id", `key ID ${hex} is not the ID of this key (${keyIdHex(expected)})`);
+  if (parseInt(hex, 16) !== expected)
+    return err("wrong-key-id", `key ID ${hex} is not the ID of this key (${keyIdHex(expected)})`);
   return ok({ name, secretKey });
 }

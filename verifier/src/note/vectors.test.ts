@@ -24,7 +24,9 @@ const files = import.meta.glob<{ source: string; cases: ExampleCase[] }>("../../
 });
 
 describe("vectors/signed-note (C2SP signed-note v1.0.0 example)", () => {
-  const all = Object.entries(files).flatMap(([path, f]) => f.cases.map((c, i) => ({ label: `${path.slice(path.lastIndexOf("/") + 1)}#${i} ${c.expect}`, c })));
+  const all = Object.entries(files).flatMap(([path, f]) =>
+    f.cases.map((c, i) => ({ label: `${path.slice(path.lastIndexOf("/") + 1)}#${i} ${c.expect}`, c })),
+  );
 
   it("loads the vector files", () => {
     expect(Object.keys(files).length).toBeGreaterThan(0);
@@ -59,8 +61,10 @@ const PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y
 const PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const ENOCH_VKEY = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
 const TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const PETER_SIG = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-const ENOCH_SIG = "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+const PETER_SIG =
+  "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+const ENOCH_SIG =
+  "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
 describe("golang.org/x/mod sumdb/note vectors", () => {
   const peter = parseVkey(PETER_VKEY);
@@ -125,7 +129,10 @@ describe("golang.org/x/mod sumdb/note vectors", () => {
       expect(r.value.verifiedBy).toEqual([P]);
       expect(r.value.unknownSignatures.map((s) => s.line + "\n")).toEqual([ENOCH_SIG, enochABCD]);
     }
-    expect(openNote(TEXT + "\n" + PETER_SIG + PETER_SIG, [P])).toMatchObject({ ok: false, code: "duplicate-signature" });
+    expect(openNote(TEXT + "\n" + PETER_SIG + PETER_SIG, [P])).toMatchObject({
+      ok: false,
+      code: "duplicate-signature",
+    });
   });
 
   it("TestOpen: malformed messages", () => {
@@ -135,15 +142,22 @@ describe("golang.org/x/mod sumdb/note vectors", () => {
       TEXT + "\n" + PETER_SIG.slice(0, -1),
       "\x01" + TEXT + "\n" + PETER_SIG,
       Uint8Array.of(0xff, ...utf8(TEXT + "\n" + PETER_SIG)),
-      TEXT + "\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
+      TEXT +
+        "\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
       TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
     ];
     for (const msg of bad) expect(openNote(msg, [P])).toMatchObject({ ok: false, code: "malformed" });
   });
 
   it("TestOpen: a misnamed or re-IDed signature is someone else's and is ignored", () => {
-    expect(openNote(TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "CarmenSandiego"), [P])).toMatchObject({ ok: false, code: "unknown-key" });
-    expect(openNote(TEXT + "\n" + PETER_SIG.replace("x08g", "xxxx"), [P])).toMatchObject({ ok: false, code: "unknown-key" });
+    expect(openNote(TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "CarmenSandiego"), [P])).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
+    expect(openNote(TEXT + "\n" + PETER_SIG.replace("x08g", "xxxx"), [P])).toMatchObject({
+      ok: false,
+      code: "unknown-key",
+    });
   });
 
   it("TestNewVerifier: every proper substring and every single-byte increment of the vkey is refused", () => {
@@ -158,8 +172,14 @@ describe("golang.org/x/mod sumdb/note vectors", () => {
       expect(parseVkey(s).ok, s).toBe(false);
     }
     // Wrong-length key and unknown algorithm, each with a key ID adjusted to match (from note_test.go).
-    expect(parseVkey("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==")).toMatchObject({ ok: false, code: "malformed" });
-    expect(parseVkey("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")).toMatchObject({ ok: false, code: "unknown-algorithm" });
+    expect(parseVkey("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==")).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
+    expect(parseVkey("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")).toMatchObject({
+      ok: false,
+      code: "unknown-algorithm",
+    });
   });
 
   it("TestNewSigner: every proper substring and every single-byte increment of the signer key is refused", () => {
@@ -193,21 +213,40 @@ describe("C2SP tlog-cosignature and transparency-dev/formats vectors", () => {
       const b = fromBase64(b64)!;
       return { name: "w", keyId: 0, signature: b.subarray(4), line: "" };
     };
-    expect(cosignatureTimestamp(sig("ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=="))).toBe(1727964367n);
-    expect(cosignatureTimestamp(sig("eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY="))).toBeUndefined();
+    expect(
+      cosignatureTimestamp(
+        sig("ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA=="),
+      ),
+    ).toBe(1727964367n);
+    expect(
+      cosignatureTimestamp(
+        sig("eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY="),
+      ),
+    ).toBeUndefined();
   });
 
   it("parses vkeys by signature type (TestCoSigV1NewVerifier), including base64 that holds '+'", () => {
     const ed = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6";
     const cosig = "remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2";
     const p = parseVkey(ed);
-    expect(p.ok && [p.value.name, keyIdHex(p.value.keyId), toHex(p.value.publicKey).length]).toEqual(["TEST", "7997405c", 64]);
+    expect(p.ok && [p.value.name, keyIdHex(p.value.keyId), toHex(p.value.publicKey).length]).toEqual([
+      "TEST",
+      "7997405c",
+      64,
+    ]);
     expect(parseCosignerVkey(ed)).toMatchObject({ ok: false, code: "unknown-algorithm" });
     const c = parseCosignerVkey(cosig);
-    expect(c.ok && [c.value.name, keyIdHex(c.value.keyId), c.value.signatureType]).toEqual(["remora.n621.de", "da77ade7", 4]);
+    expect(c.ok && [c.value.name, keyIdHex(c.value.keyId), c.value.signatureType]).toEqual([
+      "remora.n621.de",
+      "da77ade7",
+      4,
+    ]);
     expect(parseVkey(cosig)).toMatchObject({ ok: false, code: "unknown-algorithm" });
     expect(parseVkey("bananas.sigstore.dev+12344556")).toMatchObject({ ok: false, code: "malformed" });
-    expect(parseVkey("rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!")).toMatchObject({ ok: false, code: "malformed" });
+    expect(parseVkey("rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!")).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
     expect(parseVkey("rekor.sigstore.dev+12345678+AwEB")).toMatchObject({ ok: false });
     expect(parseVkey("rekor.sigstore.dev+NOT_A_NUMBER+AwEB")).toMatchObject({ ok: false, code: "malformed" });
   });

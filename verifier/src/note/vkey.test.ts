@@ -12,10 +12,28 @@ const pub = publicKeyOf(new Uint8Array(32).fill(9));
 
 describe("key names", () => {
   it("accepts non-empty names without spaces or '+', any other Unicode included", () => {
-    for (const n of ["a", "example.com/log42", "PeterNeumann", "é/ü", "😀", "a\u2014b", "a\ufeffb", "oid/1.3.6.1"]) expect(isValidKeyName(n), n).toBe(true);
+    for (const n of ["a", "example.com/log42", "PeterNeumann", "é/ü", "😀", "a\u2014b", "a\ufeffb", "oid/1.3.6.1"])
+      expect(isValidKeyName(n), n).toBe(true);
   });
   it("refuses empty names, '+', every Unicode White_Space character (as Go's unicode.IsSpace), control characters and unpaired surrogates", () => {
-    const spaces = ["\t", "\n", "\v", "\f", "\r", " ", "\u0085", "\u00a0", "\u1680", "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"];
+    const spaces = [
+      "\t",
+      "\n",
+      "\v",
+      "\f",
+      "\r",
+      " ",
+      "\u0085",
+      "\u00a0",
+      "\u1680",
+      "\u2000",
+      "\u200a",
+      "\u2028",
+      "\u2029",
+      "\u202f",
+      "\u205f",
+      "\u3000",
+    ];
     for (const bad of ["", "a+b", "+", ...spaces.map((s) => `a${s}b`), "a\x00b", "a\x1bb", "a\ud800b", "\udfff"]) {
       expect(isValidKeyName(bad), JSON.stringify(bad)).toBe(false);
     }
@@ -35,7 +53,11 @@ describe("key IDs", () => {
 
 describe("vkeys", () => {
   const vkey = formatVkey("example.com/log", pub);
-  const [name, hex, b64] = [vkey.split("+")[0]!, vkey.split("+")[1]!, vkey.slice(vkey.indexOf("+", vkey.indexOf("+") + 1) + 1)];
+  const [name, hex, b64] = [
+    vkey.split("+")[0]!,
+    vkey.split("+")[1]!,
+    vkey.slice(vkey.indexOf("+", vkey.indexOf("+") + 1) + 1),
+  ];
 
   it("round-trips name, key ID and key", () => {
     expect(vkey).toMatch(/^example\.com\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/);
@@ -60,12 +82,16 @@ describe("vkeys", () => {
     for (const t of [0x00, 0x02, 0x04, 0x05, 0x06, 0xff]) {
       const bytes = concatBytes(Uint8Array.of(t), pub);
       const id = keyIdHex(noteKeyId("n", t, pub));
-      expect(parseVkey(`n+${id}+${toBase64(bytes)}`), `type ${t}`).toMatchObject({ ok: false, code: "unknown-algorithm" });
+      expect(parseVkey(`n+${id}+${toBase64(bytes)}`), `type ${t}`).toMatchObject({
+        ok: false,
+        code: "unknown-algorithm",
+      });
     }
   });
 
   it("refuses bad base64, non-canonical base64, wrong key length, bad names and bad IDs", () => {
-    const withId = (n: string, bytes: Uint8Array) => `${n}+${keyIdHex(noteKeyId(n, bytes[0]!, bytes.subarray(1)))}+${toBase64(bytes)}`;
+    const withId = (n: string, bytes: Uint8Array) =>
+      `${n}+${keyIdHex(noteKeyId(n, bytes[0]!, bytes.subarray(1)))}+${toBase64(bytes)}`;
     expect(parseVkey(`${name}+${hex}+${b64.slice(0, -1)}`)).toMatchObject({ ok: false, code: "malformed" });
     expect(parseVkey(`${name}+${hex}+${b64.slice(0, -2)}A=`)).toMatchObject({ ok: false }); // changed bits
     // Same bytes with a non-zero padding bit: canonical decoders refuse it.
@@ -73,8 +99,14 @@ describe("vkeys", () => {
     const nonCanonical = b64.slice(0, -2) + String.fromCharCode(last + 1) + "=";
     expect(fromBase64(nonCanonical)).toBeUndefined();
     expect(parseVkey(`${name}+${hex}+${nonCanonical}`)).toMatchObject({ ok: false, code: "malformed" });
-    expect(parseVkey(withId("n", concatBytes(Uint8Array.of(1), pub.subarray(0, 31))))).toMatchObject({ ok: false, code: "malformed" });
-    expect(parseVkey(withId("n", concatBytes(Uint8Array.of(1), pub, Uint8Array.of(0))))).toMatchObject({ ok: false, code: "malformed" });
+    expect(parseVkey(withId("n", concatBytes(Uint8Array.of(1), pub.subarray(0, 31))))).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
+    expect(parseVkey(withId("n", concatBytes(Uint8Array.of(1), pub, Uint8Array.of(0))))).toMatchObject({
+      ok: false,
+      code: "malformed",
+    });
     expect(parseVkey(`${name}+${hex}+`)).toMatchObject({ ok: false, code: "malformed" });
     expect(parseVkey(`+${hex}+${b64}`)).toMatchObject({ ok: false, code: "malformed" });
     expect(parseVkey(`a b+${hex}+${b64}`)).toMatchObject({ ok: false, code: "malformed" });
@@ -95,7 +127,10 @@ describe("vkeys", () => {
     expect(c.ok && [c.value.signatureType, c.value.keyId]).toEqual([4, noteKeyId("witness.example/w1", 4, pub)]);
     expect(fromBase64(cv.slice(cv.indexOf("+", cv.indexOf("+") + 1) + 1))?.[0]).toBe(4);
     expect(parseVkey(cv)).toMatchObject({ ok: false, code: "unknown-algorithm" });
-    expect(parseCosignerVkey(formatVkey("witness.example/w1", pub))).toMatchObject({ ok: false, code: "unknown-algorithm" });
+    expect(parseCosignerVkey(formatVkey("witness.example/w1", pub))).toMatchObject({
+      ok: false,
+      code: "unknown-algorithm",
+    });
   });
 
   it("signer keys round-trip and refuse a key ID that is not the derived public key's", () => {

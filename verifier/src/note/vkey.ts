@@ -1,7 +1,13 @@
 import { fromBase64, toBase64 } from "../bytes/base64.js";
 import { concatBytes } from "../bytes/compare.js";
 import { err, ok, type Result } from "../result.js";
-import { keyIdHex, keyIdOfKeyBytes, noteKeyId, SIGNATURE_TYPE_COSIGNATURE_V1, SIGNATURE_TYPE_ED25519 } from "./key-id.js";
+import {
+  keyIdHex,
+  keyIdOfKeyBytes,
+  noteKeyId,
+  SIGNATURE_TYPE_COSIGNATURE_V1,
+  SIGNATURE_TYPE_ED25519,
+} from "./key-id.js";
 import { isValidKeyName } from "./key-name.js";
 
 /** A pinned key that verifies plain Ed25519 note signatures (signature type 0x01), e.g. a log's checkpoint key. */
@@ -25,7 +31,10 @@ export interface DecodedVkey {
   publicKey: Uint8Array;
 }
 
-const NAMES: Record<number, string> = { [SIGNATURE_TYPE_ED25519]: "Ed25519 (0x01)", [SIGNATURE_TYPE_COSIGNATURE_V1]: "cosignature/v1 (0x04)" };
+const NAMES: Record<number, string> = {
+  [SIGNATURE_TYPE_ED25519]: "Ed25519 (0x01)",
+  [SIGNATURE_TYPE_COSIGNATURE_V1]: "cosignature/v1 (0x04)",
+};
 const typeName = (t: number) => NAMES[t] ?? `0x${t.toString(16).padStart(2, "0")}`;
 
 /** Splits `a+b+rest` at the first two '+' (names cannot hold '+'; base64 can, so rest is taken whole). */
@@ -51,10 +60,14 @@ export function decodeVkey(vkey: string, expectedType: number): Result<DecodedVk
   const keyId = parseInt(hex, 16);
   // As in x/mod, the ID is checked over the raw key bytes first, so a key with a foreign type still has to
   // be internally consistent before we complain about its type.
-  if (keyIdOfKeyBytes(name, keyBytes) !== keyId) return err("wrong-key-id", `key ID ${hex} does not match name and key`);
+  if (keyIdOfKeyBytes(name, keyBytes) !== keyId)
+    return err("wrong-key-id", `key ID ${hex} does not match name and key`);
   const signatureType = keyBytes[0]!;
   if (signatureType !== expectedType) {
-    return err("unknown-algorithm", `signature type ${typeName(signatureType)} where ${typeName(expectedType)} is required`);
+    return err(
+      "unknown-algorithm",
+      `signature type ${typeName(signatureType)} where ${typeName(expectedType)} is required`,
+    );
   }
   if (keyBytes.length !== 33) return err("malformed", `an Ed25519 key is 32 bytes, got ${keyBytes.length - 1}`);
   return ok({ name, keyId, signatureType, publicKey: keyBytes.slice(1) });
@@ -72,7 +85,12 @@ export function encodeVkey(name: string, signatureType: number, publicKey: Uint8
 export function noteVerifier(name: string, publicKey: Uint8Array): NoteVerifier {
   if (!isValidKeyName(name)) throw new RangeError(`invalid key name ${JSON.stringify(name)}`);
   if (publicKey.length !== 32) throw new RangeError("an Ed25519 public key is 32 bytes");
-  return { name, signatureType: SIGNATURE_TYPE_ED25519, keyId: noteKeyId(name, SIGNATURE_TYPE_ED25519, publicKey), publicKey: publicKey.slice() };
+  return {
+    name,
+    signatureType: SIGNATURE_TYPE_ED25519,
+    keyId: noteKeyId(name, SIGNATURE_TYPE_ED25519, publicKey),
+    publicKey: publicKey.slice(),
+  };
 }
 
 /** The Ed25519 vkey `name+hex8(keyID)+base64(0x01 ‖ pubkey)`; throws RangeError on an invalid name or key. */
@@ -88,5 +106,10 @@ export function formatVkey(name: string, publicKey: Uint8Array): string {
 export function parseVkey(vkey: string): Result<NoteVerifier, VkeyErrorCode> {
   const d = decodeVkey(vkey, SIGNATURE_TYPE_ED25519);
   if (!d.ok) return d;
-  return ok({ name: d.value.name, signatureType: SIGNATURE_TYPE_ED25519, keyId: d.value.keyId, publicKey: d.value.publicKey });
+  return ok({
+    name: d.value.name,
+    signatureType: SIGNATURE_TYPE_ED25519,
+    keyId: d.value.keyId,
+    publicKey: d.value.publicKey,
+  });
 }

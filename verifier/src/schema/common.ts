@@ -1,7 +1,11 @@
 import { z } from "zod";
 
 /** An opaque Walwarden identifier: letters, digits and `_ . : -`, at most 128 characters. */
-export const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, "ids use letters, digits, _ . : -");
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "ids use letters, digits, _ . : -");
 /** A UTC instant in RFC 3339 form with milliseconds, e.g. 2026-11-24T13:00:00.000Z. */
 export const Instant = z.iso.datetime({ offset: false, precision: 3 });
 /** 64 lower-case hex digits (a SHA-256). */

@@ -62,28 +62,83 @@ export function buildFixtureLog(size: number, seed: number): FixtureLog {
         const restoreId = `rs_${++restore}`;
         const ref = { restoreId, backupId: `bk_${job - 1}` };
         const act = { actor: `restore:${restoreId}`, subject: `restore:${restoreId}` };
-        queue.push({ type: "restore.token_issued", actor: "user:u_admin", subject: act.subject, data: { ...ref, databaseId: db, tokenSha256: toHex(sha256(Uint8Array.of(restore))), expiresAt: new Date(t + 900_000).toISOString() } } as never);
+        queue.push({
+          type: "restore.token_issued",
+          actor: "user:u_admin",
+          subject: act.subject,
+          data: {
+            ...ref,
+            databaseId: db,
+            tokenSha256: toHex(sha256(Uint8Array.of(restore))),
+            expiresAt: new Date(t + 900_000).toISOString(),
+          },
+        } as never);
         queue.push({ type: "restore.claimed", ...act, data: { ...ref, clientVersion: "0.1.0" } } as never);
         queue.push({ type: "restore.downloading", ...act, data: ref } as never);
         queue.push({ type: "restore.verifying", ...act, data: { ...ref, sha256: "c".repeat(64) } } as never);
         if (rand() < 0.8) {
           queue.push({ type: "restore.restoring", ...act, data: ref } as never);
           queue.push({ type: "restore.completed", ...act, data: { ...ref, dryRun: false } } as never);
-        } else queue.push({ type: "restore.failed", ...act, data: { ...ref, stage: "verifying", reason: "SHA-256 mismatch" } } as never);
+        } else
+          queue.push({
+            type: "restore.failed",
+            ...act,
+            data: { ...ref, stage: "verifying", reason: "SHA-256 mismatch" },
+          } as never);
         continue;
       }
       const subject = `database:${db}`;
-      queue.push({ type: "backup.scheduled", actor: "system:cron", subject, data: { jobId, scheduleId: `sc_${db}`, databaseId: db, slot: new Date(t).toISOString() } } as never);
-      queue.push({ type: "backup.started", actor: "runner:rn_1", subject, data: { jobId, databaseId: db, runnerId: "rn_1", attempt: 1 } } as never);
+      queue.push({
+        type: "backup.scheduled",
+        actor: "system:cron",
+        subject,
+        data: { jobId, scheduleId: `sc_${db}`, databaseId: db, slot: new Date(t).toISOString() },
+      } as never);
+      queue.push({
+        type: "backup.started",
+        actor: "runner:rn_1",
+        subject,
+        data: { jobId, databaseId: db, runnerId: "rn_1", attempt: 1 },
+      } as never);
       if (roll < 0.25) {
-        queue.push({ type: "backup.failed", actor: "runner:rn_1", subject, data: { jobId, databaseId: db, runnerId: "rn_1", attempt: 1, reason: "pg_dump: connection lost", willRetry: false } } as never);
+        queue.push({
+          type: "backup.failed",
+          actor: "runner:rn_1",
+          subject,
+          data: {
+            jobId,
+            databaseId: db,
+            runnerId: "rn_1",
+            attempt: 1,
+            reason: "pg_dump: connection lost",
+            willRetry: false,
+          },
+        } as never);
       } else {
         const sizeBytes = 1000 + Math.floor(rand() * 1e9);
         const artifactSha = toHex(sha256(new Uint8Array([job & 255, job >> 8])));
-        const predicate = samplePredicate({ backupId, databaseId: db, jobId, sizeBytes, s3: { ...samplePredicate().s3, key: `walwarden/${db}/${backupId}.dump.zst` } });
+        const predicate = samplePredicate({
+          backupId,
+          databaseId: db,
+          jobId,
+          sizeBytes,
+          s3: { ...samplePredicate().s3, key: `walwarden/${db}/${backupId}.dump.zst` },
+        });
         const envelope = canonicalBytes(signManifest(predicate, artifactSha, MANIFEST_SIGNER));
         manifests.set(backupId, envelope);
-        queue.push({ type: "backup.completed", actor: "runner:rn_1", subject, data: { jobId, backupId, databaseId: db, runnerId: "rn_1", artifact: { uri: `s3://${predicate.s3.bucket}/${predicate.s3.key}`, sha256: artifactSha, sizeBytes }, manifestSha256: toHex(sha256(envelope)) } } as never);
+        queue.push({
+          type: "backup.completed",
+          actor: "runner:rn_1",
+          subject,
+          data: {
+            jobId,
+            backupId,
+            databaseId: db,
+            runnerId: "rn_1",
+            artifact: { uri: `s3://${predicate.s3.bucket}/${predicate.s3.key}`, sha256: artifactSha, sizeBytes },
+            manifestSha256: toHex(sha256(envelope)),
+          },
+        } as never);
       }
     }
     t += 1000 + Math.floor(rand() * 60_000);
@@ -104,7 +159,10 @@ export function checkpointAt(log: MemoryLog, size: number, origin = ORIGIN): str
 
 /** The policy that pins the test keys. */
 export function fixturePolicy(extra: Partial<VerifyPolicy> = {}): VerifyPolicy {
-  const p = policyFromVkeys([formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey), formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey)]);
+  const p = policyFromVkeys([
+    formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey),
+    formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey),
+  ]);
   if (!p.ok) throw new Error(p.message);
   return { ...p.value, ...extra };
 }
@@ -113,9 +171,13 @@ export function fixturePolicy(extra: Partial<VerifyPolicy> = {}): VerifyPolicy {
 export function fixtureBundle(f: FixtureLog, start: number, end: number): Uint8Array {
   const head = f.log.size;
   const window = f.entries.slice(start, end);
-  const period = { from: window[0]?.at ?? "2026-11-01T00:00:00.000Z", to: window[window.length - 1]?.at ?? "2026-11-01T00:00:00.000Z" };
+  const period = {
+    from: window[0]?.at ?? "2026-11-01T00:00:00.000Z",
+    to: window[window.length - 1]?.at ?? "2026-11-01T00:00:00.000Z",
+  };
   const manifests = new Map<string, Uint8Array>();
-  for (const e of window) if (e.type === "backup.completed") manifests.set(e.data.backupId, f.manifests.get(e.data.backupId)!);
+  for (const e of window)
+    if (e.type === "backup.completed") manifests.set(e.data.backupId, f.manifests.get(e.data.backupId)!);
   const zip = writeBundle({
     orgId: "org_acme",
     origin: ORIGIN,
@@ -129,7 +191,13 @@ export function fixtureBundle(f: FixtureLog, start: number, end: number): Uint8A
     consistency: end === 0 || end === head ? [] : f.log.consistencyProof(end, head),
     checkpoints: [...f.checkpoints].filter(([s]) => s >= start && s <= end && s !== head).map(([, note]) => note),
     manifests,
-    reportHtml: renderReportHtml({ orgId: "org_acme", origin: ORIGIN, period, window: { start, end, head }, entries: window }),
+    reportHtml: renderReportHtml({
+      orgId: "org_acme",
+      origin: ORIGIN,
+      period,
+      window: { start, end, head },
+      entries: window,
+    }),
     indexSigner: MANIFEST_SIGNER,
   });
   if (!zip.ok) throw new Error(zip.message);
@@ -153,8 +221,13 @@ export function rezip(files: BundleFiles, options: { resignIndex?: boolean } = {
     const env = JSON.parse(new TextDecoder().decode(files.get(BundlePaths.index)!));
     const index = BundleIndexSchema.parse(JSON.parse(new TextDecoder().decode(fromBase64(env.payload)!)));
     out.delete(BundlePaths.index);
-    index.files = [...out.keys()].sort().map((path) => ({ path, size: out.get(path)!.length, sha256: toHex(sha256(out.get(path)!)) }));
-    out.set(BundlePaths.index, canonicalBytes(signEnvelope(INDEX_PAYLOAD_TYPE, canonicalBytes(index), [MANIFEST_SIGNER])));
+    index.files = [...out.keys()]
+      .sort()
+      .map((path) => ({ path, size: out.get(path)!.length, sha256: toHex(sha256(out.get(path)!)) }));
+    out.set(
+      BundlePaths.index,
+      canonicalBytes(signEnvelope(INDEX_PAYLOAD_TYPE, canonicalBytes(index), [MANIFEST_SIGNER])),
+    );
   }
   return zipSync(Object.fromEntries(out));
 }

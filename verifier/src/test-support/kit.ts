@@ -15,7 +15,12 @@ import { CHECKPOINT_SIGNER, MANIFEST_SIGNER } from "./keys.js";
 import { samplePredicate } from "./predicate.js";
 
 /** The backup.completed entry the Worker logs for a signed manifest (as worker/src/jobs/complete.ts builds it). */
-export function completedEntry(seq: number, envelope: DsseEnvelope, predicate: PgDumpPredicate, artifactSha256: string): LogEntryOf<"backup.completed"> {
+export function completedEntry(
+  seq: number,
+  envelope: DsseEnvelope,
+  predicate: PgDumpPredicate,
+  artifactSha256: string,
+): LogEntryOf<"backup.completed"> {
   return {
     v: 1,
     seq,
@@ -28,7 +33,11 @@ export function completedEntry(seq: number, envelope: DsseEnvelope, predicate: P
       backupId: predicate.backupId,
       databaseId: predicate.databaseId,
       runnerId: predicate.runner.id,
-      artifact: { uri: artifactUri(predicate.s3.bucket, predicate.s3.key), sha256: artifactSha256, sizeBytes: predicate.sizeBytes },
+      artifact: {
+        uri: artifactUri(predicate.s3.bucket, predicate.s3.key),
+        sha256: artifactSha256,
+        sizeBytes: predicate.sizeBytes,
+      },
       manifestSha256: toHex(sha256(canonicalBytes(envelope))),
     },
   };
@@ -51,12 +60,20 @@ export function kitOf(log: MemoryLog, envelope: unknown, seq: number, o: KitOpti
   const proofSize = o.proofSize ?? log.size;
   const proofIndex = o.proofIndex ?? seq;
   const checkpointSize = o.checkpointSize ?? proofSize;
-  const checkpoint = signCheckpoint({ origin: o.origin ?? ORIGIN, size: checkpointSize, rootHash: log.root(checkpointSize) }, o.checkpointSigner ?? CHECKPOINT_SIGNER);
+  const checkpoint = signCheckpoint(
+    { origin: o.origin ?? ORIGIN, size: checkpointSize, rootHash: log.root(checkpointSize) },
+    o.checkpointSigner ?? CHECKPOINT_SIGNER,
+  );
   if (!checkpoint.ok) throw new Error(checkpoint.message);
   return {
     envelope: JSON.parse(new TextDecoder().decode(canonicalBytes(envelope))),
     entry: new TextDecoder().decode(log.entries[seq]!),
-    proof: { v: 1, leafIndex: proofIndex, treeSize: proofSize, hashes: log.inclusionProof(proofIndex, proofSize).map(toBase64) },
+    proof: {
+      v: 1,
+      leafIndex: proofIndex,
+      treeSize: proofSize,
+      hashes: log.inclusionProof(proofIndex, proofSize).map(toBase64),
+    },
     checkpoint: checkpoint.value,
   };
 }
@@ -86,15 +103,51 @@ export function sampleKit(manifestSigner: NamedSigner = MANIFEST_SIGNER): Sample
   const predicate = samplePredicate();
   const artifactSha256 = toHex(sha256(ARTIFACT));
   const envelope = signManifest(predicate, artifactSha256, manifestSigner);
-  const otherPredicate = samplePredicate({ backupId: "bk_02", jobId: "job_02", s3: { ...predicate.s3, key: "walwarden/db_main/2026/11/24/bk_02.dump.zst" } });
+  const otherPredicate = samplePredicate({
+    backupId: "bk_02",
+    jobId: "job_02",
+    s3: { ...predicate.s3, key: "walwarden/db_main/2026/11/24/bk_02.dump.zst" },
+  });
   const otherEnvelope = signManifest(otherPredicate, artifactSha256, MANIFEST_SIGNER);
   const log = new MemoryLog();
   const subject = `database:${predicate.databaseId}`;
   const entries: LogEntry[] = [
-    { v: 1, seq: 0, type: "key.registered", at: "2026-11-24T00:00:00.000Z", actor: "system:setup", subject: "key:checkpoint", data: { purpose: "checkpoint", vkey: formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey) } },
-    { v: 1, seq: 1, type: "key.registered", at: "2026-11-24T00:00:00.000Z", actor: "system:setup", subject: "key:manifest", data: { purpose: "manifest", vkey: formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey) } },
-    { v: 1, seq: 2, type: "backup.scheduled", at: "2026-11-24T03:00:00.000Z", actor: "system:cron", subject, data: { jobId: "job_01", scheduleId: "sc_01", databaseId: "db_main", slot: "2026-11-24T03:00:00.000Z" } },
-    { v: 1, seq: 3, type: "backup.started", at: "2026-11-24T03:00:00.125Z", actor: "runner:rn_01", subject, data: { jobId: "job_01", databaseId: "db_main", runnerId: "rn_01", attempt: 1 } },
+    {
+      v: 1,
+      seq: 0,
+      type: "key.registered",
+      at: "2026-11-24T00:00:00.000Z",
+      actor: "system:setup",
+      subject: "key:checkpoint",
+      data: { purpose: "checkpoint", vkey: formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey) },
+    },
+    {
+      v: 1,
+      seq: 1,
+      type: "key.registered",
+      at: "2026-11-24T00:00:00.000Z",
+      actor: "system:setup",
+      subject: "key:manifest",
+      data: { purpose: "manifest", vkey: formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey) },
+    },
+    {
+      v: 1,
+      seq: 2,
+      type: "backup.scheduled",
+      at: "2026-11-24T03:00:00.000Z",
+      actor: "system:cron",
+      subject,
+      data: { jobId: "job_01", scheduleId: "sc_01", databaseId: "db_main", slot: "2026-11-24T03:00:00.000Z" },
+    },
+    {
+      v: 1,
+      seq: 3,
+      type: "backup.started",
+      at: "2026-11-24T03:00:00.125Z",
+      actor: "runner:rn_01",
+      subject,
+      data: { jobId: "job_01", databaseId: "db_main", runnerId: "rn_01", attempt: 1 },
+    },
     completedEntry(4, envelope, predicate, artifactSha256),
     completedEntry(5, otherEnvelope, otherPredicate, artifactSha256),
   ];

@@ -25,9 +25,19 @@ export function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
 }
 
 /** An inclusion claim with one bit flipped in one of its parts: a proof hash, the root, or the leaf (by `which`). */
-export function flipOneOf(proof: readonly Uint8Array[], root: Uint8Array, leaf: Uint8Array, which: number, bit: number) {
+export function flipOneOf(
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+  leaf: Uint8Array,
+  which: number,
+  bit: number,
+) {
   const target = which % (proof.length + 2);
   const p = [...proof];
   if (target < proof.length) p[target] = flipBit(p[target]!, bit);
-  return { proof: p, root: target === proof.length ? flipBit(root, bit) : root, leaf: target === proof.length + 1 ? flipBit(leaf, bit) : leaf };
+  return {
+    proof: p,
+    root: target === proof.length ? flipBit(root, bit) : root,
+    leaf: target === proof.length + 1 ? flipBit(leaf, bit) : leaf,
+  };
 }

@@ -22,9 +22,33 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 /** Every worked example in SPEC.md, generated from the code with the fixed test keys. */
 export function specExamples(): Record<string, string> {
   const entries: LogEntry[] = [
-    { v: 1, seq: 0, type: "key.registered", at: "2026-11-24T00:00:00.000Z", actor: "system:setup", subject: "key:checkpoint", data: { purpose: "checkpoint", vkey: formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey) } },
-    { v: 1, seq: 1, type: "backup.scheduled", at: "2026-11-24T03:00:00.000Z", actor: "system:cron", subject: "database:db_main", data: { jobId: "job_01", scheduleId: "sc_01", databaseId: "db_main", slot: "2026-11-24T03:00:00.000Z" } },
-    { v: 1, seq: 2, type: "backup.started", at: "2026-11-24T03:00:02.125Z", actor: "runner:rn_01", subject: "database:db_main", data: { jobId: "job_01", databaseId: "db_main", runnerId: "rn_01", attempt: 1 } },
+    {
+      v: 1,
+      seq: 0,
+      type: "key.registered",
+      at: "2026-11-24T00:00:00.000Z",
+      actor: "system:setup",
+      subject: "key:checkpoint",
+      data: { purpose: "checkpoint", vkey: formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey) },
+    },
+    {
+      v: 1,
+      seq: 1,
+      type: "backup.scheduled",
+      at: "2026-11-24T03:00:00.000Z",
+      actor: "system:cron",
+      subject: "database:db_main",
+      data: { jobId: "job_01", scheduleId: "sc_01", databaseId: "db_main", slot: "2026-11-24T03:00:00.000Z" },
+    },
+    {
+      v: 1,
+      seq: 2,
+      type: "backup.started",
+      at: "2026-11-24T03:00:02.125Z",
+      actor: "runner:rn_01",
+      subject: "database:db_main",
+      data: { jobId: "job_01", databaseId: "db_main", runnerId: "rn_01", attempt: 1 },
+    },
   ];
   const log = new MemoryLog();
   for (const e of entries) log.append(e);
@@ -35,23 +59,38 @@ export function specExamples(): Record<string, string> {
   const predicate = samplePredicate();
   const statement = buildStatement(predicate, digest);
   const envelope = signManifest(predicate, digest, MANIFEST_SIGNER);
-  const artifactKey = backupObjectKey({ prefix: "walwarden", databaseId: predicate.databaseId, backupId: predicate.backupId, startedAt: predicate.startedAt, artifactExt: artifactExtension(predicate.compression, "custom") });
+  const artifactKey = backupObjectKey({
+    prefix: "walwarden",
+    databaseId: predicate.databaseId,
+    backupId: predicate.backupId,
+    startedAt: predicate.startedAt,
+    artifactExt: artifactExtension(predicate.compression, "custom"),
+  });
   if (!artifactKey.ok) throw new Error(artifactKey.message);
   const fixture = buildFixtureLog(12, 1);
   const files = unzipBundle(fixtureBundle(fixture, 4, 10));
   const indexEnv = JSON.parse(text(files.get(BundlePaths.index)!));
   const index = BundleIndexSchema.parse(JSON.parse(text(fromBase64(indexEnv.payload)!)));
   return {
-    vkeys: [formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey), formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey), formatCosignerVkey(WITNESS.name, WITNESS.publicKey)].join("\n"),
+    vkeys: [
+      formatVkey(CHECKPOINT_SIGNER.name, CHECKPOINT_SIGNER.publicKey),
+      formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey),
+      formatCosignerVkey(WITNESS.name, WITNESS.publicKey),
+    ].join("\n"),
     "log-entry": text(canonicalBytes(entries[2]!)),
-    "leaf-hashes": entries.map((e, i) => `leaf ${i}: ${toHex(leafHash(canonicalBytes(e)))}`).join("\n") + `\nroot of 3: ${toHex(log.root())}`,
+    "leaf-hashes":
+      entries.map((e, i) => `leaf ${i}: ${toHex(leafHash(canonicalBytes(e)))}`).join("\n") +
+      `\nroot of 3: ${toHex(log.root())}`,
     checkpoint: checkpoint.trimEnd(),
     cosignature: cosig.ok ? cosig.value.trimEnd() : cosig.message,
     "inclusion-proof": canonicalize({ v: 1, leafIndex: 1, treeSize: 3, hashes: log.inclusionProof(1).map(toBase64) }),
     "manifest-statement": JSON.stringify(statement, null, 2),
     "manifest-pae": text(pae("application/vnd.in-toto+json", utf8(canonicalize(statement)))).slice(0, 120) + "…",
     "manifest-envelope": JSON.stringify(envelope, null, 2),
-    "kit-files": [artifactKey.value, ...Object.keys(KIT_FILES).map((f) => kitObjectKey(artifactKey.value, f as KitFile))].join("\n"),
+    "kit-files": [
+      artifactKey.value,
+      ...Object.keys(KIT_FILES).map((f) => kitObjectKey(artifactKey.value, f as KitFile)),
+    ].join("\n"),
     "kit-entry": text(canonicalBytes(completedEntry(3, envelope, predicate, digest))),
     "bundle-files": [...files.keys()].sort().join("\n"),
     "bundle-index": JSON.stringify(index, null, 2),

@@ -43,4 +43,7 @@ export const EvidenceExportSchema = z.strictObject({
 export type EvidenceExport = z.infer<typeof EvidenceExportSchema>;
 
 /** GET /v1/evidence: past exports, newest first. */
-export const EvidenceExportListSchema = z.strictObject({ items: z.array(EvidenceExportSchema), nextCursor: z.string().nullable() });
+export const EvidenceExportListSchema = z.strictObject({
+  items: z.array(EvidenceExportSchema),
+  nextCursor: z.string().nullable(),
+});

@@ -7,20 +7,32 @@ import { Id } from "../schema/common.js";
 /** A user's role: viewer reads; operator also runs backups and issues restores; admin manages the org. */
 export const RoleSchema = z.enum(["viewer", "operator", "admin"]);
 /** A name people read: 1–200 characters, no control characters. */
-export const DisplayName = z.string().trim().min(1).max(200).regex(/^[^\p{Cc}]*$/u, "no control characters");
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u, "no control characters");
 /** An email address (lower-cased). */
-export const Email = z.email().max(254).transform((e) => e.toLowerCase());
+export const Email = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
 /** A password: at least 12 characters (NIST 800-63B asks ≥ 8; long passphrases are welcome), at most 1,024. */
 export const Password = z.string().min(12, "use at least 12 characters").max(1024);
 /** An IANA time zone that this runtime knows, e.g. Europe/Oslo or UTC. */
-export const TimeZone = z.string().min(1).max(64).refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "not a known IANA time zone");
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a known IANA time zone");
 
 /** POST /v1/bootstrap: the first admin and their org; refused once any admin exists. */
 export const BootstrapRequestSchema = z.strictObject({ orgName: DisplayName, email: Email, password: Password });
@@ -40,7 +52,10 @@ export const ProviderSchema = z.enum(["neon", "supabase", "rds", "cloudsql", "az
 /** POST /v1/databases: a database to back up (the runner holds its connection string, never Walwarden). */
 export const CreateDatabaseRequestSchema = z.strictObject({ name: DisplayName, provider: ProviderSchema });
 /** PATCH /v1/databases/:id. */
-export const UpdateDatabaseRequestSchema = CreateDatabaseRequestSchema.partial().refine((v) => Object.keys(v).length > 0, "nothing to change");
+export const UpdateDatabaseRequestSchema = CreateDatabaseRequestSchema.partial().refine(
+  (v) => Object.keys(v).length > 0,
+  "nothing to change",
+);
 
 /** A five-field cron expression (minute hour day-of-month month day-of-week); the Worker parses it. */
 export const CronExpression = z.string().trim().min(9).max(120);
@@ -49,7 +64,11 @@ export const CreateScheduleRequestSchema = z.strictObject({
   databaseId: Id,
   cron: CronExpression,
   timezone: TimeZone.default("UTC"),
-  targetRpoMinutes: z.number().int().min(5).max(60 * 24 * 90),
+  targetRpoMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 90),
   retentionDays: z.number().int().min(1).max(3650),
   enabled: z.boolean().default(true),
 });

@@ -9,7 +9,9 @@ import { Id, Instant, Sha256Hex } from "../schema/common.js";
 // logged) with the per-restore progress credential; the dashboard follows along over Server-Sent Events.
 
 /** A one-time restore token or a progress credential: `wwo_` (one-time restore token) / `wwp_` (progress credential) and 43 base64url characters (32 random bytes). */
-export const RestoreSecret = z.string().regex(/^ww[op]_[A-Za-z0-9_-]{43}$/, "not a Walwarden restore token (wwo_… or wwp_…, 47 characters)");
+export const RestoreSecret = z
+  .string()
+  .regex(/^ww[op]_[A-Za-z0-9_-]{43}$/, "not a Walwarden restore token (wwo_… or wwp_…, 47 characters)");
 
 /** POST /v1/restores (operator): ask to restore a backup. */
 export const IssueRestoreRequestSchema = z.strictObject({ backupId: Id });
@@ -67,10 +69,16 @@ export const TransitionRequestSchema = z
     /** failed: what went wrong, without credentials. */
     reason: z.string().min(1).max(4000).optional(),
   })
-  .refine((t) => t.state !== "failed" || (t.stage !== undefined && t.reason !== undefined), "a failed transition needs stage and reason")
+  .refine(
+    (t) => t.state !== "failed" || (t.stage !== undefined && t.reason !== undefined),
+    "a failed transition needs stage and reason",
+  )
   .refine((t) => t.state !== "completed" || t.dryRun !== undefined, "a completed transition needs dryRun");
 /** Answer to a transition: the state now, and the log entry that records it. */
-export const TransitionResponseSchema = z.strictObject({ state: z.enum(RESTORE_STATES), seq: z.number().int().nonnegative() });
+export const TransitionResponseSchema = z.strictObject({
+  state: z.enum(RESTORE_STATES),
+  seq: z.number().int().nonnegative(),
+});
 
 /** POST /v1/restores/:restoreId/progress (Bearer progressToken): live numbers between transitions, streamed but not logged. */
 export const ProgressRequestSchema = z.strictObject({

@@ -5,7 +5,10 @@ import { PgDumpPredicateSchema } from "../manifest/predicate.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
 
 /** POST /v1/runner/claim: a runner asks for work. */
-export const ClaimRequestSchema = z.strictObject({ version: z.string().min(1).max(64), databases: z.array(Id).max(1000) });
+export const ClaimRequestSchema = z.strictObject({
+  version: z.string().min(1).max(64),
+  databases: z.array(Id).max(1000),
+});
 
 /** A claimed backup job with its lease; the lease id fences heartbeat, complete and fail. */
 export const ClaimedJobSchema = z.strictObject({
@@ -25,7 +28,10 @@ export const ClaimResponseSchema = z.strictObject({ job: ClaimedJobSchema.nullab
 /** POST /v1/runner/jobs/:jobId/heartbeat: extends the lease and reports progress. */
 export const HeartbeatRequestSchema = z.strictObject({
   leaseId: Id,
-  progress: z.strictObject({ phase: z.enum(["dumping", "uploading", "finalizing"]), bytes: z.number().int().nonnegative() }),
+  progress: z.strictObject({
+    phase: z.enum(["dumping", "uploading", "finalizing"]),
+    bytes: z.number().int().nonnegative(),
+  }),
 });
 /** Answer to heartbeat: the new lease expiry. */
 export const HeartbeatResponseSchema = z.strictObject({ leaseExpiresAt: Instant });
@@ -51,4 +57,8 @@ export const CompleteResponseSchema = z.strictObject({
 });
 
 /** POST /v1/runner/jobs/:jobId/fail: the job failed; reason is shown to people and logged. */
-export const FailRequestSchema = z.strictObject({ leaseId: Id, reason: z.string().min(1).max(4000), retryable: z.boolean() });
+export const FailRequestSchema = z.strictObject({
+  leaseId: Id,
+  reason: z.string().min(1).max(4000),
+  retryable: z.boolean(),
+});

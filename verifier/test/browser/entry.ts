@@ -5,7 +5,15 @@ import { BundlePaths } from "../../src/bundle/layout.js";
 import { verifyManifest } from "../../src/manifest/verify-manifest.js";
 import { signManifest } from "../../src/manifest/build-manifest.js";
 import { verifyCheckpoint, formatVkey, parseVkey } from "../../src/note/index.js";
-import { buildFixtureLog, checkpointAt, fixtureBundle, fixturePolicy, rezip, unzipBundle, ORIGIN } from "../../src/test-support/fixture-log.js";
+import {
+  buildFixtureLog,
+  checkpointAt,
+  fixtureBundle,
+  fixturePolicy,
+  rezip,
+  unzipBundle,
+  ORIGIN,
+} from "../../src/test-support/fixture-log.js";
 import { CHECKPOINT_SIGNER, MANIFEST_SIGNER } from "../../src/test-support/keys.js";
 import { samplePredicate } from "../../src/test-support/predicate.js";
 

@@ -64,7 +64,11 @@ export async function postJson<T>(path: string, body?: unknown): Promise<T> {
 }
 
 /** POST JSON and read the answer as bytes with its headers (a zip download). */
-export async function postForBlob(path: string, body: unknown, accept: string): Promise<{ blob: Blob; headers: Headers }> {
+export async function postForBlob(
+  path: string,
+  body: unknown,
+  accept: string,
+): Promise<{ blob: Blob; headers: Headers }> {
   const res = await call("POST", path, body, accept);
   return { blob: await res.blob(), headers: res.headers };
 }

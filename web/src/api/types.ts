@@ -102,7 +102,7 @@ export interface Restore {
 }
 
 /** One logged transition of a restore, as listed and as streamed (`event: transition`): the wire's schema. */
-export type Transition = (typeof import("@walwarden/verifier/wire").TransitionEventSchema)["_zod"]["output"];
+export type Transition = typeof import("@walwarden/verifier/wire").TransitionEventSchema["_zod"]["output"];
 
 /** Live numbers from the CLI (`event: progress`): streamed, never logged. */
 export interface Progress {

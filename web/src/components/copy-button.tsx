@@ -20,7 +20,11 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
         {label}
       </button>
       <span class="copy-status" role="status">
-        {state === "copied" ? "Copied" : state === "failed" ? "Could not copy: select the text and copy it yourself" : ""}
+        {state === "copied"
+          ? "Copied"
+          : state === "failed"
+            ? "Could not copy: select the text and copy it yourself"
+            : ""}
       </span>
     </span>
   );

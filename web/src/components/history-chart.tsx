@@ -24,8 +24,23 @@ export function HistoryChart({ backups, name }: { backups: Backup[]; name: strin
       scales: { x: { time: true }, size: { auto: true }, dur: { auto: true } },
       series: [
         { label: "Completed" },
-        { label: "Size", scale: "size", stroke: "#1a56db", width: 2, points: { show: true, size: 7 }, value: (_u, v) => (v === null ? "—" : formatBytes(v * MiB)) },
-        { label: "Duration", scale: "dur", stroke: "#b45309", width: 2, dash: [6, 4], points: { show: true, size: 7 }, value: (_u, v) => (v === null ? "—" : formatDuration(v * 1000)) },
+        {
+          label: "Size",
+          scale: "size",
+          stroke: "#1a56db",
+          width: 2,
+          points: { show: true, size: 7 },
+          value: (_u, v) => (v === null ? "—" : formatBytes(v * MiB)),
+        },
+        {
+          label: "Duration",
+          scale: "dur",
+          stroke: "#b45309",
+          width: 2,
+          dash: [6, 4],
+          points: { show: true, size: 7 },
+          value: (_u, v) => (v === null ? "—" : formatDuration(v * 1000)),
+        },
       ],
       axes: [
         { stroke: "#1f2933", grid: { stroke: "#e5e9ef" } },
@@ -43,8 +58,14 @@ export function HistoryChart({ backups, name }: { backups: Backup[]; name: strin
   }, [signature]);
   return (
     <figure class="chart">
-      <div ref={box} role="img" aria-label={`Backup history of ${name}: size and duration of each of the last ${backups.length} backups over time; the table below lists the same numbers.`} />
-      <figcaption class="muted">Size (solid, left axis) and duration (dashed, right axis) of each backup, by completion time.</figcaption>
+      <div
+        ref={box}
+        role="img"
+        aria-label={`Backup history of ${name}: size and duration of each of the last ${backups.length} backups over time; the table below lists the same numbers.`}
+      />
+      <figcaption class="muted">
+        Size (solid, left axis) and duration (dashed, right axis) of each backup, by completion time.
+      </figcaption>
     </figure>
   );
 }

@@ -20,15 +20,21 @@ function KeyList({ keys }: { keys: string[] }) {
 /** Which keys in-browser verification trusts: pinned on first use (said so), unchanged, or changed (an error). */
 export function KeysPanel({ keys }: { keys: PinnedKeysState }) {
   const { comparison: c, error } = keys;
-  if (error) return <div class="alert error" role="alert">{error}</div>;
+  if (error)
+    return (
+      <div class="alert error" role="alert">
+        {error}
+      </div>
+    );
   if (!c) return <p class="muted">Reading the published keys…</p>;
   const all = [...c.pinned.checkpoint, ...c.pinned.manifest];
   if (c.state === "changed") {
     return (
       <div class="alert error keys-panel" role="alert" data-keys="changed">
         <p>
-          <strong>The published verifier keys changed</strong> since this browser pinned them on {formatTime(c.pinned.pinnedAt)}. Verification keeps
-          using the pinned keys{c.originChanged ? ", and the log origin differs too" : ""}.
+          <strong>The published verifier keys changed</strong> since this browser pinned them on{" "}
+          {formatTime(c.pinned.pinnedAt)}. Verification keeps using the pinned keys
+          {c.originChanged ? ", and the log origin differs too" : ""}.
         </p>
         <p>Published now, not pinned:</p>
         <KeyList keys={c.added} />
@@ -39,8 +45,9 @@ export function KeysPanel({ keys }: { keys: PinnedKeysState }) {
           </>
         ) : null}
         <p>
-          If your team rotated the keys, compare the new ones with a copy you got another way (for example <code>npx walwarden keys show</code> on a
-          machine that pinned them), then trust them. Otherwise treat this as an attack on the keys.
+          If your team rotated the keys, compare the new ones with a copy you got another way (for example{" "}
+          <code>npx walwarden keys show</code> on a machine that pinned them), then trust them. Otherwise treat this as
+          an attack on the keys.
         </p>
         <button type="button" class="danger" onClick={keys.trustPublished}>
           I compared them: trust the published keys
@@ -52,11 +59,14 @@ export function KeysPanel({ keys }: { keys: PinnedKeysState }) {
     <div class={`alert ${c.state === "first-use" ? "info" : "neutral"} keys-panel`} data-keys={c.state}>
       {c.state === "first-use" ? (
         <p>
-          <strong>Keys pinned on first use.</strong> This browser has just pinned the verifier keys this Walwarden publishes, and will verify against
-          them from now on and report any change. Compare them with your own copy:
+          <strong>Keys pinned on first use.</strong> This browser has just pinned the verifier keys this Walwarden
+          publishes, and will verify against them from now on and report any change. Compare them with your own copy:
         </p>
       ) : (
-        <p>Verifying with the keys pinned in this browser on {formatTime(c.pinned.pinnedAt)} (log origin <code>{c.pinned.origin}</code>).</p>
+        <p>
+          Verifying with the keys pinned in this browser on {formatTime(c.pinned.pinnedAt)} (log origin{" "}
+          <code>{c.pinned.origin}</code>).
+        </p>
       )}
       <details open={c.state === "first-use"}>
         <summary>Pinned keys ({all.length})</summary>

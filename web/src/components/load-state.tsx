@@ -1,7 +1,17 @@
 import type { ApiError } from "../api/client.js";
 
 /** A failed load, in words, with a retry; or a quiet "Loading…" while nothing is shown yet. */
-export function LoadState({ error, loading, what, retry }: { error: ApiError | undefined; loading: boolean; what: string; retry?: () => void }) {
+export function LoadState({
+  error,
+  loading,
+  what,
+  retry,
+}: {
+  error: ApiError | undefined;
+  loading: boolean;
+  what: string;
+  retry?: () => void;
+}) {
   if (error) {
     return (
       <div class="alert error" role="alert">
@@ -16,6 +26,11 @@ export function LoadState({ error, loading, what, retry }: { error: ApiError | u
       </div>
     );
   }
-  if (loading) return <p class="muted" role="status">Loading {what}…</p>;
+  if (loading)
+    return (
+      <p class="muted" role="status">
+        Loading {what}…
+      </p>
+    );
   return null;
 }

@@ -9,7 +9,12 @@ export function ReportView({ report, caption }: { report: Report; caption: strin
     <div class="report" data-verdict={report.verdict}>
       <p class="verdict-line" role="status">
         <VerdictBadge verdict={report.verdict} />
-        {report.failed ? <span> first failed check: <code>{report.failed}</code></span> : null}
+        {report.failed ? (
+          <span>
+            {" "}
+            first failed check: <code>{report.failed}</code>
+          </span>
+        ) : null}
       </p>
       <table class="checks">
         <caption>{caption}</caption>

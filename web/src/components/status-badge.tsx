@@ -1,7 +1,12 @@
 import type { RestoreState, RpoStatus } from "../api/types.js";
 
 /** RPO status in words; the colour and symbol only repeat what the words say. */
-export const RPO_WORDS: Record<RpoStatus, string> = { ok: "OK", "at-risk": "At risk", breached: "Breached", "no-target": "No target" };
+export const RPO_WORDS: Record<RpoStatus, string> = {
+  ok: "OK",
+  "at-risk": "At risk",
+  breached: "Breached",
+  "no-target": "No target",
+};
 const RPO_SYMBOL: Record<RpoStatus, string> = { ok: "●", "at-risk": "▲", breached: "✖", "no-target": "○" };
 const RPO_TONE: Record<RpoStatus, string> = { ok: "good", "at-risk": "warn", breached: "bad", "no-target": "neutral" };
 

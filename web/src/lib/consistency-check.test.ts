@@ -8,7 +8,12 @@ const origin = `w.example/log/${ORG}`;
 const key = generateKeyPair();
 const signer = { name: "w.example/checkpoint", secretKey: key.secretKey };
 const manifestKey = formatVkey("w.example/manifest", generateKeyPair().publicKey);
-const pinned: PinnedKeys = { origin: "w.example/log", checkpoint: [formatVkey(signer.name, key.publicKey)], manifest: [manifestKey], pinnedAt: "2026-11-24T00:00:00.000Z" };
+const pinned: PinnedKeys = {
+  origin: "w.example/log",
+  checkpoint: [formatVkey(signer.name, key.publicKey)],
+  manifest: [manifestKey],
+  pinnedAt: "2026-11-24T00:00:00.000Z",
+};
 
 const log = new MemoryLog();
 for (let i = 0; i < 20; i++) log.appendBytes(utf8(`entry ${i}`));
@@ -17,7 +22,13 @@ const note = (size: number, s = signer) => {
   if (!n.ok) throw new Error(n.message);
   return n.value;
 };
-const input = (from: number, to: number) => ({ fromSize: from, toSize: to, fromNote: note(from), toNote: note(to), proof: log.consistencyProof(from, to).map(toBase64) });
+const input = (from: number, to: number) => ({
+  fromSize: from,
+  toSize: to,
+  fromNote: note(from),
+  toNote: note(to),
+  proof: log.consistencyProof(from, to).map(toBase64),
+});
 
 describe("the in-browser consistency check", () => {
   it("verifies both checkpoints and the proof", () => {
@@ -38,17 +49,29 @@ describe("the in-browser consistency check", () => {
   });
   it("fails a checkpoint signed by a key that is not pinned", () => {
     const other = { name: signer.name, secretKey: generateKeyPair().secretKey };
-    expect(checkConsistency({ ...input(7, 20), toNote: note(20, other) }, pinned, ORG)).toMatchObject({ verdict: "not-verified", failed: "checkpoint.to" });
+    expect(checkConsistency({ ...input(7, 20), toNote: note(20, other) }, pinned, ORG)).toMatchObject({
+      verdict: "not-verified",
+      failed: "checkpoint.to",
+    });
   });
   it("fails another org's log and a note for another size", () => {
-    expect(checkConsistency(input(7, 20), pinned, "org_other")).toMatchObject({ verdict: "not-verified", failed: "checkpoint.from" });
-    expect(checkConsistency({ ...input(7, 20), fromNote: note(8) }, pinned, ORG)).toMatchObject({ verdict: "not-verified", failed: "checkpoint.from" });
+    expect(checkConsistency(input(7, 20), pinned, "org_other")).toMatchObject({
+      verdict: "not-verified",
+      failed: "checkpoint.from",
+    });
+    expect(checkConsistency({ ...input(7, 20), fromNote: note(8) }, pinned, ORG)).toMatchObject({
+      verdict: "not-verified",
+      failed: "checkpoint.from",
+    });
   });
   it("fails a rewritten history: a proof between trees that do not extend each other", () => {
     const forked = new MemoryLog();
     for (let i = 0; i < 20; i++) forked.appendBytes(utf8(i === 3 ? "rewritten" : `entry ${i}`));
     const forkedNote = signCheckpoint({ origin, size: 20, rootHash: forked.root(20) }, signer);
     if (!forkedNote.ok) throw new Error(forkedNote.message);
-    expect(checkConsistency({ ...input(7, 20), toNote: forkedNote.value }, pinned, ORG)).toMatchObject({ verdict: "not-verified", failed: "consistency" });
+    expect(checkConsistency({ ...input(7, 20), toNote: forkedNote.value }, pinned, ORG)).toMatchObject({
+      verdict: "not-verified",
+      failed: "consistency",
+    });
   });
 });

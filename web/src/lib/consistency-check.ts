@@ -1,7 +1,14 @@
 // The in-browser consistency check between two checkpoints of the org's log: both signed notes verify with
 // a pinned checkpoint key for this org's log, and the RFC 9162 consistency proof shows the smaller tree is
 // a prefix of the larger (nothing was rewritten or dropped between them). Pure: the caller fetches.
-import { fromBase64, policyFromVkeys, verifyCheckpoint, verifyConsistency, type Check, type Report } from "@walwarden/verifier";
+import {
+  fromBase64,
+  policyFromVkeys,
+  verifyCheckpoint,
+  verifyConsistency,
+  type Check,
+  type Report,
+} from "@walwarden/verifier";
 import { pinnedVkeys, type PinnedKeys } from "./pinned-keys.js";
 
 /** What the check needs, as the API serves it. */
@@ -41,10 +48,20 @@ export function checkConsistency(input: ConsistencyInput, pinned: PinnedKeys, or
       return done();
     }
     if (v.value.size !== BigInt(n.size)) {
-      checks.push({ id: n.id, name, status: "fail", detail: `asked for size ${n.size}, the note is for size ${v.value.size}` });
+      checks.push({
+        id: n.id,
+        name,
+        status: "fail",
+        detail: `asked for size ${n.size}, the note is for size ${v.value.size}`,
+      });
       return done();
     }
-    checks.push({ id: n.id, name, status: "pass", detail: `origin ${v.value.origin}, size ${v.value.size}, signed by ${v.value.verifiedBy.map((k) => k.name).join(", ")}` });
+    checks.push({
+      id: n.id,
+      name,
+      status: "pass",
+      detail: `origin ${v.value.origin}, size ${v.value.size}, signed by ${v.value.verifiedBy.map((k) => k.name).join(", ")}`,
+    });
     roots.push(v.value.rootHash);
   }
   const name = `The log at size ${input.fromSize} is a prefix of the log at size ${input.toSize}`;
@@ -54,6 +71,10 @@ export function checkConsistency(input: ConsistencyInput, pinned: PinnedKeys, or
     return done();
   }
   const c = verifyConsistency(input.fromSize, input.toSize, roots[0]!, roots[1]!, hashes as Uint8Array[]);
-  checks.push(c.ok ? { id: "consistency", name, status: "pass", detail: `RFC 9162 proof of ${hashes.length} hashes verifies` } : { id: "consistency", name, status: "fail", detail: `${c.code}: ${c.message}` });
+  checks.push(
+    c.ok
+      ? { id: "consistency", name, status: "pass", detail: `RFC 9162 proof of ${hashes.length} hashes verifies` }
+      : { id: "consistency", name, status: "fail", detail: `${c.code}: ${c.message}` },
+  );
   return done();
 }

@@ -11,10 +11,14 @@ export interface ManifestStatement {
 }
 
 /** The statement in a DSSE envelope's payload, or an error message if it cannot be read. */
-export function readStatement(envelope: { payload: string }): { ok: true; value: ManifestStatement } | { ok: false; message: string } {
+export function readStatement(envelope: {
+  payload: string;
+}): { ok: true; value: ManifestStatement } | { ok: false; message: string } {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(atob(envelope.payload), (c) => c.charCodeAt(0)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(atob(envelope.payload), (c) => c.charCodeAt(0)),
+    );
   } catch {
     return { ok: false, message: "the payload is not base64 of UTF-8 text" };
   }

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { comparePinned, describeVkey, pin, PINNED_KEYS_STORAGE_KEY, readPinned, type KeyValueStore } from "./pinned-keys.js";
+import {
+  comparePinned,
+  describeVkey,
+  pin,
+  PINNED_KEYS_STORAGE_KEY,
+  readPinned,
+  type KeyValueStore,
+} from "./pinned-keys.js";
 
 const store = (): KeyValueStore & { map: Map<string, string> } => {
   const map = new Map<string, string>();
   return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
 };
-const published = { origin: "w.example/log", checkpoint: ["w.example/checkpoint+aa+K1"], manifest: ["w.example/manifest+bb+K2"] };
+const published = {
+  origin: "w.example/log",
+  checkpoint: ["w.example/checkpoint+aa+K1"],
+  manifest: ["w.example/manifest+bb+K2"],
+};
 
 describe("trust on first use", () => {
   it("pins the published keys on first use and says so", () => {
@@ -24,14 +35,28 @@ describe("trust on first use", () => {
     const pinned = pin(s, published);
     const rotated = { ...published, manifest: ["w.example/manifest+cc+K3", ...published.manifest] };
     const c = comparePinned(s, rotated);
-    expect(c).toMatchObject({ state: "changed", added: ["w.example/manifest+cc+K3"], removed: [], originChanged: false });
+    expect(c).toMatchObject({
+      state: "changed",
+      added: ["w.example/manifest+cc+K3"],
+      removed: [],
+      originChanged: false,
+    });
     expect(readPinned(s)).toEqual(pinned);
   });
   it("reports a replaced key and a changed origin", () => {
     const s = store();
     pin(s, published);
-    const c = comparePinned(s, { origin: "evil.example/log", checkpoint: ["x/checkpoint+dd+K4"], manifest: published.manifest });
-    expect(c).toMatchObject({ state: "changed", added: ["x/checkpoint+dd+K4"], removed: ["w.example/checkpoint+aa+K1"], originChanged: true });
+    const c = comparePinned(s, {
+      origin: "evil.example/log",
+      checkpoint: ["x/checkpoint+dd+K4"],
+      manifest: published.manifest,
+    });
+    expect(c).toMatchObject({
+      state: "changed",
+      added: ["x/checkpoint+dd+K4"],
+      removed: ["w.example/checkpoint+aa+K1"],
+      originChanged: true,
+    });
   });
   it("a pinned key no longer published is no change (verification keeps what is pinned)", () => {
     const s = store();

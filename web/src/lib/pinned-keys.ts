@@ -30,7 +30,13 @@ export const PINNED_KEYS_STORAGE_KEY = "walwarden.pinnedKeys.v1";
 
 function isPinned(v: unknown): v is PinnedKeys {
   const p = v as PinnedKeys;
-  return !!p && typeof p.origin === "string" && Array.isArray(p.checkpoint) && Array.isArray(p.manifest) && typeof p.pinnedAt === "string";
+  return (
+    !!p &&
+    typeof p.origin === "string" &&
+    Array.isArray(p.checkpoint) &&
+    Array.isArray(p.manifest) &&
+    typeof p.pinnedAt === "string"
+  );
 }
 
 /** The pinned keys, or undefined if nothing (readable) is pinned. */
@@ -45,7 +51,12 @@ export function readPinned(store: KeyValueStore): PinnedKeys | undefined {
 
 /** Pins `published` (first use, or the user's explicit decision to trust a change). */
 export function pin(store: KeyValueStore, published: PublishedKeys, now = new Date()): PinnedKeys {
-  const pinned: PinnedKeys = { origin: published.origin, checkpoint: [...published.checkpoint], manifest: [...published.manifest], pinnedAt: now.toISOString() };
+  const pinned: PinnedKeys = {
+    origin: published.origin,
+    checkpoint: [...published.checkpoint],
+    manifest: [...published.manifest],
+    pinnedAt: now.toISOString(),
+  };
   store.setItem(PINNED_KEYS_STORAGE_KEY, JSON.stringify(pinned));
   return pinned;
 }

@@ -30,14 +30,29 @@ class FakeEventSource {
 }
 
 const TERMINAL = new Set(["completed", "failed", "expired"] as const);
-const t = (n: number, state: Transition["state"]): Transition => ({ restoreId: "rs_1", n, state, at: "2026-11-24T00:00:00.000Z", seq: 10 + n, data: {} });
+const t = (n: number, state: Transition["state"]): Transition => ({
+  restoreId: "rs_1",
+  n,
+  state,
+  at: "2026-11-24T00:00:00.000Z",
+  seq: 10 + n,
+  data: {},
+});
 
 function follow() {
-  const got: { transitions: string[]; progress: number[]; connection: string[] } = { transitions: [], progress: [], connection: [] };
+  const got: { transitions: string[]; progress: number[]; connection: string[] } = {
+    transitions: [],
+    progress: [],
+    connection: [],
+  };
   const stop = followRestore(
     "rs_1",
     TERMINAL,
-    { onTransition: (x) => got.transitions.push(x.state), onProgress: (p) => got.progress.push(p.bytes), onConnection: (c) => got.connection.push(c) },
+    {
+      onTransition: (x) => got.transitions.push(x.state),
+      onProgress: (p) => got.progress.push(p.bytes),
+      onConnection: (c) => got.connection.push(c),
+    },
     FakeEventSource as unknown as typeof EventSource,
   );
   return { got, stop, es: FakeEventSource.last! };

@@ -16,7 +16,12 @@ export interface RestoreStreamHandlers {
  * Starts following restore `id`; returns a function that stops. Each transition is delivered once, by `n`;
  * `terminal` is the verifier's TERMINAL_STATES (passed in: the verifier loads lazily).
  */
-export function followRestore(id: string, terminal: ReadonlySet<RestoreState>, h: RestoreStreamHandlers, EventSourceImpl: typeof EventSource = EventSource): () => void {
+export function followRestore(
+  id: string,
+  terminal: ReadonlySet<RestoreState>,
+  h: RestoreStreamHandlers,
+  EventSourceImpl: typeof EventSource = EventSource,
+): () => void {
   const seen = new Set<number>();
   const es = new EventSourceImpl(`/v1/restores/${encodeURIComponent(id)}/events`, { withCredentials: true });
   let ended = false;

@@ -11,7 +11,10 @@ export interface Location {
 }
 
 const listeners = new Set<() => void>();
-const current = (): Location => ({ path: window.location.pathname, query: new URLSearchParams(window.location.search) });
+const current = (): Location => ({
+  path: window.location.pathname,
+  query: new URLSearchParams(window.location.search),
+});
 
 window.addEventListener("popstate", () => listeners.forEach((l) => l()));
 
@@ -27,7 +30,12 @@ export function navigate(to: string, { replace = false } = {}): void {
 export function useLocation(): Location {
   const [loc, setLoc] = useState(current);
   useEffect(() => {
-    const l = () => setLoc((old) => (old.path === window.location.pathname && old.query.toString() === window.location.search.replace(/^\?/, "") ? old : current()));
+    const l = () =>
+      setLoc((old) =>
+        old.path === window.location.pathname && old.query.toString() === window.location.search.replace(/^\?/, "")
+          ? old
+          : current(),
+      );
     listeners.add(l);
     // A child's effect (a redirect) may have navigated before this listener existed.
     l();

@@ -25,7 +25,9 @@ export function usePinnedKeys(): PinnedKeysState {
         setPublished(keys);
         setComparison(comparePinned(window.localStorage, keys));
       })
-      .catch((e: unknown) => setError(`could not read the published keys: ${e instanceof Error ? e.message : String(e)}`));
+      .catch((e: unknown) =>
+        setError(`could not read the published keys: ${e instanceof Error ? e.message : String(e)}`),
+      );
   }, []);
   const trustPublished = useCallback(() => {
     if (!published) return;

@@ -9,7 +9,14 @@ import { pinnedVkeys, type PinnedKeys } from "./pinned-keys.js";
 export function verifyBackupKit(detail: BackupDetail, entryText: string, pinned: PinnedKeys, orgId: string): Report {
   const policy = policyFromVkeys(pinnedVkeys(pinned), { origin: `${pinned.origin}/${orgId}` });
   if (!policy.ok) {
-    return { verdict: "not-verified", failed: "keys", checks: [{ id: "keys", name: "Pinned keys are usable", status: "fail", detail: policy.message }] };
+    return {
+      verdict: "not-verified",
+      failed: "keys",
+      checks: [{ id: "keys", name: "Pinned keys are usable", status: "fail", detail: policy.message }],
+    };
   }
-  return backupKitReport({ envelope: detail.envelope, entry: entryText, proof: detail.proof, checkpoint: detail.checkpoint }, policy.value);
+  return backupKitReport(
+    { envelope: detail.envelope, entry: entryText, proof: detail.proof, checkpoint: detail.checkpoint },
+    policy.value,
+  );
 }

@@ -44,15 +44,18 @@ export function AuditLogScreen() {
   useEffect(() => setMore(undefined), [key]);
 
   const entries = [...(first.data?.entries ?? []), ...(more?.entries ?? [])];
-  const nextAfter = more ? more.nextAfter : first.data?.nextAfter ?? null;
-  const subjectProblem = form.subject && form.subject.length < 3 ? "A subject has at least 3 characters, e.g. restore:rst_… or backup:bkp_…" : undefined;
+  const nextAfter = more ? more.nextAfter : (first.data?.nextAfter ?? null);
+  const subjectProblem =
+    form.subject && form.subject.length < 3
+      ? "A subject has at least 3 characters, e.g. restore:rst_… or backup:bkp_…"
+      : undefined;
 
   return (
     <>
       <h1>Audit log</h1>
       <p class="muted">
-        Every event, as signed into your org's append-only log. Entries are shown exactly as stored; the consistency check below proves in this browser
-        that the log only grew.
+        Every event, as signed into your org's append-only log. Entries are shown exactly as stored; the consistency
+        check below proves in this browser that the log only grew.
       </p>
       <form
         class="filters"
@@ -97,7 +100,14 @@ export function AuditLogScreen() {
         </div>
         <div class="field narrow">
           <label for="log-after">After seq</label>
-          <input id="log-after" type="number" min={0} step={1} value={form.after} onInput={(e) => setForm({ ...form, after: e.currentTarget.value })} />
+          <input
+            id="log-after"
+            type="number"
+            min={0}
+            step={1}
+            value={form.after}
+            onInput={(e) => setForm({ ...form, after: e.currentTarget.value })}
+          />
         </div>
         <div class="field actions">
           <button type="submit">Apply filters</button>
@@ -108,15 +118,24 @@ export function AuditLogScreen() {
           ) : null}
         </div>
       </form>
-      <LoadState error={first.error} loading={first.loading && !first.data} what="the log" retry={() => void first.reload()} />
-      {first.data && entries.length === 0 ? <EmptyState title={type || subject || after ? "No entries match these filters" : "The log is empty"} /> : null}
+      <LoadState
+        error={first.error}
+        loading={first.loading && !first.data}
+        what="the log"
+        retry={() => void first.reload()}
+      />
+      {first.data && entries.length === 0 ? (
+        <EmptyState title={type || subject || after ? "No entries match these filters" : "The log is empty"} />
+      ) : null}
       {entries.length > 0 ? (
         <div class="table-wrap">
           <table class="log">
             <caption class="sr-only">Log entries, oldest first</caption>
             <thead>
               <tr>
-                <th scope="col" class="num">Seq</th>
+                <th scope="col" class="num">
+                  Seq
+                </th>
                 <th scope="col">Time</th>
                 <th scope="col">Type</th>
                 <th scope="col">Actor</th>

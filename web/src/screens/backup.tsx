@@ -24,7 +24,9 @@ export function BackupScreen({ id }: { id: string }) {
   const backup = useApi(`backup:${id}`, () => getJson<BackupDetail>(`/v1/backups/${encodeURIComponent(id)}`));
   const b = backup.data;
   const entry = useApi(b ? `entry:${b.logSeq}` : null, () => fetchEntryText(b!.logSeq));
-  const database = useApi(b ? `db:${b.databaseId}` : null, () => getJson<{ name: string }>(`/v1/databases/${encodeURIComponent(b!.databaseId)}`));
+  const database = useApi(b ? `db:${b.databaseId}` : null, () =>
+    getJson<{ name: string }>(`/v1/databases/${encodeURIComponent(b!.databaseId)}`),
+  );
   const keys = usePinnedKeys();
   const [report, setReport] = useState<Report | undefined>();
   const [verifyError, setVerifyError] = useState<string | undefined>();
@@ -36,7 +38,8 @@ export function BackupScreen({ id }: { id: string }) {
     setReport(undefined);
     setVerifyError(undefined);
     const pinned = keys.comparison?.pinned;
-    if (!b || !entry.data || !pinned) return setVerifyError("The backup, its log entry or the pinned keys are not loaded yet.");
+    if (!b || !entry.data || !pinned)
+      return setVerifyError("The backup, its log entry or the pinned keys are not loaded yet.");
     try {
       const { verifyBackupKit } = await import("../lib/verify-backup.js");
       setReport(verifyBackupKit(b, entry.data, pinned, me.principal.orgId));
@@ -61,7 +64,8 @@ export function BackupScreen({ id }: { id: string }) {
   return (
     <>
       <p class="crumbs">
-        <Link href="/databases">Databases</Link> / {b ? (
+        <Link href="/databases">Databases</Link> /{" "}
+        {b ? (
           <Link href={`/databases/${b.databaseId}`}>
             <Truncated text={database.data?.name ?? b.databaseId} />
           </Link>
@@ -131,8 +135,9 @@ export function BackupScreen({ id }: { id: string }) {
           <section class="panel" aria-labelledby="verify-h">
             <h2 id="verify-h">Verify in this browser</h2>
             <p class="muted">
-              Runs <code>@walwarden/verifier</code> here: the manifest's signature, that the log entry is this backup's, that the checkpoint is signed
-              for your org's log, and the entry's inclusion proof, all against the keys pinned in this browser. The artifact itself stays in your bucket;
+              Runs <code>@walwarden/verifier</code> here: the manifest's signature, that the log entry is this backup's,
+              that the checkpoint is signed for your org's log, and the entry's inclusion proof, all against the keys
+              pinned in this browser. The artifact itself stays in your bucket;
               <code> walwarden restore</code> checks its SHA-256 before restoring.
             </p>
             <KeysPanel keys={keys} />
@@ -146,12 +151,18 @@ export function BackupScreen({ id }: { id: string }) {
                 {verifyError}
               </p>
             ) : null}
-            {report ? <ReportView report={report} caption="Checks of this backup's manifest, log entry and proof" /> : null}
+            {report ? (
+              <ReportView report={report} caption="Checks of this backup's manifest, log entry and proof" />
+            ) : null}
           </section>
 
           <section class="panel" aria-labelledby="manifest-h">
             <h2 id="manifest-h">Manifest</h2>
-            {statement?.ok ? <ManifestFacts statement={statement.value} /> : <p class="alert error">The manifest cannot be read: {statement?.message}</p>}
+            {statement?.ok ? (
+              <ManifestFacts statement={statement.value} />
+            ) : (
+              <p class="alert error">The manifest cannot be read: {statement?.message}</p>
+            )}
             <details>
               <summary>Signed envelope (DSSE)</summary>
               <pre class="code">{JSON.stringify(b.envelope, null, 2)}</pre>
@@ -161,7 +172,11 @@ export function BackupScreen({ id }: { id: string }) {
           <section class="panel" aria-labelledby="entry-h">
             <h2 id="entry-h">Log entry #{b.logSeq}</h2>
             <LoadState error={entry.error} loading={entry.loading && !entry.data} what="the log entry" />
-            {entry.data ? <pre class="code" data-entry>{JSON.stringify(JSON.parse(entry.data), null, 2)}</pre> : null}
+            {entry.data ? (
+              <pre class="code" data-entry>
+                {JSON.stringify(JSON.parse(entry.data), null, 2)}
+              </pre>
+            ) : null}
             <details>
               <summary>Checkpoint and inclusion proof</summary>
               <pre class="code">{b.checkpoint}</pre>

@@ -24,7 +24,9 @@ export function ConsistencyPanel() {
         setTo(String(c.treeSize));
         setFrom(String(Math.max(1, Math.floor(c.treeSize / 2))));
       })
-      .catch((e: unknown) => setProblem(`could not read the newest checkpoint: ${e instanceof Error ? e.message : String(e)}`));
+      .catch((e: unknown) =>
+        setProblem(`could not read the newest checkpoint: ${e instanceof Error ? e.message : String(e)}`),
+      );
   }, []);
 
   const run = async () => {
@@ -32,7 +34,8 @@ export function ConsistencyPanel() {
     setProblem(undefined);
     const f = Number(from);
     const t = Number(to);
-    if (!Number.isInteger(f) || !Number.isInteger(t) || f < 1 || t < f) return setProblem("Choose two sizes with 1 ≤ from ≤ to (RFC 9162 has no proof from the empty log).");
+    if (!Number.isInteger(f) || !Number.isInteger(t) || f < 1 || t < f)
+      return setProblem("Choose two sizes with 1 ≤ from ≤ to (RFC 9162 has no proof from the empty log).");
     const pinned = keys.comparison?.pinned;
     if (!pinned) return setProblem("The pinned keys are not loaded yet.");
     setBusy(true);
@@ -43,7 +46,9 @@ export function ConsistencyPanel() {
         getJson<{ hashes: string[] }>(`/v1/log/proofs/consistency?from=${f}&to=${t}`),
       ]);
       const { checkConsistency } = await import("../lib/consistency-check.js");
-      setReport(checkConsistency({ fromSize: f, toSize: t, fromNote, toNote, proof: proof.hashes }, pinned, me.principal.orgId));
+      setReport(
+        checkConsistency({ fromSize: f, toSize: t, fromNote, toNote, proof: proof.hashes }, pinned, me.principal.orgId),
+      );
     } catch (e) {
       setProblem(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -55,8 +60,9 @@ export function ConsistencyPanel() {
     <section class="panel" aria-labelledby="consistency-h">
       <h2 id="consistency-h">Consistency check</h2>
       <p class="muted">
-        Fetches the signed checkpoints at two sizes and the consistency proof between them, and verifies all three here with your pinned checkpoint key:
-        if it passes, nothing logged up to the first size was changed or removed by the second.{head !== undefined ? ` The log has ${head} entries now.` : ""}
+        Fetches the signed checkpoints at two sizes and the consistency proof between them, and verifies all three here
+        with your pinned checkpoint key: if it passes, nothing logged up to the first size was changed or removed by the
+        second.{head !== undefined ? ` The log has ${head} entries now.` : ""}
       </p>
       <KeysPanel keys={keys} />
       <form
@@ -68,11 +74,27 @@ export function ConsistencyPanel() {
       >
         <div class="field narrow">
           <label for="cc-from">From size</label>
-          <input id="cc-from" type="number" min={1} step={1} required value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          <input
+            id="cc-from"
+            type="number"
+            min={1}
+            step={1}
+            required
+            value={from}
+            onInput={(e) => setFrom(e.currentTarget.value)}
+          />
         </div>
         <div class="field narrow">
           <label for="cc-to">To size</label>
-          <input id="cc-to" type="number" min={1} step={1} required value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+          <input
+            id="cc-to"
+            type="number"
+            min={1}
+            step={1}
+            required
+            value={to}
+            onInput={(e) => setTo(e.currentTarget.value)}
+          />
         </div>
         <div class="field actions">
           <button type="submit" disabled={busy || !keys.comparison}>
@@ -85,7 +107,9 @@ export function ConsistencyPanel() {
           {problem}
         </p>
       ) : null}
-      {report ? <ReportView report={report} caption={`Checkpoints ${from} and ${to} and the proof between them`} /> : null}
+      {report ? (
+        <ReportView report={report} caption={`Checkpoints ${from} and ${to} and the proof between them`} />
+      ) : null}
     </section>
   );
 }

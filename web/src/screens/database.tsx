@@ -17,7 +17,11 @@ import { rpoReason } from "./databases.js";
 export function DatabaseScreen({ id }: { id: string }) {
   const me = useSession();
   const rpo = useApi(`rpo:${id}`, () => getJson<DatabaseRpo>(`/v1/rpo/${encodeURIComponent(id)}`), 15_000);
-  const backups = useApi(`backups:${id}`, () => getJson<Page<Backup>>(`/v1/backups?databaseId=${encodeURIComponent(id)}&limit=200`), 15_000);
+  const backups = useApi(
+    `backups:${id}`,
+    () => getJson<Page<Backup>>(`/v1/backups?databaseId=${encodeURIComponent(id)}&limit=200`),
+    15_000,
+  );
   const [queued, setQueued] = useState<string | undefined>();
   const d = rpo.data;
   const items = backups.data?.items;
@@ -77,7 +81,9 @@ export function DatabaseScreen({ id }: { id: string }) {
       ) : null}
       <h2>History</h2>
       <LoadState error={backups.error} loading={backups.loading && !items} what="the backups" />
-      {items && items.length === 0 ? <EmptyState title="No backups yet">A runner's first completed backup of this database appears here.</EmptyState> : null}
+      {items && items.length === 0 ? (
+        <EmptyState title="No backups yet">A runner's first completed backup of this database appears here.</EmptyState>
+      ) : null}
       {items && items.length > 0 ? (
         <>
           <HistoryChart backups={items} name={d?.name ?? id} />
@@ -87,11 +93,17 @@ export function DatabaseScreen({ id }: { id: string }) {
               <thead>
                 <tr>
                   <th scope="col">Completed</th>
-                  <th scope="col" class="num">Size</th>
-                  <th scope="col" class="num">Duration</th>
+                  <th scope="col" class="num">
+                    Size
+                  </th>
+                  <th scope="col" class="num">
+                    Duration
+                  </th>
                   <th scope="col">Artifact SHA-256</th>
                   <th scope="col">Manifest hash</th>
-                  <th scope="col" class="num">Log seq</th>
+                  <th scope="col" class="num">
+                    Log seq
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -12,8 +12,14 @@ import { useApi } from "../lib/use-api.js";
 /** Why a database has its status, in a sentence. */
 export function rpoReason(d: DatabaseRpo): string {
   const target = formatMinutes(d.targetRpoMinutes);
-  if (d.status === "no-target") return d.lastBackup ? `No enabled schedule sets a target RPO.` : "No backup yet, and no schedule sets a target RPO.";
-  if (!d.lastBackup) return d.status === "breached" ? `No backup yet, and the ${target} target has passed.` : `No backup yet; target ${target}.`;
+  if (d.status === "no-target")
+    return d.lastBackup
+      ? `No enabled schedule sets a target RPO.`
+      : "No backup yet, and no schedule sets a target RPO.";
+  if (!d.lastBackup)
+    return d.status === "breached"
+      ? `No backup yet, and the ${target} target has passed.`
+      : `No backup yet; target ${target}.`;
   const age = formatAge(d.ageSeconds);
   if (d.status === "breached") return `Last backup ${age}: older than the ${target} target.`;
   if (d.status === "at-risk") return `Last backup ${age}: close to the ${target} target, or the latest job failed.`;
@@ -34,7 +40,12 @@ export function DatabasesScreen() {
           Refresh
         </button>
       </div>
-      <LoadState error={rpo.error} loading={rpo.loading && !data} what="the databases" retry={() => void rpo.reload()} />
+      <LoadState
+        error={rpo.error}
+        loading={rpo.loading && !data}
+        what="the databases"
+        retry={() => void rpo.reload()}
+      />
       {data ? (
         <>
           <ul class="counts" aria-label="Databases by RPO status">
@@ -47,13 +58,16 @@ export function DatabasesScreen() {
           {data.databases.length === 0 ? (
             <EmptyState title="No databases yet">
               <p>
-                An admin adds a database (<code>POST /v1/databases</code>) and a schedule with a target RPO, then a runner in your network backs it up.
+                An admin adds a database (<code>POST /v1/databases</code>) and a schedule with a target RPO, then a
+                runner in your network backs it up.
               </p>
             </EmptyState>
           ) : (
             <div class="table-wrap">
               <table class="databases">
-                <caption class="sr-only">Databases and their recovery point, as of {new Date(data.at).toLocaleTimeString("en-GB")}</caption>
+                <caption class="sr-only">
+                  Databases and their recovery point, as of {new Date(data.at).toLocaleTimeString("en-GB")}
+                </caption>
                 <thead>
                   <tr>
                     <th scope="col">Database</th>
@@ -61,7 +75,9 @@ export function DatabasesScreen() {
                     <th scope="col">Last backup</th>
                     <th scope="col">Age</th>
                     <th scope="col">Manifest hash</th>
-                    <th scope="col" class="num">Size</th>
+                    <th scope="col" class="num">
+                      Size
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -79,9 +95,23 @@ export function DatabasesScreen() {
                           {rpoReason(d)}
                         </span>
                       </td>
-                      <td>{d.lastBackup ? <Link href={`/backups/${d.lastBackup.id}`}><Time iso={d.lastBackup.completedAt} /></Link> : <span class="none">No backup yet</span>}</td>
+                      <td>
+                        {d.lastBackup ? (
+                          <Link href={`/backups/${d.lastBackup.id}`}>
+                            <Time iso={d.lastBackup.completedAt} />
+                          </Link>
+                        ) : (
+                          <span class="none">No backup yet</span>
+                        )}
+                      </td>
                       <td>{d.lastBackup ? formatAge(d.ageSeconds) : "—"}</td>
-                      <td>{d.lastBackup ? <code title={d.lastBackup.manifestSha256}>{shortHash(d.lastBackup.manifestSha256)}</code> : "—"}</td>
+                      <td>
+                        {d.lastBackup ? (
+                          <code title={d.lastBackup.manifestSha256}>{shortHash(d.lastBackup.manifestSha256)}</code>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
                       <td class="num">{d.lastBackup ? formatBytes(d.lastBackup.sizeBytes) : "—"}</td>
                     </tr>
                   ))}

@@ -55,12 +55,15 @@ export function EvidenceScreen() {
 
   const run = async () => {
     setProblem(undefined);
-    if (!fromDate || !toDate || fromDate > toDate) return setProblem("Choose a period whose first day is not after its last day.");
+    if (!fromDate || !toDate || fromDate > toDate)
+      return setProblem("Choose a period whose first day is not after its last day.");
     setBusy(true);
     try {
       const { blob, headers } = await postForBlob("/v1/evidence", periodOf(fromDate, toDate), "application/zip");
       const bytes = new Uint8Array(await blob.arrayBuffer());
-      const fileName = /filename="([^"]+)"/.exec(headers.get("content-disposition") ?? "")?.[1] ?? `walwarden-evidence-${fromDate}-${toDate}.zip`;
+      const fileName =
+        /filename="([^"]+)"/.exec(headers.get("content-disposition") ?? "")?.[1] ??
+        `walwarden-evidence-${fromDate}-${toDate}.zip`;
       if (exported) URL.revokeObjectURL(exported.url);
       setExported({
         url: URL.createObjectURL(new Blob([bytes], { type: "application/zip" })),
@@ -83,9 +86,10 @@ export function EvidenceScreen() {
     <>
       <h1>Evidence export</h1>
       <p class="muted">
-        A zip of every log entry in the period with the proofs that they are complete and unaltered, each backup's signed manifest, restore histories
-        and a readable report. Your auditor verifies it offline with <a href="/verify.html">the standalone verify page</a> or{" "}
-        <code>npx walwarden-verify bundle</code>, against keys they pinned. The export itself is logged.
+        A zip of every log entry in the period with the proofs that they are complete and unaltered, each backup's
+        signed manifest, restore histories and a readable report. Your auditor verifies it offline with{" "}
+        <a href="/verify.html">the standalone verify page</a> or <code>npx walwarden-verify bundle</code>, against keys
+        they pinned. The export itself is logged.
       </p>
       <form
         class="filters"
@@ -96,7 +100,13 @@ export function EvidenceScreen() {
       >
         <div class="field">
           <label for="ev-from">First day (UTC)</label>
-          <input id="ev-from" type="date" required value={fromDate} onInput={(e) => setFromDate(e.currentTarget.value)} />
+          <input
+            id="ev-from"
+            type="date"
+            required
+            value={fromDate}
+            onInput={(e) => setFromDate(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="ev-to">Last day (UTC, included)</label>
@@ -145,9 +155,16 @@ export function EvidenceScreen() {
           <h3>To verify it offline</h3>
           <ol>
             <li>
-              Save <a href="/verify.html" download="walwarden-verify.html">walwarden-verify.html</a> (one self-contained file that makes no network request) and open it from disk.
+              Save{" "}
+              <a href="/verify.html" download="walwarden-verify.html">
+                walwarden-verify.html
+              </a>{" "}
+              (one self-contained file that makes no network request) and open it from disk.
             </li>
-            <li>Paste the verifier keys you trust (the ones pinned in this browser are below), then drop the zip on the page.</li>
+            <li>
+              Paste the verifier keys you trust (the ones pinned in this browser are below), then drop the zip on the
+              page.
+            </li>
           </ol>
           {vkeys.length ? <CopyButton text={vkeys.join("\n")} label="Copy the pinned keys" /> : null}
         </section>

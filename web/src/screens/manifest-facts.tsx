@@ -23,9 +23,23 @@ export function ManifestFacts({ statement }: { statement: ManifestStatement }) {
     ["Key", <code class="wrap">{p.s3.key}</code>],
     ["Version id", p.s3.versionId ?? "— (bucket not versioned)"],
     ["ETag", <code>{p.s3.etag}</code>],
-    ["Object Lock", p.s3.objectLock ? <>{p.s3.objectLock.mode} until <Time iso={p.s3.objectLock.retainUntil} /></> : "none"],
+    [
+      "Object Lock",
+      p.s3.objectLock ? (
+        <>
+          {p.s3.objectLock.mode} until <Time iso={p.s3.objectLock.retainUntil} />
+        </>
+      ) : (
+        "none"
+      ),
+    ],
     ["Schema fingerprint", <code class="wrap">{p.schemaFingerprint}</code>],
-    ["Runner", <><code>{p.runner.id}</code> version {p.runner.version}</>],
+    [
+      "Runner",
+      <>
+        <code>{p.runner.id}</code> version {p.runner.version}
+      </>,
+    ],
   ];
   return (
     <>
@@ -47,7 +61,9 @@ export function ManifestFacts({ statement }: { statement: ManifestStatement }) {
               <thead>
                 <tr>
                   <th scope="col">Table</th>
-                  <th scope="col" class="num">Rows</th>
+                  <th scope="col" class="num">
+                    Rows
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -78,14 +78,23 @@ export function RestoreScreen({ id }: { id: string }) {
         <section class="panel command" aria-labelledby="command-h">
           <h2 id="command-h">Run this command on the machine that can reach the target</h2>
           <p>
-            <strong>Shown once.</strong> The token in it works once and expires {r?.expiresAt ? <>at <Time iso={r.expiresAt} /></> : "in 15 minutes"}. Set{" "}
-            <code>TARGET_DATABASE_URL</code> there: the target's address and password never reach Walwarden.
+            <strong>Shown once.</strong> The token in it works once and expires{" "}
+            {r?.expiresAt ? (
+              <>
+                at <Time iso={r.expiresAt} />
+              </>
+            ) : (
+              "in 15 minutes"
+            )}
+            . Set <code>TARGET_DATABASE_URL</code> there: the target's address and password never reach Walwarden.
           </p>
           <pre class="code" data-command>
             {command}
           </pre>
           <CopyButton text={command} label="Copy command" />
-          {reached.has("claimed") ? <p class="muted">The CLI has claimed this restore: the token is spent and cannot be used again.</p> : null}
+          {reached.has("claimed") ? (
+            <p class="muted">The CLI has claimed this restore: the token is spent and cannot be used again.</p>
+          ) : null}
         </section>
       ) : null}
       <LoadState error={restore.error} loading={restore.loading && !r} what="the restore" />
@@ -115,7 +124,13 @@ export function RestoreScreen({ id }: { id: string }) {
       <section class="panel" aria-labelledby="progress-h">
         <h2 id="progress-h">Progress</h2>
         <p class="muted small" role="status" data-connection={connection}>
-          {connection === "live" ? "Live: transitions appear as the CLI reports them." : connection === "reconnecting" ? "Connection lost: reconnecting…" : connection === "ended" ? "The restore has ended; this is its full history." : "Connecting…"}
+          {connection === "live"
+            ? "Live: transitions appear as the CLI reports them."
+            : connection === "reconnecting"
+              ? "Connection lost: reconnecting…"
+              : connection === "ended"
+                ? "The restore has ended; this is its full history."
+                : "Connecting…"}
         </p>
         <ol class="stepper" aria-label="Steps of a restore">
           {STEPS.map((s) => (
@@ -133,7 +148,11 @@ export function RestoreScreen({ id }: { id: string }) {
               {progress.bytesPerSecond ? `, ${formatBytes(progress.bytesPerSecond)}/s` : ""}
               {progress.detail ? ` — ${progress.detail}` : ""}
             </label>
-            <progress id="restore-progress" max={progress.totalBytes ?? undefined} value={progress.totalBytes ? progress.bytes : undefined} />
+            <progress
+              id="restore-progress"
+              max={progress.totalBytes ?? undefined}
+              value={progress.totalBytes ? progress.bytes : undefined}
+            />
           </div>
         ) : null}
         <h3>Transitions, as logged</h3>

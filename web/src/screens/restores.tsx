@@ -14,8 +14,16 @@ export function RestoresScreen() {
   return (
     <>
       <h1>Restores</h1>
-      <p class="muted">An operator issues a restore from a backup's page; the CLI runs it on a machine you control and reports every step here.</p>
-      <LoadState error={restores.error} loading={restores.loading && !items} what="the restores" retry={() => void restores.reload()} />
+      <p class="muted">
+        An operator issues a restore from a backup's page; the CLI runs it on a machine you control and reports every
+        step here.
+      </p>
+      <LoadState
+        error={restores.error}
+        loading={restores.loading && !items}
+        what="the restores"
+        retry={() => void restores.reload()}
+      />
       {items && items.length === 0 ? (
         <EmptyState title="No restores yet">
           <p>

@@ -23,12 +23,21 @@ export function RunnersScreen() {
   return (
     <>
       <h1>Runners</h1>
-      <p class="muted">Runners back up your databases from inside your network. Each polls the API for jobs; “last seen” is its latest poll or report.</p>
-      <LoadState error={runners.error} loading={runners.loading && !items} what="the runners" retry={() => void runners.reload()} />
+      <p class="muted">
+        Runners back up your databases from inside your network. Each polls the API for jobs; “last seen” is its latest
+        poll or report.
+      </p>
+      <LoadState
+        error={runners.error}
+        loading={runners.loading && !items}
+        what="the runners"
+        retry={() => void runners.reload()}
+      />
       {items && items.length === 0 ? (
         <EmptyState title="No runners yet">
           <p>
-            An admin registers one (<code>POST /v1/runners</code>), then runs <code>npx walwarden-runner run --config runner.json</code> next to the database.
+            An admin registers one (<code>POST /v1/runners</code>), then runs{" "}
+            <code>npx walwarden-runner run --config runner.json</code> next to the database.
           </p>
         </EmptyState>
       ) : null}
@@ -56,7 +65,18 @@ export function RunnersScreen() {
                     <td>
                       <span class={`badge ${s.tone}`}>{s.word}</span>
                     </td>
-                    <td>{r.lastSeenAt ? <><Time iso={r.lastSeenAt} relative /> <span class="muted small"><Time iso={r.lastSeenAt} /></span></> : <span class="none">Never</span>}</td>
+                    <td>
+                      {r.lastSeenAt ? (
+                        <>
+                          <Time iso={r.lastSeenAt} relative />{" "}
+                          <span class="muted small">
+                            <Time iso={r.lastSeenAt} />
+                          </span>
+                        </>
+                      ) : (
+                        <span class="none">Never</span>
+                      )}
+                    </td>
                     <td>{r.version ?? "—"}</td>
                     <td>
                       <Time iso={r.createdAt} />

@@ -31,7 +31,15 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       >
         <div class="field">
           <label for="email">Email</label>
-          <input id="email" name="email" type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="password">Password</label>

@@ -4,10 +4,18 @@ import { expect, it } from "vitest";
 
 const css = readFileSync(new URL("./app.css", import.meta.url), "utf8");
 const vars = Object.fromEntries([...css.matchAll(/--([a-z-]+):\s*(#[0-9a-f]{6})\s*;/gi)].map((m) => [m[1]!, m[2]!]));
-const color = (v: string) => (v.startsWith("#") ? v : vars[v] ?? (() => { throw new Error(`no --${v} in app.css`); })());
+const color = (v: string) =>
+  v.startsWith("#")
+    ? v
+    : (vars[v] ??
+      (() => {
+        throw new Error(`no --${v} in app.css`);
+      })());
 
 function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = [1, 3, 5]
+    .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
 }
 /** The WCAG contrast ratio of two colours. */

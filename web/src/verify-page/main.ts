@@ -37,21 +37,34 @@ function pin(text: string): void {
 async function verify(): Promise<void> {
   const file = dropped ?? bundle.files?.[0];
   const vkeys = parseKeyLines(keys.value);
-  if (vkeys.length === 0) return renderProblem(result, "Paste the verifier keys you trust first: the bundle is never trusted to name its own keys.");
+  if (vkeys.length === 0)
+    return renderProblem(
+      result,
+      "Paste the verifier keys you trust first: the bundle is never trusted to name its own keys.",
+    );
   if (!file) return renderProblem(result, "Choose or drop the evidence bundle (.zip).");
   const policy = policyFromVkeys(vkeys, origin.value.trim() ? { origin: origin.value.trim() } : {});
   if (!policy.ok) return renderProblem(result, `Those keys cannot be used: ${policy.message}`);
-  result.replaceChildren(Object.assign(document.createElement("p"), { className: "working", textContent: `Verifying ${file.name}…` }));
+  result.replaceChildren(
+    Object.assign(document.createElement("p"), { className: "working", textContent: `Verifying ${file.name}…` }),
+  );
   const zip = new Uint8Array(await file.arrayBuffer());
   const started = performance.now();
   const report = await verifyBundle(zip, policy.value);
   pin(vkeys.join("\n"));
-  renderReport(result, report, { fileName: file.name, bytes: zip.length, ms: performance.now() - started, keys: vkeys });
+  renderReport(result, report, {
+    fileName: file.name,
+    bytes: zip.length,
+    ms: performance.now() - started,
+    keys: vkeys,
+  });
 }
 
 form.addEventListener("submit", (e) => {
   e.preventDefault();
-  void verify().catch((err: unknown) => renderProblem(result, `Verification stopped: ${err instanceof Error ? err.message : String(err)}`));
+  void verify().catch((err: unknown) =>
+    renderProblem(result, `Verification stopped: ${err instanceof Error ? err.message : String(err)}`),
+  );
 });
 bundle.addEventListener("change", () => {
   dropped = undefined;

@@ -4,7 +4,11 @@ import type { Report } from "@walwarden/verifier";
 
 const STATUS_WORDS = { pass: "passed", fail: "FAILED", skip: "skipped" } as const;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children);
   return node;
@@ -16,9 +20,17 @@ export function renderProblem(target: HTMLElement, message: string): void {
 }
 
 /** Shows the verdict in words (and colour), then every check with its status and detail. */
-export function renderReport(target: HTMLElement, report: Report, about: { fileName: string; bytes: number; ms: number; keys: string[] }): void {
+export function renderReport(
+  target: HTMLElement,
+  report: Report,
+  about: { fileName: string; bytes: number; ms: number; keys: string[] },
+): void {
   const ok = report.verdict === "verified";
-  const verdict = el("p", { className: `verdict ${ok ? "good" : "bad"}`, id: "verdict" }, ok ? "✔ Verified" : "✘ Not verified");
+  const verdict = el(
+    "p",
+    { className: `verdict ${ok ? "good" : "bad"}`, id: "verdict" },
+    ok ? "✔ Verified" : "✘ Not verified",
+  );
   verdict.dataset.verdict = report.verdict;
   const summary = el(
     "p",
@@ -41,7 +53,11 @@ export function renderReport(target: HTMLElement, report: Report, about: { fileN
     "table",
     {},
     el("caption", { textContent: "Every check, in the order it ran" }),
-    el("thead", {}, el("tr", {}, ...["Status", "Check", "What", "Detail"].map((h) => el("th", { scope: "col", textContent: h })))),
+    el(
+      "thead",
+      {},
+      el("tr", {}, ...["Status", "Check", "What", "Detail"].map((h) => el("th", { scope: "col", textContent: h }))),
+    ),
     el("tbody", {}, ...rows),
   );
   target.replaceChildren(verdict, summary, table);

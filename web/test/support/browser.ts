@@ -7,7 +7,15 @@ import { chromium, type Browser, type Page } from "playwright-core";
 /** Where screenshots go (git-ignored). */
 export const SCREENSHOT_DIR = resolve(import.meta.dirname, "../../../test-output/web");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** Starts Chromium. */
 export function launchBrowser(): Promise<Browser> {

@@ -2,7 +2,15 @@
 // origin) under wrangler's dev server with local D1 and Durable Objects, an org with its admin, and a
 // registered runner whose protocol calls make backups with synthetic results (no PostgreSQL needed).
 import { join } from "node:path";
-import { applyMigrations, cleanup, ROOT, startDev, tempDir, writeKeysEnvFile, type LocalWorker } from "../../../bench/lib/local-worker.mjs";
+import {
+  applyMigrations,
+  cleanup,
+  ROOT,
+  startDev,
+  tempDir,
+  writeKeysEnvFile,
+  type LocalWorker,
+} from "../../../bench/lib/local-worker.mjs";
 import {
   apiCall,
   bootstrapOrg,
@@ -49,14 +57,18 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
     addDatabase: async (name, targetRpoMinutes) => {
       const db = await createDatabase(dev, cookie, name, "neon");
       if (targetRpoMinutes !== undefined) {
-        await apiCall(dev, "POST", "/v1/schedules", { cookie, body: { databaseId: db.id, cron: "0 3 * * *", timezone: "UTC", targetRpoMinutes, retentionDays: 30 } });
+        await apiCall(dev, "POST", "/v1/schedules", {
+          cookie,
+          body: { databaseId: db.id, cron: "0 3 * * *", timezone: "UTC", targetRpoMinutes, retentionDays: 30 },
+        });
       }
       return db.id;
     },
     backUp: async (databaseId, overrides = {}) => {
       const { jobId, backupId } = await requestBackup(dev, cookie, databaseId);
       const { job } = await claimJob(dev, runner.token, { databases: [databaseId] });
-      if (!job || job.jobId !== jobId) throw new Error(`the runner claimed ${JSON.stringify(job)}, not the queued job ${jobId}`);
+      if (!job || job.jobId !== jobId)
+        throw new Error(`the runner claimed ${JSON.stringify(job)}, not the queued job ${jobId}`);
       const n = ++backups;
       const completedAt = new Date(Date.now() - 1000);
       const startedAt = new Date(completedAt.getTime() - 20_000 * n);
@@ -67,7 +79,13 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
           startedAt: startedAt.toISOString(),
           completedAt: completedAt.toISOString(),
           sizeBytes: 50_000_000 + n * 7_000_000,
-          s3: { bucket: "acme-backups", key: `walwarden/${databaseId}/${backupId}.dump.zst`, versionId: null, etag: '"9b2cf535f27731c974343645a3985328-3"', objectLock: null },
+          s3: {
+            bucket: "acme-backups",
+            key: `walwarden/${databaseId}/${backupId}.dump.zst`,
+            versionId: null,
+            etag: '"9b2cf535f27731c974343645a3985328-3"',
+            objectLock: null,
+          },
           ...overrides,
         }),
       });

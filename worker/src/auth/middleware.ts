@@ -17,7 +17,9 @@ function bearer(c: Context): string | undefined {
 
 async function principalFromToken(db: Db, token: string, now: number): Promise<Principal | undefined> {
   const hash = await sha256Hex(token);
-  const row = await db.query.apiTokens.findFirst({ where: and(eq(apiTokens.tokenSha256, hash), isNull(apiTokens.revokedAt)) });
+  const row = await db.query.apiTokens.findFirst({
+    where: and(eq(apiTokens.tokenSha256, hash), isNull(apiTokens.revokedAt)),
+  });
   if (!row || !timingSafeEqualText(row.tokenSha256, hash)) return undefined;
   await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
   return { kind: "token", id: row.id, orgId: row.orgId, role: row.role };
@@ -26,7 +28,13 @@ async function principalFromToken(db: Db, token: string, now: number): Promise<P
 async function principalFromSession(db: Db, secret: string, now: number): Promise<Principal | undefined> {
   const hash = await sha256Hex(secret);
   const [row] = await db
-    .select({ tokenSha256: sessions.tokenSha256, id: users.id, orgId: users.orgId, role: users.role, email: users.email })
+    .select({
+      tokenSha256: sessions.tokenSha256,
+      id: users.id,
+      orgId: users.orgId,
+      role: users.role,
+      email: users.email,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenSha256, hash), gt(sessions.expiresAt, now)));
@@ -50,11 +58,14 @@ export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
       if (secret) principal = await principalFromSession(db, secret, now);
       if (principal && !["GET", "HEAD"].includes(c.req.method)) {
         const origin = c.req.header("origin");
-        if (origin && origin !== new URL(c.req.url).origin) throw new ApiError(403, "forbidden", "cross-origin request refused");
+        if (origin && origin !== new URL(c.req.url).origin)
+          throw new ApiError(403, "forbidden", "cross-origin request refused");
       }
     }
-    if (!principal) throw new ApiError(401, "unauthenticated", "sign in, or send an API token as Authorization: Bearer <token>");
-    if (!hasRole(principal.role, role)) throw new ApiError(403, "forbidden", `this needs the ${role} role; you are ${principal.role}`);
+    if (!principal)
+      throw new ApiError(401, "unauthenticated", "sign in, or send an API token as Authorization: Bearer <token>");
+    if (!hasRole(principal.role, role))
+      throw new ApiError(403, "forbidden", `this needs the ${role} role; you are ${principal.role}`);
     c.set("principal", principal);
     await next();
   };
@@ -66,8 +77,11 @@ export function requireRunner(): MiddlewareHandler<AppEnv> {
     const token = bearer(c);
     if (!token) throw new ApiError(401, "unauthenticated", "send the runner token as Authorization: Bearer <token>");
     const hash = await sha256Hex(token);
-    const row = await dbOf(c.env.DB).query.runners.findFirst({ where: and(eq(runners.tokenSha256, hash), isNull(runners.revokedAt)) });
-    if (!row || !timingSafeEqualText(row.tokenSha256, hash)) throw new ApiError(401, "unauthenticated", "unknown or revoked runner token");
+    const row = await dbOf(c.env.DB).query.runners.findFirst({
+      where: and(eq(runners.tokenSha256, hash), isNull(runners.revokedAt)),
+    });
+    if (!row || !timingSafeEqualText(row.tokenSha256, hash))
+      throw new ApiError(401, "unauthenticated", "unknown or revoked runner token");
     c.set("runner", { id: row.id, orgId: row.orgId });
     await next();
   };

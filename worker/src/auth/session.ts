@@ -11,10 +11,29 @@ export const SESSION_COOKIE = "ww_session";
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** Starts a session for a user: stores the SHA-256 of a fresh secret and sets it as an HttpOnly cookie. */
-export async function startSession(c: Context, db: Db, user: { id: string; orgId: string }, now: number): Promise<void> {
+export async function startSession(
+  c: Context,
+  db: Db,
+  user: { id: string; orgId: string },
+  now: number,
+): Promise<void> {
   const secret = newSecret("wws");
-  await db.insert(sessions).values({ tokenSha256: await sha256Hex(secret), userId: user.id, orgId: user.orgId, expiresAt: now + SESSION_TTL_MS, createdAt: now });
-  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, secure: true, sameSite: "Lax", path: "/", maxAge: SESSION_TTL_MS / 1000 });
+  await db
+    .insert(sessions)
+    .values({
+      tokenSha256: await sha256Hex(secret),
+      userId: user.id,
+      orgId: user.orgId,
+      expiresAt: now + SESSION_TTL_MS,
+      createdAt: now,
+    });
+  setCookie(c, SESSION_COOKIE, secret, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Lax",
+    path: "/",
+    maxAge: SESSION_TTL_MS / 1000,
+  });
 }
 
 /** Ends the caller's session (if any) and clears the cookie. */

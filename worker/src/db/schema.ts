@@ -15,7 +15,9 @@ export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
     role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
@@ -29,7 +31,9 @@ export const sessions = sqliteTable(
   "sessions",
   {
     tokenSha256: text("token_sha256").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     orgId: text("org_id").notNull(),
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -42,7 +46,9 @@ export const apiTokens = sqliteTable(
   "api_tokens",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     name: text("name").notNull(),
     role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
     tokenSha256: text("token_sha256").notNull(),
@@ -59,7 +65,9 @@ export const runners = sqliteTable(
   "runners",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     name: text("name").notNull(),
     tokenSha256: text("token_sha256").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -75,9 +83,13 @@ export const databases = sqliteTable(
   "databases",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     name: text("name").notNull(),
-    provider: text("provider", { enum: ["neon", "supabase", "rds", "cloudsql", "azure", "self-hosted", "other"] }).notNull(),
+    provider: text("provider", {
+      enum: ["neon", "supabase", "rds", "cloudsql", "azure", "self-hosted", "other"],
+    }).notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     deletedAt: integer("deleted_at"),
@@ -90,8 +102,12 @@ export const schedules = sqliteTable(
   "schedules",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
-    databaseId: text("database_id").notNull().references(() => databases.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    databaseId: text("database_id")
+      .notNull()
+      .references(() => databases.id),
     cron: text("cron").notNull(),
     timezone: text("timezone").notNull(),
     targetRpoMinutes: integer("target_rpo_minutes").notNull(),
@@ -101,7 +117,11 @@ export const schedules = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("schedules_due").on(t.enabled, t.nextRunAt), index("schedules_org").on(t.orgId, t.id), index("schedules_db").on(t.databaseId)],
+  (t) => [
+    index("schedules_due").on(t.enabled, t.nextRunAt),
+    index("schedules_org").on(t.orgId, t.id),
+    index("schedules_db").on(t.databaseId),
+  ],
 );
 
 /**
@@ -112,7 +132,9 @@ export const jobs = sqliteTable(
   "jobs",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     databaseId: text("database_id").notNull(),
     scheduleId: text("schedule_id"),
     slotAt: integer("slot_at").notNull(),
@@ -144,7 +166,9 @@ export const backups = sqliteTable(
   "backups",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     databaseId: text("database_id").notNull(),
     jobId: text("job_id").notNull(),
     runnerId: text("runner_id").notNull(),
@@ -211,11 +235,15 @@ export const restores = sqliteTable(
   "restores",
   {
     id: text("id").primaryKey(),
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     backupId: text("backup_id").notNull(),
     databaseId: text("database_id").notNull(),
     tokenSha256: text("token_sha256").notNull(),
-    state: text("state", { enum: ["issued", "claimed", "downloading", "verifying", "restoring", "completed", "failed", "expired"] }).notNull(),
+    state: text("state", {
+      enum: ["issued", "claimed", "downloading", "verifying", "restoring", "completed", "failed", "expired"],
+    }).notNull(),
     issuedBy: text("issued_by").notNull(),
     issuedAt: integer("issued_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
@@ -225,7 +253,11 @@ export const restores = sqliteTable(
     failureStage: text("failure_stage"),
     failureReason: text("failure_reason"),
   },
-  (t) => [uniqueIndex("restores_token").on(t.tokenSha256), index("restores_org").on(t.orgId, t.id), index("restores_db").on(t.orgId, t.databaseId, t.id)],
+  (t) => [
+    uniqueIndex("restores_token").on(t.tokenSha256),
+    index("restores_org").on(t.orgId, t.id),
+    index("restores_db").on(t.orgId, t.databaseId, t.id),
+  ],
 );
 
 /**
@@ -236,7 +268,9 @@ export const restores = sqliteTable(
 export const bucketCredentials = sqliteTable(
   "bucket_credentials",
   {
-    orgId: text("org_id").notNull().references(() => orgs.id),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
     bucket: text("bucket").notNull(),
     endpoint: text("endpoint"),
     region: text("region").notNull(),

@@ -65,13 +65,26 @@ const LIMITS: EvidenceLimits = { maxEntries: MAX_EXPORT_ENTRIES, maxBytes: MAX_E
  * the window's backups, their manifests from D1, and report.html with RPO compliance against the
  * schedules' targets. Writes nothing; the same spec gives the same bytes while the org's schedules stay.
  */
-export async function buildEvidence(env: Env, spec: EvidenceSpec, limits: EvidenceLimits = LIMITS): Promise<Result<BuiltEvidence, EvidenceErrorCode>> {
+export async function buildEvidence(
+  env: Env,
+  spec: EvidenceSpec,
+  limits: EvidenceLimits = LIMITS,
+): Promise<Result<BuiltEvidence, EvidenceErrorCode>> {
   const { orgId, period, head } = spec;
   const ledger = ledgerOf(env, orgId);
   unwrapLedger(await ledger.syncMirror(orgId));
-  const { start, end } = await periodWindow(env.DB, orgId, Date.parse(period.from), Date.parse(period.to), head.treeSize);
+  const { start, end } = await periodWindow(
+    env.DB,
+    orgId,
+    Date.parse(period.from),
+    Date.parse(period.to),
+    head.treeSize,
+  );
   if (end - start > limits.maxEntries)
-    return err("too-large", `the period holds ${end - start} log entries; a bundle holds at most ${limits.maxEntries}: export a shorter period, in parts`);
+    return err(
+      "too-large",
+      `the period holds ${end - start} log entries; a bundle holds at most ${limits.maxEntries}: export a shorter period, in parts`,
+    );
 
   // The entries' exact bytes, in pages; only the kinds the report and the manifests need are kept decoded.
   const entries: Uint8Array[] = [];
@@ -82,11 +95,17 @@ export async function buildEvidence(env: Env, spec: EvidenceSpec, limits: Eviden
     for (const text of unwrapLedger(await ledger.entryRange(orgId, from, Math.min(end, from + page)))) {
       const b = utf8(text);
       const e = decodeEntry(b);
-      if (!e.ok || e.value.seq !== start + entries.length) throw new Error(`ledger entry ${start + entries.length} of ${orgId} is not what the log holds there`);
+      if (!e.ok || e.value.seq !== start + entries.length)
+        throw new Error(`ledger entry ${start + entries.length} of ${orgId} is not what the log holds there`);
       bytes += b.length;
       if (bytes > limits.maxBytes) return tooManyBytes(limits);
       entries.push(b);
-      if (e.value.type === "backup.completed" || e.value.type === "backup.failed" || e.value.type.startsWith("restore.")) reported.push(e.value);
+      if (
+        e.value.type === "backup.completed" ||
+        e.value.type === "backup.failed" ||
+        e.value.type.startsWith("restore.")
+      )
+        reported.push(e.value);
     }
   }
   const completed = reported.filter((e) => e.type === "backup.completed");
@@ -96,16 +115,33 @@ export async function buildEvidence(env: Env, spec: EvidenceSpec, limits: Eviden
   if (bytes > limits.maxBytes) return tooManyBytes(limits);
 
   const frontier = unwrapLedger(await ledger.frontier(orgId, start)).map((h) => fromBase64(h)!);
-  const consistency = end === 0 || end === head.treeSize ? [] : unwrapLedger(await ledger.consistency(orgId, end, head.treeSize)).map((h) => fromBase64(h)!);
+  const consistency =
+    end === 0 || end === head.treeSize
+      ? []
+      : unwrapLedger(await ledger.consistency(orgId, end, head.treeSize)).map((h) => fromBase64(h)!);
   // The checkpoints the window's backups were handed (in their walk-away kits): the bundle shows they agree with the log.
-  const handedOut = unwrapLedger(await ledger.appendCheckpoints(orgId, completed.map((e) => e.seq)));
-  const checkpoints = handedOut.filter((c) => c.size >= start && c.size <= end && c.size !== head.treeSize).map((c) => c.note);
+  const handedOut = unwrapLedger(
+    await ledger.appendCheckpoints(
+      orgId,
+      completed.map((e) => e.seq),
+    ),
+  );
+  const checkpoints = handedOut
+    .filter((c) => c.size >= start && c.size <= end && c.size !== head.treeSize)
+    .map((c) => c.note);
 
   const keys = signingKeys(env);
   if (!keys.ok) throw new Error(keys.message);
   const origin = logOrigin(env, orgId);
   const window = { start, end, head: head.treeSize };
-  const reportHtml = renderReportHtml({ orgId, origin, period, window, entries: reported, rpoTargets: await rpoTargets(env.DB, orgId) });
+  const reportHtml = renderReportHtml({
+    orgId,
+    origin,
+    period,
+    window,
+    entries: reported,
+    rpoTargets: await rpoTargets(env.DB, orgId),
+  });
   const files = bundleFiles({
     orgId,
     origin,
@@ -123,11 +159,18 @@ export async function buildEvidence(env: Env, spec: EvidenceSpec, limits: Eviden
     indexSigner: keys.value.manifest,
   });
   if (!files.ok) throw new Error(`evidence bundle of ${orgId}: ${files.message}`);
-  return ok({ zip: zipBundleFiles(files.value), indexSha256: toHex(sha256(files.value.get(BundlePaths.index)!)), window });
+  return ok({
+    zip: zipBundleFiles(files.value),
+    indexSha256: toHex(sha256(files.value.get(BundlePaths.index)!)),
+    window,
+  });
 }
 
 function tooManyBytes(limits: EvidenceLimits): Result<never, EvidenceErrorCode> {
-  return err("too-large", `the period's log entries and manifests come to more than ${limits.maxBytes % 1048576 === 0 ? `${limits.maxBytes / 1048576} MiB` : `${limits.maxBytes} bytes`}, the most a bundle holds: export a shorter period, in parts`);
+  return err(
+    "too-large",
+    `the period's log entries and manifests come to more than ${limits.maxBytes % 1048576 === 0 ? `${limits.maxBytes / 1048576} MiB` : `${limits.maxBytes} bytes`}, the most a bundle holds: export a shorter period, in parts`,
+  );
 }
 
 /**
@@ -149,7 +192,8 @@ async function manifestsOf(db: D1Database, orgId: string, completed: LogEntry[])
   for (const [id, digest] of want) {
     const m = out.get(id);
     if (!m) throw new Error(`backup ${id} of ${orgId} is in the log but not in D1`);
-    if (toHex(sha256(m)) !== digest) throw new Error(`backup ${id} of ${orgId}: the stored manifest does not hash to the logged manifestSha256`);
+    if (toHex(sha256(m)) !== digest)
+      throw new Error(`backup ${id} of ${orgId}: the stored manifest does not hash to the logged manifestSha256`);
   }
   return out;
 }
@@ -157,7 +201,9 @@ async function manifestsOf(db: D1Database, orgId: string, completed: LogEntry[])
 /** Each database's RPO target: the tightest among its enabled schedules (as GET /v1/rpo has it). */
 async function rpoTargets(db: D1Database, orgId: string): Promise<{ databaseId: string; targetRpoMinutes: number }[]> {
   const { results } = await db
-    .prepare("SELECT database_id AS databaseId, MIN(target_rpo_minutes) AS targetRpoMinutes FROM schedules WHERE org_id = ?1 AND enabled = 1 GROUP BY database_id ORDER BY database_id")
+    .prepare(
+      "SELECT database_id AS databaseId, MIN(target_rpo_minutes) AS targetRpoMinutes FROM schedules WHERE org_id = ?1 AND enabled = 1 GROUP BY database_id ORDER BY database_id",
+    )
     .bind(orgId)
     .all<{ databaseId: string; targetRpoMinutes: number }>();
   return results;

@@ -23,12 +23,23 @@ export type ExportErrorCode = EvidenceErrorCode | "future-period";
  * period actually covered), so exporting the same period later yields the same window. The bundle is
  * handed out only once its export is logged.
  */
-export async function exportEvidence(env: Env, orgId: string, actor: string, request: EvidenceExportRequest, now = Date.now()): Promise<Result<Exported, ExportErrorCode>> {
-  if (Date.parse(request.from) >= now) return err("future-period", `the period starts at ${request.from}, after now (${new Date(now).toISOString()}): nothing can be in it yet`);
+export async function exportEvidence(
+  env: Env,
+  orgId: string,
+  actor: string,
+  request: EvidenceExportRequest,
+  now = Date.now(),
+): Promise<Result<Exported, ExportErrorCode>> {
+  if (Date.parse(request.from) >= now)
+    return err(
+      "future-period",
+      `the period starts at ${request.from}, after now (${new Date(now).toISOString()}): nothing can be in it yet`,
+    );
   await flushOutbox(env, orgId);
   const head = unwrapLedger(await ledgerOf(env, orgId).head(orgId));
   const period = { from: request.from, to: request.to < head.at ? request.to : head.at };
-  if (period.to <= period.from) return err("future-period", `the period starts at ${request.from}, after the log's latest time (${head.at})`);
+  if (period.to <= period.from)
+    return err("future-period", `the period starts at ${request.from}, after the log's latest time (${head.at})`);
 
   const built = await buildEvidence(env, { orgId, period, createdAt: head.at, head });
   if (!built.ok) return built;
@@ -40,7 +51,14 @@ export async function exportEvidence(env: Env, orgId: string, actor: string, req
       type: "evidence.exported",
       actor,
       subject: `org:${orgId}`,
-      data: { exportId, from: period.from, to: period.to, startSeq: start, endSeq: end, indexSha256: built.value.indexSha256 },
+      data: {
+        exportId,
+        from: period.from,
+        to: period.to,
+        startSeq: start,
+        endSeq: end,
+        indexSha256: built.value.indexSha256,
+      },
     },
   ]);
   return ok({ ...built.value, exportId, period, seq: logged.entries[0]!.seq });

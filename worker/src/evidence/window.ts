@@ -10,9 +10,18 @@ export interface SeqWindow {
  * `to`), each found with one lookup on D1's (org_id, at, seq) index. D1's copy must hold at least `head`
  * entries (the caller syncs it first).
  */
-export async function periodWindow(db: D1Database, orgId: string, from: number, to: number, head: number): Promise<SeqWindow> {
+export async function periodWindow(
+  db: D1Database,
+  orgId: string,
+  from: number,
+  to: number,
+  head: number,
+): Promise<SeqWindow> {
   const firstAtOrAfter = async (at: number): Promise<number> => {
-    const row = await db.prepare("SELECT seq FROM log_entries WHERE org_id = ?1 AND at >= ?2 ORDER BY at, seq LIMIT 1").bind(orgId, at).first<{ seq: number }>();
+    const row = await db
+      .prepare("SELECT seq FROM log_entries WHERE org_id = ?1 AND at >= ?2 ORDER BY at, seq LIMIT 1")
+      .bind(orgId, at)
+      .first<{ seq: number }>();
     return Math.min(row?.seq ?? head, head);
   };
   const start = await firstAtOrAfter(from);

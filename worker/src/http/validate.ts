@@ -13,18 +13,22 @@ function issuesOf(error: z.ZodError): string[] {
 /** Parses text against a schema, or throws a 400 that names the first wrong field. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ApiError(400, "bad-request", `invalid ${where}: ${describeIssue(parsed.error)}`, issuesOf(parsed.error));
+  if (!parsed.success)
+    throw new ApiError(400, "bad-request", `invalid ${where}: ${describeIssue(parsed.error)}`, issuesOf(parsed.error));
   return parsed.data;
 }
 
 /** Reads a JSON request body (Content-Type application/json, at most MAX_JSON_BYTES) and parses it. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) throw new ApiError(415, "unsupported-media-type", "send the body as application/json");
+  if (!/^application\/json\b/i.test(type))
+    throw new ApiError(415, "unsupported-media-type", "send the body as application/json");
   const length = Number(c.req.header("content-length") ?? "0");
-  if (length > MAX_JSON_BYTES) throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
+  if (length > MAX_JSON_BYTES)
+    throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
   const text = await c.req.text();
-  if (text.length > MAX_JSON_BYTES) throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
+  if (text.length > MAX_JSON_BYTES)
+    throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);

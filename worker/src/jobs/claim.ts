@@ -21,10 +21,22 @@ export interface ClaimedJob {
  * and leases it, so of two runners claiming at once exactly one gets it; backup.started goes into the
  * outbox in the same batch and into the log before the answer.
  */
-export async function claimJob(env: Env, runner: { id: string; orgId: string }, databases: string[], version: string, now: number): Promise<ClaimedJob | null> {
+export async function claimJob(
+  env: Env,
+  runner: { id: string; orgId: string },
+  databases: string[],
+  version: string,
+  now: number,
+): Promise<ClaimedJob | null> {
   const leaseId = newId("lease", now);
   const expiresAt = leaseUntil(env, now);
-  const [claimed] = await env.DB.batch<{ id: string; database_id: string; schedule_id: string | null; attempt: number; backup_id: string }>([
+  const [claimed] = await env.DB.batch<{
+    id: string;
+    database_id: string;
+    schedule_id: string | null;
+    attempt: number;
+    backup_id: string;
+  }>([
     env.DB.prepare(
       `UPDATE jobs SET status = 'leased', attempt = attempt + 1, lease_id = ?1, lease_expires_at = ?2, runner_id = ?3,
               started_at = ?4, heartbeat_at = ?4, progress_phase = NULL, progress_bytes = NULL

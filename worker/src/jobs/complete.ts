@@ -54,8 +54,10 @@ export async function completeJob(
   now: number,
 ): Promise<Result<Completed, CompleteErrorCode>> {
   const { leaseId, artifactSha256, result } = body;
-  if (result.runner.id !== runner.id) return err("bad-result", `result.runner.id ${result.runner.id} is not the calling runner (${runner.id})`);
-  if (Date.parse(result.completedAt) < Date.parse(result.startedAt)) return err("bad-result", "result.completedAt is before result.startedAt");
+  if (result.runner.id !== runner.id)
+    return err("bad-result", `result.runner.id ${result.runner.id} is not the calling runner (${runner.id})`);
+  if (Date.parse(result.completedAt) < Date.parse(result.startedAt))
+    return err("bad-result", "result.completedAt is before result.startedAt");
   const keys = signingKeys(env);
   if (!keys.ok) return keys;
 
@@ -85,7 +87,11 @@ export async function completeJob(
         backupId: job.backup_id,
         databaseId: job.database_id,
         runnerId: runner.id,
-        artifact: { uri: artifactUri(result.s3.bucket, result.s3.key), sha256: artifactSha256, sizeBytes: result.sizeBytes },
+        artifact: {
+          uri: artifactUri(result.s3.bucket, result.s3.key),
+          sha256: artifactSha256,
+          sizeBytes: result.sizeBytes,
+        },
         manifestSha256,
       },
     },
@@ -94,7 +100,9 @@ export async function completeJob(
   const startedAt = Date.parse(result.startedAt);
   const completedAt = Date.parse(result.completedAt);
   await env.DB.batch([
-    env.DB.prepare("UPDATE jobs SET status = 'succeeded', finished_at = ?1, last_error = NULL WHERE id = ?2 AND lease_id = ?3").bind(now, jobId, leaseId),
+    env.DB.prepare(
+      "UPDATE jobs SET status = 'succeeded', finished_at = ?1, last_error = NULL WHERE id = ?2 AND lease_id = ?3",
+    ).bind(now, jobId, leaseId),
     env.DB.prepare(
       `INSERT OR IGNORE INTO backups (id, org_id, database_id, job_id, runner_id, artifact_uri, sha256, size_bytes, manifest_sha256, envelope, log_seq, started_at, completed_at, duration_ms)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`,
@@ -119,7 +127,11 @@ export async function completeJob(
 }
 
 /** The inclusion proof of a logged entry in the org's current tree, with that tree's checkpoint. */
-export async function currentProof(env: Env, orgId: string, seq: number): Promise<{ proof: InclusionProof; checkpoint: string }> {
+export async function currentProof(
+  env: Env,
+  orgId: string,
+  seq: number,
+): Promise<{ proof: InclusionProof; checkpoint: string }> {
   const ledger = ledgerOf(env, orgId);
   const { checkpoint, treeSize } = unwrapLedger(await ledger.checkpoint(orgId));
   const proof = unwrapLedger(await ledger.inclusion(orgId, seq, treeSize));

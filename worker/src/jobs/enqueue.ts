@@ -3,7 +3,13 @@ import { newId } from "../lib/ids.js";
 import { flushOutbox, outboxStatements } from "../log/outbox.js";
 
 /** Queues a backup someone asked for now (operator or above), logged as backup.scheduled with no schedule. */
-export async function enqueueManualBackup(env: Env, orgId: string, databaseId: string, actor: string, now: number): Promise<{ jobId: string; backupId: string }> {
+export async function enqueueManualBackup(
+  env: Env,
+  orgId: string,
+  databaseId: string,
+  actor: string,
+  now: number,
+): Promise<{ jobId: string; backupId: string }> {
   const jobId = newId("job", now);
   const backupId = newId("bkp", now);
   await env.DB.batch([

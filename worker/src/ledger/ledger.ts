@@ -50,7 +50,13 @@ export interface AppendResult {
 }
 
 /** Why the Ledger refused. */
-export type LedgerErrorCode = "invalid-entry" | "keys" | "wrong-org" | "inconsistent" | "out-of-range" | "mirror-behind";
+export type LedgerErrorCode =
+  | "invalid-entry"
+  | "keys"
+  | "wrong-org"
+  | "inconsistent"
+  | "out-of-range"
+  | "mirror-behind";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, idem TEXT NOT NULL UNIQUE, entry TEXT NOT NULL);
@@ -86,7 +92,9 @@ export class Ledger extends DurableObject<Env> {
     this.sql.exec(SCHEMA);
     this.nodes = {
       get: (level, index) => {
-        const row = this.sql.exec<{ hash: ArrayBuffer }>("SELECT hash FROM nodes WHERE level = ? AND idx = ?", level, index).toArray()[0];
+        const row = this.sql
+          .exec<{ hash: ArrayBuffer }>("SELECT hash FROM nodes WHERE level = ? AND idx = ?", level, index)
+          .toArray()[0];
         return row ? new Uint8Array(row.hash) : undefined;
       },
       put: (level, index, hash) => {
@@ -96,7 +104,8 @@ export class Ledger extends DurableObject<Env> {
   }
 
   private meta(k: string): string | undefined {
-    if (!this.metaCache.has(k)) this.metaCache.set(k, this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v);
+    if (!this.metaCache.has(k))
+      this.metaCache.set(k, this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", k).toArray()[0]?.v);
     return this.metaCache.get(k);
   }
 
@@ -168,7 +177,12 @@ export class Ledger extends DurableObject<Env> {
     const entries = events.map((e) => {
       const s = this.seqOf(e.key)!;
       const text = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq = ?", s).one().entry;
-      return { key: e.key, seq: s, entry: text, proof: proofJson(s, treeSize, inclusionProofFrom(rootOf, s, treeSize)) };
+      return {
+        key: e.key,
+        seq: s,
+        entry: text,
+        proof: proofJson(s, treeSize, inclusionProofFrom(rootOf, s, treeSize)),
+      };
     });
     if (fresh.length > 0) this.mirrorSoon();
     return ok({ entries, checkpoint: checkpoint.value, treeSize });
@@ -178,14 +192,20 @@ export class Ledger extends DurableObject<Env> {
    * Writes new entries and their subtree roots and signs the checkpoint, as one transaction: a checkpoint
    * we refuse to sign takes the entries with it (throwing inside transactionSync rolls it back).
    */
-  private commit(orgId: string, fresh: { key: string; entry: LogEntry; text: string }[], at: string, keys: SigningKeys): Result<string, LedgerErrorCode> {
+  private commit(
+    orgId: string,
+    fresh: { key: string; entry: LogEntry; text: string }[],
+    at: string,
+    keys: SigningKeys,
+  ): Result<string, LedgerErrorCode> {
     let checkpoint: Result<string, LedgerErrorCode> = err("inconsistent", "no checkpoint");
     try {
       this.ctx.storage.transactionSync(() => {
         for (const f of fresh) {
           this.sql.exec("INSERT INTO entries (seq, idem, entry) VALUES (?, ?, ?)", f.entry.seq, f.key, f.text);
           appendLeaf(this.nodes, f.entry.seq, leafHash(utf8(f.text), sha), sha);
-          if (f.entry.type === "key.registered" || f.entry.type === "key.rotated") this.setMeta(`vkey:${f.entry.data.purpose}`, f.entry.data.vkey);
+          if (f.entry.type === "key.registered" || f.entry.type === "key.rotated")
+            this.setMeta(`vkey:${f.entry.data.purpose}`, f.entry.data.vkey);
         }
         if (fresh.length > 0) this.setMeta("lastAt", at);
         if (fresh.length > 0) this.count = fresh.at(-1)!.entry.seq + 1;
@@ -215,13 +235,19 @@ export class Ledger extends DurableObject<Env> {
     if (existing) return ok(existing.note);
     const rootOf = rangeRootOf(this.nodes, sha);
     const root = size === 0 ? EMPTY_ROOT : rootOf(0, size);
-    const previous = this.sql.exec<{ size: number; note: string }>("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1").toArray()[0];
+    const previous = this.sql
+      .exec<{ size: number; note: string }>("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+      .toArray()[0];
     if (previous && previous.size > 0) {
       const prev = parseCheckpointNote(previous.note);
       if (!prev.ok) return err("inconsistent", `stored checkpoint ${previous.size} does not parse`);
       const proof = consistencyProofFrom(rootOf, previous.size, size);
       const consistent = verifyConsistency(previous.size, size, prev.value.rootHash, root, proof, sha);
-      if (!consistent.ok) return err("inconsistent", `refusing to sign size ${size}: not consistent with checkpoint ${previous.size} (${consistent.message})`);
+      if (!consistent.ok)
+        return err(
+          "inconsistent",
+          `refusing to sign size ${size}: not consistent with checkpoint ${previous.size} (${consistent.message})`,
+        );
     }
     const note = signCheckpoint({ origin: logOrigin(this.env, orgId), size, rootHash: root }, keys.checkpoint);
     if (!note.ok) return err("keys", note.message);
@@ -268,7 +294,12 @@ export class Ledger extends DurableObject<Env> {
     if (!org.ok) return org;
     const found = new Map<number, string>();
     for (const seq of seqs) {
-      const row = this.sql.exec<{ size: number; note: string }>("SELECT size, note FROM checkpoints WHERE size > ? ORDER BY size LIMIT 1", seq).toArray()[0];
+      const row = this.sql
+        .exec<{ size: number; note: string }>(
+          "SELECT size, note FROM checkpoints WHERE size > ? ORDER BY size LIMIT 1",
+          seq,
+        )
+        .toArray()[0];
       if (row) found.set(row.size, row.note);
     }
     return ok([...found].sort(([a], [b]) => a - b).map(([size, note]) => ({ size, note })));
@@ -278,7 +309,8 @@ export class Ledger extends DurableObject<Env> {
   frontier(orgId: string, size: number): Result<string[], LedgerErrorCode> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
-    if (!Number.isSafeInteger(size) || size < 0 || size > this.size()) return err("out-of-range", `need 0 ≤ size ≤ ${this.size()}, got ${size}`);
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.size())
+      return err("out-of-range", `need 0 ≤ size ≤ ${this.size()}, got ${size}`);
     return ok(frontierOf(this.nodes, size).map(toBase64));
   }
 
@@ -287,7 +319,8 @@ export class Ledger extends DurableObject<Env> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
     const size = treeSize ?? this.size();
-    if (size > this.size() || seq >= size) return err("out-of-range", `entry ${seq} is not in a tree of ${size} (the log has ${this.size()} entries)`);
+    if (size > this.size() || seq >= size)
+      return err("out-of-range", `entry ${seq} is not in a tree of ${size} (the log has ${this.size()} entries)`);
     return ok(proofJson(seq, size, inclusionProofFrom(rangeRootOf(this.nodes, sha), seq, size)));
   }
 
@@ -295,7 +328,8 @@ export class Ledger extends DurableObject<Env> {
   consistency(orgId: string, from: number, to: number): Result<string[], LedgerErrorCode> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
-    if (from < 1 || from > to || to > this.size()) return err("out-of-range", `need 1 ≤ from ≤ to ≤ ${this.size()}, got ${from} and ${to}`);
+    if (from < 1 || from > to || to > this.size())
+      return err("out-of-range", `need 1 ≤ from ≤ to ≤ ${this.size()}, got ${from} and ${to}`);
     return ok(consistencyProofFrom(rangeRootOf(this.nodes, sha), from, to).map(toBase64));
   }
 
@@ -303,7 +337,12 @@ export class Ledger extends DurableObject<Env> {
   entries(orgId: string, from: number, limit: number): Result<string[], LedgerErrorCode> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
-    return ok(this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit).toArray().map((r) => r.entry));
+    return ok(
+      this.sql
+        .exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT ?", from, limit)
+        .toArray()
+        .map((r) => r.entry),
+    );
   }
 
   /**
@@ -315,7 +354,12 @@ export class Ledger extends DurableObject<Env> {
     if (!org.ok) return org;
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > this.size())
       return err("out-of-range", `need 0 ≤ start ≤ end ≤ ${this.size()}, got [${start}, ${end})`);
-    return ok(this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq", start, end).toArray().map((r) => r.entry));
+    return ok(
+      this.sql
+        .exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? AND seq < ? ORDER BY seq", start, end)
+        .toArray()
+        .map((r) => r.entry),
+    );
   }
 
   /**
@@ -327,7 +371,9 @@ export class Ledger extends DurableObject<Env> {
     if (!org.ok) return org;
     await this.startMirror();
     const mirrored = Number(this.meta("mirrored") ?? "0");
-    return mirrored >= this.size() ? ok(mirrored) : err("mirror-behind", `D1 holds ${mirrored} of ${this.size()} entries; the copy is retried by alarm`);
+    return mirrored >= this.size()
+      ? ok(mirrored)
+      : err("mirror-behind", `D1 holds ${mirrored} of ${this.size()} entries; the copy is retried by alarm`);
   }
 
   /**
@@ -358,10 +404,16 @@ export class Ledger extends DurableObject<Env> {
     if (!org) return;
     for (;;) {
       const from = Number(this.meta("mirrored") ?? "0");
-      const rows = this.sql.exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1000", from).toArray();
+      const rows = this.sql
+        .exec<{ entry: string }>("SELECT entry FROM entries WHERE seq >= ? ORDER BY seq LIMIT 1000", from)
+        .toArray();
       if (rows.length === 0) return;
       try {
-        await mirrorToD1(this.env.DB, org, rows.map((r) => r.entry));
+        await mirrorToD1(
+          this.env.DB,
+          org,
+          rows.map((r) => r.entry),
+        );
       } catch (e) {
         console.error("ledger mirror to D1 failed; retrying by alarm", e instanceof Error ? e.message : String(e));
         await this.ctx.storage.setAlarm(Date.now() + 5_000);

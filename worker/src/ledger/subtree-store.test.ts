@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CompactRange, consistencyProof, consistencyProofFrom, frontierOfLeafHashes, inclusionProof, inclusionProofFrom, leafHash, portableSha256, rootFromLeafHashes } from "@walwarden/verifier";
+import {
+  CompactRange,
+  consistencyProof,
+  consistencyProofFrom,
+  frontierOfLeafHashes,
+  inclusionProof,
+  inclusionProofFrom,
+  leafHash,
+  portableSha256,
+  rootFromLeafHashes,
+} from "@walwarden/verifier";
 import { appendLeaf, frontierOf, rangeRootOf, type NodeStore } from "./subtree-store.js";
 
 function mapStore(): NodeStore & { writes: number } {

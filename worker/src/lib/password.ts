@@ -26,10 +26,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, iter, saltB64, hashB64] = stored.split("$");
   const iterations = Number(iter);
   const salt = saltB64 ? fromBase64(saltB64) : undefined;
-  if (scheme !== "pbkdf2-sha256" || !Number.isSafeInteger(iterations) || iterations < 1 || !salt || !hashB64) return false;
+  if (scheme !== "pbkdf2-sha256" || !Number.isSafeInteger(iterations) || iterations < 1 || !salt || !hashB64)
+    return false;
   const hash = await derive(password, salt, iterations);
   return timingSafeEqualText(toBase64(hash), hashB64);
 }
 
 /** A stored hash of a random password: checked against when the email is unknown, so timing does not tell. */
-export const DUMMY_PASSWORD_HASH = "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+export const DUMMY_PASSWORD_HASH =
+  "pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

@@ -15,7 +15,15 @@ export interface OutboxEvent {
 }
 
 /** An outbox row as D1 returns it. */
-type OutboxRow = { id: number; org_id: string; key: string; type: EventType; actor: string; subject: string; data: string };
+type OutboxRow = {
+  id: number;
+  org_id: string;
+  key: string;
+  type: EventType;
+  actor: string;
+  subject: string;
+  data: string;
+};
 
 /** Events per INSERT statement (one JSON parameter each). */
 const PER_STATEMENT = 100;
@@ -47,16 +55,26 @@ export function outboxStatements(db: D1Database, events: OutboxEvent[], now: num
 export async function flushOutbox(env: Env, orgId: string): Promise<AppendResult | null> {
   let last: AppendResult | null = null;
   for (;;) {
-    const { results: rows } = await env.DB.prepare("SELECT id, org_id, key, type, actor, subject, data FROM outbox WHERE org_id = ? ORDER BY id LIMIT ?")
+    const { results: rows } = await env.DB.prepare(
+      "SELECT id, org_id, key, type, actor, subject, data FROM outbox WHERE org_id = ? ORDER BY id LIMIT ?",
+    )
       .bind(orgId, PER_APPEND)
       .all<OutboxRow>();
     if (rows.length === 0) return last;
     last = await appendToLog(
       env,
       orgId,
-      rows.map((r) => ({ key: r.key, type: r.type, actor: r.actor, subject: r.subject, data: JSON.parse(r.data) as unknown })),
+      rows.map((r) => ({
+        key: r.key,
+        type: r.type,
+        actor: r.actor,
+        subject: r.subject,
+        data: JSON.parse(r.data) as unknown,
+      })),
     );
-    await env.DB.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(rows.map((r) => r.id))).run();
+    await env.DB.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))")
+      .bind(JSON.stringify(rows.map((r) => r.id)))
+      .run();
     if (rows.length < PER_APPEND) return last;
   }
 }
@@ -83,7 +101,10 @@ export async function flushAllOutboxes(env: Env, d1: CountingD1): Promise<{ even
   const orgs = new Set<string>();
   while (calls < MAX_LEDGER_CALLS) {
     const rows = await d1.all<OutboxRow>(
-      d1.prepare("SELECT id, org_id, key, type, actor, subject, data FROM outbox ORDER BY org_id, id LIMIT ?", PER_PASS),
+      d1.prepare(
+        "SELECT id, org_id, key, type, actor, subject, data FROM outbox ORDER BY org_id, id LIMIT ?",
+        PER_PASS,
+      ),
     );
     if (rows.length === 0) break;
     const byOrg = new Map<string, OutboxRow[]>();
@@ -97,12 +118,27 @@ export async function flushAllOutboxes(env: Env, d1: CountingD1): Promise<{ even
     for (let i = 0; i < work.length; i += PARALLEL_APPENDS) {
       await Promise.all(
         work.slice(i, i + PARALLEL_APPENDS).map(([orgId, own]) =>
-          appendToLog(env, orgId, own.map((r) => ({ key: r.key, type: r.type, actor: r.actor, subject: r.subject, data: JSON.parse(r.data) as unknown }))),
+          appendToLog(
+            env,
+            orgId,
+            own.map((r) => ({
+              key: r.key,
+              type: r.type,
+              actor: r.actor,
+              subject: r.subject,
+              data: JSON.parse(r.data) as unknown,
+            })),
+          ),
         ),
       );
     }
     const done = work.flatMap(([, own]) => own);
-    await d1.batch([d1.prepare("DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))", JSON.stringify(done.map((r) => r.id)))]);
+    await d1.batch([
+      d1.prepare(
+        "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))",
+        JSON.stringify(done.map((r) => r.id)),
+      ),
+    ]);
     events += done.length;
     for (const [org] of work) orgs.add(org);
     if (rows.length < PER_PASS) break;

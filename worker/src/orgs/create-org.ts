@@ -25,7 +25,11 @@ export async function createOrgWithAdmin(
   const passwordHash = await hashPassword(input.password);
   const guard = options.onlyIfNoAdmin ? "NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')" : "1";
   const [org] = await env.DB.batch([
-    env.DB.prepare(`INSERT INTO orgs (id, name, created_at) SELECT ?, ?, ? WHERE ${guard}`).bind(orgId, input.orgName, now),
+    env.DB.prepare(`INSERT INTO orgs (id, name, created_at) SELECT ?, ?, ? WHERE ${guard}`).bind(
+      orgId,
+      input.orgName,
+      now,
+    ),
     env.DB.prepare(
       `INSERT INTO users (id, org_id, email, password_hash, role, created_at) SELECT ?, ?, ?, ?, 'admin', ? WHERE EXISTS (SELECT 1 FROM orgs WHERE id = ?) AND ${guard}`,
     ).bind(userId, orgId, input.email, passwordHash, now, orgId),

@@ -24,11 +24,27 @@ export function bucketSecretContext(orgId: string, bucket: string): string {
 export type BucketAccessErrorCode = "no-credential" | "sealed";
 
 /** The org's read-only access to a bucket, with its secret opened, or why there is none. */
-export async function bucketAccess(env: Env, orgId: string, bucket: string): Promise<Result<BucketAccess, BucketAccessErrorCode>> {
-  const row = await dbOf(env.DB).query.bucketCredentials.findFirst({ where: and(eq(bucketCredentials.orgId, orgId), eq(bucketCredentials.bucket, bucket)) });
+export async function bucketAccess(
+  env: Env,
+  orgId: string,
+  bucket: string,
+): Promise<Result<BucketAccess, BucketAccessErrorCode>> {
+  const row = await dbOf(env.DB).query.bucketCredentials.findFirst({
+    where: and(eq(bucketCredentials.orgId, orgId), eq(bucketCredentials.bucket, bucket)),
+  });
   if (!row)
-    return err("no-credential", `no read-only credential for bucket ${bucket}: an admin adds one with PUT /v1/buckets/${bucket} (docs/restore-credentials.md)`);
+    return err(
+      "no-credential",
+      `no read-only credential for bucket ${bucket}: an admin adds one with PUT /v1/buckets/${bucket} (docs/restore-credentials.md)`,
+    );
   const secret = await open(env.BUCKET_CREDENTIALS_KEY, row.sealedSecret, bucketSecretContext(orgId, bucket));
   if (!secret.ok) return err("sealed", `the credential for bucket ${bucket} cannot be opened: ${secret.message}`);
-  return ok({ bucket, endpoint: row.endpoint, region: row.region, forcePathStyle: row.forcePathStyle, accessKeyId: row.accessKeyId, secretAccessKey: secret.value });
+  return ok({
+    bucket,
+    endpoint: row.endpoint,
+    region: row.region,
+    forcePathStyle: row.forcePathStyle,
+    accessKeyId: row.accessKeyId,
+    secretAccessKey: secret.value,
+  });
 }

@@ -41,7 +41,9 @@ export async function claimRestore(
     await logUnknownToken(env, token.orgId, token.sha256);
     return err("unknown-token", "no restore has this token; check you copied the whole command");
   }
-  const backup = await db.query.backups.findFirst({ where: and(eq(backups.id, row.backupId), eq(backups.orgId, row.orgId)) });
+  const backup = await db.query.backups.findFirst({
+    where: and(eq(backups.id, row.backupId), eq(backups.orgId, row.orgId)),
+  });
   const where = backup ? splitArtifactUri(backup.artifactUri) : undefined;
   if (!backup || !where) return err("not-found", "the backup of this restore no longer exists");
   const access = await bucketAccess(env, row.orgId, where.bucket);

@@ -25,8 +25,16 @@ export type IssueErrorCode = "not-found" | "no-credential" | "sealed" | "log-una
  * token is never issued that cannot be claimed), creates the RestoreSession (which logs
  * restore.token_issued with the token's hash and arms the expiry alarm), then records the D1 row.
  */
-export async function issueRestore(env: Env, orgId: string, actor: string, backupId: string, now: number): Promise<Result<Issued, IssueErrorCode>> {
-  const backup = await dbOf(env.DB).query.backups.findFirst({ where: and(eq(backups.id, backupId), eq(backups.orgId, orgId)) });
+export async function issueRestore(
+  env: Env,
+  orgId: string,
+  actor: string,
+  backupId: string,
+  now: number,
+): Promise<Result<Issued, IssueErrorCode>> {
+  const backup = await dbOf(env.DB).query.backups.findFirst({
+    where: and(eq(backups.id, backupId), eq(backups.orgId, orgId)),
+  });
   if (!backup) return err("not-found", "backup not found");
   const where = splitArtifactUri(backup.artifactUri);
   if (!where) return err("not-found", `backup ${backupId} has no s3:// artifact`);
@@ -39,7 +47,16 @@ export async function issueRestore(env: Env, orgId: string, actor: string, backu
   const ttl = Math.min(MAX_PRESIGN_SECONDS, intVar(env.RESTORE_TOKEN_TTL_SECONDS, MAX_PRESIGN_SECONDS));
   const expiresAt = now + ttl * 1000;
   await flushOutbox(env, orgId);
-  const issued = await sessionOf(env, restoreId).issue({ restoreId, orgId, backupId, databaseId: backup.databaseId, tokenSha256, issuedBy: actor, issuedAt: now, expiresAt });
+  const issued = await sessionOf(env, restoreId).issue({
+    restoreId,
+    orgId,
+    backupId,
+    databaseId: backup.databaseId,
+    tokenSha256,
+    issuedBy: actor,
+    issuedAt: now,
+    expiresAt,
+  });
   if (!issued.ok) return err("log-unavailable", issued.message);
   await dbOf(env.DB).insert(restores).values({
     id: restoreId,

@@ -26,11 +26,21 @@ export function objectUrl(access: BucketAccess, key: string): URL {
  * A presigned GET (SigV4 in the query string) for one object, valid for `seconds` (capped at 15 minutes).
  * Signing is local computation: the Worker sends nothing to the bucket and never sees the object's bytes.
  */
-export async function presignGet(access: BucketAccess, key: string, seconds: number, now: number): Promise<{ url: string; expiresAt: number }> {
+export async function presignGet(
+  access: BucketAccess,
+  key: string,
+  seconds: number,
+  now: number,
+): Promise<{ url: string; expiresAt: number }> {
   const ttl = Math.max(1, Math.min(MAX_PRESIGN_SECONDS, Math.floor(seconds)));
   const url = objectUrl(access, key);
   url.searchParams.set("X-Amz-Expires", String(ttl));
-  const client = new AwsClient({ accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey, service: "s3", region: access.region });
+  const client = new AwsClient({
+    accessKeyId: access.accessKeyId,
+    secretAccessKey: access.secretAccessKey,
+    service: "s3",
+    region: access.region,
+  });
   const datetime = new Date(now).toISOString().replace(/[:-]|\.\d{3}/g, "");
   const signed = await client.sign(url.toString(), { method: "GET", aws: { signQuery: true, datetime } });
   return { url: signed.url, expiresAt: Math.floor(now / 1000) * 1000 + ttl * 1000 };

@@ -107,14 +107,24 @@ export class RestoreSession extends DurableObject<Env> {
   }
 
   private save(r: Restore): void {
-    this.sql.exec("INSERT INTO restore (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record", JSON.stringify(r));
+    this.sql.exec(
+      "INSERT INTO restore (id, record) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+      JSON.stringify(r),
+    );
     this.cached = r;
   }
 
   /** Records a transition (not yet logged) and moves the state; synchronous, so nothing interleaves. */
   private move(r: Restore, state: RestoreState, actor: string, data: Record<string, unknown>, now: number): void {
     const n = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM transitions").one().n + 1;
-    this.sql.exec("INSERT INTO transitions (n, state, at, actor, data, seq) VALUES (?, ?, ?, ?, ?, NULL)", n, state, now, actor, JSON.stringify(data));
+    this.sql.exec(
+      "INSERT INTO transitions (n, state, at, actor, data, seq) VALUES (?, ?, ?, ?, ?, NULL)",
+      n,
+      state,
+      now,
+      actor,
+      JSON.stringify(data),
+    );
     const next: Restore = { ...r, state, lastActivityAt: now };
     if (state === "claimed") next.claimedAt = now;
     if (TERMINAL_STATES.has(state)) next.finishedAt = now;
@@ -126,12 +136,27 @@ export class RestoreSession extends DurableObject<Env> {
   /** Creates the session (idempotent for the same restore) and logs restore.token_issued. */
   async issue(p: IssueParams): Promise<Result<Transition, SessionErrorCode>> {
     if (!this.record()) {
-      this.save({ ...p, state: "issued", progressSha256: null, claimedAt: null, finishedAt: null, lastActivityAt: p.issuedAt, dryRun: null, failure: null });
+      this.save({
+        ...p,
+        state: "issued",
+        progressSha256: null,
+        claimedAt: null,
+        finishedAt: null,
+        lastActivityAt: p.issuedAt,
+        dryRun: null,
+        failure: null,
+      });
       this.sql.exec(
         "INSERT INTO transitions (n, state, at, actor, data, seq) VALUES (1, 'issued', ?, ?, ?, NULL)",
         p.issuedAt,
         p.issuedBy,
-        JSON.stringify({ restoreId: p.restoreId, backupId: p.backupId, databaseId: p.databaseId, tokenSha256: p.tokenSha256, expiresAt: iso(p.expiresAt) }),
+        JSON.stringify({
+          restoreId: p.restoreId,
+          backupId: p.backupId,
+          databaseId: p.databaseId,
+          tokenSha256: p.tokenSha256,
+          expiresAt: iso(p.expiresAt),
+        }),
       );
       await this.ctx.storage.setAlarm(p.expiresAt);
     }
@@ -145,20 +170,33 @@ export class RestoreSession extends DurableObject<Env> {
    * in between), so of two concurrent claims exactly one wins. A refusal is logged as restore.claim_rejected.
    * Returns the progress credential (shown once; only its hash is kept).
    */
-  async claim(tokenSha256: string, orgId: string, clientVersion: string, now: number): Promise<Result<{ progressToken: string; restore: RestoreView }, SessionErrorCode>> {
+  async claim(
+    tokenSha256: string,
+    orgId: string,
+    clientVersion: string,
+    now: number,
+  ): Promise<Result<{ progressToken: string; restore: RestoreView }, SessionErrorCode>> {
     // Made before the check, so that nothing is awaited between the check and the consume.
     const progressToken = newSecret("wwp");
     const progressSha256 = await sha256Hex(progressToken);
     const r = this.record();
-    if (!r || !timingSafeEqualText(r.tokenSha256, tokenSha256)) return err("unknown-token", "no restore has this token");
+    if (!r || !timingSafeEqualText(r.tokenSha256, tokenSha256))
+      return err("unknown-token", "no restore has this token");
     const rejection = this.claimRejection(r, orgId, now);
     if (rejection) {
-      if (rejection === "expired" && r.state === "issued") this.move(r, "expired", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId }, now);
+      if (rejection === "expired" && r.state === "issued")
+        this.move(r, "expired", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId }, now);
       await this.logRejection(r, rejection, now);
       await this.flush();
       return err(rejection, CLAIM_MESSAGES[rejection]);
     }
-    this.move(r, "claimed", `restore:${r.restoreId}`, { restoreId: r.restoreId, backupId: r.backupId, clientVersion }, now);
+    this.move(
+      r,
+      "claimed",
+      `restore:${r.restoreId}`,
+      { restoreId: r.restoreId, backupId: r.backupId, clientVersion },
+      now,
+    );
     this.save({ ...this.record()!, progressSha256 });
     const flushed = await this.flush();
     if (!flushed.ok) return flushed;
@@ -193,7 +231,8 @@ export class RestoreSession extends DurableObject<Env> {
     const r = this.record();
     if (!r) return err("not-found", "restore not found");
     const hash = await sha256Hex(progressToken);
-    if (!r.progressSha256 || !timingSafeEqualText(r.progressSha256, hash)) return err("unauthenticated", "this progress credential is not this restore's");
+    if (!r.progressSha256 || !timingSafeEqualText(r.progressSha256, hash))
+      return err("unauthenticated", "this progress credential is not this restore's");
     return ok(r);
   }
 
@@ -201,14 +240,24 @@ export class RestoreSession extends DurableObject<Env> {
    * A state change reported by the CLI. Repeating the current state is answered like the first time
    * (so a retry after a lost answer is safe); anything the state machine does not allow is refused.
    */
-  async transition(progressToken: string, t: TransitionRequest, now: number): Promise<Result<Transition, SessionErrorCode>> {
+  async transition(
+    progressToken: string,
+    t: TransitionRequest,
+    now: number,
+  ): Promise<Result<Transition, SessionErrorCode>> {
     const auth = await this.authorized(progressToken);
     if (!auth.ok) return auth;
     const r = this.record()!;
     if (r.state !== t.state) {
-      if (!canTransition(r.state, t.state)) return err("bad-transition", `a restore that is ${r.state} cannot become ${t.state}`);
+      if (!canTransition(r.state, t.state))
+        return err("bad-transition", `a restore that is ${r.state} cannot become ${t.state}`);
       if (t.state === "completed" && t.dryRun !== (r.state === "verifying"))
-        return err("bad-transition", r.state === "verifying" ? "only a dry run completes from verifying; report restoring first" : "a dry run completes from verifying, not from restoring");
+        return err(
+          "bad-transition",
+          r.state === "verifying"
+            ? "only a dry run completes from verifying; report restoring first"
+            : "a dry run completes from verifying, not from restoring",
+        );
       this.move(r, t.state, `restore:${r.restoreId}`, dataOf(r, t), now);
     }
     const flushed = await this.flush();
@@ -223,7 +272,8 @@ export class RestoreSession extends DurableObject<Env> {
     const auth = await this.authorized(progressToken);
     if (!auth.ok) return auth;
     const r = auth.value;
-    if (TERMINAL_STATES.has(r.state)) return err("bad-transition", `the restore is ${r.state}; no more progress is taken`);
+    if (TERMINAL_STATES.has(r.state))
+      return err("bad-transition", `the restore is ${r.state}; no more progress is taken`);
     this.save({ ...r, lastActivityAt: now });
     this.hub.progress({ ...p, restoreId: r.restoreId, at: iso(now)! });
     return ok(undefined);
@@ -259,9 +309,19 @@ export class RestoreSession extends DurableObject<Env> {
     const r = this.record();
     if (!r) return [];
     return this.sql
-      .exec<{ n: number; state: RestoreState; at: number; data: string; seq: number }>("SELECT n, state, at, data, seq FROM transitions WHERE n > ? AND seq IS NOT NULL ORDER BY n", afterN)
+      .exec<{ n: number; state: RestoreState; at: number; data: string; seq: number }>(
+        "SELECT n, state, at, data, seq FROM transitions WHERE n > ? AND seq IS NOT NULL ORDER BY n",
+        afterN,
+      )
       .toArray()
-      .map((t) => ({ restoreId: r.restoreId, n: t.n, state: t.state, at: iso(t.at)!, seq: t.seq, data: JSON.parse(t.data) as Record<string, unknown> }));
+      .map((t) => ({
+        restoreId: r.restoreId,
+        n: t.n,
+        state: t.state,
+        at: iso(t.at)!,
+        seq: t.seq,
+        data: JSON.parse(t.data) as Record<string, unknown>,
+      }));
   }
 
   /**
@@ -278,7 +338,11 @@ export class RestoreSession extends DurableObject<Env> {
   private async flushOnce(): Promise<Result<void, "log-unavailable">> {
     const r = this.record();
     if (!r) return ok(undefined);
-    const pending = this.sql.exec<{ n: number; state: RestoreState; actor: string; data: string }>("SELECT n, state, actor, data FROM transitions WHERE seq IS NULL ORDER BY n").toArray();
+    const pending = this.sql
+      .exec<{ n: number; state: RestoreState; actor: string; data: string }>(
+        "SELECT n, state, actor, data FROM transitions WHERE seq IS NULL ORDER BY n",
+      )
+      .toArray();
     if (pending.length === 0) return ok(undefined);
     const events: AppendEvent[] = pending.map((t) => ({
       key: `restore:${r.restoreId}:${t.state}`,
@@ -289,11 +353,15 @@ export class RestoreSession extends DurableObject<Env> {
     }));
     try {
       const appended = await appendToLog(this.env, r.orgId, events);
-      for (const [i, t] of pending.entries()) this.sql.exec("UPDATE transitions SET seq = ? WHERE n = ?", appended.entries[i]!.seq, t.n);
+      for (const [i, t] of pending.entries())
+        this.sql.exec("UPDATE transitions SET seq = ? WHERE n = ?", appended.entries[i]!.seq, t.n);
     } catch (e) {
       console.error("restore: log append failed; retrying by alarm", e instanceof Error ? e.message : String(e));
       await this.ctx.storage.setAlarm(Date.now() + LOG_RETRY_MS);
-      return err("log-unavailable", "the audit log did not take this transition; it is kept and retried, try again shortly");
+      return err(
+        "log-unavailable",
+        "the audit log did not take this transition; it is kept and retried, try again shortly",
+      );
     }
     await this.copyToD1(this.record()!);
     const fresh = this.transitions(pending[0]!.n - 1);
@@ -306,10 +374,19 @@ export class RestoreSession extends DurableObject<Env> {
   private async copyToD1(r: Restore): Promise<void> {
     try {
       await this.env.DB.prepare(
-      `UPDATE restores SET state = ?1, claimed_at = ?2, finished_at = ?3, dry_run = ?4, failure_stage = ?5, failure_reason = ?6 WHERE id = ?7 AND org_id = ?8`,
-    )
-      .bind(r.state, r.claimedAt, r.finishedAt, r.dryRun === null ? null : r.dryRun ? 1 : 0, r.failure?.stage ?? null, r.failure?.reason ?? null, r.restoreId, r.orgId)
-      .run();
+        `UPDATE restores SET state = ?1, claimed_at = ?2, finished_at = ?3, dry_run = ?4, failure_stage = ?5, failure_reason = ?6 WHERE id = ?7 AND org_id = ?8`,
+      )
+        .bind(
+          r.state,
+          r.claimedAt,
+          r.finishedAt,
+          r.dryRun === null ? null : r.dryRun ? 1 : 0,
+          r.failure?.stage ?? null,
+          r.failure?.reason ?? null,
+          r.restoreId,
+          r.orgId,
+        )
+        .run();
     } catch (e) {
       console.error("restore: D1 copy failed", e instanceof Error ? e.message : String(e));
     }
@@ -329,11 +406,23 @@ export class RestoreSession extends DurableObject<Env> {
     const r = this.record();
     if (!r) return;
     const now = Date.now();
-    if (r.state === "issued" && now >= r.expiresAt) this.move(r, "expired", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId }, now);
+    if (r.state === "issued" && now >= r.expiresAt)
+      this.move(r, "expired", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId }, now);
     const idleMs = intVar(this.env.RESTORE_IDLE_TIMEOUT_SECONDS, 600) * 1000;
     const cur = this.record()!;
     if (!TERMINAL_STATES.has(cur.state) && cur.state !== "issued" && now - cur.lastActivityAt >= idleMs)
-      this.move(cur, "failed", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId, stage: "abandoned", reason: `the CLI reported nothing for ${idleMs / 1000} s` }, now);
+      this.move(
+        cur,
+        "failed",
+        "system:restore-session",
+        {
+          restoreId: r.restoreId,
+          backupId: r.backupId,
+          stage: "abandoned",
+          reason: `the CLI reported nothing for ${idleMs / 1000} s`,
+        },
+        now,
+      );
     const flushed = await this.flush();
     const after = this.record()!;
     if (!flushed.ok) return; // flush set a retry alarm

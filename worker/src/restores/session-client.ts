@@ -12,7 +12,12 @@ type R<T> = Promise<Result<T, SessionErrorCode>>;
 /** A restore's RestoreSession, with its RPC methods typed as the session declares them (not as RPC-wrapped types). */
 export interface Session {
   issue(p: IssueParams): R<Transition>;
-  claim(tokenSha256: string, orgId: string, clientVersion: string, now: number): R<{ progressToken: string; restore: RestoreView }>;
+  claim(
+    tokenSha256: string,
+    orgId: string,
+    clientVersion: string,
+    now: number,
+  ): R<{ progressToken: string; restore: RestoreView }>;
   transition(progressToken: string, t: z.infer<typeof TransitionRequestSchema>, now: number): R<Transition>;
   progress(progressToken: string, p: z.infer<typeof ProgressRequestSchema>, now: number): R<void>;
   view(): Promise<RestoreView>;

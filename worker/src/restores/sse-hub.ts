@@ -43,7 +43,12 @@ export class SseHub {
   subscribe(replay: Transition[], terminal: boolean, signal?: AbortSignal): Response {
     if (!terminal && this.subscribers.size >= this.options.maxSubscribers)
       return Response.json(
-        { error: { code: "unavailable", message: `this restore already has ${this.options.maxSubscribers} live viewers, the most it serves; try again later` } },
+        {
+          error: {
+            code: "unavailable",
+            message: `this restore already has ${this.options.maxSubscribers} live viewers, the most it serves; try again later`,
+          },
+        },
         { status: 503, headers: { "retry-after": "10" } },
       );
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -59,7 +64,11 @@ export class SseHub {
       this.heartbeat ??= setInterval(() => this.broadcast(": heartbeat\n\n"), this.options.heartbeatMs);
     }
     return new Response(readable, {
-      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+      },
     });
   }
 

@@ -19,7 +19,8 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/login", async (c) => {
     const body = await jsonBody(c, LoginRequestSchema);
     const limited = await rateLimit(c.env, `login:${body.email}`, LOGIN_ATTEMPTS, 15 * 60_000);
-    if (!limited.allowed) throw new ApiError(429, "rate-limited", `too many sign-in attempts; try again in ${limited.retryAfterSeconds} s`);
+    if (!limited.allowed)
+      throw new ApiError(429, "rate-limited", `too many sign-in attempts; try again in ${limited.retryAfterSeconds} s`);
     const db = dbOf(c.env.DB);
     const user = await db.query.users.findFirst({ where: eq(users.email, body.email) });
     // Hash even for an unknown email, so the answer's timing does not say which emails exist.

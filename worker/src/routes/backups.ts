@@ -34,11 +34,22 @@ export const backupRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
     const q = query(c, ListQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), backups, c.get("principal").orgId, q, view, q.databaseId ? eq(backups.databaseId, q.databaseId) : undefined));
+    return c.json(
+      await orgPage(
+        dbOf(c.env.DB),
+        backups,
+        c.get("principal").orgId,
+        q,
+        view,
+        q.databaseId ? eq(backups.databaseId, q.databaseId) : undefined,
+      ),
+    );
   })
   .get("/:id", async (c) => {
     const orgId = c.get("principal").orgId;
-    const row = await dbOf(c.env.DB).query.backups.findFirst({ where: and(eq(backups.id, param(c, "id", Id)), eq(backups.orgId, orgId)) });
+    const row = await dbOf(c.env.DB).query.backups.findFirst({
+      where: and(eq(backups.id, param(c, "id", Id)), eq(backups.orgId, orgId)),
+    });
     if (!row) throw notFound("backup");
     const { proof, checkpoint } = await currentProof(c.env, orgId, row.logSeq);
     return c.json({ ...view(row), envelope: JSON.parse(row.envelope) as unknown, proof, checkpoint });

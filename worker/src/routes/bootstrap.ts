@@ -13,5 +13,8 @@ export const bootstrapRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const created = await createOrgWithAdmin(c.env, body, { onlyIfNoAdmin: true });
   if (!created) throw new ApiError(409, "conflict", "already bootstrapped: an admin exists; ask them to add you");
   await startSession(c, dbOf(c.env.DB), { id: created.userId, orgId: created.orgId }, Date.now());
-  return c.json({ org: { id: created.orgId, name: body.orgName }, user: { id: created.userId, email: body.email, role: "admin" } }, 201);
+  return c.json(
+    { org: { id: created.orgId, name: body.orgName }, user: { id: created.userId, email: body.email, role: "admin" } },
+    201,
+  );
 });

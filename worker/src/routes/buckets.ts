@@ -31,7 +31,10 @@ const view = (r: Row) => ({
  */
 export const bucketRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
-    const rows = await dbOf(c.env.DB).select().from(bucketCredentials).where(eq(bucketCredentials.orgId, c.get("principal").orgId));
+    const rows = await dbOf(c.env.DB)
+      .select()
+      .from(bucketCredentials)
+      .where(eq(bucketCredentials.orgId, c.get("principal").orgId));
     return c.json({ items: rows.map(view) });
   })
   .put("/:bucket", requireRole("admin"), async (c) => {

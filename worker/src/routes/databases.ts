@@ -15,11 +15,19 @@ import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 
 type DatabaseRow = typeof databases.$inferSelect;
-const view = (d: DatabaseRow) => ({ id: d.id, name: d.name, provider: d.provider, createdAt: iso(d.createdAt), updatedAt: iso(d.updatedAt) });
+const view = (d: DatabaseRow) => ({
+  id: d.id,
+  name: d.name,
+  provider: d.provider,
+  createdAt: iso(d.createdAt),
+  updatedAt: iso(d.updatedAt),
+});
 
 /** A live (not deleted) database of the org, or a 404. */
 export async function findDatabase(db: Db, orgId: string, id: string): Promise<DatabaseRow> {
-  const row = await db.query.databases.findFirst({ where: and(eq(databases.id, id), eq(databases.orgId, orgId), isNull(databases.deletedAt)) });
+  const row = await db.query.databases.findFirst({
+    where: and(eq(databases.id, id), eq(databases.orgId, orgId), isNull(databases.deletedAt)),
+  });
   if (!row) throw notFound("database");
   return row;
 }
@@ -31,13 +39,25 @@ export async function findDatabase(db: Db, orgId: string, id: string): Promise<D
 export const databaseRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, PageQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), databases, c.get("principal").orgId, q, view, isNull(databases.deletedAt)));
+    return c.json(
+      await orgPage(dbOf(c.env.DB), databases, c.get("principal").orgId, q, view, isNull(databases.deletedAt)),
+    );
   })
-  .get("/:id", requireRole("viewer"), async (c) => c.json(view(await findDatabase(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))))
+  .get("/:id", requireRole("viewer"), async (c) =>
+    c.json(view(await findDatabase(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))),
+  )
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateDatabaseRequestSchema);
     const now = Date.now();
-    const row = { id: newId("db", now), orgId: c.get("principal").orgId, name: body.name, provider: body.provider, createdAt: now, updatedAt: now, deletedAt: null };
+    const row = {
+      id: newId("db", now),
+      orgId: c.get("principal").orgId,
+      name: body.name,
+      provider: body.provider,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
     await dbOf(c.env.DB).insert(databases).values(row);
     return c.json(view(row), 201);
   })
@@ -47,7 +67,10 @@ export const databaseRoutes = new Hono<AppEnv>()
     const db = dbOf(c.env.DB);
     const row = await findDatabase(db, c.get("principal").orgId, id);
     const next = { ...row, ...body, updatedAt: Date.now() };
-    await db.update(databases).set({ name: next.name, provider: next.provider, updatedAt: next.updatedAt }).where(eq(databases.id, id));
+    await db
+      .update(databases)
+      .set({ name: next.name, provider: next.provider, updatedAt: next.updatedAt })
+      .where(eq(databases.id, id));
     return c.json(view(next));
   })
   .delete("/:id", requireRole("admin"), async (c) => {
@@ -55,7 +78,10 @@ export const databaseRoutes = new Hono<AppEnv>()
     const db = dbOf(c.env.DB);
     await findDatabase(db, c.get("principal").orgId, id);
     const now = Date.now();
-    await db.batch([db.update(databases).set({ deletedAt: now, updatedAt: now }).where(eq(databases.id, id)), db.delete(schedules).where(eq(schedules.databaseId, id))]);
+    await db.batch([
+      db.update(databases).set({ deletedAt: now, updatedAt: now }).where(eq(databases.id, id)),
+      db.delete(schedules).where(eq(schedules.databaseId, id)),
+    ]);
     return c.body(null, 204);
   })
   .post("/:id/backups", requireRole("operator"), async (c) => {

@@ -24,7 +24,10 @@ export const evidenceRoutes = new Hono<AppEnv>()
     const request = await jsonBody(c, EvidenceExportRequestSchema);
     const principal = c.get("principal");
     const r = await exportEvidence(c.env, principal.orgId, actorOf(principal), request);
-    if (!r.ok) throw r.code === "too-large" ? new ApiError(413, "payload-too-large", r.message) : new ApiError(400, "bad-request", r.message);
+    if (!r.ok)
+      throw r.code === "too-large"
+        ? new ApiError(413, "payload-too-large", r.message)
+        : new ApiError(400, "bad-request", r.message);
     const { exportId, period, zip } = r.value;
     const name = `walwarden-evidence-${principal.orgId.replace(/[^A-Za-z0-9_.-]/g, "_")}-${compact(period.from)}-${compact(period.to)}.zip`;
     return c.body(zip as Uint8Array<ArrayBuffer>, 200, {
@@ -40,8 +43,11 @@ export const evidenceRoutes = new Hono<AppEnv>()
     const orgId = c.get("principal").orgId;
     unwrapLedger(await ledgerOf(c.env, orgId).syncMirror(orgId));
     const before = q.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(q.cursor);
-    if (!Number.isSafeInteger(before)) throw new ApiError(400, "bad-request", "invalid query: cursor: not a cursor from this list");
-    const { results } = await c.env.DB.prepare("SELECT seq, entry FROM log_entries WHERE org_id = ?1 AND type = 'evidence.exported' AND seq < ?2 ORDER BY seq DESC LIMIT ?3")
+    if (!Number.isSafeInteger(before))
+      throw new ApiError(400, "bad-request", "invalid query: cursor: not a cursor from this list");
+    const { results } = await c.env.DB.prepare(
+      "SELECT seq, entry FROM log_entries WHERE org_id = ?1 AND type = 'evidence.exported' AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+    )
       .bind(orgId, before, q.limit + 1)
       .all<{ seq: number; entry: string }>();
     const items = results.slice(0, q.limit).map((r): EvidenceExport => {

@@ -31,17 +31,32 @@ const view = (j: JobRow) => ({
   finishedAt: iso(j.finishedAt),
 });
 
-const ListQuery = PageQuery.extend({ databaseId: Id.optional(), status: z.enum(["queued", "leased", "completing", "succeeded", "failed"]).optional() });
+const ListQuery = PageQuery.extend({
+  databaseId: Id.optional(),
+  status: z.enum(["queued", "leased", "completing", "succeeded", "failed"]).optional(),
+});
 
 /** Backup jobs with their attempts, lease and live progress. */
 export const jobRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
     const q = query(c, ListQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), jobs, c.get("principal").orgId, q, view, q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined, q.status ? eq(jobs.status, q.status) : undefined));
+    return c.json(
+      await orgPage(
+        dbOf(c.env.DB),
+        jobs,
+        c.get("principal").orgId,
+        q,
+        view,
+        q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined,
+        q.status ? eq(jobs.status, q.status) : undefined,
+      ),
+    );
   })
   .get("/:id", async (c) => {
-    const row = await dbOf(c.env.DB).query.jobs.findFirst({ where: and(eq(jobs.id, param(c, "id", Id)), eq(jobs.orgId, c.get("principal").orgId)) });
+    const row = await dbOf(c.env.DB).query.jobs.findFirst({
+      where: and(eq(jobs.id, param(c, "id", Id)), eq(jobs.orgId, c.get("principal").orgId)),
+    });
     if (!row) throw notFound("job");
     return c.json(view(row));
   });

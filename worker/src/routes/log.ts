@@ -30,7 +30,10 @@ export const logRoutes = new Hono<AppEnv>()
       .bind(orgId, q.after ?? -1, q.type ?? null, q.subject ?? null, q.limit + 1)
       .all<{ seq: number; entry: string }>();
     const items = results.slice(0, q.limit);
-    return c.json({ entries: items.map((r) => r.entry), nextAfter: results.length > q.limit ? (items.at(-1)?.seq ?? null) : null });
+    return c.json({
+      entries: items.map((r) => r.entry),
+      nextAfter: results.length > q.limit ? (items.at(-1)?.seq ?? null) : null,
+    });
   })
   .get("/checkpoint", async (c) => {
     const orgId = c.get("principal").orgId;
@@ -49,5 +52,9 @@ export const logRoutes = new Hono<AppEnv>()
   .get("/proofs/consistency", async (c) => {
     const q = query(c, z.strictObject({ from: Seq, to: Seq }));
     const orgId = c.get("principal").orgId;
-    return c.json({ from: q.from, to: q.to, hashes: unwrapLedger(await ledgerOf(c.env, orgId).consistency(orgId, q.from, q.to)) });
+    return c.json({
+      from: q.from,
+      to: q.to,
+      hashes: unwrapLedger(await ledgerOf(c.env, orgId).consistency(orgId, q.from, q.to)),
+    });
   });

@@ -1,7 +1,13 @@
 import { Hono, type Context } from "hono";
 import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { ClaimRestoreRequestSchema, IssueRestoreRequestSchema, ProgressRequestSchema, RestoreSecret, TransitionRequestSchema } from "@walwarden/verifier/wire";
+import {
+  ClaimRestoreRequestSchema,
+  IssueRestoreRequestSchema,
+  ProgressRequestSchema,
+  RestoreSecret,
+  TransitionRequestSchema,
+} from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf } from "../db/client.js";
@@ -37,7 +43,9 @@ const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
 
 /** The org's restore row, or 404 (the same for another org's). */
 async function ownRestore(c: Context<AppEnv>): Promise<RestoreRow> {
-  const row = await dbOf(c.env.DB).query.restores.findFirst({ where: and(eq(restores.id, param(c, "id", Id)), eq(restores.orgId, c.get("principal").orgId)) });
+  const row = await dbOf(c.env.DB).query.restores.findFirst({
+    where: and(eq(restores.id, param(c, "id", Id)), eq(restores.orgId, c.get("principal").orgId)),
+  });
   if (!row) throw notFound("restore");
   return row;
 }
@@ -46,7 +54,11 @@ async function ownRestore(c: Context<AppEnv>): Promise<RestoreRow> {
 function progressCredential(c: Context<AppEnv>): string {
   const m = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "");
   if (!m || !RestoreSecret.safeParse(m[1]).success || !m[1]!.startsWith("wwp_"))
-    throw new ApiError(401, "unauthenticated", "send the restore's progress credential (from the claim) as Authorization: Bearer wwp_…");
+    throw new ApiError(
+      401,
+      "unauthenticated",
+      "send the restore's progress credential (from the claim) as Authorization: Bearer wwp_…",
+    );
   return m[1]!;
 }
 
@@ -61,13 +73,23 @@ export const restoreRoutes = new Hono<AppEnv>()
     const limited = await rateLimit(c.env, `claim:${client}`, intVar(c.env.CLAIM_RATE_LIMIT_PER_MINUTE, 20), 60_000);
     if (!limited.allowed) {
       c.header("retry-after", String(limited.retryAfterSeconds));
-      throw new ApiError(429, "rate-limited", `too many restore claims from your address; try again in ${limited.retryAfterSeconds} s`);
+      throw new ApiError(
+        429,
+        "rate-limited",
+        `too many restore claims from your address; try again in ${limited.retryAfterSeconds} s`,
+      );
     }
     const body = await jsonBody(c, ClaimRestoreRequestSchema);
-    if (!body.token.startsWith("wwo_")) throw new ApiError(400, "bad-request", "invalid body: token: a restore token starts with wwo_");
-    const claimed = await claimRestore(c.env, { sha256: await sha256Hex(body.token), orgId: body.orgId, clientVersion: body.clientVersion }, Date.now());
+    if (!body.token.startsWith("wwo_"))
+      throw new ApiError(400, "bad-request", "invalid body: token: a restore token starts with wwo_");
+    const claimed = await claimRestore(
+      c.env,
+      { sha256: await sha256Hex(body.token), orgId: body.orgId, clientVersion: body.clientVersion },
+      Date.now(),
+    );
     if (claimed.ok) return c.json(claimed.value);
-    if (claimed.code === "no-credential" || claimed.code === "sealed") throw new ApiError(503, "unavailable", claimed.message);
+    if (claimed.code === "no-credential" || claimed.code === "sealed")
+      throw new ApiError(503, "unavailable", claimed.message);
     return unwrapSession({ ok: false, code: claimed.code, message: claimed.message });
   })
   .post("/:id/transition", async (c) => {
@@ -99,7 +121,16 @@ export const restoreRoutes = new Hono<AppEnv>()
   })
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, ListQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), restores, c.get("principal").orgId, q, view, q.databaseId ? eq(restores.databaseId, q.databaseId) : undefined));
+    return c.json(
+      await orgPage(
+        dbOf(c.env.DB),
+        restores,
+        c.get("principal").orgId,
+        q,
+        view,
+        q.databaseId ? eq(restores.databaseId, q.databaseId) : undefined,
+      ),
+    );
   })
   .get("/:id", requireRole("viewer"), async (c) => {
     const row = await ownRestore(c);
@@ -111,7 +142,9 @@ export const restoreRoutes = new Hono<AppEnv>()
     const headers = new Headers();
     const last = c.req.header("last-event-id");
     if (last) headers.set("last-event-id", last);
-    const res = await sessionOf(c.env, row.id).fetch(new Request(`https://restore-session/${row.id}/events`, { headers, signal: c.req.raw.signal }));
+    const res = await sessionOf(c.env, row.id).fetch(
+      new Request(`https://restore-session/${row.id}/events`, { headers, signal: c.req.raw.signal }),
+    );
     // A Durable Object's response has immutable headers; re-wrap it so the app's security headers apply.
     return new Response(res.body, res);
   });

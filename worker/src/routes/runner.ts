@@ -1,6 +1,11 @@
 import { Hono } from "hono";
 import { Id } from "@walwarden/verifier";
-import { ClaimRequestSchema, CompleteRequestSchema, FailRequestSchema, HeartbeatRequestSchema } from "@walwarden/verifier/wire";
+import {
+  ClaimRequestSchema,
+  CompleteRequestSchema,
+  FailRequestSchema,
+  HeartbeatRequestSchema,
+} from "@walwarden/verifier/wire";
 import { requireRunner } from "../auth/middleware.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";

@@ -33,7 +33,16 @@ export const runnerAdminRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, CreateRunnerRequestSchema);
     const now = Date.now();
     const token = newSecret("wwr");
-    const row = { id: newId("rnr", now), orgId: c.get("principal").orgId, name: body.name, tokenSha256: await sha256Hex(token), createdAt: now, lastSeenAt: null, version: null, revokedAt: null };
+    const row = {
+      id: newId("rnr", now),
+      orgId: c.get("principal").orgId,
+      name: body.name,
+      tokenSha256: await sha256Hex(token),
+      createdAt: now,
+      lastSeenAt: null,
+      version: null,
+      revokedAt: null,
+    };
     await dbOf(c.env.DB).insert(runners).values(row);
     return c.json({ ...view(row), token }, 201);
   })

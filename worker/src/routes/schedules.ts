@@ -47,9 +47,20 @@ const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
 export const scheduleRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, ListQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), schedules, c.get("principal").orgId, q, view, q.databaseId ? eq(schedules.databaseId, q.databaseId) : undefined));
+    return c.json(
+      await orgPage(
+        dbOf(c.env.DB),
+        schedules,
+        c.get("principal").orgId,
+        q,
+        view,
+        q.databaseId ? eq(schedules.databaseId, q.databaseId) : undefined,
+      ),
+    );
   })
-  .get("/:id", requireRole("viewer"), async (c) => c.json(view(await findSchedule(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))))
+  .get("/:id", requireRole("viewer"), async (c) =>
+    c.json(view(await findSchedule(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))),
+  )
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateScheduleRequestSchema);
     const db = dbOf(c.env.DB);
@@ -57,7 +68,14 @@ export const scheduleRoutes = new Hono<AppEnv>()
     await findDatabase(db, orgId, body.databaseId);
     const now = Date.now();
     const nextRunAt = firstSlot(body.cron, body.timezone, now);
-    const row: ScheduleRow = { id: newId("sch", now), orgId, ...body, nextRunAt: body.enabled ? nextRunAt : null, createdAt: now, updatedAt: now };
+    const row: ScheduleRow = {
+      id: newId("sch", now),
+      orgId,
+      ...body,
+      nextRunAt: body.enabled ? nextRunAt : null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await db.insert(schedules).values(row);
     return c.json(view(row), 201);
   })
@@ -72,7 +90,15 @@ export const scheduleRoutes = new Hono<AppEnv>()
     if (timingChanged) next.nextRunAt = next.enabled ? firstSlot(next.cron, next.timezone, now) : null;
     await db
       .update(schedules)
-      .set({ cron: next.cron, timezone: next.timezone, targetRpoMinutes: next.targetRpoMinutes, retentionDays: next.retentionDays, enabled: next.enabled, nextRunAt: next.nextRunAt, updatedAt: now })
+      .set({
+        cron: next.cron,
+        timezone: next.timezone,
+        targetRpoMinutes: next.targetRpoMinutes,
+        retentionDays: next.retentionDays,
+        enabled: next.enabled,
+        nextRunAt: next.nextRunAt,
+        updatedAt: now,
+      })
       .where(eq(schedules.id, id));
     return c.json(view(next));
   })
@@ -83,4 +109,3 @@ export const scheduleRoutes = new Hono<AppEnv>()
     await db.delete(schedules).where(eq(schedules.id, id));
     return c.body(null, 204);
   });
-

@@ -36,7 +36,17 @@ export const tokenRoutes = new Hono<AppEnv>()
     const p = c.get("principal");
     const now = Date.now();
     const token = newSecret("wwt");
-    const row = { id: newId("tok", now), orgId: p.orgId, name: body.name, role: body.role, tokenSha256: await sha256Hex(token), createdBy: actorOf(p), createdAt: now, lastUsedAt: null, revokedAt: null };
+    const row = {
+      id: newId("tok", now),
+      orgId: p.orgId,
+      name: body.name,
+      role: body.role,
+      tokenSha256: await sha256Hex(token),
+      createdBy: actorOf(p),
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
     await dbOf(c.env.DB).insert(apiTokens).values(row);
     return c.json({ ...view(row), token }, 201);
   })

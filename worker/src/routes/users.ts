@@ -17,7 +17,12 @@ type UserRow = typeof users.$inferSelect;
 const view = (u: UserRow) => ({ id: u.id, email: u.email, role: u.role, createdAt: iso(u.createdAt) });
 
 async function otherAdmins(db: Db, orgId: string, userId: string): Promise<number> {
-  return (await db.select({ id: users.id }).from(users).where(and(eq(users.orgId, orgId), eq(users.role, "admin"), ne(users.id, userId)))).length;
+  return (
+    await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.orgId, orgId), eq(users.role, "admin"), ne(users.id, userId)))
+  ).length;
 }
 
 /** The org's dashboard users (admin only). The last admin can be neither demoted nor removed. */
@@ -30,9 +35,17 @@ export const userRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateUserRequestSchema);
     const db = dbOf(c.env.DB);
-    if (await db.query.users.findFirst({ where: eq(users.email, body.email) })) throw new ApiError(409, "conflict", `a user with email ${body.email} exists`);
+    if (await db.query.users.findFirst({ where: eq(users.email, body.email) }))
+      throw new ApiError(409, "conflict", `a user with email ${body.email} exists`);
     const now = Date.now();
-    const row = { id: newId("usr", now), orgId: c.get("principal").orgId, email: body.email, passwordHash: await hashPassword(body.password), role: body.role, createdAt: now };
+    const row = {
+      id: newId("usr", now),
+      orgId: c.get("principal").orgId,
+      email: body.email,
+      passwordHash: await hashPassword(body.password),
+      role: body.role,
+      createdAt: now,
+    };
     await db.insert(users).values(row);
     return c.json(view(row), 201);
   })
@@ -43,8 +56,12 @@ export const userRoutes = new Hono<AppEnv>()
     const db = dbOf(c.env.DB);
     const user = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.orgId, orgId)) });
     if (!user) throw notFound("user");
-    if (user.role === "admin" && body.role !== "admin" && (await otherAdmins(db, orgId, id)) === 0) throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
-    await db.batch([db.update(users).set({ role: body.role }).where(eq(users.id, id)), db.delete(sessions).where(eq(sessions.userId, id))]);
+    if (user.role === "admin" && body.role !== "admin" && (await otherAdmins(db, orgId, id)) === 0)
+      throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
+    await db.batch([
+      db.update(users).set({ role: body.role }).where(eq(users.id, id)),
+      db.delete(sessions).where(eq(sessions.userId, id)),
+    ]);
     return c.json(view({ ...user, role: body.role }));
   })
   .delete("/:id", async (c) => {
@@ -53,7 +70,8 @@ export const userRoutes = new Hono<AppEnv>()
     const db = dbOf(c.env.DB);
     const user = await db.query.users.findFirst({ where: and(eq(users.id, id), eq(users.orgId, orgId)) });
     if (!user) throw notFound("user");
-    if (user.role === "admin" && (await otherAdmins(db, orgId, id)) === 0) throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
+    if (user.role === "admin" && (await otherAdmins(db, orgId, id)) === 0)
+      throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
     await db.batch([db.delete(sessions).where(eq(sessions.userId, id)), db.delete(users).where(eq(users.id, id))]);
     return c.body(null, 204);
   });

@@ -21,16 +21,30 @@ export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const limited = await rateLimit(c.env, `verify:${client}`, intVar(c.env.VERIFY_RATE_LIMIT_PER_MINUTE, 30), 60_000);
   if (!limited.allowed) {
     c.header("retry-after", String(limited.retryAfterSeconds));
-    throw new ApiError(429, "rate-limited", `too many verifications from your address; try again in ${limited.retryAfterSeconds} s`);
+    throw new ApiError(
+      429,
+      "rate-limited",
+      `too many verifications from your address; try again in ${limited.retryAfterSeconds} s`,
+    );
   }
   const keys = publishedKeys(c.env);
   const policy = policyFromVkeys([...keys.checkpoint, ...keys.manifest]);
   if (!policy.ok) throw new Error(policy.message);
   const type = c.req.header("content-type") ?? "";
   if (/^application\/zip\b/i.test(type)) {
-    if (Number(c.req.header("content-length") ?? "0") > MAX_VERIFY_ZIP_BYTES) throw new ApiError(413, "payload-too-large", `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`);
+    if (Number(c.req.header("content-length") ?? "0") > MAX_VERIFY_ZIP_BYTES)
+      throw new ApiError(
+        413,
+        "payload-too-large",
+        `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`,
+      );
     const zip = new Uint8Array(await c.req.arrayBuffer());
-    if (zip.length > MAX_VERIFY_ZIP_BYTES) throw new ApiError(413, "payload-too-large", `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`);
+    if (zip.length > MAX_VERIFY_ZIP_BYTES)
+      throw new ApiError(
+        413,
+        "payload-too-large",
+        `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`,
+      );
     return c.json(await verifyBundle(zip, policy.value));
   }
   const body = await jsonBody(c, VerifyManifestRequestSchema);

@@ -27,7 +27,12 @@ export interface DatabaseRpo {
 }
 
 /** RPO of every live database of an org (or just one), in one query. */
-export async function rpoReport(db: D1Database, orgId: string, now: number, databaseId?: string): Promise<DatabaseRpo[]> {
+export async function rpoReport(
+  db: D1Database,
+  orgId: string,
+  now: number,
+  databaseId?: string,
+): Promise<DatabaseRpo[]> {
   const { results } = await db
     .prepare(
       `WITH last AS (
@@ -53,8 +58,22 @@ export async function rpoReport(db: D1Database, orgId: string, now: number, data
     lastBackup:
       r.last_id === null
         ? null
-        : { id: r.last_id, completedAt: iso(r.last_at)!, sizeBytes: r.last_size!, sha256: r.last_sha256!, manifestSha256: r.last_manifest! },
+        : {
+            id: r.last_id,
+            completedAt: iso(r.last_at)!,
+            sizeBytes: r.last_size!,
+            sha256: r.last_sha256!,
+            manifestSha256: r.last_manifest!,
+          },
     ageSeconds: r.last_at === null ? null : Math.max(0, Math.floor((now - r.last_at) / 1000)),
-    status: rpoStatus({ createdAt: r.created_at, targetMinutes: r.target, lastBackupAt: r.last_at, lastJobFailed: r.last_job_status === "failed" }, now),
+    status: rpoStatus(
+      {
+        createdAt: r.created_at,
+        targetMinutes: r.target,
+        lastBackupAt: r.last_at,
+        lastJobFailed: r.last_job_status === "failed",
+      },
+      now,
+    ),
   }));
 }

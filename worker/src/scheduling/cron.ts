@@ -8,7 +8,10 @@ export function parseCron(expression: string, timezone: string): Result<Cron, "b
     if (cron.nextRun(new Date()) === null) return err("bad-cron", `cron ${JSON.stringify(expression)} never runs`);
     return ok(cron);
   } catch (e) {
-    return err("bad-cron", `cron ${JSON.stringify(expression)}: ${e instanceof Error ? e.message.replace(/^CronPattern: /, "") : "invalid"}`);
+    return err(
+      "bad-cron",
+      `cron ${JSON.stringify(expression)}: ${e instanceof Error ? e.message.replace(/^CronPattern: /, "") : "invalid"}`,
+    );
   }
 }
 

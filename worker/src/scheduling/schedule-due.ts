@@ -10,7 +10,10 @@ const PER_STATEMENT = 250;
 
 /** The deterministic id of a schedule's job for one slot: a tick that runs twice inserts nothing new. */
 export function scheduledJobId(scheduleId: string, slotMs: number): string {
-  return `job.${scheduleId}.${new Date(slotMs).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}`;
+  return `job.${scheduleId}.${new Date(slotMs)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z")}`;
 }
 
 interface DueRow {
@@ -52,7 +55,14 @@ export async function scheduleDue(d1: CountingD1, now: number, maxAttempts: numb
     after = due.at(-1)!.id;
     stats.due += due.length;
     for (let i = 0; i < due.length; i += PER_STATEMENT) {
-      const jobs: { id: string; orgId: string; databaseId: string; scheduleId: string; slot: number; backupId: string }[] = [];
+      const jobs: {
+        id: string;
+        orgId: string;
+        databaseId: string;
+        scheduleId: string;
+        slot: number;
+        backupId: string;
+      }[] = [];
       const moves: { id: string; prev: number; next: number | null }[] = [];
       const events: OutboxEvent[] = [];
       for (const s of due.slice(i, i + PER_STATEMENT)) {
@@ -64,7 +74,14 @@ export async function scheduleDue(d1: CountingD1, now: number, maxAttempts: numb
           continue;
         }
         const jobId = scheduledJobId(s.id, s.next_run_at);
-        jobs.push({ id: jobId, orgId: s.org_id, databaseId: s.database_id, scheduleId: s.id, slot: s.next_run_at, backupId: newId("bkp", now) });
+        jobs.push({
+          id: jobId,
+          orgId: s.org_id,
+          databaseId: s.database_id,
+          scheduleId: s.id,
+          slot: s.next_run_at,
+          backupId: newId("bkp", now),
+        });
         events.push({
           orgId: s.org_id,
           key: `scheduled:${jobId}`,

@@ -8,7 +8,13 @@ export function backupResult(runnerId: string, overrides: Record<string, unknown
     dumpFormat: "custom",
     serverVersion: "16.4",
     pgDumpVersion: "17.2",
-    s3: { bucket: "acme-backups", key: "walwarden/db/2026/11/24/bkp.dump.zst", versionId: null, etag: '"9b2cf535f27731c974343645a3985328-3"', objectLock: null },
+    s3: {
+      bucket: "acme-backups",
+      key: "walwarden/db/2026/11/24/bkp.dump.zst",
+      versionId: null,
+      etag: '"9b2cf535f27731c974343645a3985328-3"',
+      objectLock: null,
+    },
     tables: [
       { schema: "public", name: "orders", rows: 1200 },
       { schema: "public", name: "customers", rows: 80 },

@@ -61,7 +61,8 @@ export async function makeOrg(name = `Org ${++orgCount}`): Promise<Org> {
   if (!created) throw new Error("org not created");
   const login = await call("POST", "/v1/auth/login", { json: { email, password } });
   const cookie = cookieOf(login);
-  const token = async (role: string) => (await call("POST", "/v1/tokens", { cookie, json: { name: `${role} token`, role } })).body.token as string;
+  const token = async (role: string) =>
+    (await call("POST", "/v1/tokens", { cookie, json: { name: `${role} token`, role } })).body.token as string;
   const adminToken = await token("admin");
   const runner = await call("POST", "/v1/runners", { token: adminToken, json: { name: "runner one" } });
   const db = await call("POST", "/v1/databases", { token: adminToken, json: { name: "main", provider: "neon" } });

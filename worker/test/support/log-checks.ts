@@ -1,5 +1,14 @@
 import { expect } from "vitest";
-import { fromBase64, leafHash, policyFromVkeys, utf8, verifyCheckpoint, verifyInclusion, type InclusionProof, type VerifyPolicy } from "@walwarden/verifier";
+import {
+  fromBase64,
+  leafHash,
+  policyFromVkeys,
+  utf8,
+  verifyCheckpoint,
+  verifyInclusion,
+  type InclusionProof,
+  type VerifyPolicy,
+} from "@walwarden/verifier";
 import { call } from "./client.js";
 
 /** The verify policy built from what the Worker publishes at /.well-known/walwarden/keys. */
@@ -11,12 +20,24 @@ export async function publishedPolicy(): Promise<VerifyPolicy> {
 }
 
 /** Asserts a checkpoint verifies for the org's log and that an entry's proof leads to its root. */
-export function expectIncluded(entry: string, proof: InclusionProof, checkpoint: string, policy: VerifyPolicy, orgId: string): void {
+export function expectIncluded(
+  entry: string,
+  proof: InclusionProof,
+  checkpoint: string,
+  policy: VerifyPolicy,
+  orgId: string,
+): void {
   const cp = verifyCheckpoint(checkpoint, policy.checkpointKeys, `test.walwarden.dev/log/${orgId}`);
   expect(cp.ok, cp.ok ? "" : cp.message).toBe(true);
   if (!cp.ok) return;
   expect(BigInt(proof.treeSize)).toBe(cp.value.size);
-  const included = verifyInclusion(proof.leafIndex, proof.treeSize, leafHash(utf8(entry)), cp.value.rootHash, proof.hashes.map((h) => fromBase64(h)!));
+  const included = verifyInclusion(
+    proof.leafIndex,
+    proof.treeSize,
+    leafHash(utf8(entry)),
+    cp.value.rootHash,
+    proof.hashes.map((h) => fromBase64(h)!),
+  );
   expect(included.ok, included.ok ? "" : included.message).toBe(true);
 }
 

@@ -16,7 +16,8 @@ function expectStatus(a: Answer, status: number, what: string): Answer {
 }
 
 /** POST /v1/runner/claim for `databases` with a runner token. */
-export const claim = (token: string, databases: string[]) => call("POST", "/v1/runner/claim", { token, json: { version: "0.1.0", databases } });
+export const claim = (token: string, databases: string[]) =>
+  call("POST", "/v1/runner/claim", { token, json: { version: "0.1.0", databases } });
 
 /** A runner-protocol call on one job: heartbeat, complete or fail. */
 export const onJob = (token: string, jobId: string, action: "heartbeat" | "complete" | "fail", json: unknown) =>
@@ -25,13 +26,21 @@ export const onJob = (token: string, jobId: string, action: "heartbeat" | "compl
 /** The body of a heartbeat under `leaseId`. */
 export const heartbeatBody = (leaseId: string) => ({ leaseId, progress: { phase: "dumping", bytes: 4096 } });
 /** The body of a complete under `leaseId`, with a result measured by runner `runnerId`. */
-export const completeBody = (leaseId: string, runnerId: string) => ({ leaseId, artifactSha256: ARTIFACT_SHA256, result: backupResult(runnerId) });
+export const completeBody = (leaseId: string, runnerId: string) => ({
+  leaseId,
+  artifactSha256: ARTIFACT_SHA256,
+  result: backupResult(runnerId),
+});
 /** The body of a fail under `leaseId`. */
 export const failBody = (leaseId: string, reason: string, retryable = false) => ({ leaseId, reason, retryable });
 
 /** Queues a manual backup of a database of the org (its own by default) as its operator; the job id. */
 export async function queueBackup(org: Org, databaseId = org.databaseId): Promise<string> {
-  return expectStatus(await call("POST", `/v1/databases/${databaseId}/backups`, { token: org.operatorToken, json: {} }), 202, "queue a backup").body.jobId;
+  return expectStatus(
+    await call("POST", `/v1/databases/${databaseId}/backups`, { token: org.operatorToken, json: {} }),
+    202,
+    "queue a backup",
+  ).body.jobId;
 }
 
 /** Queues a backup and claims it with the org's runner: a job under a live lease. */
@@ -45,7 +54,11 @@ export async function leasedJob(org: Org, databaseId = org.databaseId): Promise<
 /** Runs one backup to completion with the org's runner; its backup exists afterwards. */
 export async function completedBackup(org: Org, databaseId = org.databaseId): Promise<Claimed> {
   const job = await leasedJob(org, databaseId);
-  expectStatus(await onJob(org.runnerToken, job.jobId, "complete", completeBody(job.leaseId, org.runnerId)), 200, "complete");
+  expectStatus(
+    await onJob(org.runnerToken, job.jobId, "complete", completeBody(job.leaseId, org.runnerId)),
+    200,
+    "complete",
+  );
   return job;
 }
 

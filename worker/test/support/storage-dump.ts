@@ -8,7 +8,8 @@ export type Dump = Record<string, string>;
 const OWN_TABLES = String.raw`type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE '\_cf\_%' ESCAPE '\'`;
 
 /** JSON text of rows, with BLOBs as hex so their bytes are searchable too. */
-const text = (rows: unknown[]) => JSON.stringify(rows, (_k, v: unknown) => (v instanceof ArrayBuffer ? toHex(new Uint8Array(v)) : v));
+const text = (rows: unknown[]) =>
+  JSON.stringify(rows, (_k, v: unknown) => (v instanceof ArrayBuffer ? toHex(new Uint8Array(v)) : v));
 
 /**
  * Waits until every org's Ledger has copied its entries into D1 (the copy runs in the background), so a
@@ -25,7 +26,9 @@ export async function settleLogs(): Promise<void> {
 /** Every row of every D1 table (after settleLogs). */
 export async function dumpD1(): Promise<Dump> {
   await settleLogs();
-  const { results } = await env.DB.prepare(`SELECT name FROM sqlite_master WHERE ${OWN_TABLES} ORDER BY name`).all<{ name: string }>();
+  const { results } = await env.DB.prepare(`SELECT name FROM sqlite_master WHERE ${OWN_TABLES} ORDER BY name`).all<{
+    name: string;
+  }>();
   const dump: Dump = {};
   for (const { name } of results) dump[name] = text((await env.DB.prepare(`SELECT * FROM "${name}"`).all()).results);
   return dump;
@@ -35,7 +38,9 @@ export async function dumpD1(): Promise<Dump> {
 export async function dumpLedger(orgId: string): Promise<Dump> {
   return runInDurableObject(env.LEDGER.get(env.LEDGER.idFromName(orgId)), (_instance, state) => {
     const sql = state.storage.sql;
-    const names = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE ${OWN_TABLES} ORDER BY name`).toArray();
+    const names = sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE ${OWN_TABLES} ORDER BY name`)
+      .toArray();
     return Object.fromEntries(names.map(({ name }) => [name, text(sql.exec(`SELECT * FROM "${name}"`).toArray())]));
   });
 }
