@@ -110,7 +110,7 @@ function seedSql(orgIds, slot, createdAt) {
     "id, org_id, database_id, cron, timezone, target_rpo_minutes, retention_days, enabled, next_run_at, created_at, updated_at",
     schedules,
   );
-  return { sql: out.join("\n") + "\n", perOrg };
+  return { sql: `${out.join("\n")}\n`, perOrg };
 }
 
 const TICK_LINE = /^\{"event":"cron\.tick".*\}$/gm;

@@ -570,6 +570,6 @@ function printReport(r) {
     benchSeconds: round(r.benchSeconds, 0),
   };
   const json = JSON.stringify(result);
-  if (values.json) writeFileSync(values.json, json + "\n");
+  if (values.json) writeFileSync(values.json, `${json}\n`);
   console.log(json);
 }

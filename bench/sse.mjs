@@ -286,7 +286,7 @@ await runBench(async () => {
     const early = streams.filter((s) => s.events.filter((e) => e.event === "transition").length !== 2);
     if (early.length)
       throw new Error(
-        `${early.length} subscribers do not hold exactly the replay (issued, claimed) after connecting: first has ${JSON.stringify(early[0].events.map((e) => e.event + ":" + e.id))}`,
+        `${early.length} subscribers do not hold exactly the replay (issued, claimed) after connecting: first has ${JSON.stringify(early[0].events.map((e) => `${e.event}:${e.id}`))}`,
       );
     return {
       streams,
@@ -497,7 +497,7 @@ workerd CPU from the first transition POST to the last stream's end (${fmt(m.fan
       ok: failedAll.length === 0,
     };
     const json = JSON.stringify(result);
-    if (values.json) writeFileSync(values.json, json + "\n");
+    if (values.json) writeFileSync(values.json, `${json}\n`);
     console.log(json);
     if (failedAll.length)
       throw new Error(

@@ -52,7 +52,7 @@ const sha = (b) => new Uint8Array(hash("sha256", b, "buffer"));
 const ms = (t) => performance.now() - t;
 
 console.log(`building a log of ${N.toLocaleString()} entries (+1,010 outside the window)…`);
-let t0 = performance.now();
+const t0 = performance.now();
 const log = new MemoryLog(nativeSha256);
 const manifests = new Map();
 const WINDOW_START = 1000;

@@ -193,7 +193,7 @@ async function main() {
   });
   const runnerToken = await createRunnerToken(dev, cookie, "demo runner");
   const keys = await publishedKeys(dev);
-  writeFileSync(join(OUT, "keys.txt"), [...keys.checkpoint, ...keys.manifest].join("\n") + "\n");
+  writeFileSync(join(OUT, "keys.txt"), `${[...keys.checkpoint, ...keys.manifest].join("\n")}\n`);
   say(
     `Created org ${orgId}, database ${database.id} with schedule ${schedule.id} (every 15 min, target RPO 60 min) and a runner.`,
   );

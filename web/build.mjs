@@ -29,7 +29,8 @@ const app = await build({
   jsx: "automatic",
   jsxImportSource: "preact",
   minify,
-  sourcemap: true,
+  // Source maps only on request (WEB_BUILD_SOURCEMAP=1): production ships none.
+  sourcemap: process.env.WEB_BUILD_SOURCEMAP === "1",
   metafile: true,
   logLevel: "warning",
 });

@@ -38,7 +38,7 @@ export class SseParser {
     for (;;) {
       const lf = this.buffer.indexOf("\n", start);
       const cr = this.buffer.indexOf("\r", start);
-      let end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       if (end < 0) break;
       let next = end + 1;
       if (this.buffer[end] === "\r") {

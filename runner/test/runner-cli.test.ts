@@ -99,7 +99,7 @@ describe("configuration errors", () => {
 describe("run --once when it cannot ask for work", () => {
   it("exits 1 with the API's refusal (here a revoked-looking token), instead of reporting success", async () => {
     const id = await addDatabase(parts, "refused");
-    const { path } = runnerConfig(parts, { [id]: { url: parts.pg.url("app") } }, { token: "wwr_" + "x".repeat(43) });
+    const { path } = runnerConfig(parts, { [id]: { url: parts.pg.url("app") } }, { token: `wwr_${"x".repeat(43)}` });
     const r = await runRunner(["run", "--once", "--config", path]);
     expect(r.code).toBe(1);
     const failed = r.lines.find((l) => l.event === "runner.failed");

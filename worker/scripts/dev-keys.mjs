@@ -20,7 +20,7 @@ if (!/^BUCKET_CREDENTIALS_KEY=/m.test(current))
   lines.push(`BUCKET_CREDENTIALS_KEY=${randomBytes(32).toString("base64")}`);
 if (lines.length === 0) console.log(`.dev.vars already has signing keys (${path})`);
 else {
-  writeFileSync(path, (current && !current.endsWith("\n") ? current + "\n" : current) + lines.join("\n") + "\n", {
+  writeFileSync(path, `${(current && !current.endsWith("\n") ? `${current}\n` : current) + lines.join("\n")}\n`, {
     mode: 0o600,
   });
   console.log(`wrote ${lines.length} development signing key(s) to ${path}`);

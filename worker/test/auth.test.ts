@@ -144,7 +144,7 @@ describe("bootstrap, sessions, users and tokens", () => {
       tries.push(
         (
           await call("POST", "/v1/auth/login", {
-            json: { email: "ratelimit@acme.test", password: "guess number " + i },
+            json: { email: "ratelimit@acme.test", password: `guess number ${i}` },
           })
         ).status,
       );

@@ -43,7 +43,7 @@ export async function keysCommand(
     const before = pinned.value ? diffKeys(pinned.value, published.value) : undefined;
     const w = await writePinned(dir, o.api, { ...published.value, pinnedAt: new Date().toISOString() });
     if (!w.ok) return fail(w.message);
-    if (o.json) io.stdout(JSON.stringify({ api: o.api, file, pinned: published.value }, null, 2) + "\n");
+    if (o.json) io.stdout(`${JSON.stringify({ api: o.api, file, pinned: published.value }, null, 2)}\n`);
     else {
       const change = !before ? "first pin" : sameKeys(before) ? "unchanged" : `changed: ${describeDiff(before)}`;
       io.stdout(`Pinned the keys ${o.api} publishes (${change}) in ${file}:\n${listKeys(published.value)}`);
@@ -55,7 +55,7 @@ export async function keysCommand(
   const diff = pinned.value && published.ok ? diffKeys(pinned.value, published.value) : undefined;
   if (o.json) {
     io.stdout(
-      JSON.stringify(
+      `${JSON.stringify(
         {
           api: o.api,
           file,
@@ -66,7 +66,7 @@ export async function keysCommand(
         },
         null,
         2,
-      ) + "\n",
+      )}\n`,
     );
   } else {
     io.stdout(`${o.api}\n`);
@@ -94,11 +94,9 @@ export async function keysCommand(
 }
 
 function listKeys(k: { origin: string; checkpoint: string[]; manifest: string[] }): string {
-  return (
-    [
-      `  log origin  ${k.origin}`,
-      ...k.checkpoint.map((v) => `  checkpoint  ${v}`),
-      ...k.manifest.map((v) => `  manifest    ${v}`),
-    ].join("\n") + "\n"
-  );
+  return `${[
+    `  log origin  ${k.origin}`,
+    ...k.checkpoint.map((v) => `  checkpoint  ${v}`),
+    ...k.manifest.map((v) => `  manifest    ${v}`),
+  ].join("\n")}\n`;
 }

@@ -40,12 +40,12 @@ export async function restoreCommand(raw: Record<string, unknown>, ctx: CliConte
   }
   if (outcome.summary) {
     io.stdout(
-      o.json ? JSON.stringify({ ok: true, ...outcome.summary }, null, 2) + "\n" : formatSummary(outcome.summary),
+      o.json ? `${JSON.stringify({ ok: true, ...outcome.summary }, null, 2)}\n` : formatSummary(outcome.summary),
     );
   } else if (outcome.failure) {
     const f = outcome.failure;
     io.stderr(`walwarden restore: failed (${f.stage}${f.restoreId ? `, restore ${f.restoreId}` : ""}): ${f.message}\n`);
-    if (o.json) io.stdout(JSON.stringify({ ok: false, ...f }, null, 2) + "\n");
+    if (o.json) io.stdout(`${JSON.stringify({ ok: false, ...f }, null, 2)}\n`);
   }
   return outcome.exitCode;
 }

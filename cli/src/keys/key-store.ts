@@ -75,7 +75,7 @@ export async function writePinned(
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(file, null, 2) + "\n", { mode: 0o644 });
+    await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o644 });
     await rename(tmp, path);
     return ok(undefined);
   } catch (e) {

@@ -23,7 +23,7 @@ export async function tocItemIds(
       const m = /^(\d+);/.exec(l);
       if (m) ids.add(Number(m[1]));
     },
-    onStderrLine: (l) => void (stderr += l + "\n"),
+    onStderrLine: (l) => void (stderr += `${l}\n`),
   });
   const failed = describeEnd("pg_restore --list", end);
   if (failed) return err("toc", `${failed}${stderr.trim() ? `: ${stderr.trim()}` : ""}`);

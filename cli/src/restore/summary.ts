@@ -49,5 +49,5 @@ export function formatSummary(s: RestoreSummary): string {
     );
   if (s.artifact.keptAt) lines.push(`  kept        ${s.artifact.keptAt}`);
   lines.push(`  total       ${formatDuration(d.total)}`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -68,7 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   if (command === "check") {
     const rows = await runChecks(config.value, env);
-    process.stdout.write(values.json ? JSON.stringify(rows, null, 2) + "\n" : formatCheckTable(rows));
+    process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatCheckTable(rows));
     return rows.every((r) => r.ok) ? 0 : 1;
   }
 

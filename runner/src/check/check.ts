@@ -127,5 +127,5 @@ export function formatCheckTable(rows: CheckRow[]): string {
     `${"CHECK".padEnd(w)}  RESULT  DETAIL`,
     ...rows.map((r) => `${r.check.padEnd(w)}  ${(r.ok ? "ok" : "FAIL").padEnd(6)}  ${r.detail}`),
   ];
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./load-config.js";
 
-const TOKEN = "wwr_" + "a".repeat(40);
+const TOKEN = `wwr_${"a".repeat(40)}`;
 const dir = mkdtempSync(join(tmpdir(), "ww-config-"));
 const file = (name: string, value: unknown) => {
   const p = join(dir, name);

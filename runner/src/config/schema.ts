@@ -44,7 +44,7 @@ export const BucketConfigSchema = z.strictObject({
   prefix: z
     .string()
     .max(512)
-    .regex(/^[A-Za-z0-9!_.*'()\/-]*$/, "letters, digits and ! _ . * ' ( ) / - only")
+    .regex(/^[A-Za-z0-9!_.*'()/-]*$/, "letters, digits and ! _ . * ' ( ) / - only")
     .refine((p) => !p.split("/").some((s) => s === ".." || s === "."), "no . or .. segments")
     .default("walwarden"),
   accessKeyId: z.string().min(1).optional(),

@@ -1,5 +1,5 @@
 import { PutObjectCommand, PutObjectRetentionCommand, type S3Client } from "@aws-sdk/client-s3";
-import { canonicalBytes, KIT_FILES, kitObjectKey } from "@walwarden/verifier";
+import { canonicalBytes, type KIT_FILES, kitObjectKey } from "@walwarden/verifier";
 import type { Completed } from "../api/worker-api.js";
 import { kitReadme, kitScript, type KitFacts } from "./kit-text.js";
 

@@ -133,7 +133,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 function printReport(report: Report, json: boolean, io: Io): number {
-  if (json) io.stdout(JSON.stringify(report, null, 2) + "\n");
+  if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else {
     for (const c of report.checks)
       io.stdout(

@@ -34,7 +34,7 @@ function withEntries(zip: Uint8Array, edit: (lines: string[]) => string[]) {
     BundlePaths.entries,
     utf8(
       edit(lines)
-        .map((l) => l + "\n")
+        .map((l) => `${l}\n`)
         .join(""),
     ),
   );
@@ -177,7 +177,7 @@ describe("verifyBundle rejects tampering", () => {
   /** The lines of a .jsonl file of the original bundle. */
   const linesOf = (path: string) => new TextDecoder().decode(original.get(path)!).split("\n").slice(0, -1);
   const withLines = (path: string, lines: string[]) =>
-    new Map(original).set(path, utf8(lines.map((l) => l + "\n").join("")));
+    new Map(original).set(path, utf8(lines.map((l) => `${l}\n`).join("")));
 
   test("a missing, extra, swapped or foreign manifest is rejected even when validly signed", async () => {
     const m = linesOf(BundlePaths.manifests);

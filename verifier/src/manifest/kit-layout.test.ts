@@ -67,7 +67,7 @@ describe("kit layout", () => {
     ["a backupId with a slash", { backupId: "../bk" }, /not an id/],
     ["a backupId with a control character", { backupId: "bk\u0000" }, /not an id/],
     ["an unknown extension", { artifactExt: "exe" }, /artifact extension/],
-    ["a key over 1,024 bytes", { prefix: "p/".repeat(500) + "x" }, /1024/],
+    ["a key over 1,024 bytes", { prefix: `${"p/".repeat(500)}x` }, /1024/],
   ])("%s is refused", (_name, change, message) => {
     const r = backupObjectKey({ ...parts, ...change });
     expect(r).toMatchObject({ ok: false, code: "unsafe-key" });

@@ -108,7 +108,7 @@ describe("backupKitReport", () => {
     expect(backupKitReport({ ...s.kit, entry: JSON.stringify(JSON.parse(s.kit.entry), null, 1) }, policy).failed).toBe(
       "kit.entry",
     );
-    expect(backupKitReport({ ...s.kit, entry: "\uFEFF" + s.kit.entry }, policy).failed).toBe("kit.entry");
+    expect(backupKitReport({ ...s.kit, entry: `\uFEFF${s.kit.entry}` }, policy).failed).toBe("kit.entry");
     const started = kitOf(s.log, s.envelope, 3);
     expect(backupKitReport(started, policy).checks.find((c) => c.id === "kit.entry")!.detail).toContain(
       "backup.started, not backup.completed",

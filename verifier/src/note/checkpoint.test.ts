@@ -79,7 +79,7 @@ describe("checkpoint bodies", () => {
       toBase64(ROOT.subarray(0, 31)),
       toBase64(new Uint8Array(33)),
       b64.slice(0, -1),
-      b64.slice(0, -2) + "J=",
+      `${b64.slice(0, -2)}J=`,
       b64.replace("=", ""),
       "",
       "not base64!",

@@ -91,7 +91,7 @@ export function formatCheckpoint(c: CheckpointInput): Result<string, "malformed"
   for (const e of extensions) {
     if (e.length === 0 || e.includes("\n")) return err("malformed", "extension lines must be non-empty single lines");
   }
-  const body = [c.origin, size.toString(), toBase64(c.rootHash), ...extensions].join("\n") + "\n";
+  const body = `${[c.origin, size.toString(), toBase64(c.rootHash), ...extensions].join("\n")}\n`;
   const check = parseCheckpoint(body);
   return check.ok ? ok(body) : check;
 }

@@ -32,13 +32,13 @@ function editSignature(note: string, i: number, f: (b: Uint8Array) => Uint8Array
   const line = lines[i]!;
   const sp = line.lastIndexOf(" ");
   lines[i] = line.slice(0, sp + 1) + toBase64(f(fromBase64(line.slice(sp + 1))!));
-  return note.slice(0, split) + lines.join("\n") + "\n";
+  return `${note.slice(0, split) + lines.join("\n")}\n`;
 }
 
 describe("signNote / openNote round trips", () => {
   it("opens what it signs, reporting the pinned signers in line order and the rest as unknown", () => {
     const note = mustSign(TEXT, [A, B, C]);
-    expect(note.startsWith(TEXT + "\n— a.example/log ")).toBe(true);
+    expect(note.startsWith(`${TEXT}\n— a.example/log `)).toBe(true);
     const r = openNote(note, [VB, VA]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -116,7 +116,7 @@ describe("openNote refuses", () => {
 
   it("a tampered body", () => {
     expect(openNote(note.replace("first", "First"), [VA])).toMatchObject({ ok: false, code: "bad-signature" });
-    expect(openNote("x" + note, [VA])).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(openNote(`x${note}`, [VA])).toMatchObject({ ok: false, code: "bad-signature" });
   });
 
   it("a tampered signature, and a truncated or extended one", () => {
@@ -182,8 +182,8 @@ describe("openNote refuses", () => {
     const bad = [
       note.slice(0, -1), // missing final newline
       TEXT + sigLine, // missing blank line
-      TEXT + "\n", // no signatures
-      note + "\n", // blank line after the signatures: the block is empty
+      `${TEXT}\n`, // no signatures
+      `${note}\n`, // blank line after the signatures: the block is empty
       note.replace(/\n/g, "\r\n"), // CRLF
       note.replace("— ", "-- "), // not an em dash
       note.replace("— ", "—"), // no space after the dash
@@ -193,8 +193,8 @@ describe("openNote refuses", () => {
       note.replace(b64, b64.slice(0, -1)), // bad base64
       note.replace(b64, b64.replace(/=*$/, "")), // unpadded
       note.replace(b64, "AAAAAA=="), // four bytes: a key ID and no signature
-      note + "trailing garbage\n",
-      "\x07" + note,
+      `${note}trailing garbage\n`,
+      `\x07${note}`,
     ];
     for (const n of bad) expect(openNote(n, [VA]), JSON.stringify(n)).toMatchObject({ ok: false, code: "malformed" });
     expect(
@@ -204,7 +204,7 @@ describe("openNote refuses", () => {
 
   it("non-canonical base64 (non-zero padding bits) in any signature line", () => {
     const nonCanonical = (b64: string) =>
-      b64.slice(0, -2) + String.fromCharCode(b64.charCodeAt(b64.length - 2) + 1) + "=";
+      `${b64.slice(0, -2) + String.fromCharCode(b64.charCodeAt(b64.length - 2) + 1)}=`;
     const n = mustSign(TEXT, [A, C]);
     const lines = n.slice(TEXT.length + 1, -1).split("\n");
     for (let i = 0; i < lines.length; i++) {
@@ -250,7 +250,7 @@ const noteChar = fc.oneof(
   fc.constantFrom("\n", "\n\n", "— ", " ", "+", "=", "\u2014"),
   fc.string({ unit: "binary", minLength: 1, maxLength: 1 }).filter((c) => !/[\x00-\x1f]/.test(c)),
 );
-const noteTextArb = fc.string({ unit: noteChar, maxLength: 40 }).map((s) => s + "\n");
+const noteTextArb = fc.string({ unit: noteChar, maxLength: 40 }).map((s) => `${s}\n`);
 const nameArb = fc
   .string({ unit: "grapheme", minLength: 1, maxLength: 10 })
   .map((s) => s.replace(/[\p{White_Space}+\x00-\x1f]/gu, "_"))

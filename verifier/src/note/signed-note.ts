@@ -81,7 +81,7 @@ export function signNote(text: string, signers: readonly NoteSigner[]): Result<s
     keys.push(v);
   }
   const message = utf8(text);
-  let out = text + "\n";
+  let out = `${text}\n`;
   signers.forEach((s, i) => {
     out += formatSignatureLine(s.name, keys[i]!.keyId, sign(message, s.secretKey));
   });

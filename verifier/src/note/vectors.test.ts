@@ -87,11 +87,11 @@ describe("golang.org/x/mod sumdb/note vectors", () => {
   it("signNote reproduces x/mod's signature byte for byte (Ed25519 is deterministic)", () => {
     const signer = parseSignerKey(PETER_SKEY);
     if (!signer.ok) throw new Error(signer.message);
-    expect(signNote(TEXT, [signer.value])).toEqual({ ok: true, value: TEXT + "\n" + PETER_SIG });
+    expect(signNote(TEXT, [signer.value])).toEqual({ ok: true, value: `${TEXT}\n${PETER_SIG}` });
   });
 
   it("TestOpen: one verified and one unknown; both verified; neither", () => {
-    const msg = TEXT + "\n" + PETER_SIG + ENOCH_SIG;
+    const msg = `${TEXT}\n${PETER_SIG}${ENOCH_SIG}`;
     const one = openNote(msg, [P]);
     expect(one.ok).toBe(true);
     if (one.ok) {
@@ -108,28 +108,28 @@ describe("golang.org/x/mod sumdb/note vectors", () => {
   it("TestOpen: a pinned (name, ID) pinned twice with different keys is ambiguous only when used", () => {
     const forged = { ...E, publicKey: P.publicKey };
     // A hand-made key whose ID is not its own is refused outright.
-    expect(openNote(TEXT + "\n" + ENOCH_SIG, [E, forged])).toMatchObject({ ok: false, code: "bad-verifier" });
+    expect(openNote(`${TEXT}\n${ENOCH_SIG}`, [E, forged])).toMatchObject({ ok: false, code: "bad-verifier" });
     // The same key listed twice is harmless (x/mod calls even this ambiguous; we deduplicate).
-    expect(openNote(TEXT + "\n" + ENOCH_SIG, [E, P, E]).ok).toBe(true);
-    expect(openNote(TEXT + "\n" + PETER_SIG, [E, P, E]).ok).toBe(true);
+    expect(openNote(`${TEXT}\n${ENOCH_SIG}`, [E, P, E]).ok).toBe(true);
+    expect(openNote(`${TEXT}\n${PETER_SIG}`, [E, P, E]).ok).toBe(true);
   });
 
   it("TestOpen: too many signatures, invalid signature", () => {
-    expect(openNote(TEXT + "\n" + PETER_SIG.repeat(101), [P])).toMatchObject({ ok: false, code: "malformed" });
-    expect(openNote(TEXT + "\n" + PETER_SIG.repeat(101), [])).toMatchObject({ ok: false, code: "malformed" });
-    const bad = PETER_SIG.slice(0, 60) + "ABCD" + PETER_SIG.slice(60);
-    expect(openNote(TEXT + "\n" + bad, [P])).toMatchObject({ ok: false, code: "bad-signature" });
+    expect(openNote(`${TEXT}\n${PETER_SIG.repeat(101)}`, [P])).toMatchObject({ ok: false, code: "malformed" });
+    expect(openNote(`${TEXT}\n${PETER_SIG.repeat(101)}`, [])).toMatchObject({ ok: false, code: "malformed" });
+    const bad = `${PETER_SIG.slice(0, 60)}ABCD${PETER_SIG.slice(60)}`;
+    expect(openNote(`${TEXT}\n${bad}`, [P])).toMatchObject({ ok: false, code: "bad-signature" });
   });
 
   it("TestOpen: repeated lines — unknown repeats are dropped, pinned repeats refused (x/mod skips them)", () => {
-    const enochABCD = ENOCH_SIG.slice(0, 60) + "ABCD" + ENOCH_SIG.slice(60);
-    const r = openNote(TEXT + "\n" + PETER_SIG + ENOCH_SIG + ENOCH_SIG + enochABCD, [P]);
+    const enochABCD = `${ENOCH_SIG.slice(0, 60)}ABCD${ENOCH_SIG.slice(60)}`;
+    const r = openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}${ENOCH_SIG}${enochABCD}`, [P]);
     expect(r.ok).toBe(true);
     if (r.ok) {
       expect(r.value.verifiedBy).toEqual([P]);
-      expect(r.value.unknownSignatures.map((s) => s.line + "\n")).toEqual([ENOCH_SIG, enochABCD]);
+      expect(r.value.unknownSignatures.map((s) => `${s.line}\n`)).toEqual([ENOCH_SIG, enochABCD]);
     }
-    expect(openNote(TEXT + "\n" + PETER_SIG + PETER_SIG, [P])).toMatchObject({
+    expect(openNote(`${TEXT}\n${PETER_SIG}${PETER_SIG}`, [P])).toMatchObject({
       ok: false,
       code: "duplicate-signature",
     });
@@ -138,23 +138,23 @@ describe("golang.org/x/mod sumdb/note vectors", () => {
   it("TestOpen: malformed messages", () => {
     const bad: (string | Uint8Array)[] = [
       TEXT,
-      TEXT + "\n",
-      TEXT + "\n" + PETER_SIG.slice(0, -1),
-      "\x01" + TEXT + "\n" + PETER_SIG,
-      Uint8Array.of(0xff, ...utf8(TEXT + "\n" + PETER_SIG)),
+      `${TEXT}\n`,
+      `${TEXT}\n${PETER_SIG.slice(0, -1)}`,
+      `\x01${TEXT}\n${PETER_SIG}`,
+      Uint8Array.of(0xff, ...utf8(`${TEXT}\n${PETER_SIG}`)),
       TEXT +
         "\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
-      TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
+      `${TEXT}\n${PETER_SIG}Unexpected line.\n`,
     ];
     for (const msg of bad) expect(openNote(msg, [P])).toMatchObject({ ok: false, code: "malformed" });
   });
 
   it("TestOpen: a misnamed or re-IDed signature is someone else's and is ignored", () => {
-    expect(openNote(TEXT + "\n" + PETER_SIG.replace("PeterNeumann", "CarmenSandiego"), [P])).toMatchObject({
+    expect(openNote(`${TEXT}\n${PETER_SIG.replace("PeterNeumann", "CarmenSandiego")}`, [P])).toMatchObject({
       ok: false,
       code: "unknown-key",
     });
-    expect(openNote(TEXT + "\n" + PETER_SIG.replace("x08g", "xxxx"), [P])).toMatchObject({
+    expect(openNote(`${TEXT}\n${PETER_SIG.replace("x08g", "xxxx")}`, [P])).toMatchObject({
       ok: false,
       code: "unknown-key",
     });

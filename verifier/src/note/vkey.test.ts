@@ -96,7 +96,7 @@ describe("vkeys", () => {
     expect(parseVkey(`${name}+${hex}+${b64.slice(0, -2)}A=`)).toMatchObject({ ok: false }); // changed bits
     // Same bytes with a non-zero padding bit: canonical decoders refuse it.
     const last = b64.charCodeAt(b64.length - 2);
-    const nonCanonical = b64.slice(0, -2) + String.fromCharCode(last + 1) + "=";
+    const nonCanonical = `${b64.slice(0, -2) + String.fromCharCode(last + 1)}=`;
     expect(fromBase64(nonCanonical)).toBeUndefined();
     expect(parseVkey(`${name}+${hex}+${nonCanonical}`)).toMatchObject({ ok: false, code: "malformed" });
     expect(parseVkey(withId("n", concatBytes(Uint8Array.of(1), pub.subarray(0, 31))))).toMatchObject({

@@ -85,7 +85,7 @@ export function specExamples(): Record<string, string> {
     cosignature: cosig.ok ? cosig.value.trimEnd() : cosig.message,
     "inclusion-proof": canonicalize({ v: 1, leafIndex: 1, treeSize: 3, hashes: log.inclusionProof(1).map(toBase64) }),
     "manifest-statement": JSON.stringify(statement, null, 2),
-    "manifest-pae": text(pae("application/vnd.in-toto+json", utf8(canonicalize(statement)))).slice(0, 120) + "…",
+    "manifest-pae": `${text(pae("application/vnd.in-toto+json", utf8(canonicalize(statement)))).slice(0, 120)}…`,
     "manifest-envelope": JSON.stringify(envelope, null, 2),
     "kit-files": [
       artifactKey.value,

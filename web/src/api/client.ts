@@ -18,7 +18,7 @@ export const SIGNED_OUT_EVENT = "walwarden:signed-out";
 
 async function failure(res: Response, path: string): Promise<ApiError> {
   const text = await res.text().catch(() => "");
-  let code = "http-" + res.status;
+  let code = `http-${res.status}`;
   let message = `${res.status} ${res.statusText || "error"} from ${path}`;
   try {
     const body = JSON.parse(text) as { error?: { code?: string; message?: string } };

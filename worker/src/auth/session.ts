@@ -18,15 +18,13 @@ export async function startSession(
   now: number,
 ): Promise<void> {
   const secret = newSecret("wws");
-  await db
-    .insert(sessions)
-    .values({
-      tokenSha256: await sha256Hex(secret),
-      userId: user.id,
-      orgId: user.orgId,
-      expiresAt: now + SESSION_TTL_MS,
-      createdAt: now,
-    });
+  await db.insert(sessions).values({
+    tokenSha256: await sha256Hex(secret),
+    userId: user.id,
+    orgId: user.orgId,
+    expiresAt: now + SESSION_TTL_MS,
+    createdAt: now,
+  });
   setCookie(c, SESSION_COOKIE, secret, {
     httpOnly: true,
     secure: true,

@@ -54,7 +54,7 @@ export class SseHub {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     const sub: Subscriber = { writer };
-    let text = "retry: 2000\n\n" + replay.map(transitionEvent).join("");
+    let text = `retry: 2000\n\n${replay.map(transitionEvent).join("")}`;
     if (!terminal && this.latestProgress) text += this.latestProgress;
     this.write(sub, text);
     if (terminal) void writer.close().catch(() => undefined);
