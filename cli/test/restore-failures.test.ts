@@ -192,7 +192,11 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
     const t = await f.target("unreported");
     const r = await f.offer();
     let attempts = 0;
-    f.worker.transitionFault = (x) => (x.state === "restoring" ? (attempts++, "drop") : undefined);
+    f.worker.transitionFault = (x) => {
+      if (x.state !== "restoring") return undefined;
+      attempts++;
+      return "drop";
+    };
     try {
       const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
       expect(run.code).toBe(1);

@@ -107,10 +107,14 @@ async function attempt(
   const onAbort = () => ctrl.abort();
   o.signal.addEventListener("abort", onAbort, { once: true });
   let stalled = false;
-  let timer = setTimeout(() => ((stalled = true), ctrl.abort()), stallMs);
+  const onStall = () => {
+    stalled = true;
+    ctrl.abort();
+  };
+  let timer = setTimeout(onStall, stallMs);
   const kick = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => ((stalled = true), ctrl.abort()), stallMs);
+    timer = setTimeout(onStall, stallMs);
   };
   try {
     let res: GetAnswer;

@@ -125,9 +125,9 @@ describe("preflightTarget", () => {
       /^cannot connect to the restore target restorer@127\.0\.0\.1:\d+\/pf_empty: password authentication failed for user "restorer"\. Check --target/,
     );
     expect(!r.ok && r.message).not.toContain(PASSWORD);
+    await target("pf_tmp");
     const nodb = await preflightTarget(
-      (await target("pf_tmp"),
-      restoreTarget(`postgres://restorer:${PASSWORD}@127.0.0.1:${pg.port}/no_such_db`, {}) as { value: RestoreTarget })
+      (restoreTarget(`postgres://restorer:${PASSWORD}@127.0.0.1:${pg.port}/no_such_db`, {}) as { value: RestoreTarget })
         .value,
       all,
       false,

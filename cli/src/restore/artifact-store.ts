@@ -36,7 +36,10 @@ export async function openArtifactStore(o: ArtifactStoreOptions): Promise<Result
     const file = f.value;
     return ok({
       sink: file,
-      finish: async () => (await file.close(o.keepFile), ok(undefined)),
+      finish: async () => {
+        await file.close(o.keepFile);
+        return ok(undefined);
+      },
       abort: () => file.close(false),
     });
   }

@@ -8,7 +8,10 @@ function recorder(clock: { t: number }) {
   const api: RestoreApi = {
     claim: async () => ({ ok: false, code: "unreachable", message: "" }),
     transition: async () => ({ ok: true, value: { state: "restoring", seq: 1 } }),
-    progress: async (_id, _t, p) => (posts.push({ at: clock.t, p }), true),
+    progress: async (_id, _t, p) => {
+      posts.push({ at: clock.t, p });
+      return true;
+    },
   };
   return { api, posts };
 }

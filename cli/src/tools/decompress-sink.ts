@@ -162,7 +162,10 @@ function startZstd(c: Chain, out: string, env: NodeJS.ProcessEnv, fail: (why: st
     zstd.stdin.destroy();
   };
   const exited = new Promise<void>((resolve) => {
-    zstd.once("error", (e) => (fail(`zstd could not run: ${e.message}`), resolve()));
+    zstd.once("error", (e) => {
+      fail(`zstd could not run: ${e.message}`);
+      resolve();
+    });
     zstd.once("close", (code, signal) => {
       if (code !== 0)
         fail(

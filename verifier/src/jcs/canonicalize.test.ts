@@ -93,6 +93,7 @@ describe("canonicalize: values JSON cannot represent canonically throw TypeError
     ["-Infinity", [1, -Infinity], "$[1]"],
     ["undefined member", { a: 1, b: undefined }, "$.b"],
     ["undefined at the top", undefined, "$"],
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the input under test.
     ["array hole", [1, , 3], "$[1]"],
     ["function", { f: () => 1 }, "$.f"],
     ["symbol", { s: Symbol("s") }, "$.s"],

@@ -58,7 +58,7 @@ function write(value: unknown, path: string, seen: Set<object>, out: string[]): 
       break;
     default:
       // undefined, bigint, symbol, function: JSON has no canonical encoding for any of them.
-      return fail(path, `${typeof value} is not a JSON value`);
+      fail(path, `${typeof value} is not a JSON value`);
   }
   if (value === null) {
     out.push("null");

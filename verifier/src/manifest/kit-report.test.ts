@@ -43,8 +43,14 @@ describe("backupKitReport", () => {
     const s = sampleKit();
     let calls = 0;
     const counting: Sha256 = {
-      digest: (d) => (calls++, portableSha256.digest(d)),
-      digestPrefixed: (p, d, m) => (calls++, portableSha256.digestPrefixed(p, d, m)),
+      digest: (d) => {
+        calls++;
+        return portableSha256.digest(d);
+      },
+      digestPrefixed: (p, d, m) => {
+        calls++;
+        return portableSha256.digestPrefixed(p, d, m);
+      },
       stream: () => portableSha256.stream(),
     };
     expect(backupKitReport(s.kit, policy, s.artifactSha256, { sha256: counting, ed25519: () => true }).verdict).toBe(
@@ -56,9 +62,10 @@ describe("backupKitReport", () => {
       "manifest.bad-signature",
     );
     const signed: string[] = [];
-    const recording: Ed25519Verify = (sig, message, key) => (
-      signed.push(new TextDecoder().decode(message).split("\n")[0]!), verify(sig, message, key)
-    );
+    const recording: Ed25519Verify = (sig, message, key) => {
+      signed.push(new TextDecoder().decode(message).split("\n")[0]!);
+      return verify(sig, message, key);
+    };
     expect(backupKitReport(s.kit, policy, s.artifactSha256, { ed25519: recording }).verdict).toBe("verified");
     expect(signed).toHaveLength(2);
     expect(signed[1]).toBe(s.kit.checkpoint.split("\n")[0]); // the checkpoint note's first line: its origin

@@ -16,13 +16,15 @@ const current = (): Location => ({
   query: new URLSearchParams(window.location.search),
 });
 
-window.addEventListener("popstate", () => listeners.forEach((l) => l()));
+window.addEventListener("popstate", () => {
+  for (const l of listeners) l();
+});
 
 /** Goes to `to` (a path with an optional query) without reloading; `replace` keeps history short. */
 export function navigate(to: string, { replace = false } = {}): void {
   if (replace) window.history.replaceState(null, "", to);
   else window.history.pushState(null, "", to);
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
   window.scrollTo(0, 0);
 }
 

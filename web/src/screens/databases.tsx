@@ -91,7 +91,8 @@ export function DatabasesScreen() {
                       </th>
                       <td>
                         <RpoBadge status={d.status} />
-                        <span class="reason small" aria-label={`${RPO_WORDS[d.status]}: ${rpoReason(d)}`}>
+                        <span class="reason small">
+                          <span class="sr-only">{RPO_WORDS[d.status]}: </span>
                           {rpoReason(d)}
                         </span>
                       </td>

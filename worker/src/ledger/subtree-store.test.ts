@@ -51,7 +51,13 @@ describe("subtree store", () => {
     const { store, leaves } = build(70);
     for (let n = 0; n <= 70; n++) {
       let reads = 0;
-      const counting: NodeStore = { get: (l, i) => (reads++, store.get(l, i)), put: () => expect.unreachable() };
+      const counting: NodeStore = {
+        get: (l, i) => {
+          reads++;
+          return store.get(l, i);
+        },
+        put: () => expect.unreachable(),
+      };
       const frontier = frontierOf(counting, n);
       expect(frontier).toEqual(frontierOfLeafHashes(leaves, n));
       expect(reads).toBe(frontier.length);

@@ -4,6 +4,7 @@ import { createOrgWithAdmin } from "../../src/orgs/create-org.js";
 /** An API answer: status, parsed JSON (or text) body, headers. */
 export interface Answer {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every shape.
   body: any;
   headers: Headers;
 }
