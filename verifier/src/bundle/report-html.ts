@@ -85,7 +85,7 @@ export function renderReportHtml(input: ReportInput): string {
     perDb.set(e.data.databaseId, {
       count: row.count + 1,
       bytes: row.bytes + e.data.artifact.sizeBytes,
-      last: Math.max(e.at, row.last),
+      last: e.at > row.last ? e.at : row.last,
     });
   }
   const restores = new Map<string, { backupId: string; first: string; last: string; state: string }>();
