@@ -111,6 +111,23 @@ describe("loadConfig", () => {
     expect(await loadConfig(file("notjson.json", "{ api: "), {})).toMatchObject({ ok: false, code: "invalid" });
   });
 
+  it("a database's provider is one of the dashboard's provider names (it only changes check's advice)", async () => {
+    const r = await loadConfig(
+      file("provider.json", { ...minimal, databases: { db_main: { url: "postgres://u:p@h/app", provider: "neon" } } }),
+      {},
+    );
+    expect(r.ok && r.value.databases.db_main?.provider).toBe("neon");
+    const bad = await loadConfig(
+      file("badprovider.json", {
+        ...minimal,
+        databases: { db_main: { url: "postgres://u:p@h/app", provider: "heroku" } },
+      }),
+      {},
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toMatch(/databases\.db_main\.provider: .*"neon"/);
+  });
+
   it("WALWARDEN_DATABASE_ID names one database reached through libpq's environment", async () => {
     const { databases: _, ...rest } = minimal;
     const r = await loadConfig(file("libpq.json", rest), { WALWARDEN_DATABASE_ID: "db_env" });

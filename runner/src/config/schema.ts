@@ -1,4 +1,5 @@
 import { Id } from "@walwarden/verifier";
+import { ProviderSchema } from "@walwarden/verifier/wire";
 import { z } from "zod";
 
 /** A schema name for --schema / --exclude-schema: an exact name, never a pattern (so row counts cover exactly what pg_dump dumps). */
@@ -22,6 +23,8 @@ export const DatabaseConfigSchema = z.strictObject({
   noOwner: z.boolean().default(true),
   /** pg_dump --no-privileges: GRANTs name roles that the restore target may not have. */
   noPrivileges: z.boolean().default(true),
+  /** Where it runs (the dashboard's provider names): `check` gives that platform's grants; unset, it guesses from the server's roles. */
+  provider: ProviderSchema.optional(),
 });
 /** One source database as configured. */
 export type DatabaseConfig = z.infer<typeof DatabaseConfigSchema>;
