@@ -11,7 +11,7 @@ const HELP = `walwarden-runner ${RUNNER_VERSION}: runs Walwarden backup jobs in 
 
 Usage:
   walwarden-runner run   [--config FILE] [--once]   claim and run backup jobs until SIGTERM
-  walwarden-runner check [--config FILE] [--json]   test each database, the bucket, zstd and the API
+  walwarden-runner check [--config FILE] [--json]   test each database (and what its backup will read), the bucket, zstd and the API
   walwarden-runner --version | --help
 
 --config FILE  JSON configuration (also WALWARDEN_RUNNER_CONFIG); environment variables override it
@@ -30,22 +30,8 @@ Exit status: 0 ok, 1 a check or job failed, 2 bad usage or configuration.
 
 /** Runs the runner with arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        once: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    return usage((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv);
+  if (typeof parsed === "string") return usage(parsed);
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HELP);
@@ -79,7 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   loop.onOutcome = (o) => {
     if (o.status === "failed") failed++;
   };
-  let health;
+  let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   if (config.value.healthPort >= 0) {
     try {
       health = await startHealthServer(loop.state, config.value.healthHost, config.value.healthPort);
@@ -131,6 +117,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   log.info({ event: "runner.stopped", ...loop.state }, "runner stopped");
   return values.once && failed > 0 ? 1 : 0;
+}
+
+/** The parsed command line, or parseArgs' complaint. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        once: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function usage(message: string): number {

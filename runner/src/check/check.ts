@@ -9,6 +9,8 @@ import { choosePgDump, findPgDumps } from "../pg/pg-dump-binaries.js";
 import { pgDumpCommand } from "../pg/dump-command.js";
 import { serverVersionOf } from "../pg/snapshot-session.js";
 import { makeS3Client } from "../s3/s3-client.js";
+import type { PrivilegeFinding } from "./privileges/privilege-findings.js";
+import { privilegeRows } from "./privileges/privilege-rows.js";
 
 const run = promisify(execFile);
 
@@ -17,12 +19,15 @@ export interface CheckRow {
   check: string;
   ok: boolean;
   detail: string;
+  /** A privilege problem pg_dump would fail on (the `privileges <id>` rows), for --json readers. */
+  finding?: PrivilegeFinding;
 }
 
 /**
  * `walwarden-runner check`: each database is reachable, its server version, the pg_dump chosen for it
- * and a schema-only dump with the configured options succeeding (so permissions are right); the bucket
- * accepts a write and a delete; the compressor runs; the API answers.
+ * and a schema-only dump with the configured options succeeding; then what the data would meet, which a
+ * schema-only dump never reads (row-level security, tables, sequences, schemas and large objects the
+ * role cannot read); the bucket accepts a write and a delete; the compressor runs; the API answers.
  */
 export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
@@ -41,6 +46,7 @@ export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): P
     const pgDump = choosePgDump(binaries, version.value.major, version.value.version);
     if (!pgDump.ok) {
       rows.push({ check: `database ${id}`, ok: false, detail: pgDump.message });
+      rows.push(...(await privilegeRows(id, db, target.value)));
       continue;
     }
     const cmd = pgDumpCommand(pgDump.value, db, target.value, env, ["--schema-only", "--file=/dev/null", "--no-sync"]);
@@ -49,7 +55,7 @@ export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): P
       rows.push({
         check: `database ${id}`,
         ok: true,
-        detail: `PostgreSQL ${version.value.version} at ${target.value.display}; pg_dump ${pgDump.value.version} (${pgDump.value.path}) can dump it`,
+        detail: `PostgreSQL ${version.value.version} at ${target.value.display}; pg_dump ${pgDump.value.version} (${pgDump.value.path}) can dump its schema`,
       });
     } catch (e) {
       const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim();
@@ -59,6 +65,7 @@ export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): P
         detail: `PostgreSQL ${version.value.version} at ${target.value.display}: a schema-only pg_dump ${pgDump.value.version} failed: ${stderr}`,
       });
     }
+    rows.push(...(await privilegeRows(id, db, target.value)));
   }
   rows.push(await checkBucket(config));
   rows.push(await checkCompressor(config));
