@@ -30,5 +30,6 @@ export * from "./bundle/policy.js";
 export * from "./bundle/read-bundle.js";
 export * from "./bundle/write-bundle.js";
 export * from "./bundle/report-html.js";
+export * from "./bundle/admin-changes.js";
 export * from "./bundle/verify-bundle.js";
 export { restoreHistories } from "./bundle/check-restores.js";

@@ -1,5 +1,6 @@
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { restoreStateOf } from "../log/restore-state.js";
+import { type AdminChange, adminChanges } from "./admin-changes.js";
 
 /** What the human-readable report covers. */
 export interface ReportInput {
@@ -98,6 +99,11 @@ export function renderReportHtml(input: ReportInput): string {
   }
   const minutes = (ms: number) => (ms / 60_000).toFixed(1);
   const rpo = rpoCompliance(input);
+  const changes = adminChanges(input.entries);
+  const changeRows = (list: AdminChange[]) =>
+    list.length === 0
+      ? `<tr><td colspan="5">none in the period</td></tr>`
+      : rows(list.map((x) => [x.at, x.actor, x.type, x.subject, x.detail]));
   const rows = (cells: string[][]) =>
     cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("\n");
   return `<!doctype html>
@@ -121,6 +127,16 @@ ${rows(rpo.map((r) => [r.databaseId, r.targetRpoMinutes === null ? "none" : Stri
 <h2>Restores</h2>
 <table><tr><th>restore</th><th>backup</th><th>outcome</th><th>first seen</th><th>last transition</th><th>duration (s)</th></tr>
 ${rows([...restores].map(([id, r]) => [id, r.backupId, r.state, r.first, r.last, ((Date.parse(r.last) - Date.parse(r.first)) / 1000).toFixed(1)]))}
+</table>
+<h2>Access changes</h2>
+<p>Every change in the period of who may do what: users and their roles, API tokens, runners, and the bucket credentials the service presigns restores with. Identifiers and hashes only; no secret is ever logged.</p>
+<table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
+${changeRows(changes.access)}
+</table>
+<h2>Configuration changes</h2>
+<p>Every change in the period of what is backed up when: databases and schedules.</p>
+<table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
+${changeRows(changes.config)}
 </table>
 <h2>How to verify this bundle</h2>
 <p>This page is a summary, not the proof. Verify the whole bundle offline with keys you obtained independently:</p>

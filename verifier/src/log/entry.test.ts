@@ -85,7 +85,47 @@ export const EXAMPLES: LogEntry[] = [
     subject: "org:org_acme",
     data: { exportId: "ex_1", from: base.at, to: base.at, startSeq: 0, endSeq: 15, indexSha256: sha },
   },
+  ...adminExamples(16),
 ];
+
+/** One valid entry of every admin-action type (SPEC §7), numbered from `seq`. */
+function adminExamples(seq: number): LogEntry[] {
+  const user = { userId: "usr_1", email: "a@example.test" };
+  const schedule = {
+    scheduleId: "sch_1",
+    databaseId: "db_main",
+    cron: "0 * * * *",
+    timezone: "UTC",
+    targetRpoMinutes: 90,
+    retentionDays: 30,
+    enabled: true,
+  };
+  const database = { databaseId: "db_main", name: "main", provider: "neon" };
+  const rows: [LogEntry["type"], string, object][] = [
+    ["user.created", "user:usr_1", { ...user, role: "viewer" }],
+    ["user.role_changed", "user:usr_1", { ...user, previousRole: "viewer", role: "admin" }],
+    ["user.removed", "user:usr_1", { ...user, role: "admin" }],
+    ["token.created", "token:tok_1", { tokenId: "tok_1", name: "ci", role: "operator", tokenSha256: sha }],
+    ["token.revoked", "token:tok_1", { tokenId: "tok_1", name: "ci", role: "operator" }],
+    ["runner.registered", "runner:rnr_1", { runnerId: "rnr_1", name: "vpc", tokenSha256: sha }],
+    ["runner.revoked", "runner:rnr_1", { runnerId: "rnr_1", name: "vpc" }],
+    [
+      "bucket.credential_set",
+      "bucket:acme-backups",
+      { bucket: "acme-backups", region: "eu-west-1", endpoint: null, accessKeyIdSha256: sha, replaced: false },
+    ],
+    ["bucket.credential_removed", "bucket:acme-backups", { bucket: "acme-backups" }],
+    ["database.created", "database:db_main", database],
+    ["database.updated", "database:db_main", database],
+    ["database.deleted", "database:db_main", { databaseId: "db_main", name: "main", schedulesRemoved: ["sch_1"] }],
+    ["schedule.created", "schedule:sch_1", schedule],
+    ["schedule.updated", "schedule:sch_1", schedule],
+    ["schedule.deleted", "schedule:sch_1", { scheduleId: "sch_1", databaseId: "db_main" }],
+  ];
+  return rows.map(
+    ([type, subject, data], i) => ({ ...base, seq: seq + i, type, actor: "user:u_1", subject, data }) as LogEntry,
+  );
+}
 
 describe("log entries", () => {
   test("there is a valid example of every event type, and each round-trips through its stored bytes", () => {

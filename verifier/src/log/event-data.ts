@@ -2,6 +2,19 @@ import { z } from "zod";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
 
 const Reason = z.string().min(1).max(4000);
+const Name = z.string().min(1).max(200);
+const Role = z.enum(["viewer", "operator", "admin"]);
+const UserRef = { userId: Id, email: z.string().min(3).max(320) };
+const ScheduleValues = {
+  scheduleId: Id,
+  databaseId: Id,
+  cron: z.string().min(1).max(200),
+  timezone: z.string().min(1).max(64),
+  targetRpoMinutes: z.number().int().positive(),
+  retentionDays: z.number().int().positive(),
+  enabled: z.boolean(),
+};
+const DatabaseValues = { databaseId: Id, name: Name, provider: z.string().min(1).max(64) };
 const RestoreRef = { restoreId: Id, backupId: Id };
 
 /**
@@ -64,7 +77,52 @@ export const EventData = {
     endSeq: z.number().int().nonnegative(),
     indexSha256: Sha256Hex,
   }),
+  // Admin actions (SPEC §7): who may do what, and what is backed up when.
+  "user.created": z.strictObject({ ...UserRef, role: Role }),
+  "user.role_changed": z.strictObject({ ...UserRef, previousRole: Role, role: Role }),
+  "user.removed": z.strictObject({ ...UserRef, role: Role }),
+  "token.created": z.strictObject({ tokenId: Id, name: Name, role: Role, tokenSha256: Sha256Hex }),
+  "token.revoked": z.strictObject({ tokenId: Id, name: Name, role: Role }),
+  "runner.registered": z.strictObject({ runnerId: Id, name: Name, tokenSha256: Sha256Hex }),
+  "runner.revoked": z.strictObject({ runnerId: Id, name: Name }),
+  "bucket.credential_set": z.strictObject({
+    bucket: z.string().min(3).max(63),
+    region: z.string().min(1).max(64),
+    endpoint: z.string().min(1).max(2048).nullable(),
+    accessKeyIdSha256: Sha256Hex,
+    replaced: z.boolean(),
+  }),
+  "bucket.credential_removed": z.strictObject({ bucket: z.string().min(3).max(63) }),
+  "database.created": z.strictObject(DatabaseValues),
+  "database.updated": z.strictObject(DatabaseValues),
+  "database.deleted": z.strictObject({ databaseId: Id, name: Name, schedulesRemoved: z.array(Id).max(1000) }),
+  "schedule.created": z.strictObject(ScheduleValues),
+  "schedule.updated": z.strictObject(ScheduleValues),
+  "schedule.deleted": z.strictObject({ scheduleId: Id, databaseId: Id }),
 } as const;
+
+/** The event types that change who may do what: `report.html` lists them as access changes. */
+export const ACCESS_EVENT_TYPES = [
+  "user.created",
+  "user.role_changed",
+  "user.removed",
+  "token.created",
+  "token.revoked",
+  "runner.registered",
+  "runner.revoked",
+  "bucket.credential_set",
+  "bucket.credential_removed",
+] as const;
+
+/** The event types that change what is backed up when. */
+export const CONFIG_EVENT_TYPES = [
+  "database.created",
+  "database.updated",
+  "database.deleted",
+  "schedule.created",
+  "schedule.updated",
+  "schedule.deleted",
+] as const;
 
 /** Every event type the log may contain. */
 export type EventType = keyof typeof EventData;

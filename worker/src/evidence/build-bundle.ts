@@ -24,6 +24,9 @@ import { periodWindow, type SeqWindow } from "./window.js";
  * their bytes, the zip. A longer period is exported in parts.
  */
 export const MAX_EXPORT_ENTRIES = 50_000;
+/** The entry types report.html reads: backups, restores, and admin actions (access and configuration changes). */
+const REPORTED = /^(backup\.(completed|failed)|restore\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.)/;
+
 /** Most bytes of entries plus manifests one bundle holds (manifests grow with a database's table count). */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 /** Entries per Ledger read: one RPC answer stays far below the RPC size limit. */
@@ -100,12 +103,7 @@ export async function buildEvidence(
       bytes += b.length;
       if (bytes > limits.maxBytes) return tooManyBytes(limits);
       entries.push(b);
-      if (
-        e.value.type === "backup.completed" ||
-        e.value.type === "backup.failed" ||
-        e.value.type.startsWith("restore.")
-      )
-        reported.push(e.value);
+      if (REPORTED.test(e.value.type)) reported.push(e.value);
     }
   }
   const completed = reported.filter((e) => e.type === "backup.completed");

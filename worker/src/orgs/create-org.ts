@@ -35,6 +35,15 @@ export async function createOrgWithAdmin(
     ).bind(userId, orgId, input.email, passwordHash, now, orgId),
   ]);
   if (!org?.meta.changes) return null;
-  await appendToLog(env, orgId, []);
+  // The org's log starts with its signing keys and the first admin (no D1 row exists for it to race).
+  await appendToLog(env, orgId, [
+    {
+      key: `admin:user-created:${userId}`,
+      type: "user.created",
+      actor: options.onlyIfNoAdmin ? "system:bootstrap" : "system:create-org",
+      subject: `user:${userId}`,
+      data: { userId, email: input.email, role: "admin" },
+    },
+  ]);
   return { orgId, userId };
 }

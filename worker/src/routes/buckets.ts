@@ -3,6 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { BucketCredentialRequestSchema } from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
+import { logAdminAction } from "../audit/log-admin-action.js";
+import { sha256Hex } from "../lib/crypto.js";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf } from "../db/client.js";
 import { bucketCredentials } from "../db/schema.js";
@@ -54,7 +56,23 @@ export const bucketRoutes = new Hono<AppEnv>()
       updatedBy: actorOf(p),
       updatedAt: Date.now(),
     };
-    await dbOf(c.env.DB)
+    const db = dbOf(c.env.DB);
+    const existing = await db.query.bucketCredentials.findFirst({
+      where: and(eq(bucketCredentials.orgId, p.orgId), eq(bucketCredentials.bucket, bucket)),
+    });
+    await logAdminAction(c.env, p.orgId, {
+      type: "bucket.credential_set",
+      actor: actorOf(p),
+      subject: `bucket:${bucket}`,
+      data: {
+        bucket,
+        region: row.region,
+        endpoint: row.endpoint,
+        accessKeyIdSha256: await sha256Hex(row.accessKeyId),
+        replaced: existing !== undefined,
+      },
+    });
+    await db
       .insert(bucketCredentials)
       .values(row)
       .onConflictDoUpdate({ target: [bucketCredentials.orgId, bucketCredentials.bucket], set: { ...row } });
@@ -62,10 +80,16 @@ export const bucketRoutes = new Hono<AppEnv>()
   })
   .delete("/:bucket", requireRole("admin"), async (c) => {
     const bucket = param(c, "bucket", BucketName);
-    const [row] = await dbOf(c.env.DB)
-      .delete(bucketCredentials)
-      .where(and(eq(bucketCredentials.orgId, c.get("principal").orgId), eq(bucketCredentials.bucket, bucket)))
-      .returning({ bucket: bucketCredentials.bucket });
-    if (!row) throw notFound("bucket credential");
+    const p = c.get("principal");
+    const db = dbOf(c.env.DB);
+    const which = and(eq(bucketCredentials.orgId, p.orgId), eq(bucketCredentials.bucket, bucket));
+    if (!(await db.query.bucketCredentials.findFirst({ where: which }))) throw notFound("bucket credential");
+    await logAdminAction(c.env, p.orgId, {
+      type: "bucket.credential_removed",
+      actor: actorOf(p),
+      subject: `bucket:${bucket}`,
+      data: { bucket },
+    });
+    await db.delete(bucketCredentials).where(which);
     return c.body(null, 204);
   });

@@ -3,6 +3,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateDatabaseRequestSchema, UpdateDatabaseRequestSchema } from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
+import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf, type Db } from "../db/client.js";
 import { databases, schedules } from "../db/schema.js";
@@ -49,15 +50,23 @@ export const databaseRoutes = new Hono<AppEnv>()
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateDatabaseRequestSchema);
     const now = Date.now();
+    const p = c.get("principal");
     const row = {
       id: newId("db", now),
-      orgId: c.get("principal").orgId,
+      orgId: p.orgId,
       name: body.name,
       provider: body.provider,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
     };
+    await logAdminAction(c.env, p.orgId, {
+      type: "database.created",
+      actor: actorOf(p),
+      subject: `database:${row.id}`,
+      data: { databaseId: row.id, name: row.name, provider: row.provider },
+      onceKey: `database-created:${row.id}`,
+    });
     await dbOf(c.env.DB).insert(databases).values(row);
     return c.json(view(row), 201);
   })
@@ -65,8 +74,15 @@ export const databaseRoutes = new Hono<AppEnv>()
     const id = param(c, "id", Id);
     const body = await jsonBody(c, UpdateDatabaseRequestSchema);
     const db = dbOf(c.env.DB);
-    const row = await findDatabase(db, c.get("principal").orgId, id);
+    const p = c.get("principal");
+    const row = await findDatabase(db, p.orgId, id);
     const next = { ...row, ...body, updatedAt: Date.now() };
+    await logAdminAction(c.env, p.orgId, {
+      type: "database.updated",
+      actor: actorOf(p),
+      subject: `database:${id}`,
+      data: { databaseId: id, name: next.name, provider: next.provider },
+    });
     await db
       .update(databases)
       .set({ name: next.name, provider: next.provider, updatedAt: next.updatedAt })
@@ -76,7 +92,16 @@ export const databaseRoutes = new Hono<AppEnv>()
   .delete("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
     const db = dbOf(c.env.DB);
-    await findDatabase(db, c.get("principal").orgId, id);
+    const p = c.get("principal");
+    const row = await findDatabase(db, p.orgId, id);
+    const removed = await db.select({ id: schedules.id }).from(schedules).where(eq(schedules.databaseId, id));
+    await logAdminAction(c.env, p.orgId, {
+      type: "database.deleted",
+      actor: actorOf(p),
+      subject: `database:${id}`,
+      data: { databaseId: id, name: row.name, schedulesRemoved: removed.map((s) => s.id) },
+      onceKey: `database-deleted:${id}`,
+    });
     const now = Date.now();
     await db.batch([
       db.update(databases).set({ deletedAt: now, updatedAt: now }).where(eq(databases.id, id)),

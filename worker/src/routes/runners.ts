@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateRunnerRequestSchema } from "@walwarden/verifier/wire";
+import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
+import { actorOf } from "../auth/principal.js";
 import { dbOf } from "../db/client.js";
 import { runners } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
@@ -32,10 +34,11 @@ export const runnerAdminRoutes = new Hono<AppEnv>()
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateRunnerRequestSchema);
     const now = Date.now();
+    const p = c.get("principal");
     const token = newSecret("wwr");
     const row = {
       id: newId("rnr", now),
-      orgId: c.get("principal").orgId,
+      orgId: p.orgId,
       name: body.name,
       tokenSha256: await sha256Hex(token),
       createdAt: now,
@@ -43,16 +46,30 @@ export const runnerAdminRoutes = new Hono<AppEnv>()
       version: null,
       revokedAt: null,
     };
+    await logAdminAction(c.env, p.orgId, {
+      type: "runner.registered",
+      actor: actorOf(p),
+      subject: `runner:${row.id}`,
+      data: { runnerId: row.id, name: row.name, tokenSha256: row.tokenSha256 },
+      onceKey: `runner-registered:${row.id}`,
+    });
     await dbOf(c.env.DB).insert(runners).values(row);
     return c.json({ ...view(row), token }, 201);
   })
   .delete("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
-    const [row] = await dbOf(c.env.DB)
-      .update(runners)
-      .set({ revokedAt: Date.now() })
-      .where(and(eq(runners.id, id), eq(runners.orgId, c.get("principal").orgId), isNull(runners.revokedAt)))
-      .returning({ id: runners.id });
+    const p = c.get("principal");
+    const db = dbOf(c.env.DB);
+    const live = and(eq(runners.id, id), eq(runners.orgId, p.orgId), isNull(runners.revokedAt));
+    const row = await db.query.runners.findFirst({ where: live });
     if (!row) throw notFound("runner");
+    await logAdminAction(c.env, p.orgId, {
+      type: "runner.revoked",
+      actor: actorOf(p),
+      subject: `runner:${id}`,
+      data: { runnerId: id, name: row.name },
+      onceKey: `runner-revoked:${id}`,
+    });
+    await db.update(runners).set({ revokedAt: Date.now() }).where(live);
     return c.body(null, 204);
   });

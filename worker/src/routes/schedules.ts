@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateScheduleRequestSchema, UpdateScheduleRequestSchema } from "@walwarden/verifier/wire";
+import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
+import { actorOf } from "../auth/principal.js";
 import { dbOf, type Db } from "../db/client.js";
 import { schedules } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
@@ -41,6 +43,17 @@ async function findSchedule(db: Db, orgId: string, id: string): Promise<Schedule
   return row;
 }
 
+/** A schedule's logged values (SPEC §7, `schedule.*`). */
+const logged = (s: ScheduleRow) => ({
+  scheduleId: s.id,
+  databaseId: s.databaseId,
+  cron: s.cron,
+  timezone: s.timezone,
+  targetRpoMinutes: s.targetRpoMinutes,
+  retentionDays: s.retentionDays,
+  enabled: s.enabled,
+});
+
 const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
 
 /** Backup schedules: a cron expression (croner) in a time zone, a target RPO and a retention. */
@@ -76,6 +89,13 @@ export const scheduleRoutes = new Hono<AppEnv>()
       createdAt: now,
       updatedAt: now,
     };
+    await logAdminAction(c.env, orgId, {
+      type: "schedule.created",
+      actor: actorOf(c.get("principal")),
+      subject: `schedule:${row.id}`,
+      data: logged(row),
+      onceKey: `schedule-created:${row.id}`,
+    });
     await db.insert(schedules).values(row);
     return c.json(view(row), 201);
   })
@@ -83,11 +103,18 @@ export const scheduleRoutes = new Hono<AppEnv>()
     const id = param(c, "id", Id);
     const body = await jsonBody(c, UpdateScheduleRequestSchema);
     const db = dbOf(c.env.DB);
-    const row = await findSchedule(db, c.get("principal").orgId, id);
+    const p = c.get("principal");
+    const row = await findSchedule(db, p.orgId, id);
     const now = Date.now();
     const next = { ...row, ...body, updatedAt: now };
     const timingChanged = body.cron !== undefined || body.timezone !== undefined || body.enabled !== undefined;
     if (timingChanged) next.nextRunAt = next.enabled ? firstSlot(next.cron, next.timezone, now) : null;
+    await logAdminAction(c.env, p.orgId, {
+      type: "schedule.updated",
+      actor: actorOf(p),
+      subject: `schedule:${id}`,
+      data: logged(next),
+    });
     await db
       .update(schedules)
       .set({
@@ -105,7 +132,15 @@ export const scheduleRoutes = new Hono<AppEnv>()
   .delete("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
     const db = dbOf(c.env.DB);
-    await findSchedule(db, c.get("principal").orgId, id);
+    const p = c.get("principal");
+    const row = await findSchedule(db, p.orgId, id);
+    await logAdminAction(c.env, p.orgId, {
+      type: "schedule.deleted",
+      actor: actorOf(p),
+      subject: `schedule:${id}`,
+      data: { scheduleId: id, databaseId: row.databaseId },
+      onceKey: `schedule-deleted:${id}`,
+    });
     await db.delete(schedules).where(eq(schedules.id, id));
     return c.body(null, 204);
   });

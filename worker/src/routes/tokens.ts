@@ -4,6 +4,7 @@ import { Id } from "@walwarden/verifier";
 import { CreateTokenRequestSchema } from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { requireRole } from "../auth/middleware.js";
+import { logAdminAction } from "../audit/log-admin-action.js";
 import { dbOf } from "../db/client.js";
 import { apiTokens } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
@@ -47,16 +48,30 @@ export const tokenRoutes = new Hono<AppEnv>()
       lastUsedAt: null,
       revokedAt: null,
     };
+    await logAdminAction(c.env, p.orgId, {
+      type: "token.created",
+      actor: actorOf(p),
+      subject: `token:${row.id}`,
+      data: { tokenId: row.id, name: row.name, role: row.role, tokenSha256: row.tokenSha256 },
+      onceKey: `token-created:${row.id}`,
+    });
     await dbOf(c.env.DB).insert(apiTokens).values(row);
     return c.json({ ...view(row), token }, 201);
   })
   .delete("/:id", async (c) => {
     const id = param(c, "id", Id);
-    const [row] = await dbOf(c.env.DB)
-      .update(apiTokens)
-      .set({ revokedAt: Date.now() })
-      .where(and(eq(apiTokens.id, id), eq(apiTokens.orgId, c.get("principal").orgId), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id });
+    const p = c.get("principal");
+    const db = dbOf(c.env.DB);
+    const live = and(eq(apiTokens.id, id), eq(apiTokens.orgId, p.orgId), isNull(apiTokens.revokedAt));
+    const row = await db.query.apiTokens.findFirst({ where: live });
     if (!row) throw notFound("token");
+    await logAdminAction(c.env, p.orgId, {
+      type: "token.revoked",
+      actor: actorOf(p),
+      subject: `token:${id}`,
+      data: { tokenId: id, name: row.name, role: row.role },
+      onceKey: `token-revoked:${id}`,
+    });
+    await db.update(apiTokens).set({ revokedAt: Date.now() }).where(live);
     return c.body(null, 204);
   });

@@ -2,7 +2,9 @@ import { Hono } from "hono";
 import { and, eq, ne } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { CreateUserRequestSchema, UpdateUserRequestSchema } from "@walwarden/verifier/wire";
+import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
+import { actorOf } from "../auth/principal.js";
 import { dbOf, type Db } from "../db/client.js";
 import { sessions, users } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
@@ -38,14 +40,22 @@ export const userRoutes = new Hono<AppEnv>()
     if (await db.query.users.findFirst({ where: eq(users.email, body.email) }))
       throw new ApiError(409, "conflict", `a user with email ${body.email} exists`);
     const now = Date.now();
+    const p = c.get("principal");
     const row = {
       id: newId("usr", now),
-      orgId: c.get("principal").orgId,
+      orgId: p.orgId,
       email: body.email,
       passwordHash: await hashPassword(body.password),
       role: body.role,
       createdAt: now,
     };
+    await logAdminAction(c.env, p.orgId, {
+      type: "user.created",
+      actor: actorOf(p),
+      subject: `user:${row.id}`,
+      data: { userId: row.id, email: row.email, role: row.role },
+      onceKey: `user-created:${row.id}`,
+    });
     await db.insert(users).values(row);
     return c.json(view(row), 201);
   })
@@ -58,6 +68,13 @@ export const userRoutes = new Hono<AppEnv>()
     if (!user) throw notFound("user");
     if (user.role === "admin" && body.role !== "admin" && (await otherAdmins(db, orgId, id)) === 0)
       throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
+    if (body.role !== user.role)
+      await logAdminAction(c.env, orgId, {
+        type: "user.role_changed",
+        actor: actorOf(c.get("principal")),
+        subject: `user:${id}`,
+        data: { userId: id, email: user.email, previousRole: user.role, role: body.role },
+      });
     await db.batch([
       db.update(users).set({ role: body.role }).where(eq(users.id, id)),
       db.delete(sessions).where(eq(sessions.userId, id)),
@@ -72,6 +89,13 @@ export const userRoutes = new Hono<AppEnv>()
     if (!user) throw notFound("user");
     if (user.role === "admin" && (await otherAdmins(db, orgId, id)) === 0)
       throw new ApiError(409, "conflict", "this is the org's last admin: make another admin first");
+    await logAdminAction(c.env, orgId, {
+      type: "user.removed",
+      actor: actorOf(c.get("principal")),
+      subject: `user:${id}`,
+      data: { userId: id, email: user.email, role: user.role },
+      onceKey: `user-removed:${id}`,
+    });
     await db.batch([db.delete(sessions).where(eq(sessions.userId, id)), db.delete(users).where(eq(users.id, id))]);
     return c.body(null, 204);
   });
