@@ -63,9 +63,16 @@ describe("runner protocol", () => {
       ["kit.entry", "pass"],
       ["kit.inclusion", "pass"],
     ]);
+    // The org's setup (its first admin, tokens, the runner, the database) is logged too: SPEC §7 admin actions.
     expect(entries.map((e) => JSON.parse(e).type)).toEqual([
       "key.registered",
       "key.registered",
+      "user.created",
+      "token.created",
+      "runner.registered",
+      "database.created",
+      "token.created",
+      "token.created",
       "backup.scheduled",
       "backup.started",
       "backup.completed",
