@@ -22,6 +22,8 @@ export interface Env {
   CHECKPOINT_SIGNER_KEY: string;
   MANIFEST_SIGNER_KEY: string;
   RETIRED_VKEYS?: string;
+  /** Test-only fault injection (src/jobs/test-faults.ts); never set in wrangler.toml or production. */
+  TEST_FAULTS?: string;
 }
 
 /** A positive integer var, or the default when it is unset or not a positive integer. */

@@ -1,3 +1,4 @@
+import { JOB_KINDS, JOB_STATES } from "@walwarden/verifier";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // D1 metadata, described record by record (with what is secret and how it is kept) in worker/STORAGE.md.
@@ -126,7 +127,8 @@ export const schedules = sqliteTable(
 
 /**
  * One backup, tried up to maxAttempts times. The id is deterministic for scheduled jobs (schedule + slot),
- * so a cron tick that runs twice inserts nothing new.
+ * so a cron tick that runs twice inserts nothing new. Its status follows the verifier's job state machine
+ * (verifier/src/jobs/job-state.ts), enforced in worker/src/jobs/job-machine.ts.
  */
 export const jobs = sqliteTable(
   "jobs",
@@ -139,7 +141,8 @@ export const jobs = sqliteTable(
     scheduleId: text("schedule_id"),
     slotAt: integer("slot_at").notNull(),
     trigger: text("trigger", { enum: ["schedule", "manual"] }).notNull(),
-    status: text("status", { enum: ["queued", "leased", "completing", "succeeded", "failed"] }).notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull().default("backup"),
+    status: text("status", { enum: JOB_STATES }).notNull(),
     attempt: integer("attempt").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull(),
     leaseId: text("lease_id"),
@@ -159,6 +162,38 @@ export const jobs = sqliteTable(
     index("jobs_lease").on(t.status, t.leaseExpiresAt),
     index("jobs_db").on(t.orgId, t.databaseId, t.id),
   ],
+);
+
+/**
+ * A job's recorded completion (one per job, for good): written with the move to `completing`, in the
+ * same D1 transaction, before anything is appended to the log. It fixes what the retries of that
+ * complete answer: the lease it is bound to, the SHA-256 of the request body (another body is refused),
+ * the signed envelope and the log event with its idempotency key. Whoever finishes the completion
+ * (the runner's retry, or the cron tick for a runner that went away) appends that event, gets the same
+ * entry back, and writes the job's and the backup's rows. STORAGE.md describes it.
+ */
+export const jobCompletions = sqliteTable(
+  "job_completions",
+  {
+    jobId: text("job_id").primaryKey(),
+    orgId: text("org_id").notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull(),
+    leaseId: text("lease_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    runnerId: text("runner_id").notNull(),
+    requestSha256: text("request_sha256").notNull(),
+    /** The signed DSSE envelope, JCS text: every answer carries these bytes. */
+    envelope: text("envelope").notNull(),
+    logKey: text("log_key").notNull(),
+    /** The log event (type, actor, subject, data) as JSON, appended under logKey. */
+    event: text("event").notNull(),
+    startedAt: integer("started_at").notNull(),
+    completedAt: integer("completed_at").notNull(),
+    logSeq: integer("log_seq"),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  // No index of its own: unfinished completions are found through jobs (status 'completing', by lease expiry).
 );
 
 /** A completed backup: where it is, its digest, and the signed manifest that the log commits to. */

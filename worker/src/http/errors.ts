@@ -9,6 +9,8 @@ export type ApiErrorCode =
   | "not-found"
   | "conflict"
   | "lease-lost"
+  // complete under a lease that already completed with another body (CompleteRefusalCodeSchema).
+  | "completion-mismatch"
   | "payload-too-large"
   | "unsupported-media-type"
   | "rate-limited"

@@ -2,6 +2,7 @@ import type { Env } from "../env.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 import { flushOutbox } from "../log/outbox.js";
+import { statusAllows } from "./job-machine.js";
 import { leaseUntil } from "./lease.js";
 
 /** A claimed job as the wire's ClaimedJob. */
@@ -40,9 +41,9 @@ export async function claimJob(
     env.DB.prepare(
       `UPDATE jobs SET status = 'leased', attempt = attempt + 1, lease_id = ?1, lease_expires_at = ?2, runner_id = ?3,
               started_at = ?4, heartbeat_at = ?4, progress_phase = NULL, progress_bytes = NULL
-       WHERE id = (SELECT id FROM jobs WHERE org_id = ?5 AND status = 'queued'
+       WHERE id = (SELECT id FROM jobs WHERE org_id = ?5 AND ${statusAllows("claim")}
                      AND database_id IN (SELECT value FROM json_each(?6)) ORDER BY created_at, id LIMIT 1)
-         AND status = 'queued'
+         AND ${statusAllows("claim")}
        RETURNING id, database_id, schedule_id, attempt, backup_id`,
     ).bind(leaseId, expiresAt, runner.id, now, runner.orgId, JSON.stringify(databases)),
     env.DB.prepare(

@@ -1,50 +1,48 @@
 import {
   artifactUri,
   canonicalBytes,
+  type EventDataOf,
   err,
+  fromUtf8,
+  type InclusionProof,
   ok,
+  type Result,
+  sha256,
   signManifest,
   toHex,
-  sha256,
-  type DsseEnvelope,
-  type InclusionProof,
-  type Result,
 } from "@walwarden/verifier";
-import type { CompleteRequestSchema } from "@walwarden/verifier/wire";
+import type { CompleteRefusalCode, CompleteRequestSchema } from "@walwarden/verifier/wire";
 import type { z } from "zod";
 import type { Env } from "../env.js";
-import { appendToLog, ledgerOf, unwrapLedger } from "../ledger/client.js";
+import { ledgerOf, unwrapLedger } from "../ledger/client.js";
 import { signingKeys } from "../ledger/keys.js";
-import { flushOutbox } from "../log/outbox.js";
+import { type Completed, type CompletionRow, completionOf, finishCompletion } from "./finish-completion.js";
+import { statusAllows } from "./job-machine.js";
 
 type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 
-/** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint: what the runner writes next to the dump. */
-export interface Completed {
-  envelope: DsseEnvelope;
-  /** The backup.completed entry's exact JCS text, as stored in the log (its leaf hash is what the proof proves). */
-  entry: string;
-  proof: InclusionProof;
-  checkpoint: string;
-}
+export type { Completed } from "./finish-completion.js";
 
-/** Why a complete was refused. */
-export type CompleteErrorCode = "lease-lost" | "bad-result" | "keys";
+/** Why a complete was refused: the wire's refusal codes (what each guarantees is documented there), a bad result, or no keys. */
+export type CompleteErrorCode = CompleteRefusalCode | "bad-result" | "keys";
 
 interface JobRow {
-  id: string;
-  org_id: string;
   database_id: string;
   backup_id: string;
   status: string;
+  lease_id: string | null;
+  lease_expires_at: number | null;
+  runner_id: string | null;
 }
 
 /**
- * Completes a job, fenced by its lease: the job moves to `completing` (no one else can lease it now), the
- * Worker builds the in-toto statement from the runner's result plus the ids it owns, signs the DSSE
- * envelope, appends backup.completed to the log and records the backup. A retry with the same lease after
- * a crash anywhere in between produces the same signed envelope (Ed25519 is deterministic) and the same
- * log entry (appended once, by key), so complete is safe to repeat.
+ * Completes a job, idempotently per (job, lease): the first complete under a live lease records the
+ * completion (request digest, signed envelope, log event) and moves the job to `completing` in one D1
+ * transaction, before anything is logged; from then on the job keeps that lease and is never re-queued.
+ * Every complete with the same body (the first, or a retry after a lost answer or a failure anywhere
+ * after the record) then finishes it: the same log entry, the same manifest bytes. Another body under
+ * that lease is `completion-mismatch`; a lease with no recorded completion that is no longer live is
+ * `lease-lost`. Neither signs anything.
  */
 export async function completeJob(
   env: Env,
@@ -58,72 +56,123 @@ export async function completeJob(
     return err("bad-result", `result.runner.id ${result.runner.id} is not the calling runner (${runner.id})`);
   if (Date.parse(result.completedAt) < Date.parse(result.startedAt))
     return err("bad-result", "result.completedAt is before result.startedAt");
-  const keys = signingKeys(env);
-  if (!keys.ok) return keys;
+  const requestSha256 = toHex(sha256(canonicalBytes(body)));
 
   const job = await env.DB.prepare(
-    `UPDATE jobs SET status = CASE WHEN status = 'succeeded' THEN status ELSE 'completing' END
-     WHERE id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4
-       AND ((status IN ('leased', 'completing') AND lease_expires_at >= ?5) OR status = 'succeeded')
-     RETURNING id, org_id, database_id, backup_id, status`,
+    "SELECT database_id, backup_id, status, lease_id, lease_expires_at, runner_id FROM jobs WHERE id = ?1 AND org_id = ?2",
   )
-    .bind(jobId, runner.orgId, leaseId, runner.id, now)
+    .bind(jobId, runner.orgId)
     .first<JobRow>();
-  if (!job) return err("lease-lost", "this lease is not current: the job was re-queued or finished by another attempt");
-
-  const predicate = { ...result, backupId: job.backup_id, orgId: runner.orgId, databaseId: job.database_id, jobId };
-  const envelope = signManifest(predicate, artifactSha256, keys.value.manifest);
-  const manifestSha256 = toHex(sha256(canonicalBytes(envelope)));
-
-  await flushOutbox(env, runner.orgId);
-  const appended = await appendToLog(env, runner.orgId, [
-    {
-      key: `completed:${jobId}:${leaseId}`,
+  if (!job) return leaseLost();
+  let recorded = await completionOf(env, runner.orgId, jobId);
+  const live =
+    job.status === "leased" &&
+    job.lease_id === leaseId &&
+    job.runner_id === runner.id &&
+    (job.lease_expires_at ?? 0) >= now;
+  if (!recorded && live) {
+    const keys = signingKeys(env);
+    if (!keys.ok) return keys;
+    const predicate = { ...result, backupId: job.backup_id, orgId: runner.orgId, databaseId: job.database_id, jobId };
+    const envelope = signManifest(predicate, artifactSha256, keys.value.manifest);
+    const envelopeBytes = canonicalBytes(envelope);
+    const data: EventDataOf<"backup.completed"> = {
+      jobId,
+      backupId: job.backup_id,
+      databaseId: job.database_id,
+      runnerId: runner.id,
+      artifact: {
+        uri: artifactUri(result.s3.bucket, result.s3.key),
+        sha256: artifactSha256,
+        sizeBytes: result.sizeBytes,
+      },
+      manifestSha256: toHex(sha256(envelopeBytes)),
+    };
+    const event = {
       type: "backup.completed",
       actor: `runner:${runner.id}`,
       subject: `database:${job.database_id}`,
-      data: {
-        jobId,
-        backupId: job.backup_id,
-        databaseId: job.database_id,
-        runnerId: runner.id,
-        artifact: {
-          uri: artifactUri(result.s3.bucket, result.s3.key),
-          sha256: artifactSha256,
-          sizeBytes: result.sizeBytes,
-        },
-        manifestSha256,
-      },
-    },
-  ]);
-  const entry = appended.entries[0]!;
-  const startedAt = Date.parse(result.startedAt);
-  const completedAt = Date.parse(result.completedAt);
-  await env.DB.batch([
-    env.DB.prepare(
-      "UPDATE jobs SET status = 'succeeded', finished_at = ?1, last_error = NULL WHERE id = ?2 AND lease_id = ?3",
-    ).bind(now, jobId, leaseId),
-    env.DB.prepare(
-      `INSERT OR IGNORE INTO backups (id, org_id, database_id, job_id, runner_id, artifact_uri, sha256, size_bytes, manifest_sha256, envelope, log_seq, started_at, completed_at, duration_ms)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`,
-    ).bind(
-      job.backup_id,
-      runner.orgId,
-      job.database_id,
+      data,
+    };
+    recorded = await recordCompletion(env, {
       jobId,
-      runner.id,
-      artifactUri(result.s3.bucket, result.s3.key),
-      artifactSha256,
-      result.sizeBytes,
-      manifestSha256,
-      JSON.stringify(envelope),
-      entry.seq,
-      startedAt,
-      completedAt,
-      completedAt - startedAt,
+      orgId: runner.orgId,
+      leaseId,
+      runnerId: runner.id,
+      requestSha256,
+      envelope: fromUtf8(envelopeBytes)!,
+      logKey: `completed:${jobId}:${leaseId}`,
+      event: JSON.stringify(event),
+      startedAt: Date.parse(result.startedAt),
+      completedAt: Date.parse(result.completedAt),
+      now,
+    });
+  }
+  // Not recorded by us: another complete may have recorded it since the job was read.
+  recorded ??= await completionOf(env, runner.orgId, jobId);
+  if (!recorded || recorded.lease_id !== leaseId || recorded.runner_id !== runner.id) return leaseLost();
+  if (recorded.request_sha256 !== requestSha256)
+    return err(
+      "completion-mismatch",
+      "this lease already completed with a different result (another artifact, size or measurement); nothing was signed for this one",
+    );
+  return ok(await finishCompletion(env, recorded, now));
+}
+
+function leaseLost() {
+  return err(
+    "lease-lost" as const,
+    "this lease is not current and no completion was recorded under it: the job was re-queued, failed, or finished by another attempt; nothing was signed for it",
+  );
+}
+
+/**
+ * Records the completion and moves the job to `completing`, in one D1 transaction and only while the
+ * lease is live; returns the completion now stored (ours, or one recorded first by a concurrent call).
+ */
+async function recordCompletion(
+  env: Env,
+  c: {
+    jobId: string;
+    orgId: string;
+    leaseId: string;
+    runnerId: string;
+    requestSha256: string;
+    envelope: string;
+    logKey: string;
+    event: string;
+    startedAt: number;
+    completedAt: number;
+    now: number;
+  },
+): Promise<CompletionRow | null> {
+  const [, , stored] = await env.DB.batch<CompletionRow>([
+    env.DB.prepare(
+      `INSERT OR IGNORE INTO job_completions (job_id, org_id, kind, lease_id, attempt, runner_id, request_sha256, envelope, log_key, event, started_at, completed_at, created_at)
+       SELECT id, org_id, kind, lease_id, attempt, runner_id, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM jobs
+       WHERE id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4 AND ${statusAllows("recordCompletion")}
+         AND lease_expires_at >= ?11`,
+    ).bind(
+      c.jobId,
+      c.orgId,
+      c.leaseId,
+      c.runnerId,
+      c.requestSha256,
+      c.envelope,
+      c.logKey,
+      c.event,
+      c.startedAt,
+      c.completedAt,
+      c.now,
     ),
+    env.DB.prepare(
+      `UPDATE jobs SET status = 'completing'
+       WHERE id = ?1 AND lease_id = ?2 AND ${statusAllows("recordCompletion")}
+         AND EXISTS (SELECT 1 FROM job_completions WHERE job_id = ?1 AND lease_id = ?2)`,
+    ).bind(c.jobId, c.leaseId),
+    env.DB.prepare("SELECT * FROM job_completions WHERE job_id = ?1 AND org_id = ?2").bind(c.jobId, c.orgId),
   ]);
-  return ok({ envelope, entry: entry.entry, proof: entry.proof, checkpoint: appended.checkpoint });
+  return stored?.results[0] ?? null;
 }
 
 /** The inclusion proof of a logged entry in the org's current tree, with that tree's checkpoint. */

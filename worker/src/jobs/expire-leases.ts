@@ -1,4 +1,5 @@
 import type { CountingD1 } from "../lib/d1-counter.js";
+import { statusAllows } from "./job-machine.js";
 
 /** Expired leases handled per pass. */
 const LIMIT = 1000;
@@ -9,10 +10,11 @@ export const LEASE_EXPIRED_REASON = "lease expired: the runner stopped heartbeat
 /**
  * Re-queues jobs whose lease ran out (or fails them for good after their last attempt), logging
  * backup.failed with willRetry for each, set-based in one atomic batch: the outbox rows are written from
- * the same rows the update changes.
+ * the same rows the update changes. Only `leased` jobs: a `completing` job's completion is recorded (it
+ * may be signed and logged already), so it is finished, never re-queued (finishStalledCompletions).
  */
 export async function expireLeases(d1: CountingD1, now: number): Promise<number> {
-  const expired = `SELECT id FROM jobs WHERE status IN ('leased', 'completing') AND lease_expires_at < ?1 ORDER BY lease_expires_at LIMIT ${LIMIT}`;
+  const expired = `SELECT id FROM jobs WHERE ${statusAllows("retry")} AND lease_expires_at < ?1 ORDER BY lease_expires_at LIMIT ${LIMIT}`;
   const [events] = await d1.batch([
     d1.prepare(
       `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)

@@ -1,6 +1,7 @@
 import type { Env } from "../env.js";
 import { redactSecrets } from "../lib/redact.js";
 import { flushOutbox } from "../log/outbox.js";
+import { statusAllows } from "./job-machine.js";
 
 /** What failing a job did: whether it will be tried again. */
 export interface FailOutcome {
@@ -11,7 +12,8 @@ export interface FailOutcome {
 /**
  * Fails the job's current attempt (fenced by the lease): re-queued if the runner says it may be retried
  * and attempts remain, failed for good otherwise; backup.failed carries the runner's reason, with any
- * credential in it redacted.
+ * credential in it redacted. Only a `leased` job: once a completion is recorded, fail changes nothing,
+ * so a fail that succeeds guarantees that nothing was or will be signed under that lease.
  */
 export async function failJob(
   env: Env,
@@ -23,7 +25,7 @@ export async function failJob(
   now: number,
 ): Promise<FailOutcome | null> {
   reason = redactSecrets(reason);
-  const live = "id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4 AND status = 'leased'";
+  const live = `id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4 AND ${statusAllows("retry")}`;
   const retry = `(?5 AND attempt < max_attempts)`;
   const [, updated] = await env.DB.batch<{ status: string; attempt: number }>([
     env.DB.prepare(

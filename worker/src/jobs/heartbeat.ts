@@ -1,8 +1,12 @@
 import type { Env } from "../env.js";
 import { iso } from "../lib/time.js";
+import { statusHoldsLease } from "./job-machine.js";
 import { leaseUntil } from "./lease.js";
 
-/** Extends a live lease and records progress; null if the lease is not (or no longer) this job's. */
+/**
+ * Extends a live lease and records progress; null if the lease is not (or no longer) this job's. A
+ * `completing` job's lease is still the runner's (its complete was recorded and is being retried).
+ */
 export async function heartbeat(
   env: Env,
   runner: { id: string; orgId: string },
@@ -15,7 +19,7 @@ export async function heartbeat(
   const [updated] = await env.DB.batch([
     env.DB.prepare(
       `UPDATE jobs SET lease_expires_at = ?1, heartbeat_at = ?2, progress_phase = ?3, progress_bytes = ?4
-       WHERE id = ?5 AND org_id = ?6 AND lease_id = ?7 AND runner_id = ?8 AND status = 'leased' AND lease_expires_at >= ?2
+       WHERE id = ?5 AND org_id = ?6 AND lease_id = ?7 AND runner_id = ?8 AND ${statusHoldsLease()} AND lease_expires_at >= ?2
        RETURNING id`,
     ).bind(until, now, progress.phase, progress.bytes, jobId, runner.orgId, leaseId, runner.id),
     env.DB.prepare("UPDATE runners SET last_seen_at = ? WHERE id = ?").bind(now, runner.id),

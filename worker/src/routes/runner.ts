@@ -37,7 +37,9 @@ export const runnerRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, CompleteRequestSchema);
     const done = await completeJob(c.env, c.get("runner"), jobId, body, Date.now());
     if (!done.ok) {
-      if (done.code === "lease-lost") throw new ApiError(409, "lease-lost", done.message);
+      // The two 409s are the wire's CompleteRefusalCodeSchema: what each guarantees about signing is documented there.
+      if (done.code === "lease-lost" || done.code === "completion-mismatch")
+        throw new ApiError(409, done.code, done.message);
       if (done.code === "bad-result") throw new ApiError(400, "bad-request", done.message);
       throw new Error(done.message);
     }

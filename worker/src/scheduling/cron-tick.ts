@@ -1,5 +1,6 @@
 import { intVar, type Env } from "../env.js";
 import { expireLeases } from "../jobs/expire-leases.js";
+import { finishStalledCompletions } from "../jobs/finish-completion.js";
 import { CountingD1 } from "../lib/d1-counter.js";
 import { flushAllOutboxes } from "../log/outbox.js";
 import { scheduleDue, type ScheduleStats } from "./schedule-due.js";
@@ -7,16 +8,29 @@ import { scheduleDue, type ScheduleStats } from "./schedule-due.js";
 /** What one cron tick did, logged as one JSON line (and read by bench/cron-tick). */
 export interface TickStats extends ScheduleStats {
   expired: number;
+  /** Completions finished for runners that went away (recorded, lease run out). */
+  completionsFinished: number;
   logged: number;
   orgsLogged: number;
   statements: number;
 }
 
-/** One `* * * * *` tick: queue due backups, expire leases, and append everything waiting to the logs. */
+/**
+ * One `* * * * *` tick: queue due backups, expire leases, append everything waiting to the logs, and
+ * finish completions whose runner went away.
+ */
 export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   const d1 = new CountingD1(env.DB);
   const scheduled = await scheduleDue(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
   const expired = await expireLeases(d1, now);
   const logged = await flushAllOutboxes(env, d1);
-  return { ...scheduled, expired, logged: logged.events, orgsLogged: logged.orgs, statements: d1.statements };
+  const completionsFinished = await finishStalledCompletions(env, d1, now);
+  return {
+    ...scheduled,
+    expired,
+    completionsFinished,
+    logged: logged.events,
+    orgsLogged: logged.orgs,
+    statements: d1.statements,
+  };
 }
