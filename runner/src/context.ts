@@ -1,5 +1,6 @@
 import { PublishedKeysSchema } from "@walwarden/verifier/wire";
 import { WorkerApi } from "./api/worker-api.js";
+import { CompletionJournal } from "./backup/completion-journal.js";
 import type { BackupContext } from "./backup/run-backup.js";
 import type { RunnerConfig } from "./config/schema.js";
 import type { RunnerLogger } from "./log/logger.js";
@@ -7,7 +8,7 @@ import { findPgDumps } from "./pg/pg-dump-binaries.js";
 import { makeS3Client } from "./s3/s3-client.js";
 import { UploadJournal } from "./s3/upload-journal.js";
 
-/** Builds what jobs need from a validated configuration: the API client, the S3 client, the upload journal. */
+/** Builds what jobs need from a validated configuration: the API client, the S3 client, the upload and completion journals. */
 export async function createContext(
   config: RunnerConfig,
   env: NodeJS.ProcessEnv,
@@ -18,6 +19,7 @@ export async function createContext(
     api: new WorkerApi(config.api, config.token),
     s3: makeS3Client(config.bucket),
     journal: await UploadJournal.open(config.stateDir),
+    completions: await CompletionJournal.open(config.stateDir),
     log,
     env,
     pgDumps: () => findPgDumps(config.pgBinDirs, env),

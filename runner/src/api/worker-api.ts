@@ -1,6 +1,7 @@
 import { err, ok, type Result } from "@walwarden/verifier";
 import {
   ClaimResponseSchema,
+  CompleteRefusalCodeSchema,
   CompleteResponseSchema,
   ApiErrorSchema,
   HeartbeatResponseSchema,
@@ -17,8 +18,12 @@ export type Completed = z.infer<typeof CompleteResponseSchema>;
 /** Backup progress sent with a heartbeat. */
 export type Progress = { phase: "dumping" | "uploading" | "finalizing"; bytes: number };
 
-/** Why a Worker call failed: the lease is gone (stop the job), the Worker refused (4xx), or it could not be reached. */
-export type ApiErrorCode = "lease-lost" | "refused" | "unavailable" | "bad-response";
+/**
+ * Why a Worker call failed: the lease is gone (stop the job), complete's body differs from the one this
+ * lease completed with, the Worker refused (another 4xx), it could not be reached (network, 5xx), or its
+ * answer did not parse. For complete, only `lease-lost` says nothing was signed (CompleteRefusalCodeSchema).
+ */
+export type ApiErrorCode = "lease-lost" | "completion-mismatch" | "refused" | "unavailable" | "bad-response";
 
 /** Pauses between retries of a call the Worker could not answer (network error or 5xx). */
 const RETRY_DELAYS_MS = [250, 1000, 3000, 8000];
@@ -108,7 +113,8 @@ export class WorkerApi {
       const e = ApiErrorSchema.safeParse(json);
       const code = e.success ? e.data.error.code : "unknown";
       const message = e.success ? e.data.error.message : text.slice(0, 300);
-      return err(code === "lease-lost" ? "lease-lost" : "refused", `${path} → ${res.status} ${code}: ${message}`);
+      const refusal = res.status === 409 ? CompleteRefusalCodeSchema.safeParse(code) : undefined;
+      return err(refusal?.success ? refusal.data : "refused", `${path} → ${res.status} ${code}: ${message}`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success)

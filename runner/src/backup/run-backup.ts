@@ -1,9 +1,9 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { artifactExtension, backupObjectKey, type PgDumpPredicate } from "@walwarden/verifier";
-import type { ClaimedJob, Completed, Progress, WorkerApi } from "../api/worker-api.js";
+import type { ClaimedJob, Progress, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
 import type { RunnerConfig } from "../config/schema.js";
-import { lockObject, writeKit, type Retention } from "../kit/write-kit.js";
+import type { Retention } from "../kit/write-kit.js";
 import type { RunnerLogger } from "../log/logger.js";
 import { pgTarget } from "../pg/connection.js";
 import { choosePgDump, type PgDumpBinary } from "../pg/pg-dump-binaries.js";
@@ -16,6 +16,8 @@ import { choosePartSize } from "../s3/part-size.js";
 import { uploadArtifact } from "../s3/upload-artifact.js";
 import type { UploadJournal } from "../s3/upload-journal.js";
 import { RUNNER_VERSION } from "../version.js";
+import type { CompletionJournal, PendingCompletion } from "./completion-journal.js";
+import { LEASE_METADATA, settleCompletion } from "./settle-completion.js";
 
 /** What running one job needs. */
 export interface BackupContext {
@@ -23,6 +25,8 @@ export interface BackupContext {
   api: WorkerApi;
   s3: S3Client;
   journal: UploadJournal;
+  /** Uploaded backups offered for signing whose kit is not written yet. */
+  completions: CompletionJournal;
   log: RunnerLogger;
   env: NodeJS.ProcessEnv;
   /** Installed pg_dump binaries (looked up once per job: a client installed meanwhile is picked up). */
@@ -31,19 +35,34 @@ export interface BackupContext {
   publishedKeys(): Promise<string[]>;
 }
 
-/** How a job ended. */
+/**
+ * How a job ended. `pending`: uploaded and offered for signing, but not settled yet (the Worker did not
+ * answer, or the kit could not be written): the completion journal keeps it and the loop finishes it.
+ */
 export type BackupOutcome =
   | { status: "completed"; key: string; sha256: string; sizeBytes: number; rawBytes: number | null; kit: string[] }
-  | { status: "failed"; reason: string; retryable: boolean; reported: boolean };
+  | { status: "failed"; reason: string; retryable: boolean; reported: boolean }
+  | { status: "pending"; key: string; reason: string };
 
 /** Parts uploaded at once: enough to keep a connection busy while the next part fills, few enough to bound memory. */
 const PARTS_IN_FLIGHT = 3;
 
-/** A failure with whether another attempt could succeed. */
+/** A failure with whether another attempt could succeed, and whether the Worker still needs to be told. */
 class JobFailure extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly report = true,
+  ) {
+    super(message);
+  }
+}
+
+/** A job that ended with its completion pending (not a failure: it is finished later). */
+class CompletionPending extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
   ) {
     super(message);
   }
@@ -67,9 +86,10 @@ export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: Abo
   const onShutdown = () =>
     stop.abort(new JobFailure("the runner is shutting down (SIGTERM); the job will be retried", true));
   signal.addEventListener("abort", onShutdown, { once: true });
-  const heartbeats = heartbeatLoop(job, ctx, progress, stop, log);
+  const phase = { completing: false };
+  const heartbeats = heartbeatLoop(job, ctx, progress, stop, phase, log);
   try {
-    const done = await backup(job, ctx, progress, stop.signal, log);
+    const done = await backup(job, ctx, progress, stop.signal, phase, log);
     log.info(
       {
         event: "backup.completed",
@@ -82,10 +102,21 @@ export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: Abo
     );
     return done;
   } catch (e) {
+    if (e instanceof CompletionPending) {
+      log.warn(
+        { event: "backup.completion_pending", key: e.key, reason: e.message },
+        "uploaded and offered for signing, not settled yet: kept in the completion journal and retried",
+      );
+      return { status: "pending", key: e.key, reason: e.message };
+    }
     const failure = e instanceof JobFailure ? e : new JobFailure((e as Error).message ?? String(e), true);
     if (failure.message.startsWith("lease lost")) {
       log.warn({ event: "backup.lease_lost", reason: failure.message }, "lease lost; job abandoned");
       return { status: "failed", reason: failure.message, retryable: true, reported: false };
+    }
+    if (!failure.report) {
+      log.error({ event: "backup.failed", reason: failure.message, reported: false }, "backup failed");
+      return { status: "failed", reason: failure.message, retryable: failure.retryable, reported: false };
     }
     const r = await ctx.api.fail(job.jobId, job.leaseId, failure.message, failure.retryable);
     log.error(
@@ -105,6 +136,7 @@ async function backup(
   ctx: BackupContext,
   progress: Progress,
   stop: AbortSignal,
+  phase: { completing: boolean },
   log: RunnerLogger,
 ): Promise<Extract<BackupOutcome, { status: "completed" }>> {
   const { config } = ctx;
@@ -160,7 +192,7 @@ async function backup(
       partSize: choosePartSize(dbBytes),
       queueSize: PARTS_IN_FLIGHT,
       contentType: "application/octet-stream",
-      metadata: { "walwarden-backup": job.backupId, "walwarden-job": job.jobId },
+      metadata: { "walwarden-backup": job.backupId, "walwarden-job": job.jobId, [LEASE_METADATA]: job.leaseId },
     });
     const onStop = () => {
       pipeline.cancel((stop.reason as Error).message);
@@ -172,8 +204,8 @@ async function backup(
       progress.phase = up > 0 ? "uploading" : "dumping";
       progress.bytes = up > 0 ? up : pipeline.storedBytes();
     }, 250);
-    let stored;
-    let measures;
+    let stored: Awaited<typeof upload.done>;
+    let measures: Awaited<typeof pipeline.measures>;
     try {
       stored = await upload.done;
       measures = await pipeline.measures;
@@ -217,26 +249,13 @@ async function backup(
       schemaFingerprint: fingerprint,
       runner: { id: job.runnerId, version: RUNNER_VERSION },
     };
-    const completed = await completeUntilDecided(
-      job,
-      ctx,
-      { leaseId: job.leaseId, artifactSha256: measures.sha256, result },
-      log,
-    );
-    if (!completed.ok) {
-      // The Worker did not sign (the lease is gone): an object without a manifest must not stay.
-      await deleteQuietly(ctx.s3, config.bucket.bucket, key.value);
-      await ctx.journal.remove(key.value);
-      throw new JobFailure(completed.message, true);
-    }
-    await ctx.journal.remove(key.value);
-    const publishedKeys = await ctx.publishedKeys().catch(() => []);
-    const kit = await writeKit(
-      ctx.s3,
-      config.bucket.bucket,
-      key.value,
-      completed.value,
-      {
+    const pending: PendingCompletion = {
+      jobId: job.jobId,
+      leaseId: job.leaseId,
+      backupId: job.backupId,
+      databaseId: job.databaseId,
+      body: { leaseId: job.leaseId, artifactSha256: measures.sha256, result },
+      facts: {
         backupId: job.backupId,
         databaseId: job.databaseId,
         artifactKey: key.value,
@@ -245,11 +264,20 @@ async function backup(
         serverVersion: snap.serverVersion,
         completedAt: result.completedAt,
         sha256: measures.sha256,
-        publishedKeys,
       },
-      retention,
-    );
-    if (retention) await lockObject(ctx.s3, config.bucket.bucket, key.value, retention);
+      retention: retention ? { mode: retention.mode, retainUntil: retention.retainUntil.toISOString() } : null,
+      recordedAt: new Date().toISOString(),
+    };
+    // From here the object may get signed: it belongs to the completion journal, never to cleanup.
+    await ctx.completions.add(pending);
+    await ctx.journal.remove(key.value);
+    phase.completing = true;
+    const answer = await completeUntilDecided(job, ctx, pending.body, stop, log);
+    const settled = await settleCompletion(pending, answer, ctx, log);
+    if (settled.status === "pending") throw new CompletionPending(key.value, settled.reason);
+    if (settled.status === "not-signed") throw new JobFailure(settled.reason, true, false);
+    if (settled.status === "mismatch") throw new JobFailure(settled.reason, false, false);
+    const kit = settled.kit;
     return {
       status: "completed",
       key: key.value,
@@ -263,19 +291,23 @@ async function backup(
   }
 }
 
-/** complete, retried while the Worker cannot be reached (complete is idempotent per lease); decided = signed or refused. */
+/**
+ * complete, retried with the same body while the Worker's answer says nothing (unreachable, 5xx, an answer
+ * that does not parse): complete is idempotent per lease. Stops early on shutdown; the journal keeps it.
+ */
 async function completeUntilDecided(
   job: ClaimedJob,
   ctx: BackupContext,
   body: Parameters<WorkerApi["complete"]>[1],
+  stop: AbortSignal,
   log: RunnerLogger,
 ) {
   for (let attempt = 1; ; attempt++) {
     const r = await ctx.api.complete(job.jobId, body);
-    if (r.ok) return r as { ok: true; value: Completed };
-    if (r.code !== "unavailable" || attempt >= 10) return r;
+    if (r.ok) return r;
+    if ((r.code !== "unavailable" && r.code !== "bad-response") || attempt >= 10 || stop.aborted) return r;
     log.warn({ event: "complete.retry", attempt, reason: r.message }, "complete: the Worker did not answer; retrying");
-    await sleep(5_000);
+    await sleep(5_000, stop);
   }
 }
 
@@ -285,13 +317,15 @@ async function heartbeatLoop(
   ctx: BackupContext,
   progress: Progress,
   stop: AbortController,
+  phase: { completing: boolean },
   log: RunnerLogger,
 ): Promise<void> {
   while (!stop.signal.aborted) {
     await sleep(ctx.config.heartbeatSeconds * 1000, stop.signal);
     if (stop.signal.aborted) return;
     const r = await ctx.api.heartbeat(job.jobId, job.leaseId, { ...progress });
-    if (!r.ok && r.code === "lease-lost") {
+    // While completing, the lease is the recorded completion's; complete's own answer decides, not a heartbeat.
+    if (!r.ok && r.code === "lease-lost" && !phase.completing) {
       log.warn({ event: "heartbeat.lease_lost" }, r.message);
       stop.abort(new JobFailure(`lease lost: ${r.message}`, true));
       return;

@@ -15,7 +15,7 @@ Usage:
   walwarden-runner --version | --help
 
 --config FILE  JSON configuration (also WALWARDEN_RUNNER_CONFIG); environment variables override it
---once         run the jobs that are queued now, then exit (exit 1 if any failed)
+--once         run the jobs that are queued now, then exit (exit 1 if any failed or is left pending)
 --json         print the check results as JSON
 
 Settings (file key / environment variable): api / WALWARDEN_API, token / WALWARDEN_RUNNER_TOKEN,
@@ -116,7 +116,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ctx.s3.destroy();
   }
   log.info({ event: "runner.stopped", ...loop.state }, "runner stopped");
-  return values.once && failed > 0 ? 1 : 0;
+  // --once fails when a job failed, or when an uploaded backup's completion is still pending (the next run finishes it).
+  return values.once && (failed > 0 || ctx.completions.size > 0) ? 1 : 0;
 }
 
 /** The parsed command line, or parseArgs' complaint. */

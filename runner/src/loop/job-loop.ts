@@ -1,4 +1,5 @@
 import { abortStaleUploads, abortUploadsOf } from "../s3/upload-artifact.js";
+import { finishPendingCompletions } from "../backup/finish-pending.js";
 import { runBackup, type BackupContext, type BackupOutcome } from "../backup/run-backup.js";
 import { sleep } from "../api/worker-api.js";
 import { RUNNER_VERSION } from "../version.js";
@@ -11,6 +12,8 @@ export interface LoopState {
   lastClaimAt: string | null;
   lastError: string | null;
   stopping: boolean;
+  /** Uploaded backups whose completion is not settled yet (retried before each claim). */
+  pending: number;
 }
 
 /**
@@ -26,7 +29,10 @@ export class JobLoop {
     lastClaimAt: null,
     lastError: null,
     stopping: false,
+    pending: 0,
   };
+  /** The pass over pending completions under way, if any (slots share one). */
+  private finishing: Promise<void> | undefined;
   private readonly shutdown = new AbortController();
   /** Called after each job (tests and --once use it). */
   onOutcome: (o: BackupOutcome) => void = () => {};
@@ -54,6 +60,31 @@ export class JobLoop {
     return { journal: fromJournal, stale };
   }
 
+  /**
+   * Finishes completions left pending (by a crash, a lost answer, an unreachable Worker): before the first
+   * claim and before each claim after. One pass at a time, whichever slot asks.
+   */
+  finishPending(): Promise<void> {
+    this.finishing ??= (async () => {
+      try {
+        for (const o of await finishPendingCompletions(this.ctx)) this.record(o);
+      } finally {
+        this.state.pending = this.ctx.completions.size;
+        this.finishing = undefined;
+      }
+    })();
+    return this.finishing;
+  }
+
+  private record(o: BackupOutcome): void {
+    if (o.status === "completed") this.state.completed++;
+    else if (o.status === "failed") {
+      this.state.failed++;
+      this.state.lastError = o.reason;
+    } else this.state.lastError = o.reason;
+    this.onOutcome(o);
+  }
+
   /** Runs until stop(); with `once`, returns when a claim finds nothing and no job is running. */
   async run({ once = false }: { once?: boolean } = {}): Promise<void> {
     const slots = Array.from({ length: this.ctx.config.concurrency }, (_, i) => this.slot(i, once));
@@ -72,6 +103,8 @@ export class JobLoop {
     // Spread the first claims of the slots (and of runners started together) over one poll period.
     if (!once) await sleep(Math.random() * config.pollSeconds * 1000 * (index === 0 ? 0.1 : 1), this.shutdown.signal);
     while (!this.shutdown.signal.aborted) {
+      await this.finishPending();
+      if (this.shutdown.signal.aborted) return;
       const claimed = await api.claim(RUNNER_VERSION, databases);
       this.state.lastClaimAt = new Date().toISOString();
       if (!claimed.ok) {
@@ -83,14 +116,10 @@ export class JobLoop {
         this.state.running++;
         try {
           const outcome = await runBackup(claimed.value, this.ctx, this.shutdown.signal);
-          if (outcome.status === "completed") this.state.completed++;
-          else {
-            this.state.failed++;
-            this.state.lastError = outcome.reason;
-          }
-          this.onOutcome(outcome);
+          this.record(outcome);
+          this.state.pending = this.ctx.completions.size;
           // After a failure, pause before claiming again: a re-queued job should not be retried at once.
-          if (outcome.status === "failed")
+          if (outcome.status !== "completed")
             await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
         } finally {
           this.state.running--;

@@ -49,15 +49,16 @@ export async function completionOf(env: Env, orgId: string, jobId: string): Prom
  */
 export async function finishCompletion(env: Env, c: CompletionRow, now: number): Promise<Completed> {
   const event = JSON.parse(c.event) as { type: EventType; actor: string; subject: string; data: unknown };
-  if (injectFault(env, "complete-log-append-once", c.job_id))
+  const data = event.data as EventDataOf<"backup.completed">;
+  const at = { once: c.job_id, subject: data.artifact.uri };
+  if (injectFault(env, "complete-log-append-once", at))
     throw new Error("test fault complete-log-append-once: the Worker stopped between the record and the log append");
   await flushOutbox(env, c.org_id);
   const appended = await appendToLog(env, c.org_id, [{ key: c.log_key, ...event }]);
   const entry = appended.entries[0]!;
   if (c.finished_at === null) {
-    if (injectFault(env, "complete-row-write-once", c.job_id))
+    if (injectFault(env, "complete-row-write-once", at))
       throw new Error("test fault complete-row-write-once: the row write failed after the log append");
-    const data = event.data as EventDataOf<"backup.completed">;
     await env.DB.batch([
       env.DB.prepare(
         `UPDATE jobs SET status = 'succeeded', finished_at = ?1, last_error = NULL

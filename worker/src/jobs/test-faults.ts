@@ -14,13 +14,23 @@ export type TestFault =
 const injected = new Set<string>();
 
 /**
- * True (once per `subject` in this isolate) if the test configuration asks for `fault`. The "once" is
- * per isolate: enough for a test that runs one Worker and wants the first try to fail and a retry to pass.
+ * True, once per `once` key in this isolate, if TEST_FAULTS (comma-separated) names `fault`, either bare
+ * or as `fault@prefix` where `subject` (the artifact's s3:// URI) starts with prefix: a test scopes a
+ * fault to the backups under one bucket prefix. The "once" is per isolate: enough for a test that runs
+ * one Worker and wants the first try to fail and a retry to pass.
  */
-export function injectFault(env: Pick<Env, "TEST_FAULTS">, fault: TestFault, subject: string): boolean {
-  if (!env.TEST_FAULTS?.split(",").includes(fault)) return false;
-  const key = `${fault}:${subject}`;
-  if (injected.has(key)) return false;
+export function injectFault(
+  env: Pick<Env, "TEST_FAULTS">,
+  fault: TestFault,
+  at: { once: string; subject: string },
+): boolean {
+  if (!env.TEST_FAULTS) return false;
+  const asked = env.TEST_FAULTS.split(",").some((f) => {
+    const [name, prefix = ""] = f.trim().split("@");
+    return name === fault && at.subject.startsWith(prefix);
+  });
+  const key = `${fault}:${at.once}`;
+  if (!asked || injected.has(key)) return false;
   injected.add(key);
   return true;
 }
