@@ -72,7 +72,8 @@ class CompletionPending extends Error {
  * Runs one claimed backup job end to end: snapshot, pg_dump → compress → SHA-256 → S3, row counts and
  * schema fingerprint in the dump's snapshot, complete (the Worker signs the manifest), then the walk-away
  * kit. Heartbeats carry progress and extend the lease; a lost lease or `signal` (shutdown) stops the
- * job. On any failure the upload is aborted and the job is failed with the reason.
+ * job. A failure before complete aborts the upload and fails the job with the reason; from the first
+ * complete on, the completion journal owns the object (settleCompletion decides whether it may go).
  */
 export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: AbortSignal): Promise<BackupOutcome> {
   const log = ctx.log.child({
@@ -275,6 +276,7 @@ async function backup(
     const answer = await completeUntilDecided(job, ctx, pending.body, stop, log);
     const settled = await settleCompletion(pending, answer, ctx, log);
     if (settled.status === "pending") throw new CompletionPending(key.value, settled.reason);
+    // Already known to the Worker (lease lost, or failed by settleCompletion): nothing left to report.
     if (settled.status === "not-signed") throw new JobFailure(settled.reason, true, false);
     if (settled.status === "mismatch") throw new JobFailure(settled.reason, false, false);
     const kit = settled.kit;
