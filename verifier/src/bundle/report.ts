@@ -1,23 +1,15 @@
+import type { z } from "zod";
 import type { Result } from "../result.js";
+import type { CheckSchema, CheckStatusSchema, VerificationReportSchema } from "../wire/verify.js";
 
 /** The status of one check. `skip` is for checks the bundle cannot decide (said why in `detail`). */
-export type CheckStatus = "pass" | "fail" | "skip";
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
 /** One named check of a verification, with its outcome and why. */
-export interface Check {
-  id: string;
-  name: string;
-  status: CheckStatus;
-  detail: string;
-}
+export type Check = z.infer<typeof CheckSchema>;
 
-/** A verification report: every check that ran, then the verdict. */
-export interface Report {
-  checks: Check[];
-  verdict: "verified" | "not-verified";
-  /** The first failed check's id, if any. */
-  failed?: string;
-}
+/** A verification report: every check that ran, then the verdict (the wire's VerificationReportSchema). */
+export type Report = z.infer<typeof VerificationReportSchema>;
 
 /** Accumulates checks in order and computes the verdict: verified only if something passed and nothing failed. */
 export class ReportBuilder {

@@ -1,9 +1,32 @@
 import { z } from "zod";
 
+/** The stable `error.code` of every non-2xx API answer. */
+export const ApiErrorCodeSchema = z.enum([
+  "bad-request",
+  "unauthenticated",
+  "forbidden",
+  "not-found",
+  "conflict",
+  "lease-lost",
+  "payload-too-large",
+  "unsupported-media-type",
+  "rate-limited",
+  "unavailable",
+  "internal",
+  // Restore claims and transitions (ClaimRejectionSchema).
+  "already-claimed",
+  "expired",
+  "wrong-org",
+  "unknown-token",
+  "bad-transition",
+]);
+/** An API error code. */
+export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
+
 /** Every non-2xx API answer: a stable code and a sentence that says what was wrong. */
 export const ApiErrorSchema = z.strictObject({
   error: z.strictObject({
-    code: z.string().min(1),
+    code: ApiErrorCodeSchema,
     message: z.string().min(1),
     issues: z.array(z.string()).optional(),
   }),

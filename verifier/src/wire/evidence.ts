@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
+import { pageOf } from "./page.js";
 
 /** Longest period one evidence bundle may cover: a year, leap day included (audit periods are a year or less). */
 export const MAX_EVIDENCE_PERIOD_DAYS = 366;
@@ -43,7 +44,6 @@ export const EvidenceExportSchema = z.strictObject({
 export type EvidenceExport = z.infer<typeof EvidenceExportSchema>;
 
 /** GET /v1/evidence: past exports, newest first. */
-export const EvidenceExportListSchema = z.strictObject({
-  items: z.array(EvidenceExportSchema),
-  nextCursor: z.string().nullable(),
-});
+export const EvidenceExportListSchema = pageOf(EvidenceExportSchema);
+/** A page of past exports. */
+export type EvidenceExportList = z.infer<typeof EvidenceExportListSchema>;

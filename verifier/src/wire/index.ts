@@ -1,7 +1,17 @@
-// Wire schemas: every request and response between runner, CLI, web and the Worker. Kept in the
-// verifier (not the worker) so no Node or browser build pulls in Workers types.
+// Wire schemas: every request and response between runner, CLI, web and the Worker (worker/README.md §API;
+// worker/test/contract.test.ts holds every route to them). Kept in the verifier (not the worker) so no
+// Node or browser build pulls in Workers types.
 export * from "./errors.js";
+export * from "./page.js";
+export * from "./auth.js";
+export * from "./accounts.js";
+export * from "./databases.js";
+export * from "./jobs.js";
+export * from "./backups.js";
+export * from "./rpo.js";
+export * from "./log.js";
 export * from "./runner.js";
+export * from "./buckets.js";
 export * from "./restore.js";
 export * from "./keys.js";
 export * from "./verify.js";

@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { Id } from "../schema/common.js";
 
-// Requests the dashboard (and API tokens) send to manage an org. Responses are plain JSON described in
-// worker/README.md §API; requests are schemas so bad input is refused before anything is written.
+// Requests the dashboard (and API tokens) send to manage an org, parsed so bad input is refused before
+// anything is written. Their answers are in accounts.ts, databases.ts and auth.ts.
 
-/** A user's role: viewer reads; operator also runs backups and issues restores; admin manages the org. */
-export const RoleSchema = z.enum(["viewer", "operator", "admin"]);
+/** The roles, weakest first: viewer reads; operator also runs backups and issues restores; admin manages the org. */
+export const ROLES = ["viewer", "operator", "admin"] as const;
+/** A user's or token's role. */
+export const RoleSchema = z.enum(ROLES);
+/** A role. */
+export type Role = z.infer<typeof RoleSchema>;
 /** A name people read: 1–200 characters, no control characters. */
 export const DisplayName = z
   .string()
@@ -48,7 +52,11 @@ export const CreateTokenRequestSchema = z.strictObject({ name: DisplayName, role
 export const CreateRunnerRequestSchema = z.strictObject({ name: DisplayName });
 
 /** Where a database is hosted: a hint for docs and defaults, never a credential. */
-export const ProviderSchema = z.enum(["neon", "supabase", "rds", "cloudsql", "azure", "self-hosted", "other"]);
+export const PROVIDERS = ["neon", "supabase", "rds", "cloudsql", "azure", "self-hosted", "other"] as const;
+/** A provider hint. */
+export const ProviderSchema = z.enum(PROVIDERS);
+/** A provider hint. */
+export type Provider = z.infer<typeof ProviderSchema>;
 /** POST /v1/databases: a database to back up (the runner holds its connection string, never Walwarden). */
 export const CreateDatabaseRequestSchema = z.strictObject({ name: DisplayName, provider: ProviderSchema });
 /** PATCH /v1/databases/:id. */

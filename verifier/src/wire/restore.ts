@@ -3,10 +3,16 @@ import { DsseEnvelopeSchema } from "../dsse/envelope.js";
 import { InclusionProofSchema } from "../log/inclusion-proof.js";
 import { RESTORE_STATES } from "../log/restore-state.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
+import { PageQuerySchema, pageOf } from "./page.js";
 
 // The restore protocol (worker/README.md §API): an operator issues a one-time token; the CLI claims it
 // and gets what it needs to download and verify; the CLI reports transitions (logged) and progress (not
 // logged) with the per-restore progress credential; the dashboard follows along over Server-Sent Events.
+
+/** A restore's state (the state machine in verifier/src/log/restore-state.ts). */
+export const RestoreStateSchema = z.enum(RESTORE_STATES);
+/** A restore state. */
+export type RestoreState = z.infer<typeof RestoreStateSchema>;
 
 /** A one-time restore token or a progress credential: `wwo_` (one-time restore token) / `wwp_` (progress credential) and 43 base64url characters (32 random bytes). */
 export const RestoreSecret = z
@@ -22,6 +28,8 @@ export const IssueRestoreResponseSchema = z.strictObject({
   expiresAt: Instant,
   command: z.string().min(1),
 });
+/** An issued restore: the token is in this answer only. */
+export type IssueRestoreResponse = z.infer<typeof IssueRestoreResponseSchema>;
 
 /** POST /v1/restores/claim (no session: the token is the credential): the CLI presents the token. */
 export const ClaimRestoreRequestSchema = z.strictObject({
@@ -49,6 +57,8 @@ export const ClaimRestoreResponseSchema = z.strictObject({
   /** Bearer credential for this restore's transition and progress reports; only its SHA-256 is kept. */
   progressToken: RestoreSecret,
 });
+/** A claimed restore. */
+export type ClaimRestoreResponse = z.infer<typeof ClaimRestoreResponseSchema>;
 
 /** Why a claim was refused: the `error.code` of the 4xx answer, and the reason logged in restore.claim_rejected. */
 export const ClaimRejectionSchema = z.enum(["already-claimed", "expired", "wrong-org", "unknown-token"]);
@@ -76,9 +86,11 @@ export const TransitionRequestSchema = z
   .refine((t) => t.state !== "completed" || t.dryRun !== undefined, "a completed transition needs dryRun");
 /** Answer to a transition: the state now, and the log entry that records it. */
 export const TransitionResponseSchema = z.strictObject({
-  state: z.enum(RESTORE_STATES),
+  state: RestoreStateSchema,
   seq: z.number().int().nonnegative(),
 });
+/** The answer to a transition. */
+export type TransitionResponse = z.infer<typeof TransitionResponseSchema>;
 
 /** POST /v1/restores/:restoreId/progress (Bearer progressToken): live numbers between transitions, streamed but not logged. */
 export const ProgressRequestSchema = z.strictObject({
@@ -89,46 +101,53 @@ export const ProgressRequestSchema = z.strictObject({
   /** restoring: what pg_restore is doing now (e.g. "TABLE DATA public orders"), no credentials. */
   detail: z.string().max(300).optional(),
 });
+/** Answer to progress (202): nothing to say; the numbers were streamed. */
+export const ProgressResponseSchema = z.strictObject({});
 
 /** SSE `event: transition` (with `id: <n>`, n = 1, 2, … per restore): one logged state change. */
 export const TransitionEventSchema = z.strictObject({
   restoreId: Id,
   /** 1-based position in this restore's history; also the SSE id, for Last-Event-ID replay. */
   n: z.number().int().min(1),
-  state: z.enum(RESTORE_STATES),
+  state: RestoreStateSchema,
   at: Instant,
   /** Seq of the log entry that records it. */
   seq: z.number().int().nonnegative(),
   /** The entry's data (restore.* schema of that state). */
   data: z.record(z.string(), z.unknown()),
 });
+/** One logged transition of a restore, as listed and as streamed. */
+export type TransitionEvent = z.infer<typeof TransitionEventSchema>;
 /** SSE `event: progress` (no id: progress is not replayed): the latest numbers. */
 export const ProgressEventSchema = ProgressRequestSchema.extend({ restoreId: Id, at: Instant });
+/** Live numbers from the CLI, as streamed. */
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
 
-/** GET /v1/restores/:id: a restore and its history. */
-export const RestoreViewSchema = z.strictObject({
+/** A restore in a list (GET /v1/restores): its state, who issued it, its times and why it failed. */
+export const RestoreSchema = z.strictObject({
   id: Id,
   backupId: Id,
   databaseId: Id,
-  state: z.enum(RESTORE_STATES),
-  issuedBy: z.string(),
+  state: RestoreStateSchema,
+  issuedBy: z.string().min(1),
   issuedAt: Instant,
   expiresAt: Instant,
   claimedAt: Instant.nullable(),
   finishedAt: Instant.nullable(),
+  /** Set once completed: true when only verified, nothing restored. */
   dryRun: z.boolean().nullable(),
   failure: z.strictObject({ stage: z.string(), reason: z.string() }).nullable(),
-  transitions: z.array(TransitionEventSchema),
 });
+/** A restore. */
+export type Restore = z.infer<typeof RestoreSchema>;
+/** GET /v1/restores. */
+export const RestorePageSchema = pageOf(RestoreSchema);
+/** A page of restores. */
+export type RestorePage = z.infer<typeof RestorePageSchema>;
+/** GET /v1/restores?databaseId=: a page, optionally of one database's restores. */
+export const ListRestoresQuerySchema = PageQuerySchema.extend({ databaseId: Id.optional() });
 
-/** PUT /v1/buckets/:bucket (admin): how the Worker presigns GETs for restores from this bucket. */
-export const BucketCredentialRequestSchema = z.strictObject({
-  /** S3 endpoint; omit for AWS (https://s3.<region>.amazonaws.com). R2: https://<account>.r2.cloudflarestorage.com. */
-  endpoint: z.url().optional(),
-  region: z.string().min(1).max(64).default("us-east-1"),
-  /** Path-style URLs (endpoint/bucket/key), as MinIO and most local servers need. */
-  forcePathStyle: z.boolean().default(false),
-  /** A read-only key: s3:GetObject on the backup prefix and nothing else (docs/restore-credentials.md). */
-  accessKeyId: z.string().min(1).max(128),
-  secretAccessKey: z.string().min(1).max(256),
-});
+/** GET /v1/restores/:id: a restore and its logged history. */
+export const RestoreViewSchema = RestoreSchema.extend({ transitions: z.array(TransitionEventSchema) });
+/** A restore with its history. */
+export type RestoreView = z.infer<typeof RestoreViewSchema>;

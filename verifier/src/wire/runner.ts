@@ -3,6 +3,7 @@ import { DsseEnvelopeSchema } from "../dsse/envelope.js";
 import { InclusionProofSchema } from "../log/inclusion-proof.js";
 import { PgDumpPredicateSchema } from "../manifest/predicate.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
+import { BackupPhaseSchema } from "./jobs.js";
 
 /** POST /v1/runner/claim: a runner asks for work. */
 export const ClaimRequestSchema = z.strictObject({
@@ -22,17 +23,18 @@ export const ClaimedJobSchema = z.strictObject({
   /** The claiming runner's id: the runner puts it in its result (result.runner.id). */
   runnerId: Id,
 });
+/** A claimed job. */
+export type ClaimedJob = z.infer<typeof ClaimedJobSchema>;
 /** Answer to claim: a job, or null when there is nothing to do. */
 export const ClaimResponseSchema = z.strictObject({ job: ClaimedJobSchema.nullable() });
 
 /** POST /v1/runner/jobs/:jobId/heartbeat: extends the lease and reports progress. */
 export const HeartbeatRequestSchema = z.strictObject({
   leaseId: Id,
-  progress: z.strictObject({
-    phase: z.enum(["dumping", "uploading", "finalizing"]),
-    bytes: z.number().int().nonnegative(),
-  }),
+  progress: z.strictObject({ phase: BackupPhaseSchema, bytes: z.number().int().nonnegative() }),
 });
+/** Backup progress, as a heartbeat reports it. */
+export type HeartbeatProgress = z.infer<typeof HeartbeatRequestSchema>["progress"];
 /** Answer to heartbeat: the new lease expiry. */
 export const HeartbeatResponseSchema = z.strictObject({ leaseExpiresAt: Instant });
 
@@ -45,6 +47,8 @@ export const CompleteRequestSchema = z.strictObject({
   artifactSha256: Sha256Hex,
   result: PgDumpPredicateSchema.omit({ backupId: true, orgId: true, databaseId: true, jobId: true }),
 });
+/** What the runner measured, sent with complete. */
+export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 /**
  * Answer to complete: the signed manifest, the backup.completed log entry (its exact JCS text as stored in
  * the log, so the proof can be checked offline), its inclusion proof and the checkpoint (signed note text).
@@ -55,6 +59,8 @@ export const CompleteResponseSchema = z.strictObject({
   proof: InclusionProofSchema,
   checkpoint: z.string().min(1),
 });
+/** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint. */
+export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;
 
 /** POST /v1/runner/jobs/:jobId/fail: the job failed; reason is shown to people and logged. */
 export const FailRequestSchema = z.strictObject({
@@ -62,3 +68,7 @@ export const FailRequestSchema = z.strictObject({
   reason: z.string().min(1).max(4000),
   retryable: z.boolean(),
 });
+/** Answer to fail: whether the job was re-queued for another attempt, and which attempt failed. */
+export const FailResponseSchema = z.strictObject({ willRetry: z.boolean(), attempt: z.number().int().min(1) });
+/** The outcome of a fail. */
+export type FailResponse = z.infer<typeof FailResponseSchema>;

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { Id, Instant } from "../schema/common.js";
+import { PageQuerySchema, pageOf } from "./page.js";
+
+/** A backup job's states: queued → leased → completing → succeeded, or failed (re-queued while attempts remain). */
+export const JOB_STATUSES = ["queued", "leased", "completing", "succeeded", "failed"] as const;
+/** A job's status. */
+export const JobStatusSchema = z.enum(JOB_STATUSES);
+/** A job status. */
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+/** Why a job exists: a schedule's slot came, or someone asked for a backup now. */
+export const JOB_TRIGGERS = ["schedule", "manual"] as const;
+/** A job's trigger. */
+export const JobTriggerSchema = z.enum(JOB_TRIGGERS);
+
+/** What a runner is doing, as its heartbeats report it. */
+export const BACKUP_PHASES = ["dumping", "uploading", "finalizing"] as const;
+/** A backup's phase. */
+export const BackupPhaseSchema = z.enum(BACKUP_PHASES);
+
+/** A backup job with its attempts, lease and live progress (GET /v1/jobs, GET /v1/jobs/:id). */
+export const JobSchema = z.strictObject({
+  id: Id,
+  databaseId: Id,
+  scheduleId: Id.nullable(),
+  trigger: JobTriggerSchema,
+  slotAt: Instant,
+  status: JobStatusSchema,
+  attempt: z.number().int().nonnegative(),
+  maxAttempts: z.number().int().positive(),
+  runnerId: Id.nullable(),
+  leaseExpiresAt: Instant.nullable(),
+  /** The last heartbeat's numbers, while the current attempt reports them. */
+  progress: z
+    .strictObject({ phase: BackupPhaseSchema, bytes: z.number().int().nonnegative(), at: Instant.nullable() })
+    .nullable(),
+  /** The id the backup gets (or got) when the job succeeds. */
+  backupId: Id,
+  lastError: z.string().nullable(),
+  createdAt: Instant,
+  startedAt: Instant.nullable(),
+  finishedAt: Instant.nullable(),
+});
+/** A job. */
+export type Job = z.infer<typeof JobSchema>;
+/** GET /v1/jobs. */
+export const JobPageSchema = pageOf(JobSchema);
+/** A page of jobs. */
+export type JobPage = z.infer<typeof JobPageSchema>;
+/** GET /v1/jobs?databaseId=&status=: a page, optionally filtered. */
+export const ListJobsQuerySchema = PageQuerySchema.extend({
+  databaseId: Id.optional(),
+  status: JobStatusSchema.optional(),
+});
