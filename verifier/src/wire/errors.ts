@@ -8,6 +8,8 @@ export const ApiErrorCodeSchema = z.enum([
   "not-found",
   "conflict",
   "lease-lost",
+  // complete under a lease that already completed with another body (CompleteRefusalCodeSchema).
+  "completion-mismatch",
   "payload-too-large",
   "unsupported-media-type",
   "rate-limited",

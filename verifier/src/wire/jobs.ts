@@ -1,13 +1,10 @@
 import { z } from "zod";
+import { JOB_STATES } from "../jobs/job-state.js";
 import { Id, Instant } from "../schema/common.js";
 import { PageQuerySchema, pageOf } from "./page.js";
 
-/** A backup job's states: queued → leased → completing → succeeded, or failed (re-queued while attempts remain). */
-export const JOB_STATUSES = ["queued", "leased", "completing", "succeeded", "failed"] as const;
-/** A job's status. */
-export const JobStatusSchema = z.enum(JOB_STATUSES);
-/** A job status. */
-export type JobStatus = z.infer<typeof JobStatusSchema>;
+/** A job's state (the state machine in verifier/src/jobs/job-state.ts). */
+export const JobStateSchema = z.enum(JOB_STATES);
 
 /** Why a job exists: a schedule's slot came, or someone asked for a backup now. */
 export const JOB_TRIGGERS = ["schedule", "manual"] as const;
@@ -26,7 +23,7 @@ export const JobSchema = z.strictObject({
   scheduleId: Id.nullable(),
   trigger: JobTriggerSchema,
   slotAt: Instant,
-  status: JobStatusSchema,
+  status: JobStateSchema,
   attempt: z.number().int().nonnegative(),
   maxAttempts: z.number().int().positive(),
   runnerId: Id.nullable(),
@@ -51,5 +48,5 @@ export type JobPage = z.infer<typeof JobPageSchema>;
 /** GET /v1/jobs?databaseId=&status=: a page, optionally filtered. */
 export const ListJobsQuerySchema = PageQuerySchema.extend({
   databaseId: Id.optional(),
-  status: JobStatusSchema.optional(),
+  status: JobStateSchema.optional(),
 });

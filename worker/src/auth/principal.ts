@@ -1,12 +1,7 @@
-/** A role in an org. viewer reads; operator also runs backups and issues restores; admin manages everything. */
-export type Role = "viewer" | "operator" | "admin";
-/** The roles, weakest first. */
-export const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
+import { ROLES, type Principal, type Role } from "@walwarden/verifier/wire";
 
-/** Who is calling the dashboard API: a signed-in user or an org API token. */
-export type Principal =
-  | { kind: "user"; id: string; orgId: string; role: Role; email: string }
-  | { kind: "token"; id: string; orgId: string; role: Role };
+// A role and a principal are wire shapes (GET /v1/auth/me answers the principal): RoleSchema, PrincipalSchema.
+export { ROLES, type Principal, type Role };
 
 /** A runner calling the runner protocol. */
 export interface RunnerPrincipal {

@@ -1,5 +1,6 @@
-import { JOB_KINDS, JOB_STATES } from "@walwarden/verifier";
+import { JOB_KINDS, JOB_STATES, RESTORE_STATES } from "@walwarden/verifier";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { BACKUP_PHASES, JOB_TRIGGERS, PROVIDERS, ROLES } from "@walwarden/verifier/wire";
 
 // D1 metadata, described record by record (with what is secret and how it is kept) in worker/STORAGE.md.
 // Times are epoch milliseconds. Every tenant table carries org_id and every query filters on it.
@@ -21,7 +22,7 @@ export const users = sqliteTable(
       .references(() => orgs.id),
     email: text("email").notNull(),
     passwordHash: text("password_hash").notNull(),
-    role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("users_email").on(t.email), index("users_org").on(t.orgId, t.id)],
@@ -51,7 +52,7 @@ export const apiTokens = sqliteTable(
       .notNull()
       .references(() => orgs.id),
     name: text("name").notNull(),
-    role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     tokenSha256: text("token_sha256").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -88,9 +89,7 @@ export const databases = sqliteTable(
       .notNull()
       .references(() => orgs.id),
     name: text("name").notNull(),
-    provider: text("provider", {
-      enum: ["neon", "supabase", "rds", "cloudsql", "azure", "self-hosted", "other"],
-    }).notNull(),
+    provider: text("provider", { enum: PROVIDERS }).notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
     deletedAt: integer("deleted_at"),
@@ -140,7 +139,7 @@ export const jobs = sqliteTable(
     databaseId: text("database_id").notNull(),
     scheduleId: text("schedule_id"),
     slotAt: integer("slot_at").notNull(),
-    trigger: text("trigger", { enum: ["schedule", "manual"] }).notNull(),
+    trigger: text("trigger", { enum: JOB_TRIGGERS }).notNull(),
     kind: text("kind", { enum: JOB_KINDS }).notNull().default("backup"),
     status: text("status", { enum: JOB_STATES }).notNull(),
     attempt: integer("attempt").notNull().default(0),
@@ -148,7 +147,7 @@ export const jobs = sqliteTable(
     leaseId: text("lease_id"),
     leaseExpiresAt: integer("lease_expires_at"),
     runnerId: text("runner_id"),
-    progressPhase: text("progress_phase"),
+    progressPhase: text("progress_phase", { enum: BACKUP_PHASES }),
     progressBytes: integer("progress_bytes"),
     heartbeatAt: integer("heartbeat_at"),
     backupId: text("backup_id").notNull(),
@@ -276,9 +275,7 @@ export const restores = sqliteTable(
     backupId: text("backup_id").notNull(),
     databaseId: text("database_id").notNull(),
     tokenSha256: text("token_sha256").notNull(),
-    state: text("state", {
-      enum: ["issued", "claimed", "downloading", "verifying", "restoring", "completed", "failed", "expired"],
-    }).notNull(),
+    state: text("state", { enum: RESTORE_STATES }).notNull(),
     issuedBy: text("issued_by").notNull(),
     issuedAt: integer("issued_at").notNull(),
     expiresAt: integer("expires_at").notNull(),

@@ -1,27 +1,9 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ApiError as ApiErrorBody, ApiErrorCode } from "@walwarden/verifier/wire";
 
-/** Stable error codes the API answers with (the `error.code` of every non-2xx body). */
-export type ApiErrorCode =
-  | "bad-request"
-  | "unauthenticated"
-  | "forbidden"
-  | "not-found"
-  | "conflict"
-  | "lease-lost"
-  // complete under a lease that already completed with another body (CompleteRefusalCodeSchema).
-  | "completion-mismatch"
-  | "payload-too-large"
-  | "unsupported-media-type"
-  | "rate-limited"
-  | "unavailable"
-  | "internal"
-  // Restore claims and transitions (ClaimRejectionSchema in the wire schemas).
-  | "already-claimed"
-  | "expired"
-  | "wrong-org"
-  | "unknown-token"
-  | "bad-transition";
+/** Stable error codes the API answers with (the `error.code` of every non-2xx body): the wire's ApiErrorCodeSchema. */
+export type { ApiErrorCode };
 
 /** The one error type of the API: a status, a code and a sentence saying what was wrong. */
 export class ApiError extends Error {
@@ -43,9 +25,11 @@ export function notFound(what: string): ApiError {
 /** Renders any thrown error as the wire ApiError body; unknown errors become a 500 that leaks nothing. */
 export function errorResponse(e: unknown, c: Context): Response {
   if (e instanceof ApiError) {
-    const body = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
+    const body: ApiErrorBody = {
+      error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) },
+    };
     return c.json(body, e.status);
   }
   console.error("unhandled error", e instanceof Error ? e.stack : String(e));
-  return c.json({ error: { code: "internal", message: "internal error" } }, 500);
+  return c.json({ error: { code: "internal", message: "internal error" } } satisfies ApiErrorBody, 500);
 }

@@ -1,16 +1,9 @@
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { z } from "zod";
-import { Id } from "@walwarden/verifier";
+import type { PageQuery } from "@walwarden/verifier/wire";
 import type { Db } from "../db/client.js";
 
-/** `?limit=&cursor=`: keyset pagination over ids (which sort by creation time), newest first. */
-export const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: Id.optional(),
-});
-
-/** A page of items and the cursor of the next page (null on the last). */
+/** A page of items and the cursor of the next page (null on the last): the wire's pageOf(item). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -19,14 +12,14 @@ export interface Page<T> {
 type OrgTable = SQLiteTable & { id: SQLiteColumn; orgId: SQLiteColumn };
 
 /**
- * One page of an org's rows of `table`, newest id first, with optional extra filters, each row shown
+ * One page (`?limit=&cursor=`, keyset over ids, which sort by creation time) of an org's rows of `table`, newest id first, with optional extra filters, each row shown
  * through `view`. Every list route is this query; the org filter is not optional.
  */
 export async function orgPage<T extends OrgTable, V>(
   db: Db,
   table: T,
   orgId: string,
-  q: z.infer<typeof PageQuery>,
+  q: PageQuery,
   view: (row: T["$inferSelect"]) => V,
   ...filters: (SQL | undefined)[]
 ): Promise<Page<V>> {

@@ -1,21 +1,10 @@
+import type { ClaimedJob } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 import { flushOutbox } from "../log/outbox.js";
 import { statusAllows } from "./job-machine.js";
 import { leaseUntil } from "./lease.js";
-
-/** A claimed job as the wire's ClaimedJob. */
-export interface ClaimedJob {
-  jobId: string;
-  databaseId: string;
-  scheduleId: string | null;
-  attempt: number;
-  leaseId: string;
-  leaseExpiresAt: string;
-  backupId: string;
-  runnerId: string;
-}
 
 /**
  * Leases the oldest queued job of the runner's org for one of the databases it serves. One UPDATE picks

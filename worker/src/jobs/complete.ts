@@ -11,15 +11,12 @@ import {
   signManifest,
   toHex,
 } from "@walwarden/verifier";
-import type { CompleteRefusalCode, CompleteRequestSchema } from "@walwarden/verifier/wire";
-import type { z } from "zod";
+import type { CompleteRefusalCode, CompleteRequest } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { ledgerOf, unwrapLedger } from "../ledger/client.js";
 import { signingKeys } from "../ledger/keys.js";
 import { type Completed, type CompletionRow, completionOf, finishCompletion } from "./finish-completion.js";
 import { statusAllows } from "./job-machine.js";
-
-type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 
 export type { Completed } from "./finish-completion.js";
 

@@ -1,3 +1,4 @@
+import type { QueuedBackup } from "@walwarden/verifier/wire";
 import { intVar, type Env } from "../env.js";
 import { newId } from "../lib/ids.js";
 import { flushOutbox, outboxStatements } from "../log/outbox.js";
@@ -9,7 +10,7 @@ export async function enqueueManualBackup(
   databaseId: string,
   actor: string,
   now: number,
-): Promise<{ jobId: string; backupId: string }> {
+): Promise<QueuedBackup> {
   const jobId = newId("job", now);
   const backupId = newId("bkp", now);
   await env.DB.batch([

@@ -1,13 +1,11 @@
+import type { FailResponse } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { redactSecrets } from "../lib/redact.js";
 import { flushOutbox } from "../log/outbox.js";
 import { statusAllows } from "./job-machine.js";
 
-/** What failing a job did: whether it will be tried again. */
-export interface FailOutcome {
-  willRetry: boolean;
-  attempt: number;
-}
+/** What failing a job did: whether it will be tried again (the wire's FailResponse). */
+export type FailOutcome = FailResponse;
 
 /**
  * Fails the job's current attempt (fenced by the lease): re-queued if the runner says it may be retried

@@ -1,4 +1,5 @@
-import type { DsseEnvelope, EventDataOf, EventType, InclusionProof } from "@walwarden/verifier";
+import type { DsseEnvelope, EventDataOf, EventType } from "@walwarden/verifier";
+import type { CompleteResponse } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { appendToLog } from "../ledger/client.js";
 import type { CountingD1 } from "../lib/d1-counter.js";
@@ -6,14 +7,8 @@ import { flushOutbox } from "../log/outbox.js";
 import { statusAllows } from "./job-machine.js";
 import { injectFault } from "./test-faults.js";
 
-/** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint: what the runner writes next to the dump. */
-export interface Completed {
-  envelope: DsseEnvelope;
-  /** The backup.completed entry's exact JCS text, as stored in the log (its leaf hash is what the proof proves). */
-  entry: string;
-  proof: InclusionProof;
-  checkpoint: string;
-}
+/** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint: what the runner writes next to the dump (the wire's CompleteResponse). */
+export type Completed = CompleteResponse;
 
 /** A job_completions row as D1 returns it. */
 export interface CompletionRow {

@@ -1,3 +1,4 @@
+import type { HeartbeatProgress } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { iso } from "../lib/time.js";
 import { statusHoldsLease } from "./job-machine.js";
@@ -12,7 +13,7 @@ export async function heartbeat(
   runner: { id: string; orgId: string },
   jobId: string,
   leaseId: string,
-  progress: { phase: string; bytes: number },
+  progress: HeartbeatProgress,
   now: number,
 ): Promise<string | null> {
   const until = leaseUntil(env, now);

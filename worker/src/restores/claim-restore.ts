@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import { err, ok, type DsseEnvelope, type InclusionProof, type Result } from "@walwarden/verifier";
+import { err, ok, type DsseEnvelope, type Result } from "@walwarden/verifier";
+import type { ClaimRestoreResponse } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { dbOf } from "../db/client.js";
 import { backups, orgs, restores } from "../db/schema.js";
@@ -9,20 +10,6 @@ import { bucketAccess, splitArtifactUri, type BucketAccessErrorCode } from "./bu
 import { MAX_PRESIGN_SECONDS, presignGet } from "./presign.js";
 import type { SessionErrorCode } from "./restore-session.js";
 import { sessionOf } from "./session-client.js";
-
-/** Everything the CLI gets for a claimed token (ClaimRestoreResponseSchema). */
-export interface ClaimAnswer {
-  restoreId: string;
-  backupId: string;
-  orgId: string;
-  databaseId: string;
-  envelope: DsseEnvelope;
-  entry: string;
-  proof: InclusionProof;
-  checkpoint: string;
-  download: { url: string; expiresAt: string; sizeBytes: number };
-  progressToken: string;
-}
 
 /**
  * Claims a restore with its token. An unknown token is logged in the org the CLI named (if that org
@@ -34,7 +21,7 @@ export async function claimRestore(
   env: Env,
   token: { sha256: string; orgId: string; clientVersion: string },
   now: number,
-): Promise<Result<ClaimAnswer, SessionErrorCode | BucketAccessErrorCode>> {
+): Promise<Result<ClaimRestoreResponse, SessionErrorCode | BucketAccessErrorCode>> {
   const db = dbOf(env.DB);
   const row = await db.query.restores.findFirst({ where: eq(restores.tokenSha256, token.sha256) });
   if (!row) {

@@ -1,6 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { canTransition, err, ok, TERMINAL_STATES, type RestoreState, type Result } from "@walwarden/verifier";
-import type { ClaimRejectionSchema, ProgressRequestSchema, TransitionRequestSchema } from "@walwarden/verifier/wire";
+import type {
+  ApiError,
+  ClaimRejectionSchema,
+  ProgressRequestSchema,
+  RestoreView as RestoreViewAnswer,
+  TransitionEvent,
+  TransitionRequestSchema,
+} from "@walwarden/verifier/wire";
 import type { z } from "zod";
 import { intVar, type Env } from "../env.js";
 import { appendToLog } from "../ledger/client.js";
@@ -36,32 +43,11 @@ interface Restore extends IssueParams {
   failure: { stage: string; reason: string } | null;
 }
 
-/** One state change as kept here and streamed: n is its place in this restore's history (and the SSE id). */
-export interface Transition {
-  restoreId: string;
-  n: number;
-  state: RestoreState;
-  at: string;
-  seq: number;
-  data: Record<string, unknown>;
-}
+/** One state change as kept here and streamed (the wire's TransitionEvent): n is its place in this restore's history (and the SSE id). */
+export type Transition = TransitionEvent;
 
-/** The session seen from outside: the record and its logged history. */
-export interface RestoreView {
-  id: string;
-  orgId: string;
-  backupId: string;
-  databaseId: string;
-  state: RestoreState;
-  issuedBy: string;
-  issuedAt: string;
-  expiresAt: string;
-  claimedAt: string | null;
-  finishedAt: string | null;
-  dryRun: boolean | null;
-  failure: { stage: string; reason: string } | null;
-  transitions: Transition[];
-}
+/** The session seen from outside: GET /v1/restores/:id's answer (RestoreViewSchema) plus the org it belongs to. */
+export type RestoreView = RestoreViewAnswer & { orgId: string };
 
 /** Why the session refused something. */
 export type SessionErrorCode = ClaimRejection | "not-found" | "unauthenticated" | "bad-transition" | "log-unavailable";
@@ -395,7 +381,10 @@ export class RestoreSession extends DurableObject<Env> {
   /** GET events: a Server-Sent Event stream of this restore (the Worker checked the caller first). */
   override async fetch(request: Request): Promise<Response> {
     const r = this.record();
-    if (!r) return Response.json({ error: { code: "not-found", message: "restore not found" } }, { status: 404 });
+    if (!r)
+      return Response.json({ error: { code: "not-found", message: "restore not found" } } satisfies ApiError, {
+        status: 404,
+      });
     const lastId = Number(request.headers.get("last-event-id") ?? "0");
     const after = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
     return this.hub.subscribe(this.transitions(after), TERMINAL_STATES.has(r.state), request.signal);

@@ -1,3 +1,4 @@
+import type { ApiError, ProgressEvent } from "@walwarden/verifier/wire";
 import type { Transition } from "./restore-session.js";
 
 /** Options of a hub: how many live streams it serves and how often it sends a heartbeat comment. */
@@ -18,7 +19,7 @@ export function transitionEvent(t: Transition): string {
 }
 
 /** One `progress` event: no id (progress is not replayed, and the client's last id stays the last transition's). */
-export function progressEvent(p: Record<string, unknown>): string {
+export function progressEvent(p: ProgressEvent): string {
   return `event: progress\ndata: ${JSON.stringify(p)}\n\n`;
 }
 
@@ -48,7 +49,7 @@ export class SseHub {
             code: "unavailable",
             message: `this restore already has ${this.options.maxSubscribers} live viewers, the most it serves; try again later`,
           },
-        },
+        } satisfies ApiError,
         { status: 503, headers: { "retry-after": "10" } },
       );
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -79,7 +80,7 @@ export class SseHub {
   }
 
   /** Streams progress numbers to everyone and keeps them for the next subscriber. */
-  progress(p: Record<string, unknown>): void {
+  progress(p: ProgressEvent): void {
     this.latestProgress = progressEvent(p);
     this.broadcast(this.latestProgress);
   }

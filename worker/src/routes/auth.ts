@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import { eq } from "drizzle-orm";
-import { LoginRequestSchema } from "@walwarden/verifier/wire";
+import { LoginRequestSchema, LoginResponseSchema, MeSchema } from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
 import { endSession, startSession } from "../auth/session.js";
 import { dbOf } from "../db/client.js";
 import { orgs, users } from "../db/schema.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { jsonBody } from "../http/validate.js";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../lib/password.js";
 import { rateLimit } from "../ratelimit/client.js";
@@ -27,7 +28,9 @@ export const authRoutes = new Hono<AppEnv>()
     const good = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user || !good) throw new ApiError(401, "unauthenticated", "wrong email or password");
     await startSession(c, db, user, Date.now());
-    return c.json({ user: { id: user.id, email: user.email, role: user.role, orgId: user.orgId } });
+    return reply(c, LoginResponseSchema, {
+      user: { id: user.id, email: user.email, role: user.role, orgId: user.orgId },
+    });
   })
   .post("/logout", async (c) => {
     await endSession(c, dbOf(c.env.DB));
@@ -36,5 +39,5 @@ export const authRoutes = new Hono<AppEnv>()
   .get("/me", requireRole("viewer"), async (c) => {
     const p = c.get("principal");
     const org = await dbOf(c.env.DB).query.orgs.findFirst({ where: eq(orgs.id, p.orgId) });
-    return c.json({ principal: p, org: org ? { id: org.id, name: org.name } : null });
+    return reply(c, MeSchema, { principal: p, org: org ? { id: org.id, name: org.name } : null });
   });

@@ -1,18 +1,26 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
+import {
+  BackupDetailSchema,
+  BackupPageSchema,
+  ListBackupsQuerySchema,
+  type Backup,
+  type DsseEnvelope,
+} from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf } from "../db/client.js";
 import { backups } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { param, query } from "../http/validate.js";
 import { currentProof } from "../jobs/complete.js";
 import { iso } from "../lib/time.js";
 
 type BackupRow = typeof backups.$inferSelect;
-const view = (b: BackupRow) => ({
+const view = (b: BackupRow): Backup => ({
   id: b.id,
   databaseId: b.databaseId,
   jobId: b.jobId,
@@ -27,14 +35,14 @@ const view = (b: BackupRow) => ({
   durationMs: b.durationMs,
 });
 
-const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
-
 /** Completed backups; one backup's detail carries its signed manifest and a fresh inclusion proof. */
 export const backupRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
-    const q = query(c, ListQuery);
-    return c.json(
+    const q = query(c, ListBackupsQuerySchema);
+    return reply(
+      c,
+      BackupPageSchema,
       await orgPage(
         dbOf(c.env.DB),
         backups,
@@ -52,5 +60,10 @@ export const backupRoutes = new Hono<AppEnv>()
     });
     if (!row) throw notFound("backup");
     const { proof, checkpoint } = await currentProof(c.env, orgId, row.logSeq);
-    return c.json({ ...view(row), envelope: JSON.parse(row.envelope) as unknown, proof, checkpoint });
+    return reply(c, BackupDetailSchema, {
+      ...view(row),
+      envelope: JSON.parse(row.envelope) as DsseEnvelope,
+      proof,
+      checkpoint,
+    });
   });

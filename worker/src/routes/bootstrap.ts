@@ -1,9 +1,10 @@
 import { Hono } from "hono";
-import { BootstrapRequestSchema } from "@walwarden/verifier/wire";
+import { BootstrapRequestSchema, BootstrapResponseSchema } from "@walwarden/verifier/wire";
 import { startSession } from "../auth/session.js";
 import { dbOf } from "../db/client.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { jsonBody } from "../http/validate.js";
 import { createOrgWithAdmin } from "../orgs/create-org.js";
 
@@ -13,7 +14,9 @@ export const bootstrapRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const created = await createOrgWithAdmin(c.env, body, { onlyIfNoAdmin: true });
   if (!created) throw new ApiError(409, "conflict", "already bootstrapped: an admin exists; ask them to add you");
   await startSession(c, dbOf(c.env.DB), { id: created.userId, orgId: created.orgId }, Date.now());
-  return c.json(
+  return reply(
+    c,
+    BootstrapResponseSchema,
     { org: { id: created.orgId, name: body.orgName }, user: { id: created.userId, email: body.email, role: "admin" } },
     201,
   );

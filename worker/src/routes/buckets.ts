@@ -1,7 +1,12 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { BucketCredentialRequestSchema } from "@walwarden/verifier/wire";
+import {
+  BucketCredentialListSchema,
+  BucketCredentialRequestSchema,
+  BucketCredentialSchema,
+  type BucketCredential,
+} from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { sha256Hex } from "../lib/crypto.js";
@@ -10,6 +15,7 @@ import { dbOf } from "../db/client.js";
 import { bucketCredentials } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param } from "../http/validate.js";
 import { seal } from "../lib/secret-box.js";
 import { iso } from "../lib/time.js";
@@ -17,7 +23,7 @@ import { BUCKET_NAME, bucketSecretContext } from "../restores/bucket-access.js";
 
 const BucketName = z.string().regex(BUCKET_NAME, "not an S3 bucket name");
 type Row = typeof bucketCredentials.$inferSelect;
-const view = (r: Row) => ({
+const view = (r: Row): BucketCredential => ({
   bucket: r.bucket,
   endpoint: r.endpoint,
   region: r.region,
@@ -37,7 +43,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       .select()
       .from(bucketCredentials)
       .where(eq(bucketCredentials.orgId, c.get("principal").orgId));
-    return c.json({ items: rows.map(view) });
+    return reply(c, BucketCredentialListSchema, { items: rows.map(view) });
   })
   .put("/:bucket", requireRole("admin"), async (c) => {
     const bucket = param(c, "bucket", BucketName);
@@ -76,7 +82,7 @@ export const bucketRoutes = new Hono<AppEnv>()
       .insert(bucketCredentials)
       .values(row)
       .onConflictDoUpdate({ target: [bucketCredentials.orgId, bucketCredentials.bucket], set: { ...row } });
-    return c.json(view(row));
+    return reply(c, BucketCredentialSchema, view(row));
   })
   .delete("/:bucket", requireRole("admin"), async (c) => {
     const bucket = param(c, "bucket", BucketName);

@@ -1,7 +1,15 @@
 import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { CreateDatabaseRequestSchema, UpdateDatabaseRequestSchema } from "@walwarden/verifier/wire";
+import {
+  CreateDatabaseRequestSchema,
+  DatabasePageSchema,
+  DatabaseSchema,
+  PageQuerySchema,
+  QueuedBackupSchema,
+  UpdateDatabaseRequestSchema,
+  type Database,
+} from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
@@ -9,14 +17,15 @@ import { dbOf, type Db } from "../db/client.js";
 import { databases, schedules } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { enqueueManualBackup } from "../jobs/enqueue.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 
 type DatabaseRow = typeof databases.$inferSelect;
-const view = (d: DatabaseRow) => ({
+const view = (d: DatabaseRow): Database => ({
   id: d.id,
   name: d.name,
   provider: d.provider,
@@ -39,13 +48,15 @@ export async function findDatabase(db: Db, orgId: string, id: string): Promise<D
  */
 export const databaseRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
-    const q = query(c, PageQuery);
-    return c.json(
+    const q = query(c, PageQuerySchema);
+    return reply(
+      c,
+      DatabasePageSchema,
       await orgPage(dbOf(c.env.DB), databases, c.get("principal").orgId, q, view, isNull(databases.deletedAt)),
     );
   })
   .get("/:id", requireRole("viewer"), async (c) =>
-    c.json(view(await findDatabase(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))),
+    reply(c, DatabaseSchema, view(await findDatabase(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))),
   )
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateDatabaseRequestSchema);
@@ -68,7 +79,7 @@ export const databaseRoutes = new Hono<AppEnv>()
       onceKey: `database-created:${row.id}`,
     });
     await dbOf(c.env.DB).insert(databases).values(row);
-    return c.json(view(row), 201);
+    return reply(c, DatabaseSchema, view(row), 201);
   })
   .patch("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
@@ -87,7 +98,7 @@ export const databaseRoutes = new Hono<AppEnv>()
       .update(databases)
       .set({ name: next.name, provider: next.provider, updatedAt: next.updatedAt })
       .where(eq(databases.id, id));
-    return c.json(view(next));
+    return reply(c, DatabaseSchema, view(next));
   })
   .delete("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
@@ -113,5 +124,5 @@ export const databaseRoutes = new Hono<AppEnv>()
     const id = param(c, "id", Id);
     const p = c.get("principal");
     await findDatabase(dbOf(c.env.DB), p.orgId, id);
-    return c.json(await enqueueManualBackup(c.env, p.orgId, id, actorOf(p), Date.now()), 202);
+    return reply(c, QueuedBackupSchema, await enqueueManualBackup(c.env, p.orgId, id, actorOf(p), Date.now()), 202);
   });

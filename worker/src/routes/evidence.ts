@@ -1,12 +1,17 @@
 import { Hono } from "hono";
 import { decodeEntry, utf8, type LogEntryOf } from "@walwarden/verifier";
-import { EvidenceExportRequestSchema, type EvidenceExport } from "@walwarden/verifier/wire";
+import {
+  EvidenceExportListSchema,
+  EvidenceExportRequestSchema,
+  PageQuerySchema,
+  type EvidenceExport,
+} from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { requireRole } from "../auth/middleware.js";
 import { exportEvidence } from "../evidence/export-evidence.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { PageQuery } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, query } from "../http/validate.js";
 import { ledgerOf, unwrapLedger } from "../ledger/client.js";
 
@@ -39,7 +44,7 @@ export const evidenceRoutes = new Hono<AppEnv>()
     });
   })
   .get("/", async (c) => {
-    const q = query(c, PageQuery);
+    const q = query(c, PageQuerySchema);
     const orgId = c.get("principal").orgId;
     unwrapLedger(await ledgerOf(c.env, orgId).syncMirror(orgId));
     const before = q.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(q.cursor);
@@ -56,5 +61,8 @@ export const evidenceRoutes = new Hono<AppEnv>()
       const { data, seq, at, actor } = e.value as LogEntryOf<"evidence.exported">;
       return { ...data, seq, at, actor };
     });
-    return c.json({ items, nextCursor: results.length > q.limit ? String(items.at(-1)!.seq) : null });
+    return reply(c, EvidenceExportListSchema, {
+      items,
+      nextCursor: results.length > q.limit ? String(items.at(-1)!.seq) : null,
+    });
   });

@@ -1,18 +1,19 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { z } from "zod";
+import { JobPageSchema, JobSchema, ListJobsQuerySchema, type Job } from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf } from "../db/client.js";
 import { jobs } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { param, query } from "../http/validate.js";
 import { iso } from "../lib/time.js";
 
 type JobRow = typeof jobs.$inferSelect;
-const view = (j: JobRow) => ({
+const view = (j: JobRow): Job => ({
   id: j.id,
   databaseId: j.databaseId,
   scheduleId: j.scheduleId,
@@ -31,17 +32,14 @@ const view = (j: JobRow) => ({
   finishedAt: iso(j.finishedAt),
 });
 
-const ListQuery = PageQuery.extend({
-  databaseId: Id.optional(),
-  status: z.enum(["queued", "leased", "completing", "succeeded", "failed"]).optional(),
-});
-
 /** Backup jobs with their attempts, lease and live progress. */
 export const jobRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
-    const q = query(c, ListQuery);
-    return c.json(
+    const q = query(c, ListJobsQuerySchema);
+    return reply(
+      c,
+      JobPageSchema,
       await orgPage(
         dbOf(c.env.DB),
         jobs,
@@ -58,5 +56,5 @@ export const jobRoutes = new Hono<AppEnv>()
       where: and(eq(jobs.id, param(c, "id", Id)), eq(jobs.orgId, c.get("principal").orgId)),
     });
     if (!row) throw notFound("job");
-    return c.json(view(row));
+    return reply(c, JobSchema, view(row));
   });

@@ -1,18 +1,19 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { EVENT_TYPES } from "@walwarden/verifier";
+import {
+  ConsistencyProofQuerySchema,
+  ConsistencyProofSchema,
+  InclusionProofQuerySchema,
+  InclusionProofSchema,
+  LogCheckpointSchema,
+  LogEntriesPageSchema,
+  LogEntriesQuerySchema,
+  LogSeq,
+} from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { param, query } from "../http/validate.js";
 import { ledgerOf, unwrapLedger } from "../ledger/client.js";
-
-const Seq = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const EntriesQuery = z.strictObject({
-  after: Seq.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  type: z.enum(EVENT_TYPES as [string, ...string[]]).optional(),
-  subject: z.string().min(3).max(300).optional(),
-});
 
 /**
  * The org's audit log: entries (from D1's copy, exact stored bytes), the newest checkpoint, checkpoints at
@@ -21,7 +22,7 @@ const EntriesQuery = z.strictObject({
 export const logRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/entries", async (c) => {
-    const q = query(c, EntriesQuery);
+    const q = query(c, LogEntriesQuerySchema);
     const orgId = c.get("principal").orgId;
     unwrapLedger(await ledgerOf(c.env, orgId).syncMirror(orgId));
     const { results } = await c.env.DB.prepare(
@@ -30,29 +31,33 @@ export const logRoutes = new Hono<AppEnv>()
       .bind(orgId, q.after ?? -1, q.type ?? null, q.subject ?? null, q.limit + 1)
       .all<{ seq: number; entry: string }>();
     const items = results.slice(0, q.limit);
-    return c.json({
+    return reply(c, LogEntriesPageSchema, {
       entries: items.map((r) => r.entry),
       nextAfter: results.length > q.limit ? (items.at(-1)?.seq ?? null) : null,
     });
   })
   .get("/checkpoint", async (c) => {
     const orgId = c.get("principal").orgId;
-    return c.json(unwrapLedger(await ledgerOf(c.env, orgId).checkpoint(orgId)));
+    return reply(c, LogCheckpointSchema, unwrapLedger(await ledgerOf(c.env, orgId).checkpoint(orgId)));
   })
   .get("/checkpoints/:size", async (c) => {
     const orgId = c.get("principal").orgId;
-    const size = param(c, "size", Seq);
+    const size = param(c, "size", LogSeq);
     return c.text(unwrapLedger(await ledgerOf(c.env, orgId).checkpointAt(orgId, size)));
   })
   .get("/proofs/inclusion", async (c) => {
-    const q = query(c, z.strictObject({ seq: Seq, treeSize: Seq.optional() }));
+    const q = query(c, InclusionProofQuerySchema);
     const orgId = c.get("principal").orgId;
-    return c.json(unwrapLedger(await ledgerOf(c.env, orgId).inclusion(orgId, q.seq, q.treeSize)));
+    return reply(
+      c,
+      InclusionProofSchema,
+      unwrapLedger(await ledgerOf(c.env, orgId).inclusion(orgId, q.seq, q.treeSize)),
+    );
   })
   .get("/proofs/consistency", async (c) => {
-    const q = query(c, z.strictObject({ from: Seq, to: Seq }));
+    const q = query(c, ConsistencyProofQuerySchema);
     const orgId = c.get("principal").orgId;
-    return c.json({
+    return reply(c, ConsistencyProofSchema, {
       from: q.from,
       to: q.to,
       hashes: unwrapLedger(await ledgerOf(c.env, orgId).consistency(orgId, q.from, q.to)),

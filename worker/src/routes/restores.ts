@@ -3,10 +3,18 @@ import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import {
   ClaimRestoreRequestSchema,
+  ClaimRestoreResponseSchema,
   IssueRestoreRequestSchema,
+  IssueRestoreResponseSchema,
+  ListRestoresQuerySchema,
   ProgressRequestSchema,
+  ProgressResponseSchema,
+  RestorePageSchema,
   RestoreSecret,
+  RestoreViewSchema,
   TransitionRequestSchema,
+  TransitionResponseSchema,
+  type Restore,
 } from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { requireRole } from "../auth/middleware.js";
@@ -15,7 +23,8 @@ import { restores } from "../db/schema.js";
 import { intVar } from "../env.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { sha256Hex } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
@@ -25,7 +34,7 @@ import { issueRestore, restoreCommand } from "../restores/issue-restore.js";
 import { sessionOf, unwrapSession } from "../restores/session-client.js";
 
 type RestoreRow = typeof restores.$inferSelect;
-const view = (r: RestoreRow) => ({
+const view = (r: RestoreRow): Restore => ({
   id: r.id,
   backupId: r.backupId,
   databaseId: r.databaseId,
@@ -38,8 +47,6 @@ const view = (r: RestoreRow) => ({
   dryRun: r.dryRun,
   failure: r.failureStage ? { stage: r.failureStage, reason: r.failureReason ?? "" } : null,
 });
-
-const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
 
 /** The org's restore row, or 404 (the same for another org's). */
 async function ownRestore(c: Context<AppEnv>): Promise<RestoreRow> {
@@ -87,7 +94,7 @@ export const restoreRoutes = new Hono<AppEnv>()
       { sha256: await sha256Hex(body.token), orgId: body.orgId, clientVersion: body.clientVersion },
       Date.now(),
     );
-    if (claimed.ok) return c.json(claimed.value);
+    if (claimed.ok) return reply(c, ClaimRestoreResponseSchema, claimed.value);
     if (claimed.code === "no-credential" || claimed.code === "sealed")
       throw new ApiError(503, "unavailable", claimed.message);
     return unwrapSession({ ok: false, code: claimed.code, message: claimed.message });
@@ -97,14 +104,14 @@ export const restoreRoutes = new Hono<AppEnv>()
     const id = param(c, "id", Id);
     const body = await jsonBody(c, TransitionRequestSchema);
     const t = unwrapSession(await sessionOf(c.env, id).transition(credential, body, Date.now()));
-    return c.json({ state: t.state, seq: t.seq });
+    return reply(c, TransitionResponseSchema, { state: t.state, seq: t.seq });
   })
   .post("/:id/progress", async (c) => {
     const credential = progressCredential(c);
     const id = param(c, "id", Id);
     const body = await jsonBody(c, ProgressRequestSchema);
     unwrapSession(await sessionOf(c.env, id).progress(credential, body, Date.now()));
-    return c.json({}, 202);
+    return reply(c, ProgressResponseSchema, {}, 202);
   })
   .post("/", requireRole("operator"), async (c) => {
     const body = await jsonBody(c, IssueRestoreRequestSchema);
@@ -117,11 +124,18 @@ export const restoreRoutes = new Hono<AppEnv>()
     }
     const api = (c.env.PUBLIC_API_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");
     const { restoreId, token, expiresAt } = issued.value;
-    return c.json({ restoreId, token, expiresAt: iso(expiresAt), command: restoreCommand(api, p.orgId, token) }, 201);
+    return reply(
+      c,
+      IssueRestoreResponseSchema,
+      { restoreId, token, expiresAt: iso(expiresAt), command: restoreCommand(api, p.orgId, token) },
+      201,
+    );
   })
   .get("/", requireRole("viewer"), async (c) => {
-    const q = query(c, ListQuery);
-    return c.json(
+    const q = query(c, ListRestoresQuerySchema);
+    return reply(
+      c,
+      RestorePageSchema,
       await orgPage(
         dbOf(c.env.DB),
         restores,
@@ -135,7 +149,7 @@ export const restoreRoutes = new Hono<AppEnv>()
   .get("/:id", requireRole("viewer"), async (c) => {
     const row = await ownRestore(c);
     const { orgId: _org, ...detail } = await sessionOf(c.env, row.id).view();
-    return c.json(detail);
+    return reply(c, RestoreViewSchema, detail);
   })
   .get("/:id/events", requireRole("viewer"), async (c) => {
     const row = await ownRestore(c);

@@ -2,13 +2,18 @@ import { Hono } from "hono";
 import { Id } from "@walwarden/verifier";
 import {
   ClaimRequestSchema,
+  ClaimResponseSchema,
   CompleteRequestSchema,
+  CompleteResponseSchema,
   FailRequestSchema,
+  FailResponseSchema,
   HeartbeatRequestSchema,
+  HeartbeatResponseSchema,
 } from "@walwarden/verifier/wire";
 import { requireRunner } from "../auth/middleware.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param } from "../http/validate.js";
 import { claimJob } from "../jobs/claim.js";
 import { completeJob } from "../jobs/complete.js";
@@ -23,14 +28,14 @@ export const runnerRoutes = new Hono<AppEnv>()
   .post("/claim", async (c) => {
     const body = await jsonBody(c, ClaimRequestSchema);
     const job = await claimJob(c.env, c.get("runner"), body.databases, body.version, Date.now());
-    return c.json({ job });
+    return reply(c, ClaimResponseSchema, { job });
   })
   .post("/jobs/:jobId/heartbeat", async (c) => {
     const jobId = param(c, "jobId", Id);
     const body = await jsonBody(c, HeartbeatRequestSchema);
     const until = await heartbeat(c.env, c.get("runner"), jobId, body.leaseId, body.progress, Date.now());
     if (!until) throw new ApiError(409, "lease-lost", LEASE_LOST);
-    return c.json({ leaseExpiresAt: until });
+    return reply(c, HeartbeatResponseSchema, { leaseExpiresAt: until });
   })
   .post("/jobs/:jobId/complete", async (c) => {
     const jobId = param(c, "jobId", Id);
@@ -43,12 +48,12 @@ export const runnerRoutes = new Hono<AppEnv>()
       if (done.code === "bad-result") throw new ApiError(400, "bad-request", done.message);
       throw new Error(done.message);
     }
-    return c.json(done.value);
+    return reply(c, CompleteResponseSchema, done.value);
   })
   .post("/jobs/:jobId/fail", async (c) => {
     const jobId = param(c, "jobId", Id);
     const body = await jsonBody(c, FailRequestSchema);
     const outcome = await failJob(c.env, c.get("runner"), jobId, body.leaseId, body.reason, body.retryable, Date.now());
     if (!outcome) throw new ApiError(409, "lease-lost", LEASE_LOST);
-    return c.json(outcome);
+    return reply(c, FailResponseSchema, outcome);
   });

@@ -1,7 +1,13 @@
 import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { CreateRunnerRequestSchema } from "@walwarden/verifier/wire";
+import {
+  CreatedRunnerSchema,
+  CreateRunnerRequestSchema,
+  PageQuerySchema,
+  RunnerPageSchema,
+  type Runner,
+} from "@walwarden/verifier/wire";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
 import { actorOf } from "../auth/principal.js";
@@ -9,14 +15,15 @@ import { dbOf } from "../db/client.js";
 import { runners } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newSecret, sha256Hex } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 
 type RunnerRow = typeof runners.$inferSelect;
-const view = (r: RunnerRow) => ({
+const view = (r: RunnerRow): Runner => ({
   id: r.id,
   name: r.name,
   createdAt: iso(r.createdAt),
@@ -28,8 +35,8 @@ const view = (r: RunnerRow) => ({
 /** Runners: anyone in the org sees them (last seen, version); admins register and revoke them. */
 export const runnerAdminRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
-    const q = query(c, PageQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), runners, c.get("principal").orgId, q, view));
+    const q = query(c, PageQuerySchema);
+    return reply(c, RunnerPageSchema, await orgPage(dbOf(c.env.DB), runners, c.get("principal").orgId, q, view));
   })
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateRunnerRequestSchema);
@@ -54,7 +61,7 @@ export const runnerAdminRoutes = new Hono<AppEnv>()
       onceKey: `runner-registered:${row.id}`,
     });
     await dbOf(c.env.DB).insert(runners).values(row);
-    return c.json({ ...view(row), token }, 201);
+    return reply(c, CreatedRunnerSchema, { ...view(row), token }, 201);
   })
   .delete("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);

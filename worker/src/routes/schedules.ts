@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { CreateScheduleRequestSchema, UpdateScheduleRequestSchema } from "@walwarden/verifier/wire";
+import {
+  CreateScheduleRequestSchema,
+  ListSchedulesQuerySchema,
+  SchedulePageSchema,
+  ScheduleSchema,
+  UpdateScheduleRequestSchema,
+  type Schedule,
+} from "@walwarden/verifier/wire";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
 import { actorOf } from "../auth/principal.js";
@@ -9,7 +16,8 @@ import { dbOf, type Db } from "../db/client.js";
 import { schedules } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
@@ -17,7 +25,7 @@ import { nextSlotAfter, parseCron } from "../scheduling/cron.js";
 import { findDatabase } from "./databases.js";
 
 type ScheduleRow = typeof schedules.$inferSelect;
-const view = (s: ScheduleRow) => ({
+const view = (s: ScheduleRow): Schedule => ({
   id: s.id,
   databaseId: s.databaseId,
   cron: s.cron,
@@ -54,13 +62,13 @@ const logged = (s: ScheduleRow) => ({
   enabled: s.enabled,
 });
 
-const ListQuery = PageQuery.extend({ databaseId: Id.optional() });
-
 /** Backup schedules: a cron expression (croner) in a time zone, a target RPO and a retention. */
 export const scheduleRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
-    const q = query(c, ListQuery);
-    return c.json(
+    const q = query(c, ListSchedulesQuerySchema);
+    return reply(
+      c,
+      SchedulePageSchema,
       await orgPage(
         dbOf(c.env.DB),
         schedules,
@@ -72,7 +80,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
     );
   })
   .get("/:id", requireRole("viewer"), async (c) =>
-    c.json(view(await findSchedule(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))),
+    reply(c, ScheduleSchema, view(await findSchedule(dbOf(c.env.DB), c.get("principal").orgId, param(c, "id", Id)))),
   )
   .post("/", requireRole("admin"), async (c) => {
     const body = await jsonBody(c, CreateScheduleRequestSchema);
@@ -97,7 +105,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
       onceKey: `schedule-created:${row.id}`,
     });
     await db.insert(schedules).values(row);
-    return c.json(view(row), 201);
+    return reply(c, ScheduleSchema, view(row), 201);
   })
   .patch("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
@@ -127,7 +135,7 @@ export const scheduleRoutes = new Hono<AppEnv>()
         updatedAt: now,
       })
       .where(eq(schedules.id, id));
-    return c.json(view(next));
+    return reply(c, ScheduleSchema, view(next));
   })
   .delete("/:id", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);

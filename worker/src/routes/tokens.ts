@@ -1,7 +1,13 @@
 import { Hono } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { CreateTokenRequestSchema } from "@walwarden/verifier/wire";
+import {
+  ApiTokenPageSchema,
+  CreatedApiTokenSchema,
+  CreateTokenRequestSchema,
+  PageQuerySchema,
+  type ApiToken,
+} from "@walwarden/verifier/wire";
 import { actorOf } from "../auth/principal.js";
 import { requireRole } from "../auth/middleware.js";
 import { logAdminAction } from "../audit/log-admin-action.js";
@@ -9,14 +15,15 @@ import { dbOf } from "../db/client.js";
 import { apiTokens } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newSecret, sha256Hex } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 
 type TokenRow = typeof apiTokens.$inferSelect;
-const view = (t: TokenRow) => ({
+const view = (t: TokenRow): ApiToken => ({
   id: t.id,
   name: t.name,
   role: t.role,
@@ -29,8 +36,8 @@ const view = (t: TokenRow) => ({
 export const tokenRoutes = new Hono<AppEnv>()
   .use(requireRole("admin"))
   .get("/", async (c) => {
-    const q = query(c, PageQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), apiTokens, c.get("principal").orgId, q, view));
+    const q = query(c, PageQuerySchema);
+    return reply(c, ApiTokenPageSchema, await orgPage(dbOf(c.env.DB), apiTokens, c.get("principal").orgId, q, view));
   })
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateTokenRequestSchema);
@@ -56,7 +63,7 @@ export const tokenRoutes = new Hono<AppEnv>()
       onceKey: `token-created:${row.id}`,
     });
     await dbOf(c.env.DB).insert(apiTokens).values(row);
-    return c.json({ ...view(row), token }, 201);
+    return reply(c, CreatedApiTokenSchema, { ...view(row), token }, 201);
   })
   .delete("/:id", async (c) => {
     const id = param(c, "id", Id);

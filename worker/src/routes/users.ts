@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import { and, eq, ne } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
-import { CreateUserRequestSchema, UpdateUserRequestSchema } from "@walwarden/verifier/wire";
+import {
+  CreateUserRequestSchema,
+  PageQuerySchema,
+  UpdateUserRequestSchema,
+  UserPageSchema,
+  UserSchema,
+  type User,
+} from "@walwarden/verifier/wire";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
 import { actorOf } from "../auth/principal.js";
@@ -9,14 +16,15 @@ import { dbOf, type Db } from "../db/client.js";
 import { sessions, users } from "../db/schema.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
-import { orgPage, PageQuery } from "../http/pagination.js";
+import { orgPage } from "../http/pagination.js";
+import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { newId } from "../lib/ids.js";
 import { hashPassword } from "../lib/password.js";
 import { iso } from "../lib/time.js";
 
 type UserRow = typeof users.$inferSelect;
-const view = (u: UserRow) => ({ id: u.id, email: u.email, role: u.role, createdAt: iso(u.createdAt) });
+const view = (u: UserRow): User => ({ id: u.id, email: u.email, role: u.role, createdAt: iso(u.createdAt) });
 
 async function otherAdmins(db: Db, orgId: string, userId: string): Promise<number> {
   return (
@@ -31,8 +39,8 @@ async function otherAdmins(db: Db, orgId: string, userId: string): Promise<numbe
 export const userRoutes = new Hono<AppEnv>()
   .use(requireRole("admin"))
   .get("/", async (c) => {
-    const q = query(c, PageQuery);
-    return c.json(await orgPage(dbOf(c.env.DB), users, c.get("principal").orgId, q, view));
+    const q = query(c, PageQuerySchema);
+    return reply(c, UserPageSchema, await orgPage(dbOf(c.env.DB), users, c.get("principal").orgId, q, view));
   })
   .post("/", async (c) => {
     const body = await jsonBody(c, CreateUserRequestSchema);
@@ -57,7 +65,7 @@ export const userRoutes = new Hono<AppEnv>()
       onceKey: `user-created:${row.id}`,
     });
     await db.insert(users).values(row);
-    return c.json(view(row), 201);
+    return reply(c, UserSchema, view(row), 201);
   })
   .patch("/:id", async (c) => {
     const id = param(c, "id", Id);
@@ -79,7 +87,7 @@ export const userRoutes = new Hono<AppEnv>()
       db.update(users).set({ role: body.role }).where(eq(users.id, id)),
       db.delete(sessions).where(eq(sessions.userId, id)),
     ]);
-    return c.json(view({ ...user, role: body.role }));
+    return reply(c, UserSchema, view({ ...user, role: body.role }));
   })
   .delete("/:id", async (c) => {
     const id = param(c, "id", Id);

@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { manifestReport, policyFromVkeys, verifyBundle } from "@walwarden/verifier";
-import { VerifyManifestRequestSchema } from "@walwarden/verifier/wire";
+import { VerificationReportSchema, VerifyManifestRequestSchema } from "@walwarden/verifier/wire";
 import { intVar } from "../env.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { jsonBody } from "../http/validate.js";
 import { rateLimit } from "../ratelimit/client.js";
 import { publishedKeys } from "./well-known.js";
@@ -45,8 +46,12 @@ export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
         "payload-too-large",
         `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`,
       );
-    return c.json(await verifyBundle(zip, policy.value));
+    return reply(c, VerificationReportSchema, await verifyBundle(zip, policy.value));
   }
   const body = await jsonBody(c, VerifyManifestRequestSchema);
-  return c.json(manifestReport(body.envelope, policy.value.manifestKeys, body.artifactSha256));
+  return reply(
+    c,
+    VerificationReportSchema,
+    manifestReport(body.envelope, policy.value.manifestKeys, body.artifactSha256),
+  );
 });

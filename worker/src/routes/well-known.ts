@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { KEY_ROLE_SUFFIX, parseVkey } from "@walwarden/verifier";
-import type { PublishedKeys } from "@walwarden/verifier/wire";
+import { PublishedKeysSchema, type PublishedKeys } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import type { AppEnv } from "../http/app-env.js";
+import { reply } from "../http/reply.js";
 import { signingKeys } from "../ledger/keys.js";
 
 /** The published keys: current first, then retired ones (still trusted for what they signed), by role. */
@@ -24,5 +25,5 @@ export function publishedKeys(env: Env): PublishedKeys {
 /** GET /.well-known/walwarden/keys: public, cacheable for five minutes. */
 export const wellKnownRoutes = new Hono<AppEnv>().get("/walwarden/keys", (c) => {
   c.header("cache-control", "public, max-age=300");
-  return c.json(publishedKeys(c.env));
+  return reply(c, PublishedKeysSchema, publishedKeys(c.env));
 });

@@ -1,10 +1,11 @@
 import { iso } from "../lib/time.js";
-import { rpoStatus, type RpoStatus } from "./rpo-status.js";
+import type { DatabaseRpo, Provider } from "@walwarden/verifier/wire";
+import { rpoStatus } from "./rpo-status.js";
 
 interface Row {
   id: string;
   name: string;
-  provider: string;
+  provider: Provider;
   created_at: number;
   target: number | null;
   last_id: string | null;
@@ -15,16 +16,8 @@ interface Row {
   last_job_status: string | null;
 }
 
-/** One database's RPO line, as the dashboard shows it. */
-export interface DatabaseRpo {
-  databaseId: string;
-  name: string;
-  provider: string;
-  targetRpoMinutes: number | null;
-  lastBackup: { id: string; completedAt: string; sizeBytes: number; sha256: string; manifestSha256: string } | null;
-  ageSeconds: number | null;
-  status: RpoStatus;
-}
+/** One database's RPO line, as the dashboard shows it (the wire's DatabaseRpoSchema). */
+export type { DatabaseRpo };
 
 /** RPO of every live database of an org (or just one), in one query. */
 export async function rpoReport(

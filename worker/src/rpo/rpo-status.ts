@@ -1,5 +1,7 @@
-/** A database's recovery point against its target. */
-export type RpoStatus = "ok" | "at-risk" | "breached" | "no-target";
+import type { RpoStatus } from "@walwarden/verifier/wire";
+
+/** A database's recovery point against its target (the wire's RpoStatusSchema). */
+export type { RpoStatus };
 
 /** Share of the target after which a database is at risk: the next backup has little slack left. */
 export const AT_RISK_FRACTION = 0.75;
