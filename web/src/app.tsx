@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, getJson, SIGNED_OUT_EVENT } from "./api/client.js";
-import type { Me } from "./api/types.js";
+import type { Me } from "@walwarden/verifier/wire";
 import { SessionContext } from "./lib/session.js";
 import { Routes } from "./routes.js";
 import { SignIn } from "./screens/sign-in.js";

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { postJson } from "./api/client.js";
-import type { Me } from "./api/types.js";
+import type { Me } from "@walwarden/verifier/wire";
 import { Link } from "./components/link.js";
 import { Truncated } from "./components/truncated.js";
 import { useLocation } from "./lib/router.js";
@@ -26,7 +26,7 @@ export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () =
     }
     main.current?.focus();
   }, [path]);
-  const who = me.principal.email ?? me.principal.id;
+  const who = me.principal.kind === "user" ? me.principal.email : me.principal.id;
   return (
     <>
       {/* biome-ignore lint/a11y/useValidAnchor: a real link for the hash; the handler also moves focus, which a hash jump does not do in this single-page app. */}

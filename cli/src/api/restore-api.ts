@@ -3,21 +3,21 @@ import { err, type Result } from "@walwarden/verifier";
 import {
   ClaimRestoreResponseSchema,
   TransitionResponseSchema,
-  type ClaimRestoreResponseSchema as ClaimSchema,
+  type ClaimRestoreResponse,
   type ProgressRequestSchema,
   type TransitionRequestSchema,
-  type TransitionResponseSchema as TransitionResponseSchemaType,
+  type TransitionResponse,
 } from "@walwarden/verifier/wire";
 import type { z } from "zod";
 import { CLI_VERSION } from "../version.js";
 import { requestJson, type Fetch } from "./http.js";
 
-/** A claimed restore: everything the CLI needs to download and verify. */
-export type ClaimedRestore = z.infer<typeof ClaimSchema>;
+/** A claimed restore: everything the CLI needs to download and verify (the wire's ClaimRestoreResponse). */
+export type ClaimedRestore = ClaimRestoreResponse;
 /** A transition report. */
 export type TransitionRequest = z.input<typeof TransitionRequestSchema>;
 /** The Worker's answer to a transition. */
-export type TransitionResponse = z.infer<typeof TransitionResponseSchemaType>;
+export type { TransitionResponse };
 /** A progress report. */
 export type ProgressRequest = z.infer<typeof ProgressRequestSchema>;
 

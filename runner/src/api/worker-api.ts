@@ -1,22 +1,25 @@
 import { err, ok, type Result } from "@walwarden/verifier";
 import {
+  ApiErrorSchema,
   ClaimResponseSchema,
   CompleteRefusalCodeSchema,
   CompleteResponseSchema,
-  ApiErrorSchema,
+  FailResponseSchema,
   HeartbeatResponseSchema,
-  type CompleteRequestSchema,
+  type ClaimedJob,
+  type CompleteRequest,
+  type CompleteResponse,
+  type FailResponse,
+  type HeartbeatProgress,
 } from "@walwarden/verifier/wire";
-import { z } from "zod";
+import type { z } from "zod";
 
-/** A claimed job, as the Worker leased it. */
-export type ClaimedJob = NonNullable<z.infer<typeof ClaimResponseSchema>["job"]>;
-/** What the runner measured, sent with complete. */
-export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
-/** The signed manifest, the log entry, its inclusion proof and the checkpoint. */
-export type Completed = z.infer<typeof CompleteResponseSchema>;
-/** Backup progress sent with a heartbeat. */
-export type Progress = { phase: "dumping" | "uploading" | "finalizing"; bytes: number };
+// The runner's names for the wire's types (defined once, in @walwarden/verifier/wire).
+export type { ClaimedJob, CompleteRequest };
+/** The signed manifest, the log entry, its inclusion proof and the checkpoint (the wire's CompleteResponse). */
+export type Completed = CompleteResponse;
+/** Backup progress sent with a heartbeat (the wire's HeartbeatProgress). */
+export type Progress = HeartbeatProgress;
 
 /**
  * Why a Worker call failed: the lease is gone (stop the job), complete's body differs from the one this
@@ -67,11 +70,11 @@ export class WorkerApi {
     leaseId: string,
     reason: string,
     retryable: boolean,
-  ): Promise<Result<unknown, ApiErrorCode>> {
+  ): Promise<Result<FailResponse, ApiErrorCode>> {
     return this.post(
       `/v1/runner/jobs/${encodeURIComponent(jobId)}/fail`,
       { leaseId, reason: reason.slice(0, 4000), retryable },
-      z.unknown(),
+      FailResponseSchema,
     );
   }
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
-import type { Backup } from "../api/types.js";
+import type { Backup } from "@walwarden/verifier/wire";
 import { chartData } from "../lib/chart-data.js";
 import { formatBytes, formatDuration } from "../lib/format.js";
 

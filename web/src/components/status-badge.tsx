@@ -1,4 +1,4 @@
-import type { RestoreState, RpoStatus } from "../api/types.js";
+import type { RestoreState, RpoStatus } from "@walwarden/verifier/wire";
 
 /** RPO status in words; the colour and symbol only repeat what the words say. */
 export const RPO_WORDS: Record<RpoStatus, string> = {

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import type { Backup } from "../api/types.js";
+import type { Backup } from "@walwarden/verifier/wire";
 import { chartData } from "./chart-data.js";
 
 it("orders backups oldest first and converts units for the chart", () => {

@@ -1,4 +1,4 @@
-import type { Backup } from "../api/types.js";
+import type { Backup } from "@walwarden/verifier/wire";
 
 const MiB = 1024 * 1024;
 

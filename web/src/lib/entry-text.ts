@@ -1,5 +1,5 @@
 import { getJson } from "../api/client.js";
-import type { LogEntriesPage } from "../api/types.js";
+import type { LogEntriesPage } from "@walwarden/verifier/wire";
 
 /** The stored text of log entry `seq`: the exact bytes as logged, which the leaf hash is over. */
 export async function fetchEntryText(seq: number): Promise<string> {

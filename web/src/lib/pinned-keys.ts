@@ -2,7 +2,7 @@
 // the keys published at /.well-known/walwarden/keys (and says so, showing them, so the user can compare
 // them with a copy they got another way). From then on verification uses the pinned keys only, and a
 // published key that was not pinned is reported as a change, never silently trusted.
-import type { PublishedKeys } from "../api/types.js";
+import type { PublishedKeys } from "@walwarden/verifier/wire";
 
 /** What one browser pinned, for one API origin. */
 export interface PinnedKeys {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { followRestore } from "./restore-stream.js";
-import type { Transition } from "../api/types.js";
+import type { TransitionEvent } from "@walwarden/verifier/wire";
 
 /** A stand-in EventSource the test drives. */
 class FakeEventSource {
@@ -30,7 +30,7 @@ class FakeEventSource {
 }
 
 const TERMINAL = new Set(["completed", "failed", "expired"] as const);
-const t = (n: number, state: Transition["state"]): Transition => ({
+const t = (n: number, state: TransitionEvent["state"]): TransitionEvent => ({
   restoreId: "rs_1",
   n,
   state,

@@ -2,12 +2,12 @@
 // cookie goes along). The server replays every logged transition, then streams new ones as they are logged,
 // and ends the stream at a terminal state. EventSource reconnects whenever a stream ends, so we close it
 // ourselves on a terminal state; a reconnect after a dropped connection resumes after Last-Event-ID.
-import type { Progress, RestoreState, Transition } from "../api/types.js";
+import type { ProgressEvent, RestoreState, TransitionEvent } from "@walwarden/verifier/wire";
 
 /** What a follower hears. */
 export interface RestoreStreamHandlers {
-  onTransition(t: Transition): void;
-  onProgress(p: Progress): void;
+  onTransition(t: TransitionEvent): void;
+  onProgress(p: ProgressEvent): void;
   /** The connection's state in words: "live", "reconnecting", "ended". */
   onConnection(state: "connecting" | "live" | "reconnecting" | "ended"): void;
 }
@@ -34,14 +34,14 @@ export function followRestore(
   h.onConnection("connecting");
   es.addEventListener("open", () => !ended && h.onConnection("live"));
   es.addEventListener("transition", (e) => {
-    const t = JSON.parse((e as MessageEvent<string>).data) as Transition;
+    const t = JSON.parse((e as MessageEvent<string>).data) as TransitionEvent;
     if (seen.has(t.n)) return;
     seen.add(t.n);
     h.onTransition(t);
     if (terminal.has(t.state)) end();
   });
   es.addEventListener("progress", (e) => {
-    if (!ended) h.onProgress(JSON.parse((e as MessageEvent<string>).data) as Progress);
+    if (!ended) h.onProgress(JSON.parse((e as MessageEvent<string>).data) as ProgressEvent);
   });
   es.addEventListener("error", () => {
     if (ended) return;

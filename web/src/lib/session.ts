@@ -1,7 +1,7 @@
 // Who is signed in, for every screen: the org, the user and the role (what they may do).
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { Me, Role } from "../api/types.js";
+import type { Me, Role } from "@walwarden/verifier/wire";
 
 /** The signed-in principal, provided by the app shell. */
 export const SessionContext = createContext<Me | null>(null);

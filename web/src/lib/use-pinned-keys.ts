@@ -2,7 +2,7 @@
 // user trust a change explicitly.
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { getJson } from "../api/client.js";
-import type { PublishedKeys } from "../api/types.js";
+import type { PublishedKeys } from "@walwarden/verifier/wire";
 import { comparePinned, pin, type PinComparison } from "./pinned-keys.js";
 
 /** State of the pinned keys for this screen. */

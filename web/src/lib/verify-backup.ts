@@ -2,7 +2,7 @@
 // and predicate, the checkpoint signed by a pinned key for this org's log, the log entry is this backup's,
 // and its inclusion proof), run here against the keys pinned in this browser, never the ones just served.
 import { backupKitReport, policyFromVkeys, type Report } from "@walwarden/verifier";
-import type { BackupDetail } from "../api/types.js";
+import type { BackupDetail } from "@walwarden/verifier/wire";
 import { pinnedVkeys, type PinnedKeys } from "./pinned-keys.js";
 
 /** Runs backupKitReport on a backup's manifest, log entry, proof and checkpoint with the pinned keys. */

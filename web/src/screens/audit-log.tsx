@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson } from "../api/client.js";
-import type { LogEntriesPage } from "../api/types.js";
+import type { LogEntriesPage } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { Time } from "../components/time.js";

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Report } from "@walwarden/verifier";
 import { ApiError, getJson, postJson } from "../api/client.js";
-import type { BackupDetail, IssuedRestore } from "../api/types.js";
+import type { BackupDetail, IssueRestoreResponse } from "@walwarden/verifier/wire";
 import { KeysPanel } from "../components/keys-panel.js";
 import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";
@@ -52,7 +52,7 @@ export function BackupScreen({ id }: { id: string }) {
     setIssuing(true);
     setRestoreError(undefined);
     try {
-      const issued = await postJson<IssuedRestore>("/v1/restores", { backupId: id });
+      const issued = await postJson<IssueRestoreResponse>("/v1/restores", { backupId: id });
       rememberIssuedCommand(issued.restoreId, issued.command);
       navigate(`/restores/${issued.restoreId}`);
     } catch (e) {

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, getJson, postJson } from "../api/client.js";
-import type { Backup, DatabaseRpo, Page } from "../api/types.js";
+import type { BackupPage, DatabaseRpo } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { HistoryChart } from "../components/history-chart.js";
 import { Link } from "../components/link.js";
@@ -19,7 +19,7 @@ export function DatabaseScreen({ id }: { id: string }) {
   const rpo = useApi(`rpo:${id}`, () => getJson<DatabaseRpo>(`/v1/rpo/${encodeURIComponent(id)}`), 15_000);
   const backups = useApi(
     `backups:${id}`,
-    () => getJson<Page<Backup>>(`/v1/backups?databaseId=${encodeURIComponent(id)}&limit=200`),
+    () => getJson<BackupPage>(`/v1/backups?databaseId=${encodeURIComponent(id)}&limit=200`),
     15_000,
   );
   const [queued, setQueued] = useState<string | undefined>();

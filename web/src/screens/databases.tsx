@@ -1,5 +1,5 @@
 import { getJson } from "../api/client.js";
-import type { DatabaseRpo, RpoStatus, RpoSummary } from "../api/types.js";
+import type { DatabaseRpo, RpoStatus, RpoSummary } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, getJson, postForBlob } from "../api/client.js";
-import type { Page } from "../api/types.js";
+import type { EvidenceExportList } from "@walwarden/verifier/wire";
 import { CopyButton } from "../components/copy-button.js";
 import { EmptyState } from "../components/empty-state.js";
 import { KeysPanel } from "../components/keys-panel.js";
@@ -11,19 +11,6 @@ import { periodOf } from "../lib/period.js";
 import { pinnedVkeys } from "../lib/pinned-keys.js";
 import { useApi } from "../lib/use-api.js";
 import { usePinnedKeys } from "../lib/use-pinned-keys.js";
-
-/** A past export, from its evidence.exported log entry (GET /v1/evidence). */
-interface PastExport {
-  exportId: string;
-  seq: number;
-  at: string;
-  actor: string;
-  from: string;
-  to: string;
-  startSeq: number;
-  endSeq: number;
-  indexSha256: string;
-}
 
 interface Exported {
   url: string;
@@ -51,7 +38,7 @@ export function EvidenceScreen() {
   const [problem, setProblem] = useState<string | undefined>();
   const [exported, setExported] = useState<Exported | undefined>();
   const keys = usePinnedKeys();
-  const past = useApi("evidence", () => getJson<Page<PastExport>>("/v1/evidence?limit=20"));
+  const past = useApi("evidence", () => getJson<EvidenceExportList>("/v1/evidence?limit=20"));
 
   const run = async () => {
     setProblem(undefined);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson } from "../api/client.js";
-import type { Progress, RestoreDetail, RestoreState, Transition } from "../api/types.js";
+import type { ProgressEvent, RestoreState, RestoreView, TransitionEvent } from "@walwarden/verifier/wire";
 import { CopyButton } from "../components/copy-button.js";
 import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";
@@ -26,7 +26,7 @@ const STATE_WORDS: Record<RestoreState, string> = {
   expired: "Expired: the token was never claimed",
 };
 
-function transitionDetail(t: Transition): string {
+function transitionDetail(t: TransitionEvent): string {
   const d = t.data;
   if (t.state === "claimed" && typeof d.clientVersion === "string") return `CLI ${d.clientVersion}`;
   if (t.state === "verifying" && typeof d.sha256 === "string") return `downloaded SHA-256 ${d.sha256}`;
@@ -39,9 +39,9 @@ function transitionDetail(t: Transition): string {
 /** A restore: the one-time command (shown once, right after issuing), then each transition live as the CLI reports it. */
 export function RestoreScreen({ id }: { id: string }) {
   const [command] = useState(() => takeIssuedCommand(id));
-  const restore = useApi(`restore:${id}`, () => getJson<RestoreDetail>(`/v1/restores/${encodeURIComponent(id)}`));
-  const [transitions, setTransitions] = useState<Transition[]>([]);
-  const [progress, setProgress] = useState<Progress | undefined>();
+  const restore = useApi(`restore:${id}`, () => getJson<RestoreView>(`/v1/restores/${encodeURIComponent(id)}`));
+  const [transitions, setTransitions] = useState<TransitionEvent[]>([]);
+  const [progress, setProgress] = useState<ProgressEvent | undefined>();
   const [connection, setConnection] = useState<"connecting" | "live" | "reconnecting" | "ended">("connecting");
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { getJson } from "../api/client.js";
-import type { Page, Restore } from "../api/types.js";
+import type { RestorePage } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";
@@ -9,7 +9,7 @@ import { useApi } from "../lib/use-api.js";
 
 /** Every restore of the org, newest first, with its state. */
 export function RestoresScreen() {
-  const restores = useApi("restores", () => getJson<Page<Restore>>("/v1/restores?limit=100"), 10_000);
+  const restores = useApi("restores", () => getJson<RestorePage>("/v1/restores?limit=100"), 10_000);
   const items = restores.data?.items;
   return (
     <>

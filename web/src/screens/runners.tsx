@@ -1,5 +1,5 @@
 import { getJson } from "../api/client.js";
-import type { Page, Runner } from "../api/types.js";
+import type { Runner, RunnerPage } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { Time } from "../components/time.js";
@@ -18,7 +18,7 @@ export function runnerState(r: Runner, now = Date.now()): { word: string; tone: 
 
 /** The org's runners: when each was last seen and with which version. */
 export function RunnersScreen() {
-  const runners = useApi("runners", () => getJson<Page<Runner>>("/v1/runners?limit=200"), 30_000);
+  const runners = useApi("runners", () => getJson<RunnerPage>("/v1/runners?limit=200"), 30_000);
   const items = runners.data?.items;
   return (
     <>

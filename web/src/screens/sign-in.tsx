@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, getJson, postJson } from "../api/client.js";
-import type { Me } from "../api/types.js";
+import type { Me } from "@walwarden/verifier/wire";
 
 /** Sign in with email and password; the API sets an HttpOnly session cookie on this origin. */
 export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
