@@ -1,13 +1,9 @@
+import type { ClaimedJob } from "@walwarden/verifier/wire";
 import { ARTIFACT_SHA256, backupResult } from "./backup-result.js";
 import { call, type Answer, type Org } from "./client.js";
 
-/** What claim hands a runner (the fields tests use). */
-export interface Claimed {
-  jobId: string;
-  leaseId: string;
-  backupId: string;
-  databaseId: string;
-}
+/** What claim hands a runner: the wire's ClaimedJob. */
+export type Claimed = ClaimedJob;
 
 /** Setup steps throw (instead of asserting) so a broken step is reported as what it was, not as a later mismatch. */
 function expectStatus(a: Answer, status: number, what: string): Answer {
