@@ -1,6 +1,5 @@
-// Proves the real parts the runner's integration tests (and the backup benchmark) stand on: throwaway
-// PostgreSQL 15 and 18 clusters, s3rver behind the fault proxy with the real AWS SDK, and the real Worker
-// (the repository's wrangler.toml) under wrangler's dev server. Each part starts once for the file.
+// Proves the local S3 the tests stand on: s3rver behind the fault proxy, with the real AWS SDK, including
+// the multipart operations emulated over it (multipart-uploads.ts) and what it still lacks (local-s3.ts).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -21,89 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  applyMigrations,
-  cleanup,
-  removeAtCleanup,
-  ROOT,
-  startDev,
-  tempDir,
-  writeKeysEnvFile,
-  type LocalWorker,
-} from "../../bench/lib/local-worker.mjs";
-import { embeddedPgBinDir, startCluster, stopAllClusters, type Cluster } from "../../bench/lib/postgres.mjs";
-import { startFaultProxy, startS3, type FaultProxy, type LocalS3 } from "../../bench/lib/s3.mjs";
-import {
-  bootstrapOrg,
-  claimJob,
-  createDatabase,
-  createRunnerToken,
-  getJob,
-  listBackups,
-  publishedKeys,
-  requestBackup,
-  triggerCron,
-} from "../../bench/lib/walwarden-api.mjs";
-
-afterAll(async () => {
-  await stopAllClusters();
-  await cleanup();
-});
-
-describe("a throwaway PostgreSQL 15 cluster", () => {
-  let pg: Cluster;
-  beforeAll(async () => {
-    pg = await startCluster({ name: "pg15" });
-  });
-
-  it("runs the OS package's server on loopback with a password", async () => {
-    expect(pg.major).toBe(15);
-    expect(pg.version).toMatch(/^15\.\d+$/);
-    expect(pg.url()).toBe(`postgresql://postgres:${encodeURIComponent(pg.password)}@127.0.0.1:${pg.port}/postgres`);
-    const [settings] = await pg.query<{ fsync: string; listen: string; hba: string }>(
-      "SELECT current_setting('fsync') AS fsync, current_setting('listen_addresses') AS listen, (SELECT string_agg(DISTINCT auth_method, ',') FROM pg_hba_file_rules WHERE type = 'host') AS hba",
-    );
-    expect(settings).toEqual({ fsync: "off", listen: "127.0.0.1", hba: "scram-sha-256" });
-  });
-
-  it("creates a database and a table and queries it", async () => {
-    const url = await pg.createDatabase("shop");
-    expect(url).toMatch(/\/shop$/);
-    await pg.query("CREATE TABLE orders (id int PRIMARY KEY, total numeric NOT NULL)", [], { db: "shop" });
-    await pg.query("INSERT INTO orders SELECT g, g * 1.5 FROM generate_series(1, 1000) g", [], { db: "shop" });
-    const [row] = await pg.query<{ n: string; sum: string }>(
-      "SELECT count(*) AS n, sum(total) AS sum FROM orders WHERE id > $1",
-      [500],
-      { db: "shop" },
-    );
-    expect(row).toEqual({ n: "500", sum: "562875.0" });
-  });
-
-  it("refuses a wrong password over TCP", async () => {
-    const { default: pgLib } = await import("pg");
-    const client = new pgLib.Client({ connectionString: pg.url("postgres", "postgres", "wrong") });
-    await expect(client.connect()).rejects.toThrow(/password authentication failed/);
-  });
-
-  it("kill() takes the server down at once", async () => {
-    await pg.kill();
-    await expect(pg.query("SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
-    await pg.stop();
-    expect(existsSync(pg.dir)).toBe(false);
-  });
-});
-
-describe("the embedded PostgreSQL 18 cluster", () => {
-  it("starts the npm package's server, which has no pg_dump", async () => {
-    const bin = embeddedPgBinDir();
-    expect(existsSync(join(bin, "pg_dump"))).toBe(false);
-    const pg = await startCluster({ binDir: bin, name: "pg18" });
-    expect(pg.major).toBe(18);
-    const [row] = await pg.query<{ server_version: string }>("SHOW server_version");
-    expect(Number(row?.server_version.split(".")[0])).toBe(18);
-    await pg.stop();
-  });
-});
+import { startFaultProxy, startS3, type FaultProxy, type LocalS3 } from "./index.js";
 
 describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
   let s3: LocalS3;
@@ -119,7 +36,7 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
       responseChecksumValidation: "WHEN_REQUIRED",
       ...overrides,
     });
-  /** The directories s3rver keeps multipart uploads' parts in: one per upload, named by its id (s3.mjs, multipartUploads). */
+  /** The directories s3rver keeps multipart uploads' parts in: one per upload, named by its id (multipart-uploads.ts). */
   const uploadDirs = (dir = s3.dir): string[] =>
     readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory())
@@ -196,7 +113,7 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
       }),
     );
     expect((await c.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: "mp/one" }))).ContentLength).toBe(8);
-    // What bench/lib/s3.mjs documents as unsupported: if s3rver gains it, update that comment.
+    // What local-s3.ts documents as unsupported: if s3rver gains it, update that comment.
     const second = await c.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: "mp/two" }));
     await expect(
       c.send(new ListPartsCommand({ Bucket: s3.bucket, Key: "mp/two", UploadId: second.UploadId })),
@@ -488,52 +405,5 @@ describe("s3rver behind the fault proxy, with the real AWS SDK", () => {
     } finally {
       await stalling.stop();
     }
-  });
-});
-
-describe("the real Worker under wrangler's dev server", () => {
-  let dev: LocalWorker;
-  beforeAll(async () => {
-    const config = join(ROOT, "wrangler.toml");
-    const dir = removeAtCleanup(tempDir("walwarden-runner-test-"));
-    const persist = join(dir, "state");
-    await applyMigrations(persist, { config });
-    dev = await startDev({
-      config,
-      persist,
-      envFile: writeKeysEnvFile(dir),
-      vars: { LEASE_SECONDS: "5" },
-      apiOnly: true,
-    });
-  });
-
-  it("bootstraps an org, queues a backup, leases it to a runner for LEASE_SECONDS, and a cron tick re-queues it", async () => {
-    const keys = await publishedKeys(dev);
-    expect(keys.checkpoint).toHaveLength(1);
-    const { cookie } = await bootstrapOrg(dev);
-    const db = await createDatabase(dev, cookie, "shop");
-    const runner = await createRunnerToken(dev, cookie, "runner-1");
-    expect(runner.token).toMatch(/^wwr_/);
-    const { jobId, backupId } = await requestBackup(dev, cookie, db.id);
-    expect((await getJob(dev, cookie, jobId)).status).toBe("queued");
-
-    const before = Date.now();
-    const { job } = await claimJob(dev, runner.token, { databases: [db.id] });
-    expect(job).toMatchObject({ jobId, backupId, databaseId: db.id, attempt: 1, runnerId: runner.id });
-    const leaseMs = Date.parse(job!.leaseExpiresAt) - before;
-    expect(leaseMs).toBeGreaterThan(3_000);
-    expect(leaseMs).toBeLessThan(7_000);
-    expect((await getJob(dev, cookie, jobId)).status).toBe("leased");
-    expect((await claimJob(dev, runner.token, { databases: [db.id] })).job).toBeNull();
-
-    // A tick at a time past the lease (the handler takes its "now" from the scheduled time) re-queues it.
-    const tick = await triggerCron(dev, Date.parse(job!.leaseExpiresAt) + 1_000);
-    expect(tick).toMatchObject({ event: "cron.tick", expired: 1 });
-    expect(await getJob(dev, cookie, jobId)).toMatchObject({
-      status: "queued",
-      attempt: 1,
-      lastError: expect.stringMatching(/lease expired/),
-    });
-    expect((await listBackups(dev, cookie, { databaseId: db.id })).items).toEqual([]);
   });
 });
