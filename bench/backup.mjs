@@ -51,13 +51,13 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { verifyManifest } from "@walwarden/verifier";
-import { RUNNER_BIN, runnerBackup, spawnChecked, startBackupStack } from "./lib/backup-stack.mjs";
-import { benchFlags } from "./lib/flags.mjs";
-import { ROOT, describeSource, removeAtCleanup, runBench, tail, tempDir } from "./lib/local-worker.mjs";
-import { machineCpu, procStat } from "./lib/proc.mjs";
-import { localS3Client } from "./lib/s3.mjs";
-import { describeData, loadRealisticData } from "./lib/sample-data.mjs";
-import { listBackups } from "./lib/walwarden-api.mjs";
+import { listBackups } from "@walwarden/testing/api";
+import { RUNNER_BIN, runnerBackup, spawnChecked, startBackupStack } from "@walwarden/testing/backup-stack";
+import { benchFlags, describeSource, runBench } from "@walwarden/testing/bench";
+import { ROOT, removeAtCleanup, tail, tempDir } from "@walwarden/testing/local-worker";
+import { machineCpu, procStat } from "@walwarden/testing/proc";
+import { localS3Client } from "@walwarden/testing/s3";
+import { describeData, loadRealisticData } from "@walwarden/testing/sample-data";
 
 const HELP = `usage: npm run bench:backup [-- options]
   --mb N          size of the database for the first measurement, in MiB of pg_database_size (default 250)
@@ -568,7 +568,7 @@ await runBench(async () => {
       );
       rounds.push(await measure(ctx, `${fmt(target)} MiB`));
     }
-    // Another edit in the repository can make wrangler rebuild the Worker (see bench/lib/dev-server.mjs). Only
+    // Another edit in the repository can make wrangler rebuild the Worker (see testing/src/local-worker/dev-server.ts). Only
     // the Worker's claim and complete are on the measured path: we say when it reloaded rather than give up.
     const reloads = workerReloads(dev);
     if (reloads > 0)

@@ -24,23 +24,20 @@
 // and do not count against the Worker's CPU limit. It is an upper bound on the Worker's own CPU time. The
 // /proc counters tick every 10 ms (usually), and the machine may be busy: figures are indicative.
 // `statements` is the tick's own count (CountingD1); the Ledgers' D1 mirror writes are counted apart.
-import { benchFlags } from "./lib/flags.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
+import { BENCH_CONFIG, benchFlags, callJson, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   CPU_TICK_MS,
   applyMigrations,
-  describeSource,
-  callJson,
   d1Execute,
   removeAtCleanup,
-  runBench,
   startDev,
   tail,
   tempDir,
   writeKeysEnvFile,
-} from "./lib/local-worker.mjs";
+} from "@walwarden/testing/local-worker";
+import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 
 const HELP = `usage: npm run bench:cron-tick [-- options]
   --schedules N       due schedules in the measured tick (default 10000)
@@ -147,7 +144,7 @@ await runBench(async () => {
   const setupStart = performance.now();
 
   console.log(`applying migrations to a local D1 in ${dir}…`);
-  await applyMigrations(persist);
+  await applyMigrations(persist, { config: BENCH_CONFIG });
 
   const createdAt = Date.now() - 86_400_000;
   const slot = Math.floor(Date.now() / 3_600_000) * 3_600_000; // the top of this hour: "0 * * * *" was due then
@@ -158,10 +155,10 @@ await runBench(async () => {
   console.log(
     `seeding ${fmt(M)} orgs, ${fmt(N)} databases and ${fmt(N)} schedules (next_run_at ${new Date(slot).toISOString()})…`,
   );
-  await d1Execute(persist, { file: seedFile });
+  await d1Execute(persist, { file: seedFile, config: BENCH_CONFIG });
 
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
-  const dev = await startDev({ persist, envFile });
+  const dev = await startDev({ persist, envFile, config: BENCH_CONFIG });
   console.log(
     `  ${dev.url}; workerd: ${dev
       .workerds()
@@ -230,6 +227,7 @@ await runBench(async () => {
   dev.assertNoReload();
   await dev.stop();
   const [db] = await d1Execute(persist, {
+    config: BENCH_CONFIG,
     command: `SELECT (SELECT count(*) FROM jobs) AS jobs,
       (SELECT count(*) FROM jobs WHERE status = 'queued' AND "trigger" = 'schedule') AS queued,
       (SELECT count(*) FROM outbox) AS outbox,

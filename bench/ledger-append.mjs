@@ -27,20 +27,17 @@
 // indicative of the code's cost, not of Cloudflare's storage latency (locally the background D1 copy is an
 // in-process call on the same thread; on Cloudflare it is a network round trip). Local workerd runs all Durable
 // Objects on one thread, so run (2) cannot show how Ledgers of different orgs scale out on Cloudflare.
-import { benchFlags } from "./lib/flags.mjs";
 import { join } from "node:path";
-import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
+import { BENCH_CONFIG, benchFlags, callJson, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   applyMigrations,
-  callJson,
-  describeSource,
   d1Execute,
   removeAtCleanup,
-  runBench,
   startDev,
   tempDir,
   writeKeysEnvFile,
-} from "./lib/local-worker.mjs";
+} from "@walwarden/testing/local-worker";
+import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 
 const HELP = `usage: npm run bench:ledger [-- options]
   --appends N       appends in each run (default 5000)
@@ -50,7 +47,7 @@ const HELP = `usage: npm run bench:ledger [-- options]
   --batch B         events per append in the batched run (4) (default 100)
   -h, --help        this text`;
 
-const { values, intFlag } = benchFlags(
+const { intFlag } = benchFlags(
   {
     appends: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "4" },
@@ -82,9 +79,9 @@ await runBench(async () => {
   const envFile = writeKeysEnvFile(dir);
   console.log(`measuring ${describeSource()}`);
   console.log(`applying migrations to a local D1 in ${dir}…`);
-  await applyMigrations(persist);
+  await applyMigrations(persist, { config: BENCH_CONFIG });
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
-  const dev = await startDev({ persist, envFile });
+  const dev = await startDev({ persist, envFile, config: BENCH_CONFIG });
   console.log(
     `  ${dev.url}; workerd: ${dev
       .workerds()
@@ -232,6 +229,7 @@ await runBench(async () => {
   dev.assertNoReload();
   await dev.stop();
   const [copy] = await d1Execute(persist, {
+    config: BENCH_CONFIG,
     command: `SELECT count(*) AS n FROM log_entries WHERE org_id = '${seqOrg}'`,
   });
   if (copy.n !== 2 + appended.get(seqOrg))

@@ -57,12 +57,11 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { runnerBackup, spawnChecked, startBackupStack } from "./lib/backup-stack.mjs";
-import { benchFlags } from "./lib/flags.mjs";
-import { ROOT, describeSource, removeAtCleanup, runBench, tail, tempDir } from "./lib/local-worker.mjs";
-import { describeData, loadRealisticData, tableChecksums } from "./lib/sample-data.mjs";
-import { startTreeCpu } from "./lib/tree-cpu.mjs";
-import { apiCall, issueRestore, listBackups, putBucketCredential } from "./lib/walwarden-api.mjs";
+import { apiCall, issueRestore, listBackups, putBucketCredential } from "@walwarden/testing/api";
+import { runnerBackup, spawnChecked, startBackupStack } from "@walwarden/testing/backup-stack";
+import { benchFlags, describeSource, runBench, startTreeCpu } from "@walwarden/testing/bench";
+import { ROOT, removeAtCleanup, tail, tempDir } from "@walwarden/testing/local-worker";
+import { describeData, loadRealisticData, tableChecksums } from "@walwarden/testing/sample-data";
 
 const HELP = `usage: npm run bench:restore [-- options]
   --mb N          size of the database, in MiB of pg_database_size (default 250)

@@ -43,20 +43,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { benchFlags } from "./lib/flags.mjs";
+import { benchFlags, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   CPU_TICK_MS,
   ROOT,
   applyMigrations,
-  describeSource,
   removeAtCleanup,
-  runBench,
   startDev,
   tempDir,
   writeKeysEnvFile,
-} from "./lib/local-worker.mjs";
-import { machineCpu, procStat } from "./lib/proc.mjs";
-import { openSse } from "./lib/sse-client.mjs";
+} from "@walwarden/testing/local-worker";
+import { machineCpu, procStat } from "@walwarden/testing/proc";
+import { openSse } from "@walwarden/testing/sse-client";
 import {
   SYNTHETIC_ARTIFACT_SHA256,
   bootstrapOrg,
@@ -70,7 +68,7 @@ import {
   reportTransition,
   requestBackup,
   syntheticBackupResult,
-} from "./lib/walwarden-api.mjs";
+} from "@walwarden/testing/api";
 
 const HELP = `usage: npm run bench:sse [-- options]
   --subscribers N        concurrent subscribers in the measured case (default 1000; the Worker's cap,

@@ -22,8 +22,8 @@ import {
   dsseKeyId,
   INTOTO_PAYLOAD_TYPE,
   BundlePaths,
-} from "../verifier/dist/index.js";
-import { nativeEd25519Verify, nativeSha256, parallelRangeHasher } from "../verifier/dist/node/index.js";
+} from "@walwarden/verifier";
+import { nativeEd25519Verify, nativeSha256, parallelRangeHasher } from "@walwarden/verifier/node";
 
 const { values } = parseArgs({
   options: {

@@ -36,15 +36,24 @@ export interface Parts {
   stop(): Promise<void>;
 }
 
-/** Starts the Worker (short leases; the dashboard too with `dashboard`), S3 behind the fault proxy and a PostgreSQL 15 cluster; creates an org and a runner. */
-export async function startParts({ dashboard = false }: { dashboard?: boolean } = {}): Promise<Parts> {
+/**
+ * Starts the Worker (short leases; the dashboard too with `dashboard`; more vars with `workerVars`, e.g. the
+ * test-only TEST_FAULTS), S3 behind the fault proxy and a PostgreSQL 15 cluster; creates an org and a runner.
+ */
+export async function startParts({
+  dashboard = false,
+  workerVars = {},
+}: {
+  dashboard?: boolean;
+  workerVars?: Record<string, string>;
+} = {}): Promise<Parts> {
   const persist = tempDir("ww-runner-test-");
   const envFile = writeKeysEnvFile(persist);
   await applyMigrations(persist);
   let faults: FaultRule | undefined;
   const [dev, s3, pg] = await Promise.all([
     // Without the dashboard's assets unless asked: cron ticks at a chosen time need the Worker in front.
-    startDev({ persist, envFile, vars: { LEASE_SECONDS: "6" }, apiOnly: !dashboard }),
+    startDev({ persist, envFile, vars: { LEASE_SECONDS: "6", ...workerVars }, apiOnly: !dashboard }),
     startS3({ bucket: "acme-backups" }),
     startCluster({ name: "source" }),
   ]);
