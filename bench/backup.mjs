@@ -1,49 +1,7 @@
-// bench/backup: one backup of a realistic database by the real walwarden-runner (claim → pg_dump -Fc -Z0 →
-// zstd -T0 -3 → SHA-256 → multipart upload to S3 → complete → kit), against the baseline
-// `pg_dump -Fc -f file` on the same database, in the same run. Targets (issue), on ≥ 250 MB of realistic data:
-//   - Walwarden's claim → completed ÷ pg_dump -Fc's wall time ≤ 0.35, with the stored artifact ≤ 1.1× pg_dump -Fc's file;
-//   - the runner's peak RSS ≤ 150 MB at 250 MB and at ≥ 1 GB: it must not grow with the dump.
+// bench/backup: one backup of realistic data by the real walwarden-runner against `pg_dump -Fc -f file` on
+// the same database, in the same run (targets: ≤ 0.35 of its time, artifact ≤ 1.1× its file, runner peak RSS
+// ≤ 150 MB at 250 MiB and at 1 GiB). Procedure, checks and caveats: docs/benchmarks.md#backup.
 // Run: npm run bench:backup [-- --mb 250 --large-mb 1024 --skip-large]   (build first: npm run build)
-//
-// How: we start the Worker (the repository's wrangler.toml under wrangler's dev server, local D1 and Durable
-// Objects, as the runner's tests do), s3rver on loopback (in this process) and a throwaway PostgreSQL 15
-// cluster; create an org, a runner token and a database; and load --mb MiB (pg_database_size) of shop data
-// (bench/lib/sample-data.mjs: customers, products, orders with jsonb line items, events with jsonb payloads;
-// pg_dump -Fc compresses its dump to 30 %), then VACUUM (FREEZE, ANALYZE). For each size:
-//   a. baseline: /usr/lib/postgresql/15/bin/pg_dump -Fc -f <file> <url> (its default compression, gzip
-//      level 6, in pg_dump's one process): wall time and file size;
-//   b. Walwarden: POST /v1/databases/:id/backups, then `walwarden-runner run --once --config <file>` as a
-//      child process. claim → completed is the job's startedAt (set by claim) → finishedAt (set when
-//      complete arrives), from GET /v1/jobs/:id; we also report the backup record's durationMs (the
-//      runner's dump start → its completedAt) and the runner process's wall time (node start to exit:
-//      start-up, claim, dump, upload, complete, kit). Every 100 ms we read /proc: the runner's VmRSS and
-//      VmHWM (peak RSS; the last reading before exit is kept, VmHWM is gone after exit), its children
-//      (pg_dump, zstd: their peak RSS and CPU) and the postmaster's new children (the backends serving
-//      the dump: their CPU);
-//   c. correctness: the job succeeded; the stored object, downloaded from S3 and hashed, has the SHA-256
-//      and size of the runner's log line, of the Worker's backup record, and of the signed manifest
-//      (kit's .manifest.json, verified with the published manifest key);
-//   d. unless --skip-large: grow the same database to --large-mb (≥ 1024) and repeat a and b.
-// Where claim → completed goes: claim → the runner's backup.started line (snapshot, checks); → pg_dump and
-// zstd exit (streaming); → s3rver starts CompleteMultipartUpload (the upload's tail: parts still in flight);
-// → it has written the object (s3rver concatenates the parts on disk: we watch its files); → the complete
-// request reaches the Worker (row counts and schema fingerprint in the snapshot, then the request). CPU
-// seconds per process (utime+stime from /proc/<pid>/stat) say what the cores did, over the whole backup
-// and over the streaming window; the whole machine's busy time (/proc/stat) minus ours says how much
-// other work ran meanwhile. Before loading data we run the runner once with no job queued: its peak RSS
-// is what node and the runner's modules take before any backup.
-//
-// Caveats: everything shares one machine: PostgreSQL, pg_dump, zstd, the runner, s3rver (in this bench's
-// own process, so its CPU is this process's) and workerd; on a small machine they compete for the same
-// cores, where in production S3 and the Worker run elsewhere. s3rver writes the parts to local disk and
-// concatenates them at CompleteMultipartUpload: slower than S3 would be for the tail of the upload, and
-// it is within claim → completed. Data and dumps stay in the page cache (the machine has RAM to spare), so
-// neither side waits on disk reads; the baseline runs first. Other processes on the machine (other tests)
-// slow either side: see "other processes". /proc CPU counters tick every 10 ms; a process that exits between
-// two samples loses up to 100 ms of CPU in the figures, and phase boundaries are ±100 ms. If an edit
-// elsewhere in the repository makes wrangler reload the Worker, the bench says so (and whether a measured
-// backup was running) instead of stopping. Sizes: MiB = 2^20 bytes; RSS is given in MB
-// (10^6 bytes, the target's unit) and MiB.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -51,13 +9,13 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { verifyManifest } from "@walwarden/verifier";
-import { RUNNER_BIN, runnerBackup, spawnChecked, startBackupStack } from "./lib/backup-stack.mjs";
-import { benchFlags } from "./lib/flags.mjs";
-import { ROOT, describeSource, removeAtCleanup, runBench, tail, tempDir } from "./lib/local-worker.mjs";
-import { machineCpu, procStat } from "./lib/proc.mjs";
-import { localS3Client } from "./lib/s3.mjs";
-import { describeData, loadRealisticData } from "./lib/sample-data.mjs";
-import { listBackups } from "./lib/walwarden-api.mjs";
+import { listBackups } from "@walwarden/testing/api";
+import { RUNNER_BIN, runnerBackup, spawnChecked, startBackupStack } from "@walwarden/testing/backup-stack";
+import { benchFlags, describeSource, runBench } from "@walwarden/testing/bench";
+import { ROOT, removeAtCleanup, tail, tempDir } from "@walwarden/testing/local-worker";
+import { machineCpu, procStat } from "@walwarden/testing/proc";
+import { localS3Client } from "@walwarden/testing/s3";
+import { describeData, loadRealisticData } from "@walwarden/testing/sample-data";
 
 const HELP = `usage: npm run bench:backup [-- options]
   --mb N          size of the database for the first measurement, in MiB of pg_database_size (default 250)
@@ -568,7 +526,7 @@ await runBench(async () => {
       );
       rounds.push(await measure(ctx, `${fmt(target)} MiB`));
     }
-    // Another edit in the repository can make wrangler rebuild the Worker (see bench/lib/dev-server.mjs). Only
+    // Another edit in the repository can make wrangler rebuild the Worker (see testing/src/local-worker/dev-server.ts). Only
     // the Worker's claim and complete are on the measured path: we say when it reloaded rather than give up.
     const reloads = workerReloads(dev);
     if (reloads > 0)

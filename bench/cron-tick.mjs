@@ -1,46 +1,21 @@
-// bench/cron-tick: one cron tick with 10,000 due schedules, run by the real scheduled handler
-// (worker/src/index.ts → runCronTick) in local workerd, as `wrangler dev --local` runs it. Target (issue): the tick
-// finishes within the Workers CPU limit for a Cron Trigger, with O(n/100) D1 statements.
+// bench/cron-tick: one cron tick with 10,000 due schedules, run by the real scheduled handler in local
+// workerd, against ticks with nothing due in the same run (target: within the Workers CPU limit for a Cron
+// Trigger, with O(n/100) D1 statements). Procedure, checks and caveats: docs/benchmarks.md#cron-tick.
 // Run: npm run bench:cron-tick [-- --schedules N --orgs M --cpu-limit-ms MS --baseline-ticks K]
-//
-// How: a temp dir holds the local D1 and Durable Object storage. We apply migrations/, seed M orgs and N
-// schedules (cron "0 * * * *", UTC, enabled; one database each; next_run_at = the top of the current hour)
-// with `wrangler d1 execute --file`, start bench/wrangler.bench.toml (the real Worker plus /__bench/* routes)
-// with wrangler's dev server, as `wrangler dev --local` does but without inspector or file watching
-// (bench/lib/dev-server.mjs says why), and start each org's log as creating an org does (its Ledger
-// registers the signing keys). Each tick is GET /cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=T: miniflare's trigger
-// route, a real scheduled event with scheduledTime T (wrangler's --test-scheduled /__scheduled cannot set
-// the time). The handler logs one JSON line {"event":"cron.tick",...,"statements":S} from
-// ctx.waitUntil: we wait for that line. CPU is
-// utime+stime of the workerd processes from /proc/<pid>/stat, read before the request and when the line
-// appears; wall time likewise.
-// Baseline (same run, same database): ticks at T = one minute before the slot, when nothing is due (the
-// same queries, an empty result), averaged over --baseline-ticks; then the measured tick at T = now, when
-// all N are due. Afterwards we stop wrangler and check with `wrangler d1 execute` that there are N jobs,
-// the outbox is empty, nothing is still due and the log copy in D1 holds every event, and we verify one
-// org's newest checkpoint against the published keys.
-// Caveats: the CPU figure is the whole workerd runtime process: the Worker, and also local D1's SQLite and
-// the Ledger Durable Objects (signing, Merkle hashing, their D1 mirror), which in production run elsewhere
-// and do not count against the Worker's CPU limit. It is an upper bound on the Worker's own CPU time. The
-// /proc counters tick every 10 ms (usually), and the machine may be busy: figures are indicative.
-// `statements` is the tick's own count (CountingD1); the Ledgers' D1 mirror writes are counted apart.
-import { benchFlags } from "./lib/flags.mjs";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
+import { BENCH_CONFIG, benchFlags, callJson, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   CPU_TICK_MS,
   applyMigrations,
-  describeSource,
-  callJson,
   d1Execute,
   removeAtCleanup,
-  runBench,
   startDev,
   tail,
   tempDir,
   writeKeysEnvFile,
-} from "./lib/local-worker.mjs";
+} from "@walwarden/testing/local-worker";
+import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 
 const HELP = `usage: npm run bench:cron-tick [-- options]
   --schedules N       due schedules in the measured tick (default 10000)
@@ -147,7 +122,7 @@ await runBench(async () => {
   const setupStart = performance.now();
 
   console.log(`applying migrations to a local D1 in ${dir}…`);
-  await applyMigrations(persist);
+  await applyMigrations(persist, { config: BENCH_CONFIG });
 
   const createdAt = Date.now() - 86_400_000;
   const slot = Math.floor(Date.now() / 3_600_000) * 3_600_000; // the top of this hour: "0 * * * *" was due then
@@ -158,10 +133,10 @@ await runBench(async () => {
   console.log(
     `seeding ${fmt(M)} orgs, ${fmt(N)} databases and ${fmt(N)} schedules (next_run_at ${new Date(slot).toISOString()})…`,
   );
-  await d1Execute(persist, { file: seedFile });
+  await d1Execute(persist, { file: seedFile, config: BENCH_CONFIG });
 
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
-  const dev = await startDev({ persist, envFile });
+  const dev = await startDev({ persist, envFile, config: BENCH_CONFIG });
   console.log(
     `  ${dev.url}; workerd: ${dev
       .workerds()
@@ -230,6 +205,7 @@ await runBench(async () => {
   dev.assertNoReload();
   await dev.stop();
   const [db] = await d1Execute(persist, {
+    config: BENCH_CONFIG,
     command: `SELECT (SELECT count(*) FROM jobs) AS jobs,
       (SELECT count(*) FROM jobs WHERE status = 'queued' AND "trigger" = 'schedule') AS queued,
       (SELECT count(*) FROM outbox) AS outbox,

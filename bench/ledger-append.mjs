@@ -1,46 +1,18 @@
-// bench/ledger-append: appends per second to the Ledger Durable Object (worker/src/ledger/ledger.ts), each
-// append a real `append(orgId, [event])` RPC that writes the entry and its subtree roots, checks the new
-// tree is consistent with the last checkpoint, signs a checkpoint (Ed25519) and builds the inclusion proof;
-// the copy to D1 runs in the background, batching whatever arrived in the last 25 ms (its cost is in the
-// workerd CPU figures, as it runs on the same thread locally). Target (issue): ≥ 1,000 appends/s including checkpoint signing.
+// bench/ledger-append: appends per second to the Ledger Durable Object, each signing a checkpoint, against
+// bare RPC round trips to the same objects in the same run (target: ≥ 1,000 appends/s).
+// Procedure, checks and caveats: docs/benchmarks.md#ledger-append.
 // Run: npm run bench:ledger [-- --appends N --concurrency C]
-//
-// How: wrangler's dev server runs bench/wrangler.bench.toml (the real Worker and Ledger plus /__bench/*
-// routes, bench/worker/bench-entry.ts) as `wrangler dev --local` does, without inspector or file watching
-// (bench/lib/dev-server.mjs says why), on a throwaway persistence directory with migrations applied and
-// fresh signing keys. POST /__bench/append?org&n&mode=append makes n sequential append RPCs from the Worker
-// to one org's Ledger, each with one valid backup.scheduled event, and returns the loop's time (Date.now()
-// inside workerd, which advances across each RPC's I/O). Every org's log is started first (key registration, as
-// creating an org does), and a warm-up org takes a few hundred appends before anything is timed.
-// Runs: (1) one Ledger, sequential: N appends to one org, in 5 consecutive requests so the rate can be seen
-// as the log grows; (2) aggregate: C requests at once, each to a different org, N in total, timed by the
-// client from the first request to the last answer; (3) one Ledger, C requests at once, N in total;
-// (4) for context only, one Ledger with B events per append (as the cron's outbox flush appends): entries/s.
-// Baseline (same run, same Ledger objects): mode=checkpoint makes the same number of RPC round trips with
-// `checkpoint(orgId)`, which returns the stored checkpoint without signing, so appends/s ÷ round trips/s
-// is what the append itself costs over a bare RPC. Breakdown: POST /__bench/sign times the Ed25519 checkpoint
-// signature alone (same code and key, no I/O; timed by the client), POST /__bench/mirror one-entry D1 mirror
-// writes alone; CPU of the workerd processes per append comes from /proc/<pid>/stat.
-// Afterwards every org's newest checkpoint must verify against the published keys at the expected size, and
-// D1's copy of the sequential org's log must hold every entry.
-// Caveats: local workerd, local SQLite files and a 2-core machine shared with other work: the figures are
-// indicative of the code's cost, not of Cloudflare's storage latency (locally the background D1 copy is an
-// in-process call on the same thread; on Cloudflare it is a network round trip). Local workerd runs all Durable
-// Objects on one thread, so run (2) cannot show how Ledgers of different orgs scale out on Cloudflare.
-import { benchFlags } from "./lib/flags.mjs";
 import { join } from "node:path";
-import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
+import { BENCH_CONFIG, benchFlags, callJson, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   applyMigrations,
-  callJson,
-  describeSource,
   d1Execute,
   removeAtCleanup,
-  runBench,
   startDev,
   tempDir,
   writeKeysEnvFile,
-} from "./lib/local-worker.mjs";
+} from "@walwarden/testing/local-worker";
+import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 
 const HELP = `usage: npm run bench:ledger [-- options]
   --appends N       appends in each run (default 5000)
@@ -50,7 +22,7 @@ const HELP = `usage: npm run bench:ledger [-- options]
   --batch B         events per append in the batched run (4) (default 100)
   -h, --help        this text`;
 
-const { values, intFlag } = benchFlags(
+const { intFlag } = benchFlags(
   {
     appends: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "4" },
@@ -82,9 +54,9 @@ await runBench(async () => {
   const envFile = writeKeysEnvFile(dir);
   console.log(`measuring ${describeSource()}`);
   console.log(`applying migrations to a local D1 in ${dir}…`);
-  await applyMigrations(persist);
+  await applyMigrations(persist, { config: BENCH_CONFIG });
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
-  const dev = await startDev({ persist, envFile });
+  const dev = await startDev({ persist, envFile, config: BENCH_CONFIG });
   console.log(
     `  ${dev.url}; workerd: ${dev
       .workerds()
@@ -232,6 +204,7 @@ await runBench(async () => {
   dev.assertNoReload();
   await dev.stop();
   const [copy] = await d1Execute(persist, {
+    config: BENCH_CONFIG,
     command: `SELECT count(*) AS n FROM log_entries WHERE org_id = '${seqOrg}'`,
   });
   if (copy.n !== 2 + appended.get(seqOrg))

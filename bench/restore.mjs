@@ -1,68 +1,15 @@
-// bench/restore: one restore by the real `walwarden restore` CLI (claim → download from S3 with SHA-256,
-// zstd -d into a file as the bytes arrive → verify the signed manifest and the log inclusion → pg_restore
-// --jobs 2 → row counts → completed, every transition reported to the Worker), against the baseline
-// `pg_restore -j 2` of the same database from a local `pg_dump -Fc` file, in the same run. Target (issue),
-// on ≥ 250 MB of realistic data: the restore's claim → completed ÷ the baseline pg_restore's wall time ≤ 1.0.
+// bench/restore: one restore by the real `walwarden restore` CLI (download, verify, pg_restore -j 2, row
+// counts) against `pg_restore -j 2` of a local `pg_dump -Fc` file of the same database, in the same run
+// (target: ≤ 1.0 of its time). Procedure, checks and caveats: docs/benchmarks.md#restore.
 // Run: npm run bench:restore [-- --mb 250 --repeat 1 --json FILE]   (build first: npm run build)
-//
-// How: as bench/backup.mjs (bench/lib/backup-stack.mjs): the Worker (the repository's wrangler.toml under
-// wrangler's dev server, local D1 and Durable Objects), s3rver on loopback (in this process) and a
-// throwaway PostgreSQL 15 cluster; an org, a runner token and database `shop`, loaded with --mb MiB
-// (pg_database_size) of shop data (bench/lib/sample-data.mjs), then VACUUM (FREEZE, ANALYZE). The bucket's
-// read credential (PUT /v1/buckets/:bucket) points at s3rver, so the Worker presigns downloads from it.
-// Once, not timed against the target: `pg_dump -Fc -f <file>` (the baseline's archive: gzip level 6 per
-// table, pg_dump's default) and one backup by the real `walwarden-runner run --once` (pg_dump -Fc -Z0 |
-// zstd -3 into s3rver: the artifact the CLI restores). Then --repeat rounds, each measuring both sides into
-// fresh empty databases (each owned by a fresh login role with a password, public schema included, as an
-// operator's target; both connect as that role over TCP), the order alternating from round to round:
-//   a. baseline: /usr/lib/postgresql/15/bin/pg_restore -j 2 --no-owner --no-privileges -d <url> <file>:
-//      its wall time (spawn to exit);
-//   b. Walwarden: POST /v1/restores (a fresh one-time token), then `walwarden restore --api --org --token
-//      --target <url> --jobs 2 --key <every published key> --pg-bin-dir /usr/lib/postgresql/15/bin
-//      --download-dir <tmp> --json` as a child process (WALWARDEN_CONFIG_DIR: a fresh temp dir). claim →
-//      completed is the restore's log entries' `at` (GET /v1/log/entries?subject=restore:<id>: the
-//      Worker's clock when it logged restore.claimed and restore.completed); the phases are the transitions
-//      in between (claimed → downloading: the kit checked before the download; → verifying: download,
-//      SHA-256 and zstd -d as the bytes arrive; → restoring: full verification, the decompression's tail
-//      and the archive's data offsets, pg_restore -l for the TOC; → completed: pg_restore and the
-//      row-count check); the CLI's --json summary gives its own durations (download, verify, decompress:
-//      the wait for the decompression after the last byte, restore, check). The CLI process's wall time
-//      (node start to exit: preflight of the target and the tools, keys, claim, …, completed) is reported
-//      too, with its ratio.
-//   c. correctness (a failure exits 1): the CLI exits 0 with a summary; the restore's state is completed
-//      (GET /v1/restores/:id) and its log holds claimed, downloading, verifying, restoring, completed in
-//      that order; every table's row count and digest (md5 of the sorted md5s of its rows' text) equal
-//      the source's, in the baseline's target and in the CLI's. A missed target is reported, not an error.
-// Before each measured side: CHECKPOINT (so the previous side's dirty pages are not written during this
-// one); after it, its target database is checked and dropped. Both sides get the target's password in
-// PGPASSWORD, not in the URL. CPU (utime+stime from /proc, sampled every 100 ms, bench/lib/tree-cpu.mjs)
-// of each side's process tree (pg_restore and its workers; the CLI's node, zstd and pg_restore), of
-// PostgreSQL's processes, of wrangler + workerd and of this process (s3rver), and the machine's busy time
-// minus ours: "other processes' CPU", the work of whatever else runs on the machine.
-//
-// Caveats: everything shares one machine (2 cores here): PostgreSQL's backends, pg_restore's workers, zstd,
-// the CLI's node, s3rver (in this bench's process) and workerd; the baseline's pg_restore competes with
-// nothing of ours, the CLI competes with s3rver and workerd on the same cores, where in production S3 and
-// the Worker run elsewhere (and the download would cross a network instead: here it is a loopback copy).
-// The dump file and s3rver's object were just written and stay in the page cache (the machine has RAM to
-// spare): neither side waits on disk reads. The cluster runs without fsync, so neither restore waits on
-// disk flushes. The two archives differ: pg_dump -Fc -f's is gzip-compressed per table and has the data
-// offsets in its TOC (pg_dump seeks back to write them); the runner's is an uncompressed custom-format dump
-// written to a pipe (no offsets), inside zstd: the CLI decompresses it into a file while downloading and
-// fills in the offsets pg_dump could not write, so pg_restore schedules the largest table first as it does
-// on the baseline's archive, and seeks to each table's data. Other processes on the machine (other tests)
-// slow either side, unevenly: the report says when they took more than a quarter of the CPU during a
-// measured side; --repeat N and the median give a steadier figure.
-// Sizes: MiB = 2^20 bytes.
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { runnerBackup, spawnChecked, startBackupStack } from "./lib/backup-stack.mjs";
-import { benchFlags } from "./lib/flags.mjs";
-import { ROOT, describeSource, removeAtCleanup, runBench, tail, tempDir } from "./lib/local-worker.mjs";
-import { describeData, loadRealisticData, tableChecksums } from "./lib/sample-data.mjs";
-import { startTreeCpu } from "./lib/tree-cpu.mjs";
-import { apiCall, issueRestore, listBackups, putBucketCredential } from "./lib/walwarden-api.mjs";
+import { apiCall, issueRestore, listBackups, putBucketCredential } from "@walwarden/testing/api";
+import { runnerBackup, spawnChecked, startBackupStack } from "@walwarden/testing/backup-stack";
+import { benchFlags, describeSource, runBench, startTreeCpu } from "@walwarden/testing/bench";
+import { ROOT, removeAtCleanup, tail, tempDir } from "@walwarden/testing/local-worker";
+import { describeData, loadRealisticData, tableChecksums } from "@walwarden/testing/sample-data";
 
 const HELP = `usage: npm run bench:restore [-- options]
   --mb N          size of the database, in MiB of pg_database_size (default 250)

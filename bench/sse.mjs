@@ -1,62 +1,22 @@
-// bench/sse: 1,000 concurrent Server-Sent Event subscribers on one restore, under wrangler's dev server
-// (local D1 and Durable Objects). Target (issue): every subscriber receives every transition, with p99
-// delivery latency ≤ 200 ms.
+// bench/sse: 1,000 concurrent Server-Sent Event subscribers on one restore under wrangler's dev server,
+// against one-subscriber restores in the same run (target: every subscriber gets every transition, p99
+// delivery ≤ 200 ms). Procedure, checks and caveats: docs/benchmarks.md#sse.
 // Run: npm run bench:sse [-- --subscribers N --baseline-restores K --gap-ms MS --json FILE]
-//
-// How: wrangler's dev server runs the repository's wrangler.toml (the real Worker and its Durable Objects,
-// RestoreSession included), as `wrangler dev --local` does but without inspector or file watching
-// (bench/lib/dev-server.mjs says why), on a throwaway persistence directory with migrations applied and
-// fresh signing keys. Through the real API: bootstrap an org (its admin's session cookie is what the
-// dashboard sends), a database, a runner, a read-only bucket credential (never contacted: it only
-// presigns), and one backup made through the runner protocol with a synthetic result (queue, claim,
-// complete). Each restore is issued (POST /v1/restores) and claimed (POST /v1/restores/claim) as the CLI
-// does, then viewers open GET /v1/restores/:id/events (bench/lib/sse-client.mjs: node:http, a fresh socket
-// per stream, events parsed as they arrive and stamped with performance.now()). The CLI's four transitions
-// (downloading, verifying, restoring, completed) are POSTed on a fixed schedule; each transition's latency
-// at a subscriber = the event's arrival − performance.now() just before its POST was sent (one clock: this
-// process). A transition reaches subscribers only after the RestoreSession has logged it through the
-// org's Ledger (a signed checkpoint) and copied it to D1, so the latency includes that work.
-//   1. warm-up: one restore with one subscriber, not measured;
-//   2. baseline (same run, same Worker): --baseline-restores restores, one subscriber each, transitions
-//      --baseline-gap-ms apart;
-//   3. measured: a fresh restore, --subscribers streams opened at once; once every one has its replay
-//      (issued, claimed), the four transitions --gap-ms apart.
-// Checked (a failure exits 1; latency never does): every subscriber got each of the six transitions
-// (issued, claimed, downloading, verifying, restoring, completed) exactly once, in order, with ids 1–6 and
-// this restore's data, and its stream ended cleanly after completed with nothing after it.
-// Reported: transitions delivered / expected; p50/p95/p99/max latency for N (also by transition, with the
-// first subscriber's latency and when the POST was answered) and for the baseline; the ratio p99(N)/p99(1);
-// the target met or not; connect time for N (to every 200 answer and to every replay); CPU (utime+stime
-// from /proc) of the workerd processes (runtime and wrangler's proxy), of wrangler's Node process, of this
-// process and of everything else on the machine, while connecting and from the first transition to the
-// last stream's end, with a warning when other processes took more than a fifth of the machine meanwhile.
-// The results JSON is the last line of output (and --json FILE).
-// Caveats: everything shares one small machine: this process (it reads all N streams on one event loop, so
-// the last subscribers' stamps include its own parsing, ~20–40 µs an event), wrangler's proxy workerd (every
-// request and stream passes through one Durable Object of it, which also tells wrangler's Node process about
-// every SSE answer) and the runtime workerd (the Worker, D1's SQLite, the Ledger and RestoreSession objects,
-// one thread). None of the proxy's and this process's work exists in production, where the streams would
-// also be spread over many machines. Each transition is one event on the server, so one slow moment (another
-// process taking a core, a GC) moves a quarter of the N-subscriber samples at once: read the p99 together with
-// "other processes" and the per-transition rows, and run it more than once. /proc CPU counters tick every
-// 10 ms. Percentiles are nearest-rank over every (subscriber, live transition) pair.
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { benchFlags } from "./lib/flags.mjs";
+import { benchFlags, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   CPU_TICK_MS,
   ROOT,
   applyMigrations,
-  describeSource,
   removeAtCleanup,
-  runBench,
   startDev,
   tempDir,
   writeKeysEnvFile,
-} from "./lib/local-worker.mjs";
-import { machineCpu, procStat } from "./lib/proc.mjs";
-import { openSse } from "./lib/sse-client.mjs";
+} from "@walwarden/testing/local-worker";
+import { machineCpu, procStat } from "@walwarden/testing/proc";
+import { openSse } from "@walwarden/testing/sse-client";
 import {
   SYNTHETIC_ARTIFACT_SHA256,
   bootstrapOrg,
@@ -70,7 +30,7 @@ import {
   reportTransition,
   requestBackup,
   syntheticBackupResult,
-} from "./lib/walwarden-api.mjs";
+} from "@walwarden/testing/api";
 
 const HELP = `usage: npm run bench:sse [-- options]
   --subscribers N        concurrent subscribers in the measured case (default 1000; the Worker's cap,

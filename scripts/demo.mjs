@@ -13,10 +13,6 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, applyMigrations, cleanup, startDev, writeKeysEnvFile } from "../bench/lib/local-worker.mjs";
-import { pgBinDirs, startCluster, stopAllClusters } from "../bench/lib/postgres.mjs";
-import { startS3 } from "../bench/lib/s3.mjs";
-import { loadRealisticData } from "../bench/lib/sample-data.mjs";
 import {
   apiCall,
   bootstrapOrg,
@@ -27,7 +23,11 @@ import {
   putBucketCredential,
   requestBackup,
   getJob,
-} from "../bench/lib/walwarden-api.mjs";
+} from "@walwarden/testing/api";
+import { ROOT, applyMigrations, cleanup, startDev, writeKeysEnvFile } from "@walwarden/testing/local-worker";
+import { pgBinDirs, startCluster, stopAllClusters } from "@walwarden/testing/postgres";
+import { startS3 } from "@walwarden/testing/s3";
+import { loadRealisticData } from "@walwarden/testing/sample-data";
 
 const BUCKET = "walwarden-demo";
 const EMAIL = "admin@demo.walwarden.local";

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { backupKitReport, kitObjectKey, policyFromVkeys } from "@walwarden/verifier";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiCall, getJob, publishedKeys, requestBackup, triggerCron } from "../../bench/lib/walwarden-api.mjs";
+import { apiCall, getJob, publishedKeys, requestBackup, triggerCron } from "@walwarden/testing/api";
 import { type AnswerDroppingProxy, startAnswerDroppingProxy } from "./support/answer-dropping-proxy.js";
 import {
   addDatabase,
@@ -21,8 +21,8 @@ import {
   runnerConfig,
   startParts,
   startRunner,
-} from "./support/harness.js";
-import { createSampleDatabase } from "./support/sample-data.js";
+} from "@walwarden/testing/runner-parts";
+import { createSampleDatabase } from "@walwarden/testing/sample-data";
 
 /** Backups under this bucket prefix get the Worker's row write failing once, after the log append. */
 const ROW_FAULT_PREFIX = "rowfault";

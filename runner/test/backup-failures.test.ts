@@ -3,8 +3,8 @@
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abortStaleUploads } from "../src/s3/upload-artifact.js";
-import { embeddedPgBinDir, startCluster } from "../../bench/lib/postgres.mjs";
-import { getJob, listBackups, requestBackup, triggerCron } from "../../bench/lib/walwarden-api.mjs";
+import { embeddedPgBinDir, startCluster } from "@walwarden/testing/postgres";
+import { getJob, listBackups, requestBackup, triggerCron } from "@walwarden/testing/api";
 import {
   addDatabase,
   listKeys,
@@ -14,8 +14,8 @@ import {
   startParts,
   startRunner,
   type Parts,
-} from "./support/harness.js";
-import { addBulkData, createSampleDatabase } from "./support/sample-data.js";
+} from "@walwarden/testing/runner-parts";
+import { addBulkData, createSampleDatabase } from "@walwarden/testing/sample-data";
 
 let parts: Parts;
 

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalBytes, decodeEntry, KIT_FILES, type PgDumpPredicate } from "@walwarden/verifier";
 import pg from "pg";
-import { getJob, listBackups, publishedKeys, requestBackup } from "../../bench/lib/walwarden-api.mjs";
+import { getJob, listBackups, publishedKeys, requestBackup } from "@walwarden/testing/api";
 import { schemaFingerprint } from "../src/pg/schema-fingerprint.js";
 import {
   addDatabase,
@@ -22,8 +22,8 @@ import {
   runnerConfig,
   startParts,
   type Parts,
-} from "./support/harness.js";
-import { createSampleDatabase, tableChecksums } from "./support/sample-data.js";
+} from "@walwarden/testing/runner-parts";
+import { createSampleDatabase, tableChecksums } from "@walwarden/testing/sample-data";
 
 const run = promisify(execFile);
 let parts: Parts;

@@ -5,13 +5,13 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getJob, listBackups, requestBackup } from "../../bench/lib/walwarden-api.mjs";
+import { getJob, listBackups, requestBackup } from "@walwarden/testing/api";
 import { privilegeRows } from "../src/check/privileges/privilege-rows.js";
 import { DatabaseConfigSchema } from "../src/config/schema.js";
 import { pgTarget } from "../src/pg/connection.js";
 import { pgDumpCommand } from "../src/pg/dump-command.js";
 import { choosePgDump, findPgDumps } from "../src/pg/pg-dump-binaries.js";
-import { addDatabase, runRunner, runnerConfig, startParts, type Parts } from "./support/harness.js";
+import { addDatabase, runRunner, runnerConfig, startParts, type Parts } from "@walwarden/testing/runner-parts";
 
 const run = promisify(execFile);
 const PASSWORD = "backup-role-pw-7f3a";

@@ -2,8 +2,15 @@
 // errors, /healthz, and a clean exit on SIGTERM when idle.
 import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { embeddedPgBinDir, startCluster, type Cluster } from "../../bench/lib/postgres.mjs";
-import { addDatabase, runRunner, runnerConfig, startParts, startRunner, type Parts } from "./support/harness.js";
+import { embeddedPgBinDir, startCluster, type Cluster } from "@walwarden/testing/postgres";
+import {
+  addDatabase,
+  runRunner,
+  runnerConfig,
+  startParts,
+  startRunner,
+  type Parts,
+} from "@walwarden/testing/runner-parts";
 
 let parts: Parts;
 let newer: Cluster;

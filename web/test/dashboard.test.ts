@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { publishedKeys } from "../../bench/lib/walwarden-api.mjs";
+import { publishedKeys } from "@walwarden/testing/api";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN, startStack, type Stack } from "./support/stack.js";
 

@@ -1,12 +1,12 @@
 // A restore issued in the dashboard and run by the real `walwarden` CLI, watched live: the real Worker under
 // wrangler dev (which also serves web/dist), s3rver, PostgreSQL 15 and a backup made by the real runner
-// (cli/test/e2e/harness.ts). The dashboard shows the one-time command once; while the CLI runs, each
+// (@walwarden/testing/restore-parts). The dashboard shows the one-time command once; while the CLI runs, each
 // transition appears on the page as the Worker logs it, in order, over SSE; the stream is closed at the end.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { apiCall, publishedKeys } from "../../bench/lib/walwarden-api.mjs";
-import { runCli, startRestoreParts, type RestoreParts } from "../../cli/test/e2e/harness.js";
-import { tableChecksums } from "../../runner/test/support/sample-data.js";
+import { apiCall, publishedKeys } from "@walwarden/testing/api";
+import { runCli, startRestoreParts, type RestoreParts } from "@walwarden/testing/restore-parts";
+import { tableChecksums } from "@walwarden/testing/sample-data";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN } from "./support/stack.js";
 

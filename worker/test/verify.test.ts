@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { signManifest, toBase64 } from "@walwarden/verifier";
-import { buildFixtureLog, fixtureBundle, rezip, unzipBundle } from "../../verifier/src/test-support/fixture-log.js";
-import { MANIFEST_SIGNER, ROGUE_MANIFEST_SIGNER } from "../../verifier/src/test-support/keys.js";
+import {
+  MANIFEST_SIGNER,
+  ROGUE_MANIFEST_SIGNER,
+  buildFixtureLog,
+  fixtureBundle,
+  rezip,
+  unzipBundle,
+} from "@walwarden/verifier/testing";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call } from "./support/client.js";
 

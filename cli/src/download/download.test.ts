@@ -14,7 +14,7 @@ import {
   type FaultProxy,
   type FaultRule,
   type LocalS3,
-} from "../../../bench/lib/s3.mjs";
+} from "@walwarden/testing/s3";
 import { presignGet } from "../../test/support/presign.js";
 import { decompressSink } from "../tools/decompress-sink.js";
 import { download } from "./download.js";

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
+import { startCluster, type Cluster } from "@walwarden/testing/postgres";
 import { createSampleDb } from "../../test/support/sample-db.js";
 import { ArchiveIndexer, type ArchivePatch } from "./archive-index.js";
 

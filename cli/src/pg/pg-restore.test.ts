@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg0 from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
+import { startCluster, type Cluster } from "@walwarden/testing/postgres";
 import { createSampleDb, rowCounts, zstdDump } from "../../test/support/sample-db.js";
 import { decompressSink } from "../tools/decompress-sink.js";
 import { choosePgRestore, findPgRestores } from "./pg-restore-binaries.js";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
+import { startCluster, type Cluster } from "@walwarden/testing/postgres";
 import { createSampleDb } from "../../test/support/sample-db.js";
 import { decompressSink, type DecompressSink } from "./decompress-sink.js";
 

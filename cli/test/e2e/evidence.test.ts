@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BundlePaths, readBundle, zipBundleFiles } from "@walwarden/verifier";
-import { apiCall, publishedKeys } from "../../../bench/lib/walwarden-api.mjs";
-import { ROOT } from "../../../runner/test/support/harness.js";
-import { runCli, startRestoreParts, type RestoreParts } from "./harness.js";
+import { apiCall, publishedKeys } from "@walwarden/testing/api";
+import { ROOT } from "@walwarden/testing/runner-parts";
+import { runCli, startRestoreParts, type RestoreParts } from "@walwarden/testing/restore-parts";
 
 const VERIFY_BIN = join(ROOT, "verifier/bin/walwarden-verify.js");
 const run = promisify(execFile);

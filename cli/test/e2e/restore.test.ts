@@ -6,11 +6,11 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { checkRestoreHistory, decodeEntry, formatVkey, generateKeyPair, type LogEntry } from "@walwarden/verifier";
-import { apiCall, publishedKeys } from "../../../bench/lib/walwarden-api.mjs";
-import { startRecordingProxy, type RecordingProxy } from "../../../bench/lib/recording-proxy.mjs";
-import { getObject } from "../../../runner/test/support/harness.js";
-import { tableChecksums } from "../../../runner/test/support/sample-data.js";
-import { runCli, startRestoreParts, type RestoreParts } from "./harness.js";
+import { apiCall, publishedKeys } from "@walwarden/testing/api";
+import { startRecordingProxy, type RecordingProxy } from "@walwarden/testing/recording-proxy";
+import { getObject } from "@walwarden/testing/runner-parts";
+import { tableChecksums } from "@walwarden/testing/sample-data";
+import { runCli, startRestoreParts, type RestoreParts } from "@walwarden/testing/restore-parts";
 
 let parts: RestoreParts;
 let keyArgs: string[];

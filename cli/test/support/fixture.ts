@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { PgDumpPredicate } from "@walwarden/verifier";
-import { startCluster, type Cluster } from "../../../bench/lib/postgres.mjs";
+import { startCluster, type Cluster } from "@walwarden/testing/postgres";
 import {
   localS3Client,
   startFaultProxy,
@@ -15,7 +15,7 @@ import {
   type FaultProxy,
   type FaultRule,
   type LocalS3,
-} from "../../../bench/lib/s3.mjs";
+} from "@walwarden/testing/s3";
 import { main } from "../../src/bin/walwarden.js";
 import { bufferIo } from "../../src/io.js";
 import { startContractWorker, type ContractWorker, type OfferedRestore } from "./contract-worker.js";

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { tableRowCounts } from "@walwarden/runner";
 import pg from "pg";
-import type { Cluster } from "../../../bench/lib/postgres.mjs";
+import type { Cluster } from "@walwarden/testing/postgres";
 
 const SQL = `
 CREATE SCHEMA app;

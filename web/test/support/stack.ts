@@ -10,7 +10,7 @@ import {
   tempDir,
   writeKeysEnvFile,
   type LocalWorker,
-} from "../../../bench/lib/local-worker.mjs";
+} from "@walwarden/testing/local-worker";
 import {
   apiCall,
   bootstrapOrg,
@@ -21,7 +21,8 @@ import {
   requestBackup,
   syntheticBackupResult,
   SYNTHETIC_ARTIFACT_SHA256,
-} from "../../../bench/lib/walwarden-api.mjs";
+  type BackupResult,
+} from "@walwarden/testing/api";
 
 /** The admin the stack signs in as. */
 export const ADMIN = { email: "admin@example.com", password: "correct horse battery staple" };
@@ -35,7 +36,7 @@ export interface Stack {
   /** Adds a database and (with a target) an enabled schedule for it; returns its id. */
   addDatabase(name: string, targetRpoMinutes?: number): Promise<string>;
   /** Makes one backup of a database through the runner protocol (queue, claim, complete) with a synthetic result; returns its id. */
-  backUp(databaseId: string, overrides?: Record<string, unknown>): Promise<string>;
+  backUp(databaseId: string, overrides?: Partial<BackupResult>): Promise<string>;
   stop(): Promise<void>;
 }
 

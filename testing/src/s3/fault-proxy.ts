@@ -1,0 +1,222 @@
+// An HTTP proxy in front of a local S3 that records every request and fails, stalls, delays or cuts the
+// ones a rule picks: how the tests make S3 misbehave on cue.
+import { randomBytes } from "node:crypto";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { s3Operation } from "./s3-operation.js";
+
+/** One request the fault proxy saw. */
+export interface ProxiedRequest {
+  /** 0, 1, 2… in arrival order. */
+  seq: number;
+  /** The S3 operation, e.g. "UploadPart" (see s3Operation). */
+  op: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** Date.now() at arrival. */
+  at: number;
+  /** "forwarded", "answered 503 SlowDown", "dropped after N bytes", "stalled", "delayed N ms", "upstream error: …". */
+  outcome: string;
+  /** Upstream's status, for forwarded requests. */
+  status?: number;
+}
+
+/** What a rule does with a request instead of forwarding it. */
+export type FaultAction =
+  | { status?: number; code?: string; message?: string; action?: undefined }
+  | { action: "drop"; afterBytes?: number }
+  | { action: "stall" }
+  | { action: "respond"; status?: number }
+  | { action: "delay"; ms: number }
+  | { action: "truncate"; afterBytes: number; then?: "drop" | "stall" };
+
+/** Picks what happens to a request: a FaultAction, or forward it (undefined, null, false). */
+export type FaultRule = (req: IncomingMessage, info: ProxiedRequest) => FaultAction | undefined | null | false;
+
+/** A running fault proxy. */
+export interface FaultProxy {
+  endpoint: string;
+  requests: ProxiedRequest[];
+  /** The recorded requests of one S3 operation (e.g. "UploadPart"). */
+  requestsOf(op: string): ProxiedRequest[];
+  /** Closes the proxy, cutting stalled and open connections. */
+  stop(): Promise<void>;
+}
+
+function s3ErrorXml(code: string, message: string): string {
+  const id = randomBytes(8).toString("hex").toUpperCase();
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message.replace(/[<&>]/g, (c) => `&#${c.charCodeAt(0)};`)}</Message><RequestId>${id}</RequestId><HostId>${id}</HostId></Error>`;
+}
+
+/**
+ * An HTTP proxy on a free loopback port in front of `target` (an s3rver endpoint). Every request is
+ * recorded in `proxy.requests` and forwarded unchanged (method, path, headers with Host, body streamed:
+ * SigV4 signatures still verify), unless `rules(req, info)` answers for it:
+ *  - `{ status, code, message }`: an S3 XML error, after reading the request body (as S3 does);
+ *  - `{ action: "drop", afterBytes? }`: destroy the connection once `afterBytes` (default 0) body bytes arrived;
+ *  - `{ action: "stall" }`: read the body, then never answer (until the client gives up or stop());
+ *  - `{ action: "delay", ms }`: forward after `ms`;
+ *  - `{ action: "respond", status? }`: an empty answer (an operation the local server lacks, e.g. PutObjectRetention);
+ *  - `{ action: "truncate", afterBytes, then }`: forward, but pass only the first `afterBytes` bytes of
+ *    the answer's body, then cut the connection (`then: "drop"`, the default) or send nothing more
+ *    while keeping it open (`then: "stall"`): a download that breaks or hangs midway.
+ */
+export async function startFaultProxy({
+  target,
+  rules = () => undefined,
+}: {
+  target: string;
+  rules?: FaultRule;
+}): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const requests: ProxiedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: ProxiedRequest,
+    truncate?: { afterBytes: number; then: "drop" | "stall" },
+  ): void {
+    const out = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        info.status = up.statusCode;
+        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        up.on("error", () => res.destroy());
+        if (!truncate) return void up.pipe(res);
+        let left = truncate.afterBytes;
+        up.on("data", (chunk: Buffer) => {
+          if (left <= 0) return;
+          const part = chunk.subarray(0, left);
+          left -= part.length;
+          if (left > 0) return void res.write(part);
+          up.destroy();
+          // Cut once those bytes are flushed to the client, so it sees exactly `afterBytes` of them.
+          res.write(part, () => {
+            if (truncate.then === "drop") res.socket?.destroy();
+          });
+        });
+        up.on("end", () => {
+          if (left > 0) res.end();
+        });
+      },
+    );
+    out.on("error", (e) => {
+      info.outcome = `upstream error: ${e.message}`;
+      if (!res.headersSent) {
+        const body = s3ErrorXml("InternalError", `fault proxy: upstream ${target} failed: ${e.message}`);
+        res.writeHead(502, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      } else res.destroy();
+    });
+    req.on("error", () => out.destroy());
+    req.pipe(out);
+    req.resume();
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://proxy");
+    const query = url.searchParams;
+    const info: ProxiedRequest = {
+      seq: requests.length,
+      op: s3Operation(req.method ?? "GET", url.pathname, query),
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(query),
+      headers: { ...req.headers },
+      at: Date.now(),
+      outcome: "forwarded",
+    };
+    requests.push(info);
+    let rule: FaultAction | undefined | null | false;
+    try {
+      rule = rules(req, info);
+    } catch (e) {
+      rule = { status: 500, code: "InternalError", message: `fault proxy rule threw: ${(e as Error).message}` };
+    }
+    if (!rule) return forward(req, res, info);
+    switch (rule.action) {
+      case "truncate": {
+        const then = rule.then ?? "drop";
+        info.outcome = `truncated after ${rule.afterBytes} response bytes, then ${then}`;
+        return forward(req, res, info, { afterBytes: rule.afterBytes, then });
+      }
+      case "delay":
+        info.outcome = `delayed ${rule.ms} ms`;
+        req.pause();
+        setTimeout(() => forward(req, res, info), rule.ms);
+        return;
+      case "drop": {
+        const after = rule.afterBytes ?? 0;
+        info.outcome = `dropped after ${after} bytes`;
+        let seen = 0;
+        const cut = () => req.socket.destroy();
+        if (after <= 0) return cut();
+        req.on("data", (chunk: Buffer) => {
+          seen += chunk.length;
+          if (seen >= after) cut();
+        });
+        req.on("end", cut);
+        return;
+      }
+      case "respond": {
+        // Emulates an operation the local server lacks (PutObjectRetention: s3rver has no Object Lock).
+        const status = rule.status ?? 200;
+        info.outcome = `emulated ${status}`;
+        req.resume();
+        req.on("end", () => res.writeHead(status, { "content-length": 0, "x-amz-request-id": "FAULTPROXY" }).end());
+        return;
+      }
+      case "stall":
+        info.outcome = "stalled";
+        req.resume();
+        return;
+      default: {
+        const status = rule.status ?? 500;
+        const code = rule.code ?? "InternalError";
+        const message = rule.message ?? "injected by the fault proxy";
+        info.outcome = `answered ${status} ${code}`;
+        req.resume();
+        req.on("end", () => {
+          const body = s3ErrorXml(code, message);
+          res.writeHead(status, {
+            "content-type": "application/xml",
+            "content-length": Buffer.byteLength(body),
+            "x-amz-request-id": "FAULTPROXY",
+          });
+          res.end(body);
+        });
+      }
+    }
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  await new Promise((done, fail) => {
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => done(undefined));
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    requestsOf: (op) => requests.filter((r) => r.op === op),
+    stop: () =>
+      (stopped ??= new Promise((done) => {
+        server.close(() => done());
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}
