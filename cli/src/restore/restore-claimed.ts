@@ -1,3 +1,4 @@
+import { libpqChildEnv } from "@walwarden/postgres";
 import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
@@ -6,7 +7,7 @@ import type { TrustedKeys } from "../keys/trusted-keys.js";
 import { ensureSchemas } from "../pg/ensure-schemas.js";
 import type { RestoreSelection } from "../pg/non-empty-objects.js";
 import { choosePgRestore, type PgRestoreBinary } from "../pg/pg-restore-binaries.js";
-import { libpqChildEnv, type RestoreTarget } from "../pg/restore-target.js";
+import type { RestoreTarget } from "../pg/restore-target.js";
 import { checkRowCounts, selectedTables } from "../pg/row-check.js";
 import { runPgRestore } from "../pg/run-pg-restore.js";
 import { tocItemIds } from "../pg/toc.js";
