@@ -1,9 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { canTransition, err, ok, TERMINAL_STATES, type RestoreState, type Result } from "@walwarden/verifier";
-import type { ClaimRejectionSchema, ProgressRequestSchema, TransitionRequestSchema } from "@walwarden/verifier/wire";
+import type {
+  ClaimRejectionSchema,
+  ProgressRequestSchema,
+  TransitionEventSchema,
+  TransitionRequestSchema,
+} from "@walwarden/verifier/wire";
 import type { z } from "zod";
-import { intVar, type Env } from "../env.js";
-import { appendToLog } from "../ledger/client.js";
+import { intVar, type CoreEnv } from "../core-env.js";
+import { appendToLog, type LedgerBinding } from "../ledger/client.js";
 import type { AppendEvent } from "../ledger/ledger.js";
 import { newSecret, sha256Hex, timingSafeEqualText } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
@@ -36,15 +41,11 @@ interface Restore extends IssueParams {
   failure: { stage: string; reason: string } | null;
 }
 
-/** One state change as kept here and streamed: n is its place in this restore's history (and the SSE id). */
-export interface Transition {
-  restoreId: string;
-  n: number;
-  state: RestoreState;
-  at: string;
-  seq: number;
-  data: Record<string, unknown>;
-}
+/** One state change as kept here and streamed (the SSE `transition` event): n is its place in this restore's history (and the SSE id). */
+export type Transition = z.infer<typeof TransitionEventSchema>;
+
+/** What a session uses of the Worker's env: the vars, D1 and the Ledger it appends transitions to. */
+type RestoreSessionEnv = CoreEnv & LedgerBinding;
 
 /** The session seen from outside: the record and its logged history. */
 export interface RestoreView {
@@ -82,13 +83,13 @@ const LOG_RETRY_MS = 5_000;
  * copied to D1, and only then fanned out to the dashboard's Server-Sent Event streams. Progress numbers
  * stream to subscribers but are not logged.
  */
-export class RestoreSession extends DurableObject<Env> {
+export class RestoreSession extends DurableObject<RestoreSessionEnv> {
   private readonly sql: SqlStorage;
   private cached: Restore | undefined;
   private readonly hub: SseHub;
   private flushing: Promise<Result<void, "log-unavailable">> | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: RestoreSessionEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);

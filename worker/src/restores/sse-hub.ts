@@ -1,4 +1,7 @@
-import type { Transition } from "./restore-session.js";
+import type { TransitionEventSchema } from "@walwarden/verifier/wire";
+import type { z } from "zod";
+
+type Transition = z.infer<typeof TransitionEventSchema>;
 
 /** Options of a hub: how many live streams it serves and how often it sends a heartbeat comment. */
 export interface SseHubOptions {
