@@ -4,7 +4,7 @@
 export { findPgTools, pgToolVersion, type PgClientTool, type PgToolBinary } from "./client-binaries.js";
 export { libpqChildEnv, pgConnection, type PgConnection } from "./connection.js";
 export { rowCountDifferences } from "./row-count-differences.js";
-export { schemaDumpArgs, type SchemaFilter } from "./schema-filter.js";
+export { SCHEMA_CONDITION, schemaDumpArgs, schemaParams, type SchemaFilter } from "./schema-filter.js";
 export { schemaFingerprint } from "./schema-fingerprint.js";
 export { quoteIdentifier } from "./sql-identifier.js";
 export { tableRowCounts, type TableRows } from "./table-row-counts.js";
