@@ -11,6 +11,7 @@ export default defineConfig({
       "verifier/vitest.node.config.ts",
       "verifier/vitest.workerd.config.ts",
       "verifier/vitest.chromium.config.ts",
+      "postgres/vitest.config.ts",
       "testing/vitest.config.ts",
       "worker/vitest.config.ts",
       "runner/vitest.config.ts",

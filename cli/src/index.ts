@@ -2,7 +2,8 @@
 // embedding the restore in other tools.
 export { CLI_VERSION } from "./version.js";
 export { main, EXIT } from "./bin/walwarden.js";
-export { runRestore, type RestoreDeps, type RestoreOutcome } from "./restore/run-restore.js";
+export { runRestore, type RestoreOutcome } from "./restore/run-restore.js";
+export type { RestoreDeps } from "./restore/restore-deps.js";
 export type { RestoreSummary } from "./restore/summary.js";
 export { parseRestoreArgs, type RestoreOptions } from "./args/restore-args.js";
 export { restoreTarget, type RestoreTarget } from "./pg/restore-target.js";

@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schemaFingerprint } from "@walwarden/postgres";
 import { canonicalBytes, decodeEntry, KIT_FILES, type PgDumpPredicate } from "@walwarden/verifier";
 import pg from "pg";
 import { getJob, listBackups, publishedKeys, requestBackup } from "@walwarden/testing/api";
-import { schemaFingerprint } from "../src/pg/schema-fingerprint.js";
 import {
   addDatabase,
   getObject,

@@ -1,5 +1,5 @@
+import { quoteIdentifier } from "@walwarden/postgres";
 import pg from "pg";
-import { ident } from "./sql.js";
 import type { RestoreTarget } from "./restore-target.js";
 
 /**
@@ -12,7 +12,7 @@ export async function ensureSchemas(target: RestoreTarget, schemas: readonly str
   client.on("error", () => {});
   await client.connect();
   try {
-    for (const s of schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(s)}`);
+    for (const s of schemas) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(s)}`);
   } finally {
     await client.end().catch(() => {});
   }

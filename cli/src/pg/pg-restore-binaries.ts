@@ -1,10 +1,10 @@
+import { findPgTools, type PgToolBinary } from "@walwarden/postgres";
 import { err, ok, type Result } from "@walwarden/verifier";
-import { findPgTools, type PgToolBinary } from "@walwarden/runner";
 
 /** An installed pg_restore and its version. */
 export type PgRestoreBinary = PgToolBinary;
 
-/** Every distinct pg_restore in `preferredDirs`, the usual install locations and PATH, with its version (where the runner looks for pg_dump). */
+/** Every distinct pg_restore in `preferredDirs`, the usual install locations and PATH, with its version (where the runner looks for pg_dump: the same search). */
 export function findPgRestores(
   preferredDirs: readonly string[],
   env: NodeJS.ProcessEnv = process.env,

@@ -60,7 +60,8 @@ describe("restoreTarget", () => {
     const t = restoreTarget(`postgres://restorer:${PASSWORD}@db.example:6543/app?sslmode=require`, {});
     expect(t.ok && t.value).toMatchObject({
       display: "restorer@db.example:6543/app",
-      env: { PGPASSWORD: PASSWORD },
+      passwordEnv: { PGPASSWORD: PASSWORD },
+      client: { application_name: "walwarden" },
       password: PASSWORD,
       passwordInArgs: true,
     });
@@ -79,7 +80,7 @@ describe("restoreTarget", () => {
     });
     expect(t.ok && t.value).toMatchObject({
       display: "ops@db.internal:5433/app",
-      env: { PGPASSWORD: "pw-from-env" },
+      passwordEnv: { PGPASSWORD: "pw-from-env" },
       passwordInArgs: false,
     });
     expect(t.ok && t.value.dbnameArg).not.toContain("pw-from-env");

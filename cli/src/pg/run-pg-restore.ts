@@ -1,9 +1,10 @@
+import { libpqChildEnv } from "@walwarden/postgres";
 import { err, ok, type Result } from "@walwarden/verifier";
 import { redact } from "../redact.js";
 import { runChild } from "../tools/child.js";
 import { pgRestoreArgs, sessionOptions, type PgRestoreSettings } from "./pg-restore-command.js";
 import { RestoreProgressTracker, type RestoreProgress } from "./restore-progress.js";
-import { libpqChildEnv, type RestoreTarget } from "./restore-target.js";
+import type { RestoreTarget } from "./restore-target.js";
 
 /** What a finished pg_restore did. */
 export interface PgRestoreDone {

@@ -29,46 +29,46 @@ export interface ArtifactStoreOptions {
  * decompresses as the bytes arrive into dumpPath (decompressSink), and with --keep-file also writes the
  * download to artifactPath: the disk then holds the decompressed archive, not the download, unless kept.
  */
-export async function openArtifactStore(o: ArtifactStoreOptions): Promise<Result<ArtifactStore, "download">> {
-  if (o.dryRun) {
-    const f = await fileSink(o.artifactPath);
-    if (!f.ok) return f;
-    const file = f.value;
+export async function openArtifactStore(options: ArtifactStoreOptions): Promise<Result<ArtifactStore, "download">> {
+  if (options.dryRun) {
+    const opened = await fileSink(options.artifactPath);
+    if (!opened.ok) return opened;
+    const file = opened.value;
     return ok({
       sink: file,
       finish: async () => {
-        await file.close(o.keepFile);
+        await file.close(options.keepFile);
         return ok(undefined);
       },
       abort: () => file.close(false),
     });
   }
-  const compression = o.compression;
+  const compression = options.compression;
   if (compression !== "zstd" && compression !== "gzip" && compression !== "none")
     return err("download", `cannot decompress ${compression}`);
-  let kept: FileSink | undefined;
-  if (o.keepFile && compression !== "none") {
-    const f = await fileSink(o.artifactPath);
-    if (!f.ok) return f;
-    kept = f.value;
+  let keptFile: FileSink | undefined;
+  if (options.keepFile && compression !== "none") {
+    const opened = await fileSink(options.artifactPath);
+    if (!opened.ok) return opened;
+    keptFile = opened.value;
   }
   // An uncompressed download is the archive itself: kept as downloaded, its offsets stay unset.
-  const dec: DecompressSink = decompressSink(compression, o.dumpPath, {
-    env: o.env,
-    setOffsets: !(o.keepFile && compression === "none"),
+  const decompressor: DecompressSink = decompressSink(compression, options.dumpPath, {
+    env: options.env,
+    setOffsets: !(options.keepFile && compression === "none"),
   });
   return ok({
-    sink: kept ? teeSink(dec, kept) : dec,
+    sink: keptFile ? teeSink(decompressor, keptFile) : decompressor,
     async finish() {
-      const closed = kept?.close(true).then(
+      const keptClosed = keptFile?.close(true).then(
         () => undefined,
-        (e: NodeJS.ErrnoException) => `cannot write ${o.artifactPath}: ${e.code ?? e.message}`,
+        (e: NodeJS.ErrnoException) => `cannot write ${options.artifactPath}: ${e.code ?? e.message}`,
       );
-      const archive = await dec.finish();
-      const keptFailed = await closed;
+      const archive = await decompressor.finish();
+      const keptFailed = await keptClosed;
       if (!archive.ok) return archive;
       return keptFailed ? err("decompress", keptFailed) : archive;
     },
-    abort: async () => void (await Promise.all([dec.abort(), kept?.close(false)])),
+    abort: async () => void (await Promise.all([decompressor.abort(), keptFile?.close(false)])),
   });
 }

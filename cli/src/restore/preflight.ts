@@ -18,16 +18,16 @@ export interface PreflightResult {
  * touches the target and needs no tools (it says whether the local pg_restore could read the backup).
  */
 export async function preflight(
-  o: RestoreOptions,
+  options: RestoreOptions,
   target: RestoreTarget,
   env: NodeJS.ProcessEnv,
 ): Promise<Result<PreflightResult, StageErr["code"]>> {
-  const pgRestores = await findPgRestores(o.pgBinDirs, env);
-  if (o.dryRun) return ok({ target: undefined, pgRestores });
+  const pgRestores = await findPgRestores(options.pgBinDirs, env);
+  if (options.dryRun) return ok({ target: undefined, pgRestores });
   if (pgRestores.length === 0) return err("preflight", `${NO_PG_RESTORE}. The token was not used.`);
   const zstd = await zstdVersion(env);
   if (!zstd.ok) return err("preflight", zstd.message);
-  const info = await preflightTarget(target, { schemas: o.schemas, tables: o.tables }, o.clean);
-  if (!info.ok) return err("preflight", `${info.message} The token was not used.`);
-  return ok({ target: info.value, pgRestores });
+  const targetInfo = await preflightTarget(target, { schemas: options.schemas, tables: options.tables }, options.clean);
+  if (!targetInfo.ok) return err("preflight", `${targetInfo.message} The token was not used.`);
+  return ok({ target: targetInfo.value, pgRestores });
 }

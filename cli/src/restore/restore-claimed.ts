@@ -1,3 +1,4 @@
+import { libpqChildEnv } from "@walwarden/postgres";
 import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
@@ -6,7 +7,7 @@ import type { TrustedKeys } from "../keys/trusted-keys.js";
 import { ensureSchemas } from "../pg/ensure-schemas.js";
 import type { RestoreSelection } from "../pg/non-empty-objects.js";
 import { choosePgRestore, type PgRestoreBinary } from "../pg/pg-restore-binaries.js";
-import { libpqChildEnv, type RestoreTarget } from "../pg/restore-target.js";
+import type { RestoreTarget } from "../pg/restore-target.js";
 import { checkRowCounts, selectedTables } from "../pg/row-check.js";
 import { runPgRestore } from "../pg/run-pg-restore.js";
 import { tocItemIds } from "../pg/toc.js";
@@ -15,7 +16,7 @@ import { redact } from "../redact.js";
 import { canDecompress, type DecompressedArchive } from "../tools/decompress-sink.js";
 import { openArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import type { PreflightResult } from "./preflight.js";
-import type { RestoreDeps } from "./run-restore.js";
+import type { RestoreDeps } from "./restore-deps.js";
 import type { Stage } from "./stage.js";
 import type { RestoreSummary } from "./summary.js";
 import { verifyClaim, type VerifiedBackup } from "./verify-claim.js";
@@ -24,54 +25,60 @@ import { checkSpace, type Workdir } from "./workdir.js";
 
 /** Everything a claimed restore runs with. */
 export interface ClaimedContext {
-  o: RestoreOptions;
+  options: RestoreOptions;
   target: RestoreTarget;
-  d: RestoreDeps;
+  deps: RestoreDeps;
   claim: ClaimedRestore;
   keys: TrustedKeys;
-  pre: PreflightResult;
-  work: Workdir;
+  preflight: PreflightResult;
+  workdir: Workdir;
   reporter: WorkerReporter;
-  started: number;
+  /** When the restore started (ms), for the total duration. */
+  startedAt: number;
   /** Set once the target is written to (a failure after that may leave part of the backup there). */
   touched: { value: boolean };
 }
 
 /** What every step after the claim uses: the clock, the I/O, an interruption as a value, and a transition report that stops the restore when refused. */
-function stepTools({ d, reporter }: ClaimedContext) {
+function stepTools({ deps, reporter }: ClaimedContext) {
   return {
-    now: d.now ?? Date.now,
-    io: d.io,
+    now: deps.now ?? Date.now,
+    io: deps.io,
     interrupted: (during: string) =>
-      err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`),
-    report: async (t: TransitionRequest): Promise<Result<void, Stage>> => {
-      const r = await reporter.transition(t);
-      return r.ok ? ok(undefined) : err("report", `${r.message}; the restore stopped there.`);
+      err("interrupted" as const, `interrupted (${String(deps.signal.reason ?? "signal")}) ${during}`),
+    report: async (transition: TransitionRequest): Promise<Result<void, Stage>> => {
+      const reported = await reporter.transition(transition);
+      return reported.ok ? ok(undefined) : err("report", `${reported.message}; the restore stopped there.`);
     },
   };
 }
 
+/** Bytes per second over `ms` milliseconds (0 before any time has passed). */
+function rate(bytes: number, ms: number): number {
+  return ms > 0 ? (bytes * 1000) / ms : 0;
+}
+
 /** The steps after the claim, in order; each failure is a value with its stage. */
-export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreSummary, Stage>> {
-  const { o, d, claim, reporter } = x;
-  const { now, io, interrupted, report } = stepTools(x);
+export async function restoreClaimed(context: ClaimedContext): Promise<Result<RestoreSummary, Stage>> {
+  const { options, deps, claim, reporter, workdir } = context;
+  const { now, io, interrupted, report } = stepTools(context);
 
   // Check the kit before downloading: a manifest that does not verify is not worth the bytes.
-  const early = verifyClaim(claim, x.keys, undefined);
-  if (!early.ok) return early;
-  const p = early.value.predicate;
-  if (!o.dryRun && p.dumpFormat !== "custom")
+  const kitCheck = verifyClaim(claim, context.keys, undefined);
+  if (!kitCheck.ok) return kitCheck;
+  const predicate = kitCheck.value.predicate;
+  if (!options.dryRun && predicate.dumpFormat !== "custom")
     return err(
       "preflight",
-      `this backup is a ${p.dumpFormat}-format dump; walwarden restore restores custom-format dumps (the runner's); restore it by hand from the walk-away kit`,
+      `this backup is a ${predicate.dumpFormat}-format dump; walwarden restore restores custom-format dumps (the runner's); restore it by hand from the walk-away kit`,
     );
-  if (!o.dryRun && !canDecompress(p.compression))
+  if (!options.dryRun && !canDecompress(predicate.compression))
     return err(
       "preflight",
-      `this backup is ${p.compression}-compressed, which walwarden restore cannot decompress; decompress it by hand from the walk-away kit`,
+      `this backup is ${predicate.compression}-compressed, which walwarden restore cannot decompress; decompress it by hand from the walk-away kit`,
     );
-  const artifactPath = x.work.artifactPath(claim.backupId, p.compression);
-  const space = await checkSpace(x.work, claim.download.sizeBytes);
+  const artifactPath = workdir.artifactPath(claim.backupId, predicate.compression);
+  const space = await checkSpace(workdir, claim.download.sizeBytes);
   if (!space.ok) return space;
 
   // Download, decompressing as the bytes arrive (pg_restore --jobs needs a seekable file); the SHA-256
@@ -79,51 +86,56 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
   // told `downloading` while the first bytes arrive: the download reads the bucket, not the target, and
   // stops if the Worker refuses; `verifying` is only reported once `downloading` was.
   const refused = new AbortController();
-  let told = false;
-  const telling = report({ state: "downloading" }).then((r) => {
-    if (r.ok) told = true;
+  let downloadingReported = false;
+  const downloadingReport = report({ state: "downloading" }).then((reported) => {
+    if (reported.ok) downloadingReported = true;
     else refused.abort();
-    return r;
+    return reported;
   });
   const store = await openArtifactStore({
-    compression: p.compression,
-    dryRun: o.dryRun,
-    keepFile: o.keepFile,
+    compression: predicate.compression,
+    dryRun: options.dryRun,
+    keepFile: options.keepFile,
     artifactPath,
-    dumpPath: x.work.dumpPath(claim.backupId),
-    env: d.env,
+    dumpPath: workdir.dumpPath(claim.backupId),
+    env: deps.env,
   });
   if (!store.ok) {
-    const r = await telling;
-    return r.ok ? store : r;
+    const reported = await downloadingReport;
+    return reported.ok ? store : reported;
   }
   try {
-    const t0 = now();
-    const total = claim.download.sizeBytes;
-    const bar = progressDisplay(io, "download", total, "bytes", now);
-    const dl = await download({
+    const downloadStartedAt = now();
+    const totalBytes = claim.download.sizeBytes;
+    const downloadBar = progressDisplay(io, "download", totalBytes, "bytes", now);
+    const downloaded = await download({
       url: claim.download.url,
       sink: store.value.sink,
-      expectedBytes: total,
+      expectedBytes: totalBytes,
       expiresAt: claim.download.expiresAt,
-      signal: AbortSignal.any([d.signal, refused.signal]),
-      ...d.download,
+      signal: AbortSignal.any([deps.signal, refused.signal]),
+      ...deps.download,
       onBytes: (bytes) => {
-        bar.update(bytes);
-        const s = (now() - t0) / 1000;
-        if (told)
-          reporter.progress({ phase: "downloading", bytes, totalBytes: total, bytesPerSecond: s > 0 ? bytes / s : 0 });
+        downloadBar.update(bytes);
+        if (downloadingReported)
+          reporter.progress({
+            phase: "downloading",
+            bytes,
+            totalBytes,
+            bytesPerSecond: rate(bytes, now() - downloadStartedAt),
+          });
       },
     });
-    bar.done();
-    const r = await telling;
-    if (!r.ok) return r;
-    if (!dl.ok) return dl.code === "interrupted" ? interrupted("while downloading") : err("download", dl.message);
-    return await verifyAndRestore(x, {
-      predicate: p,
+    downloadBar.done();
+    const reported = await downloadingReport;
+    if (!reported.ok) return reported;
+    if (!downloaded.ok)
+      return downloaded.code === "interrupted" ? interrupted("while downloading") : err("download", downloaded.message);
+    return await verifyAndRestore(context, {
+      predicate,
       artifactPath,
-      dl: dl.value,
-      downloadMs: now() - t0,
+      downloaded: downloaded.value,
+      downloadMs: now() - downloadStartedAt,
       store: store.value,
     });
   } finally {
@@ -135,103 +147,117 @@ export async function restoreClaimed(x: ClaimedContext): Promise<Result<RestoreS
 interface DownloadedArtifact {
   predicate: PgDumpPredicate;
   artifactPath: string;
-  dl: Downloaded;
+  downloaded: Downloaded;
   downloadMs: number;
   store: ArtifactStore;
 }
 
 /** After the download: verify, then (unless a dry run) the decompressed archive's TOC, pg_restore and the row counts. */
-async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promise<Result<RestoreSummary, Stage>> {
-  const { o, d, claim, reporter } = x;
-  const { predicate: p, artifactPath, dl, downloadMs } = a;
-  const { now, io, interrupted, report } = stepTools(x);
+async function verifyAndRestore(
+  context: ClaimedContext,
+  artifact: DownloadedArtifact,
+): Promise<Result<RestoreSummary, Stage>> {
+  const { options, deps, claim, reporter, target } = context;
+  const { predicate, artifactPath, downloaded, downloadMs } = artifact;
+  const { now, io, interrupted, report } = stepTools(context);
   // The Worker is told `verifying` while the download is verified and the archive made ready and listed:
   // local work, none of it on the target, and `restoring` waits for both.
-  const [told, ready] = await Promise.all([report({ state: "verifying", sha256: dl.sha256 }), prepare(x, a)]);
-  if (!told.ok) return told;
-  if (!ready.ok) return ready;
-  const { verified, tool, verifyMs, selection } = ready.value;
-  const summary = (rest: Partial<RestoreSummary> & Pick<RestoreSummary, "durationsMs">): RestoreSummary => ({
+  const [verifyingReported, prepared] = await Promise.all([
+    report({ state: "verifying", sha256: downloaded.sha256 }),
+    prepare(context, artifact),
+  ]);
+  if (!verifyingReported.ok) return verifyingReported;
+  if (!prepared.ok) return prepared;
+  const { verified, pgRestore, verifyMs, selection, restorable } = prepared.value;
+  const summaryWith = (fields: Partial<RestoreSummary> & Pick<RestoreSummary, "durationsMs">): RestoreSummary => ({
     restoreId: claim.restoreId,
     backupId: claim.backupId,
     orgId: claim.orgId,
     databaseId: claim.databaseId,
-    dryRun: o.dryRun,
-    target: o.dryRun ? null : x.target.display,
-    artifact: { bytes: dl.bytes, sha256: dl.sha256, resumes: dl.resumes, keptAt: o.keepFile ? artifactPath : null },
-    pgDumpVersion: p.pgDumpVersion,
-    pgRestore: tool ? { path: tool.path, version: tool.version } : null,
-    keys: x.keys.source,
+    dryRun: options.dryRun,
+    target: options.dryRun ? null : target.display,
+    artifact: {
+      bytes: downloaded.bytes,
+      sha256: downloaded.sha256,
+      resumes: downloaded.resumes,
+      keptAt: options.keepFile ? artifactPath : null,
+    },
+    pgDumpVersion: predicate.pgDumpVersion,
+    pgRestore: pgRestore ? { path: pgRestore.path, version: pgRestore.version } : null,
+    keys: context.keys.source,
     signedBy: verified.signedBy,
     tables: [],
     rows: 0,
-    ...rest,
+    ...fields,
   });
 
-  if (!ready.value.archive) {
+  if (!restorable) {
     // A dry run: verified, nothing else.
-    const r = await report({ state: "completed", dryRun: true });
-    if (!r.ok) return r;
+    const completed = await report({ state: "completed", dryRun: true });
+    if (!completed.ok) return completed;
     return ok(
-      summary({
+      summaryWith({
         durationsMs: {
           download: downloadMs,
           verify: verifyMs,
           decompress: null,
           restore: null,
           check: null,
-          total: now() - x.started,
+          total: now() - context.startedAt,
         },
       }),
     );
   }
-  const { archive, toc, decompressMs, pgRestore } = ready.value.archive;
+  const { archive, tocIds, decompressMs } = restorable;
 
   // Restore: the first write to the target.
-  if (d.signal.aborted) return interrupted("before restoring");
-  const r = await report({ state: "restoring" });
-  if (!r.ok) return r;
-  const t3 = now();
-  x.touched.value = true;
+  if (deps.signal.aborted) return interrupted("before restoring");
+  const restoringReported = await report({ state: "restoring" });
+  if (!restoringReported.ok) return restoringReported;
+  const restoreStartedAt = now();
+  context.touched.value = true;
   try {
-    await ensureSchemas(x.target, o.schemas);
+    await ensureSchemas(target, options.schemas);
   } catch (e) {
     return err(
       "restore",
-      `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`,
+      `cannot create the selected schemas in ${target.display}: ${redact((e as Error).message, [target.password])}`,
     );
   }
   const dumpBytes = archive.bytes;
-  const restoreBar = progressDisplay(io, "pg_restore", toc.size, "items", now);
+  const restoreBar = progressDisplay(io, "pg_restore", tocIds.size, "items", now);
   const restored = await runPgRestore(
-    { jobs: o.jobs, clean: o.clean, ...selection },
+    { jobs: options.jobs, clean: options.clean, ...selection },
     {
-      pgRestore: pgRestore.path,
+      pgRestore: restorable.pgRestore.path,
       archive: archive.path,
-      target: x.target,
-      tocIds: toc,
-      env: d.env,
-      signal: d.signal,
-      onProgress: (pr) => {
-        restoreBar.update(pr.done, pr.current);
-        const bytes = pr.total ? Math.round((dumpBytes * pr.done) / pr.total) : 0;
-        const s = (now() - t3) / 1000;
+      target,
+      tocIds,
+      env: deps.env,
+      signal: deps.signal,
+      onProgress: (progress) => {
+        restoreBar.update(progress.done, progress.current);
+        // pg_restore reports items, not bytes: the dump's bytes in proportion to the items done.
+        const bytes = progress.total ? Math.round((dumpBytes * progress.done) / progress.total) : 0;
         reporter.progress({
           phase: "restoring",
           bytes,
           totalBytes: dumpBytes,
-          bytesPerSecond: s > 0 ? bytes / s : 0,
-          detail: `item ${pr.done} of ${pr.total}${pr.current ? `: ${pr.current}` : ""}`.slice(0, 300),
+          bytesPerSecond: rate(bytes, now() - restoreStartedAt),
+          detail: `item ${progress.done} of ${progress.total}${progress.current ? `: ${progress.current}` : ""}`.slice(
+            0,
+            300,
+          ),
         });
       },
     },
   );
   restoreBar.done();
   if (!restored.ok) return restored.code === "interrupted" ? interrupted("while pg_restore was running") : restored;
-  const restoreMs = now() - t3;
+  const restoreMs = now() - restoreStartedAt;
 
   // Check: the restored tables hold the rows the signed manifest recorded.
-  const t4 = now();
+  const checkStartedAt = now();
   reporter.progress({
     phase: "restoring",
     bytes: dumpBytes,
@@ -239,25 +265,25 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
     bytesPerSecond: 0,
     detail: "checking row counts",
   });
-  const checked = await checkRowCounts(x.target, selectedTables(p.tables, selection), selection);
+  const checked = await checkRowCounts(target, selectedTables(predicate.tables, selection), selection);
   if (!checked.ok) return checked;
-  const checkMs = now() - t4;
+  const checkMs = now() - checkStartedAt;
 
   const completed = await reporter.transition({ state: "completed", dryRun: false });
   if (!completed.ok)
     return err(
       "report",
-      `the backup was restored into ${x.target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`,
+      `the backup was restored into ${target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`,
     );
   return ok(
-    summary({
+    summaryWith({
       durationsMs: {
         download: downloadMs,
         verify: verifyMs,
         decompress: decompressMs,
         restore: restoreMs,
         check: checkMs,
-        total: now() - x.started,
+        total: now() - context.startedAt,
       },
       tables: checked.value.tables,
       rows: checked.value.rows,
@@ -269,10 +295,11 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
 interface Prepared {
   verified: VerifiedBackup;
   /** Undefined only in a dry run whose pg_restore could not read the dump (a note says so). */
-  tool: PgRestoreBinary | undefined;
+  pgRestore: PgRestoreBinary | undefined;
   verifyMs: number;
   selection: RestoreSelection;
-  archive?: { archive: DecompressedArchive; toc: Set<number>; decompressMs: number; pgRestore: PgRestoreBinary };
+  /** Absent in a dry run: the decompressed archive, the TOC items the selection restores, and the pg_restore that reads it. */
+  restorable?: { archive: DecompressedArchive; tocIds: Set<number>; decompressMs: number; pgRestore: PgRestoreBinary };
 }
 
 /**
@@ -280,43 +307,43 @@ interface Prepared {
  * pg_restore, then (unless a dry run) wait for the decompressed archive and list what the selection
  * restores: every --schema and --table must be in the backup.
  */
-async function prepare(x: ClaimedContext, a: DownloadedArtifact): Promise<Result<Prepared, Stage>> {
-  const { o, d, claim } = x;
-  const now = d.now ?? Date.now;
-  const interrupted = (during: string) =>
-    err("interrupted" as const, `interrupted (${String(d.signal.reason ?? "signal")}) ${during}`);
+async function prepare(context: ClaimedContext, artifact: DownloadedArtifact): Promise<Result<Prepared, Stage>> {
+  const { options, deps, claim } = context;
+  const { now, interrupted } = stepTools(context);
 
   // Verify: the bytes are the ones the manifest signed, in the log the pinned keys sign.
-  const t1 = now();
-  const verified = verifyClaim(claim, x.keys, a.dl.sha256);
+  const verifyStartedAt = now();
+  const verified = verifyClaim(claim, context.keys, artifact.downloaded.sha256);
   if (!verified.ok) return verified;
-  const tool = choosePgRestore(x.pre.pgRestores, a.predicate.pgDumpVersion);
-  const verifyMs = now() - t1;
-  d.io.stderr(
-    `Verified: SHA-256 ${a.dl.sha256} is the signed manifest's, and the backup is in the log (${verified.value.report.checks.filter((c) => c.status === "pass").length} checks passed).\n`,
+  const chosen = choosePgRestore(context.preflight.pgRestores, artifact.predicate.pgDumpVersion);
+  const verifyMs = now() - verifyStartedAt;
+  const passedChecks = verified.value.report.checks.filter((check) => check.status === "pass").length;
+  deps.io.stderr(
+    `Verified: SHA-256 ${artifact.downloaded.sha256} is the signed manifest's, and the backup is in the log (${passedChecks} checks passed).\n`,
   );
-  const selection: RestoreSelection = { schemas: o.schemas, tables: o.tables };
-  if (o.dryRun) {
-    if (!tool.ok) d.io.stderr(`Note: ${tool.message.replace(/ The target was not touched\.$/, "")}\n`);
-    return ok({ verified: verified.value, tool: tool.ok ? tool.value : undefined, verifyMs, selection });
+  const selection: RestoreSelection = { schemas: options.schemas, tables: options.tables };
+  if (options.dryRun) {
+    if (!chosen.ok) deps.io.stderr(`Note: ${chosen.message.replace(/ The target was not touched\.$/, "")}\n`);
+    return ok({ verified: verified.value, pgRestore: chosen.ok ? chosen.value : undefined, verifyMs, selection });
   }
-  if (!tool.ok) return err("preflight", tool.message);
+  if (!chosen.ok) return err("preflight", chosen.message);
+  const pgRestore = chosen.value;
 
   // The decompressed archive (written during the download; its last bytes and offsets since).
-  if (d.signal.aborted) return interrupted("after verifying");
-  const t2 = now();
-  const archive = await a.store.finish();
+  if (deps.signal.aborted) return interrupted("after verifying");
+  const decompressStartedAt = now();
+  const archive = await artifact.store.finish();
   if (!archive.ok) return err("decompress", archive.message);
   if (!archive.value) return err("decompress", "no archive was decompressed");
-  const decompressMs = now() - t2;
+  const decompressMs = now() - decompressStartedAt;
 
-  const toolEnv = libpqChildEnv(x.target, d.env);
-  const toc = await tocItemIds(tool.value.path, archive.value.path, selection, toolEnv, d.signal);
-  if (!toc.ok)
-    return d.signal.aborted
+  const pgRestoreEnv = libpqChildEnv(context.target, deps.env);
+  const tocIds = await tocItemIds(pgRestore.path, archive.value.path, selection, pgRestoreEnv, deps.signal);
+  if (!tocIds.ok)
+    return deps.signal.aborted
       ? interrupted("while reading the archive")
-      : err("decompress", `pg_restore cannot read the archive: ${toc.message}`);
-  const missing = await missingSelections(tool.value.path, archive.value.path, selection, toolEnv);
+      : err("decompress", `pg_restore cannot read the archive: ${tocIds.message}`);
+  const missing = await missingSelections(pgRestore.path, archive.value.path, selection, pgRestoreEnv);
   if (missing.length)
     return err(
       "preflight",
@@ -324,29 +351,29 @@ async function prepare(x: ClaimedContext, a: DownloadedArtifact): Promise<Result
     );
   return ok({
     verified: verified.value,
-    tool: tool.value,
+    pgRestore,
     verifyMs,
     selection,
-    archive: { archive: archive.value, toc: toc.value, decompressMs, pgRestore: tool.value },
+    restorable: { archive: archive.value, tocIds: tocIds.value, decompressMs, pgRestore },
   });
 }
 
 /** The --schema and --table names the archive has nothing for ("schema x", "table y"). */
 async function missingSelections(
-  pgRestore: string,
-  archive: string,
-  s: RestoreSelection,
+  pgRestorePath: string,
+  archivePath: string,
+  selection: RestoreSelection,
   env: NodeJS.ProcessEnv,
 ): Promise<string[]> {
   const missing: string[] = [];
-  for (const schema of s.schemas) {
-    const ids = await tocItemIds(pgRestore, archive, { schemas: [schema], tables: [] }, env);
+  for (const schema of selection.schemas) {
+    const ids = await tocItemIds(pgRestorePath, archivePath, { schemas: [schema], tables: [] }, env);
     if (ids.ok && ids.value.size === 0) missing.push(`schema ${schema}`);
   }
-  for (const table of s.tables) {
-    const ids = await tocItemIds(pgRestore, archive, { schemas: s.schemas, tables: [table] }, env);
+  for (const table of selection.tables) {
+    const ids = await tocItemIds(pgRestorePath, archivePath, { schemas: selection.schemas, tables: [table] }, env);
     if (ids.ok && ids.value.size === 0)
-      missing.push(`table ${table}${s.schemas.length ? ` in ${s.schemas.join(", ")}` : ""}`);
+      missing.push(`table ${table}${selection.schemas.length ? ` in ${selection.schemas.join(", ")}` : ""}`);
   }
   return missing;
 }

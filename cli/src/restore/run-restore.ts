@@ -1,34 +1,16 @@
 import { err } from "@walwarden/verifier";
-import type { Fetch } from "../api/http.js";
-import { httpRestoreApi, type RestoreApi, type RetryPolicy } from "../api/restore-api.js";
+import { httpRestoreApi } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
-import type { DownloadOptions } from "../download/download.js";
-import type { Io } from "../io.js";
 import { trustedKeys } from "../keys/trusted-keys.js";
 import type { RestoreTarget } from "../pg/restore-target.js";
 import { clip, redact } from "../redact.js";
 import { preflight } from "./preflight.js";
 import { restoreClaimed } from "./restore-claimed.js";
+import type { RestoreDeps } from "./restore-deps.js";
 import type { Stage, StageErr } from "./stage.js";
 import type { RestoreSummary } from "./summary.js";
 import { WorkerReporter } from "./worker-reporter.js";
 import { openWorkdir } from "./workdir.js";
-
-/** What a restore runs with besides its options: where it writes, the environment, and the parts tests swap. */
-export interface RestoreDeps {
-  io: Io;
-  env: NodeJS.ProcessEnv;
-  /** Aborted on SIGINT/SIGTERM (its reason names the signal). */
-  signal: AbortSignal;
-  /** Where keys.json lives. */
-  configDir: string;
-  fetch?: Fetch;
-  /** The Worker client (default: HTTP against --api). */
-  api?: RestoreApi;
-  retry?: RetryPolicy;
-  download?: Pick<DownloadOptions, "stallMs" | "retries" | "backoffMs">;
-  now?: () => number;
-}
 
 /** How a restore ended. */
 export interface RestoreOutcome {
@@ -51,94 +33,96 @@ export interface RestoreOutcome {
  * decompress → restoring → pg_restore → row counts → completed. Every failure after the claim is
  * reported as `failed` with its stage; the target is written only after everything verified.
  */
-export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: RestoreDeps): Promise<RestoreOutcome> {
-  const started = (d.now ?? Date.now)();
-  const fetchImpl = d.fetch ?? fetch;
-  const api = d.api ?? httpRestoreApi(o.api, fetchImpl, d.retry);
+export async function runRestore(
+  options: RestoreOptions,
+  target: RestoreTarget,
+  deps: RestoreDeps,
+): Promise<RestoreOutcome> {
+  const startedAt = (deps.now ?? Date.now)();
+  const fetchImpl = deps.fetch ?? fetch;
+  const api = deps.api ?? httpRestoreApi(options.api, fetchImpl, deps.retry);
 
-  const work = await openWorkdir(o.downloadDir, o.keepFile);
-  if (!work.ok) return beforeClaim(work);
+  const workdir = await openWorkdir(options.downloadDir, options.keepFile);
+  if (!workdir.ok) return failedBeforeClaim(workdir);
   try {
-    const pre = await preflight(o, target, d.env);
-    if (!pre.ok) return beforeClaim(pre);
-    const keys = await trustedKeys(o.api, o.keys, d.configDir, fetchImpl);
-    if (!keys.ok) return beforeClaim(err("keys", keys.message));
-    if (keys.value.notice) d.io.stderr(keys.value.notice);
-    if (d.signal.aborted)
-      return beforeClaim(
-        err("interrupted", `interrupted (${String(d.signal.reason)}) before claiming: the token was not used.`),
+    const preflightResult = await preflight(options, target, deps.env);
+    if (!preflightResult.ok) return failedBeforeClaim(preflightResult);
+    const keys = await trustedKeys(options.api, options.keys, deps.configDir, fetchImpl);
+    if (!keys.ok) return failedBeforeClaim(err("keys", keys.message));
+    if (keys.value.notice) deps.io.stderr(keys.value.notice);
+    if (deps.signal.aborted)
+      return failedBeforeClaim(
+        err("interrupted", `interrupted (${String(deps.signal.reason)}) before claiming: the token was not used.`),
       );
 
-    const claim = await api.claim(o.token, o.orgId);
-    if (!claim.ok) return beforeClaim(err("claim", claim.message));
-    const c = claim.value;
-    d.io.stderr(`Claimed restore ${c.restoreId}: backup ${c.backupId} of database ${c.databaseId}.\n`);
+    const claimResult = await api.claim(options.token, options.orgId);
+    if (!claimResult.ok) return failedBeforeClaim(err("claim", claimResult.message));
+    const claim = claimResult.value;
+    deps.io.stderr(`Claimed restore ${claim.restoreId}: backup ${claim.backupId} of database ${claim.databaseId}.\n`);
 
-    const reporter = new WorkerReporter(api, c.restoreId, c.progressToken, d.now);
+    const reporter = new WorkerReporter(api, claim.restoreId, claim.progressToken, deps.now);
     const touched = { value: false };
     try {
-      const r = await restoreClaimed({
-        o,
+      const restored = await restoreClaimed({
+        options,
         target,
-        d,
-        claim: c,
+        deps,
+        claim,
         keys: keys.value,
-        pre: pre.value,
-        work: work.value,
+        preflight: preflightResult.value,
+        workdir: workdir.value,
         reporter,
-        started,
+        startedAt,
         touched,
       });
-      if (r.ok) return { exitCode: 0, summary: r.value };
-      return await failAfterClaim(reporter, r, touched.value, [
+      if (restored.ok) return { exitCode: 0, summary: restored.value };
+      return await failedAfterClaim(reporter, restored, touched.value, [
         target.password,
-        c.progressToken,
-        c.download.url,
-        o.token,
+        claim.progressToken,
+        claim.download.url,
+        options.token,
       ]);
     } finally {
       reporter.stop();
     }
   } finally {
-    await work.value.cleanup().catch(() => {});
+    await workdir.value.cleanup().catch(() => {});
   }
 }
 
-function beforeClaim(e: StageErr): RestoreOutcome {
+/** A failure before the claim: nothing to report, the token was not used. */
+function failedBeforeClaim(failure: StageErr): RestoreOutcome {
   return {
-    exitCode: e.code === "interrupted" ? 130 : 1,
-    failure: { stage: e.code, message: e.message, restoreId: null, reported: null },
+    exitCode: failure.code === "interrupted" ? 130 : 1,
+    failure: { stage: failure.code, message: failure.message, restoreId: null, reported: null },
   };
 }
 
 /** Reports `failed` with the stage and the redacted message, and says whether the target was touched. */
-async function failAfterClaim(
+async function failedAfterClaim(
   reporter: WorkerReporter,
-  e: StageErr,
+  failure: StageErr,
   touched: boolean,
   secrets: (string | undefined)[],
 ): Promise<RestoreOutcome> {
-  const reason = clip(redact(e.message, secrets));
-  const r = await reporter.transition({ state: "failed", stage: e.code, reason });
+  const reason = clip(redact(failure.message, secrets));
+  const report = await reporter.transition({ state: "failed", stage: failure.code, reason });
   // A touched target and a failed report means only the completed transition failed: the message says so.
   const consequence =
-    e.code === "report" && touched
+    failure.code === "report" && touched
       ? ""
       : touched
         ? " The target may hold part of the backup: drop and re-create it (or restore with --clean) before trying again."
         : " The target was not touched.";
-  const unreported = r.ok ? "" : ` The failure could not be reported to the Worker either (${r.message}).`;
+  const unreported = report.ok ? "" : ` The failure could not be reported to the Worker either (${report.message}).`;
+  const message = `${redact(failure.message, secrets)}${failure.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`;
   return {
-    exitCode: e.code === "interrupted" ? 130 : 1,
+    exitCode: failure.code === "interrupted" ? 130 : 1,
     failure: {
-      stage: e.code,
-      message:
-        `${redact(e.message, secrets)}${e.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`.replace(
-          /\n /g,
-          "\n",
-        ),
+      stage: failure.code,
+      message: message.replace(/\n /g, "\n"),
       restoreId: reporter.restoreId,
-      reported: r.ok,
+      reported: report.ok,
     },
   };
 }

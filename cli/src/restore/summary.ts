@@ -28,26 +28,27 @@ export interface RestoreSummary {
 }
 
 /** The summary for people. */
-export function formatSummary(s: RestoreSummary): string {
-  const d = s.durationsMs;
+export function formatSummary(summary: RestoreSummary): string {
+  const durations = summary.durationsMs;
   const lines = [
-    s.dryRun
-      ? `Verified backup ${s.backupId} (restore ${s.restoreId}, dry run: nothing was restored).`
-      : `Restored backup ${s.backupId} into ${s.target} (restore ${s.restoreId}).`,
-    `  download    ${formatBytes(s.artifact.bytes)} in ${formatDuration(d.download)} (${formatRate(d.download > 0 ? (1000 * s.artifact.bytes) / d.download : 0)})${s.artifact.resumes ? `, resumed ${s.artifact.resumes}×` : ""}`,
-    `  verify      SHA-256 ${s.artifact.sha256}, manifest signed by ${s.signedBy.join(", ")}, in the log (${formatDuration(d.verify)})`,
+    summary.dryRun
+      ? `Verified backup ${summary.backupId} (restore ${summary.restoreId}, dry run: nothing was restored).`
+      : `Restored backup ${summary.backupId} into ${summary.target} (restore ${summary.restoreId}).`,
+    `  download    ${formatBytes(summary.artifact.bytes)} in ${formatDuration(durations.download)} (${formatRate(durations.download > 0 ? (1000 * summary.artifact.bytes) / durations.download : 0)})${summary.artifact.resumes ? `, resumed ${summary.artifact.resumes}×` : ""}`,
+    `  verify      SHA-256 ${summary.artifact.sha256}, manifest signed by ${summary.signedBy.join(", ")}, in the log (${formatDuration(durations.verify)})`,
   ];
-  if (d.decompress !== null) lines.push(`  decompress  ${formatDuration(d.decompress)}`);
-  if (d.restore !== null) lines.push(`  pg_restore  ${s.pgRestore?.version ?? ""} in ${formatDuration(d.restore)}`);
-  if (d.check !== null)
+  if (durations.decompress !== null) lines.push(`  decompress  ${formatDuration(durations.decompress)}`);
+  if (durations.restore !== null)
+    lines.push(`  pg_restore  ${summary.pgRestore?.version ?? ""} in ${formatDuration(durations.restore)}`);
+  if (durations.check !== null)
     lines.push(
-      `  check       ${s.tables.length} table${s.tables.length === 1 ? "" : "s"}, ${s.rows.toLocaleString("en-US")} rows, as the manifest recorded (${formatDuration(d.check)})`,
+      `  check       ${summary.tables.length} table${summary.tables.length === 1 ? "" : "s"}, ${summary.rows.toLocaleString("en-US")} rows, as the manifest recorded (${formatDuration(durations.check)})`,
     );
-  if (s.dryRun && s.pgRestore)
+  if (summary.dryRun && summary.pgRestore)
     lines.push(
-      `  pg_restore  ${s.pgRestore.version} (${s.pgRestore.path}) can read it (made by pg_dump ${s.pgDumpVersion})`,
+      `  pg_restore  ${summary.pgRestore.version} (${summary.pgRestore.path}) can read it (made by pg_dump ${summary.pgDumpVersion})`,
     );
-  if (s.artifact.keptAt) lines.push(`  kept        ${s.artifact.keptAt}`);
-  lines.push(`  total       ${formatDuration(d.total)}`);
+  if (summary.artifact.keptAt) lines.push(`  kept        ${summary.artifact.keptAt}`);
+  lines.push(`  total       ${formatDuration(durations.total)}`);
   return `${lines.join("\n")}\n`;
 }

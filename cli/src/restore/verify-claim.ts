@@ -41,23 +41,26 @@ export function verifyClaim(
     ed25519: nativeEd25519Verify,
   });
   if (report.verdict !== "verified") {
-    const failed = report.checks.filter((c) => c.status === "fail").map((c) => `${c.id}: ${c.detail}`);
+    const failed = report.checks
+      .filter((check) => check.status === "fail")
+      .map((check) => `${check.id}: ${check.detail}`);
     return err(
       "verify",
       `the backup is not verified against the ${keys.source === "flag" ? "--key" : "pinned"} keys: ${failed.join("; ") || "no check passed"}`,
     );
   }
-  const m = verifyManifest(claim.envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
-  if (!m.ok) return err("verify", `the backup is not verified: manifest.${m.code}: ${m.message}`);
-  const p = m.value.predicate;
+  const manifest = verifyManifest(claim.envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
+  if (!manifest.ok) return err("verify", `the backup is not verified: manifest.${manifest.code}: ${manifest.message}`);
+  const predicate = manifest.value.predicate;
   const mismatches = [
-    p.orgId !== claim.orgId && `org ${p.orgId}, not the claimed ${claim.orgId}`,
-    p.backupId !== claim.backupId && `backup ${p.backupId}, not the claimed ${claim.backupId}`,
-    p.databaseId !== claim.databaseId && `database ${p.databaseId}, not the claimed ${claim.databaseId}`,
-    p.sizeBytes !== claim.download.sizeBytes &&
-      `${p.sizeBytes} bytes, not the ${claim.download.sizeBytes} the Worker announced`,
-  ].filter((x): x is string => typeof x === "string");
+    predicate.orgId !== claim.orgId && `org ${predicate.orgId}, not the claimed ${claim.orgId}`,
+    predicate.backupId !== claim.backupId && `backup ${predicate.backupId}, not the claimed ${claim.backupId}`,
+    predicate.databaseId !== claim.databaseId &&
+      `database ${predicate.databaseId}, not the claimed ${claim.databaseId}`,
+    predicate.sizeBytes !== claim.download.sizeBytes &&
+      `${predicate.sizeBytes} bytes, not the ${claim.download.sizeBytes} the Worker announced`,
+  ].filter((mismatch): mismatch is string => typeof mismatch === "string");
   if (mismatches.length)
     return err("verify", `the signed manifest does not match the claim: it is for ${mismatches.join(", ")}`);
-  return ok({ predicate: p, signedBy: m.value.signedBy, report });
+  return ok({ predicate, signedBy: manifest.value.signedBy, report });
 }

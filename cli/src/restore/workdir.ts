@@ -17,7 +17,8 @@ export interface Workdir {
   cleanup(): Promise<void>;
 }
 
-const EXT: Record<PgDumpPredicate["compression"], string> = {
+/** The downloaded artifact's file extension for each compression. */
+const ARTIFACT_EXTENSION: Record<PgDumpPredicate["compression"], string> = {
   zstd: ".dump.zst",
   gzip: ".dump.gz",
   lz4: ".dump.lz4",
@@ -54,34 +55,34 @@ export async function openWorkdir(
   return ok({
     dir,
     artifactPath(backupId, compression) {
-      artifact = join(dir, `${backupId}${EXT[compression]}`);
+      artifact = join(dir, `${backupId}${ARTIFACT_EXTENSION[compression]}`);
       written.add(artifact);
       return artifact;
     },
     dumpPath(backupId) {
-      const p = join(dir, `${backupId}.dump`);
-      written.add(p);
-      return p;
+      const path = join(dir, `${backupId}.dump`);
+      written.add(path);
+      return path;
     },
     async freeBytes() {
-      const s = await statfs(dir);
-      return s.bavail * s.bsize;
+      const stats = await statfs(dir);
+      return stats.bavail * stats.bsize;
     },
     async cleanup() {
       if (temporary && !keepFile) return void (await rm(dir, { recursive: true, force: true }));
-      for (const p of written) if (!(keepFile && p === artifact)) await rm(p, { force: true });
+      for (const path of written) if (!(keepFile && path === artifact)) await rm(path, { force: true });
       if (temporary && written.size === 0) await rm(dir, { recursive: true, force: true });
     },
   });
 }
 
 /** A failure if the directory cannot hold `bytes` more. */
-export async function checkSpace(w: Workdir, bytes: number): Promise<Result<void, "download">> {
-  const free = await w.freeBytes().catch(() => Number.POSITIVE_INFINITY);
+export async function checkSpace(workdir: Workdir, bytes: number): Promise<Result<void, "download">> {
+  const free = await workdir.freeBytes().catch(() => Number.POSITIVE_INFINITY);
   if (free < bytes)
     return err(
       "download",
-      `${w.dir} has ${formatBytes(free)} free but the backup is ${formatBytes(bytes)} (decompressed as it downloads, it takes more than that): choose a bigger disk with --download-dir`,
+      `${workdir.dir} has ${formatBytes(free)} free but the backup is ${formatBytes(bytes)} (decompressed as it downloads, it takes more than that): choose a bigger disk with --download-dir`,
     );
   return ok(undefined);
 }

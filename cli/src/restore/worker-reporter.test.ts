@@ -8,7 +8,7 @@ function recorder(clock: { t: number }) {
   const api: RestoreApi = {
     claim: async () => ({ ok: false, code: "unreachable", message: "" }),
     transition: async () => ({ ok: true, value: { state: "restoring", seq: 1 } }),
-    progress: async (_id, _t, p) => {
+    progress: async (_id, _token, p) => {
       posts.push({ at: clock.t, p });
       return true;
     },

@@ -34,13 +34,13 @@ export class WorkerReporter {
   ) {}
 
   /** Reports a transition (the API client retries network errors and 5xx). */
-  transition(t: TransitionRequest): Promise<Result<TransitionResponse, TransitionErrorCode>> {
-    return this.api.transition(this.restoreId, this.progressToken, t);
+  transition(transition: TransitionRequest): Promise<Result<TransitionResponse, TransitionErrorCode>> {
+    return this.api.transition(this.restoreId, this.progressToken, transition);
   }
 
   /** Records the latest progress: posted now if the last post was a second ago or more, else by the timer. */
-  progress(p: ProgressRequest): void {
-    this.latest = p;
+  progress(progress: ProgressRequest): void {
+    this.latest = progress;
     this.changed = true;
     this.timer ??= setInterval(() => void this.tick(), 250).unref();
     void this.tick();
@@ -54,8 +54,8 @@ export class WorkerReporter {
 
   private async tick(): Promise<void> {
     if (this.inFlight || !this.latest) return;
-    const since = this.now() - this.lastPostAt;
-    if (since < MIN_INTERVAL_MS || (!this.changed && since < HEARTBEAT_MS)) return;
+    const sinceLastPost = this.now() - this.lastPostAt;
+    if (sinceLastPost < MIN_INTERVAL_MS || (!this.changed && sinceLastPost < HEARTBEAT_MS)) return;
     this.inFlight = true;
     this.changed = false;
     this.lastPostAt = this.now();

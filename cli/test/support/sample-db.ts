@@ -2,7 +2,7 @@
 // sequence-backed key, a view, a function, an enum, and a few thousand rows; and its custom-format dump
 // made as the runner makes it (pg_dump -Fc -Z0 through a pipe, then zstd).
 import { spawn } from "node:child_process";
-import { tableRowCounts } from "@walwarden/runner";
+import { tableRowCounts } from "@walwarden/postgres";
 import pg from "pg";
 import type { Cluster } from "@walwarden/testing/postgres";
 
@@ -28,7 +28,7 @@ export async function createSampleDb(cluster: Cluster, name: string): Promise<vo
   await cluster.query(SQL, [], { db: name });
 }
 
-/** Every table's rows (the runner's own counting, as the manifest records them). */
+/** Every table's rows (the counting backup and restore share, as the manifest records them). */
 export async function rowCounts(cluster: Cluster, db: string, schemas: string[] = []) {
   const client = new pg.Client({ connectionString: cluster.url(db) });
   await client.connect();

@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { schemaFingerprint, tableRowCounts } from "@walwarden/postgres";
 import { artifactExtension, backupObjectKey, type PgDumpPredicate } from "@walwarden/verifier";
 import type { ClaimedJob, Progress, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
@@ -8,9 +9,7 @@ import type { RunnerLogger } from "../log/logger.js";
 import { pgTarget } from "../pg/connection.js";
 import { choosePgDump, type PgDumpBinary } from "../pg/pg-dump-binaries.js";
 import { pgDumpCommand } from "../pg/dump-command.js";
-import { schemaFingerprint } from "../pg/schema-fingerprint.js";
 import { SnapshotSession } from "../pg/snapshot-session.js";
-import { tableRowCounts } from "../pg/table-row-counts.js";
 import { startDumpPipeline } from "../pipeline/dump-pipeline.js";
 import { choosePartSize } from "../s3/part-size.js";
 import { uploadArtifact } from "../s3/upload-artifact.js";

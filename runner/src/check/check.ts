@@ -9,19 +9,10 @@ import { choosePgDump, findPgDumps } from "../pg/pg-dump-binaries.js";
 import { pgDumpCommand } from "../pg/dump-command.js";
 import { serverVersionOf } from "../pg/snapshot-session.js";
 import { makeS3Client } from "../s3/s3-client.js";
-import type { PrivilegeFinding } from "./privileges/privilege-findings.js";
+import type { CheckRow } from "./check-row.js";
 import { privilegeRows } from "./privileges/privilege-rows.js";
 
 const run = promisify(execFile);
-
-/** One line of the check table. */
-export interface CheckRow {
-  check: string;
-  ok: boolean;
-  detail: string;
-  /** A privilege problem pg_dump would fail on (the `privileges <id>` rows), for --json readers. */
-  finding?: PrivilegeFinding;
-}
 
 /**
  * `walwarden-runner check`: each database is reachable, its server version, the pg_dump chosen for it

@@ -1,7 +1,7 @@
+import { libpqChildEnv, schemaDumpArgs } from "@walwarden/postgres";
 import type { DatabaseConfig } from "../config/schema.js";
 import type { PgTarget } from "./connection.js";
 import type { PgDumpBinary } from "./pg-dump-binaries.js";
-import { schemaDumpArgs } from "./schema-filter.js";
 
 /** How to run pg_dump: the binary, its arguments and environment. */
 export interface DumpCommand {
@@ -22,10 +22,6 @@ export function pgDumpCommand(
   env: NodeJS.ProcessEnv,
   extra: string[],
 ): DumpCommand {
-  const childEnv: NodeJS.ProcessEnv = { ...env };
-  delete childEnv.PGSERVICE;
-  delete childEnv.PGPASSWORD;
-  Object.assign(childEnv, target.dumpEnv);
   return {
     pgDumpPath: binary.path,
     args: [
@@ -35,8 +31,8 @@ export function pgDumpCommand(
       ...(db.noPrivileges ? ["--no-privileges"] : []),
       ...schemaDumpArgs(db),
       ...extra,
-      ...target.dumpArgs,
+      target.dbnameArg,
     ],
-    env: childEnv,
+    env: libpqChildEnv(target, env),
   };
 }

@@ -1,10 +1,14 @@
-import type { Env } from "../env.js";
-import { ApiError } from "../http/errors.js";
-import type { AppendEvent, AppendResult, LedgerErrorCode } from "./ledger.js";
 import type { Result } from "@walwarden/verifier";
+import { ApiError } from "../http/errors.js";
+import type { AppendEvent, AppendResult, Ledger, LedgerErrorCode } from "./ledger.js";
+
+/** The binding a caller of the Ledger needs (Env has it; so does a Durable Object that appends to the log). */
+export interface LedgerBinding {
+  LEDGER: DurableObjectNamespace<Ledger>;
+}
 
 /** The org's Ledger stub. */
-export function ledgerOf(env: Env, orgId: string) {
+export function ledgerOf(env: LedgerBinding, orgId: string) {
   return env.LEDGER.get(env.LEDGER.idFromName(orgId));
 }
 
@@ -18,6 +22,6 @@ export function unwrapLedger<T>(r: Result<T, LedgerErrorCode>): T {
 }
 
 /** Appends events to an org's log and returns the result (throws on a Ledger refusal). */
-export async function appendToLog(env: Env, orgId: string, events: AppendEvent[]): Promise<AppendResult> {
+export async function appendToLog(env: LedgerBinding, orgId: string, events: AppendEvent[]): Promise<AppendResult> {
   return unwrapLedger(await ledgerOf(env, orgId).append(orgId, events));
 }

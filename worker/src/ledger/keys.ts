@@ -10,7 +10,7 @@ import {
   type NoteSigner,
   type Result,
 } from "@walwarden/verifier";
-import type { Env } from "../env.js";
+import type { CoreEnv } from "../core-env.js";
 
 /** A signing key with the vkey it is published under. */
 export type SigningKey = NamedSigner & NoteSigner & { vkey: string };
@@ -45,7 +45,7 @@ let cache: { source: string; keys: Result<SigningKeys, "keys"> } | undefined;
 
 /** Reads and checks the signing keys from the secrets (cached per isolate; a changed secret is re-read). */
 export function signingKeys(
-  env: Pick<Env, "CHECKPOINT_SIGNER_KEY" | "MANIFEST_SIGNER_KEY" | "RETIRED_VKEYS">,
+  env: Pick<CoreEnv, "CHECKPOINT_SIGNER_KEY" | "MANIFEST_SIGNER_KEY" | "RETIRED_VKEYS">,
 ): Result<SigningKeys, "keys"> {
   const source = `${env.CHECKPOINT_SIGNER_KEY}\n${env.MANIFEST_SIGNER_KEY}\n${env.RETIRED_VKEYS ?? ""}`;
   if (cache?.source === source) return cache.keys;

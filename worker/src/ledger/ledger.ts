@@ -20,7 +20,7 @@ import {
   type LogEntry,
   type Result,
 } from "@walwarden/verifier";
-import { logOrigin, type Env } from "../env.js";
+import { logOrigin, type CoreEnv } from "../core-env.js";
 import { signingKeys, type SigningKeys } from "./keys.js";
 import { mirrorToD1 } from "./mirror.js";
 import { appendLeaf, frontierOf, rangeRootOf, type NodeStore } from "./subtree-store.js";
@@ -76,7 +76,7 @@ const MIRROR_DELAY_MS = 25;
  * entries into D1 for queries (in the background; log readers call syncMirror first). Everything it
  * writes happens in one synchronous step, so concurrent calls never interleave inside an append.
  */
-export class Ledger extends DurableObject<Env> {
+export class Ledger extends DurableObject<CoreEnv> {
   private readonly sql: SqlStorage;
   private readonly nodes: NodeStore;
   /** Meta values and the entry count, cached: this object is the only one that writes them. */
@@ -86,7 +86,7 @@ export class Ledger extends DurableObject<Env> {
   private mirroring: Promise<void> | undefined;
   private mirrorTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: CoreEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);

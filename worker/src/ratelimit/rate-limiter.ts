@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.js";
+import type { CoreEnv } from "../core-env.js";
 
 /** The answer to one attempt. */
 export interface RateDecision {
@@ -12,7 +12,7 @@ export interface RateDecision {
  * A fixed-window counter, one Durable Object per key (client address, sign-in email). Counts live in
  * memory: an evicted object forgets, which errs toward letting a few more requests through.
  */
-export class RateLimiter extends DurableObject<Env> {
+export class RateLimiter extends DurableObject<CoreEnv> {
   private windowStart = 0;
   private count = 0;
 

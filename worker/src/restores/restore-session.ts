@@ -9,8 +9,8 @@ import type {
   TransitionRequestSchema,
 } from "@walwarden/verifier/wire";
 import type { z } from "zod";
-import { intVar, type Env } from "../env.js";
-import { appendToLog } from "../ledger/client.js";
+import { intVar, type CoreEnv } from "../core-env.js";
+import { appendToLog, type LedgerBinding } from "../ledger/client.js";
 import type { AppendEvent } from "../ledger/ledger.js";
 import { newSecret, sha256Hex, timingSafeEqualText } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
@@ -46,6 +46,9 @@ interface Restore extends IssueParams {
 /** One state change as kept here and streamed (the wire's TransitionEvent): n is its place in this restore's history (and the SSE id). */
 export type Transition = TransitionEvent;
 
+/** What a session uses of the Worker's env: the vars, D1 and the Ledger it appends transitions to. */
+type RestoreSessionEnv = CoreEnv & LedgerBinding;
+
 /** The session seen from outside: GET /v1/restores/:id's answer (RestoreViewSchema) plus the org it belongs to. */
 export type RestoreView = RestoreViewAnswer & { orgId: string };
 
@@ -68,13 +71,13 @@ const LOG_RETRY_MS = 5_000;
  * copied to D1, and only then fanned out to the dashboard's Server-Sent Event streams. Progress numbers
  * stream to subscribers but are not logged.
  */
-export class RestoreSession extends DurableObject<Env> {
+export class RestoreSession extends DurableObject<RestoreSessionEnv> {
   private readonly sql: SqlStorage;
   private cached: Restore | undefined;
   private readonly hub: SseHub;
   private flushing: Promise<Result<void, "log-unavailable">> | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: RestoreSessionEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);

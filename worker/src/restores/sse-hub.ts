@@ -1,5 +1,6 @@
-import type { ApiError, ProgressEvent } from "@walwarden/verifier/wire";
-import type { Transition } from "./restore-session.js";
+import type { ApiError, ProgressEvent, TransitionEvent } from "@walwarden/verifier/wire";
+
+type Transition = TransitionEvent;
 
 /** Options of a hub: how many live streams it serves and how often it sends a heartbeat comment. */
 export interface SseHubOptions {

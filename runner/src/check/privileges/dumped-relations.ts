@@ -1,4 +1,4 @@
-import { SCHEMA_CONDITION } from "../../pg/schema-filter.js";
+import { SCHEMA_CONDITION } from "@walwarden/postgres";
 
 /**
  * A SQL condition on `c` (pg_class) and `n` (its pg_namespace) true for the relations whose data pg_dump

@@ -1,4 +1,4 @@
-import type { SchemaFilter } from "../../pg/schema-filter.js";
+import type { SchemaFilter } from "@walwarden/postgres";
 import type { BackupRole } from "./backup-role-query.js";
 import type { AdviceProvider, DetectedProvider } from "./detect-provider.js";
 import type { PrivilegeFinding } from "./privilege-findings.js";

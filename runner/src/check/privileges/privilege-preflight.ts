@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "@walwarden/verifier";
 import pg from "pg";
 import type { PgTarget } from "../../pg/connection.js";
-import type { SchemaFilter } from "../../pg/schema-filter.js";
+import type { SchemaFilter } from "@walwarden/postgres";
 import { type BackupRole, readBackupRole } from "./backup-role-query.js";
 import { privilegeFindings, type PrivilegeFinding } from "./privilege-findings.js";
 import { readRlsTables } from "./rls-tables-query.js";

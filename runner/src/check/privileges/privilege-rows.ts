@@ -1,6 +1,6 @@
 import type { DatabaseConfig } from "../../config/schema.js";
 import type { PgTarget } from "../../pg/connection.js";
-import type { CheckRow } from "../check.js";
+import type { CheckRow } from "../check-row.js";
 import { detectProvider } from "./detect-provider.js";
 import { describeFinding } from "./privilege-advice.js";
 import { privilegePreflight } from "./privilege-preflight.js";

@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import { schemaParams, type SchemaFilter } from "../../pg/schema-filter.js";
+import { schemaParams, type SchemaFilter } from "@walwarden/postgres";
 import { DUMPED_RELATION } from "./dumped-relations.js";
 
 /** One schema holding relations a backup reads: whether the role may use it, and how many it holds. */

@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import type { SchemaFilter } from "../../pg/schema-filter.js";
+import type { SchemaFilter } from "@walwarden/postgres";
 
 /** Large objects the role cannot read: how many, and the first few oids. */
 export interface UnreadableLargeObjects {

@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { SCHEMA_CONDITION, schemaParams, type SchemaFilter } from "./schema-filter.js";
+import { quoteIdentifier } from "./sql-identifier.js";
 
 /** Rows in one table. */
 export interface TableRows {
@@ -27,16 +28,14 @@ export async function tableRowCounts(client: ClientBase, filter: SchemaFilter): 
   for (let i = 0; i < tables.length; i += PER_QUERY) {
     const chunk = tables.slice(i, i + PER_QUERY);
     const sql = chunk
-      .map((t, j) => `SELECT ${j} AS i, count(*)::int8 AS n FROM ONLY ${ident(t.schema)}.${ident(t.name)}`)
+      .map(
+        (t, j) =>
+          `SELECT ${j} AS i, count(*)::int8 AS n FROM ONLY ${quoteIdentifier(t.schema)}.${quoteIdentifier(t.name)}`,
+      )
       .join(" UNION ALL ");
     const rows = (await client.query<{ i: number; n: string }>(sql)).rows;
     const byIndex = new Map(rows.map((r) => [Number(r.i), Number(r.n)]));
-    chunk.forEach((t, j) => out.push({ schema: t.schema, name: t.name, rows: byIndex.get(j) ?? 0 }));
+    for (const [j, t] of chunk.entries()) out.push({ schema: t.schema, name: t.name, rows: byIndex.get(j) ?? 0 });
   }
   return out;
-}
-
-/** A quoted SQL identifier. */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

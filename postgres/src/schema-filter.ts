@@ -1,3 +1,5 @@
+import { quoteIdentifier } from "./sql-identifier.js";
+
 /** Which schemas a backup covers: exactly these (empty: every non-system schema), minus the excluded ones. */
 export interface SchemaFilter {
   schemas: readonly string[];
@@ -18,6 +20,8 @@ export function schemaParams(f: SchemaFilter): [string[], string[]] {
 
 /** pg_dump's --schema / --exclude-schema arguments for exact names (double-quoted, so no pattern characters apply). */
 export function schemaDumpArgs(f: SchemaFilter): string[] {
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  return [...f.schemas.map((s) => `--schema=${q(s)}`), ...f.excludeSchemas.map((s) => `--exclude-schema=${q(s)}`)];
+  return [
+    ...f.schemas.map((s) => `--schema=${quoteIdentifier(s)}`),
+    ...f.excludeSchemas.map((s) => `--exclude-schema=${quoteIdentifier(s)}`),
+  ];
 }
