@@ -15,11 +15,14 @@ export interface BundleLimits {
   maxFileBytes: number;
   /** Most bytes all files together may inflate to. */
   maxTotalBytes: number;
-  /** Most bytes a deflated file may inflate to per compressed byte, for files larger than RATIO_FLOOR_BYTES. */
+  /**
+   * Most bytes a deflated file may inflate to per compressed byte, and all files together per byte of the
+   * zip, once past RATIO_FLOOR_BYTES.
+   */
   maxRatio: number;
 }
 
-/** Files up to this size may have any compression ratio (a small file of repeated bytes is no bomb). */
+/** Up to this size a file, or all files together, may have any compression ratio (a small file of repeated bytes is no bomb). */
 export const RATIO_FLOOR_BYTES = 1024 * 1024;
 
 const GiB = 1024 ** 3;

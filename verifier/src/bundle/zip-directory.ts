@@ -38,10 +38,11 @@ const FLAG_STRONG_ENCRYPTION = 0x0040;
 const FLAG_UTF8 = 0x0800;
 
 /**
- * Reads and checks a zip's central directory against the limits, without inflating anything: the file
- * count, each declared size and ratio, their sum, safe and unique paths, each local header agreeing with
- * its directory record, and no two entries sharing bytes (overlapping entries are how a small zip
- * inflates one compressed stream many times). Entries come back in directory order.
+ * Reads and checks a zip's central directory against the limits, without inflating anything: first its
+ * structure (the file count, safe and unique paths, each local header agreeing with its directory record,
+ * no two entries sharing bytes: overlapping entries are how a small zip inflates one compressed stream
+ * many times), then what it declares (each size and ratio, their sum and its ratio to the zip's length).
+ * Entries come back in directory order.
  */
 export function readZipDirectory(zip: Uint8Array, limits: BundleLimits): Result<ZipEntry[], ZipDirectoryErrorCode> {
   const u16 = (o: number) => zip[o]! | (zip[o + 1]! << 8);
@@ -66,7 +67,6 @@ export function readZipDirectory(zip: Uint8Array, limits: BundleLimits): Result<
 
   const entries: (ZipEntry & { start: number })[] = [];
   const seen = new Set<string>();
-  let total = 0;
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
     if (p + 46 > cdOffset + cdSize || u32(p) !== CENTRAL)
@@ -91,17 +91,8 @@ export function readZipDirectory(zip: Uint8Array, limits: BundleLimits): Result<
     if (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) return err("unsupported-zip", `${name} is encrypted`);
     if (method !== 0 && method !== 8)
       return err("unsupported-compression", `${name} uses compression method ${method}`);
-    if (size > limits.maxFileBytes)
-      return err("bundle-entry-too-large", `${name} inflates to ${size} bytes, more than ${limits.maxFileBytes}`);
-    if ((total += size) > limits.maxTotalBytes)
-      return err("bundle-too-large", `the files inflate to more than ${limits.maxTotalBytes} bytes`);
     if (method === 0 && size !== compressedSize)
       return err("not-a-zip", `${name} is stored, but its sizes differ (${compressedSize} and ${size})`);
-    if (method === 8 && size > RATIO_FLOOR_BYTES && size > limits.maxRatio * compressedSize)
-      return err(
-        "bundle-ratio",
-        `${name} inflates ${compressedSize} bytes to ${size}, more than ${limits.maxRatio} times (a zip bomb?)`,
-      );
 
     // The local header must describe the same file: readers that trust one or the other must agree.
     if (start + 30 > cdOffset || u32(start) !== LOCAL) return err("not-a-zip", `${name} has no local header`);
@@ -122,14 +113,38 @@ export function readZipDirectory(zip: Uint8Array, limits: BundleLimits): Result<
     p = next;
   }
   if (p !== cdOffset + cdSize) return err("not-a-zip", "the central directory's size does not match its records");
-
   const byStart = [...entries].sort((a, b) => a.start - b.start);
   for (let i = 1; i < byStart.length; i++) {
     const [a, b] = [byStart[i - 1]!, byStart[i]!];
     if (a.dataOffset + a.compressedSize > b.start)
       return err("bundle-overlap", `${a.name} and ${b.name} share bytes in the zip (a zip bomb?)`);
   }
+  const costs = checkCosts(entries, zip.length, limits);
+  if (!costs.ok) return costs;
   return ok(entries.map(({ start: _, ...e }) => e));
+}
+
+/** What the entries declare they cost, against the limits: per file, in all, and per compressed byte. */
+function checkCosts(entries: ZipEntry[], zipLength: number, limits: BundleLimits): Result<void, ZipDirectoryErrorCode> {
+  let total = 0;
+  for (const { name, method, compressedSize, size } of entries) {
+    if (size > limits.maxFileBytes)
+      return err("bundle-entry-too-large", `${name} inflates to ${size} bytes, more than ${limits.maxFileBytes}`);
+    if ((total += size) > limits.maxTotalBytes)
+      return err("bundle-too-large", `the files inflate to more than ${limits.maxTotalBytes} bytes`);
+    if (method === 8 && size > RATIO_FLOOR_BYTES && size > limits.maxRatio * compressedSize)
+      return err(
+        "bundle-ratio",
+        `${name} inflates ${compressedSize} bytes to ${size}, more than ${limits.maxRatio} times (a zip bomb?)`,
+      );
+  }
+  // Many files each under the floor must not add up to a bomb either.
+  if (total > RATIO_FLOOR_BYTES && total > limits.maxRatio * zipLength)
+    return err(
+      "bundle-ratio",
+      `the files inflate to ${total} bytes from a zip of ${zipLength}, more than ${limits.maxRatio} times (a zip bomb?)`,
+    );
+  return ok(undefined);
 }
 
 /** Offset of the end-of-central-directory record: the last one whose comment ends the zip. */
