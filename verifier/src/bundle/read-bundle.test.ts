@@ -14,7 +14,7 @@ import {
 } from "../test-support/zip-bombs.js";
 import { DEFAULT_BUNDLE_LIMITS, RATIO_FLOOR_BYTES } from "./bundle-limits.js";
 import { MAX_BUNDLE_FILES } from "./layout.js";
-import { readBundle } from "./read-bundle.js";
+import { INDEX_BYTES_PER_FILE, readBundle } from "./read-bundle.js";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -145,6 +145,17 @@ describe("readBundle refuses zip bombs within its limits", () => {
     const r = quickly(manyEntries(2_000, MiB)); // 2,000 MiB, under maxTotalBytes, from a 2 MB zip
     expect(r).toMatchObject({ ok: false, code: "bundle-ratio", message: /from a zip of/ });
     expect(r.ms).toBeLessThan(1_000);
+  });
+
+  test("an index larger than the file count allows (it is parsed before its signature is checked)", () => {
+    const index = (size: number) => rawZip([{ name: "index.dsse.json", method: 0, data: new Uint8Array(size), size }]);
+    const max = 64 * 1024 + INDEX_BYTES_PER_FILE * 100;
+    expect(readBundle(index(max), { maxFiles: 100 }).ok).toBe(true);
+    expect(readBundle(index(max + 1), { maxFiles: 100 })).toMatchObject({
+      ok: false,
+      code: "bundle-entry-too-large",
+      message: /index\.dsse\.json declares/,
+    });
   });
 
   test("a file up to RATIO_FLOOR_BYTES may have any ratio; above it, up to maxRatio", () => {

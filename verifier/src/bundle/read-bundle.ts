@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "../result.js";
 import { type BundleLimits, bundleLimits } from "./bundle-limits.js";
+import { BundlePaths } from "./layout.js";
 import { type InflateCappedErrorCode, inflateCapped } from "./inflate-capped.js";
 import { readZipDirectory, type ZipDirectoryErrorCode } from "./zip-directory.js";
 
@@ -15,6 +16,13 @@ export const BUNDLE_REFUSAL_CODES: ReadonlySet<ReadBundleErrorCode> = new Set<Re
   "bundle-size-mismatch",
   "bundle-overlap",
 ]);
+
+/**
+ * Most bytes index.dsse.json may have per file the limits allow, plus 64 KiB: it is parsed before its
+ * signature is checked, so its size is what an unsigned zip can make the verifier parse. A real index lists
+ * short layout paths, about 150 bytes each once base64-encoded in the envelope.
+ */
+export const INDEX_BYTES_PER_FILE = 512;
 
 /** The files of a bundle by path. */
 export type BundleFiles = Map<string, Uint8Array>;
@@ -36,6 +44,13 @@ export function readBundle(
     return err("bundle-too-large", `the zip has ${zip.length} bytes, more than ${l.maxZipBytes}`);
   const directory = readZipDirectory(zip, l);
   if (!directory.ok) return directory;
+  const maxIndex = 64 * 1024 + INDEX_BYTES_PER_FILE * l.maxFiles;
+  const index = directory.value.find((e) => e.name === BundlePaths.index);
+  if (index && index.size > maxIndex)
+    return err(
+      "bundle-entry-too-large",
+      `${index.name} declares ${index.size} bytes, more than ${maxIndex} for ${l.maxFiles} files`,
+    );
   const files: BundleFiles = new Map();
   for (const e of directory.value) {
     if (e.name.endsWith("/")) continue;
