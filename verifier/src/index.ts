@@ -28,6 +28,7 @@ export * from "./log/memory-log.js";
 export * from "./bundle/layout.js";
 export * from "./bundle/report.js";
 export * from "./bundle/policy.js";
+export * from "./bundle/bundle-limits.js";
 export * from "./bundle/read-bundle.js";
 export * from "./bundle/write-bundle.js";
 export * from "./bundle/report-html.js";

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { toHex } from "../bytes/hex.js";
 import { nativeSha256 } from "../node/native-sha256.js";
+import { readRegularFile } from "./read-regular-file.js";
 
 /** Where the CLI writes. */
 export interface Io {
@@ -15,13 +15,12 @@ function cannotRead(path: string, e: unknown, io: Io): undefined {
   return undefined;
 }
 
-/** A file's bytes, or undefined (said on stderr) if it cannot be read. */
-export async function readBytes(path: string, io: Io): Promise<Uint8Array | undefined> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    return cannotRead(path, e, io);
-  }
+/** Most bytes of a manifest, kit file or checkpoint the CLI reads (each is a few KiB; a manifest with 100,000 tables a few MiB). */
+export const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A small file's bytes, or undefined (said on stderr) if it cannot be read, is not a regular file or is too large. */
+export function readBytes(path: string, io: Io): Promise<Uint8Array | undefined> {
+  return readRegularFile(path, MAX_TEXT_FILE_BYTES, "the most a manifest or kit file may have", io);
 }
 
 /** A file's text (UTF-8), or undefined (said on stderr) if it cannot be read. */

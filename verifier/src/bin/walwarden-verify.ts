@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { type BundleLimits, DEFAULT_BUNDLE_LIMITS } from "../bundle/bundle-limits.js";
 import { policyFromVkeys } from "../bundle/policy.js";
 import type { Report } from "../bundle/report.js";
 import { verifyBundle } from "../bundle/verify-bundle.js";
@@ -7,7 +8,9 @@ import { manifestReport } from "../manifest/manifest-report.js";
 import { nativeEd25519Verify } from "../node/native-ed25519.js";
 import { nativeSha256 } from "../node/native-sha256.js";
 import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
-import { hashFile, parseJson, readBytes, readText, type Io } from "./io.js";
+import { hashFile, parseJson, readText, type Io } from "./io.js";
+import { parseSize } from "./parse-size.js";
+import { readRegularFile } from "./read-regular-file.js";
 import { isKitManifestPath, readKit } from "./read-kit.js";
 
 export type { Io } from "./io.js";
@@ -19,7 +22,8 @@ const HELP = `walwarden-verify: check Walwarden artifacts offline, against keys 
 
 Usage:
   walwarden-verify bundle <file.zip> --key <vkey> [--key <vkey> …] [--origin <log origin>]
-                          [--previous <checkpoint.txt> …] [--json]
+                          [--previous <checkpoint.txt> …] [--max-zip-size <size>]
+                          [--max-inflated-size <size>] [--max-file-size <size>] [--json]
   walwarden-verify manifest <envelope.json> --key <vkey> [--key …] [--artifact <file>] [--json]
   walwarden-verify kit <dir/backupId.manifest.json> --key <vkey> [--key …] [--origin <log origin>]
                        [--no-artifact] [--json]
@@ -37,6 +41,14 @@ both keys: the manifest key signs the manifest, the checkpoint key the log the e
 --origin       the log origin the checkpoint must be for (<deployment>/log/<orgId>); without it, kit
                accepts any origin that ends in /log/<the manifest's orgId>
 --previous     a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
+--max-zip-size       bundle: the largest zip read (default 1GiB); anything but a regular file
+                     (a device, a FIFO, a directory) is refused before it is read
+--max-inflated-size  bundle: the most its files may inflate to together (default 2GiB)
+--max-file-size      bundle: the most one file may inflate to (default 1GiB)
+                     Sizes are bytes, or with KiB, MiB, GiB. A zip that declares more, or compresses
+                     a file larger than 1 MiB more than 200 times, or whose files inflate past the
+                     sizes it declares or share bytes, is not verified (a zip bomb) and costs
+                     little memory: about the zip plus what it declares
 --artifact     the backup file itself: its SHA-256 must be the one the manifest signed
 --no-artifact  check a kit without its dump (the artifact check is skipped)
 --json         print the report as JSON
@@ -46,24 +58,8 @@ Exit status: 0 verified, 1 not verified (the failed check is named), 2 usage or 
 
 /** Runs the CLI with arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        key: { type: "string", multiple: true, default: [] },
-        origin: { type: "string" },
-        previous: { type: "string", multiple: true, default: [] },
-        artifact: { type: "string" },
-        "no-artifact": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    return usage(io, (e as Error).message);
-  }
+  const parsed = parseFlags(argv);
+  if (typeof parsed === "string") return usage(io, parsed);
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === "help") {
     io.stdout(HELP);
@@ -84,6 +80,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command !== "kit" && values["no-artifact"]) return usage(io, "--no-artifact goes with the kit command");
   if (command === "manifest" && values.origin) return usage(io, "--origin goes with the bundle and kit commands");
   if (command !== "bundle" && values.previous.length) return usage(io, "--previous goes with the bundle command");
+  const limits = bundleLimitFlags(values);
+  if (typeof limits === "string") return usage(io, limits);
+  const limitFlag = Object.keys(LIMIT_FLAGS).find((f) => values[f as keyof typeof LIMIT_FLAGS] !== undefined);
+  if (command !== "bundle" && limitFlag) return usage(io, `--${limitFlag} goes with the bundle command`);
   if (command === "kit" && !isKitManifestPath(file))
     return usage(io, "kit needs the kit's <backupId>.manifest.json (its siblings are found next to it)");
 
@@ -100,12 +100,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!policy.ok) return usage(io, policy.message);
 
   if (command === "bundle") {
-    const zip = await readBytes(file, io);
+    const maxZip = limits.maxZipBytes ?? DEFAULT_BUNDLE_LIMITS.maxZipBytes;
+    const zip = await readRegularFile(file, maxZip, "--max-zip-size", io);
     if (!zip) return EXIT.usage;
     const report = await verifyBundle(zip, policy.value, {
       sha256: nativeSha256,
       rangeHasher: parallelRangeHasher(),
       ed25519: nativeEd25519Verify,
+      limits,
     });
     return printReport(report, values.json, io);
   }
@@ -130,6 +132,49 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const report = manifestReport(envelope, policy.value.manifestKeys, artifactSha256, nativeEd25519Verify);
   return printReport(report, values.json, io);
+}
+
+/** The parsed arguments, or parseArgs's complaint. */
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        key: { type: "string", multiple: true, default: [] },
+        origin: { type: "string" },
+        previous: { type: "string", multiple: true, default: [] },
+        artifact: { type: "string" },
+        "no-artifact": { type: "boolean", default: false },
+        "max-zip-size": { type: "string" },
+        "max-inflated-size": { type: "string" },
+        "max-file-size": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const LIMIT_FLAGS = {
+  "max-zip-size": "maxZipBytes",
+  "max-inflated-size": "maxTotalBytes",
+  "max-file-size": "maxFileBytes",
+} as const satisfies Record<string, keyof BundleLimits>;
+
+/** The bundle limits the flags set, or what is wrong with one of them. */
+function bundleLimitFlags(values: Partial<Record<keyof typeof LIMIT_FLAGS, string>>): Partial<BundleLimits> | string {
+  const limits: Partial<BundleLimits> = {};
+  for (const [flag, limit] of Object.entries(LIMIT_FLAGS) as [keyof typeof LIMIT_FLAGS, keyof BundleLimits][]) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const size = parseSize(text);
+    if (!size.ok) return `--${flag}: ${size.message}`;
+    limits[limit] = size.value;
+  }
+  return limits;
 }
 
 function printReport(report: Report, json: boolean, io: Io): number {

@@ -75,8 +75,6 @@ export const RestoreHistoryFileSchema = z.strictObject({
 /** A restore history. */
 export type RestoreHistoryFile = z.infer<typeof RestoreHistoryFileSchema>;
 
-/** Most bytes a bundle may inflate to before the reader refuses it (zip bombs). */
-export const MAX_BUNDLE_BYTES = 2 * 1024 ** 3;
 /**
  * Most files a bundle may hold. The layout needs a handful plus bundled checkpoints; staying below the
  * classic zip limit (65,535 entries) means no ZIP64, which fflate and many tools do not read.

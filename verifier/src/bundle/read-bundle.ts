@@ -1,77 +1,67 @@
-import { unzipSync } from "fflate";
 import { err, ok, type Result } from "../result.js";
-import { MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES } from "./layout.js";
+import { type BundleLimits, bundleLimits } from "./bundle-limits.js";
+import { BundlePaths } from "./layout.js";
+import { type InflateCappedErrorCode, inflateCapped } from "./inflate-capped.js";
+import { readZipDirectory, type ZipDirectoryErrorCode } from "./zip-directory.js";
 
-/** Why a zip could not be read as a bundle. */
-export type ReadBundleErrorCode =
-  | "not-a-zip"
-  | "too-large"
-  | "bad-path"
-  | "duplicate-path"
-  | "unsupported-compression"
-  | "zip64";
+/** Why a zip could not be read as a bundle. The `bundle-…` codes are the zip-bomb refusals. */
+export type ReadBundleErrorCode = ZipDirectoryErrorCode | InflateCappedErrorCode;
+
+/** The codes by which readBundle refuses a zip as too costly to read, or as built to look cheaper than it is. */
+export const BUNDLE_REFUSAL_CODES: ReadonlySet<ReadBundleErrorCode> = new Set<ReadBundleErrorCode>([
+  "bundle-too-large",
+  "bundle-too-many-files",
+  "bundle-entry-too-large",
+  "bundle-ratio",
+  "bundle-size-mismatch",
+  "bundle-overlap",
+]);
+
+/**
+ * Most bytes index.dsse.json may have per file the limits allow, plus 64 KiB: it is parsed before its
+ * signature is checked, so its size is what an unsigned zip can make the verifier parse. A real index lists
+ * short layout paths, about 150 bytes each once base64-encoded in the envelope.
+ */
+export const INDEX_BYTES_PER_FILE = 512;
 
 /** The files of a bundle by path. */
 export type BundleFiles = Map<string, Uint8Array>;
 
 /**
- * Reads a bundle zip into memory, refusing zip bombs (more than MAX_BUNDLE_BYTES inflated or
- * MAX_BUNDLE_FILES files), ZIP64 (its entry count and sizes would be misread), unsafe or duplicate paths,
- * and compression other than stored/deflate. Duplicates matter: a zip may hold two files of one name, and
- * a reader that keeps the last would verify different bytes from the ones another tool shows.
+ * Reads a bundle zip into memory within `limits` (the defaults unless given), refusing zip bombs before
+ * inflating anything (more bytes, files, bytes per file or compression ratio than allowed, overlapping
+ * entries) and while inflating (a file that inflates past its declared size is stopped there). Also
+ * refuses ZIP64 (its entry count and sizes would be misread), encryption, unsafe or duplicate paths, and
+ * compression other than stored/deflate. Duplicates matter: a zip may hold two files of one name, and a
+ * reader that keeps the last would verify different bytes from the ones another tool shows.
  */
-export function readBundle(zip: Uint8Array): Result<BundleFiles, ReadBundleErrorCode> {
-  if (isZip64(zip))
-    return err("zip64", "ZIP64 archives are not bundles (a bundle has fewer than 65,535 files, each under 4 GiB)");
-  const seen = new Set<string>();
-  let total = 0;
-  let problem: { code: ReadBundleErrorCode; message: string } | undefined;
-  let out: Record<string, Uint8Array>;
-  try {
-    out = unzipSync(zip, {
-      filter(f) {
-        if (problem) return false;
-        if (seen.has(f.name)) problem = { code: "duplicate-path", message: `the zip holds ${f.name} more than once` };
-        else if (!isSafePath(f.name))
-          problem = { code: "bad-path", message: `unsafe path in zip: ${JSON.stringify(f.name)}` };
-        else if (f.compression !== 0 && f.compression !== 8)
-          problem = { code: "unsupported-compression", message: `${f.name} uses compression method ${f.compression}` };
-        else if (seen.size + 1 > MAX_BUNDLE_FILES)
-          problem = { code: "too-large", message: `more than ${MAX_BUNDLE_FILES} files` };
-        else if ((total += f.originalSize) > MAX_BUNDLE_BYTES)
-          problem = { code: "too-large", message: `inflates to more than ${MAX_BUNDLE_BYTES} bytes` };
-        seen.add(f.name);
-        return !problem && !f.name.endsWith("/");
-      },
-    });
-  } catch (e) {
-    return err("not-a-zip", `not a readable zip: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (problem) return err(problem.code, problem.message);
-  return ok(new Map(Object.entries(out)));
-}
-
-/** True if the zip's end record says ZIP64 (a ZIP64 locator precedes it, or a field is saturated). */
-function isZip64(zip: Uint8Array): boolean {
-  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65535); i--) {
-    if (zip[i] === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 0x05 && zip[i + 3] === 0x06) {
-      const u16 = (o: number) => zip[i + o]! | (zip[i + o + 1]! << 8);
-      const u32 = (o: number) => (u16(o) | (u16(o + 2) << 16)) >>> 0;
-      const locator =
-        i >= 20 && zip[i - 20] === 0x50 && zip[i - 19] === 0x4b && zip[i - 18] === 0x06 && zip[i - 17] === 0x07;
-      return locator || u16(8) === 0xffff || u16(10) === 0xffff || u32(12) === 0xffffffff || u32(16) === 0xffffffff;
+export function readBundle(
+  zip: Uint8Array,
+  limits: Partial<BundleLimits> = {},
+): Result<BundleFiles, ReadBundleErrorCode> {
+  const l = bundleLimits(limits);
+  if (zip.length > l.maxZipBytes)
+    return err("bundle-too-large", `the zip has ${zip.length} bytes, more than ${l.maxZipBytes}`);
+  const directory = readZipDirectory(zip, l);
+  if (!directory.ok) return directory;
+  const maxIndex = 64 * 1024 + INDEX_BYTES_PER_FILE * l.maxFiles;
+  const index = directory.value.find((e) => e.name === BundlePaths.index);
+  if (index && index.size > maxIndex)
+    return err(
+      "bundle-entry-too-large",
+      `${index.name} declares ${index.size} bytes, more than ${maxIndex} for ${l.maxFiles} files`,
+    );
+  const files: BundleFiles = new Map();
+  for (const e of directory.value) {
+    if (e.name.endsWith("/")) continue;
+    const data = zip.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
+    if (e.method === 0) {
+      files.set(e.name, data.slice());
+      continue;
     }
+    const inflated = inflateCapped(data, e.size);
+    if (!inflated.ok) return err(inflated.code, `${e.name}: ${inflated.message}`);
+    files.set(e.name, inflated.value);
   }
-  return false;
-}
-
-function isSafePath(name: string): boolean {
-  return (
-    name.length > 0 &&
-    name.length <= 512 &&
-    !name.startsWith("/") &&
-    !name.includes("\\") &&
-    !name.includes("\0") &&
-    name.split("/").every((part, i, all) => part !== ".." && part !== "." && (part !== "" || i === all.length - 1))
-  );
+  return ok(files);
 }

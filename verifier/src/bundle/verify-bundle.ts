@@ -6,7 +6,9 @@ import { checkLog } from "./check-log.js";
 import { checkManifests } from "./check-manifests.js";
 import { checkRestores } from "./check-restores.js";
 import type { VerifyPolicy } from "./policy.js";
-import { readBundle } from "./read-bundle.js";
+import type { Result } from "../result.js";
+import type { BundleLimits } from "./bundle-limits.js";
+import { type BundleFiles, type ReadBundleErrorCode, readBundle } from "./read-bundle.js";
 import { ReportBuilder, type Report } from "./report.js";
 
 /**
@@ -17,6 +19,8 @@ export interface VerifyBundleOptions {
   sha256?: Sha256;
   rangeHasher?: RangeHasher;
   ed25519?: Ed25519Verify;
+  /** What reading the zip may cost (DEFAULT_BUNDLE_LIMITS for those not given). */
+  limits?: Partial<BundleLimits>;
 }
 
 /**
@@ -29,11 +33,23 @@ export async function verifyBundle(
   policy: VerifyPolicy,
   options: VerifyBundleOptions = {},
 ): Promise<Report> {
+  return verifyReadBundle(readBundle(zip, options.limits), policy, options);
+}
+
+/**
+ * verifyBundle from the outcome of readBundle, for a caller that looks at it first (the Worker answers a
+ * zip bomb with 413 rather than a report).
+ */
+export async function verifyReadBundle(
+  read: Result<BundleFiles, ReadBundleErrorCode>,
+  policy: VerifyPolicy,
+  options: VerifyBundleOptions = {},
+): Promise<Report> {
   const sha = options.sha256 ?? portableSha256;
   const hasher = options.rangeHasher ?? singleThreadRangeHasher(sha);
   const report = new ReportBuilder();
 
-  const files = report.result("bundle.zip", "Bundle is a readable zip", readBundle(zip), (f) => `${f.size} files`);
+  const files = report.result("bundle.zip", "Bundle is a readable zip", read, (f) => `${f.size} files`);
   if (!files) return report.build();
 
   const index = checkIndex(files, policy, sha, report);

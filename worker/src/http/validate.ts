@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { describeIssue } from "@walwarden/verifier";
+import { cappedBody } from "./capped-body.js";
 import { ApiError } from "./errors.js";
 
 /** Largest JSON body any route accepts (a complete request with 100,000 tables fits). */
@@ -23,12 +24,9 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   const type = c.req.header("content-type") ?? "";
   if (!/^application\/json\b/i.test(type))
     throw new ApiError(415, "unsupported-media-type", "send the body as application/json");
-  const length = Number(c.req.header("content-length") ?? "0");
-  if (length > MAX_JSON_BYTES)
-    throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
-  const text = await c.req.text();
-  if (text.length > MAX_JSON_BYTES)
-    throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
+  const bytes = await cappedBody(c.req.raw, MAX_JSON_BYTES);
+  if (!bytes) throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
+  const text = new TextDecoder().decode(bytes);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,21 +1,35 @@
 import { Hono } from "hono";
-import { manifestReport, policyFromVkeys, verifyBundle } from "@walwarden/verifier";
+import {
+  BUNDLE_REFUSAL_CODES,
+  type BundleLimits,
+  manifestReport,
+  policyFromVkeys,
+  readBundle,
+  verifyReadBundle,
+} from "@walwarden/verifier";
 import { VerificationReportSchema, VerifyManifestRequestSchema } from "@walwarden/verifier/wire";
 import { intVar } from "../env.js";
+import { cappedBody } from "../http/capped-body.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { reply } from "../http/reply.js";
 import { jsonBody } from "../http/validate.js";
 import { rateLimit } from "../ratelimit/client.js";
+import { VERIFY_BUNDLE_LIMITS } from "./verify-limits.js";
 import { publishedKeys } from "./well-known.js";
 
-/** Largest evidence bundle the endpoint verifies (bigger ones: run walwarden-verify locally). */
-export const MAX_VERIFY_ZIP_BYTES = 32 * 1024 * 1024;
+export { VERIFY_BUNDLE_LIMITS } from "./verify-limits.js";
+const MiB = 1024 * 1024;
+
+/** Largest evidence bundle the endpoint reads (bigger ones: run walwarden-verify locally). */
+export const MAX_VERIFY_ZIP_BYTES = VERIFY_BUNDLE_LIMITS.maxZipBytes;
 
 /**
  * POST /v1/verify: anyone may check a manifest envelope (JSON, optionally with the artifact's SHA-256) or
  * an evidence bundle (application/zip) against the keys this Worker publishes, and nothing else. The
- * answer is the verifier's report. No auth; rate-limited per client address.
+ * answer is the verifier's report; a bundle the reader refuses as a zip bomb (VERIFY_BUNDLE_LIMITS,
+ * sizes that lie, overlapping entries) is answered 413 before it is inflated. No auth; rate-limited per
+ * client address.
  */
 export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
   const client = c.req.header("cf-connecting-ip") ?? "unknown";
@@ -33,20 +47,21 @@ export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
   if (!policy.ok) throw new Error(policy.message);
   const type = c.req.header("content-type") ?? "";
   if (/^application\/zip\b/i.test(type)) {
-    if (Number(c.req.header("content-length") ?? "0") > MAX_VERIFY_ZIP_BYTES)
+    const zip = await cappedBody(c.req.raw, MAX_VERIFY_ZIP_BYTES);
+    if (!zip)
       throw new ApiError(
         413,
         "payload-too-large",
         `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`,
       );
-    const zip = new Uint8Array(await c.req.arrayBuffer());
-    if (zip.length > MAX_VERIFY_ZIP_BYTES)
+    const read = readBundle(zip, VERIFY_BUNDLE_LIMITS);
+    if (!read.ok && BUNDLE_REFUSAL_CODES.has(read.code))
       throw new ApiError(
         413,
         "payload-too-large",
-        `bundles over ${MAX_VERIFY_ZIP_BYTES} bytes: run walwarden-verify bundle locally`,
+        `${read.code}: ${read.message}; this endpoint reads bundles within ${describe(VERIFY_BUNDLE_LIMITS)}: run walwarden-verify bundle locally for larger ones`,
       );
-    return reply(c, VerificationReportSchema, await verifyBundle(zip, policy.value));
+    return reply(c, VerificationReportSchema, await verifyReadBundle(read, policy.value));
   }
   const body = await jsonBody(c, VerifyManifestRequestSchema);
   return reply(
@@ -55,3 +70,7 @@ export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
     manifestReport(body.envelope, policy.value.manifestKeys, body.artifactSha256),
   );
 });
+
+function describe(l: BundleLimits): string {
+  return `${l.maxTotalBytes / MiB} MiB inflated, ${l.maxFileBytes / MiB} MiB per file, ${l.maxFiles} files and a compression ratio of ${l.maxRatio}`;
+}
