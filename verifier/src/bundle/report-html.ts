@@ -85,7 +85,8 @@ export function renderReportHtml(input: ReportInput): string {
     perDb.set(e.data.databaseId, {
       count: row.count + 1,
       bytes: row.bytes + e.data.artifact.sizeBytes,
-      last: Math.max(e.at, row.last),
+      // biome-ignore lint/complexity/useMathMinMax: e.at is an ISO instant; Math.max would turn it into NaN.
+      last: e.at > row.last ? e.at : row.last,
     });
   }
   const restores = new Map<string, { backupId: string; first: string; last: string; state: string }>();
