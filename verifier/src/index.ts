@@ -32,3 +32,5 @@ export * from "./bundle/write-bundle.js";
 export * from "./bundle/report-html.js";
 export * from "./bundle/verify-bundle.js";
 export { restoreHistories } from "./bundle/check-restores.js";
+export { REDACTED, redactSecrets } from "./redact/redact.js";
+export { clipText } from "./redact/clip.js";
