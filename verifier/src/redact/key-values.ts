@@ -13,14 +13,14 @@ const KEY = new RegExp(
 );
 /** An HTTP authorization scheme before a credential (`Authorization: Bearer x`): kept, the credential goes. */
 const SCHEME = /^(?:bearer|basic|digest|token|negotiate)[ \t]+/i;
-/** Where an unquoted value ends: whitespace, a quote, or the next query parameter. */
-const UNQUOTED_END = /[\s"'&]/;
+/** Where an unquoted value ends: whitespace, a quote, the next query parameter, or clipText's `…`. */
+const UNQUOTED_END = /[\s"'&…]/;
 
 /**
  * Redacts the value of every `key=value`, `key: value`, `"key": "value"` (also inside escaped JSON, `\"key\":
  * \"value\"`) and `KEY='a b'` whose key names a secret. A quoted value runs to its closing quote (to the end
  * of the text if it has none: a clipped text must not leak the rest of a secret); an unquoted one to the
- * next whitespace, quote or `&`.
+ * next whitespace, quote, `&` or `…`.
  */
 export function redactKeyValues(text: string): string {
   let out = "";

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { logError } from "../log/log-error.js";
 
 /** Stable error codes the API answers with (the `error.code` of every non-2xx body). */
 export type ApiErrorCode =
@@ -44,6 +45,6 @@ export function errorResponse(e: unknown, c: Context): Response {
     const body = { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
     return c.json(body, e.status);
   }
-  console.error("unhandled error", e instanceof Error ? e.stack : String(e));
+  logError("unhandled error", e, true);
   return c.json({ error: { code: "internal", message: "internal error" } }, 500);
 }

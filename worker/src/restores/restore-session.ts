@@ -7,6 +7,8 @@ import { appendToLog } from "../ledger/client.js";
 import type { AppendEvent } from "../ledger/ledger.js";
 import { newSecret, sha256Hex, timingSafeEqualText } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
+import { safeText } from "../log/free-text.js";
+import { logError } from "../log/log-error.js";
 import { SseHub } from "./sse-hub.js";
 
 type ClaimRejection = z.infer<typeof ClaimRejectionSchema>;
@@ -194,7 +196,7 @@ export class RestoreSession extends DurableObject<Env> {
       r,
       "claimed",
       `restore:${r.restoreId}`,
-      { restoreId: r.restoreId, backupId: r.backupId, clientVersion },
+      { restoreId: r.restoreId, backupId: r.backupId, clientVersion: safeText(clientVersion, 64) },
       now,
     );
     this.save({ ...this.record()!, progressSha256 });
@@ -222,7 +224,7 @@ export class RestoreSession extends DurableObject<Env> {
         },
       ]);
     } catch (e) {
-      console.error("restore: could not log a rejected claim", e instanceof Error ? e.message : String(e));
+      logError("restore: could not log a rejected claim", e);
     }
   }
 
@@ -275,7 +277,8 @@ export class RestoreSession extends DurableObject<Env> {
     if (TERMINAL_STATES.has(r.state))
       return err("bad-transition", `the restore is ${r.state}; no more progress is taken`);
     this.save({ ...r, lastActivityAt: now });
-    this.hub.progress({ ...p, restoreId: r.restoreId, at: iso(now)! });
+    const detail = p.detail === undefined ? {} : { detail: safeText(p.detail, 300) };
+    this.hub.progress({ ...p, ...detail, restoreId: r.restoreId, at: iso(now)! });
     return ok(undefined);
   }
 
@@ -356,7 +359,7 @@ export class RestoreSession extends DurableObject<Env> {
       for (const [i, t] of pending.entries())
         this.sql.exec("UPDATE transitions SET seq = ? WHERE n = ?", appended.entries[i]!.seq, t.n);
     } catch (e) {
-      console.error("restore: log append failed; retrying by alarm", e instanceof Error ? e.message : String(e));
+      logError("restore: log append failed; retrying by alarm", e);
       await this.ctx.storage.setAlarm(Date.now() + LOG_RETRY_MS);
       return err(
         "log-unavailable",
@@ -388,7 +391,7 @@ export class RestoreSession extends DurableObject<Env> {
         )
         .run();
     } catch (e) {
-      console.error("restore: D1 copy failed", e instanceof Error ? e.message : String(e));
+      logError("restore: D1 copy failed", e);
     }
   }
 
@@ -443,6 +446,8 @@ function dataOf(r: Restore, t: TransitionRequest): Record<string, unknown> {
   const ref = { restoreId: r.restoreId, backupId: r.backupId };
   if (t.state === "verifying") return { ...ref, sha256: t.sha256 ?? null };
   if (t.state === "completed") return { ...ref, dryRun: t.dryRun === true };
-  if (t.state === "failed") return { ...ref, stage: t.stage, reason: t.reason };
+  // Free text from the CLI: redacted before it is kept, logged or streamed.
+  if (t.state === "failed")
+    return { ...ref, stage: safeText(t.stage ?? "", 64), reason: safeText(t.reason ?? "", 4000) };
   return ref;
 }
