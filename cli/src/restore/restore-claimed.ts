@@ -1,4 +1,4 @@
-import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
+import { err, ok, type PgDumpPredicate, type Result, clipText, redactSecrets } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
 import { download, type Downloaded } from "../download/download.js";
@@ -11,7 +11,6 @@ import { checkRowCounts, selectedTables } from "../pg/row-check.js";
 import { runPgRestore } from "../pg/run-pg-restore.js";
 import { tocItemIds } from "../pg/toc.js";
 import { progressDisplay } from "../progress/progress-display.js";
-import { redact } from "../redact.js";
 import { canDecompress, type DecompressedArchive } from "../tools/decompress-sink.js";
 import { openArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import type { PreflightResult } from "./preflight.js";
@@ -198,7 +197,7 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
   } catch (e) {
     return err(
       "restore",
-      `cannot create the selected schemas in ${x.target.display}: ${redact((e as Error).message, [x.target.password])}`,
+      `cannot create the selected schemas in ${x.target.display}: ${redactSecrets((e as Error).message, [x.target.password])}`,
     );
   }
   const dumpBytes = archive.bytes;
@@ -221,7 +220,7 @@ async function verifyAndRestore(x: ClaimedContext, a: DownloadedArtifact): Promi
           bytes,
           totalBytes: dumpBytes,
           bytesPerSecond: s > 0 ? bytes / s : 0,
-          detail: `item ${pr.done} of ${pr.total}${pr.current ? `: ${pr.current}` : ""}`.slice(0, 300),
+          detail: clipText(redactSecrets(`item ${pr.done} of ${pr.total}${pr.current ? `: ${pr.current}` : ""}`), 300),
         });
       },
     },

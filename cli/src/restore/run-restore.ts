@@ -1,4 +1,4 @@
-import { err } from "@walwarden/verifier";
+import { err, clipText, redactSecrets } from "@walwarden/verifier";
 import type { Fetch } from "../api/http.js";
 import { httpRestoreApi, type RestoreApi, type RetryPolicy } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
@@ -6,7 +6,6 @@ import type { DownloadOptions } from "../download/download.js";
 import type { Io } from "../io.js";
 import { trustedKeys } from "../keys/trusted-keys.js";
 import type { RestoreTarget } from "../pg/restore-target.js";
-import { clip, redact } from "../redact.js";
 import { preflight } from "./preflight.js";
 import { restoreClaimed } from "./restore-claimed.js";
 import type { Stage, StageErr } from "./stage.js";
@@ -56,6 +55,9 @@ export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: Re
   const fetchImpl = d.fetch ?? fetch;
   const api = d.api ?? httpRestoreApi(o.api, fetchImpl, d.retry);
 
+  // What the operator gave that must never be printed: a failure message is redacted of it.
+  const known = [target.password, o.token];
+  const beforeClaim = (e: StageErr) => failBeforeClaim(e, known);
   const work = await openWorkdir(o.downloadDir, o.keepFile);
   if (!work.ok) return beforeClaim(work);
   try {
@@ -90,12 +92,7 @@ export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: Re
         touched,
       });
       if (r.ok) return { exitCode: 0, summary: r.value };
-      return await failAfterClaim(reporter, r, touched.value, [
-        target.password,
-        c.progressToken,
-        c.download.url,
-        o.token,
-      ]);
+      return await failAfterClaim(reporter, r, touched.value, [...known, c.progressToken, c.download.url]);
     } finally {
       reporter.stop();
     }
@@ -104,10 +101,11 @@ export async function runRestore(o: RestoreOptions, target: RestoreTarget, d: Re
   }
 }
 
-function beforeClaim(e: StageErr): RestoreOutcome {
+/** A failure before the claim: nothing to report (the token was not used); the message redacted. */
+function failBeforeClaim(e: StageErr, secrets: (string | undefined)[]): RestoreOutcome {
   return {
     exitCode: e.code === "interrupted" ? 130 : 1,
-    failure: { stage: e.code, message: e.message, restoreId: null, reported: null },
+    failure: { stage: e.code, message: redactSecrets(e.message, secrets), restoreId: null, reported: null },
   };
 }
 
@@ -118,7 +116,7 @@ async function failAfterClaim(
   touched: boolean,
   secrets: (string | undefined)[],
 ): Promise<RestoreOutcome> {
-  const reason = clip(redact(e.message, secrets));
+  const reason = clipText(redactSecrets(e.message, secrets), 4000, "end");
   const r = await reporter.transition({ state: "failed", stage: e.code, reason });
   // A touched target and a failed report means only the completed transition failed: the message says so.
   const consequence =
@@ -133,7 +131,7 @@ async function failAfterClaim(
     failure: {
       stage: e.code,
       message:
-        `${redact(e.message, secrets)}${e.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`.replace(
+        `${redactSecrets(e.message, secrets)}${e.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`.replace(
           /\n /g,
           "\n",
         ),
