@@ -2,6 +2,7 @@ import { PublishedKeysSchema } from "@walwarden/verifier/wire";
 import { WorkerApi } from "./api/worker-api.js";
 import type { BackupContext } from "./backup/run-backup.js";
 import type { RunnerConfig } from "./config/schema.js";
+import { knownSecrets } from "./log/known-secrets.js";
 import type { RunnerLogger } from "./log/logger.js";
 import { findPgDumps } from "./pg/pg-dump-binaries.js";
 import { makeS3Client } from "./s3/s3-client.js";
@@ -13,13 +14,15 @@ export async function createContext(
   env: NodeJS.ProcessEnv,
   log: RunnerLogger,
 ): Promise<BackupContext> {
+  const secrets = knownSecrets(config, env);
   return {
     config,
-    api: new WorkerApi(config.api, config.token),
+    api: new WorkerApi(config.api, config.token, undefined, secrets),
     s3: makeS3Client(config.bucket),
     journal: await UploadJournal.open(config.stateDir),
     log,
     env,
+    secrets,
     pgDumps: () => findPgDumps(config.pgBinDirs, env),
     publishedKeys: () => publishedKeys(config.api),
   };

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "@walwarden/verifier";
+import { clipText, err, ok, type Result, redactSecrets } from "@walwarden/verifier";
 import {
   ClaimResponseSchema,
   CompleteResponseSchema,
@@ -33,6 +33,8 @@ export class WorkerApi {
     private readonly base: string,
     private readonly token: string,
     private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
+    /** Secrets this runner holds (knownSecrets): never in a reason it sends. */
+    private readonly secrets: readonly string[] = [],
   ) {}
 
   /** Asks for a job for one of `databases`; null when there is none. */
@@ -56,7 +58,7 @@ export class WorkerApi {
     return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/complete`, body, CompleteResponseSchema);
   }
 
-  /** Fails the job with a reason people will read (logged as backup.failed). */
+  /** Fails the job with a reason people will read (logged as backup.failed), redacted before it leaves. */
   async fail(
     jobId: string,
     leaseId: string,
@@ -65,7 +67,7 @@ export class WorkerApi {
   ): Promise<Result<unknown, ApiErrorCode>> {
     return this.post(
       `/v1/runner/jobs/${encodeURIComponent(jobId)}/fail`,
-      { leaseId, reason: reason.slice(0, 4000), retryable },
+      { leaseId, reason: clipText(redactSecrets(reason, [this.token, ...this.secrets]), 4000), retryable },
       z.unknown(),
     );
   }
