@@ -5,7 +5,7 @@ import { intVar } from "../env.js";
 import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { jsonBody } from "../http/validate.js";
-import { rateLimit } from "../ratelimit/client.js";
+import { clientAddress, rateLimit } from "../ratelimit/client.js";
 import { publishedKeys } from "./well-known.js";
 
 /** Largest evidence bundle the endpoint verifies (bigger ones: run walwarden-verify locally). */
@@ -17,7 +17,7 @@ export const MAX_VERIFY_ZIP_BYTES = 32 * 1024 * 1024;
  * answer is the verifier's report. No auth; rate-limited per client address.
  */
 export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
-  const client = c.req.header("cf-connecting-ip") ?? "unknown";
+  const client = clientAddress(c);
   const limited = await rateLimit(c.env, `verify:${client}`, intVar(c.env.VERIFY_RATE_LIMIT_PER_MINUTE, 30), 60_000);
   if (!limited.allowed) {
     c.header("retry-after", String(limited.retryAfterSeconds));
