@@ -122,6 +122,35 @@ describe("walwarden restore after the target was written (stand-in Worker: suppo
     expect(r.transitions.at(-1)).toMatchObject({ state: "failed", stage: "check" });
   });
 
+  it("a pg_restore error quoting credentials from the backup (a schema comment) is printed and reported with them redacted", async () => {
+    // People paste credentials into comments; pg_restore quotes the statement that failed.
+    const secrets = ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "cfg-pw-1", `wwr_${"Q".repeat(43)}`];
+    await f.pg.createDatabase("leaky");
+    await f.pg.query(
+      `CREATE TABLE public.config (k text PRIMARY KEY); INSERT INTO public.config VALUES ('a');
+       COMMENT ON SCHEMA public IS 'ops: AWS_SECRET_ACCESS_KEY=${secrets[0]} {"password": "${secrets[1]}"} Bearer ${secrets[2]}'`,
+      [],
+      { db: "leaky" },
+    );
+    const r = await f.offer({
+      bytes: await zstdDump(f.pg, "leaky"),
+      predicate: { tables: await rowCounts(f.pg, "leaky") },
+    });
+    const t = await f.target("leaky_target");
+    await f.pg.query("ALTER SCHEMA public OWNER TO postgres", [], { db: "leaky_target" });
+    const run = await f.run(f.restoreArgs(r, ["--target", t.url]));
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(
+      /must be owner of schema public\nCommand was: COMMENT ON SCHEMA public IS 'ops: AWS_SECRET_ACCESS_KEY=\[redacted\]/,
+    );
+    expect(r.transitions.at(-1)).toMatchObject({
+      state: "failed",
+      stage: "restore",
+      reason: expect.stringContaining('"password": "[redacted]"'),
+    });
+    for (const secret of secrets) expect(run.err + JSON.stringify(r.transitions)).not.toContain(secret);
+  });
+
   it("a pg_restore error fails at restore with pg_restore's own message, without the password", async () => {
     const t = await f.target("denied");
     await f.pg.query(`ALTER DATABASE denied OWNER TO postgres; ALTER SCHEMA public OWNER TO postgres`, [], {
@@ -165,7 +194,7 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
       ],
       [
         ["restore", "--api", f.worker.url, "--org", "org_acme", "--token", `wwo_${"A".repeat(43)}`, "--dry-run"],
-        /does not know this restore token: check that you copied all of it/,
+        /does not know this restore token\. Check that you copied all of it/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -3,6 +3,7 @@ import { WorkerApi } from "./api/worker-api.js";
 import { CompletionJournal } from "./backup/completion-journal.js";
 import type { BackupContext } from "./backup/run-backup.js";
 import type { RunnerConfig } from "./config/schema.js";
+import { knownSecrets } from "./log/known-secrets.js";
 import type { RunnerLogger } from "./log/logger.js";
 import { findPgDumps } from "./pg/pg-dump-binaries.js";
 import { makeS3Client } from "./s3/s3-client.js";
@@ -14,14 +15,16 @@ export async function createContext(
   env: NodeJS.ProcessEnv,
   log: RunnerLogger,
 ): Promise<BackupContext> {
+  const secrets = knownSecrets(config, env);
   return {
     config,
-    api: new WorkerApi(config.api, config.token),
+    api: new WorkerApi(config.api, config.token, undefined, secrets),
     s3: makeS3Client(config.bucket),
     journal: await UploadJournal.open(config.stateDir),
     completions: await CompletionJournal.open(config.stateDir),
     log,
     env,
+    secrets,
     pgDumps: () => findPgDumps(config.pgBinDirs, env),
     publishedKeys: () => publishedKeys(config.api),
   };

@@ -35,3 +35,5 @@ export * from "./bundle/report-html.js";
 export * from "./bundle/admin-changes.js";
 export * from "./bundle/verify-bundle.js";
 export { restoreHistories } from "./bundle/check-restores.js";
+export { REDACTED, redactSecrets } from "./redact/redact.js";
+export { clipText } from "./redact/clip.js";

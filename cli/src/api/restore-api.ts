@@ -152,7 +152,7 @@ function claimMessage(code: ClaimErrorCode, api: string, orgId: string, detail: 
     case "wrong-org":
       return `this restore token belongs to another organization, not ${orgId}: check --org (the command shown with the token has the right one). The token was not used.`;
     case "unknown-token":
-      return `${api} does not know this restore token: check that you copied all of it and that --api is the deployment that issued it.`;
+      return `${api} does not know this restore token. Check that you copied all of it and that --api is the deployment that issued it.`;
     case "rate-limited":
       return `${api} is refusing claims from here for a while (too many attempts): wait a minute and try again.`;
     case "bad-request":

@@ -1,7 +1,6 @@
 import { rowCountDifferences, tableRowCounts } from "@walwarden/postgres";
-import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
+import { err, ok, type PgDumpPredicate, type Result, redactSecrets } from "@walwarden/verifier";
 import pg from "pg";
-import { redact } from "../redact.js";
 import { flushCommits } from "./flush-commits.js";
 import type { RestoreSelection } from "./non-empty-objects.js";
 import type { RestoreTarget } from "./restore-target.js";
@@ -57,7 +56,7 @@ export async function checkRowCounts(
   } catch (e) {
     return err(
       "check",
-      `cannot count the restored rows in ${target.display}: ${redact((e as Error).message, [target.password])}`,
+      `cannot count the restored rows in ${target.display}: ${redactSecrets((e as Error).message, [target.password])}`,
     );
   } finally {
     await client.end().catch(() => {});

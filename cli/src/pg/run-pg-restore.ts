@@ -1,6 +1,5 @@
 import { libpqChildEnv } from "@walwarden/postgres";
-import { err, ok, type Result } from "@walwarden/verifier";
-import { redact } from "../redact.js";
+import { err, ok, type Result, redactSecrets } from "@walwarden/verifier";
 import { runChild } from "../tools/child.js";
 import { pgRestoreArgs, sessionOptions, type PgRestoreSettings } from "./pg-restore-command.js";
 import { RestoreProgressTracker, type RestoreProgress } from "./restore-progress.js";
@@ -64,7 +63,7 @@ export async function runPgRestore(
   if (end.error) return err("restore", `pg_restore could not run: ${end.error.message}`);
   if (end.code !== 0) {
     const how = end.signal ? `killed by ${end.signal}` : `exit ${end.code}`;
-    const detail = redact(errors.join("\n"), [o.target.password]).trim();
+    const detail = redactSecrets(errors.join("\n"), [o.target.password]).trim();
     return err("restore", `pg_restore failed (${how})${detail ? `:\n${detail}` : ""}`);
   }
   tracker.finish();

@@ -1,6 +1,5 @@
-import { err, ok, type Result } from "@walwarden/verifier";
+import { err, ok, type Result, redactSecrets } from "@walwarden/verifier";
 import pg from "pg";
-import { redact } from "../redact.js";
 import { describeObjects, existingObjects, type RestoreSelection } from "./non-empty-objects.js";
 import { SESSION_OPTIONS } from "./pg-restore-command.js";
 import type { RestoreTarget } from "./restore-target.js";
@@ -41,7 +40,7 @@ export async function preflightTarget(
   } catch (e) {
     return err(
       "unreachable",
-      `cannot connect to the restore target ${target.display}: ${redact((e as Error).message, [target.password])}. Check --target (or PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), that the server is running and that the database exists (create it with createdb or CREATE DATABASE).`,
+      `cannot connect to the restore target ${target.display}: ${redactSecrets((e as Error).message, [target.password])}. Check --target (or PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSERVICE), that the server is running and that the database exists (create it with createdb or CREATE DATABASE).`,
     );
   }
   try {
@@ -71,7 +70,7 @@ export async function preflightTarget(
   } catch (e) {
     return err(
       "unreachable",
-      `cannot inspect the restore target ${target.display}: ${redact((e as Error).message, [target.password])}`,
+      `cannot inspect the restore target ${target.display}: ${redactSecrets((e as Error).message, [target.password])}`,
     );
   } finally {
     await client.end().catch(() => {});

@@ -1,5 +1,5 @@
 import { libpqChildEnv } from "@walwarden/postgres";
-import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
+import { err, ok, type PgDumpPredicate, type Result, clipText, redactSecrets } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
 import { download, type Downloaded } from "../download/download.js";
@@ -12,7 +12,6 @@ import { checkRowCounts, selectedTables } from "../pg/row-check.js";
 import { runPgRestore } from "../pg/run-pg-restore.js";
 import { tocItemIds } from "../pg/toc.js";
 import { progressDisplay } from "../progress/progress-display.js";
-import { redact } from "../redact.js";
 import { canDecompress, type DecompressedArchive } from "../tools/decompress-sink.js";
 import { openArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import type { PreflightResult } from "./preflight.js";
@@ -221,7 +220,7 @@ async function verifyAndRestore(
   } catch (e) {
     return err(
       "restore",
-      `cannot create the selected schemas in ${target.display}: ${redact((e as Error).message, [target.password])}`,
+      `cannot create the selected schemas in ${target.display}: ${redactSecrets((e as Error).message, [target.password])}`,
     );
   }
   const dumpBytes = archive.bytes;
@@ -244,8 +243,8 @@ async function verifyAndRestore(
           bytes,
           totalBytes: dumpBytes,
           bytesPerSecond: rate(bytes, now() - restoreStartedAt),
-          detail: `item ${progress.done} of ${progress.total}${progress.current ? `: ${progress.current}` : ""}`.slice(
-            0,
+          detail: clipText(
+            redactSecrets(`item ${progress.done} of ${progress.total}${progress.current ? `: ${progress.current}` : ""}`),
             300,
           ),
         });

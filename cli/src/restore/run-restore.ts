@@ -1,9 +1,8 @@
-import { err } from "@walwarden/verifier";
+import { clipText, err, redactSecrets } from "@walwarden/verifier";
 import { httpRestoreApi } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
 import { trustedKeys } from "../keys/trusted-keys.js";
 import type { RestoreTarget } from "../pg/restore-target.js";
-import { clip, redact } from "../redact.js";
 import { preflight } from "./preflight.js";
 import { restoreClaimed } from "./restore-claimed.js";
 import type { RestoreDeps } from "./restore-deps.js";
@@ -42,6 +41,9 @@ export async function runRestore(
   const fetchImpl = deps.fetch ?? fetch;
   const api = deps.api ?? httpRestoreApi(options.api, fetchImpl, deps.retry);
 
+  // What the operator gave that must never be printed: a failure message is redacted of it.
+  const known = [target.password, options.token];
+  const failedBeforeClaim = (e: StageErr) => failBeforeClaim(e, known);
   const workdir = await openWorkdir(options.downloadDir, options.keepFile);
   if (!workdir.ok) return failedBeforeClaim(workdir);
   try {
@@ -91,10 +93,10 @@ export async function runRestore(
 }
 
 /** A failure before the claim: nothing to report, the token was not used. */
-function failedBeforeClaim(failure: StageErr): RestoreOutcome {
+function failBeforeClaim(failure: StageErr, secrets: (string | undefined)[]): RestoreOutcome {
   return {
     exitCode: failure.code === "interrupted" ? 130 : 1,
-    failure: { stage: failure.code, message: failure.message, restoreId: null, reported: null },
+    failure: { stage: failure.code, message: redactSecrets(failure.message, secrets), restoreId: null, reported: null },
   };
 }
 
@@ -105,7 +107,7 @@ async function failedAfterClaim(
   touched: boolean,
   secrets: (string | undefined)[],
 ): Promise<RestoreOutcome> {
-  const reason = clip(redact(failure.message, secrets));
+  const reason = clipText(redactSecrets(failure.message, secrets), 4000, "end");
   const report = await reporter.transition({ state: "failed", stage: failure.code, reason });
   // A touched target and a failed report means only the completed transition failed: the message says so.
   const consequence =
@@ -115,7 +117,7 @@ async function failedAfterClaim(
         ? " The target may hold part of the backup: drop and re-create it (or restore with --clean) before trying again."
         : " The target was not touched.";
   const unreported = report.ok ? "" : ` The failure could not be reported to the Worker either (${report.message}).`;
-  const message = `${redact(failure.message, secrets)}${failure.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`;
+  const message = `${redactSecrets(failure.message, secrets)}${failure.message.includes("\n") ? "\n" : ""}${consequence}${unreported}`;
   return {
     exitCode: failure.code === "interrupted" ? 130 : 1,
     failure: {

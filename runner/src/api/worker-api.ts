@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "@walwarden/verifier";
+import { clipText, err, ok, type Result, redactSecrets } from "@walwarden/verifier";
 import {
   ApiErrorSchema,
   ClaimResponseSchema,
@@ -41,6 +41,8 @@ export class WorkerApi {
     private readonly base: string,
     private readonly token: string,
     private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
+    /** Secrets this runner holds (knownSecrets): never in a reason it sends. */
+    private readonly secrets: readonly string[] = [],
   ) {}
 
   /** Asks for a job for one of `databases`; null when there is none. */
@@ -64,7 +66,7 @@ export class WorkerApi {
     return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/complete`, body, CompleteResponseSchema);
   }
 
-  /** Fails the job with a reason people will read (logged as backup.failed). */
+  /** Fails the job with a reason people will read (logged as backup.failed), redacted before it leaves. */
   async fail(
     jobId: string,
     leaseId: string,
@@ -73,7 +75,7 @@ export class WorkerApi {
   ): Promise<Result<FailResponse, ApiErrorCode>> {
     return this.post(
       `/v1/runner/jobs/${encodeURIComponent(jobId)}/fail`,
-      { leaseId, reason: reason.slice(0, 4000), retryable },
+      { leaseId, reason: clipText(redactSecrets(reason, [this.token, ...this.secrets]), 4000), retryable },
       FailResponseSchema,
     );
   }

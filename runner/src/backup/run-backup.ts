@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { schemaFingerprint, tableRowCounts } from "@walwarden/postgres";
-import { artifactExtension, backupObjectKey, type PgDumpPredicate } from "@walwarden/verifier";
+import { artifactExtension, backupObjectKey, type PgDumpPredicate, redactSecrets } from "@walwarden/verifier";
 import type { ClaimedJob, Progress, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
 import type { RunnerConfig } from "../config/schema.js";
@@ -28,6 +28,8 @@ export interface BackupContext {
   completions: CompletionJournal;
   log: RunnerLogger;
   env: NodeJS.ProcessEnv;
+  /** The secrets this runner holds (knownSecrets): redacted from every reason it reports or shows. */
+  secrets: readonly string[];
   /** Installed pg_dump binaries (looked up once per job: a client installed meanwhile is picked up). */
   pgDumps(): Promise<PgDumpBinary[]>;
   /** The vkeys the Worker publishes (for the kit's README). */
@@ -109,7 +111,9 @@ export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: Abo
       );
       return { status: "pending", key: e.key, reason: e.message };
     }
-    const failure = e instanceof JobFailure ? e : new JobFailure((e as Error).message ?? String(e), true);
+    const caught = e instanceof JobFailure ? e : new JobFailure((e as Error).message ?? String(e), true);
+    // The reason goes to the Worker, the log and /healthz: credentials out first.
+    const failure = new JobFailure(redactSecrets(caught.message, ctx.secrets), caught.retryable);
     if (failure.message.startsWith("lease lost")) {
       log.warn({ event: "backup.lease_lost", reason: failure.message }, "lease lost; job abandoned");
       return { status: "failed", reason: failure.message, retryable: true, reported: false };

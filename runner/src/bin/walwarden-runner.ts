@@ -3,6 +3,7 @@ import { formatCheckTable, runChecks } from "../check/check.js";
 import { loadConfig } from "../config/load-config.js";
 import { createContext } from "../context.js";
 import { startHealthServer } from "../health/health-server.js";
+import { knownSecrets } from "../log/known-secrets.js";
 import { createLogger } from "../log/logger.js";
 import { JobLoop } from "../loop/job-loop.js";
 import { RUNNER_VERSION } from "../version.js";
@@ -58,7 +59,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return rows.every((r) => r.ok) ? 0 : 1;
   }
 
-  const log = createLogger();
+  const log = createLogger(undefined, undefined, knownSecrets(config.value, env));
   const ctx = await createContext(config.value, env, log);
   const loop = new JobLoop(ctx);
   let failed = 0;

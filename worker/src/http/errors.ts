@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ApiError as ApiErrorBody, ApiErrorCode } from "@walwarden/verifier/wire";
+import { logError } from "../log/log-error.js";
 
 /** Stable error codes the API answers with (the `error.code` of every non-2xx body): the wire's ApiErrorCodeSchema. */
 export type { ApiErrorCode };
@@ -30,6 +31,6 @@ export function errorResponse(e: unknown, c: Context): Response {
     };
     return c.json(body, e.status);
   }
-  console.error("unhandled error", e instanceof Error ? e.stack : String(e));
+  logError("unhandled error", e, true);
   return c.json({ error: { code: "internal", message: "internal error" } } satisfies ApiErrorBody, 500);
 }

@@ -1,6 +1,6 @@
 import type { FailResponse } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
-import { redactSecrets } from "../lib/redact.js";
+import { safeText } from "../log/free-text.js";
 import { flushOutbox } from "../log/outbox.js";
 import { statusAllows } from "./job-machine.js";
 
@@ -22,7 +22,7 @@ export async function failJob(
   retryable: boolean,
   now: number,
 ): Promise<FailOutcome | null> {
-  reason = redactSecrets(reason);
+  reason = safeText(reason, 4000);
   const live = `id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4 AND ${statusAllows("retry")}`;
   const retry = `(?5 AND attempt < max_attempts)`;
   const [, updated] = await env.DB.batch<{ status: string; attempt: number }>([

@@ -21,6 +21,8 @@ import {
   type Result,
 } from "@walwarden/verifier";
 import { logOrigin, type CoreEnv } from "../core-env.js";
+import { redactEventData } from "../log/free-text.js";
+import { logError } from "../log/log-error.js";
 import { signingKeys, type SigningKeys } from "./keys.js";
 import { mirrorToD1 } from "./mirror.js";
 import { appendLeaf, frontierOf, rangeRootOf, type NodeStore } from "./subtree-store.js";
@@ -163,7 +165,8 @@ export class Ledger extends DurableObject<CoreEnv> {
     for (const e of all) {
       if (seen.has(e.key) || this.seqOf(e.key) !== undefined) continue;
       seen.add(e.key);
-      const checked = validateEntry({ v: 1, seq, type: e.type, at, actor: e.actor, subject: e.subject, data: e.data });
+      const data = redactEventData(e.data);
+      const checked = validateEntry({ v: 1, seq, type: e.type, at, actor: e.actor, subject: e.subject, data });
       if (!checked.ok) return err("invalid-entry", `${e.type}: ${checked.message}`);
       fresh.push({ key: e.key, entry: checked.value, text: fromUtf8(encodeEntry(checked.value))! });
       seq++;
@@ -415,7 +418,7 @@ export class Ledger extends DurableObject<CoreEnv> {
           rows.map((r) => r.entry),
         );
       } catch (e) {
-        console.error("ledger mirror to D1 failed; retrying by alarm", e instanceof Error ? e.message : String(e));
+        logError("ledger mirror to D1 failed; retrying by alarm", e);
         await this.ctx.storage.setAlarm(Date.now() + 5_000);
         return;
       }

@@ -14,6 +14,8 @@ import { appendToLog, type LedgerBinding } from "../ledger/client.js";
 import type { AppendEvent } from "../ledger/ledger.js";
 import { newSecret, sha256Hex, timingSafeEqualText } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
+import { safeText } from "../log/free-text.js";
+import { logError } from "../log/log-error.js";
 import { SseHub } from "./sse-hub.js";
 
 type ClaimRejection = z.infer<typeof ClaimRejectionSchema>;
@@ -183,7 +185,7 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
       r,
       "claimed",
       `restore:${r.restoreId}`,
-      { restoreId: r.restoreId, backupId: r.backupId, clientVersion },
+      { restoreId: r.restoreId, backupId: r.backupId, clientVersion: safeText(clientVersion, 64) },
       now,
     );
     this.save({ ...this.record()!, progressSha256 });
@@ -211,7 +213,7 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
         },
       ]);
     } catch (e) {
-      console.error("restore: could not log a rejected claim", e instanceof Error ? e.message : String(e));
+      logError("restore: could not log a rejected claim", e);
     }
   }
 
@@ -264,7 +266,8 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
     if (TERMINAL_STATES.has(r.state))
       return err("bad-transition", `the restore is ${r.state}; no more progress is taken`);
     this.save({ ...r, lastActivityAt: now });
-    this.hub.progress({ ...p, restoreId: r.restoreId, at: iso(now)! });
+    const detail = p.detail === undefined ? {} : { detail: safeText(p.detail, 300) };
+    this.hub.progress({ ...p, ...detail, restoreId: r.restoreId, at: iso(now)! });
     return ok(undefined);
   }
 
@@ -345,7 +348,7 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
       for (const [i, t] of pending.entries())
         this.sql.exec("UPDATE transitions SET seq = ? WHERE n = ?", appended.entries[i]!.seq, t.n);
     } catch (e) {
-      console.error("restore: log append failed; retrying by alarm", e instanceof Error ? e.message : String(e));
+      logError("restore: log append failed; retrying by alarm", e);
       await this.ctx.storage.setAlarm(Date.now() + LOG_RETRY_MS);
       return err(
         "log-unavailable",
@@ -377,7 +380,7 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
         )
         .run();
     } catch (e) {
-      console.error("restore: D1 copy failed", e instanceof Error ? e.message : String(e));
+      logError("restore: D1 copy failed", e);
     }
   }
 
@@ -435,6 +438,8 @@ function dataOf(r: Restore, t: TransitionRequest): Record<string, unknown> {
   const ref = { restoreId: r.restoreId, backupId: r.backupId };
   if (t.state === "verifying") return { ...ref, sha256: t.sha256 ?? null };
   if (t.state === "completed") return { ...ref, dryRun: t.dryRun === true };
-  if (t.state === "failed") return { ...ref, stage: t.stage, reason: t.reason };
+  // Free text from the CLI: redacted before it is kept, logged or streamed.
+  if (t.state === "failed")
+    return { ...ref, stage: safeText(t.stage ?? "", 64), reason: safeText(t.reason ?? "", 4000) };
   return ref;
 }

@@ -28,7 +28,7 @@ import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { sha256Hex } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
-import { rateLimit } from "../ratelimit/client.js";
+import { clientAddress, rateLimit } from "../ratelimit/client.js";
 import { claimRestore } from "../restores/claim-restore.js";
 import { issueRestore, restoreCommand } from "../restores/issue-restore.js";
 import { sessionOf, unwrapSession } from "../restores/session-client.js";
@@ -76,7 +76,7 @@ function progressCredential(c: Context<AppEnv>): string {
  */
 export const restoreRoutes = new Hono<AppEnv>()
   .post("/claim", async (c) => {
-    const client = c.req.header("cf-connecting-ip") ?? "unknown";
+    const client = clientAddress(c);
     const limited = await rateLimit(c.env, `claim:${client}`, intVar(c.env.CLAIM_RATE_LIMIT_PER_MINUTE, 20), 60_000);
     if (!limited.allowed) {
       c.header("retry-after", String(limited.retryAfterSeconds));

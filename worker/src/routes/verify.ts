@@ -14,7 +14,7 @@ import { ApiError } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { reply } from "../http/reply.js";
 import { jsonBody } from "../http/validate.js";
-import { rateLimit } from "../ratelimit/client.js";
+import { clientAddress, rateLimit } from "../ratelimit/client.js";
 import { VERIFY_BUNDLE_LIMITS } from "./verify-limits.js";
 import { publishedKeys } from "./well-known.js";
 
@@ -32,7 +32,7 @@ export const MAX_VERIFY_ZIP_BYTES = VERIFY_BUNDLE_LIMITS.maxZipBytes;
  * client address.
  */
 export const verifyRoutes = new Hono<AppEnv>().post("/", async (c) => {
-  const client = c.req.header("cf-connecting-ip") ?? "unknown";
+  const client = clientAddress(c);
   const limited = await rateLimit(c.env, `verify:${client}`, intVar(c.env.VERIFY_RATE_LIMIT_PER_MINUTE, 30), 60_000);
   if (!limited.allowed) {
     c.header("retry-after", String(limited.retryAfterSeconds));
