@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lyingSizes, oneHugeEntry } from "../../verifier/src/test-support/zip-bombs.js";
+import { lyingSizes, oneHugeEntry } from "@walwarden/verifier/testing";
 import { publishedKeysOf } from "./support/kit.js";
 
 const BIN = fileURLToPath(new URL("../bin/walwarden.js", import.meta.url));

@@ -10,7 +10,7 @@ import {
   overlappingEntries,
   rawZip,
   zeroDeflate,
-} from "../../verifier/src/test-support/zip-bombs.js";
+} from "@walwarden/verifier/testing";
 import { MAX_VERIFY_ZIP_BYTES, VERIFY_BUNDLE_LIMITS } from "../src/routes/verify.js";
 import { call } from "./support/client.js";
 

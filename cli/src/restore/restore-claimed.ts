@@ -244,7 +244,9 @@ async function verifyAndRestore(
           totalBytes: dumpBytes,
           bytesPerSecond: rate(bytes, now() - restoreStartedAt),
           detail: clipText(
-            redactSecrets(`item ${progress.done} of ${progress.total}${progress.current ? `: ${progress.current}` : ""}`),
+            redactSecrets(
+              `item ${progress.done} of ${progress.total}${progress.current ? `: ${progress.current}` : ""}`,
+            ),
             300,
           ),
         });

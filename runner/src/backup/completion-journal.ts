@@ -67,9 +67,22 @@ export class CompletionJournal {
     return new CompletionJournal(path, new Map(records.data.map((p) => [p.jobId, p])));
   }
 
+  /** Jobs whose completion a running backup is settling now: not for finishPendingCompletions to take. */
+  private readonly held = new Set<string>();
+
   /** The pending completions, oldest first. */
   list(): PendingCompletion[] {
     return [...this.pending.values()];
+  }
+
+  /** The pending completions no running backup holds, oldest first (what a pass over pending ones may settle). */
+  unheld(): PendingCompletion[] {
+    return this.list().filter((p) => !this.held.has(p.jobId));
+  }
+
+  /** Lets go of a job's entry: if it is still pending, the next pass over pending completions takes it. */
+  release(jobId: string): void {
+    this.held.delete(jobId);
   }
 
   /** How many are pending. */
@@ -77,8 +90,12 @@ export class CompletionJournal {
     return this.pending.size;
   }
 
-  /** Records a completion as pending (before complete is first sent). */
+  /**
+   * Records a completion as pending (before complete is first sent), held by the caller until release():
+   * with concurrency above 1, another slot's pass over pending completions must not complete it too.
+   */
   async add(p: PendingCompletion): Promise<void> {
+    this.held.add(p.jobId);
     this.pending.set(p.jobId, PendingCompletionSchema.parse(p));
     await this.save();
   }

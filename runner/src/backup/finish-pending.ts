@@ -8,7 +8,7 @@ import { settleCompletion } from "./settle-completion.js";
  */
 export async function finishPendingCompletions(ctx: BackupContext): Promise<BackupOutcome[]> {
   const outcomes: BackupOutcome[] = [];
-  for (const p of ctx.completions.list()) {
+  for (const p of ctx.completions.unheld()) {
     const key = p.body.result.s3.key;
     const log = ctx.log.child({ jobId: p.jobId, backupId: p.backupId, databaseId: p.databaseId });
     log.info({ event: "completion.resumed", key }, "finishing a completion left pending");

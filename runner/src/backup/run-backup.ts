@@ -16,7 +16,7 @@ import { uploadArtifact } from "../s3/upload-artifact.js";
 import type { UploadJournal } from "../s3/upload-journal.js";
 import { RUNNER_VERSION } from "../version.js";
 import type { CompletionJournal, PendingCompletion } from "./completion-journal.js";
-import { LEASE_METADATA, settleCompletion } from "./settle-completion.js";
+import { LEASE_METADATA, type Settled, settleCompletion } from "./settle-completion.js";
 
 /** What running one job needs. */
 export interface BackupContext {
@@ -274,10 +274,15 @@ async function backup(
     };
     // From here the object may get signed: it belongs to the completion journal, never to cleanup.
     await ctx.completions.add(pending);
-    await ctx.journal.remove(key.value);
-    phase.completing = true;
-    const answer = await completeUntilDecided(job, ctx, pending.body, stop, log);
-    const settled = await settleCompletion(pending, answer, ctx, log);
+    let settled: Settled;
+    try {
+      await ctx.journal.remove(key.value);
+      phase.completing = true;
+      const answer = await completeUntilDecided(job, ctx, pending.body, stop, log);
+      settled = await settleCompletion(pending, answer, ctx, log);
+    } finally {
+      ctx.completions.release(job.jobId);
+    }
     if (settled.status === "pending") throw new CompletionPending(key.value, settled.reason);
     // Already known to the Worker (lease lost, or failed by settleCompletion): nothing left to report.
     if (settled.status === "not-signed") throw new JobFailure(settled.reason, true, false);

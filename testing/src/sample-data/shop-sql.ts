@@ -15,7 +15,7 @@ export const BATCH_CUSTOMERS = 10_000;
 export const PRIOR_BYTES_PER_CUSTOMER = 5_600;
 
 /** The generator's helper functions (pseudo-words with Zipf-like frequencies, prose), in schema ww_gen. */
-export const GENERATOR_SQL = String.raw`
+export const GENERATOR_SQL = `
 CREATE SCHEMA IF NOT EXISTS ww_gen;
 -- Pseudo-word k (0..4607): three syllables picked by k's mixed-radix digits.
 CREATE OR REPLACE FUNCTION ww_gen.word(k int) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -53,7 +53,7 @@ END $$;
 `;
 
 /** The shop's tables and indexes (IF NOT EXISTS: loading again grows them). */
-export const SCHEMA_SQL = String.raw`
+export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS public.customers (
   id bigint PRIMARY KEY,
   first_name text NOT NULL,
@@ -345,7 +345,7 @@ export function batchSql(c0: number, n: number, counts: ShopCounts): { sql: stri
   // setseed takes [-1, 1]: derive it from the batch's first customer id.
   const seed = ((c0 * 7919) % 1_000_003) / 1_000_003;
   return {
-    sql: String.raw`
+    sql: `
 SELECT setseed(${seed});
 INSERT INTO public.customers (id, first_name, last_name, email, phone, street, city, postal_code, country, tier, marketing_opt_in, notes, created_at)
 SELECT i, fn, ln,

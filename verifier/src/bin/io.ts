@@ -3,11 +3,9 @@ import { toHex } from "../bytes/hex.js";
 import { nativeSha256 } from "../node/native-sha256.js";
 import { readRegularFile } from "./read-regular-file.js";
 
-/** Where the CLI writes. */
-export interface Io {
-  stdout(s: string): void;
-  stderr(s: string): void;
-}
+import type { Io } from "./cli-io.js";
+
+export type { Io } from "./cli-io.js";
 
 /** Says on stderr that a file could not be read, with the error code (ENOENT, EISDIR, …). */
 function cannotRead(path: string, e: unknown, io: Io): undefined {

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
-import type { Io } from "./io.js";
+import type { Io } from "./cli-io.js";
 
 /**
  * A file's bytes, read only if the path names a regular file of at most `maxBytes` (said on stderr, naming

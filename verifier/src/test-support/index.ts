@@ -7,3 +7,4 @@ export * from "./keys.js";
 export * from "./kit.js";
 export * from "./merkle-reference.js";
 export * from "./predicate.js";
+export * from "./zip-bombs.js";
