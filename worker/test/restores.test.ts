@@ -7,7 +7,7 @@ import {
   RestoreViewSchema,
   TransitionEventSchema,
 } from "@walwarden/verifier/wire";
-import { sha256Hex } from "../src/lib/crypto.js";
+import { newSecret, sha256Hex } from "../src/lib/crypto.js";
 import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries, publishedPolicy } from "./support/log-checks.js";
@@ -42,8 +42,11 @@ async function readyOrg(): Promise<Ready> {
 
 const issue = (org: Ready, token = org.operatorToken) =>
   call("POST", "/v1/restores", { token, json: { backupId: org.backupId } });
-const claim = (token: string, orgId: string) =>
-  call("POST", "/v1/restores/claim", { json: { token, orgId, clientVersion: "0.1.0" } });
+const claim = (token: string, orgId: string, address?: string) =>
+  call("POST", "/v1/restores/claim", {
+    json: { token, orgId, clientVersion: "0.1.0" },
+    headers: address ? { "cf-connecting-ip": address } : {},
+  });
 const report = (restoreId: string, credential: string, json: unknown) =>
   call("POST", `/v1/restores/${restoreId}/transition`, { token: credential, json });
 const progress = (restoreId: string, credential: string, json: unknown) =>
@@ -240,16 +243,15 @@ describe("claiming", () => {
     expect((await claim(i.token, org.orgId)).status).toBe(200);
   });
 
-  it("an unknown token is 404 and logged (by hash) in the org the CLI named; a malformed one is 400", async () => {
+  it("an unknown token is 404 and writes nothing, not even in the org the CLI named; a malformed one is 400", async () => {
     const org = await readyOrg();
-    const token = `wwo_${"A".repeat(43)}`;
-    const a = await claim(token, org.orgId);
+    await settleLogs();
+    const before = await storedState(org);
+    const a = await claim(`wwo_${"A".repeat(43)}`, org.orgId, "198.51.100.1");
     expect(a.status).toBe(404);
     expect(a.body.error.code).toBe("unknown-token");
-    expect((await restoreLog(org)).at(-1)).toMatchObject({
-      type: "restore.claim_rejected",
-      data: { restoreId: null, tokenSha256: await sha256Hex(token), reason: "unknown-token" },
-    });
+    await settleLogs();
+    expect(await storedState(org)).toEqual(before);
     const bad = await claim("not-a-token", org.orgId);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/token/);
@@ -463,5 +465,43 @@ describe("live progress over Server-Sent Events", () => {
     expect(text).toMatch(/^retry: 2000\n\nid: 1\nevent: transition\n/);
     await reader.cancel();
     for (const s of streams.slice(1)) await s.body!.cancel();
+  });
+});
+
+describe("a stranger's junk claims", () => {
+  const junk = () => newSecret("wwo");
+
+  it("30 claims with random tokens and a real org id write nothing to that org's log or D1, and the address is limited after 20", async () => {
+    const org = await readyOrg();
+    await settleLogs();
+    const before = await storedState(org);
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await claim(junk(), org.orgId, "203.0.113.7")).status);
+    expect(statuses.filter((s) => s === 404)).toHaveLength(20);
+    expect(statuses.slice(20)).toEqual(Array(10).fill(429));
+    await settleLogs();
+    expect(await storedState(org)).toEqual(before);
+  });
+
+  it("does not starve an operator with a real token, from the same address or from a client without the header", async () => {
+    const org = await readyOrg();
+    for (let i = 0; i < 21; i++) await claim(junk(), org.orgId, "203.0.113.8");
+    for (let i = 0; i < 21; i++) await claim(junk(), org.orgId);
+    expect((await claim(junk(), org.orgId, "203.0.113.8")).status).toBe(429);
+    const fromSameAddress = await issued(org);
+    expect((await claim(fromSameAddress.token, org.orgId, "203.0.113.8")).status).toBe(200);
+    const withoutHeader = await issued(org);
+    expect((await claim(withoutHeader.token, org.orgId)).status).toBe(200);
+  });
+
+  it("a used token replayed from many addresses is limited by its hash: 10 claims a minute, the rest refused and not logged", async () => {
+    const org = await readyOrg();
+    const { token } = await claimed(org);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await claim(token, org.orgId, `192.0.2.${i + 1}`)).status);
+    // The first claim (in claimed()) counted too: 9 more refusals as already-claimed, then 429.
+    expect(statuses.slice(0, 9)).toEqual(Array(9).fill(409));
+    expect(statuses.slice(9)).toEqual(Array(11).fill(429));
+    expect((await restoreLog(org)).filter((e) => e.type === "restore.claim_rejected")).toHaveLength(9);
   });
 });

@@ -3,31 +3,36 @@ import { err, ok, type DsseEnvelope, type Result } from "@walwarden/verifier";
 import type { ClaimRestoreResponse } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { dbOf } from "../db/client.js";
-import { backups, orgs, restores } from "../db/schema.js";
+import { backups, restores } from "../db/schema.js";
 import { currentProof } from "../jobs/complete.js";
-import { appendToLog, ledgerOf, unwrapLedger } from "../ledger/client.js";
+import { ledgerOf, unwrapLedger } from "../ledger/client.js";
 import { bucketAccess, splitArtifactUri, type BucketAccessErrorCode } from "./bucket-access.js";
 import { MAX_PRESIGN_SECONDS, presignGet } from "./presign.js";
 import type { SessionErrorCode } from "./restore-session.js";
 import { sessionOf } from "./session-client.js";
 
+/** The restore a token was issued for: the row whose token hash matches, if any. */
+export type RestoreRow = typeof restores.$inferSelect;
+
+/** The restore whose one-time token hashes to `tokenSha256`, or undefined. */
+export async function restoreByToken(env: Env, tokenSha256: string): Promise<RestoreRow | undefined> {
+  return dbOf(env.DB).query.restores.findFirst({ where: eq(restores.tokenSha256, tokenSha256) });
+}
+
 /**
- * Claims a restore with its token. An unknown token is logged in the org the CLI named (if that org
- * exists). Before the session consumes the token, the bucket credential is opened, so a claim that
- * succeeds always gets its download URL. Then: the backup's manifest, its backup.completed entry, a fresh
- * inclusion proof and checkpoint, and a presigned GET that lives no longer than 15 minutes.
+ * Claims the restore `row` (found by its token's hash) with that token. Before the session consumes the
+ * token, the bucket credential is opened, so a claim that succeeds always gets its download URL. Then: the
+ * backup's manifest, its backup.completed entry, a fresh inclusion proof and checkpoint, and a presigned GET
+ * that lives no longer than 15 minutes. A token that matches no restore never gets here (routes/restores.ts
+ * counts it and logs nothing: a stranger must not write into an org's log).
  */
 export async function claimRestore(
   env: Env,
+  row: RestoreRow,
   token: { sha256: string; orgId: string; clientVersion: string },
   now: number,
 ): Promise<Result<ClaimRestoreResponse, SessionErrorCode | BucketAccessErrorCode>> {
   const db = dbOf(env.DB);
-  const row = await db.query.restores.findFirst({ where: eq(restores.tokenSha256, token.sha256) });
-  if (!row) {
-    await logUnknownToken(env, token.orgId, token.sha256);
-    return err("unknown-token", "no restore has this token; check you copied the whole command");
-  }
   const backup = await db.query.backups.findFirst({
     where: and(eq(backups.id, row.backupId), eq(backups.orgId, row.orgId)),
   });
@@ -54,19 +59,4 @@ export async function claimRestore(
     download: { url: url.url, expiresAt: new Date(url.expiresAt).toISOString(), sizeBytes: backup.sizeBytes },
     progressToken: claimed.value.progressToken,
   });
-}
-
-/** Logs restore.claim_rejected (unknown-token) in the named org's log, if there is such an org. */
-async function logUnknownToken(env: Env, orgId: string, tokenSha256: string): Promise<void> {
-  const org = await dbOf(env.DB).query.orgs.findFirst({ where: eq(orgs.id, orgId), columns: { id: true } });
-  if (!org) return;
-  await appendToLog(env, orgId, [
-    {
-      key: `claim_rejected:unknown:${tokenSha256}:${crypto.randomUUID()}`,
-      type: "restore.claim_rejected",
-      actor: "system:restore-claim",
-      subject: `org:${orgId}`,
-      data: { restoreId: null, tokenSha256, reason: "unknown-token" },
-    },
-  ]);
 }

@@ -20,7 +20,6 @@ import { actorOf } from "../auth/principal.js";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf } from "../db/client.js";
 import { restores } from "../db/schema.js";
-import { intVar } from "../env.js";
 import { ApiError, notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { orgPage } from "../http/pagination.js";
@@ -28,8 +27,9 @@ import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { sha256Hex } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
-import { clientAddress, rateLimit } from "../ratelimit/client.js";
-import { claimRestore } from "../restores/claim-restore.js";
+import { clientAddress } from "../ratelimit/client.js";
+import { countKnownToken, countUnknownToken } from "../restores/claim-limits.js";
+import { claimRestore, restoreByToken } from "../restores/claim-restore.js";
 import { issueRestore, restoreCommand } from "../restores/issue-restore.js";
 import { sessionOf, unwrapSession } from "../restores/session-client.js";
 
@@ -76,22 +76,23 @@ function progressCredential(c: Context<AppEnv>): string {
  */
 export const restoreRoutes = new Hono<AppEnv>()
   .post("/claim", async (c) => {
-    const client = clientAddress(c);
-    const limited = await rateLimit(c.env, `claim:${client}`, intVar(c.env.CLAIM_RATE_LIMIT_PER_MINUTE, 20), 60_000);
-    if (!limited.allowed) {
-      c.header("retry-after", String(limited.retryAfterSeconds));
-      throw new ApiError(
-        429,
-        "rate-limited",
-        `too many restore claims from your address; try again in ${limited.retryAfterSeconds} s`,
-      );
-    }
     const body = await jsonBody(c, ClaimRestoreRequestSchema);
     if (!body.token.startsWith("wwo_"))
       throw new ApiError(400, "bad-request", "invalid body: token: a restore token starts with wwo_");
+    const sha256 = await sha256Hex(body.token);
+    const row = await restoreByToken(c.env, sha256);
+    // Nothing unauthenticated writes to an org's log unless the token is one of that org's: an unknown token
+    // is counted against the sender's address and refused, never logged.
+    const limited = row ? await countKnownToken(c.env, sha256) : await countUnknownToken(c.env, clientAddress(c));
+    if (!limited.allowed) {
+      c.header("retry-after", String(limited.retryAfterSeconds));
+      throw new ApiError(429, "rate-limited", limited.message);
+    }
+    if (!row) throw new ApiError(404, "unknown-token", "no restore has this token; check you copied the whole command");
     const claimed = await claimRestore(
       c.env,
-      { sha256: await sha256Hex(body.token), orgId: body.orgId, clientVersion: body.clientVersion },
+      row,
+      { sha256, orgId: body.orgId, clientVersion: body.clientVersion },
       Date.now(),
     );
     if (claimed.ok) return reply(c, ClaimRestoreResponseSchema, claimed.value);
