@@ -1,7 +1,7 @@
 // bench/zip-bomb: what zip bombs of several shapes cost, beside a real evidence bundle in the same run.
 // Node: each zip in a fresh process, read and verified as the Worker does (portable verifier,
 // VERIFY_BUNDLE_LIMITS) and by `walwarden-verify bundle` (the real bin): peak RSS (getrusage) and time.
-// workerd: each zip POSTed to /v1/verify of the real Worker under wrangler's dev server (bench/lib): the
+// workerd: each zip POSTed to /v1/verify of the real Worker under wrangler's dev server (@walwarden/testing): the
 // runtime workerd's peak RSS (/proc, sampled every 5 ms), time, status, and the slowest GET of the keys
 // sent every 50 ms meanwhile. Run: npm run bench:zip-bomb [-- --no-workerd]
 import { spawn } from "node:child_process";

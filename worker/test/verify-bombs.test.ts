@@ -1,7 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { buildFixtureLog, fixtureBundle } from "../../verifier/src/test-support/fixture-log.js";
 import {
+  buildFixtureLog,
+  fixtureBundle,
   lyingSizes,
   manyEmptyFiles,
   manyEntries,
