@@ -8,8 +8,8 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { benchFlags } from "./lib/flags.mjs";
-import { ROOT, describeSource, removeAtCleanup, runBench, startDev, tempDir } from "./lib/local-worker.mjs";
+import { benchFlags, describeSource, runBench } from "@walwarden/testing/bench";
+import { ROOT, removeAtCleanup, startDev, tempDir } from "@walwarden/testing/local-worker";
 
 const { values } = benchFlags(
   { "no-workerd": { type: "boolean", default: false } },
