@@ -5,8 +5,8 @@ import { leasedJob, type Claimed } from "./support/runner-calls.js";
 import { dumpD1, dumpLedger } from "./support/storage-dump.js";
 
 // Text the API refuses (issue 13 §9): a lone surrogate anywhere (it has no UTF-8 form, so D1 would keep
-// U+FFFD and the log could not canonicalize it), and a control character or line break in a one-line
-// field. Each is a 400 that names the field and writes nothing.
+// U+FFFD and the log could not canonicalize it), a control character or line break in a one-line
+// field, and a JSON body that is not UTF-8. Each is a 4xx that names what was wrong and writes nothing.
 
 /** D1 (less api_tokens, whose last_used_at every call moves) and the org's Ledger. */
 async function stored(org: Org) {
@@ -218,4 +218,45 @@ describe("a control character or line break in a one-line field is refused with 
     const after = await call("GET", `/v1/jobs/${j.jobId}`, { token: other.viewerToken });
     expect(after.body.lastError).toBe("pg_dump: error:\n  connection refused");
   });
+});
+
+describe("a JSON body is read as UTF-8 only", () => {
+  const send = (contentType: string, body: BodyInit) =>
+    call("POST", "/v1/databases", { token: org.adminToken, body, headers: { "content-type": contentType } });
+
+  it.each([
+    "application/json; charset=utf-16",
+    "application/json; charset=UTF-16LE",
+    "application/json;charset=iso-8859-1",
+    'application/json; charset="latin1"',
+    "Application/JSON; Charset=UTF-32",
+  ])("%s is refused with 415, nothing written", async (type) => {
+    const before = await stored(org);
+    const r = await send(type, JSON.stringify({ name: "wide", provider: "neon" }));
+    expect(r.status).toBe(415);
+    expect(r.body.error).toMatchObject({ code: "unsupported-media-type", message: expect.stringMatching(/UTF-8/) });
+    expect(await stored(org)).toEqual(before);
+  });
+
+  it("bytes that are not UTF-8 are a 400, not U+FFFD", async () => {
+    const before = await stored(org);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"name":"ma'),
+      0xff,
+      0xfe,
+      ...new TextEncoder().encode('","provider":"neon"}'),
+    ]);
+    const r = await send("application/json", bytes);
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/UTF-8/);
+    expect(await stored(org)).toEqual(before);
+  });
+
+  it.each(["application/json", "application/json; charset=utf-8", 'application/json; charset="UTF-8"'])(
+    "%s is read",
+    async (type) => {
+      const r = await send(type, JSON.stringify({ name: "ok", provider: "neon" }));
+      expect(r.status).toBe(201);
+    },
+  );
 });
