@@ -183,7 +183,10 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
         f.restoreArgs(used, ["--dry-run"]),
         /this restore token was already used \(a token works once\)\. .*Issue a new restore/,
       ],
-      [f.restoreArgs(expired, ["--dry-run"]), /this restore token has expired \(a token is valid for 15 minutes/],
+      [
+        f.restoreArgs(expired, ["--dry-run"]),
+        /this restore token has expired \(a token is valid for at most 15 minutes after it is issued, less if/,
+      ],
       [
         f.restoreArgs(unavailable, ["--dry-run"]),
         /could not serve the claim \(HTTP 503 unavailable: no read-only credential is set for bucket acme-backups\)\. The target was not touched\. Run the command again once that is fixed/,

@@ -17,7 +17,16 @@ export * from "./manifest/verify-manifest.js";
 export * from "./manifest/manifest-report.js";
 export * from "./manifest/kit-layout.js";
 export * from "./manifest/kit-report.js";
-export { Id, Instant, Sha256Hex, describeIssue } from "./schema/common.js";
+export {
+  Id,
+  Instant,
+  Sha256Hex,
+  FreeText,
+  SingleLine,
+  describeIssue,
+  singleLine,
+  wellFormed,
+} from "./schema/common.js";
 export * from "./log/event-data.js";
 export * from "./log/entry.js";
 export * from "./log/restore-state.js";

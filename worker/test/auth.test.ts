@@ -132,6 +132,19 @@ describe("bootstrap, sessions, users and tokens", () => {
     expect((await call("GET", "/v1/users", { cookie })).body.items).toHaveLength(1);
   });
 
+  it("refuses a sign-out from another origin: 403, the cookie kept and the session still valid", async () => {
+    const r = await call("POST", "/v1/auth/logout", { cookie, headers: { origin: "https://evil.test" } });
+    expect(r.status).toBe(403);
+    expect(r.body.error).toMatchObject({ code: "forbidden", message: "cross-origin request refused" });
+    expect(r.headers.get("set-cookie")).toBeNull();
+    expect((await call("GET", "/v1/auth/me", { cookie })).status).toBe(200);
+    const same = await call("POST", "/v1/auth/logout", {
+      cookie: "ww_session=x",
+      headers: { origin: "https://evil.test" },
+    });
+    expect(same.status).toBe(403);
+  });
+
   it("signs out: the session stops working", async () => {
     const out = await call("POST", "/v1/auth/logout", { cookie });
     expect(out.status).toBe(204);

@@ -29,6 +29,30 @@ const event = (over: Partial<AppendEvent> = {}): AppendEvent => {
 const origin = (orgId: string) => `test.walwarden.dev/log/${orgId}`;
 
 describe("Ledger Durable Object", () => {
+  it("stores only well-formed text: a lone surrogate that reached an append is logged as U+FFFD", async () => {
+    const orgId = "org_ledger_wellformed";
+    const r = await ledger(orgId).append(orgId, [
+      event({
+        key: "fail-lone",
+        type: "backup.failed",
+        actor: "runner:run_1",
+        data: {
+          jobId: "job_1",
+          databaseId: "db_x",
+          runnerId: "run_1",
+          attempt: 1,
+          reason: "disk full \uDC00 \uD83D\uDE00",
+          willRetry: false,
+        },
+      }),
+    ]);
+    if (!r.ok) throw new Error(r.message);
+    const [entry] = r.value.entries;
+    const parsed = JSON.parse(entry!.entry);
+    expect(parsed.data.reason).toBe("disk full \uFFFD 😀");
+    expectIncluded(entry!.entry, entry!.proof, r.value.checkpoint, await publishedPolicy(), orgId);
+  });
+
   it("every checkpoint verifies, every entry is included, and each checkpoint is consistent with the one before", async () => {
     const orgId = "org_ledger1";
     const policy = await publishedPolicy();

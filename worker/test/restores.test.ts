@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { backupKitReport, checkRestoreHistory, decodeEntry, type LogEntry } from "@walwarden/verifier";
 import {
@@ -7,6 +7,7 @@ import {
   RestoreViewSchema,
   TransitionEventSchema,
 } from "@walwarden/verifier/wire";
+import worker from "../src/index.js";
 import { newSecret, sha256Hex } from "../src/lib/crypto.js";
 import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
@@ -274,6 +275,46 @@ describe("claiming", () => {
       id: i.restoreId,
       state: "expired",
     });
+  });
+});
+
+/** POST /v1/restores through the Worker's own fetch with another token lifetime (SELF runs with wrangler.toml's). */
+async function issuedWithTtl(org: Ready, seconds: number) {
+  const request = new Request("https://walwarden.test/v1/restores", {
+    method: "POST",
+    headers: { authorization: `Bearer ${org.operatorToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ backupId: org.backupId }),
+  });
+  const a = await worker.fetch(
+    request,
+    { ...env, RESTORE_TOKEN_TTL_SECONDS: String(seconds) },
+    createExecutionContext(),
+  );
+  expect(a.status).toBe(201);
+  return IssueRestoreResponseSchema.parse(await a.json());
+}
+
+describe("an expired token says how long it lived", () => {
+  it.each([
+    [300, "5 minutes"],
+    [90, "90 seconds"],
+    [900, "15 minutes"],
+  ])("issued with RESTORE_TOKEN_TTL_SECONDS=%i: the refusal says %s", async (seconds, words) => {
+    const org = await readyOrg();
+    const i = await issuedWithTtl(org, seconds);
+    const expiresAt = Date.parse(i.expiresAt);
+    expect(expiresAt - Date.now()).toBeLessThanOrEqual(seconds * 1000);
+    expect(expiresAt - Date.now()).toBeGreaterThan((seconds - 60) * 1000);
+    // Time passes: the whole lifetime moves into the past, as issued.
+    await ageSession(i.restoreId, {
+      issuedAt: expiresAt - seconds * 1000 - 3_600_000,
+      expiresAt: expiresAt - 3_600_000,
+    });
+    const late = await claim(i.token, org.orgId);
+    expect(late.status).toBe(410);
+    expect(late.body.error.message).toBe(
+      `this restore token expired (it was valid for ${words} after it was issued); ask an operator for a new one`,
+    );
   });
 });
 

@@ -26,9 +26,18 @@ describe("runner protocol: leases, retries and fences", () => {
     const org = await makeOrg();
     const second = (await call("POST", "/v1/runners", { token: org.adminToken, json: { name: "runner two" } })).body
       .token as string;
+    // Six databases, one manual job each (a database holds at most one unclaimed manual job).
+    const databases = [org.databaseId];
+    for (let i = 1; i < 6; i++)
+      databases.push(
+        (await call("POST", "/v1/databases", { token: org.adminToken, json: { name: `db ${i}`, provider: "neon" } }))
+          .body.id,
+      );
     const jobs = [];
-    for (let i = 0; i < 6; i++) jobs.push(await queue(org));
-    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => claim(org, i % 2 ? second : org.runnerToken)));
+    for (const db of databases) jobs.push(await queueBackup(org, db));
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => claimAs(i % 2 ? second : org.runnerToken, databases)),
+    );
     const got = claims.map((c) => c.body.job?.jobId).filter(Boolean);
     expect(got.sort()).toEqual([...jobs].sort());
     expect(claims.filter((c) => c.body.job === null)).toHaveLength(2);

@@ -148,7 +148,7 @@ function claimMessage(code: ClaimErrorCode, api: string, orgId: string, detail: 
     case "already-claimed":
       return "this restore token was already used (a token works once). If it was not you, tell an admin: the audit log records the claim. Issue a new restore in the dashboard and run the command it shows.";
     case "expired":
-      return "this restore token has expired (a token is valid for 15 minutes after it is issued). Issue a new restore in the dashboard and run the command it shows.";
+      return "this restore token has expired (a token is valid for at most 15 minutes after it is issued, less if the deployment sets a shorter lifetime). Issue a new restore in the dashboard and run the command it shows.";
     case "wrong-org":
       return `this restore token belongs to another organization, not ${orgId}: check --org (the command shown with the token has the right one). The token was not used.`;
     case "unknown-token":

@@ -4,6 +4,9 @@ import { Id, Instant, Sha256Hex } from "../schema/common.js";
 /** predicateType of Walwarden's pg_dump backup manifest, version 1. */
 export const PG_DUMP_PREDICATE_TYPE = "https://walwarden.dev/attestation/pg-dump/v1";
 
+/** Most tables one manifest lists. */
+export const MAX_MANIFEST_TABLES = 100_000;
+
 /**
  * The pg-dump v1 predicate: everything needed to find, check and restore one backup artifact.
  * Field by field in SPEC.md §Manifest. Unknown fields are rejected so a signer cannot smuggle data
@@ -36,7 +39,7 @@ export const PgDumpPredicateSchema = z.strictObject({
         rows: z.number().int().nonnegative(),
       }),
     )
-    .max(100_000),
+    .max(MAX_MANIFEST_TABLES),
   schemaFingerprint: Sha256Hex,
   runner: z.strictObject({ id: Id, version: z.string().min(1).max(64) }),
 });

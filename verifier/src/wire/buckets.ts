@@ -1,18 +1,19 @@
 import { z } from "zod";
-import { Instant } from "../schema/common.js";
+import { Instant, SingleLine, singleLine } from "../schema/common.js";
 
 // Read-only bucket credentials: the key the Worker presigns restore downloads with (docs/restore-credentials.md).
 
 /** PUT /v1/buckets/:bucket (admin): how the Worker presigns GETs for restores from this bucket. */
 export const BucketCredentialRequestSchema = z.strictObject({
   /** S3 endpoint; omit for AWS (https://s3.<region>.amazonaws.com). R2: https://<account>.r2.cloudflarestorage.com. */
-  endpoint: z.url().optional(),
-  region: z.string().min(1).max(64).default("us-east-1"),
+  // Checked as sent, before z.url() normalises it (a URL parser drops tabs and line breaks silently).
+  endpoint: SingleLine.pipe(z.url()).optional(),
+  region: singleLine(z.string().min(1).max(64)).default("us-east-1"),
   /** Path-style URLs (endpoint/bucket/key), as MinIO and most local servers need. */
   forcePathStyle: z.boolean().default(false),
   /** A read-only key: s3:GetObject on the backup prefix and nothing else (docs/restore-credentials.md). */
-  accessKeyId: z.string().min(1).max(128),
-  secretAccessKey: z.string().min(1).max(256),
+  accessKeyId: singleLine(z.string().min(1).max(128)),
+  secretAccessKey: singleLine(z.string().min(1).max(256)),
 });
 
 /** A bucket credential as answered (GET /v1/buckets, PUT /v1/buckets/:bucket): the secret is never answered back. */

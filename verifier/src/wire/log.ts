@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { HashBase64 } from "../log/inclusion-proof.js";
 import { EVENT_TYPES } from "../log/event-data.js";
+import { singleLine } from "../schema/common.js";
 
 // The org's audit log as the API serves it (GET /v1/log/…): entries, checkpoints and RFC 9162 proofs.
 
@@ -12,7 +13,7 @@ export const LogEntriesQuerySchema = z.strictObject({
   after: LogSeq.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   type: z.enum(EVENT_TYPES as [string, ...string[]]).optional(),
-  subject: z.string().min(3).max(300).optional(),
+  subject: singleLine(z.string().min(3).max(300)).optional(),
 });
 
 /** Answer to GET /v1/log/entries: the stored entry texts (exact JCS bytes), and where the next page starts. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id } from "../schema/common.js";
+import { Id, singleLine, wellFormed } from "../schema/common.js";
 
 // Requests the dashboard (and API tokens) send to manage an org, parsed so bad input is refused before
 // anything is written. Their answers are in accounts.ts, databases.ts and auth.ts.
@@ -10,38 +10,29 @@ export const ROLES = ["viewer", "operator", "admin"] as const;
 export const RoleSchema = z.enum(ROLES);
 /** A role. */
 export type Role = z.infer<typeof RoleSchema>;
-/** A name people read: 1–200 characters, no control characters. */
-export const DisplayName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\p{Cc}]*$/u, "no control characters");
+/** A name people read: 1–200 characters (surrounding spaces trimmed), one line of well-formed text. */
+export const DisplayName = singleLine(z.string().trim().min(1).max(200));
 /** An email address (lower-cased). */
 export const Email = z
   .email()
   .max(254)
   .transform((e) => e.toLowerCase());
 /** A password: at least 12 characters (NIST 800-63B asks ≥ 8; long passphrases are welcome), at most 1,024. */
-export const Password = z.string().min(12, "use at least 12 characters").max(1024);
+export const Password = wellFormed(z.string().min(12, "use at least 12 characters").max(1024));
 /** An IANA time zone that this runtime knows, e.g. Europe/Oslo or UTC. */
-export const TimeZone = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "not a known IANA time zone");
+export const TimeZone = singleLine(z.string().min(1).max(64)).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a known IANA time zone");
 
 /** POST /v1/bootstrap: the first admin and their org; refused once any admin exists. */
 export const BootstrapRequestSchema = z.strictObject({ orgName: DisplayName, email: Email, password: Password });
 /** POST /v1/auth/login. */
-export const LoginRequestSchema = z.strictObject({ email: Email, password: z.string().min(1).max(1024) });
+export const LoginRequestSchema = z.strictObject({ email: Email, password: wellFormed(z.string().min(1).max(1024)) });
 /** POST /v1/users (admin): add a user to the caller's org. */
 export const CreateUserRequestSchema = z.strictObject({ email: Email, password: Password, role: RoleSchema });
 /** PATCH /v1/users/:id (admin). */
@@ -66,7 +57,7 @@ export const UpdateDatabaseRequestSchema = CreateDatabaseRequestSchema.partial()
 );
 
 /** A five-field cron expression (minute hour day-of-month month day-of-week); the Worker parses it. */
-export const CronExpression = z.string().trim().min(9).max(120);
+export const CronExpression = singleLine(z.string().trim().min(9).max(120));
 /** POST /v1/schedules. */
 export const CreateScheduleRequestSchema = z.strictObject({
   databaseId: Id,

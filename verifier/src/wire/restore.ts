@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DsseEnvelopeSchema } from "../dsse/envelope.js";
 import { InclusionProofSchema } from "../log/inclusion-proof.js";
 import { RESTORE_STATES } from "../log/restore-state.js";
-import { Id, Instant, Sha256Hex } from "../schema/common.js";
+import { Id, Instant, Sha256Hex, singleLine, wellFormed } from "../schema/common.js";
 import { PageQuerySchema, pageOf } from "./page.js";
 
 // The restore protocol (worker/README.md §API): an operator issues a one-time token; the CLI claims it
@@ -36,7 +36,7 @@ export const ClaimRestoreRequestSchema = z.strictObject({
   token: RestoreSecret,
   /** The org the operator expects the restore to belong to (from the issued command); another org's token is refused. */
   orgId: Id,
-  clientVersion: z.string().min(1).max(64),
+  clientVersion: singleLine(z.string().min(1).max(64)),
 });
 /** Answer to claim: everything the CLI needs to download and verify, never the target's credentials. */
 export const ClaimRestoreResponseSchema = z.strictObject({
@@ -75,9 +75,9 @@ export const TransitionRequestSchema = z
     /** completed: true when only verified (--dry-run), nothing restored. */
     dryRun: z.boolean().optional(),
     /** failed: the stage that failed (download, verify, preflight, restore, …). */
-    stage: z.string().min(1).max(64).optional(),
+    stage: singleLine(z.string().min(1).max(64)).optional(),
     /** failed: what went wrong, without credentials. */
-    reason: z.string().min(1).max(4000).optional(),
+    reason: wellFormed(z.string().min(1).max(4000)).optional(),
   })
   .refine(
     (t) => t.state !== "failed" || (t.stage !== undefined && t.reason !== undefined),
@@ -99,7 +99,7 @@ export const ProgressRequestSchema = z.strictObject({
   totalBytes: z.number().int().nonnegative().nullable(),
   bytesPerSecond: z.number().nonnegative(),
   /** restoring: what pg_restore is doing now (e.g. "TABLE DATA public orders"), no credentials. */
-  detail: z.string().max(300).optional(),
+  detail: wellFormed(z.string().max(300)).optional(),
 });
 /** Answer to progress (202): nothing to say; the numbers were streamed. */
 export const ProgressResponseSchema = z.strictObject({});

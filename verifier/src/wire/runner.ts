@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { DsseEnvelopeSchema } from "../dsse/envelope.js";
 import { InclusionProofSchema } from "../log/inclusion-proof.js";
-import { PgDumpPredicateSchema } from "../manifest/predicate.js";
-import { Id, Instant, Sha256Hex } from "../schema/common.js";
+import { MAX_MANIFEST_TABLES, PgDumpPredicateSchema } from "../manifest/predicate.js";
+import { Id, Instant, Sha256Hex, singleLine, wellFormed } from "../schema/common.js";
 import { BackupPhaseSchema } from "./jobs.js";
 
 /** POST /v1/runner/claim: a runner asks for work. */
 export const ClaimRequestSchema = z.strictObject({
-  version: z.string().min(1).max(64),
+  version: singleLine(z.string().min(1).max(64)),
   databases: z.array(Id).max(1000),
 });
 
@@ -38,6 +38,31 @@ export type HeartbeatProgress = z.infer<typeof HeartbeatRequestSchema>["progress
 /** Answer to heartbeat: the new lease expiry. */
 export const HeartbeatResponseSchema = z.strictObject({ leaseExpiresAt: Instant });
 
+/** The predicate's fields the runner measures (the Worker owns the ids). */
+const Measured = PgDumpPredicateSchema.omit({ backupId: true, orgId: true, databaseId: true, jobId: true });
+const { s3: S3, tables: Tables, runner: MeasuringRunner } = Measured.shape;
+const Table = Tables.element;
+/**
+ * What the runner measured, held tighter than the predicate itself: versions, bucket and etag are one
+ * line, and no text has a lone surrogate (the manifest is signed over canonical JSON, which cannot hold
+ * one). Only what the Worker signs from now on; verifying keeps the predicate's rules, so that a
+ * manifest signed earlier still verifies. PostgreSQL names and S3 keys may hold line breaks.
+ */
+const MeasuredResult = Measured.extend({
+  serverVersion: singleLine(Measured.shape.serverVersion),
+  pgDumpVersion: singleLine(Measured.shape.pgDumpVersion),
+  s3: S3.extend({
+    bucket: singleLine(S3.shape.bucket),
+    key: wellFormed(S3.shape.key),
+    versionId: singleLine(S3.shape.versionId.unwrap()).nullable(),
+    etag: singleLine(S3.shape.etag),
+  }),
+  tables: z
+    .array(Table.extend({ schema: wellFormed(Table.shape.schema), name: wellFormed(Table.shape.name) }))
+    .max(MAX_MANIFEST_TABLES),
+  runner: MeasuringRunner.extend({ version: singleLine(MeasuringRunner.shape.version) }),
+});
+
 /**
  * POST /v1/runner/jobs/:jobId/complete: what the runner measured. The Worker adds the ids it owns
  * (org, backup, job) to build the predicate, signs the manifest and logs backup.completed.
@@ -45,7 +70,7 @@ export const HeartbeatResponseSchema = z.strictObject({ leaseExpiresAt: Instant 
 export const CompleteRequestSchema = z.strictObject({
   leaseId: Id,
   artifactSha256: Sha256Hex,
-  result: PgDumpPredicateSchema.omit({ backupId: true, orgId: true, databaseId: true, jobId: true }),
+  result: MeasuredResult,
 });
 /** What the runner measured, sent with complete. */
 export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
@@ -65,7 +90,7 @@ export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;
 /** POST /v1/runner/jobs/:jobId/fail: the job failed; reason is shown to people and logged. */
 export const FailRequestSchema = z.strictObject({
   leaseId: Id,
-  reason: z.string().min(1).max(4000),
+  reason: wellFormed(z.string().min(1).max(4000)),
   retryable: z.boolean(),
 });
 /** Answer to fail: whether the job was re-queued for another attempt, and which attempt failed. */

@@ -84,7 +84,7 @@ export function RestoreScreen({ id }: { id: string }) {
                 at <Time iso={r.expiresAt} />
               </>
             ) : (
-              "in 15 minutes"
+              "within 15 minutes"
             )}
             . Set <code>TARGET_DATABASE_URL</code> there: the target's address and password never reach Walwarden.
           </p>

@@ -42,6 +42,27 @@ async function principalFromSession(db: Db, secret: string, now: number): Promis
   return { kind: "user", id: row.id, orgId: row.orgId, role: row.role, email: row.email };
 }
 
+/** A request that may change something (not GET or HEAD) whose Origin names another origin than this one. */
+function isCrossOriginChange(c: Context): boolean {
+  if (["GET", "HEAD"].includes(c.req.method)) return false;
+  const origin = c.req.header("origin");
+  return origin !== undefined && origin !== new URL(c.req.url).origin;
+}
+
+const crossOriginRefused = () => new ApiError(403, "forbidden", "cross-origin request refused");
+
+/**
+ * Refuses a change that carries the session cookie from another origin, as requireRole does for the
+ * routes it guards. For sign-out, which has no requireRole (it must also clear an expired session's
+ * cookie) and so escaped the check: another site could sign a user out (a logout CSRF).
+ */
+export function requireSameOriginForCookie(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (getCookie(c, SESSION_COOKIE) !== undefined && isCrossOriginChange(c)) throw crossOriginRefused();
+    await next();
+  };
+}
+
 /**
  * Requires a signed-in user (session cookie) or an org API token (Bearer) with at least `role`. A cookie
  * request that changes something must come from this origin (SameSite=Lax is the first guard, this the second).
@@ -56,11 +77,7 @@ export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
     else {
       const secret = getCookie(c, SESSION_COOKIE);
       if (secret) principal = await principalFromSession(db, secret, now);
-      if (principal && !["GET", "HEAD"].includes(c.req.method)) {
-        const origin = c.req.header("origin");
-        if (origin && origin !== new URL(c.req.url).origin)
-          throw new ApiError(403, "forbidden", "cross-origin request refused");
-      }
+      if (principal && isCrossOriginChange(c)) throw crossOriginRefused();
     }
     if (!principal)
       throw new ApiError(401, "unauthenticated", "sign in, or send an API token as Authorization: Bearer <token>");

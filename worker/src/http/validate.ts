@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { describeIssue } from "@walwarden/verifier";
 import { cappedBody } from "./capped-body.js";
 import { ApiError } from "./errors.js";
+import { checkJsonMediaType } from "./media-type.js";
 
 /** Largest JSON body any route accepts (a complete request with 100,000 tables fits). */
 export const MAX_JSON_BYTES = 8 * 1024 * 1024;
@@ -19,14 +20,21 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   return parsed.data;
 }
 
-/** Reads a JSON request body (Content-Type application/json, at most MAX_JSON_BYTES) and parses it. */
+/**
+ * Reads a JSON request body (Content-Type application/json in UTF-8, at most MAX_JSON_BYTES) and parses
+ * it. Bytes that are not UTF-8 are refused, not decoded to U+FFFD: what is kept is what was sent.
+ */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type))
-    throw new ApiError(415, "unsupported-media-type", "send the body as application/json");
+  const media = checkJsonMediaType(c.req.header("content-type"));
+  if (!media.ok) throw new ApiError(415, "unsupported-media-type", media.message);
   const bytes = await cappedBody(c.req.raw, MAX_JSON_BYTES);
   if (!bytes) throw new ApiError(413, "payload-too-large", `body is larger than ${MAX_JSON_BYTES} bytes`);
-  const text = new TextDecoder().decode(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, "bad-request", "body is not valid UTF-8");
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -26,6 +26,7 @@ import { logError } from "../log/log-error.js";
 import { signingKeys, type SigningKeys } from "./keys.js";
 import { mirrorToD1 } from "./mirror.js";
 import { appendLeaf, frontierOf, rangeRootOf, type NodeStore } from "./subtree-store.js";
+import { replaceLoneSurrogates } from "./well-formed.js";
 
 /** One event to append. `key` makes the append idempotent: the same key twice yields the first entry. */
 export interface AppendEvent {
@@ -165,8 +166,10 @@ export class Ledger extends DurableObject<CoreEnv> {
     for (const e of all) {
       if (seen.has(e.key) || this.seqOf(e.key) !== undefined) continue;
       seen.add(e.key);
-      const data = redactEventData(e.data);
-      const checked = validateEntry({ v: 1, seq, type: e.type, at, actor: e.actor, subject: e.subject, data });
+      // Well-formed first (the log cannot hold a lone surrogate), then redacted.
+      const { actor, subject, data: raw } = replaceLoneSurrogates({ actor: e.actor, subject: e.subject, data: e.data });
+      const data = redactEventData(raw);
+      const checked = validateEntry({ v: 1, seq, type: e.type, at, actor, subject, data });
       if (!checked.ok) return err("invalid-entry", `${e.type}: ${checked.message}`);
       fresh.push({ key: e.key, entry: checked.value, text: fromUtf8(encodeEntry(checked.value))! });
       seq++;

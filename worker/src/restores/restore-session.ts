@@ -13,7 +13,7 @@ import { intVar, type CoreEnv } from "../core-env.js";
 import { appendToLog, type LedgerBinding } from "../ledger/client.js";
 import type { AppendEvent } from "../ledger/ledger.js";
 import { newSecret, sha256Hex, timingSafeEqualText } from "../lib/crypto.js";
-import { iso } from "../lib/time.js";
+import { durationText, iso } from "../lib/time.js";
 import { safeText } from "../log/free-text.js";
 import { logError } from "../log/log-error.js";
 import { SseHub } from "./sse-hub.js";
@@ -179,7 +179,7 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
         this.move(r, "expired", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId }, now);
       await this.logRejection(r, rejection, now);
       await this.flush();
-      return err(rejection, CLAIM_MESSAGES[rejection]);
+      return err(rejection, claimMessage(rejection, r));
     }
     this.move(
       r,
@@ -426,12 +426,22 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
   }
 }
 
-const CLAIM_MESSAGES: Record<ClaimRejection, string> = {
-  "already-claimed": "this restore token was already used; ask an operator for a new one",
-  expired: "this restore token expired (tokens live 15 minutes); ask an operator for a new one",
-  "wrong-org": "this restore token belongs to another organisation than the one given with --org",
-  "unknown-token": "no restore has this token; check you copied the whole command",
-};
+/**
+ * Why a claim was refused, in words. An expired token says how long it lived: its own lifetime, as
+ * issued (RESTORE_TOKEN_TTL_SECONDS at the time), not a fixed number that holds only for the default.
+ */
+function claimMessage(rejection: ClaimRejection, r: Restore): string {
+  switch (rejection) {
+    case "already-claimed":
+      return "this restore token was already used; ask an operator for a new one";
+    case "expired":
+      return `this restore token expired (it was valid for ${durationText(r.expiresAt - r.issuedAt)} after it was issued); ask an operator for a new one`;
+    case "wrong-org":
+      return "this restore token belongs to another organisation than the one given with --org";
+    case "unknown-token":
+      return "no restore has this token; check you copied the whole command";
+  }
+}
 
 /** The logged data of a reported transition. */
 function dataOf(r: Restore, t: TransitionRequest): Record<string, unknown> {

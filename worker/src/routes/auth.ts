@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { LoginRequestSchema, LoginResponseSchema, MeSchema } from "@walwarden/verifier/wire";
 import { beginLogin, loginSucceeded } from "../auth/login-throttle.js";
-import { requireRole } from "../auth/middleware.js";
+import { requireRole, requireSameOriginForCookie } from "../auth/middleware.js";
 import { endSession, startSession } from "../auth/session.js";
 import { dbOf } from "../db/client.js";
 import { orgs, users } from "../db/schema.js";
@@ -39,7 +39,7 @@ export const authRoutes = new Hono<AppEnv>()
       user: { id: user.id, email: user.email, role: user.role, orgId: user.orgId },
     });
   })
-  .post("/logout", async (c) => {
+  .post("/logout", requireSameOriginForCookie(), async (c) => {
     await endSession(c, dbOf(c.env.DB));
     return c.body(null, 204);
   })

@@ -124,5 +124,7 @@ export const databaseRoutes = new Hono<AppEnv>()
     const id = param(c, "id", Id);
     const p = c.get("principal");
     await findDatabase(dbOf(c.env.DB), p.orgId, id);
-    return reply(c, QueuedBackupSchema, await enqueueManualBackup(c.env, p.orgId, id, actorOf(p), Date.now()), 202);
+    const { created, ...queued } = await enqueueManualBackup(c.env, p.orgId, id, actorOf(p), Date.now());
+    // 202 for a job this request queued; 200 for the one that was already waiting (nothing new queued).
+    return reply(c, QueuedBackupSchema, queued, created ? 202 : 200);
   });
