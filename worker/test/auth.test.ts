@@ -145,6 +145,21 @@ describe("bootstrap, sessions, users and tokens", () => {
     expect(same.status).toBe(403);
   });
 
+  it("refuses a sign-in from another origin with the right password: 403 and no session cookie (no login CSRF)", async () => {
+    const r = await call("POST", "/v1/auth/login", {
+      json: { email: admin.email, password: admin.password },
+      headers: { origin: "https://evil.test" },
+    });
+    expect(r.status).toBe(403);
+    expect(r.body.error).toMatchObject({ code: "forbidden", message: "cross-origin request refused" });
+    expect(r.headers.get("set-cookie")).toBeNull();
+    const same = await call("POST", "/v1/auth/login", {
+      json: { email: admin.email, password: admin.password },
+      headers: { origin: "https://walwarden.test" },
+    });
+    expect(same.status).toBe(200);
+  });
+
   it("signs out: the session stops working", async () => {
     const out = await call("POST", "/v1/auth/logout", { cookie });
     expect(out.status).toBe(204);

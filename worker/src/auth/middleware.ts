@@ -64,6 +64,18 @@ export function requireSameOriginForCookie(): MiddlewareHandler<AppEnv> {
 }
 
 /**
+ * Refuses a change sent from another origin whatever it carries: for sign-in, which sets the session
+ * cookie, so another site cannot sign a visitor in to an account of the site's choosing (login CSRF). The
+ * JSON content type already forces a CORS preflight the Worker never grants; this does not rely on it.
+ */
+export function requireSameOrigin(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (isCrossOriginChange(c)) throw crossOriginRefused();
+    await next();
+  };
+}
+
+/**
  * Requires a signed-in user (session cookie) or an org API token (Bearer) with at least `role`. A cookie
  * request that changes something must come from this origin (SameSite=Lax is the first guard, this the second).
  */

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { LoginRequestSchema, LoginResponseSchema, MeSchema } from "@walwarden/verifier/wire";
 import { beginLogin, loginSucceeded } from "../auth/login-throttle.js";
-import { requireRole, requireSameOriginForCookie } from "../auth/middleware.js";
+import { requireRole, requireSameOrigin, requireSameOriginForCookie } from "../auth/middleware.js";
 import { endSession, startSession } from "../auth/session.js";
 import { dbOf } from "../db/client.js";
 import { orgs, users } from "../db/schema.js";
@@ -15,7 +15,7 @@ import { clientAddress } from "../ratelimit/client.js";
 
 /** Sign in (session cookie), sign out, and who am I. */
 export const authRoutes = new Hono<AppEnv>()
-  .post("/login", async (c) => {
+  .post("/login", requireSameOrigin(), async (c) => {
     const body = await jsonBody(c, LoginRequestSchema);
     const client = clientAddress(c);
     const now = Date.now();
