@@ -23,9 +23,10 @@ export default defineConfig({
           MANIFEST_SIGNER_KEY: formatSignerKey({ name: "test.walwarden.dev/manifest", secretKey: seed(2) }),
           LOG_ORIGIN: "test.walwarden.dev/log",
           BUCKET_CREDENTIALS_KEY: btoa(String.fromCharCode(...seed(3))),
-          // Small enough to test the cap and see a heartbeat quickly.
+          // Small enough to test the cap and see a heartbeat quickly, long enough that a slot freed within 2 s
+          // of a disconnect (test/sse-limits.test.ts) was not freed by a heartbeat write failing.
           RESTORE_MAX_SUBSCRIBERS: "120",
-          RESTORE_SSE_HEARTBEAT_SECONDS: "1",
+          RESTORE_SSE_HEARTBEAT_SECONDS: "4",
         },
       },
     }),

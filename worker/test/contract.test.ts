@@ -1,6 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { MAX_STREAMS_PER_PRINCIPAL } from "../src/restores/sse-limits.js";
 import {
   ApiErrorSchema,
   ApiTokenPageSchema,
@@ -827,6 +828,17 @@ const CONTRACT: Record<string, RouteContract> = {
         headers: { accept: "text/event-stream" },
       });
       const events = answerOf(stream); // read to the end: the server closes the stream at a terminal state
+      // The same token's streams past its cap (test/sse-limits.test.ts) are refused in the error shape.
+      const more = await Promise.all(
+        Array.from({ length: MAX_STREAMS_PER_PRINCIPAL - 1 }, () =>
+          open("GET /v1/restores/:id/events", `/v1/restores/${r.restoreId}/events`, { token: w.org.viewerToken }),
+        ),
+      );
+      const tooMany = await refuse(
+        429,
+        call("GET", `/v1/restores/${r.restoreId}/events`, { token: w.org.viewerToken }),
+      );
+      for (const m of more) await m.body?.cancel();
       await transition(r.restoreId, r.progressToken, { state: "downloading" });
       await setup(
         call("POST", `/v1/restores/${r.restoreId}/progress`, { token: r.progressToken, json: PROGRESS }),
@@ -837,7 +849,10 @@ const CONTRACT: Record<string, RouteContract> = {
       await transition(r.restoreId, r.progressToken, { state: "completed", dryRun: true });
       return {
         ok: [await events],
-        refused: [await refuse(404, call("GET", `/v1/restores/${UNKNOWN_ID}/events`, { token: w.org.viewerToken }))],
+        refused: [
+          await refuse(404, call("GET", `/v1/restores/${UNKNOWN_ID}/events`, { token: w.org.viewerToken })),
+          tooMany,
+        ],
       };
     },
   },

@@ -1,70 +1,30 @@
 import { createExecutionContext, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { backupKitReport, checkRestoreHistory, decodeEntry, type LogEntry } from "@walwarden/verifier";
-import {
-  ClaimRestoreResponseSchema,
-  IssueRestoreResponseSchema,
-  RestoreViewSchema,
-  TransitionEventSchema,
-} from "@walwarden/verifier/wire";
+import { IssueRestoreResponseSchema, RestoreViewSchema, TransitionEventSchema } from "@walwarden/verifier/wire";
 import worker from "../src/index.js";
 import { newSecret, sha256Hex } from "../src/lib/crypto.js";
 import { ARTIFACT_SHA256 } from "./support/backup-result.js";
-import { call, makeOrg, type Org } from "./support/client.js";
+import { call, type Org } from "./support/client.js";
+import {
+  BUCKET,
+  CREDENTIAL,
+  claim,
+  claimed,
+  issue,
+  issued,
+  progress,
+  readyOrg,
+  type Ready,
+  report,
+  viewerTokens,
+} from "./support/restore-calls.js";
 import { logEntries, publishedPolicy } from "./support/log-checks.js";
-import { completedBackup } from "./support/runner-calls.js";
 import { dumpD1, dumpLedger, settleLogs } from "./support/storage-dump.js";
 import { readEvents, subscribe, type SseEvent } from "./support/sse.js";
 
 // The restore protocol in real workerd: issuing (RestoreSession DO + one-time token), claiming (atomic,
-// refusals logged), the CLI's transitions and progress, and the dashboard's SSE stream. The bucket below is
-// never contacted: presigning is local computation (the CLI tests download through these URLs for real).
-
-const BUCKET = "acme-backups";
-const CREDENTIAL = {
-  endpoint: "http://127.0.0.1:4569",
-  region: "us-east-1",
-  forcePathStyle: true,
-  accessKeyId: "RESTOREREADONLY",
-  secretAccessKey: "restore-read-only-secret-0123456789",
-};
-
-interface Ready extends Org {
-  backupId: string;
-}
-
-async function readyOrg(): Promise<Ready> {
-  const org = await makeOrg();
-  const put = await call("PUT", `/v1/buckets/${BUCKET}`, { token: org.adminToken, json: CREDENTIAL });
-  if (put.status !== 200) throw new Error(`bucket credential: ${put.status} ${JSON.stringify(put.body)}`);
-  const job = await completedBackup(org);
-  return { ...org, backupId: job.backupId };
-}
-
-const issue = (org: Ready, token = org.operatorToken) =>
-  call("POST", "/v1/restores", { token, json: { backupId: org.backupId } });
-const claim = (token: string, orgId: string, address?: string) =>
-  call("POST", "/v1/restores/claim", {
-    json: { token, orgId, clientVersion: "0.1.0" },
-    headers: address ? { "cf-connecting-ip": address } : {},
-  });
-const report = (restoreId: string, credential: string, json: unknown) =>
-  call("POST", `/v1/restores/${restoreId}/transition`, { token: credential, json });
-const progress = (restoreId: string, credential: string, json: unknown) =>
-  call("POST", `/v1/restores/${restoreId}/progress`, { token: credential, json });
-
-async function issued(org: Ready) {
-  const a = await issue(org);
-  expect(a.status, JSON.stringify(a.body)).toBe(201);
-  return IssueRestoreResponseSchema.parse(a.body);
-}
-
-async function claimed(org: Ready) {
-  const i = await issued(org);
-  const c = await claim(i.token, org.orgId);
-  expect(c.status, JSON.stringify(c.body)).toBe(200);
-  return { ...i, claim: ClaimRestoreResponseSchema.parse(c.body) };
-}
+// refusals logged), the CLI's transitions and progress, and the dashboard's SSE stream.
 
 async function restoreLog(org: Org): Promise<LogEntry[]> {
   return (await logEntries(org.viewerToken))
@@ -475,7 +435,9 @@ describe("live progress over Server-Sent Events", () => {
   it("100 concurrent subscribers each see every transition, in order", async () => {
     const org = await readyOrg();
     const { restoreId, claim: c } = await claimed(org);
-    const streams = await Promise.all(Array.from({ length: 100 }, () => subscribe(restoreId, org.viewerToken)));
+    // One token holds at most MAX_STREAMS_PER_PRINCIPAL streams (test/sse-limits.test.ts): 25 tokens × 4.
+    const tokens = await viewerTokens(org, 25);
+    const streams = await Promise.all(Array.from({ length: 100 }, (_, i) => subscribe(restoreId, tokens[i % 25]!)));
     const all = Promise.all(streams.map(readEvents));
     for (const s of [
       { state: "downloading" },
@@ -496,8 +458,12 @@ describe("live progress over Server-Sent Events", () => {
     const org = await readyOrg();
     const { restoreId } = await issued(org);
     const cap = Number(env.RESTORE_MAX_SUBSCRIBERS);
-    const streams = await Promise.all(Array.from({ length: cap }, () => subscribe(restoreId, org.viewerToken)));
-    const over = await call("GET", `/v1/restores/${restoreId}/events`, { token: org.viewerToken });
+    const tokens = await viewerTokens(org, cap / 4 + 1);
+    const streams = await Promise.all(
+      Array.from({ length: cap }, (_, i) => subscribe(restoreId, tokens[i % (cap / 4)]!)),
+    );
+    // A principal with no stream yet is refused too: the restore is full.
+    const over = await call("GET", `/v1/restores/${restoreId}/events`, { token: tokens.at(-1)! });
     expect(over.status).toBe(503);
     expect(over.body.error.message).toMatch(new RegExp(`${cap} live viewers`));
     const reader = streams[0]!.body!.getReader();

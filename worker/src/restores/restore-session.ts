@@ -17,6 +17,7 @@ import { durationText, iso } from "../lib/time.js";
 import { safeText } from "../log/free-text.js";
 import { logError } from "../log/log-error.js";
 import { SseHub } from "./sse-hub.js";
+import { MAX_BACKLOG_BYTES, MAX_STREAMS_PER_PRINCIPAL, VIEWER_HEADER } from "./sse-limits.js";
 
 type ClaimRejection = z.infer<typeof ClaimRejectionSchema>;
 type TransitionRequest = z.infer<typeof TransitionRequestSchema>;
@@ -85,6 +86,8 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
     this.sql.exec(SCHEMA);
     this.hub = new SseHub({
       maxSubscribers: intVar(env.RESTORE_MAX_SUBSCRIBERS, 1000),
+      maxPerPrincipal: MAX_STREAMS_PER_PRINCIPAL,
+      maxBacklogBytes: MAX_BACKLOG_BYTES,
       heartbeatMs: intVar(env.RESTORE_SSE_HEARTBEAT_SECONDS, 15) * 1000,
     });
   }
@@ -384,16 +387,15 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
     }
   }
 
-  /** GET events: a Server-Sent Event stream of this restore (the Worker checked the caller first). */
+  /** GET events: a Server-Sent Event stream of this restore for the viewer the Worker checked and named. */
   override async fetch(request: Request): Promise<Response> {
     const r = this.record();
-    if (!r)
-      return Response.json({ error: { code: "not-found", message: "restore not found" } } satisfies ApiError, {
-        status: 404,
-      });
+    if (!r) return refusal(404, "not-found", "restore not found");
+    const principal = request.headers.get(VIEWER_HEADER);
+    if (!principal) return refusal(400, "bad-request", `the Worker names the viewer in ${VIEWER_HEADER}`);
     const lastId = Number(request.headers.get("last-event-id") ?? "0");
     const after = Number.isSafeInteger(lastId) && lastId > 0 ? lastId : 0;
-    return this.hub.subscribe(this.transitions(after), TERMINAL_STATES.has(r.state), request.signal);
+    return this.hub.subscribe(this.transitions(after), after, TERMINAL_STATES.has(r.state), principal, request.signal);
   }
 
   /** Expires an unclaimed token; fails a claimed restore the CLI stopped reporting on; retries logging. */
@@ -441,6 +443,11 @@ function claimMessage(rejection: ClaimRejection, r: Restore): string {
     case "unknown-token":
       return "no restore has this token; check you copied the whole command";
   }
+}
+
+/** A refusal of the events endpoint, in the API's error shape. */
+function refusal(status: 400 | 404, code: "bad-request" | "not-found", message: string): Response {
+  return Response.json({ error: { code, message } } satisfies ApiError, { status });
 }
 
 /** The logged data of a reported transition. */

@@ -32,6 +32,7 @@ import { countKnownToken, countUnknownToken } from "../restores/claim-limits.js"
 import { claimRestore, restoreByToken } from "../restores/claim-restore.js";
 import { issueRestore, restoreCommand } from "../restores/issue-restore.js";
 import { sessionOf, unwrapSession } from "../restores/session-client.js";
+import { VIEWER_HEADER } from "../restores/sse-limits.js";
 
 type RestoreRow = typeof restores.$inferSelect;
 const view = (r: RestoreRow): Restore => ({
@@ -154,7 +155,8 @@ export const restoreRoutes = new Hono<AppEnv>()
   })
   .get("/:id/events", requireRole("viewer"), async (c) => {
     const row = await ownRestore(c);
-    const headers = new Headers();
+    // The session caps streams per principal, so it is told whose this one is.
+    const headers = new Headers({ [VIEWER_HEADER]: actorOf(c.get("principal")) });
     const last = c.req.header("last-event-id");
     if (last) headers.set("last-event-id", last);
     const res = await sessionOf(c.env, row.id).fetch(
