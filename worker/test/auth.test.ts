@@ -83,6 +83,23 @@ describe("bootstrap, sessions, users and tokens", () => {
     expect((await call("DELETE", `/v1/tokens/${created.body.id}`, { cookie })).status).toBe(404);
   });
 
+  it("records a token's last use for a request it got done, never for a refused one", async () => {
+    const created = await call("POST", "/v1/tokens", { cookie, json: { name: "last use", role: "admin" } });
+    const lastUsed = async () =>
+      (await env.DB.prepare("SELECT last_used_at AS t FROM api_tokens WHERE id = ?").bind(created.body.id).first<{
+        t: number | null;
+      }>())!.t;
+    const t = created.body.token as string;
+    // Refused after the token was recognised: bad input (400), an unknown id (404), bad JSON and a wrong type.
+    expect((await call("POST", "/v1/databases", { token: t, json: { name: "" } })).status).toBe(400);
+    expect((await call("GET", "/v1/databases/db_nothing", { token: t })).status).toBe(404);
+    expect((await call("PATCH", "/v1/users/usr_nothing", { token: t, json: { role: "viewer" } })).status).toBe(404);
+    expect((await call("GET", "/v1/databases?limit=0", { token: t })).status).toBe(400);
+    expect(await lastUsed()).toBeNull();
+    expect((await call("GET", "/v1/databases", { token: t })).status).toBe(200);
+    expect(await lastUsed()).toBeGreaterThan(0);
+  });
+
   it("enforces roles: a viewer reads, an operator may queue a backup, only an admin manages", async () => {
     const token = async (role: string) =>
       (await call("POST", "/v1/tokens", { cookie, json: { name: role, role } })).body.token as string;

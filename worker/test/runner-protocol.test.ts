@@ -1,10 +1,11 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { backupKitReport, verifyManifest } from "@walwarden/verifier";
 import { CompleteResponseSchema } from "@walwarden/verifier/wire";
 import { expectIncluded, logEntries, publishedPolicy } from "./support/log-checks.js";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call, makeOrg } from "./support/client.js";
-import { claim, queueBackup } from "./support/runner-calls.js";
+import { claim, heartbeatBody, onJob, queueBackup } from "./support/runner-calls.js";
 
 describe("runner protocol", () => {
   it("claim → heartbeat → complete returns a manifest, log entry, proof and checkpoint that verify with the published keys", async () => {
@@ -77,5 +78,28 @@ describe("runner protocol", () => {
       "backup.started",
       "backup.completed",
     ]);
+  });
+
+  it("a refused heartbeat writes nothing, not even when the runner was last seen", async () => {
+    const org = await makeOrg();
+    const jobId = await queueBackup(org);
+    const { leaseId } = (await claim(org.runnerToken, [org.databaseId])).body.job;
+    const rows = async () =>
+      JSON.stringify([
+        await env.DB.prepare("SELECT * FROM runners WHERE id = ?").bind(org.runnerId).first(),
+        await env.DB.prepare("SELECT * FROM jobs WHERE id = ?").bind(jobId).first(),
+      ]);
+    const before = await rows();
+    await new Promise((r) => setTimeout(r, 5)); // a later clock, so a write would show
+    const stale = await onJob(org.runnerToken, jobId, "heartbeat", heartbeatBody("lease_stale"));
+    expect(stale.status).toBe(409);
+    const other = await onJob(org.runnerToken, "job_other", "heartbeat", heartbeatBody(leaseId));
+    expect(other.status).toBe(409);
+    expect(await rows()).toBe(before);
+    expect((await onJob(org.runnerToken, jobId, "heartbeat", heartbeatBody(leaseId))).status).toBe(200);
+    const seen = await env.DB.prepare("SELECT last_seen_at AS t FROM runners WHERE id = ?").bind(org.runnerId).first<{
+      t: number;
+    }>();
+    expect(seen!.t).toBeGreaterThan(JSON.parse(before)[0].last_seen_at);
   });
 });

@@ -15,13 +15,12 @@ function bearer(c: Context): string | undefined {
   return m?.[1];
 }
 
-async function principalFromToken(db: Db, token: string, now: number): Promise<Principal | undefined> {
+async function principalFromToken(db: Db, token: string): Promise<Principal | undefined> {
   const hash = await sha256Hex(token);
   const row = await db.query.apiTokens.findFirst({
     where: and(eq(apiTokens.tokenSha256, hash), isNull(apiTokens.revokedAt)),
   });
   if (!row || !timingSafeEqualText(row.tokenSha256, hash)) return undefined;
-  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id));
   return { kind: "token", id: row.id, orgId: row.orgId, role: row.role };
 }
 
@@ -85,7 +84,7 @@ export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
     const token = bearer(c);
     let principal: Principal | undefined;
     const db = dbOf(c.env.DB);
-    if (token) principal = await principalFromToken(db, token, now);
+    if (token) principal = await principalFromToken(db, token);
     else {
       const secret = getCookie(c, SESSION_COOKIE);
       if (secret) principal = await principalFromSession(db, secret, now);
@@ -97,6 +96,10 @@ export function requireRole(role: Role): MiddlewareHandler<AppEnv> {
       throw new ApiError(403, "forbidden", `this needs the ${role} role; you are ${principal.role}`);
     c.set("principal", principal);
     await next();
+    // A token's last use is a request it got done: a refused one (bad input, unknown id, a conflict) writes
+    // nothing, so it does not move last use either. Errors are rendered by now, so the status is final.
+    if (principal.kind === "token" && c.res.status < 400)
+      await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, principal.id));
   };
 }
 

@@ -23,7 +23,12 @@ export async function heartbeat(
        WHERE id = ?5 AND org_id = ?6 AND lease_id = ?7 AND runner_id = ?8 AND ${statusHoldsLease()} AND lease_expires_at >= ?2
        RETURNING id`,
     ).bind(until, now, progress.phase, progress.bytes, jobId, runner.orgId, leaseId, runner.id),
-    env.DB.prepare("UPDATE runners SET last_seen_at = ? WHERE id = ?").bind(now, runner.id),
+    // Seen only when the heartbeat is accepted: a refused one (409, lease lost) writes nothing. The job row
+    // the statement above updated is the proof, read in the same transaction.
+    env.DB.prepare(
+      `UPDATE runners SET last_seen_at = ?1 WHERE id = ?2
+         AND EXISTS (SELECT 1 FROM jobs WHERE id = ?3 AND lease_id = ?4 AND runner_id = ?2 AND heartbeat_at = ?1)`,
+    ).bind(now, runner.id, jobId, leaseId),
   ]);
   return updated?.results.length ? iso(until) : null;
 }
