@@ -1,6 +1,7 @@
 // bench/sse: 1,000 concurrent Server-Sent Event subscribers on one restore under wrangler's dev server,
 // against one-subscriber restores in the same run (target: every subscriber gets every transition, p99
-// delivery ≤ 200 ms). Procedure, checks and caveats: docs/benchmarks.md#sse.
+// delivery ≤ 200 ms), then the viewer limits (bench/sse/limits.mjs): memory, slots after a disconnect,
+// stalled readers, per-principal refusals. Procedure, checks and caveats: docs/benchmarks.md#sse.
 // Run: npm run bench:sse [-- --subscribers N --baseline-restores K --gap-ms MS --json FILE]
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -17,6 +18,15 @@ import {
 } from "@walwarden/testing/local-worker";
 import { machineCpu, procStat } from "@walwarden/testing/proc";
 import { openSse } from "@walwarden/testing/sse-client";
+import {
+  MAX_BACKLOG_BYTES,
+  PER_PRINCIPAL,
+  memoryAndMassDisconnect,
+  perPrincipalRefusals,
+  principals,
+  timeToFreeSlot,
+  withStalledReaders,
+} from "./sse/limits.mjs";
 import {
   SYNTHETIC_ARTIFACT_SHA256,
   bootstrapOrg,
@@ -41,6 +51,10 @@ const HELP = `usage: npm run bench:sse [-- options]
   --target-ms MS         the p99 target (default 200)
   --settle-ms MS         pause between the last replay and the first transition (default 0: at once)
   --timeout-s S          how long to wait for connects and for the streams to end (default 120)
+  --stalled K            stalled readers (never read) in the stalled case (default 10)
+  --normal-readers M     normal readers in the stalled case and its baseline (default 100)
+  --flood-events E       progress events (300-character detail) posted in each stalled-case run (default 2000)
+  --settle-s S           wait after every viewer disconnected before reading memory again (default 10)
   --json FILE            also write the results JSON (always printed as the last line) to FILE
   -h, --help             this text`;
 
@@ -53,6 +67,10 @@ const { values, intFlag } = benchFlags(
     "target-ms": { type: "string", default: "200" },
     "timeout-s": { type: "string", default: "120" },
     "settle-ms": { type: "string", default: "0" },
+    stalled: { type: "string", default: "10" },
+    "normal-readers": { type: "string", default: "100" },
+    "flood-events": { type: "string", default: "2000" },
+    "settle-s": { type: "string", default: "10" },
     json: { type: "string" },
   },
   HELP,
@@ -64,6 +82,10 @@ const GAP_MS = intFlag("gap-ms", 0, 60_000);
 const TARGET_MS = intFlag("target-ms", 1);
 const TIMEOUT_MS = intFlag("timeout-s", 1, 3600) * 1000;
 const SETTLE_MS = intFlag("settle-ms", 0, 600_000);
+const STALLED = intFlag("stalled", 0, 1000);
+const NORMAL_READERS = intFlag("normal-readers", 1, 10_000);
+const FLOOD_EVENTS = intFlag("flood-events", 0, 1_000_000);
+const SETTLE_AFTER_MS = intFlag("settle-s", 0, 600) * 1000;
 const CAP = 1000; // wrangler.toml RESTORE_MAX_SUBSCRIBERS
 const cpuCount = availableParallelism();
 
@@ -210,6 +232,8 @@ await runBench(async () => {
 
   /** @type {import("./lib/sse-client.mjs").SseStream[]} */
   const open = [];
+  // One principal holds at most PER_PRINCIPAL streams of a restore: N viewers are N / PER_PRINCIPAL tokens.
+  const pool = principals(dev, cookie);
   const eventsUrl = (restoreId) => `${dev.url}/v1/restores/${restoreId}/events`;
 
   /** Issues and claims a restore: its id and the CLI's progress credential. */
@@ -221,15 +245,16 @@ await runBench(async () => {
 
   /** Opens `n` streams at once; resolves when all have answered 200 and hold their replay (issued, claimed). */
   async function subscribeAll(restoreId, n) {
+    await pool.take(Math.ceil(n / PER_PRINCIPAL));
     const cpu0 = cpuNow();
     const t0 = performance.now();
     const replays = [];
-    const subscribe = () => {
+    const subscribe = (_, i) => {
       let transitions = 0;
       let replayed;
       replays.push(new Promise((r) => (replayed = r)));
       const onEvent = (e) => e.event === "transition" && ++transitions === 2 && replayed();
-      return openSse(eventsUrl(restoreId), { headers: { cookie }, timeoutMs: TIMEOUT_MS, onEvent }).then((s) => {
+      return openSse(eventsUrl(restoreId), { headers: pool.headers(i), timeoutMs: TIMEOUT_MS, onEvent }).then((s) => {
         open.push(s);
         s.ended.then(replayed);
         return s;
@@ -348,6 +373,94 @@ await runBench(async () => {
     return { restoreId, connect, sent, ...got, fanOutCpu: cpuDelta(cpu0, cpuNow()), fanOutWallMs: wallMs };
   }
 
+  /** The viewer limits (bench/sse/limits.mjs), each against a baseline taken in this run; prints and returns them. */
+  async function measureLimits() {
+    const ctx = { dev, eventsUrl, newRestore, pool, timeoutMs: TIMEOUT_MS };
+    console.log(`\nlimits: per-principal refusals (one token asks for ${fmt(N)} streams at once)…`);
+    const refusals = await perPrincipalRefusals({ ...ctx, restoreId: (await newRestore()).restoreId, attempts: N });
+    console.log(
+      `  accepted ${refusals.accepted}, 429 ${fmt(refusals.refused429)} (${fmt(refusals.withRetryAfter)} with Retry-After); another token then ${refusals.otherPrincipalAdmitted ? "admitted" : "REFUSED"}`,
+    );
+
+    console.log(
+      "limits: time to free a slot after a disconnect (one token at its cap closes a stream, then asks again)…",
+    );
+    const free = await timeToFreeSlot({ ...ctx, restoreId: (await newRestore()).restoreId, repeats: 5 });
+    const freeS = summary(free.samples.filter((x) => x !== undefined));
+    const heartbeatMs = 2_000; // wrangler.toml RESTORE_SSE_HEARTBEAT_SECONDS: a broken stream is noticed at a write
+    console.log(
+      `  ${free.samples.map((x) => (x === undefined ? "never" : `${fmt(x)} ms`)).join(", ")} (full before each close: ${free.fullBeforeClose}/5); max / heartbeat interval ${fmt(freeS.max / heartbeatMs, 3)}×`,
+    );
+
+    console.log(
+      `limits: memory, ${fmt(N)} viewers connect, then all disconnect at once (settle ${SETTLE_AFTER_MS / 1000} s)…`,
+    );
+    const mem = await memoryAndMassDisconnect({ ...ctx, n: N, settleMs: SETTLE_AFTER_MS });
+    const freedAll = mem.freedMs.every((x) => x !== undefined);
+    const mib = (r) => `${fmt(r.total)} MiB (runtime ${fmt(r.runtime)}, proxy ${fmt(r.proxy)})`;
+    console.log(
+      `  workerd RSS before ${mib(mem.before)}; with ${fmt(N)} viewers ${mib(mem.withViewers)} = ${fmt(mem.withViewers.total / mem.before.total, 2)}× before; after they left ${mib(mem.after)} = ${fmt(mem.after.total / mem.before.total, 2)}× before`,
+    );
+    console.log(
+      `  every sampled principal (${mem.freedMs.length}) admitted again ${freedAll ? `within ${fmt(Math.max(...mem.freedMs))} ms` : "NOT within the timeout"} of the mass disconnect`,
+    );
+
+    const common = {
+      ...ctx,
+      normal: NORMAL_READERS,
+      floodEvents: FLOOD_EVENTS,
+      posters: 4,
+      gapMs: GAP_MS,
+      transitions: TRANSITIONS,
+    };
+    console.log(
+      `limits: ${NORMAL_READERS} normal readers while the CLI posts ${fmt(FLOOD_EVENTS)} bulky progress events, without stalled readers…`,
+    );
+    const calm = await withStalledReaders({ ...common, stalled: 0 });
+    console.log(
+      `limits: the same with ${STALLED} stalled readers (never read; dropped past ${MAX_BACKLOG_BYTES / 1024} KiB behind)…`,
+    );
+    const stormy = await withStalledReaders({ ...common, stalled: STALLED });
+    const calmS = summary(calm.latencies);
+    const stormyS = summary(stormy.latencies);
+    console.log(
+      `  transition latency of normal readers, p50 / p99 / max ms: without ${fmt(calmS.p50, 1)} / ${fmt(calmS.p99, 1)} / ${fmt(calmS.max, 1)}; with ${STALLED} stalled ${fmt(stormyS.p50, 1)} / ${fmt(stormyS.p99, 1)} / ${fmt(stormyS.max, 1)}; p99 ratio ${fmt(stormyS.p99 / calmS.p99, 2)}×`,
+    );
+    console.log(
+      `  normal readers with every event: ${calm.complete}/${calm.normal} and ${stormy.complete}/${stormy.normal}; stalled readers dropped ${stormy.dropped}/${stormy.stalled}`,
+    );
+
+    return {
+      perPrincipal: refusals,
+      slotFreedMs: {
+        samples: free.samples.map((x) => round(x, 0)),
+        max: round(freeS.max, 0),
+        heartbeatMs,
+        fullBeforeClose: free.fullBeforeClose,
+      },
+      memoryMiB: {
+        before: round(mem.before.total, 1),
+        withViewers: round(mem.withViewers.total, 1),
+        after: round(mem.after.total, 1),
+        byRole: { before: mem.before, withViewers: mem.withViewers, after: mem.after },
+        ratioWith: round(mem.withViewers.total / mem.before.total, 2),
+        ratioAfter: round(mem.after.total / mem.before.total, 2),
+        settleMs: SETTLE_AFTER_MS,
+        allFreedWithinMs: freedAll ? round(Math.max(...mem.freedMs), 0) : null,
+      },
+      stalled: {
+        stalledReaders: STALLED,
+        normalReaders: NORMAL_READERS,
+        floodEvents: FLOOD_EVENTS,
+        withoutMs: roundSummary(calmS),
+        withMs: roundSummary(stormyS),
+        ratioP99: round(stormyS.p99 / calmS.p99, 2),
+        completeWithout: calm.complete,
+        completeWith: stormy.complete,
+        dropped: stormy.dropped,
+      },
+    };
+  }
   try {
     console.log("warm-up: one restore, one subscriber (not measured)…");
     const warm = await run(1, BASELINE_GAP_MS);
@@ -409,7 +522,11 @@ workerd CPU from the first transition POST to the last stream's end (${fmt(m.fan
     for (const f of failedAll.slice(0, 10))
       console.log(`  WRONG: ${f.baseline ? "baseline " : ""}subscriber ${f.subscriber}: ${f.problems.join("; ")}`);
 
+    const limits = await measureLimits();
+    dev.assertNoReload();
+
     const result = {
+      limits,
       subscribers: N,
       delivered: m.delivered,
       expected: m.expected,

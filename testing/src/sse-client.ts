@@ -84,6 +84,18 @@ export interface SseEnd {
   error?: Error;
 }
 
+/** openSse's rejection for an answer other than 200 (a refusal such as 429 or 503): its status, headers and body. */
+export class SseRefused extends Error {
+  constructor(
+    url: string,
+    readonly status: number,
+    readonly headers: IncomingHttpHeaders,
+    readonly body: string,
+  ) {
+    super(`GET ${url} → ${status}: ${body.slice(0, 500)}`);
+  }
+}
+
 /** An open stream: its events so far, and when it ended. */
 export interface SseStream {
   status: number;
@@ -100,6 +112,8 @@ export interface SseStream {
   end: SseEnd | undefined;
   /** Closes the stream from our side (destroys its socket). */
   close(): void;
+  /** Starts reading a stream opened `paused` (a stalled reader that recovers). */
+  resume(): void;
 }
 
 /** How openSse opens a stream. */
@@ -108,16 +122,18 @@ export interface OpenSseOptions {
   lastEventId?: string;
   timeoutMs?: number;
   onEvent?: (e: SseEvent) => void;
+  /** Read nothing until resume(): a stalled reader, whose socket's buffers fill and then push back on the server. */
+  paused?: boolean;
 }
 
 /**
  * Opens an SSE stream (GET `url`) on a fresh socket and resolves once the response headers are in; rejects
- * on a non-200 answer (with its body) or if no answer comes within `timeoutMs`. The stream then collects
+ * with SseRefused on a non-200 answer or with an error if no answer comes within `timeoutMs`. The stream then collects
  * `events` until the server ends it (`ended` resolves) or close() is called.
  */
 export function openSse(
   url: string,
-  { headers = {}, lastEventId, timeoutMs = 60_000, onEvent }: OpenSseOptions = {},
+  { headers = {}, lastEventId, timeoutMs = 60_000, onEvent, paused = false }: OpenSseOptions = {},
 ): Promise<SseStream> {
   const openedAt = performance.now();
   return new Promise((resolve, reject) => {
@@ -135,12 +151,13 @@ export function openSse(
       if (res.statusCode !== 200) {
         let body = "";
         res.on("data", (d: string) => (body += d));
-        res.on("end", () => reject(new Error(`GET ${url} → ${res.statusCode}: ${body.slice(0, 500)}`)));
+        res.on("end", () => reject(new SseRefused(url, res.statusCode ?? 0, res.headers, body)));
         res.on("error", reject);
         return;
       }
       const parser = new SseParser();
       const events: SseEvent[] = [];
+      let reading = !paused;
       let endedOk: (end: SseEnd) => void = () => {};
       const stream: SseStream = {
         status: res.statusCode,
@@ -152,6 +169,12 @@ export function openSse(
         ended: new Promise((r) => (endedOk = r)),
         end: undefined,
         close: () => res.destroy(),
+        resume: () => {
+          if (reading) return;
+          reading = true;
+          res.on("data", onData);
+          res.resume();
+        },
       };
       let done = false;
       const finish = (error?: Error) => {
@@ -160,13 +183,16 @@ export function openSse(
         stream.end = { at: performance.now(), ...(error ? { error } : {}) };
         endedOk(stream.end);
       };
-      res.on("data", (chunk: string) => {
+      const onData = (chunk: string) => {
         const at = performance.now();
         for (const e of parser.feed(chunk, at)) {
           events.push(e);
           onEvent?.(e);
         }
-      });
+      };
+      // A paused stream gets no data listener (which would start the flow) until resume().
+      if (paused) res.pause();
+      else res.on("data", onData);
       res.on("end", () => finish());
       res.on("error", (e) => finish(e));
       res.on("close", () => finish(res.complete ? undefined : new Error("the stream was closed before it ended")));

@@ -12,6 +12,7 @@ export {
 } from "./backups.js";
 export {
   bootstrapOrg,
+  createApiToken,
   createDatabase,
   createRunnerToken,
   type BootstrappedOrg,
@@ -22,6 +23,7 @@ export {
   claimRestore,
   issueRestore,
   putBucketCredential,
+  reportProgress,
   reportTransition,
   type BucketCredentialRecord,
   type ClaimedRestore,

@@ -66,3 +66,13 @@ export function createRunnerToken(
 ): Promise<{ id: string; name: string; token: string; createdAt: string }> {
   return apiCall(dev, "POST", "/v1/runners", { cookie, body: { name } });
 }
+
+/** POST /v1/tokens (admin): an org API token with `role`; returns its `id` and its `token` (shown once). */
+export function createApiToken(
+  dev: Dev,
+  cookie: string,
+  name: string,
+  role: "viewer" | "operator" | "admin" = "viewer",
+): Promise<{ id: string; token: string }> {
+  return apiCall(dev, "POST", "/v1/tokens", { cookie, body: { name, role } });
+}

@@ -5,6 +5,7 @@ import type {
   ClaimRestoreRequestSchema,
   ClaimRestoreResponseSchema,
   IssueRestoreResponseSchema,
+  ProgressRequestSchema,
   TransitionRequestSchema,
   TransitionResponseSchema,
 } from "@walwarden/verifier/wire";
@@ -67,5 +68,18 @@ export function reportTransition(
   return apiCall(dev, "POST", `/v1/restores/${encodeURIComponent(restoreId)}/transition`, {
     bearer: progressToken,
     body: transition,
+  });
+}
+
+/** POST /v1/restores/:id/progress as the CLI (Bearer progressToken): live numbers, streamed to viewers, never logged. */
+export function reportProgress(
+  dev: Dev,
+  restoreId: string,
+  progressToken: string,
+  progress: z.input<typeof ProgressRequestSchema>,
+): Promise<void> {
+  return apiCall(dev, "POST", `/v1/restores/${encodeURIComponent(restoreId)}/progress`, {
+    bearer: progressToken,
+    body: progress,
   });
 }
