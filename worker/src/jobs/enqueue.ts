@@ -1,7 +1,7 @@
 import type { QueuedBackup } from "@walwarden/verifier/wire";
 import { intVar, type Env } from "../env.js";
 import { newId } from "../lib/ids.js";
-import { flushOutbox } from "../log/outbox.js";
+import { flushOutbox, outboxStatements } from "../log/outbox.js";
 
 /** A manual backup's job, and whether this request queued it (false: one was already waiting). */
 export interface Enqueued extends QueuedBackup {
@@ -30,24 +30,33 @@ export async function enqueueManualBackup(
 ): Promise<Enqueued> {
   const jobId = newId("job", now);
   const backupId = newId("bkp", now);
-  const [, , waiting] = await env.DB.batch<{ id: string; backup_id: string }>([
+  const results = await env.DB.batch<{ id: string; backup_id: string }>([
     env.DB.prepare(
       `INSERT INTO jobs (id, org_id, database_id, schedule_id, slot_at, "trigger", status, attempt, max_attempts, backup_id, created_at)
        SELECT ?1, ?2, ?3, NULL, ?4, 'manual', 'queued', 0, ?5, ?6, ?4
        WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE ${unclaimedManual("?2", "?3")})`,
     ).bind(jobId, orgId, databaseId, now, intVar(env.MAX_JOB_ATTEMPTS, 3), backupId),
-    env.DB.prepare(
-      `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
-       SELECT org_id, 'scheduled:' || id, 'backup.scheduled', ?2, 'database:' || database_id,
-              json_object('jobId', id, 'scheduleId', NULL, 'databaseId', database_id, 'slot', ?3), ?4
-       FROM jobs WHERE id = ?1`,
-    ).bind(jobId, actor, new Date(now).toISOString(), now),
+    ...outboxStatements(
+      env.DB,
+      [
+        {
+          orgId,
+          key: `scheduled:${jobId}`,
+          type: "backup.scheduled",
+          actor,
+          subject: `database:${databaseId}`,
+          data: { jobId, scheduleId: null, databaseId, slot: new Date(now).toISOString() },
+        },
+      ],
+      now,
+      jobId,
+    ),
     env.DB.prepare(`SELECT id, backup_id FROM jobs WHERE ${unclaimedManual("?1", "?2")} ORDER BY id LIMIT 1`).bind(
       orgId,
       databaseId,
     ),
   ]);
-  const job = waiting?.results[0];
+  const job = results.at(-1)?.results[0];
   // The batch is one transaction: either this request's row or the one that stopped it is there.
   if (!job) throw new Error(`no waiting manual job for ${databaseId} after enqueueing`);
   // Also for a job that was already waiting: its event may still be in the outbox (the first request's

@@ -31,19 +31,24 @@ const PER_STATEMENT = 100;
 const PER_APPEND = 500;
 
 /** Statements that put events in the outbox; send them in the same batch as the change they record. */
-export function outboxStatements(db: D1Database, events: OutboxEvent[], now: number): D1PreparedStatement[] {
+export function outboxStatements(
+  db: D1Database,
+  events: OutboxEvent[],
+  now: number,
+  /** Only if this jobs row exists when the statement runs: for a change whose own INSERT may do nothing. */
+  onlyIfJob?: string,
+): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < events.length; i += PER_STATEMENT) {
     const rows = events.slice(i, i + PER_STATEMENT).map((e) => ({ ...e, data: JSON.stringify(e.data) }));
-    out.push(
-      db
-        .prepare(
-          `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
-           SELECT value ->> '$.orgId', value ->> '$.key', value ->> '$.type', value ->> '$.actor', value ->> '$.subject', value ->> '$.data', ?1
-           FROM json_each(?2)`,
-        )
-        .bind(now, JSON.stringify(rows)),
+    const guard = onlyIfJob === undefined ? "" : "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?3)";
+    const statement = db.prepare(
+      `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
+       SELECT value ->> '$.orgId', value ->> '$.key', value ->> '$.type', value ->> '$.actor', value ->> '$.subject', value ->> '$.data', ?1
+       FROM json_each(?2) ${guard}`,
     );
+    const rowsJson = JSON.stringify(rows);
+    out.push(onlyIfJob === undefined ? statement.bind(now, rowsJson) : statement.bind(now, rowsJson, onlyIfJob));
   }
   return out;
 }

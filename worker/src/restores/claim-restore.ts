@@ -11,7 +11,7 @@ import { MAX_PRESIGN_SECONDS, presignGet } from "./presign.js";
 import type { SessionErrorCode } from "./restore-session.js";
 import { sessionOf } from "./session-client.js";
 
-/** The restore a token was issued for: the row whose token hash matches, if any. */
+/** A restore as D1 stores it. */
 export type RestoreRow = typeof restores.$inferSelect;
 
 /** The restore whose one-time token hashes to `tokenSha256`, or undefined. */

@@ -29,12 +29,11 @@ import { sha256Hex } from "../lib/crypto.js";
 import { iso } from "../lib/time.js";
 import { clientAddress } from "../ratelimit/client.js";
 import { countKnownToken, countUnknownToken } from "../restores/claim-limits.js";
-import { claimRestore, restoreByToken } from "../restores/claim-restore.js";
+import { claimRestore, type RestoreRow, restoreByToken } from "../restores/claim-restore.js";
 import { issueRestore, restoreCommand } from "../restores/issue-restore.js";
 import { sessionOf, unwrapSession } from "../restores/session-client.js";
 import { VIEWER_HEADER } from "../restores/sse-limits.js";
 
-type RestoreRow = typeof restores.$inferSelect;
 const view = (r: RestoreRow): Restore => ({
   id: r.id,
   backupId: r.backupId,

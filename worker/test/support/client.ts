@@ -18,8 +18,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Calls the real Worker (workerd) at `path`. */
-export async function call(method: string, path: string, o: CallOptions = {}): Promise<Answer> {
+/** Sends a request to the real Worker (workerd) at `path`, as `o` says, and returns the raw response. */
+export function send(method: string, path: string, o: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { ...o.headers };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   if (o.cookie) headers.cookie = o.cookie;
@@ -28,7 +28,12 @@ export async function call(method: string, path: string, o: CallOptions = {}): P
     headers["content-type"] ??= "application/json";
     body = JSON.stringify(o.json);
   }
-  const res = await SELF.fetch(`https://walwarden.test${path}`, { method, headers, body });
+  return SELF.fetch(`https://walwarden.test${path}`, { method, headers, body });
+}
+
+/** Calls the real Worker (workerd) at `path`. */
+export async function call(method: string, path: string, o: CallOptions = {}): Promise<Answer> {
+  const res = await send(method, path, o);
   const text = await res.text();
   let parsed: unknown = text;
   if ((res.headers.get("content-type") ?? "").includes("json")) parsed = JSON.parse(text);

@@ -1,8 +1,7 @@
-import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 import type { z } from "zod";
 import type { IssueRestoreResponse } from "@walwarden/verifier/wire";
-import type { Org } from "./client.js";
+import { type CallOptions, type Org, send } from "./client.js";
 
 // The calls the API contract's table (contract-routes.ts) is written with: a request as sent, its answer
 // read, setup steps that must succeed and refusals that must have a status. contract.test.ts holds every
@@ -38,39 +37,14 @@ export interface World {
 }
 
 /** How a request is sent: a bearer token or a session cookie, a JSON body or raw bytes, extra headers. */
-export interface Send {
-  token?: string;
-  cookie?: string;
-  json?: unknown;
-  body?: BodyInit;
-  headers?: Record<string, string>;
-}
+export type Send = CallOptions;
 
-/** The bucket the world's backups are in (its read credential is set up). */
-export const BUCKET = "acme-backups";
-/** A read-only bucket credential. */
-export const CREDENTIAL = {
-  endpoint: "http://127.0.0.1:4569",
-  region: "us-east-1",
-  forcePathStyle: true,
-  accessKeyId: "RESTOREREADONLY",
-  secretAccessKey: "restore-read-only-secret-0123456789",
-};
+export { BUCKET, CREDENTIAL } from "./restore-calls.js";
 /** An id nothing has. */
 export const UNKNOWN_ID = "zzz_does_not_exist";
 
 /** Sends a request to the Worker in workerd, as `o` says. */
-export async function fetchRaw(method: string, path: string, o: Send = {}): Promise<Response> {
-  const headers: Record<string, string> = { ...o.headers };
-  if (o.token) headers.authorization = `Bearer ${o.token}`;
-  if (o.cookie) headers.cookie = o.cookie;
-  let body = o.body;
-  if (o.json !== undefined) {
-    headers["content-type"] ??= "application/json";
-    body = JSON.stringify(o.json);
-  }
-  return SELF.fetch(`https://walwarden.test${path}`, { method, headers, body });
-}
+export const fetchRaw = send;
 
 /** Reads an answer: JSON, a zip's bytes, or text. */
 export async function answerOf(res: Response): Promise<Answer> {
