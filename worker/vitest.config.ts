@@ -26,6 +26,9 @@ export default defineConfig({
           // Small enough to test the cap and see a heartbeat quickly.
           RESTORE_MAX_SUBSCRIBERS: "120",
           RESTORE_SSE_HEARTBEAT_SECONDS: "1",
+          // test/fuzz.test.ts: requests per route and the seed of a run to replay (empty: its defaults).
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+          FUZZ_SEED: process.env.FUZZ_SEED ?? "",
         },
       },
     }),
