@@ -19,6 +19,25 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   return parsed.data;
 }
 
+/** A lone surrogate: JSON allows one as a \\u escape; I-JSON (RFC 7493), and so the log's JCS, does not. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True if every string in `value`, keys too, is well-formed Unicode. Iterative: a body may nest deeply. */
+function wellFormed(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (LONE_SURROGATE.test(v)) return false;
+    } else if (v !== null && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return false;
+        stack.push(x);
+      }
+  }
+  return true;
+}
+
 /** Reads a JSON request body (Content-Type application/json, at most MAX_JSON_BYTES) and parses it. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header("content-type") ?? "";
@@ -33,6 +52,14 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new ApiError(400, "bad-request", "body is not valid JSON");
   }
+  // Refused here, before any route sees it: a name with a lone surrogate passed its schema and then failed
+  // the log's canonicalization as a 500.
+  if (!wellFormed(value))
+    throw new ApiError(
+      400,
+      "bad-request",
+      "body is not I-JSON: a string has a lone surrogate (\\uD800–\\uDFFF unpaired)",
+    );
   return parseWith(schema, value, "body");
 }
 
