@@ -19,7 +19,7 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   return parsed.data;
 }
 
-/** A lone surrogate: JSON allows one as a \\u escape; I-JSON (RFC 7493), and so the log's JCS, does not. */
+/** A lone surrogate: JSON allows one as a \u escape; I-JSON (RFC 7493), and so the log's JCS, does not. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True if every string in `value`, keys too, is well-formed Unicode. Iterative: a body may nest deeply. */
