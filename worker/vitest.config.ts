@@ -27,6 +27,9 @@ export default defineConfig({
           // of a disconnect (test/sse-limits.test.ts) was not freed by a heartbeat write failing.
           RESTORE_MAX_SUBSCRIBERS: "120",
           RESTORE_SSE_HEARTBEAT_SECONDS: "4",
+          // test/fuzz.test.ts: requests per route and the seed of a run to replay (empty: its defaults).
+          FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+          FUZZ_SEED: process.env.FUZZ_SEED ?? "",
         },
       },
     }),

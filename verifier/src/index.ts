@@ -4,6 +4,7 @@ export * from "./result.js";
 export * from "./bytes/index.js";
 export { sha256, portableSha256, type Sha256, type Sha256Stream } from "./hash/sha256.js";
 export * from "./jcs/canonicalize.js";
+export { isWellFormed } from "./jcs/string.js";
 export * from "./ed25519/ed25519.js";
 export * from "./note/index.js";
 export * from "./merkle/index.js";

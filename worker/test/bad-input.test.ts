@@ -105,6 +105,29 @@ const cases: Case[] = [
     /artifactSha256/,
   ],
   ["POST", "/v1/runner/claim", () => ({ token: "wwr_not-a-real-token-at-all" }), 401, /runner token/],
+  // A lone surrogate is valid JSON but not I-JSON: it passed the name's schema, then broke the log's JCS (a 500).
+  [
+    "POST",
+    "/v1/databases",
+    (o) => ({ token: o.adminToken, json: { name: "\uD800", provider: "neon" } }),
+    400,
+    /surrogate/,
+  ],
+  ["POST", "/v1/runners", (o) => ({ token: o.adminToken, json: { name: "ok \uDC00 ok" } }), 400, /surrogate/],
+  [
+    "POST",
+    "/v1/runner/jobs/JOB/fail",
+    (o) => ({ token: o.runnerToken, json: { leaseId: "LEASE", reason: "a\uD83D", retryable: true } }),
+    400,
+    /surrogate/,
+  ],
+  [
+    "POST",
+    "/v1/tokens",
+    (o) => ({ token: o.adminToken, json: { name: "ci", role: "viewer", "\uD800": 1 } }),
+    400,
+    /surrogate/,
+  ],
 ];
 
 describe("bad input gets a 4xx that says what is wrong, and changes nothing", () => {

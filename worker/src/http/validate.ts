@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { describeIssue } from "@walwarden/verifier";
+import { describeIssue, isWellFormed } from "@walwarden/verifier";
 import { cappedBody } from "./capped-body.js";
 import { ApiError } from "./errors.js";
 import { checkJsonMediaType } from "./media-type.js";
@@ -18,6 +18,27 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   if (!parsed.success)
     throw new ApiError(400, "bad-request", `invalid ${where}: ${describeIssue(parsed.error)}`, issuesOf(parsed.error));
   return parsed.data;
+}
+
+/**
+ * The path (as zod names one, `a.b.0`) of the first string in `value`, keys included, that is not
+ * well-formed Unicode, or undefined. JSON allows a lone surrogate as a \\u escape; I-JSON (RFC 7493), and
+ * so the log's JCS, does not. Iterative: a body may nest deeply. A key in the path that holds one is shown
+ * with U+FFFD, so the refusal never echoes it.
+ */
+function illFormedPath(value: unknown): string | undefined {
+  const stack: [unknown, string[]][] = [[value, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === "string") {
+      if (!isWellFormed(v)) return path.join(".") || "(root)";
+    } else if (v !== null && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        if (!isWellFormed(k)) return [...path, k.replace(/\p{Cs}/gu, "\uFFFD")].join(".");
+        stack.push([x, [...path, k]]);
+      }
+  }
+  return undefined;
 }
 
 /**
@@ -41,6 +62,15 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new ApiError(400, "bad-request", "body is not valid JSON");
   }
+  // Refused before the schema, whose messages may quote what they refuse (an unknown key), and before any
+  // route: a lone surrogate in a field without its own check would fail the log's canonicalization (a 500).
+  const bad = illFormedPath(value);
+  if (bad !== undefined)
+    throw new ApiError(
+      400,
+      "bad-request",
+      `invalid body: ${bad}: must be well-formed Unicode (it has a lone surrogate)`,
+    );
   return parseWith(schema, value, "body");
 }
 

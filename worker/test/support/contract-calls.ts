@@ -21,8 +21,10 @@ export interface Answer {
 export interface RouteContract {
   request?: { body?: z.ZodType; query?: z.ZodType };
   status: number;
+  /** Other success statuses the route answers; its exercise sends a request for each. */
+  also?: number[];
   answer: Body;
-  /** Valid requests (each answer is held to `status` and `answer`) and refused ones (held to the error schema). */
+  /** Valid requests (each answer is held to `status` or `also`, and `answer`) and refused ones (held to the error schema). */
   exercise(w: World): Promise<{ ok: Answer[]; refused: Answer[] }>;
 }
 
