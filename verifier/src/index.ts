@@ -32,6 +32,7 @@ export * from "./log/event-data.js";
 export * from "./log/entry.js";
 export * from "./log/restore-state.js";
 export * from "./jobs/job-state.js";
+export * from "./drill/index.js";
 export * from "./log/inclusion-proof.js";
 export * from "./log/range-hasher.js";
 export * from "./log/memory-log.js";

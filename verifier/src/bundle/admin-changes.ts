@@ -44,6 +44,14 @@ function detailOf(e: AdminEntry): string {
       return `${e.data.databaseId}: ${e.data.cron} ${e.data.timezone}, RPO ${e.data.targetRpoMinutes} min, ${e.data.enabled ? "enabled" : "disabled"}`;
     case "schedule.deleted":
       return e.data.databaseId;
+    case "runner.key_registered":
+      return e.data.vkey;
+    case "runner.key_rotated":
+      return `${e.data.previousVkey} → ${e.data.vkey}`;
+    case "drill.policy_set":
+      return `${e.data.databaseId}: ${e.data.cron} ${e.data.timezone}, ${e.data.target} target, ${e.data.assertions.length} assertion(s), ${e.data.enabled ? "enabled" : "disabled"}`;
+    case "drill.policy_removed":
+      return e.data.databaseId;
   }
 }
 

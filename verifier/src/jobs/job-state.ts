@@ -2,8 +2,8 @@
 // and clients read the same states. Every kind of job (backup now; drill and prune later) goes through
 // the same claim → lease → heartbeat → complete | fail protocol, so they share this machine.
 
-/** What a job does. Only `backup` exists today; `drill` and `prune` will join it on the same protocol. */
-export const JOB_KINDS = ["backup"] as const;
+/** What a job does: a backup, or a restore drill (SPEC §11); `prune` will join them on the same protocol. */
+export const JOB_KINDS = ["backup", "drill"] as const;
 /** A job's kind. */
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { AssertionExpectSchema, MAX_ASSERTIONS } from "../drill/assertion.js";
+import { DrillBackupChoiceSchema } from "../drill/backup-choice.js";
+import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
 
 const Reason = z.string().min(1).max(4000);
@@ -16,6 +19,8 @@ const ScheduleValues = {
 };
 const DatabaseValues = { databaseId: Id, name: Name, provider: z.string().min(1).max(64) };
 const RestoreRef = { restoreId: Id, backupId: Id };
+const Vkey = z.string().min(1).max(512);
+const DrillRef = { jobId: Id, drillId: Id, databaseId: Id, backupId: Id };
 
 /**
  * The typed `data` of every event in the log, by event type (invariant 3, docs/architecture.md). Secrets never appear:
@@ -85,6 +90,8 @@ export const EventData = {
   "token.revoked": z.strictObject({ tokenId: Id, name: Name, role: Role }),
   "runner.registered": z.strictObject({ runnerId: Id, name: Name, tokenSha256: Sha256Hex }),
   "runner.revoked": z.strictObject({ runnerId: Id, name: Name }),
+  "runner.key_registered": z.strictObject({ runnerId: Id, vkey: Vkey }),
+  "runner.key_rotated": z.strictObject({ runnerId: Id, previousVkey: Vkey, vkey: Vkey }),
   "bucket.credential_set": z.strictObject({
     bucket: z.string().min(3).max(63),
     region: z.string().min(1).max(64),
@@ -99,6 +106,40 @@ export const EventData = {
   "schedule.created": z.strictObject(ScheduleValues),
   "schedule.updated": z.strictObject(ScheduleValues),
   "schedule.deleted": z.strictObject({ scheduleId: Id, databaseId: Id }),
+  "drill.policy_set": z.strictObject({
+    databaseId: Id,
+    cron: z.string().min(1).max(200),
+    timezone: z.string().min(1).max(64),
+    backup: DrillBackupChoiceSchema,
+    target: z.enum(DRILL_TARGET_KINDS),
+    maxRtoSeconds: z.number().int().positive().nullable(),
+    /** Each assertion's name, the SHA-256 of its SQL (the receipt carries the SQL) and its expectation. */
+    assertions: z
+      .array(z.strictObject({ name: z.string().min(1).max(100), sqlSha256: Sha256Hex, expect: AssertionExpectSchema }))
+      .max(MAX_ASSERTIONS),
+    enabled: z.boolean(),
+  }),
+  "drill.policy_removed": z.strictObject({ databaseId: Id }),
+  // Drills (SPEC §11): queued by the cron tick or by an operator, concluded by a runner's signed receipt.
+  "drill.scheduled": z.strictObject({ ...DrillRef, slot: Instant }),
+  "drill.completed": z.strictObject({
+    ...DrillRef,
+    runnerId: Id,
+    /** SHA-256 of the receipt envelope's JCS bytes, and the runner key it verified with. */
+    receiptSha256: Sha256Hex,
+    runnerVkey: Vkey,
+    rtoMs: z.number().int().nonnegative(),
+  }),
+  "drill.failed": z.strictObject({
+    ...DrillRef,
+    runnerId: Id.nullable(),
+    attempt: z.number().int().min(1),
+    reason: Reason,
+    willRetry: z.boolean(),
+    /** Null when the drill never reached a verdict (a crash, a lost lease, an unreachable bucket). */
+    receiptSha256: Sha256Hex.nullable(),
+    runnerVkey: Vkey.nullable(),
+  }),
 } as const;
 
 /** The event types that change who may do what: `report.html` lists them as access changes. */
@@ -110,6 +151,8 @@ export const ACCESS_EVENT_TYPES = [
   "token.revoked",
   "runner.registered",
   "runner.revoked",
+  "runner.key_registered",
+  "runner.key_rotated",
   "bucket.credential_set",
   "bucket.credential_removed",
 ] as const;
@@ -122,6 +165,8 @@ export const CONFIG_EVENT_TYPES = [
   "schedule.created",
   "schedule.updated",
   "schedule.deleted",
+  "drill.policy_set",
+  "drill.policy_removed",
 ] as const;
 
 /** Every event type the log may contain. */

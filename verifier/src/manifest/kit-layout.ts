@@ -123,10 +123,25 @@ export function backupObjectKey(parts: BackupKeyParts): Result<string, KitKeyErr
  * artifact extension (one backupObjectKey did not make).
  */
 export function kitObjectKey(artifactKey: string, file: KitFile): string {
+  return `${artifactBase(artifactKey)}.${KIT_FILES[file]}`;
+}
+
+/**
+ * The key of a drill receipt next to the artifact it restored (SPEC §11): `…/bk_1.drill-<drillId>.json`.
+ * Throws RangeError as kitObjectKey does, or for a drill id that is not an id.
+ */
+export function drillReceiptKey(artifactKey: string, drillId: string): string {
+  if (!Id.safeParse(drillId).success || drillId === "." || drillId === "..")
+    throw new RangeError(`${JSON.stringify(drillId)} is not a drill id`);
+  return `${artifactBase(artifactKey)}.drill-${drillId}.json`;
+}
+
+/** An artifact key without its artifact extension. */
+function artifactBase(artifactKey: string): string {
   const ext = ARTIFACT_EXTENSION_AT_END.exec(artifactKey);
   if (!ext || ext.index === 0 || artifactKey[ext.index - 1] === "/")
     throw new RangeError(
       `${JSON.stringify(artifactKey)} is not an artifact key (it must end in <backupId>.<artifact extension>)`,
     );
-  return `${artifactKey.slice(0, ext.index)}.${KIT_FILES[file]}`;
+  return artifactKey.slice(0, ext.index);
 }

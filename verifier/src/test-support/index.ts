@@ -7,4 +7,5 @@ export * from "./keys.js";
 export * from "./kit.js";
 export * from "./merkle-reference.js";
 export * from "./predicate.js";
+export * from "./drill.js";
 export * from "./zip-bombs.js";

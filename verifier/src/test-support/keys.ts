@@ -13,3 +13,5 @@ export const CHECKPOINT_SIGNER = testSigner("test.walwarden.dev/checkpoint", 1);
 export const MANIFEST_SIGNER = testSigner("test.walwarden.dev/manifest", 2);
 /** A key nobody pinned. */
 export const ROGUE_MANIFEST_SIGNER = testSigner("test.walwarden.dev/manifest", 3);
+/** A runner's key (seed 0x05), named as the Worker names runner rn_01's (SPEC §11). */
+export const RUNNER_SIGNER = testSigner("test.walwarden.dev/runner/rn_01", 5);

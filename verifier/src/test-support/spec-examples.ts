@@ -12,7 +12,12 @@ import { cosignCheckpoint, formatCosignerVkey, formatVkey } from "../note/index.
 import { BundlePaths, BundleIndexSchema } from "../bundle/layout.js";
 import { fromBase64 } from "../bytes/base64.js";
 import { buildFixtureLog, checkpointAt, fixtureBundle, unzipBundle, ORIGIN } from "./fixture-log.js";
-import { CHECKPOINT_SIGNER, MANIFEST_SIGNER, testSigner } from "./keys.js";
+import { CHECKPOINT_SIGNER, MANIFEST_SIGNER, RUNNER_SIGNER, testSigner } from "./keys.js";
+import { buildDrillStatement, signDrillReceipt } from "../drill/build-receipt.js";
+import { runnerKeyProofMessage } from "../drill/runner-key.js";
+import { drillReceiptKey } from "../manifest/kit-layout.js";
+import { sign } from "../ed25519/ed25519.js";
+import { sampleDrillPredicate, SAMPLE_DRILL_ARTIFACT } from "./drill.js";
 import { completedEntry } from "./kit.js";
 import { samplePredicate } from "./predicate.js";
 
@@ -97,5 +102,17 @@ export function specExamples(): Record<string, string> {
     "bundle-frontier": text(files.get(BundlePaths.frontier)!),
     "bundle-consistency": text(files.get(BundlePaths.consistency)!),
     "bundle-restore": text(files.get(BundlePaths.restores)!).trimEnd(),
+    "drill-statement": JSON.stringify(buildDrillStatement(sampleDrillPredicate(), SAMPLE_DRILL_ARTIFACT), null, 2),
+    "drill-envelope": JSON.stringify(
+      signDrillReceipt(sampleDrillPredicate(), SAMPLE_DRILL_ARTIFACT, RUNNER_SIGNER),
+      null,
+      2,
+    ),
+    "drill-receipt-key": drillReceiptKey(artifactKey.value, "dr_01"),
+    "runner-vkey": formatVkey(RUNNER_SIGNER.name, RUNNER_SIGNER.publicKey),
+    "runner-key-proof": (() => {
+      const message = runnerKeyProofMessage(toBase64(RUNNER_SIGNER.publicKey));
+      return `${JSON.stringify(text(message))}\nproof: ${toBase64(sign(message, RUNNER_SIGNER.secretKey))}`;
+    })(),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JOB_STATES } from "../jobs/job-state.js";
+import { JOB_KINDS, JOB_STATES } from "../jobs/job-state.js";
 import { Id, Instant } from "../schema/common.js";
 import { PageQuerySchema, pageOf } from "./page.js";
 
@@ -15,10 +15,15 @@ export const JobTriggerSchema = z.enum(JOB_TRIGGERS);
 export const BACKUP_PHASES = ["dumping", "uploading", "finalizing"] as const;
 /** A backup's phase. */
 export const BackupPhaseSchema = z.enum(BACKUP_PHASES);
+/** What a drill is doing, as its heartbeats report it. */
+export const DRILL_PHASES = ["preparing", "downloading", "restoring", "checking"] as const;
+/** Every phase a heartbeat may report. */
+export const JobPhaseSchema = z.enum([...BACKUP_PHASES, ...DRILL_PHASES]);
 
 /** A backup job with its attempts, lease and live progress (GET /v1/jobs, GET /v1/jobs/:id). */
 export const JobSchema = z.strictObject({
   id: Id,
+  kind: z.enum(JOB_KINDS),
   databaseId: Id,
   scheduleId: Id.nullable(),
   trigger: JobTriggerSchema,
@@ -30,10 +35,12 @@ export const JobSchema = z.strictObject({
   leaseExpiresAt: Instant.nullable(),
   /** The last heartbeat's numbers, while the current attempt reports them. */
   progress: z
-    .strictObject({ phase: BackupPhaseSchema, bytes: z.number().int().nonnegative(), at: Instant.nullable() })
+    .strictObject({ phase: JobPhaseSchema, bytes: z.number().int().nonnegative(), at: Instant.nullable() })
     .nullable(),
-  /** The id the backup gets (or got) when the job succeeds. */
+  /** A backup job: the id the backup gets (or got) when it succeeds. A drill: the backup it restores. */
   backupId: Id,
+  /** A drill job's drill id; null for a backup. */
+  drillId: Id.nullable(),
   lastError: z.string().nullable(),
   createdAt: Instant,
   startedAt: Instant.nullable(),
@@ -45,8 +52,9 @@ export type Job = z.infer<typeof JobSchema>;
 export const JobPageSchema = pageOf(JobSchema);
 /** A page of jobs. */
 export type JobPage = z.infer<typeof JobPageSchema>;
-/** GET /v1/jobs?databaseId=&status=: a page, optionally filtered. */
+/** GET /v1/jobs?databaseId=&status=&kind=: a page, optionally filtered. */
 export const ListJobsQuerySchema = PageQuerySchema.extend({
+  kind: z.enum(JOB_KINDS).optional(),
   databaseId: Id.optional(),
   status: JobStateSchema.optional(),
 });

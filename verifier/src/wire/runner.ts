@@ -3,16 +3,22 @@ import { DsseEnvelopeSchema } from "../dsse/envelope.js";
 import { InclusionProofSchema } from "../log/inclusion-proof.js";
 import { MAX_MANIFEST_TABLES, PgDumpPredicateSchema } from "../manifest/predicate.js";
 import { Id, Instant, Sha256Hex, singleLine, wellFormed } from "../schema/common.js";
-import { BackupPhaseSchema } from "./jobs.js";
+import { AssertionSchema, MAX_ASSERTIONS } from "../drill/assertion.js";
+import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
+import { JOB_KINDS } from "../jobs/job-state.js";
+import { JobPhaseSchema } from "./jobs.js";
 
 /** POST /v1/runner/claim: a runner asks for work. */
 export const ClaimRequestSchema = z.strictObject({
   version: singleLine(z.string().min(1).max(64)),
   databases: z.array(Id).max(1000),
+  /** The kinds of job this runner can run; a runner that predates drills sends none and gets backups only. */
+  kinds: z.array(z.enum(JOB_KINDS)).min(1).max(JOB_KINDS.length).default(["backup"]),
 });
 
 /** A claimed backup job with its lease; the lease id fences heartbeat, complete and fail. */
-export const ClaimedJobSchema = z.strictObject({
+export const ClaimedBackupJobSchema = z.strictObject({
+  kind: z.literal("backup"),
   jobId: Id,
   databaseId: Id,
   scheduleId: Id.nullable(),
@@ -23,6 +29,41 @@ export const ClaimedJobSchema = z.strictObject({
   /** The claiming runner's id: the runner puts it in its result (result.runner.id). */
   runnerId: Id,
 });
+/** A claimed backup job. */
+export type ClaimedBackupJob = z.infer<typeof ClaimedBackupJobSchema>;
+
+/**
+ * A claimed restore drill (SPEC §11): which backup to restore (the runner reads its kit and artifact from
+ * its own bucket and verifies them), where, and what to check. Its lease works as a backup's.
+ */
+export const ClaimedDrillJobSchema = z.strictObject({
+  kind: z.literal("drill"),
+  jobId: Id,
+  drillId: Id,
+  orgId: Id,
+  databaseId: Id,
+  attempt: z.number().int().min(1),
+  leaseId: Id,
+  leaseExpiresAt: Instant,
+  runnerId: Id,
+  backupId: Id,
+  /** The backup's artifact as its manifest names it, and the manifest envelope's SHA-256 (from the log). */
+  artifact: z.strictObject({
+    bucket: z.string().min(1).max(255),
+    key: z.string().min(1).max(1024),
+    sha256: Sha256Hex,
+    sizeBytes: z.number().int().nonnegative(),
+  }),
+  manifestSha256: Sha256Hex,
+  target: z.enum(DRILL_TARGET_KINDS),
+  maxRtoSeconds: z.number().int().positive().nullable(),
+  assertions: z.array(AssertionSchema).max(MAX_ASSERTIONS),
+});
+/** A claimed drill. */
+export type ClaimedDrillJob = z.infer<typeof ClaimedDrillJobSchema>;
+
+/** A claimed job of any kind. */
+export const ClaimedJobSchema = z.discriminatedUnion("kind", [ClaimedBackupJobSchema, ClaimedDrillJobSchema]);
 /** A claimed job. */
 export type ClaimedJob = z.infer<typeof ClaimedJobSchema>;
 /** Answer to claim: a job, or null when there is nothing to do. */
@@ -31,7 +72,7 @@ export const ClaimResponseSchema = z.strictObject({ job: ClaimedJobSchema.nullab
 /** POST /v1/runner/jobs/:jobId/heartbeat: extends the lease and reports progress. */
 export const HeartbeatRequestSchema = z.strictObject({
   leaseId: Id,
-  progress: z.strictObject({ phase: BackupPhaseSchema, bytes: z.number().int().nonnegative() }),
+  progress: z.strictObject({ phase: JobPhaseSchema, bytes: z.number().int().nonnegative() }),
 });
 /** Backup progress, as a heartbeat reports it. */
 export type HeartbeatProgress = z.infer<typeof HeartbeatRequestSchema>["progress"];
@@ -97,3 +138,35 @@ export const FailRequestSchema = z.strictObject({
 export const FailResponseSchema = z.strictObject({ willRetry: z.boolean(), attempt: z.number().int().min(1) });
 /** The outcome of a fail. */
 export type FailResponse = z.infer<typeof FailResponseSchema>;
+
+/** POST /v1/runner/jobs/:jobId/drill: a drill's signed receipt (SPEC §11), passed or failed. */
+export const DrillResultRequestSchema = z.strictObject({ leaseId: Id, receipt: DsseEnvelopeSchema });
+/** A drill's result. */
+export type DrillResultRequest = z.infer<typeof DrillResultRequestSchema>;
+/** Answer to a drill result: the log entry it made (`drill.completed` or `drill.failed`), as stored. */
+export const DrillResultResponseSchema = z.strictObject({
+  type: z.enum(["drill.completed", "drill.failed"]),
+  entry: z.string().min(1),
+});
+/** The answer to a drill result. */
+export type DrillResultResponse = z.infer<typeof DrillResultResponseSchema>;
+
+/**
+ * POST /v1/runner/key: the runner registers its Ed25519 public key (base64, 32 bytes) with a signature
+ * (base64) over runnerKeyProofMessage(publicKey), proving it holds the key.
+ */
+export const RunnerKeyRequestSchema = z.strictObject({
+  publicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "a 32-byte Ed25519 public key in base64"),
+  proof: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, "a 64-byte Ed25519 signature in base64"),
+});
+/** A runner key registration. */
+export type RunnerKeyRequest = z.infer<typeof RunnerKeyRequestSchema>;
+/** Answer to a key registration: who the runner is, the vkey its key is known by, and what changed. */
+export const RunnerKeyResponseSchema = z.strictObject({
+  runnerId: Id,
+  orgId: Id,
+  vkey: z.string().min(1).max(512),
+  status: z.enum(["registered", "unchanged", "rotated"]),
+});
+/** The answer to a key registration. */
+export type RunnerKeyResponse = z.infer<typeof RunnerKeyResponseSchema>;

@@ -47,6 +47,7 @@ export async function claimJob(
   if (!job) return null;
   await flushOutbox(env, runner.orgId);
   return {
+    kind: "backup",
     jobId: job.id,
     databaseId: job.database_id,
     scheduleId: job.schedule_id,

@@ -15,6 +15,7 @@ import { iso } from "../lib/time.js";
 type JobRow = typeof jobs.$inferSelect;
 const view = (j: JobRow): Job => ({
   id: j.id,
+  kind: "backup",
   databaseId: j.databaseId,
   scheduleId: j.scheduleId,
   trigger: j.trigger,
@@ -26,6 +27,7 @@ const view = (j: JobRow): Job => ({
   leaseExpiresAt: iso(j.leaseExpiresAt),
   progress: j.progressPhase ? { phase: j.progressPhase, bytes: j.progressBytes ?? 0, at: iso(j.heartbeatAt) } : null,
   backupId: j.backupId,
+  drillId: null,
   lastError: j.lastError,
   createdAt: iso(j.createdAt),
   startedAt: iso(j.startedAt),
