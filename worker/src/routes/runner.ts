@@ -27,7 +27,7 @@ export const runnerRoutes = new Hono<AppEnv>()
   .use(requireRunner())
   .post("/claim", async (c) => {
     const body = await jsonBody(c, ClaimRequestSchema);
-    const job = await claimJob(c.env, c.get("runner"), body.databases, body.version, Date.now());
+    const job = await claimJob(c.env, c.get("runner"), body.databases, body.kinds, body.version, Date.now());
     return reply(c, ClaimResponseSchema, { job });
   })
   .post("/jobs/:jobId/heartbeat", async (c) => {
