@@ -1,4 +1,4 @@
-import { type EventDataOf, sha256, toHex, utf8 } from "@walwarden/verifier";
+import { type DrillTargetKind, type EventDataOf, sha256, toHex, utf8 } from "@walwarden/verifier";
 import type { DrillPolicy } from "@walwarden/verifier/wire";
 import type { Cron } from "croner";
 import { and, eq } from "drizzle-orm";
@@ -36,8 +36,8 @@ export const policyLogged = (p: DrillPolicyRow): EventDataOf<"drill.policy_set">
   enabled: p.enabled,
 });
 
-/** The settings a drill is queued with when its database has no policy: a local target, no RTO, no assertions. */
-export const DEFAULT_DRILL_SETTINGS = { target: "local", maxRtoSeconds: null, assertions: [] } as const;
+/** The target of a drill queued for a database without a policy (which has no RTO and no assertions either). */
+export const DEFAULT_DRILL_TARGET: DrillTargetKind = "local";
 
 const DAY = 86_400_000;
 /** How far ahead the interval of a policy is measured (a monthly or yearly cron still yields one gap). */

@@ -1,4 +1,4 @@
-import type { Assertion, DrillBackupChoice, DrillTargetKind } from "@walwarden/verifier";
+import type { DrillBackupChoice } from "@walwarden/verifier";
 import type { Drill } from "@walwarden/verifier/wire";
 import { dbOf } from "../db/client.js";
 import { intVar, type Env } from "../env.js";
@@ -10,7 +10,7 @@ import { flushOutbox, type OutboxEvent, outboxStatements } from "../log/outbox.j
 import { nextSlotAfter, parseCron } from "../scheduling/cron.js";
 import { scheduledJobId } from "../scheduling/schedule-due.js";
 import { type BackupPick, CHOOSE_BACKUPS_SQL, type ChosenBackup, picksParam } from "./choose-backup.js";
-import { DEFAULT_DRILL_SETTINGS } from "./policy.js";
+import { DEFAULT_DRILL_TARGET } from "./policy.js";
 import { drillView, findDrill } from "./view.js";
 
 /** Due policies read per query. */
@@ -29,7 +29,7 @@ export function scheduledDrillIds(databaseId: string, slotMs: number): { drillId
   };
 }
 
-/** A drill to insert with its job: which backup, when, and the settings it runs with. */
+/** A drill to insert with its job: which backup, and when. Its settings are copied from its policy in SQL. */
 interface QueuedDrill {
   drillId: string;
   jobId: string;
@@ -37,9 +37,6 @@ interface QueuedDrill {
   databaseId: string;
   backupId: string;
   slot: number;
-  target: DrillTargetKind;
-  maxRtoSeconds: number | null;
-  assertions: Assertion[];
 }
 
 /** drill.scheduled for a queued drill (SPEC §7), keyed by its job. */
@@ -58,12 +55,18 @@ const scheduledEvent = (d: QueuedDrill, actor: string): OutboxEvent => ({
   },
 });
 
-// The drill rows of queued drills, from one JSON parameter (?2), inserted only where their job row is.
+// The drill rows of queued drills, from one JSON parameter (?2), each inserted only if its job row is there,
+// with the target, maximum RTO and assertions copied from its database's policy in the same transaction
+// (the defaults without one), so no policy's assertions pass through the Worker. ?3 is the trigger.
 const INSERT_DRILLS = `INSERT OR IGNORE INTO drills (id, org_id, database_id, job_id, backup_id, "trigger", slot_at, target, max_rto_seconds, assertions, status, attempt, created_at)
-  SELECT value ->> '$.drillId', value ->> '$.orgId', value ->> '$.databaseId', value ->> '$.jobId', value ->> '$.backupId',
-         ?3, value ->> '$.slot', value ->> '$.target', value ->> '$.maxRtoSeconds', value ->> '$.assertions', 'queued', 0, ?1
-  FROM json_each(?2) WHERE EXISTS (SELECT 1 FROM jobs WHERE id = value ->> '$.jobId' AND drill_id = value ->> '$.drillId')`;
+  SELECT d.value ->> '$.drillId', d.value ->> '$.orgId', d.value ->> '$.databaseId', d.value ->> '$.jobId', d.value ->> '$.backupId',
+         ?3, d.value ->> '$.slot', coalesce(p.target, '${DEFAULT_DRILL_TARGET}'), p.max_rto_seconds, coalesce(p.assertions, '[]'),
+         'queued', 0, ?1
+  FROM json_each(?2) AS d
+  LEFT JOIN drill_policies p ON p.database_id = d.value ->> '$.databaseId' AND p.org_id = d.value ->> '$.orgId'
+  WHERE EXISTS (SELECT 1 FROM jobs WHERE id = d.value ->> '$.jobId' AND drill_id = d.value ->> '$.drillId')`;
 
+/** The rows of queued drills (and their jobs) as one JSON parameter: a few ids and a slot each. */
 const drillsParam = (ds: QueuedDrill[]) => JSON.stringify(ds);
 
 interface DuePolicy {
@@ -72,9 +75,6 @@ interface DuePolicy {
   cron: string;
   timezone: string;
   backup: string;
-  target: DrillTargetKind;
-  max_rto_seconds: number | null;
-  assertions: string;
   next_run_at: number;
 }
 
@@ -99,7 +99,7 @@ export async function scheduleDueDrills(d1: CountingD1, now: number, maxAttempts
   for (;;) {
     const due = await d1.all<DuePolicy>(
       d1.prepare(
-        `SELECT database_id, org_id, cron, timezone, backup, target, max_rto_seconds, assertions, next_run_at FROM drill_policies
+        `SELECT database_id, org_id, cron, timezone, backup, next_run_at FROM drill_policies
          WHERE enabled = 1 AND next_run_at <= ? AND database_id > ? ORDER BY database_id LIMIT ?`,
         now,
         after,
@@ -148,9 +148,6 @@ export async function scheduleDueDrills(d1: CountingD1, now: number, maxAttempts
           databaseId: p.database_id,
           backupId,
           slot: p.next_run_at,
-          target: p.target,
-          maxRtoSeconds: p.max_rto_seconds,
-          assertions: JSON.parse(p.assertions) as Assertion[],
         });
       }
       await d1.batch([
@@ -193,16 +190,9 @@ export interface EnqueuedDrill {
   created: boolean;
 }
 
-interface PolicySettings {
-  backup: string;
-  target: DrillTargetKind;
-  max_rto_seconds: number | null;
-  assertions: string;
-}
-
 /**
  * Queues a drill someone asked for now (operator or above) with the database's policy settings (or the
- * defaults without one), of the backup named (a completed backup of that database, else 404) or the one
+ * defaults without one: a local target, no RTO, no assertions), of the backup named (a completed backup of that database, else 404) or the one
  * the policy would choose now; 409 when the database has no completed backup. At most one manual drill
  * waits per database, exactly as manual backups (enqueueManualBackup): one batch, whose INSERT checks and
  * inserts in one statement; the drill row and drill.scheduled are written only for a job that was
@@ -218,11 +208,9 @@ export async function enqueueManualDrill(
 ): Promise<EnqueuedDrill> {
   const jobId = newId("job", now);
   const drillId = newId("drl", now);
-  const policy = await env.DB.prepare(
-    "SELECT backup, target, max_rto_seconds, assertions FROM drill_policies WHERE database_id = ?1 AND org_id = ?2",
-  )
+  const policy = await env.DB.prepare("SELECT backup FROM drill_policies WHERE database_id = ?1 AND org_id = ?2")
     .bind(databaseId, orgId)
-    .first<PolicySettings>();
+    .first<{ backup: string }>();
   const chosen = backupId
     ? await env.DB.prepare("SELECT id AS backup_id FROM backups WHERE id = ?1 AND org_id = ?2 AND database_id = ?3")
         .bind(backupId, orgId, databaseId)
@@ -255,9 +243,6 @@ export async function enqueueManualDrill(
     databaseId,
     backupId: chosen.backup_id,
     slot: now,
-    target: policy?.target ?? DEFAULT_DRILL_SETTINGS.target,
-    maxRtoSeconds: policy ? policy.max_rto_seconds : DEFAULT_DRILL_SETTINGS.maxRtoSeconds,
-    assertions: policy ? (JSON.parse(policy.assertions) as Assertion[]) : [...DEFAULT_DRILL_SETTINGS.assertions],
   };
   const results = await env.DB.batch<{ id: string }>([
     env.DB.prepare(
