@@ -159,7 +159,19 @@ describe("claiming a drill", () => {
       assertions: [],
     });
     expect(await drillOf(org, drill.id)).toMatchObject({ status: "running", attempt: 1, runnerId: org.runnerId });
-    expect(await jobOf(org, drill.jobId)).toMatchObject({ kind: "drill", drillId: drill.id, status: "leased" });
+    // Heartbeats as for a backup, with a drill's phases.
+    const hb = await onJob(org.runnerToken, job.jobId, "heartbeat", {
+      leaseId: job.leaseId,
+      progress: { phase: "restoring", bytes: 2048 },
+    });
+    expect(hb.status).toBe(200);
+    expect(await jobOf(org, drill.jobId)).toMatchObject({
+      kind: "drill",
+      drillId: drill.id,
+      status: "leased",
+      backupId: backup.backupId,
+      progress: { phase: "restoring", bytes: 2048 },
+    });
     // A backup job is still a backup for a runner that asks for both.
     const jobId = await queueBackup(org);
     const both = await call("POST", "/v1/runner/claim", {
