@@ -7,6 +7,7 @@ import { backupRoutes } from "./routes/backups.js";
 import { bootstrapRoutes } from "./routes/bootstrap.js";
 import { bucketRoutes } from "./routes/buckets.js";
 import { databaseRoutes } from "./routes/databases.js";
+import { databaseDrillRoutes, drillRoutes } from "./routes/drills.js";
 import { evidenceRoutes } from "./routes/evidence.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/log.js";
@@ -30,6 +31,8 @@ export const app = new Hono<AppEnv>()
   .route("/v1/tokens", tokenRoutes)
   .route("/v1/runners", runnerAdminRoutes)
   .route("/v1/databases", databaseRoutes)
+  .route("/v1/databases", databaseDrillRoutes)
+  .route("/v1/drills", drillRoutes)
   .route("/v1/schedules", scheduleRoutes)
   .route("/v1/backups", backupRoutes)
   .route("/v1/buckets", bucketRoutes)

@@ -1,6 +1,13 @@
-import { JOB_KINDS, JOB_STATES, RESTORE_STATES } from "@walwarden/verifier";
+import {
+  type Assertion,
+  DRILL_TARGET_KINDS,
+  type DrillBackupChoice,
+  JOB_KINDS,
+  JOB_STATES,
+  RESTORE_STATES,
+} from "@walwarden/verifier";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { BACKUP_PHASES, JOB_TRIGGERS, PROVIDERS, ROLES } from "@walwarden/verifier/wire";
+import { BACKUP_PHASES, DRILL_PHASES, DRILL_STATUSES, JOB_TRIGGERS, PROVIDERS, ROLES } from "@walwarden/verifier/wire";
 
 // D1 metadata, described record by record (with what is secret and how it is kept) in worker/STORAGE.md.
 // Times are epoch milliseconds. Every tenant table carries org_id and every query filters on it.
@@ -76,6 +83,9 @@ export const runners = sqliteTable(
     lastSeenAt: integer("last_seen_at"),
     version: text("version"),
     revokedAt: integer("revoked_at"),
+    /** The runner's own Ed25519 key as a vkey named `<deployment>/runner/<id>` (SPEC §11); null until registered. */
+    vkey: text("vkey"),
+    keyRegisteredAt: integer("key_registered_at"),
   },
   (t) => [uniqueIndex("runners_hash").on(t.tokenSha256), index("runners_org").on(t.orgId, t.id)],
 );
@@ -125,9 +135,10 @@ export const schedules = sqliteTable(
 );
 
 /**
- * One backup, tried up to maxAttempts times. The id is deterministic for scheduled jobs (schedule + slot),
- * so a cron tick that runs twice inserts nothing new. Its status follows the verifier's job state machine
- * (verifier/src/jobs/job-state.ts), enforced in worker/src/jobs/job-machine.ts.
+ * One backup or restore drill, tried up to maxAttempts times. The id is deterministic for scheduled jobs
+ * (schedule or drill policy + slot), so a cron tick that runs twice inserts nothing new. Its status follows
+ * the verifier's job state machine (verifier/src/jobs/job-state.ts), enforced in worker/src/jobs/job-machine.ts
+ * for every kind. backupId: the backup a backup job makes, or the one a drill job restores.
  */
 export const jobs = sqliteTable(
   "jobs",
@@ -147,10 +158,12 @@ export const jobs = sqliteTable(
     leaseId: text("lease_id"),
     leaseExpiresAt: integer("lease_expires_at"),
     runnerId: text("runner_id"),
-    progressPhase: text("progress_phase", { enum: BACKUP_PHASES }),
+    progressPhase: text("progress_phase", { enum: [...BACKUP_PHASES, ...DRILL_PHASES] }),
     progressBytes: integer("progress_bytes"),
     heartbeatAt: integer("heartbeat_at"),
     backupId: text("backup_id").notNull(),
+    /** A drill job's drill (drills.id); null for a backup. */
+    drillId: text("drill_id"),
     lastError: text("last_error"),
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
@@ -217,6 +230,76 @@ export const backups = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
   },
   (t) => [index("backups_db").on(t.orgId, t.databaseId, t.completedAt), index("backups_org").on(t.orgId, t.id)],
+);
+
+/**
+ * A database's restore-drill policy (one per database, SPEC §11): when drills are queued (cron in a time
+ * zone, next_run_at for the cron tick), which backup they restore, where, the maximum RTO and the SQL
+ * assertions. Removed with its database; its drills stay.
+ */
+export const drillPolicies = sqliteTable(
+  "drill_policies",
+  {
+    databaseId: text("database_id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull(),
+    /** JSON: the wire's DrillBackupChoice. */
+    backup: text("backup", { mode: "json" }).$type<DrillBackupChoice>().notNull(),
+    target: text("target", { enum: DRILL_TARGET_KINDS }).notNull(),
+    maxRtoSeconds: integer("max_rto_seconds"),
+    /** JSON: the wire's Assertion[]. */
+    assertions: text("assertions", { mode: "json" }).$type<Assertion[]>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    nextRunAt: integer("next_run_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("drill_policies_due").on(t.enabled, t.nextRunAt)],
+);
+
+/**
+ * One restore drill of one backup, and its outcome: the job that runs it (its status follows the job's),
+ * the settings it was queued with, and once a runner's signed receipt concluded it, the receipt (JCS text),
+ * its SHA-256 and the runner key it verified with. Never deleted: drills are evidence.
+ */
+export const drills = sqliteTable(
+  "drills",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    databaseId: text("database_id").notNull(),
+    jobId: text("job_id").notNull(),
+    backupId: text("backup_id").notNull(),
+    trigger: text("trigger", { enum: JOB_TRIGGERS }).notNull(),
+    slotAt: integer("slot_at").notNull(),
+    target: text("target", { enum: DRILL_TARGET_KINDS }).notNull(),
+    maxRtoSeconds: integer("max_rto_seconds"),
+    /** JSON: the policy's Assertion[] when the drill was queued. */
+    assertions: text("assertions", { mode: "json" }).$type<Assertion[]>().notNull(),
+    status: text("status", { enum: DRILL_STATUSES }).notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    runnerId: text("runner_id"),
+    rtoMs: integer("rto_ms"),
+    tablesMatched: integer("tables_matched"),
+    tablesTotal: integer("tables_total"),
+    reason: text("reason"),
+    /** The runner's signed receipt (DSSE envelope), JCS text. */
+    receipt: text("receipt"),
+    receiptSha256: text("receipt_sha256"),
+    runnerVkey: text("runner_vkey"),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("drills_job").on(t.jobId),
+    index("drills_org").on(t.orgId, t.id),
+    index("drills_db").on(t.orgId, t.databaseId, t.id),
+  ],
 );
 
 /** The queryable copy of each org's log (the Ledger Durable Object is the original). bytes = JCS text. */

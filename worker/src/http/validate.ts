@@ -20,22 +20,33 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   return parsed.data;
 }
 
+/** A step of a path into a JSON value: its key and the step before it (null at the root). */
+type PathStep = { key: string; up: PathStep | null } | null;
+
+/** A path's keys joined as zod names a path (`a.b.0`), root first. */
+function pathText(step: PathStep): string {
+  const keys: string[] = [];
+  for (let s = step; s !== null; s = s.up) keys.push(s.key);
+  return keys.reverse().join(".");
+}
+
 /**
  * The path (as zod names one, `a.b.0`) of the first string in `value`, keys included, that is not
  * well-formed Unicode, or undefined. JSON allows a lone surrogate as a \\u escape; I-JSON (RFC 7493), and
- * so the log's JCS, does not. Iterative: a body may nest deeply. A key in the path that holds one is shown
- * with U+FFFD, so the refusal never echoes it.
+ * so the log's JCS, does not. Iterative: a body may nest deeply; and linear in its size, since each value
+ * keeps only a link to its parent's step (copying the path at each level made a body nested 100,000 deep
+ * take minutes). A key in the path that holds one is shown with U+FFFD, so the refusal never echoes it.
  */
 function illFormedPath(value: unknown): string | undefined {
-  const stack: [unknown, string[]][] = [[value, []]];
+  const stack: [unknown, PathStep][] = [[value, null]];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
     if (typeof v === "string") {
-      if (!isWellFormed(v)) return path.join(".") || "(root)";
+      if (!isWellFormed(v)) return pathText(path) || "(root)";
     } else if (v !== null && typeof v === "object")
       for (const [k, x] of Object.entries(v)) {
-        if (!isWellFormed(k)) return [...path, k.replace(/\p{Cs}/gu, "\uFFFD")].join(".");
-        stack.push([x, [...path, k]]);
+        if (!isWellFormed(k)) return pathText({ key: k.replace(/\p{Cs}/gu, "\uFFFD"), up: path });
+        stack.push([x, { key: k, up: path }]);
       }
   }
   return undefined;

@@ -1,6 +1,7 @@
 import {
   artifactUri,
   canonicalBytes,
+  type DsseEnvelope,
   type EventDataOf,
   err,
   fromUtf8,
@@ -11,19 +12,20 @@ import {
   signManifest,
   toHex,
 } from "@walwarden/verifier";
-import type { CompleteRefusalCode, CompleteRequest } from "@walwarden/verifier/wire";
+import type { CompleteRefusalCode, CompleteRequest, CompleteResponse } from "@walwarden/verifier/wire";
 import type { Env } from "../env.js";
 import { ledgerOf, unwrapLedger } from "../ledger/client.js";
 import { signingKeys } from "../ledger/keys.js";
-import { type Completed, type CompletionRow, completionOf, finishCompletion } from "./finish-completion.js";
-import { statusAllows } from "./job-machine.js";
+import { completionOf, finishCompletion, recordCompletion } from "./finish-completion.js";
 
-export type { Completed } from "./finish-completion.js";
+/** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint: what the runner writes next to the dump (the wire's CompleteResponse). */
+export type Completed = CompleteResponse;
 
 /** Why a complete was refused: the wire's refusal codes (what each guarantees is documented there), a bad result, or no keys. */
 export type CompleteErrorCode = CompleteRefusalCode | "bad-result" | "keys";
 
 interface JobRow {
+  kind: string;
   database_id: string;
   backup_id: string;
   status: string;
@@ -56,11 +58,16 @@ export async function completeJob(
   const requestSha256 = toHex(sha256(canonicalBytes(body)));
 
   const job = await env.DB.prepare(
-    "SELECT database_id, backup_id, status, lease_id, lease_expires_at, runner_id FROM jobs WHERE id = ?1 AND org_id = ?2",
+    "SELECT kind, database_id, backup_id, status, lease_id, lease_expires_at, runner_id FROM jobs WHERE id = ?1 AND org_id = ?2",
   )
     .bind(jobId, runner.orgId)
     .first<JobRow>();
   if (!job) return leaseLost();
+  if (job.kind !== "backup")
+    return err(
+      "bad-result",
+      `job ${jobId} is a ${job.kind}, not a backup: send its receipt to POST /v1/runner/jobs/${jobId}/drill`,
+    );
   let recorded = await completionOf(env, runner.orgId, jobId);
   const live =
     job.status === "leased" &&
@@ -94,6 +101,7 @@ export async function completeJob(
     recorded = await recordCompletion(env, {
       jobId,
       orgId: runner.orgId,
+      kind: "backup",
       leaseId,
       runnerId: runner.id,
       requestSha256,
@@ -113,7 +121,13 @@ export async function completeJob(
       "completion-mismatch",
       "this lease already completed with a different result (another artifact, size or measurement); nothing was signed for this one",
     );
-  return ok(await finishCompletion(env, recorded, now));
+  const { entry, checkpoint } = await finishCompletion(env, recorded, now);
+  return ok({
+    envelope: JSON.parse(recorded.envelope) as DsseEnvelope,
+    entry: entry.entry,
+    proof: entry.proof,
+    checkpoint,
+  });
 }
 
 function leaseLost() {
@@ -121,55 +135,6 @@ function leaseLost() {
     "lease-lost" as const,
     "this lease is not current and no completion was recorded under it: the job was re-queued, failed, or finished by another attempt; nothing was signed for it",
   );
-}
-
-/**
- * Records the completion and moves the job to `completing`, in one D1 transaction and only while the
- * lease is live; returns the completion now stored (ours, or one recorded first by a concurrent call).
- */
-async function recordCompletion(
-  env: Env,
-  c: {
-    jobId: string;
-    orgId: string;
-    leaseId: string;
-    runnerId: string;
-    requestSha256: string;
-    envelope: string;
-    logKey: string;
-    event: string;
-    startedAt: number;
-    completedAt: number;
-    now: number;
-  },
-): Promise<CompletionRow | null> {
-  const [, , stored] = await env.DB.batch<CompletionRow>([
-    env.DB.prepare(
-      `INSERT OR IGNORE INTO job_completions (job_id, org_id, kind, lease_id, attempt, runner_id, request_sha256, envelope, log_key, event, started_at, completed_at, created_at)
-       SELECT id, org_id, kind, lease_id, attempt, runner_id, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM jobs
-       WHERE id = ?1 AND org_id = ?2 AND lease_id = ?3 AND runner_id = ?4 AND ${statusAllows("recordCompletion")}
-         AND lease_expires_at >= ?11`,
-    ).bind(
-      c.jobId,
-      c.orgId,
-      c.leaseId,
-      c.runnerId,
-      c.requestSha256,
-      c.envelope,
-      c.logKey,
-      c.event,
-      c.startedAt,
-      c.completedAt,
-      c.now,
-    ),
-    env.DB.prepare(
-      `UPDATE jobs SET status = 'completing'
-       WHERE id = ?1 AND lease_id = ?2 AND ${statusAllows("recordCompletion")}
-         AND EXISTS (SELECT 1 FROM job_completions WHERE job_id = ?1 AND lease_id = ?2)`,
-    ).bind(c.jobId, c.leaseId),
-    env.DB.prepare("SELECT * FROM job_completions WHERE job_id = ?1 AND org_id = ?2").bind(c.jobId, c.orgId),
-  ]);
-  return stored?.results[0] ?? null;
 }
 
 /** The inclusion proof of a logged entry in the org's current tree, with that tree's checkpoint. */

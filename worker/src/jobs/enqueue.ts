@@ -1,3 +1,4 @@
+import type { JobKind } from "@walwarden/verifier";
 import type { QueuedBackup } from "@walwarden/verifier/wire";
 import { intVar, type Env } from "../env.js";
 import { newId } from "../lib/ids.js";
@@ -8,10 +9,13 @@ export interface Enqueued extends QueuedBackup {
   created: boolean;
 }
 
-// The waiting manual job of a database: queued and never claimed (attempt 0). A job re-queued after a
-// failed attempt is a retry of earlier work, not new work asked for, so it neither blocks nor is reused.
-const unclaimedManual = (org: string, database: string) =>
-  `org_id = ${org} AND database_id = ${database} AND "trigger" = 'manual' AND status = 'queued' AND attempt = 0`;
+/**
+ * The SQL condition "a waiting manual job of this kind for this database": queued and never claimed
+ * (attempt 0). A job re-queued after a failed attempt is a retry of earlier work, not new work asked for,
+ * so it neither blocks nor is reused. Backups and drills wait apart: a waiting drill never blocks a backup.
+ */
+export const unclaimedManual = (kind: JobKind, org: string, database: string) =>
+  `org_id = ${org} AND database_id = ${database} AND kind = '${kind}' AND "trigger" = 'manual' AND status = 'queued' AND attempt = 0`;
 
 /**
  * Queues a backup someone asked for now (operator or above), logged as backup.scheduled with no
@@ -34,7 +38,7 @@ export async function enqueueManualBackup(
     env.DB.prepare(
       `INSERT INTO jobs (id, org_id, database_id, schedule_id, slot_at, "trigger", status, attempt, max_attempts, backup_id, created_at)
        SELECT ?1, ?2, ?3, NULL, ?4, 'manual', 'queued', 0, ?5, ?6, ?4
-       WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE ${unclaimedManual("?2", "?3")})`,
+       WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE ${unclaimedManual("backup", "?2", "?3")})`,
     ).bind(jobId, orgId, databaseId, now, intVar(env.MAX_JOB_ATTEMPTS, 3), backupId),
     ...outboxStatements(
       env.DB,
@@ -51,10 +55,9 @@ export async function enqueueManualBackup(
       now,
       jobId,
     ),
-    env.DB.prepare(`SELECT id, backup_id FROM jobs WHERE ${unclaimedManual("?1", "?2")} ORDER BY id LIMIT 1`).bind(
-      orgId,
-      databaseId,
-    ),
+    env.DB.prepare(
+      `SELECT id, backup_id FROM jobs WHERE ${unclaimedManual("backup", "?1", "?2")} ORDER BY id LIMIT 1`,
+    ).bind(orgId, databaseId),
   ]);
   const job = results.at(-1)?.results[0];
   // The batch is one transaction: either this request's row or the one that stopped it is there.

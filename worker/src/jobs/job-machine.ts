@@ -32,3 +32,47 @@ export function statusAllows(transition: JobTransition, column = "status"): stri
 export function statusHoldsLease(column = "status"): string {
   return `${column} IN (${sqlList(LEASE_HOLDING_STATES)})`;
 }
+
+/** SQL over a job row whose columns are named with `job` before them (`""` or an alias such as `"j."`). */
+export type OverJob = (job: string) => string;
+
+/**
+ * The statement that logs a failed attempt of each job `where` selects (INSERT … SELECT into the outbox,
+ * in the batch that moves the job): `backup.failed` for a backup, `drill.failed` with no receipt for a
+ * drill. One statement for every kind, so a failure is logged the same way whatever the job does.
+ */
+export function attemptFailedEvent(o: {
+  key: string;
+  actor: string;
+  reason: string;
+  willRetry: OverJob;
+  at: string;
+  where: OverJob;
+}): string {
+  const willRetry = `json(CASE WHEN ${o.willRetry("")} THEN 'true' ELSE 'false' END)`;
+  return `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
+    SELECT org_id, ${o.key}, CASE kind WHEN 'drill' THEN 'drill.failed' ELSE 'backup.failed' END, ${o.actor},
+           'database:' || database_id,
+           CASE kind
+             WHEN 'drill' THEN json_object('jobId', id, 'drillId', drill_id, 'databaseId', database_id, 'backupId', backup_id,
+                                           'runnerId', runner_id, 'attempt', attempt, 'reason', ${o.reason}, 'willRetry', ${willRetry},
+                                           'receiptSha256', NULL, 'runnerVkey', NULL)
+             ELSE json_object('jobId', id, 'databaseId', database_id, 'runnerId', runner_id, 'attempt', attempt,
+                              'reason', ${o.reason}, 'willRetry', ${willRetry})
+           END,
+           ${o.at}
+    FROM jobs WHERE ${o.where("")}`;
+}
+
+/**
+ * The statement that moves the drill of each failed drill job `where` selects, run before the job row
+ * moves: `queued` again when the job will be retried, else `failed` for good with the reason and time.
+ * A backup job has no drill, so for it this changes nothing.
+ */
+export function attemptFailedDrill(o: { reason: string; willRetry: OverJob; at: string; where: OverJob }): string {
+  const retry = o.willRetry("j.");
+  return `UPDATE drills SET status = CASE WHEN ${retry} THEN 'queued' ELSE 'failed' END,
+           reason = CASE WHEN ${retry} THEN NULL ELSE ${o.reason} END,
+           finished_at = CASE WHEN ${retry} THEN NULL ELSE ${o.at} END
+    FROM jobs AS j WHERE drills.id = j.drill_id AND j.kind = 'drill' AND ${o.where("j.")}`;
+}

@@ -14,13 +14,14 @@ import { actorOf } from "../auth/principal.js";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf, type Db } from "../db/client.js";
-import { databases, schedules } from "../db/schema.js";
+import { databases, drillPolicies, schedules } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { orgPage } from "../http/pagination.js";
 import { reply } from "../http/reply.js";
 import { jsonBody, param, query } from "../http/validate.js";
 import { enqueueManualBackup } from "../jobs/enqueue.js";
+import { policyOf, policyRemovedKey } from "../drills/policy.js";
 import { newId } from "../lib/ids.js";
 import { iso } from "../lib/time.js";
 
@@ -44,7 +45,7 @@ export async function findDatabase(db: Db, orgId: string, id: string): Promise<D
 
 /**
  * Databases to back up: a name and a provider hint, never a connection string. Deleting one keeps its
- * backups and log (history is evidence) and removes its schedules.
+ * backups, drills and log (history is evidence) and removes its schedules and its drill policy.
  */
 export const databaseRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
@@ -106,6 +107,16 @@ export const databaseRoutes = new Hono<AppEnv>()
     const p = c.get("principal");
     const row = await findDatabase(db, p.orgId, id);
     const removed = await db.select({ id: schedules.id }).from(schedules).where(eq(schedules.databaseId, id));
+    // Its drill policy goes with it, logged as its own removal first; its drills stay (they are evidence).
+    const policy = await policyOf(db, p.orgId, id);
+    if (policy)
+      await logAdminAction(c.env, p.orgId, {
+        type: "drill.policy_removed",
+        actor: actorOf(p),
+        subject: `database:${id}`,
+        data: { databaseId: id },
+        onceKey: policyRemovedKey(policy),
+      });
     await logAdminAction(c.env, p.orgId, {
       type: "database.deleted",
       actor: actorOf(p),
@@ -117,6 +128,7 @@ export const databaseRoutes = new Hono<AppEnv>()
     await db.batch([
       db.update(databases).set({ deletedAt: now, updatedAt: now }).where(eq(databases.id, id)),
       db.delete(schedules).where(eq(schedules.databaseId, id)),
+      db.delete(drillPolicies).where(eq(drillPolicies.databaseId, id)),
     ]);
     return c.body(null, 204);
   })

@@ -15,7 +15,7 @@ import { iso } from "../lib/time.js";
 type JobRow = typeof jobs.$inferSelect;
 const view = (j: JobRow): Job => ({
   id: j.id,
-  kind: "backup",
+  kind: j.kind,
   databaseId: j.databaseId,
   scheduleId: j.scheduleId,
   trigger: j.trigger,
@@ -27,14 +27,14 @@ const view = (j: JobRow): Job => ({
   leaseExpiresAt: iso(j.leaseExpiresAt),
   progress: j.progressPhase ? { phase: j.progressPhase, bytes: j.progressBytes ?? 0, at: iso(j.heartbeatAt) } : null,
   backupId: j.backupId,
-  drillId: null,
+  drillId: j.drillId,
   lastError: j.lastError,
   createdAt: iso(j.createdAt),
   startedAt: iso(j.startedAt),
   finishedAt: iso(j.finishedAt),
 });
 
-/** Backup jobs with their attempts, lease and live progress. */
+/** Jobs (backups and drills) with their attempts, lease and live progress. */
 export const jobRoutes = new Hono<AppEnv>()
   .use(requireRole("viewer"))
   .get("/", async (c) => {
@@ -50,6 +50,7 @@ export const jobRoutes = new Hono<AppEnv>()
         view,
         q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined,
         q.status ? eq(jobs.status, q.status) : undefined,
+        q.kind ? eq(jobs.kind, q.kind) : undefined,
       ),
     );
   })

@@ -5,10 +5,14 @@ import {
   ClaimResponseSchema,
   CompleteRequestSchema,
   CompleteResponseSchema,
+  DrillResultRequestSchema,
+  DrillResultResponseSchema,
   FailRequestSchema,
   FailResponseSchema,
   HeartbeatRequestSchema,
   HeartbeatResponseSchema,
+  RunnerKeyRequestSchema,
+  RunnerKeyResponseSchema,
 } from "@walwarden/verifier/wire";
 import { requireRunner } from "../auth/middleware.js";
 import { ApiError } from "../http/errors.js";
@@ -19,15 +23,24 @@ import { claimJob } from "../jobs/claim.js";
 import { completeJob } from "../jobs/complete.js";
 import { failJob } from "../jobs/fail.js";
 import { heartbeat } from "../jobs/heartbeat.js";
+import { acceptDrillResult } from "../drills/result.js";
+import { registerRunnerKey } from "../drills/runner-key.js";
 
 const LEASE_LOST = "this lease is not current: the job was re-queued, finished, or the lease expired";
 
-/** The runner protocol: claim, heartbeat, complete, fail. Runner token auth; every call scoped to its org. */
+/**
+ * The runner protocol: its key, claim, heartbeat, complete (a backup), drill (a drill's receipt), fail.
+ * Runner token auth; every call scoped to its org.
+ */
 export const runnerRoutes = new Hono<AppEnv>()
   .use(requireRunner())
+  .post("/key", async (c) => {
+    const body = await jsonBody(c, RunnerKeyRequestSchema);
+    return reply(c, RunnerKeyResponseSchema, await registerRunnerKey(c.env, c.get("runner"), body, Date.now()));
+  })
   .post("/claim", async (c) => {
     const body = await jsonBody(c, ClaimRequestSchema);
-    const job = await claimJob(c.env, c.get("runner"), body.databases, body.version, Date.now());
+    const job = await claimJob(c.env, c.get("runner"), body.databases, body.kinds, body.version, Date.now());
     return reply(c, ClaimResponseSchema, { job });
   })
   .post("/jobs/:jobId/heartbeat", async (c) => {
@@ -49,6 +62,18 @@ export const runnerRoutes = new Hono<AppEnv>()
       throw new Error(done.message);
     }
     return reply(c, CompleteResponseSchema, done.value);
+  })
+  .post("/jobs/:jobId/drill", async (c) => {
+    const jobId = param(c, "jobId", Id);
+    const body = await jsonBody(c, DrillResultRequestSchema);
+    const done = await acceptDrillResult(c.env, c.get("runner"), jobId, body, Date.now());
+    if (!done.ok) {
+      // As for complete: lease-lost and completion-mismatch say nothing was accepted for this receipt.
+      if (done.code === "lease-lost" || done.code === "completion-mismatch")
+        throw new ApiError(409, done.code, done.message);
+      throw new ApiError(400, "bad-request", done.message);
+    }
+    return reply(c, DrillResultResponseSchema, done.value);
   })
   .post("/jobs/:jobId/fail", async (c) => {
     const jobId = param(c, "jobId", Id);

@@ -52,6 +52,8 @@ export const runnerAdminRoutes = new Hono<AppEnv>()
       lastSeenAt: null,
       version: null,
       revokedAt: null,
+      vkey: null,
+      keyRegisteredAt: null,
     };
     await logAdminAction(c.env, p.orgId, {
       type: "runner.registered",

@@ -35,7 +35,7 @@ export async function rpoReport(
        SELECT d.id, d.name, d.provider, d.created_at,
               (SELECT MIN(s.target_rpo_minutes) FROM schedules s WHERE s.database_id = d.id AND s.enabled = 1) AS target,
               l.id AS last_id, l.completed_at AS last_at, l.size_bytes AS last_size, l.manifest_sha256 AS last_manifest, l.sha256 AS last_sha256,
-              (SELECT j.status FROM jobs j WHERE j.org_id = d.org_id AND j.database_id = d.id AND j.status IN ('succeeded', 'failed')
+              (SELECT j.status FROM jobs j WHERE j.org_id = d.org_id AND j.database_id = d.id AND j.kind = 'backup' AND j.status IN ('succeeded', 'failed')
                  ORDER BY j.finished_at DESC LIMIT 1) AS last_job_status
        FROM databases d LEFT JOIN last l ON l.database_id = d.id AND l.n = 1
        WHERE d.org_id = ?1 AND d.deleted_at IS NULL AND (?2 IS NULL OR d.id = ?2)

@@ -1,12 +1,13 @@
 import { intVar, type Env } from "../env.js";
 import { expireLeases } from "../jobs/expire-leases.js";
 import { finishStalledCompletions } from "../jobs/finish-completion.js";
+import { scheduleDueDrills, type DrillScheduleStats } from "../drills/queue.js";
 import { CountingD1 } from "../lib/d1-counter.js";
 import { flushAllOutboxes } from "../log/outbox.js";
 import { scheduleDue, type ScheduleStats } from "./schedule-due.js";
 
 /** What one cron tick did, logged as one JSON line (and read by bench/cron-tick). */
-export interface TickStats extends ScheduleStats {
+export interface TickStats extends ScheduleStats, DrillScheduleStats {
   expired: number;
   /** Completions finished for runners that went away (recorded, lease run out). */
   completionsFinished: number;
@@ -16,17 +17,19 @@ export interface TickStats extends ScheduleStats {
 }
 
 /**
- * One `* * * * *` tick: queue due backups, expire leases, append everything waiting to the logs, and
- * finish completions whose runner went away.
+ * One `* * * * *` tick: queue due backups and drills, expire leases, append everything waiting to the
+ * logs, and finish completions (backups and drill receipts) whose runner went away.
  */
 export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   const d1 = new CountingD1(env.DB);
   const scheduled = await scheduleDue(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
+  const drills = await scheduleDueDrills(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
   const expired = await expireLeases(d1, now);
   const logged = await flushAllOutboxes(env, d1);
   const completionsFinished = await finishStalledCompletions(env, d1, now);
   return {
     ...scheduled,
+    ...drills,
     expired,
     completionsFinished,
     logged: logged.events,

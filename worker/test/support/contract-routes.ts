@@ -26,6 +26,13 @@ import {
   DatabasePageSchema,
   DatabaseRpoSchema,
   DatabaseSchema,
+  DrillNowRequestSchema,
+  DrillPageSchema,
+  DrillPolicyRequestSchema,
+  DrillPolicySchema,
+  DrillResultRequestSchema,
+  DrillResultResponseSchema,
+  DrillSchema,
   EvidenceExportListSchema,
   EvidenceExportRequestSchema,
   FailRequestSchema,
@@ -39,6 +46,7 @@ import {
   JobPageSchema,
   JobSchema,
   ListBackupsQuerySchema,
+  ListDrillsQuerySchema,
   ListJobsQuerySchema,
   ListRestoresQuerySchema,
   ListSchedulesQuerySchema,
@@ -54,9 +62,12 @@ import {
   ProgressResponseSchema,
   PublishedKeysSchema,
   QueuedBackupSchema,
+  RestorabilitySchema,
   RestorePageSchema,
   RestoreViewSchema,
   RpoSummarySchema,
+  RunnerKeyRequestSchema,
+  RunnerKeyResponseSchema,
   RunnerPageSchema,
   SchedulePageSchema,
   ScheduleSchema,
@@ -96,6 +107,7 @@ import {
   UNKNOWN_ID,
   type World,
 } from "./contract-calls.js";
+import { claimDrill, keyBody, receiptOf, runnerSigner } from "./drill-calls.js";
 import { completeBody, completedBackup, failBody, heartbeatBody, leasedJob, onJob } from "./runner-calls.js";
 
 // The API's contract, route by route: every route of the app by `METHOD /path` as Hono lists it, with the
@@ -156,6 +168,57 @@ async function exportAll(w: World): Promise<Answer> {
     token: w.org.viewerToken,
     json: { from: new Date(Date.now() - 86_400_000).toISOString(), to },
   });
+}
+
+/** A drill policy with an assertion (a list in the answer must have items). */
+const DRILL_POLICY = {
+  cron: "0 4 * * 0",
+  timezone: "Europe/Oslo",
+  backup: { pick: "random", withinDays: 30 },
+  maxRtoSeconds: 3600,
+  assertions: [{ name: "orders exist", sql: "select count(*) from orders", expect: { op: "gt", value: 0 } }],
+};
+
+/** A new database of the world's org with a completed backup and a drill policy. */
+async function drilledDatabase(w: World): Promise<string> {
+  const id = await newDatabase(w, "drilled db");
+  await completedBackup(w.org, id);
+  await setup(
+    call("PUT", `/v1/databases/${id}/drill-policy`, { token: w.org.adminToken, json: DRILL_POLICY }),
+    200,
+    "policy",
+  );
+  return id;
+}
+
+/** The world runner's own key, registered (the same key every time: registering it again changes nothing). */
+async function worldRunnerKey(w: World) {
+  const signer = runnerSigner(w.org.runnerId);
+  await setup(call("POST", "/v1/runner/key", { token: w.org.runnerToken, json: keyBody(signer) }), 200, "runner key");
+  return signer;
+}
+
+/** A drill of a new drilled database, claimed by the world's runner: the job under its lease, and the runner's key. */
+async function leasedWorldDrill(w: World) {
+  const signer = await worldRunnerKey(w);
+  const db = await drilledDatabase(w);
+  await setup(call("POST", `/v1/databases/${db}/drills`, { token: w.org.operatorToken, json: {} }), 202, "drill now");
+  const { job } = await setup(claimDrill(w.org.runnerToken, [db]), 200, "claim the drill");
+  return { job, signer, db };
+}
+
+/** A drill of a new drilled database concluded by a passed receipt: its database and drill id. */
+async function passedWorldDrill(w: World) {
+  const { job, signer, db } = await leasedWorldDrill(w);
+  await setup(
+    call("POST", `/v1/runner/jobs/${job.jobId}/drill`, {
+      token: w.org.runnerToken,
+      json: { leaseId: job.leaseId, receipt: receiptOf(job, signer) },
+    }),
+    200,
+    "receipt",
+  );
+  return { db, drillId: job.drillId as string };
 }
 
 /** Every route, by `METHOD /path` as Hono lists it. */
@@ -465,6 +528,126 @@ export const CONTRACT: Record<string, RouteContract> = {
       return {
         ok: [queued, waiting],
         refused: [await refuse(403, call("POST", `/v1/databases/${id}/backups`, { token: w.org.viewerToken }))],
+      };
+    },
+  },
+  "GET /v1/databases/:id/drill-policy": {
+    status: 200,
+    answer: { json: DrillPolicySchema },
+    exercise: async (w) => {
+      const db = await drilledDatabase(w);
+      return {
+        ok: [
+          await valid("GET /v1/databases/:id/drill-policy", `/v1/databases/${db}/drill-policy`, {
+            token: w.org.viewerToken,
+          }),
+        ],
+        refused: [
+          await refuse(
+            404,
+            call("GET", `/v1/databases/${await newDatabase(w)}/drill-policy`, { token: w.org.viewerToken }),
+          ),
+        ],
+      };
+    },
+  },
+  "PUT /v1/databases/:id/drill-policy": {
+    request: { body: DrillPolicyRequestSchema },
+    status: 200,
+    answer: { json: DrillPolicySchema },
+    exercise: async (w) => {
+      const path = `/v1/databases/${w.org.databaseId}/drill-policy`;
+      return {
+        ok: [await valid("PUT /v1/databases/:id/drill-policy", path, { token: w.org.adminToken, json: DRILL_POLICY })],
+        refused: [
+          await refuse(
+            400,
+            call("PUT", path, { token: w.org.adminToken, json: { ...DRILL_POLICY, cron: "61 * * * *" } }),
+          ),
+          await refuse(403, call("PUT", path, { token: w.org.operatorToken, json: DRILL_POLICY })),
+        ],
+      };
+    },
+  },
+  "DELETE /v1/databases/:id/drill-policy": {
+    status: 204,
+    answer: "empty",
+    exercise: async (w) => {
+      const id = await newDatabase(w);
+      const path = `/v1/databases/${id}/drill-policy`;
+      await setup(call("PUT", path, { token: w.org.adminToken, json: {} }), 200, "policy");
+      return {
+        ok: [await valid("DELETE /v1/databases/:id/drill-policy", path, { token: w.org.adminToken })],
+        refused: [await refuse(404, call("DELETE", path, { token: w.org.adminToken }))],
+      };
+    },
+  },
+  "POST /v1/databases/:id/drills": {
+    request: { body: DrillNowRequestSchema },
+    status: 202,
+    // 200: a manual drill of the database is already waiting, and the answer is that drill.
+    also: [200],
+    answer: { json: DrillSchema },
+    exercise: async (w) => {
+      const db = await drilledDatabase(w);
+      const path = `/v1/databases/${db}/drills`;
+      const queued = await valid("POST /v1/databases/:id/drills", path, { token: w.org.operatorToken, json: {} });
+      const waiting = await valid("POST /v1/databases/:id/drills", path, { token: w.org.operatorToken, json: {} });
+      expect(queued.status).toBe(202);
+      expect(waiting).toMatchObject({ status: 200, body: queued.body });
+      return {
+        ok: [queued, waiting],
+        refused: [
+          await refuse(
+            409,
+            call("POST", `/v1/databases/${await newDatabase(w)}/drills`, { token: w.org.operatorToken, json: {} }),
+          ),
+          await refuse(404, call("POST", path, { token: w.org.operatorToken, json: { backupId: UNKNOWN_ID } })),
+          await refuse(403, call("POST", path, { token: w.org.viewerToken, json: {} })),
+        ],
+      };
+    },
+  },
+  "GET /v1/databases/:id/restorability": {
+    status: 200,
+    answer: { json: RestorabilitySchema },
+    exercise: async (w) => {
+      const { db } = await passedWorldDrill(w);
+      return {
+        ok: [
+          await valid("GET /v1/databases/:id/restorability", `/v1/databases/${db}/restorability`, {
+            token: w.org.viewerToken,
+          }),
+        ],
+        refused: [
+          await refuse(404, call("GET", `/v1/databases/${UNKNOWN_ID}/restorability`, { token: w.org.viewerToken })),
+        ],
+      };
+    },
+  },
+  "GET /v1/drills": {
+    request: { query: ListDrillsQuerySchema },
+    status: 200,
+    answer: { json: DrillPageSchema },
+    exercise: async (w) => {
+      const { db } = await passedWorldDrill(w);
+      return {
+        ok: [
+          await valid("GET /v1/drills", `/v1/drills?databaseId=${db}&status=passed`, { token: w.org.viewerToken }),
+          await valid("GET /v1/drills", "/v1/drills?limit=1", { token: w.org.viewerToken }),
+        ],
+        refused: [await refuse(400, call("GET", "/v1/drills?status=succeeded", { token: w.org.viewerToken }))],
+      };
+    },
+  },
+  "GET /v1/drills/:id": {
+    status: 200,
+    answer: { json: DrillSchema },
+    exercise: async (w) => {
+      const { drillId } = await passedWorldDrill(w);
+      return {
+        ok: [await valid("GET /v1/drills/:id", `/v1/drills/${drillId}`, { token: w.org.viewerToken })],
+        refused: [await refuse(404, call("GET", `/v1/drills/${UNKNOWN_ID}`, { token: w.org.viewerToken }))],
       };
     },
   },
@@ -947,6 +1130,58 @@ export const CONTRACT: Record<string, RouteContract> = {
           await refuse(
             409,
             call("POST", path, { token: w.org.runnerToken, json: completeBody("lease_stale", w.org.runnerId) }),
+          ),
+        ],
+      };
+    },
+  },
+  "POST /v1/runner/key": {
+    request: { body: RunnerKeyRequestSchema },
+    status: 200,
+    answer: { json: RunnerKeyResponseSchema },
+    exercise: async (w) => {
+      const signer = runnerSigner(w.org.runnerId);
+      return {
+        ok: [await valid("POST /v1/runner/key", "/v1/runner/key", { token: w.org.runnerToken, json: keyBody(signer) })],
+        refused: [
+          await refuse(
+            400,
+            call("POST", "/v1/runner/key", {
+              token: w.org.runnerToken,
+              json: keyBody(signer, runnerSigner(w.org.runnerId, 8)),
+            }),
+          ),
+        ],
+      };
+    },
+  },
+  "POST /v1/runner/jobs/:jobId/drill": {
+    request: { body: DrillResultRequestSchema },
+    status: 200,
+    answer: { json: DrillResultResponseSchema },
+    exercise: async (w) => {
+      const { job, signer } = await leasedWorldDrill(w);
+      const path = `/v1/runner/jobs/${job.jobId}/drill`;
+      const receipt = receiptOf(job, signer);
+      // Refused first: once a receipt is accepted, any other is a 409 whatever it holds.
+      const forged = await refuse(
+        400,
+        call("POST", path, {
+          token: w.org.runnerToken,
+          json: { leaseId: job.leaseId, receipt: receiptOf(job, runnerSigner(w.org.runnerId, 8)) },
+        }),
+      );
+      const ok = await valid("POST /v1/runner/jobs/:jobId/drill", path, {
+        token: w.org.runnerToken,
+        json: { leaseId: job.leaseId, receipt },
+      });
+      return {
+        ok: [ok],
+        refused: [
+          forged,
+          await refuse(
+            409,
+            call("POST", path, { token: w.org.runnerToken, json: { leaseId: "lease_stale", receipt } }),
           ),
         ],
       };
