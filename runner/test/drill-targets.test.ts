@@ -23,6 +23,8 @@ import {
 let parts: DrillParts;
 let scratch: Cluster;
 let shop: MadeBackup;
+/** A backup big enough that its restore takes a while (the kill and stop tests). */
+let big: { backup: MadeBackup; cfg: { path: string; stateDir: string }; scratchDir: string } | undefined;
 
 beforeAll(async () => {
   [parts, scratch] = await Promise.all([startDrillParts({ leaseSeconds: 3 }), startCluster({ name: "drill-scratch" })]);
@@ -59,6 +61,18 @@ function processesWith(text: string): string[] {
     .filter((c) => c.includes(text));
 }
 
+/** The big backup, made once; drills of it use a configured scratch dir (drills.local.scratchDir). */
+async function bigBackup() {
+  if (big) return big;
+  await createSampleDatabase(parts.pg, "big");
+  await addBulkData(parts.pg, "big", 40);
+  const scratchDir = mkdtempSync(join(tmpdir(), "ww-drill-scratch-"));
+  chmodSync(scratchDir, 0o711);
+  const cfg = drillConfig(parts, { db_big: "big" }, { drills: { local: { scratchDir } } });
+  big = { backup: await makeBackup(parts, cfg, "db_big"), cfg, scratchDir };
+  return big;
+}
+
 describe("drill targets (stand-in Worker)", () => {
   it("drills.server: restores into walwarden_drill_<drill id> on the scratch server and drops it afterwards", async () => {
     const cfg = drillConfig(parts, { db_shop: "shop" }, { drills: { server: scratch.url("postgres") } });
@@ -89,13 +103,8 @@ describe("drill targets (stand-in Worker)", () => {
   });
 
   it("SIGKILL mid-restore: the next start kills the leftover postmaster (it runs in the journal's dir), removes its dir and says so; the stand-in sees the lease expire", async () => {
-    await createSampleDatabase(parts.pg, "big");
-    await addBulkData(parts.pg, "big", 40);
-    const scratchDir = mkdtempSync(join(tmpdir(), "ww-drill-scratch-"));
-    chmodSync(scratchDir, 0o711);
-    const cfg = drillConfig(parts, { db_big: "big" }, { drills: { local: { scratchDir } } });
-    const big = await makeBackup(parts, cfg, "db_big");
-    const job = drillJob(big, { drillId: id("dr_kill") });
+    const { backup, cfg, scratchDir } = await bigBackup();
+    const job = drillJob(backup, { drillId: id("dr_kill") });
     parts.worker.queue(job);
     const runner = startRun(cfg);
     await runner.waitForLine((l) => l.event === "drill.target_ready", 120_000);
@@ -126,6 +135,22 @@ describe("drill targets (stand-in Worker)", () => {
       await new Promise((r) => setTimeout(r, 100));
     expect(parts.worker.jobs.get(job.jobId)!.state).toBe("expired");
     expect(parts.worker.jobs.get(job.jobId)!.phases).toContain("restoring");
+  });
+
+  it("SIGTERM once the target is up: the drill is failed as retryable, its cluster stopped and its dir removed before the runner exits 0", async () => {
+    const { backup, cfg, scratchDir } = await bigBackup();
+    const job = drillJob(backup);
+    parts.worker.queue(job);
+    const runner = startRun(cfg);
+    await runner.waitForLine((l) => l.event === "drill.target_ready", 120_000);
+    const [live] = JSON.parse(readFileSync(join(cfg.stateDir, "drill-targets.json"), "utf8")) as { dir: string }[];
+    runner.child.kill("SIGTERM");
+    expect((await runner.exit).code).toBe(0);
+    expect(parts.worker.jobs.get(job.jobId)).toMatchObject({ state: "failed", fail: { retryable: true } });
+    expect(parts.worker.jobs.get(job.jobId)!.fail!.reason).toMatch(/shutting down/);
+    expect(readdirSync(scratchDir)).toEqual([]);
+    expect(processesWith(live!.dir)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(cfg.stateDir, "drill-targets.json"), "utf8"))).toEqual([]);
   });
 
   it("runs a backup and a drill at once (concurrency 2) without either waiting for the other", async () => {
