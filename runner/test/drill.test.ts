@@ -96,8 +96,9 @@ describe("a restore drill (stand-in Worker)", () => {
     );
   });
 
-  it("records a failing assertion (and one that is not one value) and signs a failed receipt naming it; drills.jobs sets pg_restore --jobs", async () => {
-    const cfg = drillConfig(parts, { db_shop: "shop" }, { drills: { jobs: 3 } });
+  it("records a failing assertion (and one that is not one value) and signs a failed receipt naming it; drills.jobs sets pg_restore --jobs; of 15 and 18 the server of the dump's major is chosen", async () => {
+    const binDirs = [embeddedPgBinDir(), parts.pg.binDir];
+    const cfg = drillConfig(parts, { db_shop: "shop" }, { drills: { jobs: 3, local: { binDirs } } });
     const job = drillJob(shop, {
       assertions: [
         { name: "no customers", sql: "select count(*) from public.customers", expect: { op: "eq", value: 0 } },
@@ -112,6 +113,8 @@ describe("a restore drill (stand-in Worker)", () => {
     expect(p.failure?.phase).toBe("checks");
     expect(p.failure?.reason).toContain('assertion "no customers" failed (got 3000)');
     expect(p.pgRestore.jobs).toBe(3);
+    expect(p.target.serverVersion).toMatch(/^15\./);
+    expect(p.schemaFingerprint.actual).toBe(p.schemaFingerprint.expected);
     expect(p.tables.every((t) => t.actualRows === t.expectedRows)).toBe(true);
     const [none, two, write] = p.assertions;
     expect(none).toMatchObject({ actual: "3000", passed: false, error: null });

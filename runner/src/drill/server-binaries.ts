@@ -41,9 +41,12 @@ export async function findServers(dirs: readonly string[]): Promise<ServerBinari
 }
 
 /**
- * The server a local drill starts: the newest installed whose major is at least the dump's pg_dump
- * major (an archive restores into a server at least as new as the pg_dump that wrote it). Otherwise a
- * message naming what is installed and what to install.
+ * The server a local drill starts: the oldest installed whose major is at least the dump's pg_dump major.
+ * At least: a dump loads into a server as new as the pg_dump that wrote it, not an older one. The oldest
+ * such, not the newest: the schema fingerprint is the same across servers of one major only (PostgreSQL
+ * 18 lists NOT NULL constraints in pg_constraint, so a 15 backup restored into 18 never matches), and the
+ * runner dumps with the lowest pg_dump >= the source, so this is the source's major when it is installed.
+ * Otherwise a message naming what is installed and what to install.
  */
 export function chooseServer(
   servers: readonly ServerBinaries[],
@@ -51,7 +54,7 @@ export function chooseServer(
   searched: readonly string[],
 ): Result<ServerBinaries, "no-server"> {
   const dumpMajor = Number(/^(\d+)/.exec(pgDumpVersion)?.[1] ?? Number.NaN);
-  const usable = servers.filter((s) => s.major >= dumpMajor).sort((a, b) => b.major - a.major);
+  const usable = servers.filter((s) => s.major >= dumpMajor).sort((a, b) => a.major - b.major);
   if (usable[0]) return ok(usable[0]);
   const have = servers.length ? `only ${servers.map((s) => `${s.version} (${s.dir})`).join(", ")}` : "none";
   return err(
