@@ -59,6 +59,17 @@ describe("the runner key (stand-in Worker)", () => {
     expect(v.ok && v.value.signedBy[0]).toMatch(new RegExp(`^${DEPLOYMENT}/runner/${RUNNER_ID}\\+[0-9a-f]{8}$`));
   });
 
+  it("a lost answer to the drill result is retried with the same receipt (the Worker answers it once more)", async () => {
+    parts.worker.loseDrillAnswers(1);
+    const job = drillJob(shop);
+    parts.worker.queue(job);
+    const run = await runOnce(config);
+    const record = parts.worker.jobs.get(job.jobId)!;
+    expect(run.code, run.stdout.slice(-2000)).toBe(0);
+    expect(record.receipt?.posts).toBe(2);
+    expect(record.receipt?.verified.predicate.outcome).toBe("passed");
+  });
+
   it("a lost state dir means a new key: registered again, the Worker calls it a rotation", async () => {
     const before = readKey(config).publicKey;
     rmSync(keyFile(config));

@@ -153,6 +153,25 @@ describe("drill targets (stand-in Worker)", () => {
     expect(JSON.parse(readFileSync(join(cfg.stateDir, "drill-targets.json"), "utf8"))).toEqual([]);
   });
 
+  it("the bucket unreachable: the drill fails as retryable, without a receipt (the API re-queues it)", async () => {
+    const bucket = {
+      bucket: parts.s3.bucket,
+      region: parts.s3.region,
+      endpoint: "http://127.0.0.1:9",
+      forcePathStyle: true,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+    };
+    const cfg = drillConfig(parts, { db_shop: "shop" }, { bucket });
+    const job = drillJob(shop);
+    parts.worker.queue(job);
+    await runOnce(cfg);
+    const record = parts.worker.jobs.get(job.jobId)!;
+    expect(record).toMatchObject({ state: "failed", fail: { retryable: true } });
+    expect(record.fail!.reason).toMatch(/cannot read .*manifest\.json from the bucket/);
+    expect(record.receipt).toBeUndefined();
+  });
+
   it("runs a backup and a drill at once (concurrency 2) without either waiting for the other", async () => {
     const cfg = drillConfig(parts, { db_shop: "shop" }, { concurrency: 2 });
     const drill = drillJob(shop);

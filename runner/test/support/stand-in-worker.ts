@@ -87,6 +87,8 @@ export interface StandInWorker {
   refuseKeys(status: number | undefined): void;
   /** Publish these keys at /.well-known/walwarden/keys instead of PUBLISHED_KEYS. */
   publish(keys: typeof PUBLISHED_KEYS): void;
+  /** Take the next `n` drill results, then drop the connection instead of answering (a lost answer). */
+  loseDrillAnswers(n: number): void;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
   let registered: string | undefined;
   let keyRefusal: number | undefined;
   let published = PUBLISHED_KEYS;
+  let loseAnswers = 0;
 
   const expire = () => {
     for (const r of jobs.values())
@@ -174,7 +177,10 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
       if (!b) return;
       if (!r || r.leaseId !== b.leaseId) return refuse(409, "lease-lost", "not this job's lease");
       if (m[2] === "drill" && r.state === "drilled" && r.receipt) {
-        // Idempotent per job and lease: the same receipt again gets the same answer.
+        // Idempotent per job and lease: the same receipt again gets the same answer (another is refused).
+        const again = Buffer.from(canonicalBytes((b as z.infer<typeof DrillResultRequestSchema>).receipt));
+        if (!again.equals(Buffer.from(canonicalBytes(r.receipt.envelope))))
+          return refuse(409, "conflict", "another receipt for this lease");
         r.receipt.posts++;
         return send(200, drillAnswer(r));
       }
@@ -213,6 +219,10 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
       r.state = "drilled";
       r.endedAt = Date.now();
       r.receipt = { envelope: d.receipt, verified: verified.value, posts: 1 };
+      if (loseAnswers > 0) {
+        loseAnswers--;
+        return void res.socket?.destroy();
+      }
       return send(200, drillAnswer(r));
     } catch (e) {
       refuse(500, "internal", (e as Error).message);
@@ -307,6 +317,7 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
     },
     refuseKeys: (status) => void (keyRefusal = status),
     publish: (keys) => void (published = keys),
+    loseDrillAnswers: (n) => void (loseAnswers = n),
     stop: async () => {
       clearInterval(timer);
       server.closeAllConnections();
