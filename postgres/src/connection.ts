@@ -27,12 +27,14 @@ type Params = Record<string, string>;
 /**
  * Parses a connection string (a libpq URI or keyword/value string), else libpq's environment and service
  * file (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSERVICE), as pg_dump would read them.
- * The client connects as `applicationName`. A bad string is an error that does not echo it.
+ * The client connects as `applicationName`; `dbname` replaces the string's database (a drill's scratch
+ * database on a server). A bad string is an error that does not echo it.
  */
 export function pgConnection(
   url: string | undefined,
   env: NodeJS.ProcessEnv,
   applicationName: string,
+  dbname?: string,
 ): Result<PgConnection, "bad-connection"> {
   let params: Params;
   if (url) {
@@ -58,6 +60,7 @@ export function pgConnection(
     ["sslmode", env.PGSSLMODE],
   ];
   for (const [k, v] of fromEnv) if (v && params[k] === undefined) params[k] = v;
+  if (dbname !== undefined) params.dbname = dbname;
   const { password, ...rest } = params;
   // Everything is in the conninfo, so a PGSERVICE in the caller's environment cannot re-point the program (libpqChildEnv drops it).
   const conninfo = Object.entries(rest)

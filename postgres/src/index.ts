@@ -8,3 +8,4 @@ export { SCHEMA_CONDITION, schemaDumpArgs, schemaParams, type SchemaFilter } fro
 export { schemaFingerprint } from "./schema-fingerprint.js";
 export { quoteIdentifier } from "./sql-identifier.js";
 export { tableRowCounts, type TableRows } from "./table-row-counts.js";
+export * from "./restore/index.js";

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { decompressSink } from "@walwarden/postgres";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   localS3Client,
@@ -16,7 +17,6 @@ import {
   type LocalS3,
 } from "@walwarden/testing/s3";
 import { presignGet } from "../../test/support/presign.js";
-import { decompressSink } from "../tools/decompress-sink.js";
 import { download } from "./download.js";
 import { fileSink, type FileSink } from "./file-sink.js";
 

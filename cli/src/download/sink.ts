@@ -1,10 +1,7 @@
-/** Where download() puts the bytes, in order. */
-export interface DownloadSink {
-  /** Stores the next bytes; resolves when the sink takes more. Rejects only if it cannot store them (a full disk). */
-  write(chunk: Uint8Array): Promise<void>;
-  /** Forgets the bytes so far: the download starts over from its first byte. */
-  restart(): Promise<void>;
-}
+import type { DownloadSink } from "@walwarden/postgres";
+
+/** Where download() puts the bytes, in order (the interface is @walwarden/postgres's, shared with the runner's drills). */
+export type { DownloadSink };
 
 /** Both sinks get every byte (the decompressor and the kept download). */
 export function teeSink(a: DownloadSink, b: DownloadSink): DownloadSink {

@@ -1,10 +1,8 @@
+import type { RestoreSelection } from "@walwarden/postgres";
 import type { ClientBase } from "pg";
 
 /** What a restore must not collide with: which schemas and tables it restores (empty lists: everything). */
-export interface RestoreSelection {
-  schemas: readonly string[];
-  tables: readonly string[];
-}
+export type { RestoreSelection };
 
 /** One object that makes a target non-empty, for the message. */
 export interface ExistingObject {

@@ -4,18 +4,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  checkRowCounts,
+  choosePgRestore,
+  decompressSink,
+  findPgRestores,
+  flushCommits,
+  runPgRestore,
+  tocItemIds,
+} from "@walwarden/postgres";
 import pg0 from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "@walwarden/testing/postgres";
 import { createSampleDb, rowCounts, zstdDump } from "../../test/support/sample-db.js";
-import { decompressSink } from "../tools/decompress-sink.js";
-import { choosePgRestore, findPgRestores } from "./pg-restore-binaries.js";
 import { restoreTarget, type RestoreTarget } from "./restore-target.js";
-import { flushCommits } from "./flush-commits.js";
-import { checkRowCounts } from "./row-check.js";
-import { runPgRestore } from "./run-pg-restore.js";
 import { preflightTarget } from "./target-preflight.js";
-import { tocItemIds } from "./toc.js";
 
 let pg: Cluster;
 let dir: string;

@@ -1,7 +1,7 @@
+import { SESSION_OPTIONS } from "@walwarden/postgres";
 import { err, ok, type Result, redactSecrets } from "@walwarden/verifier";
 import pg from "pg";
 import { describeObjects, existingObjects, type RestoreSelection } from "./non-empty-objects.js";
-import { SESSION_OPTIONS } from "./pg-restore-command.js";
 import type { RestoreTarget } from "./restore-target.js";
 
 /** What the preflight learned about the target. */

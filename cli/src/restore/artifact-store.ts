@@ -1,7 +1,7 @@
+import { decompressSink, type DecompressedArchive, type DecompressSink } from "@walwarden/postgres";
 import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
 import { fileSink, type FileSink } from "../download/file-sink.js";
 import { teeSink, type DownloadSink } from "../download/sink.js";
-import { decompressSink, type DecompressedArchive, type DecompressSink } from "../tools/decompress-sink.js";
 
 /** Where a claimed restore's download goes, and what it becomes. */
 export interface ArtifactStore {

@@ -1,6 +1,6 @@
+import { findPgRestores, NO_PG_RESTORE, type PgRestoreBinary } from "@walwarden/postgres";
 import { err, ok, type Result } from "@walwarden/verifier";
 import type { RestoreOptions } from "../args/restore-args.js";
-import { findPgRestores, NO_PG_RESTORE, type PgRestoreBinary } from "../pg/pg-restore-binaries.js";
 import type { RestoreTarget } from "../pg/restore-target.js";
 import { preflightTarget, type TargetInfo } from "../pg/target-preflight.js";
 import { zstdVersion } from "../tools/zstd.js";

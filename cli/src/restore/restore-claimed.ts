@@ -1,18 +1,23 @@
-import { libpqChildEnv } from "@walwarden/postgres";
+import {
+  canDecompress,
+  checkRowCounts,
+  choosePgRestore,
+  libpqChildEnv,
+  runPgRestore,
+  selectedTables,
+  tocItemIds,
+  type DecompressedArchive,
+  type PgRestoreBinary,
+  type RestoreSelection,
+} from "@walwarden/postgres";
 import { err, ok, type PgDumpPredicate, type Result, clipText, redactSecrets } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
 import { download, type Downloaded } from "../download/download.js";
 import type { TrustedKeys } from "../keys/trusted-keys.js";
 import { ensureSchemas } from "../pg/ensure-schemas.js";
-import type { RestoreSelection } from "../pg/non-empty-objects.js";
-import { choosePgRestore, type PgRestoreBinary } from "../pg/pg-restore-binaries.js";
 import type { RestoreTarget } from "../pg/restore-target.js";
-import { checkRowCounts, selectedTables } from "../pg/row-check.js";
-import { runPgRestore } from "../pg/run-pg-restore.js";
-import { tocItemIds } from "../pg/toc.js";
 import { progressDisplay } from "../progress/progress-display.js";
-import { canDecompress, type DecompressedArchive } from "../tools/decompress-sink.js";
 import { openArtifactStore, type ArtifactStore } from "./artifact-store.js";
 import type { PreflightResult } from "./preflight.js";
 import type { RestoreDeps } from "./restore-deps.js";

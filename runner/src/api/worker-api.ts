@@ -4,9 +4,17 @@ import {
   ClaimResponseSchema,
   CompleteRefusalCodeSchema,
   CompleteResponseSchema,
+  DrillResultResponseSchema,
   FailResponseSchema,
   HeartbeatResponseSchema,
+  RunnerKeyResponseSchema,
+  type ClaimedBackupJob,
+  type ClaimedDrillJob,
   type ClaimedJob,
+  type DrillResultRequest,
+  type DrillResultResponse,
+  type RunnerKeyRequest,
+  type RunnerKeyResponse,
   type CompleteRequest,
   type CompleteResponse,
   type FailResponse,
@@ -15,7 +23,9 @@ import {
 import type { z } from "zod";
 
 // The runner's names for the wire's types (defined once, in @walwarden/verifier/wire).
-export type { ClaimedJob, CompleteRequest };
+export type { ClaimedBackupJob, ClaimedDrillJob, ClaimedJob, CompleteRequest, DrillResultResponse, RunnerKeyResponse };
+/** The kinds of job a runner asks for. */
+export type JobKind = ClaimedJob["kind"];
 /** The signed manifest, the log entry, its inclusion proof and the checkpoint (the wire's CompleteResponse). */
 export type Completed = CompleteResponse;
 /** Backup progress sent with a heartbeat (the wire's HeartbeatProgress). */
@@ -45,10 +55,24 @@ export class WorkerApi {
     private readonly secrets: readonly string[] = [],
   ) {}
 
-  /** Asks for a job for one of `databases`; null when there is none. */
-  async claim(version: string, databases: string[]): Promise<Result<ClaimedJob | null, ApiErrorCode>> {
-    const r = await this.post("/v1/runner/claim", { version, databases }, ClaimResponseSchema);
+  /** Asks for a job of one of `kinds` for one of `databases`; null when there is none. */
+  async claim(
+    version: string,
+    databases: string[],
+    kinds: readonly JobKind[] = ["backup"],
+  ): Promise<Result<ClaimedJob | null, ApiErrorCode>> {
+    const r = await this.post("/v1/runner/claim", { version, databases, kinds }, ClaimResponseSchema);
     return r.ok ? ok(r.value.job) : r;
+  }
+
+  /** Registers the runner's public key with its proof of possession (POST /v1/runner/key). */
+  async registerKey(body: RunnerKeyRequest): Promise<Result<RunnerKeyResponse, ApiErrorCode>> {
+    return this.post("/v1/runner/key", body, RunnerKeyResponseSchema);
+  }
+
+  /** Reports a drill's signed receipt (POST /v1/runner/jobs/:jobId/drill; idempotent per job and lease). */
+  async drillResult(jobId: string, body: DrillResultRequest): Promise<Result<DrillResultResponse, ApiErrorCode>> {
+    return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/drill`, body, DrillResultResponseSchema);
   }
 
   /** Extends the lease and reports progress; returns the new expiry. */

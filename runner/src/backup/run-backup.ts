@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { schemaFingerprint, tableRowCounts } from "@walwarden/postgres";
 import { artifactExtension, backupObjectKey, type PgDumpPredicate, redactSecrets } from "@walwarden/verifier";
-import type { ClaimedJob, Progress, WorkerApi } from "../api/worker-api.js";
+import type { ClaimedBackupJob, Progress, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
 import type { RunnerConfig } from "../config/schema.js";
 import type { Retention } from "../kit/write-kit.js";
@@ -76,7 +76,11 @@ class CompletionPending extends Error {
  * job. A failure before complete aborts the upload and fails the job with the reason; from the first
  * complete on, the completion journal owns the object (settleCompletion decides whether it may go).
  */
-export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: AbortSignal): Promise<BackupOutcome> {
+export async function runBackup(
+  job: ClaimedBackupJob,
+  ctx: BackupContext,
+  signal: AbortSignal,
+): Promise<BackupOutcome> {
   const log = ctx.log.child({
     jobId: job.jobId,
     backupId: job.backupId,
@@ -136,7 +140,7 @@ export async function runBackup(job: ClaimedJob, ctx: BackupContext, signal: Abo
 }
 
 async function backup(
-  job: ClaimedJob,
+  job: ClaimedBackupJob,
   ctx: BackupContext,
   progress: Progress,
   stop: AbortSignal,
@@ -306,7 +310,7 @@ async function backup(
  * that does not parse): complete is idempotent per lease. Stops early on shutdown; the journal keeps it.
  */
 async function completeUntilDecided(
-  job: ClaimedJob,
+  job: ClaimedBackupJob,
   ctx: BackupContext,
   body: Parameters<WorkerApi["complete"]>[1],
   stop: AbortSignal,
@@ -323,7 +327,7 @@ async function completeUntilDecided(
 
 /** Heartbeats every heartbeatSeconds until `stop`; a lost lease stops the job. */
 async function heartbeatLoop(
-  job: ClaimedJob,
+  job: ClaimedBackupJob,
   ctx: BackupContext,
   progress: Progress,
   stop: AbortController,

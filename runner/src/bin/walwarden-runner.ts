@@ -11,7 +11,7 @@ import { RUNNER_VERSION } from "../version.js";
 const HELP = `walwarden-runner ${RUNNER_VERSION}: runs Walwarden backup jobs in your network.
 
 Usage:
-  walwarden-runner run   [--config FILE] [--once]   claim and run backup jobs until SIGTERM
+  walwarden-runner run   [--config FILE] [--once]   claim and run backup and restore-drill jobs until SIGTERM
   walwarden-runner check [--config FILE] [--json]   test each database (and what its backup will read), the bucket, zstd and the API
   walwarden-runner --version | --help
 
@@ -64,7 +64,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const loop = new JobLoop(ctx);
   let failed = 0;
   loop.onOutcome = (o) => {
-    if (o.status === "failed") failed++;
+    if (o.status === "failed" || (o.status === "drilled" && o.outcome === "failed")) failed++;
   };
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   if (config.value.healthPort >= 0) {
@@ -100,12 +100,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       bucket: config.value.bucket.bucket,
       prefix: config.value.bucket.prefix,
       concurrency: config.value.concurrency,
+      drills: config.value.drills.enabled,
       healthPort: health?.port ?? null,
     },
     "runner started",
   );
   try {
     await loop.cleanUpAfterCrash();
+    await loop.cleanUpDrills();
     await loop.run({ once: values.once });
   } catch (e) {
     log.error({ event: "runner.failed", reason: (e as Error).message }, "runner stopped on an error");

@@ -134,4 +134,26 @@ describe("loadConfig", () => {
     expect(r.ok && Object.keys(r.value.databases)).toEqual(["db_env"]);
     expect(r.ok && r.value.databases.db_env?.url).toBeUndefined();
   });
+
+  it("drills: on by default (2 pg_restore jobs, local binaries searched, no scratch server, keys pinned on first use); the env overrides them", async () => {
+    const r = await loadConfig(file("drills.json", minimal), {});
+    expect(r.ok && r.value.drills).toEqual({ enabled: true, jobs: 2, local: { binDirs: [] }, trustedKeys: [] });
+    const env = await loadConfig(
+      file("drills-env.json", { ...minimal, drills: { local: { scratchDir: "/scratch" } } }),
+      {
+        WALWARDEN_DRILLS_ENABLED: "false",
+        WALWARDEN_DRILL_JOBS: "4",
+        WALWARDEN_DRILL_SERVER: "postgres://drill@scratch/postgres",
+      },
+    );
+    expect(env.ok && env.value.drills).toMatchObject({
+      enabled: false,
+      jobs: 4,
+      server: "postgres://drill@scratch/postgres",
+      local: { scratchDir: "/scratch", binDirs: [] },
+    });
+    const bad = await loadConfig(file("drills-bad.json", { ...minimal, drills: { jobs: 0, target: "x" } }), {});
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toMatch(/drills\.jobs \(env WALWARDEN_DRILL_JOBS\): /);
+  });
 });

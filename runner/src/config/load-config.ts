@@ -23,6 +23,9 @@ export const ENV_SETTINGS = {
   WALWARDEN_PG_BIN_DIRS: "pgBinDirs",
   WALWARDEN_STATE_DIR: "stateDir",
   WALWARDEN_HEALTH_PORT: "healthPort",
+  WALWARDEN_DRILLS_ENABLED: "drills.enabled",
+  WALWARDEN_DRILL_JOBS: "drills.jobs",
+  WALWARDEN_DRILL_SERVER: "drills.server",
 } as const;
 
 const NUMERIC = new Set([
@@ -32,8 +35,9 @@ const NUMERIC = new Set([
   "pollSeconds",
   "heartbeatSeconds",
   "healthPort",
+  "drills.jobs",
 ]);
-const BOOLEAN = new Set(["bucket.forcePathStyle"]);
+const BOOLEAN = new Set(["bucket.forcePathStyle", "drills.enabled"]);
 
 /** Why the configuration could not be loaded. */
 export type ConfigErrorCode = "unreadable" | "invalid";

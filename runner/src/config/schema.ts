@@ -67,6 +67,35 @@ export const CompressionSchema = z.strictObject({
   threads: z.number().int().min(0).max(64).default(0),
 });
 
+/**
+ * Restore drills (SPEC §11): the runner restores a backup into a throwaway target, checks it and signs a
+ * receipt with its own key. `local`: a cluster it starts (initdb, pg_ctl) with the newest server binaries
+ * found; `server`: a scratch database it creates on a server you run for the purpose.
+ */
+export const DrillsConfigSchema = z.strictObject({
+  /** false: the runner does not ask for drills (it claims backups only). */
+  enabled: z.boolean().default(true),
+  /** pg_restore --jobs. */
+  jobs: z.number().int().min(1).max(64).default(2),
+  local: z
+    .strictObject({
+      /** Where initdb, pg_ctl and postgres are looked for (default: /usr/lib/postgresql/<major>/bin). */
+      binDirs: z.array(z.string().min(1)).max(32).default([]),
+      /** Where drill clusters and decompressed archives go (default: <stateDir>/drills). */
+      scratchDir: z.string().min(1).optional(),
+    })
+    .default({ binDirs: [] }),
+  /**
+   * A libpq URL of a scratch server for drills whose policy asks for a `server` target: the runner creates
+   * `walwarden_drill_<drill id>` there and drops it afterwards. Never a source database's server.
+   */
+  server: z.string().min(1).optional(),
+  /** The vkeys a kit must be signed with; empty: trust on first use of the API's published keys, pinned in stateDir. */
+  trustedKeys: z.array(z.string().min(1)).max(32).default([]),
+});
+/** The drills section as configured. */
+export type DrillsConfig = z.infer<typeof DrillsConfigSchema>;
+
 /** The whole runner configuration, after environment overrides. */
 export const RunnerConfigSchema = z
   .strictObject({
@@ -79,6 +108,7 @@ export const RunnerConfigSchema = z
     databases: z.record(Id, DatabaseConfigSchema).refine((d) => Object.keys(d).length > 0, "at least one database"),
     bucket: BucketConfigSchema,
     compression: CompressionSchema.default({ algorithm: "zstd", threads: 0 }),
+    drills: DrillsConfigSchema.default({ enabled: true, jobs: 2, local: { binDirs: [] }, trustedKeys: [] }),
     /** Jobs run at once. */
     concurrency: z.number().int().min(1).max(16).default(1),
     /** Mean pause between claims when there is no work; each pause is jittered ±50 %. */

@@ -42,7 +42,7 @@ describe("the runner's log lines", () => {
     expect(text.trim().split("\n")).toHaveLength(4);
   });
 
-  it("knows the runner's own secrets: its token, each source's connection string and password, the bucket key", () => {
+  it("knows the runner's own secrets: its token, each source's connection string and password, the drill server's, the bucket key", () => {
     const config = {
       token: "runner-token-0123456789-0123456789",
       databases: {
@@ -50,6 +50,7 @@ describe("the runner's log lines", () => {
         db_b: { url: "host=db user=app password='kw pass'" },
       },
       bucket: { secretAccessKey: "bucket-secret", sessionToken: "session-token" },
+      drills: { server: "postgres://drill:drill-pass@scratch/postgres" },
     } as unknown as RunnerConfig;
     expect(knownSecrets(config, { PGPASSWORD: "env-pass" }).sort()).toEqual(
       [
@@ -61,6 +62,8 @@ describe("the runner's log lines", () => {
         "bucket-secret",
         "session-token",
         "env-pass",
+        "postgres://drill:drill-pass@scratch/postgres",
+        "drill-pass",
       ].sort(),
     );
   });

@@ -1,8 +1,14 @@
 import { abortStaleUploads, abortUploadsOf } from "../s3/upload-artifact.js";
 import { finishPendingCompletions } from "../backup/finish-pending.js";
-import { runBackup, type BackupContext, type BackupOutcome } from "../backup/run-backup.js";
-import { sleep } from "../api/worker-api.js";
+import { runBackup, type BackupOutcome } from "../backup/run-backup.js";
+import { type JobKind, sleep } from "../api/worker-api.js";
+import { cleanUpDrillTargets, type Leftover } from "../drill/cleanup.js";
+import type { RunnerContext } from "../drill/drill-context.js";
+import { type DrillOutcome, runDrill } from "../drill/run-drill.js";
 import { RUNNER_VERSION } from "../version.js";
+
+/** How a job ended: a backup's outcome, or a drill's (`drilled`: a receipt was accepted, the drill passed or failed). */
+export type JobOutcome = BackupOutcome | DrillOutcome;
 
 /** What the loop has done, for /healthz and tests. */
 export interface LoopState {
@@ -35,9 +41,19 @@ export class JobLoop {
   private finishing: Promise<void> | undefined;
   private readonly shutdown = new AbortController();
   /** Called after each job (tests and --once use it). */
-  onOutcome: (o: BackupOutcome) => void = () => {};
+  onOutcome: (o: JobOutcome) => void = () => {};
 
-  constructor(private readonly ctx: BackupContext) {}
+  constructor(private readonly ctx: RunnerContext) {}
+
+  /** Removes drill targets a crash left (the drill journal's entries): leftover clusters, work dirs, scratch databases. */
+  cleanUpDrills(): Promise<Leftover[]> {
+    return cleanUpDrillTargets(this.ctx.drill.journal, this.ctx.config.drills.server, this.ctx.env, this.ctx.log);
+  }
+
+  /** The kinds to claim now: drills too when enabled and the runner key is registered. */
+  private async kinds(): Promise<JobKind[]> {
+    return this.ctx.config.drills.enabled && (await this.ctx.drill.ensureKey()) ? ["backup", "drill"] : ["backup"];
+  }
 
   /** Aborts uploads a crash left open: the journal's keys, and anything under the prefix older than staleUploadHours. */
   async cleanUpAfterCrash(): Promise<{ journal: number; stale: number }> {
@@ -76,9 +92,12 @@ export class JobLoop {
     return this.finishing;
   }
 
-  private record(o: BackupOutcome): void {
-    if (o.status === "completed") this.state.completed++;
-    else if (o.status === "failed") {
+  private record(o: JobOutcome): void {
+    if (o.status === "completed" || (o.status === "drilled" && o.outcome === "passed")) this.state.completed++;
+    else if (o.status === "drilled") {
+      this.state.failed++;
+      this.state.lastError = o.reason;
+    } else if (o.status === "failed") {
       this.state.failed++;
       this.state.lastError = o.reason;
     } else this.state.lastError = o.reason;
@@ -105,7 +124,7 @@ export class JobLoop {
     while (!this.shutdown.signal.aborted) {
       await this.finishPending();
       if (this.shutdown.signal.aborted) return;
-      const claimed = await api.claim(RUNNER_VERSION, databases);
+      const claimed = await api.claim(RUNNER_VERSION, databases, await this.kinds());
       this.state.lastClaimAt = new Date().toISOString();
       if (!claimed.ok) {
         this.state.lastError = claimed.message;
@@ -115,11 +134,15 @@ export class JobLoop {
       } else if (claimed.value) {
         this.state.running++;
         try {
-          const outcome = await runBackup(claimed.value, this.ctx, this.shutdown.signal);
+          const job = claimed.value;
+          const outcome: JobOutcome =
+            job.kind === "drill"
+              ? await runDrill(job, this.ctx, this.shutdown.signal)
+              : await runBackup(job, this.ctx, this.shutdown.signal);
           this.record(outcome);
           this.state.pending = this.ctx.completions.size;
           // After a failure, pause before claiming again: a re-queued job should not be retried at once.
-          if (outcome.status !== "completed")
+          if (outcome.status === "failed" || outcome.status === "pending")
             await sleep(config.pollSeconds * 1000 * (0.5 + Math.random()), this.shutdown.signal);
         } finally {
           this.state.running--;

@@ -3,3 +3,4 @@
 export { addBulkData, createSampleDatabase } from "./sample-db.js";
 export { describeData, loadRealisticData, type DataDescription } from "./shop-data.js";
 export { tableChecksums, type TableChecksum } from "./table-checksums.js";
+export { createRestoreSampleDb, zstdDumpOf } from "./restore-sample.js";

@@ -6,10 +6,10 @@ import { PassThrough, Transform, type Readable, type Writable } from "node:strea
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { err, ok, type PgDumpPredicate, type Result } from "@walwarden/verifier";
-import type { DownloadSink } from "../download/sink.js";
-import { ArchiveIndexer, type ArchivePatch } from "../pg/archive-index.js";
+import type { DownloadSink } from "./download-sink.js";
+import { ArchiveIndexer, type ArchivePatch } from "./archive-index.js";
 
-/** The compressions this CLI can undo. */
+/** The compressions a restore can undo (the CLI, a drill). */
 export function canDecompress(c: PgDumpPredicate["compression"]): boolean {
   return c === "zstd" || c === "gzip" || c === "none";
 }

@@ -1,9 +1,10 @@
-import { rowCountDifferences, tableRowCounts } from "@walwarden/postgres";
 import { err, ok, type PgDumpPredicate, type Result, redactSecrets } from "@walwarden/verifier";
 import pg from "pg";
+import { rowCountDifferences } from "../row-count-differences.js";
+import { tableRowCounts } from "../table-row-counts.js";
+import type { PgConnection } from "../connection.js";
 import { flushCommits } from "./flush-commits.js";
-import type { RestoreSelection } from "./non-empty-objects.js";
-import type { RestoreTarget } from "./restore-target.js";
+import type { RestoreSelection } from "./selection.js";
 
 /** The tables checked and their rows. */
 export interface RowCheck {
@@ -33,7 +34,7 @@ export function selectedTables(
  * fails, naming each.
  */
 export async function checkRowCounts(
-  target: RestoreTarget,
+  target: Pick<PgConnection, "client" | "display" | "password">,
   expected: PgDumpPredicate["tables"],
   selection: RestoreSelection,
 ): Promise<Result<RowCheck, "check">> {

@@ -7,14 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "@walwarden/testing/postgres";
-import { createSampleDb } from "../../test/support/sample-db.js";
+import { createRestoreSampleDb as createSampleDb } from "@walwarden/testing/sample-data";
 import { ArchiveIndexer, type ArchivePatch } from "./archive-index.js";
 
 let pg: Cluster;
 let dir: string;
 
 beforeAll(async () => {
-  pg = await startCluster({ name: "cli-archive-index" });
+  pg = await startCluster({ name: "postgres-archive-index" });
   await createSampleDb(pg, "shop");
   // Large objects too: their data items are framed differently (an oid, then blocks, per object).
   await pg.query(
@@ -22,7 +22,7 @@ beforeAll(async () => {
     [],
     { db: "shop" },
   );
-  dir = mkdtempSync(join(tmpdir(), "ww-cli-archive-index-"));
+  dir = mkdtempSync(join(tmpdir(), "ww-pg-archive-index-"));
 }, 120_000);
 afterAll(async () => {
   await pg?.stop();

@@ -1,4 +1,4 @@
-// decompressSink with real zstd, Node's gunzip and a real pg_dump archive (PostgreSQL 15): the file it
+// decompressSink (shared by the CLI and the runner's drills) with real zstd, Node's gunzip and a real pg_dump archive (PostgreSQL 15): the file it
 // writes is the archive pg_dump would have written to a file (offsets set), whatever the compression and
 // however the bytes are cut; a decompressor that fails never fails the download, finish() says why; a
 // download that starts over starts the archive over; abort() stops zstd.
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "@walwarden/testing/postgres";
-import { createSampleDb } from "../../test/support/sample-db.js";
+import { createRestoreSampleDb as createSampleDb } from "@walwarden/testing/sample-data";
 import { decompressSink, type DecompressSink } from "./decompress-sink.js";
 
 let pg: Cluster;
@@ -20,9 +20,9 @@ let piped: Buffer;
 let file: Buffer;
 
 beforeAll(async () => {
-  pg = await startCluster({ name: "cli-decompress" });
+  pg = await startCluster({ name: "postgres-decompress" });
   await createSampleDb(pg, "shop");
-  dir = mkdtempSync(join(tmpdir(), "ww-cli-decompress-"));
+  dir = mkdtempSync(join(tmpdir(), "ww-pg-decompress-"));
   const args = ["--format=custom", "--compress=0", "--no-owner", `--dbname=${pg.url("shop")}`];
   piped = execFileSync(`${pg.binDir}/pg_dump`, args, { maxBuffer: 1 << 28 });
   execFileSync(`${pg.binDir}/pg_dump`, [...args, `--file=${join(dir, "file.dump")}`]);

@@ -1,9 +1,8 @@
-import { libpqChildEnv } from "@walwarden/postgres";
+import { libpqChildEnv, type PgConnection } from "../connection.js";
 import { err, ok, type Result, redactSecrets } from "@walwarden/verifier";
-import { runChild } from "../tools/child.js";
+import { runChild } from "./child.js";
 import { pgRestoreArgs, sessionOptions, type PgRestoreSettings } from "./pg-restore-command.js";
 import { RestoreProgressTracker, type RestoreProgress } from "./restore-progress.js";
-import type { RestoreTarget } from "./restore-target.js";
 
 /** What a finished pg_restore did. */
 export interface PgRestoreDone {
@@ -14,12 +13,16 @@ export interface PgRestoreDone {
 export interface RunPgRestoreOptions {
   pgRestore: string;
   archive: string;
-  target: RestoreTarget;
+  target: Pick<PgConnection, "dbnameArg" | "passwordEnv" | "password">;
   /** The archive's selected TOC item ids (tocItemIds), to count progress against. */
   tocIds: ReadonlySet<number>;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   onProgress?: (p: RestoreProgress) => void;
+  /** Each stderr line that is not progress (a drill keeps the `pg_restore: error:` lines for its receipt). */
+  onOtherLine?: (line: string) => void;
+  /** How pg_restore ended: its exit status (null if it did not run or was killed). */
+  onExit?: (code: number | null) => void;
 }
 
 /** pg_restore's lines that explain a failure (its other lines are progress, or noise such as "skipping item"). */
@@ -49,6 +52,7 @@ export async function runPgRestore(
         o.onProgress?.(tracker.progress);
         return;
       }
+      o.onOtherLine?.(line);
       if (line.startsWith("Command was:")) {
         inCommand = true;
         errors.push(line);
@@ -59,6 +63,7 @@ export async function runPgRestore(
       if (errors.length > KEEP_LINES) errors.shift();
     },
   });
+  o.onExit?.(end.error || end.signal ? null : end.code);
   if (end.aborted) return err("interrupted", "pg_restore was stopped");
   if (end.error) return err("restore", `pg_restore could not run: ${end.error.message}`);
   if (end.code !== 0) {

@@ -1,4 +1,4 @@
-import type { RestoreSelection } from "./non-empty-objects.js";
+import type { RestoreSelection } from "./selection.js";
 
 /** What to restore and how (the flags of `walwarden restore` that reach pg_restore). */
 export interface PgRestoreSettings extends RestoreSelection {

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "@walwarden/verifier";
-import { describeEnd, runChild } from "../tools/child.js";
-import type { RestoreSelection } from "./non-empty-objects.js";
+import { describeEnd, runChild } from "./child.js";
+import type { RestoreSelection } from "./selection.js";
 import { selectionArgs } from "./pg-restore-command.js";
 
 /**
