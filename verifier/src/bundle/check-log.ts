@@ -19,7 +19,7 @@ const BLOCK_LEVEL = 8;
 
 /** What the log checks hand on to the manifest and restore checks. */
 export interface LogWindow {
-  /** Entries of the window that later checks need (backup.completed and restore transitions), in order. */
+  /** Entries of the window that later checks need (keptForChecks: backups, drills, restores), in order. */
   kept: LogEntry[];
 }
 
@@ -313,7 +313,17 @@ function parseEntries(bytes: Uint8Array, start: number): Result<LogEntry[], "bad
       );
     if (e.at < prevAt) return err("bad-entry", `entry ${e.seq} is timestamped before entry ${e.seq - 1}`);
     prevAt = e.at;
-    if (e.type === "backup.completed" || e.type.startsWith("restore.")) kept.push(e);
+    if (keptForChecks(e)) kept.push(e);
   }
   return ok(kept);
+}
+
+/** The entries the manifest, drill and restore checks read: backup.completed, drill.completed and drill.failed, restore.*. */
+export function keptForChecks(e: LogEntry): boolean {
+  return (
+    e.type === "backup.completed" ||
+    e.type === "drill.completed" ||
+    e.type === "drill.failed" ||
+    e.type.startsWith("restore.")
+  );
 }

@@ -16,6 +16,7 @@ export const BundlePaths = {
   consistency: "log/consistency.json",
   checkpointsDir: "log/checkpoints/",
   manifests: "manifests.jsonl",
+  drills: "drills.jsonl",
   restores: "restores.jsonl",
   report: "report.html",
 } as const;

@@ -1,4 +1,5 @@
 import type { NamedVerifier } from "../dsse/envelope.js";
+import { parseRunnerKeyName } from "../drill/runner-key.js";
 import { parseVkey, type NoteVerifier } from "../note/index.js";
 import { err, ok, type Result } from "../result.js";
 
@@ -14,6 +15,11 @@ export interface VerifyPolicy {
   origin?: string;
   /** Signed checkpoints the auditor already holds: the bundle must not fork from or roll back behind them. */
   previousCheckpoints?: string[];
+  /**
+   * Runner keys the auditor pinned (SPEC §9, check `drills`). If non-empty, every drill receipt must be
+   * signed by one of them; otherwise the log's word (the entry's `runnerVkey`) says which key is the runner's.
+   */
+  runnerKeys?: NamedVerifier[];
 }
 
 /** Key-name suffixes that say a published key's role (SPEC.md §Keys). */
@@ -22,7 +28,7 @@ export const KEY_ROLE_SUFFIX = { checkpoint: "/checkpoint", manifest: "/manifest
 /** Builds a policy from vkey strings, sorting them into roles by their name's suffix. */
 export function policyFromVkeys(
   vkeys: string[],
-  extra: Pick<VerifyPolicy, "origin" | "previousCheckpoints"> = {},
+  extra: Pick<VerifyPolicy, "origin" | "previousCheckpoints" | "runnerKeys"> = {},
 ): Result<VerifyPolicy, "bad-key" | "no-keys"> {
   const policy: VerifyPolicy = { checkpointKeys: [], manifestKeys: [], ...extra };
   for (const vkey of vkeys) {
@@ -32,8 +38,29 @@ export function policyFromVkeys(
     if (key.name.endsWith(KEY_ROLE_SUFFIX.checkpoint)) policy.checkpointKeys.push(key);
     else if (key.name.endsWith(KEY_ROLE_SUFFIX.manifest))
       policy.manifestKeys.push({ name: key.name, publicKey: key.publicKey });
-    else return err("bad-key", `key ${key.name} has no role: its name must end in /checkpoint or /manifest`);
+    else
+      return err(
+        "bad-key",
+        `key ${key.name} has no role: its name must end in /checkpoint or /manifest${parseRunnerKeyName(key.name) ? " (a runner's key is pinned as a runner key)" : ""}`,
+      );
   }
   if (policy.checkpointKeys.length === 0 && policy.manifestKeys.length === 0) return err("no-keys", "no keys given");
   return ok(policy);
+}
+
+/**
+ * Parses pinned runner keys (SPEC §11): vkeys whose names are runner key names, `<deployment>/runner/<runnerId>`.
+ * A checkpoint or manifest key, or any other name, is refused: it could never have signed a receipt.
+ */
+export function runnerKeysFromVkeys(vkeys: string[]): Result<NamedVerifier[], "bad-key"> {
+  const keys: NamedVerifier[] = [];
+  for (const vkey of vkeys) {
+    const parsed = parseVkey(vkey);
+    if (!parsed.ok) return err("bad-key", `not a verifier key: ${vkey} (${parsed.message})`);
+    const { name, publicKey } = parsed.value;
+    if (!parseRunnerKeyName(name))
+      return err("bad-key", `key ${name} is not a runner's key: its name must be <deployment>/runner/<runnerId>`);
+    keys.push({ name, publicKey });
+  }
+  return ok(keys);
 }

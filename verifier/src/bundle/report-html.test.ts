@@ -1,6 +1,11 @@
 import { describe, expect, test } from "vitest";
+import type { DrillPredicate } from "../drill/predicate.js";
 import { buildFixtureLog, ORIGIN } from "../test-support/fixture-log.js";
-import type { LogEntry } from "../log/entry.js";
+import { drillConcludedEntry, fixtureDrillReceipt, type FixtureReceipt } from "../test-support/drill.js";
+import type { LogEntry, LogEntryOf } from "../log/entry.js";
+import { formatVkey } from "../note/index.js";
+import { RUNNER_SIGNER, testSigner } from "../test-support/keys.js";
+import { drillSummary } from "./report-drills.js";
 import { renderReportHtml, rpoCompliance } from "./report-html.js";
 
 const f = buildFixtureLog(200, 3);
@@ -148,5 +153,180 @@ describe("report.html", () => {
     );
     expect(html).toContain(`<tr><td>db_d</td><td>none</td><td>1</td><td>900.0</td>`);
     expect(html).toContain(`--origin ${ORIGIN}`);
+  });
+
+  test("lists restore drills per database: run, passed, failed, the last pass, RTO min / median / max against the receipts' targets, and every failed drill with its phase and reason", () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 10, 1, 4, m)).toISOString();
+    const backup = (databaseId: string): LogEntryOf<"backup.completed"> => ({
+      v: 1,
+      seq: 0,
+      at: at(0),
+      type: "backup.completed",
+      actor: "runner:rn_1",
+      subject: `database:${databaseId}`,
+      data: {
+        jobId: "job_1",
+        backupId: `bk_${databaseId}`,
+        databaseId,
+        runnerId: "rn_1",
+        artifact: { uri: "s3://b/k", sha256: "a".repeat(64), sizeBytes: 1 },
+        manifestSha256: "b".repeat(64),
+      },
+    });
+    const receipts: FixtureReceipt[] = [];
+    const entries: LogEntry[] = [backup("db_main"), backup("db_other")];
+    const drill = (
+      databaseId: string,
+      n: number,
+      ms: [number, number | null, number | null],
+      over: Partial<DrillPredicate> = {},
+    ) => {
+      const [downloadVerifyMs, restoreMs, checksMs] = ms;
+      const rto = downloadVerifyMs + (restoreMs ?? 0) + (checksMs ?? 0);
+      const r = fixtureDrillReceipt(backup(databaseId), {
+        drillId: `dr_${n}`,
+        jobId: `job_dr_${n}`,
+        phases: { downloadVerifyMs, restoreMs, checksMs },
+        rto: { ms: rto, targetMs: 900_000 },
+        ...over,
+        ...(over.rto ? { rto: { ...over.rto, ms: rto } } : {}),
+      });
+      receipts.push(r);
+      entries.push(drillConcludedEntry(entries.length, at(n), r));
+    };
+    const failed = (phase: "checks" | "target" | "rto", reason: string) => ({
+      outcome: "failed" as const,
+      failure: { phase, reason },
+    });
+    drill("db_main", 1, [1250, 5100, 380]);
+    drill("db_main", 2, [1000, 4000, 500], {
+      ...failed("checks", "1 of 2 tables differ from the manifest"),
+      tables: [{ schema: "public", name: "orders", expectedRows: 1200, actualRows: 1 }],
+    });
+    drill("db_main", 3, [800, null, null], {
+      ...failed("target", "initdb: <no space left>"),
+      pgRestore: { version: null, jobs: 2, exitCode: null, errors: [] },
+      schemaFingerprint: { expected: "a".repeat(64), actual: null },
+      assertions: [],
+      tables: [],
+      downloadedSha256: "a".repeat(64),
+    });
+    entries.push({
+      v: 1,
+      seq: entries.length,
+      at: at(4),
+      type: "drill.failed",
+      actor: "system:lease",
+      subject: "database:db_main",
+      data: {
+        jobId: "job_dr_4",
+        drillId: "dr_4",
+        databaseId: "db_main",
+        backupId: "bk_db_main",
+        runnerId: null,
+        attempt: 1,
+        reason: "the runner's lease expired",
+        willRetry: true,
+        receiptSha256: null,
+        runnerVkey: null,
+      },
+    });
+    drill("db_main", 5, [2000, 8000, 1000], { rto: { ms: 0, targetMs: 600_000 } });
+    drill("db_other", 6, [1000, 2000, 1000], { rto: { ms: 0, targetMs: 5000 } });
+    drill("db_other", 7, [1000, 5000, 1000], {
+      ...failed("rto", "7.0 s is over the 5.0 s target"),
+      rto: { ms: 0, targetMs: 5000 },
+    });
+    const drillReceipts = receipts.map((r) => r.bytes);
+    const summary = drillSummary(entries, drillReceipts);
+    expect(summary.databases).toEqual([
+      {
+        databaseId: "db_main",
+        run: 4,
+        passed: 2,
+        failed: 2,
+        lastPass: { at: at(5), rtoMs: 11_000 },
+        rto: { measured: 3, minMs: 5500, medianMs: 6730, maxMs: 11_000 },
+        targetsMs: [600_000, 900_000],
+        overTarget: 0,
+      },
+      {
+        databaseId: "db_other",
+        run: 2,
+        passed: 1,
+        failed: 1,
+        lastPass: { at: at(6), rtoMs: 4000 },
+        rto: { measured: 2, minMs: 4000, medianMs: 5500, maxMs: 7000 },
+        targetsMs: [5000],
+        overTarget: 1,
+      },
+    ]);
+    expect(summary.failures.map((f) => [f.drillId, f.phase, f.willRetry])).toEqual([
+      ["dr_2", "checks", false],
+      ["dr_3", "target", false],
+      ["dr_4", "no receipt", true],
+      ["dr_7", "rto", false],
+    ]);
+    const report = (more: object = {}) =>
+      renderReportHtml({
+        orgId: "org_acme",
+        origin: ORIGIN,
+        period: { from: at(0), to: at(60) },
+        window: { start: 0, end: entries.length, head: entries.length },
+        entries,
+        drillReceipts,
+        ...more,
+      });
+    const html = report();
+    expect(report({ drillReceipts: [...drillReceipts].reverse() })).toBe(html);
+    expect(html).not.toMatch(/<script|src=|href=/i);
+    expect(html).toContain("<h2>Restore drills</h2>");
+    expect(html).toContain(
+      `<tr><td>db_main</td><td>4</td><td>2</td><td>2</td><td>${at(5)}</td><td>11.0 s</td><td>5.5 s</td><td>6.7 s</td><td>11.0 s</td><td>600.0 s, 900.0 s</td><td>0</td></tr>`,
+    );
+    expect(html).toContain(
+      `<tr><td>db_other</td><td>2</td><td>1</td><td>1</td><td>${at(6)}</td><td>4.0 s</td><td>4.0 s</td><td>5.5 s</td><td>7.0 s</td><td>5.0 s</td><td>1</td></tr>`,
+    );
+    expect(html).toContain(
+      `<tr><td>${at(2)}</td><td>db_main</td><td>dr_2</td><td>bk_db_main</td><td>checks</td><td>1 of 2 tables differ from the manifest</td><td>no</td></tr>`,
+    );
+    // A reason is the runner's text: escaped like every other value.
+    expect(html).toContain("<td>target</td><td>initdb: &#60;no space left&#62;</td>");
+    expect(html).toContain(
+      `<tr><td>${at(4)}</td><td>db_main</td><td>dr_4</td><td>bk_db_main</td><td>no receipt</td><td>the runner&#39;s lease expired</td><td>yes</td></tr>`,
+    );
+    // Without the receipts the entries still give the counts and the passed drills' RTO, not the failures' phases.
+    const bare = report({ drillReceipts: undefined });
+    expect(bare).toContain(
+      `<tr><td>db_other</td><td>2</td><td>1</td><td>1</td><td>${at(6)}</td><td>4.0 s</td><td>4.0 s</td><td>4.0 s</td><td>4.0 s</td><td>none</td><td>0</td></tr>`,
+    );
+    expect(bare).toContain(
+      "<td>dr_7</td><td>bk_db_other</td><td>receipt not available</td><td>7.0 s is over the 5.0 s target</td>",
+    );
+    // A receipt that does not verify with its entry's key is not believed.
+    const other = testSigner(RUNNER_SIGNER.name, 9);
+    const lying = entries.map((e) =>
+      e.type === "drill.failed" && e.data.drillId === "dr_7"
+        ? { ...e, data: { ...e.data, runnerVkey: formatVkey(other.name, other.publicKey) } }
+        : e,
+    );
+    expect(drillSummary(lying, drillReceipts).failures.at(-1)?.phase).toBe("receipt not available");
+    // A period without drills says so.
+    expect(renderReportHtml(input)).toContain(`<tr><td colspan="11">no drill in the period</td></tr>`);
+  });
+
+  test("the fixture log's drills are in its report", () => {
+    const d = buildFixtureLog(90, 5, { drills: true });
+    const html = renderReportHtml({
+      ...input,
+      window: { start: 0, end: 90, head: 90 },
+      entries: d.entries,
+      drillReceipts: [...d.receipts.values()],
+    });
+    for (const db of new Set(
+      d.entries.filter((e) => e.type === "drill.completed").map((e) => e.data.databaseId as string),
+    ))
+      expect(html).toMatch(new RegExp(`<tr><td>${db}</td><td>\\d+</td><td>[1-9]\\d*</td>`));
+    expect(html).toContain("<td>rto</td><td>the restore took longer than the policy&#39;s maximum RTO</td><td>no</td>");
   });
 });

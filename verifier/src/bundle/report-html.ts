@@ -1,6 +1,8 @@
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { restoreStateOf } from "../log/restore-state.js";
+import { formatSeconds } from "../drill/findings.js";
 import { type AdminChange, adminChanges } from "./admin-changes.js";
+import { drillSummary } from "./report-drills.js";
 
 /** What the human-readable report covers. */
 export interface ReportInput {
@@ -14,6 +16,11 @@ export interface ReportInput {
    * log: the Worker takes them from the database's schedules when it exports.
    */
   rpoTargets?: { databaseId: string; targetRpoMinutes: number }[];
+  /**
+   * The receipts of the window's drill entries, their exact JCS bytes (BundleInput's drillReceipts): the
+   * drills' failure phases, the RTO of failed drills and the RTO targets come from them.
+   */
+  drillReceipts?: Uint8Array[];
 }
 
 /** One database's RPO compliance over the period. */
@@ -74,7 +81,8 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /**
  * A deterministic `report.html` for auditors: backups per database, RPO compliance over the period,
- * failures, restores with their outcome and duration, and how to verify the bundle. Same input, same
+ * failures, restores with their outcome and duration, restore drills per database (with their RTO against
+ * its target) and the failed ones, admin changes, and how to verify the bundle. Same input, same
  * bytes; no scripts, no network.
  */
 export function renderReportHtml(input: ReportInput): string {
@@ -100,6 +108,8 @@ export function renderReportHtml(input: ReportInput): string {
   const minutes = (ms: number) => (ms / 60_000).toFixed(1);
   const rpo = rpoCompliance(input);
   const changes = adminChanges(input.entries);
+  const drills = drillSummary(input.entries, input.drillReceipts);
+  const secs = (ms: number | undefined) => (ms === undefined ? "none" : formatSeconds(ms));
   const changeRows = (list: AdminChange[]) =>
     list.length === 0
       ? `<tr><td colspan="5">none in the period</td></tr>`
@@ -128,20 +138,29 @@ ${rows(rpo.map((r) => [r.databaseId, r.targetRpoMinutes === null ? "none" : Stri
 <table><tr><th>restore</th><th>backup</th><th>outcome</th><th>first seen</th><th>last transition</th><th>duration (s)</th></tr>
 ${rows([...restores].map(([id, r]) => [id, r.backupId, r.state, r.first, r.last, ((Date.parse(r.last) - Date.parse(r.first)) / 1000).toFixed(1)]))}
 </table>
+<h2>Restore drills</h2>
+<p>For each database, the drills that concluded in the period (a failed attempt that was retried is listed below but not counted), the last that passed, and the recovery time (RTO: download and verification, restore, checks) against the target of its drill policy as each receipt records it. RTO minimum, median and maximum are over the drills whose restore ran to its end: those that passed, and those that failed their checks or their RTO target. Every drill is a receipt signed by the runner that did it, which the verifier checks against its log entry.</p>
+<table><tr><th>database</th><th>drills</th><th>passed</th><th>failed</th><th>last passed</th><th>last pass RTO</th><th>RTO min</th><th>RTO median</th><th>RTO max</th><th>RTO target</th><th>over target</th></tr>
+${drills.databases.length === 0 ? `<tr><td colspan="11">no drill in the period</td></tr>` : rows(drills.databases.map((d) => [d.databaseId, String(d.run), String(d.passed), String(d.failed), d.lastPass?.at ?? "none", secs(d.lastPass?.rtoMs), secs(d.rto?.minMs), secs(d.rto?.medianMs), secs(d.rto?.maxMs), d.targetsMs.length === 0 ? "none" : d.targetsMs.map(formatSeconds).join(", "), String(d.overTarget)]))}
+</table>
+<h3>Failed drills</h3>
+<table><tr><th>when</th><th>database</th><th>drill</th><th>backup</th><th>failed in</th><th>reason</th><th>retried</th></tr>
+${drills.failures.length === 0 ? `<tr><td colspan="7">none in the period</td></tr>` : rows(drills.failures.map((f) => [f.at, f.databaseId, f.drillId, f.backupId, f.phase, f.reason, f.willRetry ? "yes" : "no"]))}
+</table>
 <h2>Access changes</h2>
 <p>Every change in the period of who may do what: users and their roles, API tokens, runners, and the bucket credentials the service presigns restores with. Identifiers and hashes only; no secret is ever logged.</p>
 <table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
 ${changeRows(changes.access)}
 </table>
 <h2>Configuration changes</h2>
-<p>Every change in the period of what is backed up when: databases and schedules.</p>
+<p>Every change in the period of what is backed up and drilled when: databases, schedules and drill policies.</p>
 <table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
 ${changeRows(changes.config)}
 </table>
 <h2>How to verify this bundle</h2>
 <p>This page is a summary, not the proof. Verify the whole bundle offline with keys you obtained independently:</p>
 <pre>npx --package @walwarden/verifier walwarden-verify bundle &lt;bundle.zip&gt; --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt; --origin ${esc(input.origin)}</pre>
-<p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, and every restore against the restore state machine.</p>
+<p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, every drill receipt against its log entry and the runner key the log names (add <code>--runner-key &lt;runner vkey&gt;</code> to accept only runner keys you pinned), and every restore against the restore state machine.</p>
 </body></html>
 `;
 }

@@ -68,8 +68,12 @@ describe("verifyBundle accepts untouched bundles", () => {
       "log.root",
       "log.checkpoints",
       "manifests",
+      "drills",
       "restores",
     ]);
+    // A log from before drills: no drills.jsonl, and the drills check has nothing to check.
+    expect(unzipBundle(fixtureBundle(LOG, start, end)).has(BundlePaths.drills)).toBe(false);
+    expect(r.checks.find((c) => c.id === "drills")?.detail).toBe("no receipted drill in the window");
   });
 
   test("bundles are deterministic: same input, same bytes", () => {

@@ -1,6 +1,7 @@
 import type { Ed25519Verify } from "../ed25519/ed25519.js";
 import { portableSha256, type Sha256 } from "../hash/sha256.js";
 import { singleThreadRangeHasher, type RangeHasher } from "../log/range-hasher.js";
+import { checkDrills } from "./check-drills.js";
 import { checkIndex } from "./check-index.js";
 import { checkLog } from "./check-log.js";
 import { checkManifests } from "./check-manifests.js";
@@ -25,7 +26,7 @@ export interface VerifyBundleOptions {
 
 /**
  * Verifies an evidence bundle offline against pinned keys: readBundle → checkIndex → checkLog
- * (checkpoint, entries, root, consistency, other checkpoints) → checkManifests → checkRestores.
+ * (checkpoint, entries, root, consistency, other checkpoints) → checkManifests → checkDrills → checkRestores.
  * Stops at the first failure that makes later checks meaningless; the report names every check run.
  */
 export async function verifyBundle(
@@ -59,6 +60,7 @@ export async function verifyReadBundle(
   if (!log) return report.build();
 
   checkManifests(files, log.kept, policy, sha, options.ed25519, report);
+  checkDrills(files, index, log.kept, policy, sha, options.ed25519, report);
   checkRestores(files, log.kept, report);
   return report.build();
 }

@@ -8,6 +8,8 @@ import { canonicalBytes } from "../jcs/canonicalize.js";
 import { decodeEntry, type LogEntry } from "../log/entry.js";
 import { parseCheckpointNote } from "../note/index.js";
 import { err, ok, type Result } from "../result.js";
+import { receiptedDrills } from "./check-drills.js";
+import { keptForChecks } from "./check-log.js";
 import { restoreHistories } from "./check-restores.js";
 import { joinLines } from "./lines.js";
 import { BundlePaths, INDEX_PAYLOAD_TYPE, type BundleIndex } from "./layout.js";
@@ -31,6 +33,12 @@ export interface BundleInput {
   checkpoints?: string[];
   /** Manifest envelopes of the window's backup.completed entries, by backupId, as their exact JCS bytes. */
   manifests: Map<string, Uint8Array>;
+  /**
+   * Drill receipt envelopes (SPEC §11) as their exact JCS bytes: at least those of the window's drill.completed
+   * and drill.failed entries whose receiptSha256 is not null. Matched to the entries by SHA-256, so order
+   * does not matter and others are ignored. Optional: a window without receipted drills needs none.
+   */
+  drillReceipts?: Uint8Array[];
   reportHtml: string;
   indexSigner: NamedSigner;
 }
@@ -58,7 +66,7 @@ export function bundleFiles(
   for (const bytes of input.entries) {
     const e = decodeEntry(bytes);
     if (!e.ok) return err("bad-input", `entry is not a valid log entry: ${e.message}`);
-    if (e.value.type === "backup.completed" || e.value.type.startsWith("restore.")) kept.push(e.value);
+    if (keptForChecks(e.value)) kept.push(e.value);
   }
   const files = new Map<string, Uint8Array>();
   files.set(BundlePaths.checkpoint, utf8(input.headCheckpoint));
@@ -81,6 +89,15 @@ export function bundleFiles(
     manifests.push(m);
   }
   files.set(BundlePaths.manifests, joinLines(manifests));
+  const receipts = new Map((input.drillReceipts ?? []).map((r) => [toHex(sha.digest(r)), r]));
+  const drills: Uint8Array[] = [];
+  for (const e of receiptedDrills(kept)) {
+    const r = receipts.get(e.data.receiptSha256!);
+    if (!r) return err("bad-input", `no receipt for drill ${e.data.drillId} (entry ${e.seq}, ${e.data.receiptSha256})`);
+    drills.push(r);
+  }
+  // Only a window with receipted drills has drills.jsonl, so a bundle without them is as before drills.
+  if (drills.length > 0) files.set(BundlePaths.drills, joinLines(drills));
   files.set(BundlePaths.restores, joinLines(restoreHistories(kept).map((h) => canonicalBytes(h))));
   files.set(BundlePaths.report, utf8(input.reportHtml));
 

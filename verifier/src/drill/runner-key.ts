@@ -13,3 +13,20 @@ export function runnerKeyName(deployment: string, runnerId: string): string {
 export function runnerKeyProofMessage(publicKeyBase64: string): Uint8Array {
   return utf8(`walwarden runner key v1\n${publicKeyBase64}\n`);
 }
+
+const RUNNER_KEY_NAME = /^(.+)\/runner\/([A-Za-z0-9_.:-]{1,128})$/;
+
+/** The deployment and runner id of a runner key name `<deployment>/runner/<runnerId>`, or undefined for any other name. */
+export function parseRunnerKeyName(name: string): { deployment: string; runnerId: string } | undefined {
+  const m = RUNNER_KEY_NAME.exec(name);
+  return m ? { deployment: m[1]!, runnerId: m[2]! } : undefined;
+}
+
+/**
+ * The deployment of an org's log origin `<deployment>/log/<orgId>` (SPEC §5), whose runner keys are named
+ * `<deployment>/runner/<runnerId>`; undefined if the origin is not that org's.
+ */
+export function deploymentOfOrigin(origin: string, orgId: string): string | undefined {
+  const suffix = `/log/${orgId}`;
+  return origin.endsWith(suffix) && origin.length > suffix.length ? origin.slice(0, -suffix.length) : undefined;
+}

@@ -86,7 +86,58 @@ export const EXAMPLES: LogEntry[] = [
     data: { exportId: "ex_1", from: base.at, to: base.at, startSeq: 0, endSeq: 15, indexSha256: sha },
   },
   ...adminExamples(16),
+  ...drillExamples(31),
 ];
+
+/** One valid entry of every runner-key and drill type (SPEC §7, §11), numbered from `seq`. */
+function drillExamples(seq: number): LogEntry[] {
+  const vkey = "test.walwarden.dev/runner/rn_1+01020304+AQ==";
+  const drill = { jobId: "job_3", drillId: "dr_1", databaseId: "db_main", backupId: "bk_1" };
+  const rows: [LogEntry["type"], string, string, object][] = [
+    ["runner.key_registered", "runner:rn_1", "runner:rn_1", { runnerId: "rn_1", vkey }],
+    ["runner.key_rotated", "runner:rn_1", "runner:rn_1", { runnerId: "rn_1", previousVkey: vkey, vkey }],
+    [
+      "drill.policy_set",
+      "user:u_1",
+      "database:db_main",
+      {
+        databaseId: "db_main",
+        cron: "0 4 * * *",
+        timezone: "UTC",
+        backup: { pick: "latest" },
+        target: "local",
+        maxRtoSeconds: 900,
+        assertions: [{ name: "fresh", sqlSha256: sha, expect: { op: "eq", value: true } }],
+        enabled: true,
+      },
+    ],
+    ["drill.policy_removed", "user:u_1", "database:db_main", { databaseId: "db_main" }],
+    ["drill.scheduled", "system:cron", "database:db_main", { ...drill, slot: base.at }],
+    [
+      "drill.completed",
+      "runner:rn_1",
+      "database:db_main",
+      { ...drill, runnerId: "rn_1", receiptSha256: sha, runnerVkey: vkey, rtoMs: 6730 },
+    ],
+    [
+      "drill.failed",
+      "system:lease",
+      "database:db_main",
+      {
+        ...drill,
+        runnerId: null,
+        attempt: 1,
+        reason: "lease expired",
+        willRetry: false,
+        receiptSha256: null,
+        runnerVkey: null,
+      },
+    ],
+  ];
+  return rows.map(
+    ([type, actor, subject, data], i) => ({ ...base, seq: seq + i, type, actor, subject, data }) as LogEntry,
+  );
+}
 
 /** One valid entry of every admin-action type (SPEC §7), numbered from `seq`. */
 function adminExamples(seq: number): LogEntry[] {

@@ -1,4 +1,12 @@
+import { toHex } from "../bytes/hex.js";
+import { signDrillReceipt } from "../drill/build-receipt.js";
 import type { DrillPredicate } from "../drill/predicate.js";
+import type { NamedSigner } from "../dsse/envelope.js";
+import { sha256 } from "../hash/sha256.js";
+import { canonicalBytes } from "../jcs/canonicalize.js";
+import type { LogEntryOf } from "../log/entry.js";
+import { formatVkey } from "../note/index.js";
+import { RUNNER_SIGNER } from "./keys.js";
 import { samplePredicate } from "./predicate.js";
 
 /** The artifact of the sample manifest (SPEC §8), as a drill receipt's subject names it. */
@@ -42,4 +50,76 @@ export function sampleDrillPredicate(over: Partial<DrillPredicate> = {}): DrillP
     runner: { id: "rn_01", version: "0.1.0" },
     ...over,
   };
+}
+
+/** A drill receipt as the Worker keeps it: the envelope's exact JCS bytes, their SHA-256, and the signer's vkey. */
+export interface FixtureReceipt {
+  bytes: Uint8Array;
+  sha256: string;
+  runnerVkey: string;
+  predicate: DrillPredicate;
+}
+
+/**
+ * The receipt of a drill of a fixture log's backup (its backup.completed entry): the predicate names the
+ * backup, its database, manifest and tables and the org of the fixture log, then `over` changes fields.
+ * Signed by `signer` (default RUNNER_SIGNER, runner rn_01's key); `artifact` overrides the subject.
+ */
+export function fixtureDrillReceipt(
+  backup: LogEntryOf<"backup.completed">,
+  over: Partial<DrillPredicate> = {},
+  signer: NamedSigner = RUNNER_SIGNER,
+  artifact: { uri: string; sha256: string } = { uri: backup.data.artifact.uri, sha256: backup.data.artifact.sha256 },
+): FixtureReceipt {
+  const predicate = sampleDrillPredicate({
+    orgId: "org_acme",
+    databaseId: backup.data.databaseId,
+    backupId: backup.data.backupId,
+    manifestSha256: backup.data.manifestSha256,
+    downloadedSha256: artifact.sha256,
+    runner: { id: "rn_01", version: "0.1.0" },
+    ...over,
+  });
+  const bytes = canonicalBytes(signDrillReceipt(predicate, artifact, signer));
+  return { bytes, sha256: toHex(sha256(bytes)), runnerVkey: formatVkey(signer.name, signer.publicKey), predicate };
+}
+
+/**
+ * The entry the Worker logs when it accepts a receipt (SPEC §11): drill.completed for a passed drill (with
+ * its RTO), drill.failed for a failed one; actor the runner, subject the database.
+ */
+export function drillConcludedEntry(
+  seq: number,
+  at: string,
+  receipt: FixtureReceipt,
+  runnerId = "rn_01",
+): LogEntryOf<"drill.completed"> | LogEntryOf<"drill.failed"> {
+  const p = receipt.predicate;
+  const base = {
+    v: 1 as const,
+    seq,
+    at,
+    actor: `runner:${runnerId}`,
+    subject: `database:${p.databaseId}`,
+  };
+  const ref = { jobId: p.jobId, drillId: p.drillId, databaseId: p.databaseId, backupId: p.backupId };
+  return p.outcome === "passed"
+    ? {
+        ...base,
+        type: "drill.completed",
+        data: { ...ref, runnerId, receiptSha256: receipt.sha256, runnerVkey: receipt.runnerVkey, rtoMs: p.rto.ms },
+      }
+    : {
+        ...base,
+        type: "drill.failed",
+        data: {
+          ...ref,
+          runnerId,
+          attempt: 1,
+          reason: p.failure?.reason ?? "the drill failed",
+          willRetry: false,
+          receiptSha256: receipt.sha256,
+          runnerVkey: receipt.runnerVkey,
+        },
+      };
 }

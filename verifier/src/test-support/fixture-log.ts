@@ -4,7 +4,8 @@ import { sha256 } from "../hash/sha256.js";
 import { toHex } from "../bytes/hex.js";
 import { fromBase64 } from "../bytes/base64.js";
 import { signEnvelope } from "../dsse/envelope.js";
-import type { LogEntry } from "../log/entry.js";
+import type { DrillPredicate } from "../drill/predicate.js";
+import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { MemoryLog } from "../log/memory-log.js";
 import { signManifest } from "../manifest/build-manifest.js";
 import { formatVkey, signCheckpoint } from "../note/index.js";
@@ -15,6 +16,7 @@ import { renderReportHtml } from "../bundle/report-html.js";
 import { writeBundle } from "../bundle/write-bundle.js";
 import { CHECKPOINT_SIGNER, MANIFEST_SIGNER } from "./keys.js";
 import { samplePredicate } from "./predicate.js";
+import { drillConcludedEntry, fixtureDrillReceipt } from "./drill.js";
 
 /** The log origin the fixtures use. */
 export const ORIGIN = "test.walwarden.dev/log/org_acme";
@@ -36,24 +38,45 @@ export interface FixtureLog {
   log: MemoryLog;
   entries: LogEntry[];
   manifests: Map<string, Uint8Array>;
+  /** Drill receipts (their exact JCS bytes) by SHA-256, the entries' receiptSha256 (empty without drills). */
+  receipts: Map<string, Uint8Array>;
   /** Signed checkpoints taken during the log's life, by size. */
   checkpoints: Map<number, string>;
 }
 
+/** What a fixture log holds besides backups and restores. */
+export interface FixtureLogOptions {
+  /**
+   * Restore drills of the latest completed backup (SPEC §11), signed by RUNNER_SIGNER (runner rn_01): most
+   * pass, some fail their checks or their RTO target with a receipt, some end without one (a lost lease,
+   * sometimes retried and then passed). Off by default, so that logs built without it stay as they were.
+   */
+  drills?: boolean;
+}
+
+type Queued = Omit<LogEntry, "seq" | "at" | "v">;
+
 /** Builds a log of exactly `size` entries from a seed. */
-export function buildFixtureLog(size: number, seed: number): FixtureLog {
+export function buildFixtureLog(size: number, seed: number, options: FixtureLogOptions = {}): FixtureLog {
   const rand = prng(seed);
   const log = new MemoryLog();
   const entries: LogEntry[] = [];
   const manifests = new Map<string, Uint8Array>();
+  const receipts = new Map<string, Uint8Array>();
   const checkpoints = new Map<number, string>();
   let t = Date.UTC(2026, 10, 1);
   let job = 0;
   let restore = 0;
-  const queue: Omit<LogEntry, "seq" | "at" | "v">[] = [];
+  let drill = 0;
+  let lastBackup: LogEntryOf<"backup.completed"> | undefined;
+  const queue: Queued[] = [];
   const dbs = ["db_main", "db_analytics", "db_billing"];
   while (entries.length < size) {
     if (queue.length === 0) {
+      if (options.drills && lastBackup && rand() < 0.3) {
+        queue.push(...drillFlow(lastBackup, ++drill, t, rand, receipts));
+        continue;
+      }
       const db = dbs[Math.floor(rand() * dbs.length)]!;
       const jobId = `job_${++job}`;
       const backupId = `bk_${job}`;
@@ -145,9 +168,106 @@ export function buildFixtureLog(size: number, seed: number): FixtureLog {
     const e = { v: 1, seq: entries.length, at: new Date(t).toISOString(), ...queue.shift()! } as LogEntry;
     entries.push(e);
     log.append(e);
+    if (e.type === "backup.completed") lastBackup = e;
     if (e.type === "backup.completed" || rand() < 0.05) checkpoints.set(log.size, checkpointAt(log, log.size));
   }
-  return { log, entries, manifests, checkpoints };
+  return { log, entries, manifests, receipts, checkpoints };
+}
+
+/** One drill of a backup as the log records it, its receipts added to `receipts`. */
+function drillFlow(
+  backup: LogEntryOf<"backup.completed">,
+  n: number,
+  t: number,
+  rand: () => number,
+  receipts: Map<string, Uint8Array>,
+): Queued[] {
+  const drillId = `dr_${n}`;
+  const jobId = `job_dr_${n}`;
+  const ref = { jobId, drillId, databaseId: backup.data.databaseId, backupId: backup.data.backupId };
+  const subject = `database:${backup.data.databaseId}`;
+  const flow: Queued[] = [
+    { type: "drill.scheduled", actor: "system:cron", subject, data: { ...ref, slot: new Date(t).toISOString() } },
+  ];
+  const concluded = (over: (rtoMs: number) => Partial<DrillPredicate>) => {
+    const phases = {
+      downloadVerifyMs: 500 + Math.floor(rand() * 2000),
+      restoreMs: 1000 + Math.floor(rand() * 10_000),
+      checksMs: 100 + Math.floor(rand() * 1000),
+    };
+    const ms = phases.downloadVerifyMs + phases.restoreMs + phases.checksMs;
+    const receipt = fixtureDrillReceipt(backup, {
+      drillId,
+      jobId,
+      startedAt: new Date(t).toISOString(),
+      completedAt: new Date(t + 1610 + ms).toISOString(),
+      phases,
+      rto: { ms, targetMs: 900_000 },
+      ...over(ms),
+    });
+    receipts.set(receipt.sha256, receipt.bytes);
+    const { v: _v, seq: _seq, at: _at, ...queued } = drillConcludedEntry(0, "", receipt);
+    return queued as Queued;
+  };
+  const roll = rand();
+  const pass = () => ({});
+  if (roll < 0.6) flow.push(concluded(pass));
+  else if (roll < 0.75)
+    flow.push(
+      concluded(() => ({
+        outcome: "failed",
+        failure: { phase: "checks", reason: "1 of 2 tables differ from the manifest" },
+        tables: [
+          { schema: "public", name: "orders", expectedRows: 1200, actualRows: 1100 },
+          { schema: "public", name: "users", expectedRows: 42, actualRows: 42 },
+        ],
+      })),
+    );
+  else if (roll < 0.85)
+    flow.push(
+      concluded((ms) => ({
+        outcome: "failed",
+        failure: { phase: "rto", reason: "the restore took longer than the policy's maximum RTO" },
+        rto: { ms, targetMs: 1000 },
+      })),
+    );
+  else {
+    const willRetry = rand() < 0.5;
+    flow.push({
+      type: "drill.failed",
+      actor: "system:lease",
+      subject,
+      data: {
+        ...ref,
+        runnerId: null,
+        attempt: 1,
+        reason: "the runner's lease expired",
+        willRetry,
+        receiptSha256: null,
+        runnerVkey: null,
+      },
+    } as Queued);
+    if (willRetry) flow.push(concluded(pass));
+  }
+  return flow;
+}
+
+/**
+ * A fixture log made of given entries (tests that change what the log says: the entries are re-logged
+ * and its checkpoints re-signed, as a Worker that logged them would have). Checkpoints after each backup.
+ */
+export function fixtureLogOf(
+  entries: LogEntry[],
+  manifests: Map<string, Uint8Array>,
+  receipts: Map<string, Uint8Array> = new Map(),
+): FixtureLog {
+  const log = new MemoryLog();
+  const checkpoints = new Map<number, string>();
+  for (const e of entries) {
+    log.append(e);
+    if (e.type === "backup.completed") checkpoints.set(log.size, checkpointAt(log, log.size));
+  }
+  return { log, entries, manifests, receipts, checkpoints };
 }
 
 /** A checkpoint of the fixture log at a size, signed by the test checkpoint key. */
@@ -176,8 +296,11 @@ export function fixtureBundle(f: FixtureLog, start: number, end: number): Uint8A
     to: window[window.length - 1]?.at ?? "2026-11-01T00:00:00.000Z",
   };
   const manifests = new Map<string, Uint8Array>();
+  const drillReceipts: Uint8Array[] = [];
   for (const e of window)
     if (e.type === "backup.completed") manifests.set(e.data.backupId, f.manifests.get(e.data.backupId)!);
+    else if ((e.type === "drill.completed" || e.type === "drill.failed") && e.data.receiptSha256)
+      drillReceipts.push(f.receipts.get(e.data.receiptSha256)!);
   const zip = writeBundle({
     orgId: "org_acme",
     origin: ORIGIN,
@@ -191,12 +314,14 @@ export function fixtureBundle(f: FixtureLog, start: number, end: number): Uint8A
     consistency: end === 0 || end === head ? [] : f.log.consistencyProof(end, head),
     checkpoints: [...f.checkpoints].filter(([s]) => s >= start && s <= end && s !== head).map(([, note]) => note),
     manifests,
+    ...(drillReceipts.length > 0 ? { drillReceipts } : {}),
     reportHtml: renderReportHtml({
       orgId: "org_acme",
       origin: ORIGIN,
       period,
       window: { start, end, head },
       entries: window,
+      ...(drillReceipts.length > 0 ? { drillReceipts } : {}),
     }),
     indexSigner: MANIFEST_SIGNER,
   });

@@ -72,8 +72,9 @@ export function specExamples(): Record<string, string> {
     artifactExt: artifactExtension(predicate.compression, "custom"),
   });
   if (!artifactKey.ok) throw new Error(artifactKey.message);
-  const fixture = buildFixtureLog(12, 1);
-  const files = unzipBundle(fixtureBundle(fixture, 4, 10));
+  // A window with a backup, a drill of it (so drills.jsonl) and part of a restore.
+  const fixture = buildFixtureLog(15, 261, { drills: true });
+  const files = unzipBundle(fixtureBundle(fixture, 7, 13));
   const indexEnv = JSON.parse(text(files.get(BundlePaths.index)!));
   const index = BundleIndexSchema.parse(JSON.parse(text(fromBase64(indexEnv.payload)!)));
   return {
