@@ -80,7 +80,9 @@ export function ReceiptVerdict({
       {!ok && failed ? <p class="wrap small failed-check">{failed.detail}</p> : null}
       {ok && verified ? <Findings findings={verified.findings} /> : null}
       {full ? (
-        <ReportView report={report} caption="Checks of this drill's receipt, run in this browser" checksOnly />
+        <div class="stack-on-phone">
+          <ReportView report={report} caption="Checks of this drill's receipt, run in this browser" checksOnly />
+        </div>
       ) : null}
     </div>
   );

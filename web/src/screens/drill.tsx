@@ -213,7 +213,7 @@ function ReceiptDetails({
         {p.tables.length === 0 ? (
           <p class="muted">The backup's manifest lists no tables.</p>
         ) : (
-          <div class="table-wrap stack-on-phone">
+          <div class="table-wrap fits-phone">
             <table class="drill-tables">
               <caption class="sr-only">
                 Rows per table: what the manifest recorded and what the restored copy holds
@@ -222,10 +222,10 @@ function ReceiptDetails({
                 <tr>
                   <th scope="col">Table</th>
                   <th scope="col" class="num">
-                    Expected rows
+                    Expected
                   </th>
                   <th scope="col" class="num">
-                    Actual rows
+                    Restored
                   </th>
                   <th scope="col">Result</th>
                 </tr>
@@ -235,18 +235,14 @@ function ReceiptDetails({
                   const ok = t.actualRows === t.expectedRows;
                   return (
                     <tr key={`${t.schema}.${t.name}`} data-table={`${t.schema}.${t.name}`}>
-                      <th scope="row" data-label="Table">
+                      <th scope="row">
                         <code class="wrap">
                           {t.schema}.{t.name}
                         </code>
                       </th>
-                      <td class="num" data-label="Expected rows">
-                        {t.expectedRows}
-                      </td>
-                      <td class="num" data-label="Actual rows">
-                        {t.actualRows ?? "not counted"}
-                      </td>
-                      <td data-label="Result">
+                      <td class="num">{t.expectedRows}</td>
+                      <td class="num">{t.actualRows ?? "not counted"}</td>
+                      <td>
                         <span class={`check-status ${ok ? "pass" : "fail"}`}>{ok ? "matches" : "differs"}</span>
                       </td>
                     </tr>

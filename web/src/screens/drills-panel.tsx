@@ -279,7 +279,7 @@ function DrillRow({ drill: d, runnerName }: { drill: Drill; runnerName: string |
         <Link href={`/drills/${d.id}`}>
           <Time iso={d.finishedAt ?? d.createdAt} />
         </Link>
-        <span class="muted small block">{d.trigger === "manual" ? "asked for" : "scheduled"}</span>
+        <span class="muted small block">{d.trigger === "manual" ? "on request" : "on schedule"}</span>
       </th>
       <td data-label="Outcome">
         <DrillStatusBadge status={d.status} />
