@@ -141,11 +141,14 @@ export function RestorabilityPanel({
   );
 }
 
-/** "Drill now": queues a drill, says so at once, then follows the drill and its job until it concludes. */
+/**
+ * "Drill now": queues a drill (the answer is the drill: 202 queued, 200 the one already waiting), says so
+ * at once, then follows the drill and its job (for the phase its heartbeats report) until it concludes.
+ */
 function DrillNow({ databaseId, onChanged }: { databaseId: string; onChanged: () => void }) {
   const [asking, setAsking] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
-  const [queued, setQueued] = useState<{ jobId: string; drillId?: string; existing: boolean } | undefined>();
+  const [queued, setQueued] = useState<{ drill: Drill; existing: boolean } | undefined>();
   const [live, setLive] = useState<{ drill?: Drill; job?: Job }>({});
   const changed = useRef(onChanged);
   changed.current = onChanged;
@@ -156,18 +159,19 @@ function DrillNow({ databaseId, onChanged }: { databaseId: string; onChanged: ()
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       try {
-        const job = await getJson<Job>(`/v1/jobs/${enc(queued.jobId)}`);
-        const drillId = queued.drillId ?? job.drillId;
-        const drill = drillId ? await getJson<Drill>(`/v1/drills/${enc(drillId)}`) : undefined;
+        const [drill, job] = await Promise.all([
+          getJson<Drill>(`/v1/drills/${enc(queued.drill.id)}`),
+          getJson<Job>(`/v1/jobs/${enc(queued.drill.jobId)}`),
+        ]);
         if (stopped) return;
         setLive({ drill, job });
-        if (drill && drillIsOver(drill.status)) return changed.current();
+        if (drillIsOver(drill.status)) return changed.current();
       } catch {
         // A failed poll is retried on the next tick; the line keeps the last status.
       }
       if (!stopped) timer = setTimeout(() => void tick(), 2000);
     };
-    void tick();
+    timer = setTimeout(() => void tick(), 2000);
     return () => {
       stopped = true;
       clearTimeout(timer);
@@ -178,13 +182,10 @@ function DrillNow({ databaseId, onChanged }: { databaseId: string; onChanged: ()
     setAsking(true);
     setProblem(undefined);
     try {
-      const r = await postJsonStatus<{ jobId: string; drillId?: string }>(
-        `/v1/databases/${enc(databaseId)}/drills`,
-        {},
-      );
-      setLive({});
-      setQueued({ jobId: r.body.jobId, drillId: r.body.drillId, existing: r.status === 200 });
-      onChanged();
+      const r = await postJsonStatus<Drill>(`/v1/databases/${enc(databaseId)}/drills`, {});
+      setLive({ drill: r.body });
+      setQueued({ drill: r.body, existing: r.status === 200 });
+      changed.current();
     } catch (e) {
       setProblem(
         e instanceof ApiError && e.status === 409
@@ -196,7 +197,7 @@ function DrillNow({ databaseId, onChanged }: { databaseId: string; onChanged: ()
     }
   };
 
-  const drillId = queued?.drillId ?? live.job?.drillId ?? undefined;
+  const drill = live.drill ?? queued?.drill;
   return (
     <div class="drill-now">
       <p>
@@ -204,16 +205,10 @@ function DrillNow({ databaseId, onChanged }: { databaseId: string; onChanged: ()
           Drill now
         </button>{" "}
         <span role="status" data-drill-now>
-          {queued ? (
+          {queued && drill ? (
             <>
-              {queued.existing && !live.drill ? "A drill was already waiting; following it. " : ""}
-              {liveDrillLine(live.drill, live.job)}
-              {drillId ? (
-                <>
-                  {" "}
-                  <Link href={`/drills/${drillId}`}>See drill {drillId}</Link>
-                </>
-              ) : null}
+              {queued.existing && drill.status === "queued" ? "A drill was already waiting; following it. " : ""}
+              {liveDrillLine(drill, live.job)} <Link href={`/drills/${drill.id}`}>See drill {drill.id}</Link>
             </>
           ) : (
             ""
