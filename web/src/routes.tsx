@@ -4,6 +4,7 @@ import { AuditLogScreen } from "./screens/audit-log.js";
 import { BackupScreen } from "./screens/backup.js";
 import { DatabaseScreen } from "./screens/database.js";
 import { DatabasesScreen } from "./screens/databases.js";
+import { DrillScreen } from "./screens/drill.js";
 import { EvidenceScreen } from "./screens/evidence.js";
 import { RestoreScreen } from "./screens/restore.js";
 import { RestoresScreen } from "./screens/restores.js";
@@ -24,6 +25,7 @@ export function Routes() {
   if (m("/databases")) return <DatabasesScreen />;
   if ((p = m("/databases/:id"))) return <DatabaseScreen id={p.id!} />;
   if ((p = m("/backups/:id"))) return <BackupScreen id={p.id!} />;
+  if ((p = m("/drills/:id"))) return <DrillScreen id={p.id!} />;
   if (m("/restores")) return <RestoresScreen />;
   if ((p = m("/restores/:id"))) return <RestoreScreen id={p.id!} />;
   if (m("/log")) return <AuditLogScreen />;

@@ -63,6 +63,13 @@ export async function postJson<T>(path: string, body?: unknown): Promise<T> {
   return (text === "" ? undefined : JSON.parse(text)) as T;
 }
 
+/** POST JSON and read JSON back with the HTTP status (202 queued, 200 already waiting). */
+export async function postJsonStatus<T>(path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await call("POST", path, body);
+  const text = await res.text();
+  return { status: res.status, body: (text === "" ? undefined : JSON.parse(text)) as T };
+}
+
 /** POST JSON and read the answer as bytes with its headers (a zip download). */
 export async function postForBlob(
   path: string,

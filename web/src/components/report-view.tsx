@@ -3,19 +3,32 @@ import { VerdictBadge } from "./status-badge.js";
 
 const WORDS = { pass: "passed", fail: "failed", skip: "skipped" } as const;
 
-/** A verifier report: the verdict, then every check that ran with its status in words and its detail. */
-export function ReportView({ report, caption }: { report: Report; caption: string }) {
+/**
+ * A verifier report: the verdict, then every check that ran with its status in words and its detail
+ * (`checksOnly`: the checks alone, when the caller states the verdict its own way).
+ */
+export function ReportView({
+  report,
+  caption,
+  checksOnly = false,
+}: {
+  report: Report;
+  caption: string;
+  checksOnly?: boolean;
+}) {
   return (
     <div class="report" data-verdict={report.verdict}>
-      <p class="verdict-line" role="status">
-        <VerdictBadge verdict={report.verdict} />
-        {report.failed ? (
-          <span>
-            {" "}
-            first failed check: <code>{report.failed}</code>
-          </span>
-        ) : null}
-      </p>
+      {checksOnly ? null : (
+        <p class="verdict-line" role="status">
+          <VerdictBadge verdict={report.verdict} />
+          {report.failed ? (
+            <span>
+              {" "}
+              first failed check: <code>{report.failed}</code>
+            </span>
+          ) : null}
+        </p>
+      )}
       <table class="checks">
         <caption>{caption}</caption>
         <thead>

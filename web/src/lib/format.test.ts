@@ -16,6 +16,7 @@ describe("format", () => {
     expect(formatDuration(90_000)).toBe("1 min 30 s");
     expect(formatDuration(3_600_000)).toBe("1 h");
     expect(formatDuration(3 * 86_400_000 + 3_600_000)).toBe("3 d 1 h");
+    expect(formatDuration(7 * 86_400_000)).toBe("7 d");
     expect(formatAge(3)).toBe("just now");
     expect(formatAge(125)).toBe("2 min 5 s ago");
     expect(formatMinutes(60)).toBe("1 h");

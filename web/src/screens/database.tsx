@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, getJson, postJson } from "../api/client.js";
-import type { BackupPage, DatabaseRpo } from "@walwarden/verifier/wire";
+import type { BackupPage, DatabaseRpo, Restorability } from "@walwarden/verifier/wire";
+import type { DrillPage } from "../lib/drills.js";
 import { EmptyState } from "../components/empty-state.js";
 import { HistoryChart } from "../components/history-chart.js";
 import { Link } from "../components/link.js";
@@ -11,9 +12,14 @@ import { Truncated } from "../components/truncated.js";
 import { formatBytes, formatDuration, formatMinutes, shortHash } from "../lib/format.js";
 import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
+import { useRunnerNames } from "../lib/use-drill-verification.js";
 import { rpoReason } from "./databases.js";
+import { DrillHistory, RestorabilityPanel } from "./drills-panel.js";
 
-/** One database: its RPO, its backup history as a chart and a table, and "back up now" for operators. */
+/**
+ * One database: its RPO and its last proven restore side by side ("back up now" and "drill now" for
+ * operators), its restore drills with their receipts verified here, and its backup history as a chart and a table.
+ */
 export function DatabaseScreen({ id }: { id: string }) {
   const me = useSession();
   const rpo = useApi(`rpo:${id}`, () => getJson<DatabaseRpo>(`/v1/rpo/${encodeURIComponent(id)}`), 15_000);
@@ -22,6 +28,17 @@ export function DatabaseScreen({ id }: { id: string }) {
     () => getJson<BackupPage>(`/v1/backups?databaseId=${encodeURIComponent(id)}&limit=200`),
     15_000,
   );
+  const restorability = useApi(
+    `restorability:${id}`,
+    () => getJson<Restorability>(`/v1/databases/${encodeURIComponent(id)}/restorability`),
+    15_000,
+  );
+  const drills = useApi(
+    `drills:${id}`,
+    () => getJson<DrillPage>(`/v1/drills?databaseId=${encodeURIComponent(id)}&limit=50`),
+    15_000,
+  );
+  const runnerNames = useRunnerNames();
   const [queued, setQueued] = useState<string | undefined>();
   const d = rpo.data;
   const items = backups.data?.items;
@@ -34,52 +51,64 @@ export function DatabaseScreen({ id }: { id: string }) {
         <Truncated text={d?.name ?? id} />
       </h1>
       <LoadState error={rpo.error} loading={rpo.loading && !d} what="the database" />
-      {d ? (
-        <section class="panel" aria-label="Recovery point">
-          <dl class="facts">
-            <div>
-              <dt>Status</dt>
-              <dd>
-                <RpoBadge status={d.status} /> <span class="reason">{rpoReason(d)}</span>
-              </dd>
-            </div>
-            <div>
-              <dt>Target RPO</dt>
-              <dd>{formatMinutes(d.targetRpoMinutes)}</dd>
-            </div>
-            <div>
-              <dt>Provider</dt>
-              <dd>{d.provider}</dd>
-            </div>
-            <div>
-              <dt>Id</dt>
-              <dd>
-                <code>{d.databaseId}</code>
-              </dd>
-            </div>
-          </dl>
-          {hasRole(me.principal.role, "operator") ? (
-            <p>
-              <button
-                type="button"
-                class="secondary"
-                onClick={async () => {
-                  try {
-                    const r = await postJson<{ jobId: string }>(`/v1/databases/${encodeURIComponent(id)}/backups`);
-                    setQueued(`Backup queued as job ${r.jobId}; a runner will pick it up.`);
-                  } catch (e) {
-                    setQueued(`Could not queue a backup: ${e instanceof ApiError ? e.message : String(e)}`);
-                  }
-                }}
-              >
-                Back up now
-              </button>{" "}
-              <span role="status">{queued ?? ""}</span>
-            </p>
-          ) : null}
-        </section>
-      ) : null}
-      <h2>History</h2>
+      <div class="panels">
+        {d ? (
+          <section class="panel" aria-labelledby="rpo-h">
+            <h2 id="rpo-h">Recovery point</h2>
+            <dl class="facts">
+              <div>
+                <dt>Status</dt>
+                <dd>
+                  <RpoBadge status={d.status} /> <span class="reason">{rpoReason(d)}</span>
+                </dd>
+              </div>
+              <div>
+                <dt>Target RPO</dt>
+                <dd>{formatMinutes(d.targetRpoMinutes)}</dd>
+              </div>
+              <div>
+                <dt>Provider</dt>
+                <dd>{d.provider}</dd>
+              </div>
+              <div>
+                <dt>Id</dt>
+                <dd>
+                  <code>{d.databaseId}</code>
+                </dd>
+              </div>
+            </dl>
+            {hasRole(me.principal.role, "operator") ? (
+              <p>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={async () => {
+                    try {
+                      const r = await postJson<{ jobId: string }>(`/v1/databases/${encodeURIComponent(id)}/backups`);
+                      setQueued(`Backup queued as job ${r.jobId}; a runner will pick it up.`);
+                    } catch (e) {
+                      setQueued(`Could not queue a backup: ${e instanceof ApiError ? e.message : String(e)}`);
+                    }
+                  }}
+                >
+                  Back up now
+                </button>{" "}
+                <span role="status">{queued ?? ""}</span>
+              </p>
+            ) : null}
+          </section>
+        ) : null}
+        <RestorabilityPanel
+          databaseId={id}
+          restorability={restorability}
+          onDrillChanged={() => {
+            void restorability.reload();
+            void drills.reload();
+          }}
+        />
+      </div>
+      <DrillHistory drills={drills} runnerNames={runnerNames} />
+      <h2>Backup history</h2>
       <LoadState error={backups.error} loading={backups.loading && !items} what="the backups" />
       {items && items.length === 0 ? (
         <EmptyState title="No backups yet">A runner's first completed backup of this database appears here.</EmptyState>
