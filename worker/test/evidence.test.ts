@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   BundleIndexSchema,
   BundlePaths,
+  canonicalBytes,
   decodeEntry,
   fromBase64,
   fromUtf8,
@@ -27,6 +28,7 @@ import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries, publishedPolicy } from "./support/log-checks.js";
 import { completedBackup, failedBackup } from "./support/runner-calls.js";
+import { drillReady, failedPredicate, leasedDrill, receiptOf, sendReceipt } from "./support/drill-calls.js";
 import { dumpD1, dumpLedger } from "./support/storage-dump.js";
 
 // Evidence export in real workerd: POST /v1/evidence builds the verifier's bundle from the org's Ledger and
@@ -165,6 +167,31 @@ async function storedState(org: Org) {
 }
 
 describe("exporting evidence", () => {
+  it("a period with a passed and a failed drill: the bundle carries both receipts, its drills check passes and report.html counts them", async () => {
+    const org = await readyOrg();
+    const from = await instantNow();
+    const { signer } = await drillReady(org);
+    const passed = await leasedDrill(org);
+    expect((await sendReceipt(org.runnerToken, passed.jobId, passed.leaseId, receiptOf(passed, signer))).status).toBe(
+      200,
+    );
+    const failed = await leasedDrill(org);
+    const failedReceipt = receiptOf(failed, signer, failedPredicate(failed));
+    expect((await sendReceipt(org.runnerToken, failed.jobId, failed.leaseId, failedReceipt)).status).toBe(200);
+
+    const a = await exported(org.viewerToken, { from, to: new Date(Date.now() + 3_600_000).toISOString() });
+    await expectVerified(a.zip, org);
+    const r = await verifyBundle(a.zip, await policyFor(org));
+    expect(r.checks.find((c) => c.id === "drills")?.status).toBe("pass");
+    const files = filesOf(a.zip);
+    const lines = text(files.get(BundlePaths.drills)!).split("\n").filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(text(canonicalBytes(failedReceipt)));
+    const report = text(files.get(BundlePaths.report)!);
+    expect(report).toContain("Restore drills");
+    expect(report).toContain("1 of 2 tables differ from the manifest");
+  });
+
   it("a period with backups, a failed backup and a restore: the zip verifies against the published keys and holds all of it", async () => {
     const org = await readyOrg();
     await completedBackup(org); // before the period

@@ -25,7 +25,8 @@ import { periodWindow, type SeqWindow } from "./window.js";
  */
 export const MAX_EXPORT_ENTRIES = 50_000;
 /** The entry types report.html reads: backups, restores, and admin actions (access and configuration changes). */
-const REPORTED = /^(backup\.(completed|failed)|restore\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.)/;
+const REPORTED =
+  /^(backup\.(completed|failed)|restore\.|drill\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.)/;
 
 /** Most bytes of entries plus manifests one bundle holds (manifests grow with a database's table count). */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
@@ -110,6 +111,8 @@ export async function buildEvidence(
 
   const manifests = await manifestsOf(env.DB, orgId, completed);
   for (const m of manifests.values()) bytes += m.length;
+  const drillReceipts = await receiptsOf(env.DB, orgId, reported);
+  for (const r of drillReceipts) bytes += r.length;
   if (bytes > limits.maxBytes) return tooManyBytes(limits);
 
   const frontier = unwrapLedger(await ledger.frontier(orgId, start)).map((h) => fromBase64(h)!);
@@ -139,6 +142,7 @@ export async function buildEvidence(
     window,
     entries: reported,
     rpoTargets: await rpoTargets(env.DB, orgId),
+    drillReceipts,
   });
   const files = bundleFiles({
     orgId,
@@ -153,6 +157,7 @@ export async function buildEvidence(
     consistency,
     checkpoints,
     manifests,
+    drillReceipts,
     reportHtml,
     indexSigner: keys.value.manifest,
   });
@@ -192,6 +197,29 @@ async function manifestsOf(db: D1Database, orgId: string, completed: LogEntry[])
     if (!m) throw new Error(`backup ${id} of ${orgId} is in the log but not in D1`);
     if (toHex(sha256(m)) !== digest)
       throw new Error(`backup ${id} of ${orgId}: the stored manifest does not hash to the logged manifestSha256`);
+  }
+  return out;
+}
+
+/**
+ * The receipts of the window's drill.completed and drill.failed entries that name one, as their JCS bytes:
+ * each must hash to the entry's receiptSha256 (the writer matches them by hash and refuses a missing one).
+ */
+async function receiptsOf(db: D1Database, orgId: string, reported: LogEntry[]): Promise<Uint8Array[]> {
+  const want = new Set<string>();
+  for (const e of reported)
+    if ((e.type === "drill.completed" || e.type === "drill.failed") && e.data.receiptSha256)
+      want.add(e.data.receiptSha256);
+  const hashes = [...want];
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < hashes.length; i += IDS_PER_QUERY) {
+    const { results } = await db
+      .prepare(
+        "SELECT receipt FROM drills WHERE org_id = ?1 AND receipt_sha256 IN (SELECT value FROM json_each(?2)) AND receipt IS NOT NULL",
+      )
+      .bind(orgId, JSON.stringify(hashes.slice(i, i + IDS_PER_QUERY)))
+      .all<{ receipt: string }>();
+    for (const r of results) out.push(canonicalBytes(JSON.parse(r.receipt)));
   }
   return out;
 }
