@@ -222,7 +222,7 @@ describe("walwarden-verify", () => {
       ],
       [
         ["kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY, "--artifact", path("backup.dump")],
-        /--artifact goes with the manifest command/,
+        /--artifact goes with the manifest and drill commands/,
       ],
       [
         ["kit", path("kit/bk_01.manifest.json"), "--key", MF_KEY, "--previous", path("newer-checkpoint.txt")],

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { type BundleLimits, DEFAULT_BUNDLE_LIMITS } from "../bundle/bundle-limits.js";
-import { policyFromVkeys } from "../bundle/policy.js";
+import { policyFromVkeys, runnerKeysFromVkeys } from "../bundle/policy.js";
+import { toHex } from "../bytes/hex.js";
+import { drillReceiptReport } from "../drill/drill-report.js";
 import type { Report } from "../bundle/report.js";
 import { verifyBundle } from "../bundle/verify-bundle.js";
 import { backupKitReport } from "../manifest/kit-report.js";
@@ -8,7 +10,7 @@ import { manifestReport } from "../manifest/manifest-report.js";
 import { nativeEd25519Verify } from "../node/native-ed25519.js";
 import { nativeSha256 } from "../node/native-sha256.js";
 import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
-import { hashFile, parseJson, readText, type Io } from "./io.js";
+import { hashFile, parseJson, readBytes, readText, type Io } from "./io.js";
 import { parseSize } from "./parse-size.js";
 import { readRegularFile } from "./read-regular-file.js";
 import { isKitManifestPath, readKit } from "./read-kit.js";
@@ -27,6 +29,7 @@ Usage:
   walwarden-verify manifest <envelope.json> --key <vkey> [--key …] [--artifact <file>] [--json]
   walwarden-verify kit <dir/backupId.manifest.json> --key <vkey> [--key …] [--origin <log origin>]
                        [--no-artifact] [--json]
+  walwarden-verify drill <receipt.json> --key <runner vkey> [--key …] [--artifact <file>] [--json]
   walwarden-verify --help
 
 Keys are C2SP verifier keys (name+keyid+base64). A key whose name ends in /checkpoint verifies the
@@ -38,9 +41,17 @@ kit checks the walk-away kit the runner writes next to a dump: the manifest and,
 <backupId>.entry.json, .proof.json, .checkpoint.txt and the dump named by the manifest's s3.key. Pin
 both keys: the manifest key signs the manifest, the checkpoint key the log the entry is proven to be in.
 
+drill checks a restore-drill receipt (<backupId>.drill-<drillId>.json next to the kit, or a line of a
+bundle's drills.jsonl) against the runner keys you pinned (<deployment>/runner/<runnerId>, from
+GET /v1/runners or the runner's "runner key" log line). It prints the receipt's SHA-256 to compare
+with the log's receiptSha256. An authentic receipt of a failed drill exits 1 with drill.outcome failed
+and drill.receipt passed; a forgery fails drill.receipt.
+
 --origin       the log origin the checkpoint must be for (<deployment>/log/<orgId>); without it, kit
                accepts any origin that ends in /log/<the manifest's orgId>
 --previous     a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
+--runner-key   bundle: a runner key you pinned; every drill receipt in the bundle must be signed by one
+               of them (without it, the key the log recorded for each drill is used)
 --max-zip-size       bundle: the largest zip read (default 1GiB); anything but a regular file
                      (a device, a FIFO, a directory) is refused before it is read
 --max-inflated-size  bundle: the most its files may inflate to together (default 2GiB)
@@ -49,7 +60,7 @@ both keys: the manifest key signs the manifest, the checkpoint key the log the e
                      a file larger than 1 MiB more than 200 times, or whose files inflate past the
                      sizes it declares or share bytes, is not verified (a zip bomb) and costs
                      little memory: about the zip plus what it declares
---artifact     the backup file itself: its SHA-256 must be the one the manifest signed
+--artifact     the backup file itself: its SHA-256 must be the one the manifest (or the drill receipt) names
 --no-artifact  check a kit without its dump (the artifact check is skipped)
 --json         print the report as JSON
 
@@ -66,20 +77,26 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.verified;
   }
   const [command, file, ...rest] = positionals;
-  if (command !== "bundle" && command !== "manifest" && command !== "kit")
+  if (command !== "bundle" && command !== "manifest" && command !== "kit" && command !== "drill")
     return usage(io, command ? `unknown command ${command}` : "no command given");
   if (!file) return usage(io, `${command} needs a file`);
   if (rest.length) return usage(io, `unexpected arguments: ${rest.join(" ")}`);
   if (values.key.length === 0)
     return usage(io, "at least one --key is required (pin the keys; they are never read from the artifact)");
-  if (command !== "manifest" && values.artifact)
+  if (command !== "manifest" && command !== "drill" && values.artifact)
     return usage(
       io,
-      `--artifact goes with the manifest command${command === "kit" ? " (kit reads the dump next to the manifest)" : ""}`,
+      `--artifact goes with the manifest and drill commands${command === "kit" ? " (kit reads the dump next to the manifest)" : ""}`,
     );
   if (command !== "kit" && values["no-artifact"]) return usage(io, "--no-artifact goes with the kit command");
-  if (command === "manifest" && values.origin) return usage(io, "--origin goes with the bundle and kit commands");
+  if ((command === "manifest" || command === "drill") && values.origin)
+    return usage(io, "--origin goes with the bundle and kit commands");
   if (command !== "bundle" && values.previous.length) return usage(io, "--previous goes with the bundle command");
+  if (command !== "bundle" && values["runner-key"].length)
+    return usage(
+      io,
+      `--runner-key goes with the bundle command${command === "drill" ? " (drill takes the runner's key as --key)" : ""}`,
+    );
   const limits = bundleLimitFlags(values);
   if (typeof limits === "string") return usage(io, limits);
   const limitFlag = Object.keys(LIMIT_FLAGS).find((f) => values[f as keyof typeof LIMIT_FLAGS] !== undefined);
@@ -87,6 +104,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command === "kit" && !isKitManifestPath(file))
     return usage(io, "kit needs the kit's <backupId>.manifest.json (its siblings are found next to it)");
 
+  if (command === "drill") return drillCommand(file, values.key, values.artifact, values.json, io);
+
+  const runnerKeys = runnerKeysFromVkeys(values["runner-key"]);
+  if (!runnerKeys.ok) return usage(io, `--runner-key: ${runnerKeys.message}`);
   const previous: string[] = [];
   for (const p of values.previous) {
     const text = await readText(p, io);
@@ -96,6 +117,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const policy = policyFromVkeys(values.key, {
     ...(values.origin ? { origin: values.origin } : {}),
     previousCheckpoints: previous,
+    ...(runnerKeys.value.length ? { runnerKeys: runnerKeys.value } : {}),
   });
   if (!policy.ok) return usage(io, policy.message);
 
@@ -134,6 +156,30 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return printReport(report, values.json, io);
 }
 
+/** `walwarden-verify drill`: a receipt file against pinned runner keys, and optionally the artifact it restored. */
+async function drillCommand(
+  file: string,
+  vkeys: string[],
+  artifact: string | undefined,
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  const keys = runnerKeysFromVkeys(vkeys);
+  if (!keys.ok) return usage(io, keys.message);
+  const bytes = await readBytes(file, io);
+  if (!bytes) return EXIT.usage;
+  let artifactSha256: string | undefined;
+  if (artifact) {
+    artifactSha256 = await hashFile(artifact, io);
+    if (!artifactSha256) return EXIT.usage;
+  }
+  // The receipt's SHA-256 is of the bytes as stored (its JCS form), the same the log records.
+  const envelope = parseJson(new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes));
+  const receiptSha256 = toHex(nativeSha256.digest(bytes));
+  const report = drillReceiptReport(envelope, keys.value, receiptSha256, artifactSha256, nativeEd25519Verify);
+  return printReport(report, json, io);
+}
+
 /** The parsed arguments, or parseArgs's complaint. */
 function parseFlags(argv: string[]) {
   try {
@@ -144,6 +190,7 @@ function parseFlags(argv: string[]) {
         key: { type: "string", multiple: true, default: [] },
         origin: { type: "string" },
         previous: { type: "string", multiple: true, default: [] },
+        "runner-key": { type: "string", multiple: true, default: [] },
         artifact: { type: "string" },
         "no-artifact": { type: "boolean", default: false },
         "max-zip-size": { type: "string" },

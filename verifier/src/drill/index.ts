@@ -6,3 +6,4 @@ export * from "./findings.js";
 export * from "./runner-key.js";
 export * from "./build-receipt.js";
 export * from "./verify-receipt.js";
+export * from "./drill-report.js";
