@@ -43,7 +43,7 @@ both keys: the manifest key signs the manifest, the checkpoint key the log the e
 
 drill checks a restore-drill receipt (<backupId>.drill-<drillId>.json next to the kit, or a line of a
 bundle's drills.jsonl) against the runner keys you pinned (<deployment>/runner/<runnerId>, from
-GET /v1/runners or the runner's "runner key" log line). It prints the receipt's SHA-256 to compare
+GET /v1/runners, or the vkey of the runner.s runner.key_registered log line). It prints the receipt's SHA-256 to compare
 with the log's receiptSha256. An authentic receipt of a failed drill exits 1 with drill.outcome failed
 and drill.receipt passed; a forgery fails drill.receipt.
 
