@@ -2,7 +2,7 @@ import {
   formatVkey,
   fromBase64,
   isStrictPublicKey,
-  KEY_ROLE_SUFFIX,
+  deploymentOfOrigin,
   runnerKeyName,
   runnerKeyProofMessage,
   verify,
@@ -11,16 +11,17 @@ import type { RunnerKeyRequest, RunnerKeyResponse } from "@walwarden/verifier/wi
 import { logAdminAction } from "../audit/log-admin-action.js";
 import type { Env } from "../env.js";
 import { ApiError } from "../http/errors.js";
-import { signingKeys } from "../ledger/keys.js";
+import { logOrigin } from "../core-env.js";
 
 /**
- * The deployment's key-name prefix (SPEC §3): the manifest key's name without its `/manifest` role
- * suffix, e.g. `walwarden.example.com` for `walwarden.example.com/manifest`. Runner keys are named under it.
+ * The deployment an org's runner keys are named under: its log origin without `/log/<orgId>` (SPEC §5,
+ * §11), the same rule an evidence bundle's drills check applies, so the two cannot disagree even when the
+ * signing keys are named otherwise. A LOG_ORIGIN not ending in `/log` is a configuration error.
  */
-export function deploymentKeyPrefix(env: Env): string {
-  const keys = signingKeys(env);
-  if (!keys.ok) throw new Error(keys.message);
-  return keys.value.manifest.name.slice(0, -KEY_ROLE_SUFFIX.manifest.length);
+export function deploymentKeyPrefix(env: Pick<Env, "LOG_ORIGIN">, orgId: string): string {
+  const deployment = deploymentOfOrigin(logOrigin(env, orgId), orgId);
+  if (deployment === undefined) throw new Error(`LOG_ORIGIN must end in "/log" (SPEC §5), not ${env.LOG_ORIGIN}`);
+  return deployment;
 }
 
 /**
@@ -50,7 +51,7 @@ export async function registerRunnerKey(
       "bad-request",
       "invalid body: proof: not an Ed25519 signature by this key over runnerKeyProofMessage(publicKey) (SPEC §11)",
     );
-  const vkey = formatVkey(runnerKeyName(deploymentKeyPrefix(env), runner.id), publicKey);
+  const vkey = formatVkey(runnerKeyName(deploymentKeyPrefix(env, runner.orgId), runner.id), publicKey);
   const current = await env.DB.prepare("SELECT vkey, key_registered_at FROM runners WHERE id = ?1 AND org_id = ?2")
     .bind(runner.id, runner.orgId)
     .first<{ vkey: string | null; key_registered_at: number | null }>();
