@@ -10,14 +10,24 @@ import { shortVersion } from "./drill-target.js";
 import { runServerProgram, serverAccount, type ServerAccount } from "./server-account.js";
 import type { ServerBinaries } from "./server-binaries.js";
 
+/**
+ * A restore's settings as PostgreSQL's "Populating a Database" (§14.4) gives them, for a cluster that only
+ * ever receives one pg_restore: no WAL for the COPY into a table pg_restore created (wal_level minimal,
+ * which pg_restore's parallel mode relies on by truncating first), no checkpoint in the middle, more memory
+ * for the index builds (one per pg_restore job at once).
+ */
+const BULK_LOAD =
+  "wal_level = minimal\nmax_wal_senders = 0\narchive_mode = off\nmax_wal_size = '4GB'\nmaintenance_work_mem = '256MB'\n";
+
 /** The superuser of a drill cluster. */
 const SUPERUSER = "walwarden_drill";
 
 /**
  * Starts a throwaway cluster in `clusterDir` (made here; its parent is the drill's journaled work dir):
  * initdb as an unprivileged user (`postgres` when the runner is root), scram-sha-256 with a random
- * password over TCP, on a free loopback port, durability off (a drill target never survives a crash),
- * then pg_ctl start. remove() stops it (fast, then immediate) and deletes the dir.
+ * password over TCP, on a free loopback port, no Unix socket (its path would be limited to 107 bytes, so a
+ * deep scratch dir could not start; and nobody can connect but by the password), durability off (a drill
+ * target never survives a crash), then pg_ctl start. remove() stops it (fast, then immediate) and deletes the dir.
  */
 export async function startLocalTarget(
   clusterDir: string,
@@ -54,7 +64,7 @@ export async function startLocalTarget(
       SUPERUSER,
       `--pwfile=${join(clusterDir, "pwfile")}`,
       "--auth-host=scram-sha-256",
-      "--auth-local=trust",
+      "--auth-local=reject",
       "--encoding=UTF8",
       "--locale=C",
       "--no-sync",
@@ -74,7 +84,7 @@ export async function startLocalTarget(
     port = await freePort();
     await appendFile(
       join(dataDir, "postgresql.conf"),
-      `\n# walwarden drill cluster: loopback only, no durability\nport = ${port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${clusterDir}'\nfsync = off\nfull_page_writes = off\nsynchronous_commit = off\n`,
+      `\n# walwarden drill cluster: loopback only, no durability\nport = ${port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nfsync = off\nfull_page_writes = off\nsynchronous_commit = off\n${BULK_LOAD}`,
     );
     const logFile = join(clusterDir, "server.log");
     const started = await runServerProgram(
