@@ -20,6 +20,7 @@ import {
   DrillResultResponseSchema,
   DrillSchema,
   RunnerKeyResponseSchema,
+  RunnerPageSchema,
 } from "@walwarden/verifier/wire";
 import { acceptDrillResult } from "../src/drills/result.js";
 import { runCronTick } from "../src/scheduling/cron-tick.js";
@@ -76,6 +77,11 @@ describe("runner keys", () => {
     const second = runnerSigner(org.runnerId, 6);
     const vkey1 = formatVkey(`test.walwarden.dev/runner/${org.runnerId}`, first.publicKey);
     const vkey2 = formatVkey(`test.walwarden.dev/runner/${org.runnerId}`, second.publicKey);
+    const listed = async () =>
+      RunnerPageSchema.parse((await call("GET", "/v1/runners", { token: org.viewerToken })).body).items.find(
+        (r) => r.id === org.runnerId,
+      );
+    expect(await listed()).toMatchObject({ vkey: null, keyRegisteredAt: null });
     const answers: unknown[] = [];
     const entries = await appendedBy(org, async () => {
       for (const body of [keyBody(first), keyBody(first), keyBody(second)]) {
@@ -101,6 +107,10 @@ describe("runner keys", () => {
       `test.walwarden.dev/runner/${org.runnerId}`,
       toHex(second.publicKey),
     ]);
+    // GET /v1/runners serves the current key, so an operator can pin it from the API.
+    const runner = await listed();
+    expect(runner?.vkey).toBe(vkey2);
+    expect(Date.parse(runner?.keyRegisteredAt ?? "")).toBeGreaterThan(0);
   });
 
   it("a proof by another key, a proof of other bytes or a small-order key is a 400 that writes nothing; a revoked runner is refused", async () => {

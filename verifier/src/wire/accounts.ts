@@ -42,6 +42,9 @@ export const RunnerSchema = z.strictObject({
   lastSeenAt: Instant.nullable(),
   version: z.string().nullable(),
   revokedAt: Instant.nullable(),
+  /** The runner's registered key (SPEC §11) as a vkey, which signs its drill receipts; null before it registers one. */
+  vkey: z.string().nullable(),
+  keyRegisteredAt: Instant.nullable(),
 });
 /** A runner's record. */
 export type Runner = z.infer<typeof RunnerSchema>;

@@ -30,6 +30,8 @@ const view = (r: RunnerRow): Runner => ({
   lastSeenAt: iso(r.lastSeenAt),
   version: r.version,
   revokedAt: iso(r.revokedAt),
+  vkey: r.vkey,
+  keyRegisteredAt: iso(r.keyRegisteredAt),
 });
 
 /** Runners: anyone in the org sees them (last seen, version); admins register and revoke them. */
