@@ -5,7 +5,7 @@
 // bundle --runner-key` accepts inside an exported evidence bundle; a failing assertion and a tampered
 // artifact each end in drill.failed saying why.
 import { execFile } from "node:child_process";
-import { chmodSync, readdirSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -248,5 +248,29 @@ describe("restore drills through the real Worker", () => {
     expect(failedIds).toHaveLength(2);
     for (const id of failedIds) expect(html).toContain(id);
     expect(html).toContain(`<td>${databaseId}</td><td>3</td><td>1</td><td>2</td>`);
+  }, 240_000);
+
+  it("with bucket.objectLock set, the receipt is written locked like the kit: the mode, the retention, an integrity checksum (the local S3 server keeps no lock: the request is what is checked)", async () => {
+    await setPolicy({ cron: "*/5 * * * *" });
+    const queued = await drillNow();
+    const cfg = JSON.parse(readFileSync(config.path, "utf8"));
+    const locked = { ...config, path: join(dirname(config.path), "runner-locked.json") };
+    writeFileSync(
+      locked.path,
+      JSON.stringify({ ...cfg, bucket: { ...cfg.bucket, objectLock: { mode: "COMPLIANCE", retainDays: 7 } } }),
+    );
+    const mark = parts.proxy.requests.length;
+    const r = await runRunner(["run", "--once", "--config", locked.path]);
+    expect(r.code, r.stdout.slice(-3000)).toBe(0);
+    expect((await getDrill(queued.id)).status).toBe("passed");
+    const key = drillReceiptKey(artifactKey, queued.id);
+    const writes = parts.proxy.requests.slice(mark).filter((q) => q.op === "PutObject" && q.path.endsWith(key));
+    expect(writes).toHaveLength(1);
+    const h = writes[0]!.headers;
+    expect(h["x-amz-object-lock-mode"]).toBe("COMPLIANCE");
+    const days = (Date.parse(String(h["x-amz-object-lock-retain-until-date"])) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(days).toBeLessThan(7.1);
+    expect(Object.keys(h).some((k) => k.startsWith("x-amz-checksum-") || k === "content-md5")).toBe(true);
   }, 240_000);
 });
