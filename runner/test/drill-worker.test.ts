@@ -177,7 +177,9 @@ describe("restore drills through the real Worker", () => {
     const p = predicateOf(drill);
     expect(p.failure?.phase).toBe("checks");
     expect(p.pgRestore.exitCode).toBe(0);
-    const failed = (await logEntries("drill.failed")).find((e) => e.type === "drill.failed" && e.data.drillId === drill.id);
+    const failed = (await logEntries("drill.failed")).find(
+      (e) => e.type === "drill.failed" && e.data.drillId === drill.id,
+    );
     expect(failed?.data).toMatchObject({ receiptSha256: drill.receiptSha256, willRetry: false });
     // The auditor's tool says: authentic, and the drill failed.
     const file = tempFile("failed.json", await getObject(parts, drillReceiptKey(artifactKey, drill.id)));
