@@ -20,6 +20,9 @@ export class ApiCallError extends Error {
   }
 }
 
+/** How wrangler dev's proxy answers a request it lost before the Worker got it (status 503). */
+const DEV_PROXY_LOST = "Your worker restarted mid-request.";
+
 /** The Worker's base URL, without a trailing slash. */
 export const baseOf = (dev: Dev): string => (typeof dev === "string" ? dev : dev.url).replace(/\/$/, "");
 
@@ -43,13 +46,22 @@ export async function apiCall<T = any>(
   if (cookie) headers.cookie = cookie;
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${baseOf(dev)}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
+  const send = () =>
+    fetch(`${baseOf(dev)}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  let res = await send();
+  let text = await res.text();
+  if (res.status === 503 && text.startsWith(DEV_PROXY_LOST)) {
+    // wrangler dev's proxy lost the request on its way to the Worker (a pooled connection it had just
+    // closed: cloudflare/workers-sdk#14641) and retries only GET and HEAD itself. Once more, after a pause.
+    await new Promise((r) => setTimeout(r, 250));
+    res = await send();
+    text = await res.text();
+  }
   if (!res.ok) throw new ApiCallError(method, path, res.status, text);
   return (text === "" ? undefined : JSON.parse(text)) as T;
 }
