@@ -19,6 +19,14 @@ export interface CoreEnv {
   CHECKPOINT_SIGNER_KEY: string;
   MANIFEST_SIGNER_KEY: string;
   RETIRED_VKEYS?: string;
+  /** Alerts (worker/README.md, "Alerts"): minutes of grace after a slot, of runner silence, of a job running. */
+  ALERT_MISSED_GRACE_MINUTES?: string;
+  ALERT_RUNNER_SILENT_MINUTES?: string;
+  ALERT_JOB_STUCK_MINUTES?: string;
+  /** "true" only in development and tests: alert webhooks may then go to http://127.0.0.1 (never in production). */
+  ALERTS_ALLOW_LOOPBACK?: string;
+  /** The sender address of alert emails (a verified address of the zone's Email Routing). */
+  ALERT_EMAIL_FROM?: string;
   /** Test-only fault injection (src/jobs/test-faults.ts); never set in wrangler.toml or production. */
   TEST_FAULTS?: string;
 }

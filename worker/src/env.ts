@@ -1,3 +1,4 @@
+import type { DeliveryMessage } from "./alerts/notify.js";
 import type { CoreEnv } from "./core-env.js";
 import type { Ledger } from "./ledger/ledger.js";
 import type { RateLimiter } from "./ratelimit/rate-limiter.js";
@@ -11,4 +12,8 @@ export interface Env extends CoreEnv {
   LEDGER: DurableObjectNamespace<Ledger>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   RESTORE_SESSION: DurableObjectNamespace<RestoreSession>;
+  /** Alert deliveries, one message per (notice, channel); consumed by this Worker (alerts/consume.ts). */
+  ALERT_QUEUE?: Queue<DeliveryMessage>;
+  /** Cloudflare Email Routing's send_email binding, for email channels. */
+  ALERT_EMAIL?: SendEmail;
 }

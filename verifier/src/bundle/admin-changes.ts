@@ -52,6 +52,11 @@ function detailOf(e: AdminEntry): string {
       return `${e.data.databaseId}: ${e.data.cron} ${e.data.timezone}, ${e.data.target} target, ${e.data.assertions.length} assertion(s), ${e.data.enabled ? "enabled" : "disabled"}`;
     case "drill.policy_removed":
       return e.data.databaseId;
+    case "alert.channel_created":
+    case "alert.channel_updated":
+      return `"${e.data.name}" (${e.data.kind}): ${e.data.conditions.length === 0 ? "every condition" : e.data.conditions.join(", ")}, ${e.data.minSeverity} and above, ${e.data.enabled ? "enabled" : "disabled"}`;
+    case "alert.channel_deleted":
+      return `"${e.data.name}" (${e.data.kind})`;
   }
 }
 

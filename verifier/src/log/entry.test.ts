@@ -133,6 +133,30 @@ function drillExamples(seq: number): LogEntry[] {
         runnerVkey: null,
       },
     ],
+    [
+      "alert.opened",
+      "system:cron",
+      "database:db_main",
+      {
+        incidentId: "inc_1",
+        condition: "backup.failed",
+        subject: "database:db_main",
+        severity: "critical",
+        openedAt: base.at,
+      },
+    ],
+    [
+      "alert.resolved",
+      "system:cron",
+      "database:db_main",
+      {
+        incidentId: "inc_1",
+        condition: "backup.failed",
+        subject: "database:db_main",
+        openedAt: base.at,
+        resolvedAt: "2026-11-24T04:00:00.000Z",
+      },
+    ],
   ];
   return rows.map(
     ([type, actor, subject, data], i) => ({ ...base, seq: seq + i, type, actor, subject, data }) as LogEntry,
@@ -152,6 +176,16 @@ function adminExamples(seq: number): LogEntry[] {
     enabled: true,
   };
   const database = { databaseId: "db_main", name: "main", provider: "neon" };
+  const channel = {
+    channelId: "ach_1",
+    name: "on-call",
+    kind: "webhook",
+    conditions: ["backup.failed", "backup.missed"],
+    minSeverity: "warning",
+    repeatMinutes: 60,
+    enabled: true,
+    targetSha256: sha,
+  };
   const rows: [LogEntry["type"], string, object][] = [
     ["user.created", "user:usr_1", { ...user, role: "viewer" }],
     ["user.role_changed", "user:usr_1", { ...user, previousRole: "viewer", role: "admin" }],
@@ -172,6 +206,9 @@ function adminExamples(seq: number): LogEntry[] {
     ["schedule.created", "schedule:sch_1", schedule],
     ["schedule.updated", "schedule:sch_1", schedule],
     ["schedule.deleted", "schedule:sch_1", { scheduleId: "sch_1", databaseId: "db_main" }],
+    ["alert.channel_created", "channel:ach_1", channel],
+    ["alert.channel_updated", "channel:ach_1", { ...channel, conditions: [], repeatMinutes: null }],
+    ["alert.channel_deleted", "channel:ach_1", { channelId: "ach_1", name: "on-call", kind: "webhook" }],
   ];
   return rows.map(
     ([type, subject, data], i) => ({ ...base, seq: seq + i, type, actor: "user:u_1", subject, data }) as LogEntry,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERT_CONDITIONS, ALERT_SEVERITIES, CHANNEL_KINDS } from "../alert/conditions.js";
 import { AssertionExpectSchema, MAX_ASSERTIONS } from "../drill/assertion.js";
 import { DrillBackupChoiceSchema } from "../drill/backup-choice.js";
 import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
@@ -21,6 +22,20 @@ const DatabaseValues = { databaseId: Id, name: Name, provider: z.string().min(1)
 const RestoreRef = { restoreId: Id, backupId: Id };
 const Vkey = z.string().min(1).max(512);
 const DrillRef = { jobId: Id, drillId: Id, databaseId: Id, backupId: Id };
+const Subject = z.string().regex(/^[a-z]+:[A-Za-z0-9_.:+-]{1,256}$/, "subject is kind:id");
+const IncidentRef = { incidentId: Id, condition: z.enum(ALERT_CONDITIONS), subject: Subject };
+const ChannelValues = {
+  channelId: Id,
+  name: Name,
+  kind: z.enum(CHANNEL_KINDS),
+  /** The conditions it receives (empty: every one), the least severity, the repeat interval (null: never). */
+  conditions: z.array(z.enum(ALERT_CONDITIONS)).max(ALERT_CONDITIONS.length),
+  minSeverity: z.enum(ALERT_SEVERITIES),
+  repeatMinutes: z.number().int().positive().nullable(),
+  enabled: z.boolean(),
+  /** SHA-256 of the target's JCS bytes (URL and secret, or addresses): which target, never the target itself. */
+  targetSha256: Sha256Hex,
+};
 
 /**
  * The typed `data` of every event in the log, by event type (invariant 3, docs/architecture.md). Secrets never appear:
@@ -140,6 +155,12 @@ export const EventData = {
     receiptSha256: Sha256Hex.nullable(),
     runnerVkey: Vkey.nullable(),
   }),
+  // Alerts: an incident is a condition holding for a subject, found by the cron tick (SPEC §7).
+  "alert.opened": z.strictObject({ ...IncidentRef, severity: z.enum(ALERT_SEVERITIES), openedAt: Instant }),
+  "alert.resolved": z.strictObject({ ...IncidentRef, openedAt: Instant, resolvedAt: Instant }),
+  "alert.channel_created": z.strictObject(ChannelValues),
+  "alert.channel_updated": z.strictObject(ChannelValues),
+  "alert.channel_deleted": z.strictObject({ channelId: Id, name: Name, kind: z.enum(CHANNEL_KINDS) }),
 } as const;
 
 /** The event types that change who may do what: `report.html` lists them as access changes. */
@@ -167,6 +188,9 @@ export const CONFIG_EVENT_TYPES = [
   "schedule.deleted",
   "drill.policy_set",
   "drill.policy_removed",
+  "alert.channel_created",
+  "alert.channel_updated",
+  "alert.channel_deleted",
 ] as const;
 
 /** Every event type the log may contain. */

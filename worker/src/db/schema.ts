@@ -1,4 +1,9 @@
 import {
+  ALERT_CONDITIONS,
+  ALERT_SEVERITIES,
+  type AlertCondition,
+  CHANNEL_KINDS,
+  NOTICE_KINDS,
   type Assertion,
   DRILL_TARGET_KINDS,
   type DrillBackupChoice,
@@ -173,6 +178,8 @@ export const jobs = sqliteTable(
     index("jobs_claim").on(t.orgId, t.status, t.createdAt),
     index("jobs_lease").on(t.status, t.leaseExpiresAt),
     index("jobs_db").on(t.orgId, t.databaseId, t.id),
+    // The alerts' missed-backup check reads each schedule's latest slot.
+    index("jobs_schedule_slot").on(t.scheduleId, t.slotAt),
   ],
 );
 
@@ -396,4 +403,91 @@ export const bucketCredentials = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.bucket] })],
+);
+
+/**
+ * Where an org's alerts go (admins set them): a webhook (Standard Webhooks, signed with its secret), a Slack
+ * incoming webhook or email addresses. The target (URL and secret, or addresses) is sealed with AES-256-GCM
+ * under BUCKET_CREDENTIALS_KEY, org and channel bound as additional data, and only the queue consumer opens
+ * it; the API answers `targetHint` (the kind and host, or the addresses' domains) and never the target.
+ */
+export const alertChannels = sqliteTable(
+  "alert_channels",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: CHANNEL_KINDS }).notNull(),
+    /** JSON: the AlertCondition[] it receives; empty: every condition. */
+    conditions: text("conditions", { mode: "json" }).$type<AlertCondition[]>().notNull(),
+    minSeverity: text("min_severity", { enum: ALERT_SEVERITIES }).notNull(),
+    /** While an incident stays open, notify again every this many minutes; null: once. */
+    repeatMinutes: integer("repeat_minutes"),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    sealedTarget: text("sealed_target").notNull(),
+    targetSha256: text("target_sha256").notNull(),
+    targetHint: text("target_hint").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("alert_channels_org").on(t.orgId, t.id)],
+);
+
+/**
+ * One incident: a condition holding for a subject, from when the cron tick first saw it to when it saw it
+ * clear. `open_key` is `<condition> <subject>` while open and null once resolved, so a unique index keeps
+ * one open incident per (org, condition, subject) and any number of resolved ones.
+ */
+export const alertIncidents = sqliteTable(
+  "alert_incidents",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    condition: text("condition", { enum: ALERT_CONDITIONS }).notNull(),
+    subject: text("subject").notNull(),
+    openKey: text("open_key"),
+    severity: text("severity", { enum: ALERT_SEVERITIES }).notNull(),
+    summary: text("summary").notNull(),
+    detail: text("detail"),
+    openedAt: integer("opened_at").notNull(),
+    /** The last tick that saw the condition hold. */
+    lastSeenAt: integer("last_seen_at").notNull(),
+    /** How many ticks in a row have seen it clear (it resolves at two). */
+    clearTicks: integer("clear_ticks").notNull().default(0),
+    lastNotifiedAt: integer("last_notified_at").notNull(),
+    resolvedAt: integer("resolved_at"),
+  },
+  (t) => [
+    uniqueIndex("alert_incidents_open").on(t.orgId, t.openKey),
+    index("alert_incidents_org").on(t.orgId, t.id),
+    index("alert_incidents_open_all").on(t.openKey),
+  ],
+);
+
+/** One notice to one channel and what became of it: the queue consumer's delivery history. */
+export const alertDeliveries = sqliteTable(
+  "alert_deliveries",
+  {
+    /** The notice's delivery id: the webhook-id, and the queue message's idempotency key. */
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    channelId: text("channel_id").notNull(),
+    incidentId: text("incident_id").notNull(),
+    kind: text("kind", { enum: NOTICE_KINDS }).notNull(),
+    /** `queued` until the consumer's first attempt, then `retrying`, `delivered` or `failed` (given up). */
+    status: text("status", { enum: ["queued", "retrying", "delivered", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [index("alert_deliveries_channel").on(t.orgId, t.channelId, t.createdAt)],
 );

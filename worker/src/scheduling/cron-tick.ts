@@ -1,3 +1,4 @@
+import { type AlertStats, evaluateAlerts } from "../alerts/evaluate.js";
 import { intVar, type Env } from "../env.js";
 import { expireLeases } from "../jobs/expire-leases.js";
 import { finishStalledCompletions } from "../jobs/finish-completion.js";
@@ -14,17 +15,20 @@ export interface TickStats extends ScheduleStats, DrillScheduleStats {
   logged: number;
   orgsLogged: number;
   statements: number;
+  alerts: AlertStats;
 }
 
 /**
  * One `* * * * *` tick: queue due backups and drills, expire leases, append everything waiting to the
- * logs, and finish completions (backups and drill receipts) whose runner went away.
+ * logs, finish completions (backups and drill receipts) whose runner went away, and evaluate alerts.
  */
 export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   const d1 = new CountingD1(env.DB);
   const scheduled = await scheduleDue(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
   const drills = await scheduleDueDrills(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
   const expired = await expireLeases(d1, now);
+  // After the jobs moved, before the log is flushed: alert.opened|resolved go out with this tick's events.
+  const alerts = await evaluateAlerts(env, d1, now);
   const logged = await flushAllOutboxes(env, d1);
   const completionsFinished = await finishStalledCompletions(env, d1, now);
   return {
@@ -34,6 +38,7 @@ export async function runCronTick(env: Env, now: number): Promise<TickStats> {
     completionsFinished,
     logged: logged.events,
     orgsLogged: logged.orgs,
+    alerts,
     statements: d1.statements,
   };
 }

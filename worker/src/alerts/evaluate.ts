@@ -1,0 +1,44 @@
+import { intVar, type Env } from "../env.js";
+import type { CountingD1 } from "../lib/d1-counter.js";
+import { findConditions } from "./find-conditions.js";
+import { type IncidentStats, reconcileIncidents } from "./incidents.js";
+import { deliveriesToRedrive, enqueueDeliveries, writeDeliveries } from "./notify.js";
+
+/** What one tick's alert evaluation did. */
+export interface AlertStats extends IncidentStats {
+  findings: number;
+  deliveriesQueued: number;
+  deliveriesRedriven: number;
+  /** D1 statements the evaluation sent (a constant handful, whatever the number of databases). */
+  statements: number;
+}
+
+/** The condition limits from the Worker's vars (minutes), with their defaults. */
+export function conditionLimits(env: Env) {
+  return {
+    missedGraceMs: intVar(env.ALERT_MISSED_GRACE_MINUTES, 30) * 60_000,
+    runnerSilentMs: intVar(env.ALERT_RUNNER_SILENT_MINUTES, 10) * 60_000,
+    jobStuckMs: intVar(env.ALERT_JOB_STUCK_MINUTES, 360) * 60_000,
+  };
+}
+
+/**
+ * The dead-man's switch, once a tick: find every condition that holds, open, repeat and resolve incidents,
+ * write one delivery per notice and channel, and queue them (with any a lost send left behind). Without a
+ * queue binding the deliveries wait in D1 and go out once one is configured.
+ */
+export async function evaluateAlerts(env: Env, d1: CountingD1, now: number): Promise<AlertStats> {
+  const before = d1.statements;
+  const findings = await findConditions(d1, now, conditionLimits(env));
+  const { notices, stats } = await reconcileIncidents(d1, findings, now);
+  const fresh = await writeDeliveries(d1, notices, now);
+  const redriven = env.ALERT_QUEUE ? await deliveriesToRedrive(d1, now) : [];
+  if (env.ALERT_QUEUE) await enqueueDeliveries(env.ALERT_QUEUE, [...fresh, ...redriven]);
+  return {
+    ...stats,
+    findings: findings.length,
+    deliveriesQueued: fresh.length,
+    deliveriesRedriven: redriven.length,
+    statements: d1.statements - before,
+  };
+}

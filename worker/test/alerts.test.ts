@@ -1,0 +1,183 @@
+// Alert conditions and incidents through the real cron tick in workerd: the tick is the dead-man's switch,
+// so each condition here arises from nothing being done (a job nobody takes, a runner that never polls),
+// opens one incident (logged alert.opened once, however many ticks see it), and resolves, logged
+// alert.resolved, only after two ticks in a row saw it clear.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { decodeEntry, utf8 } from "@walwarden/verifier";
+import { runCronTick } from "../src/scheduling/cron-tick.js";
+import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
+import { call, makeOrg, type Org } from "./support/client.js";
+import { logEntries } from "./support/log-checks.js";
+
+const MIN = 60_000;
+
+/** The org's incidents, oldest first. */
+async function incidents(org: Org) {
+  const { results } = await env.DB.prepare(
+    "SELECT id, condition, subject, open_key, severity, summary, opened_at, resolved_at FROM alert_incidents WHERE org_id = ? ORDER BY opened_at, condition",
+  )
+    .bind(org.orgId)
+    .all<{
+      id: string;
+      condition: string;
+      subject: string;
+      open_key: string | null;
+      severity: string;
+      summary: string;
+      resolved_at: number | null;
+    }>();
+  return results;
+}
+
+/** The org's alert.* log entries, decoded. */
+async function alertLog(org: Org) {
+  return (await logEntries(org.adminToken))
+    .map((t) => decodeEntry(utf8(t)))
+    .flatMap((e) => (e.ok && e.value.type.startsWith("alert.") ? [e.value] : []));
+}
+
+/** A schedule whose every hourly slot of the last three hours is already past, as if made three hours ago. */
+async function scheduleMadeHoursAgo(org: Org, now: number): Promise<void> {
+  const made = await call("POST", "/v1/schedules", {
+    token: org.adminToken,
+    json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 7 },
+  });
+  expect(made.status).toBe(201);
+  const slot = Math.floor((now - 2 * 60 * MIN) / (60 * MIN)) * 60 * MIN;
+  await env.DB.prepare("UPDATE schedules SET created_at = ?1, next_run_at = ?2 WHERE id = ?3")
+    .bind(now - 3 * 60 * MIN, slot, made.body.id)
+    .run();
+}
+
+/** Claims the org's waiting backup job with its runner and completes it, as a runner does. */
+async function completeBackup(org: Org): Promise<void> {
+  const claimed = await call("POST", "/v1/runner/claim", {
+    token: org.runnerToken,
+    json: { version: "0.1.0", databases: [org.databaseId] },
+  });
+  const job = claimed.body.job;
+  expect(job).not.toBeNull();
+  const at = new Date().toISOString();
+  const done = await call("POST", `/v1/runner/jobs/${job.jobId}/complete`, {
+    token: org.runnerToken,
+    json: {
+      leaseId: job.leaseId,
+      artifactSha256: ARTIFACT_SHA256,
+      result: backupResult(org.runnerId, { startedAt: at, completedAt: at }),
+    },
+  });
+  expect(done.status).toBe(200);
+}
+
+describe("alert incidents (the cron tick in workerd)", () => {
+  it("a slot nobody backs up opens backup.missed and rpo.breached once each; a backup clears them, resolved after two clear ticks", async () => {
+    const org = await makeOrg();
+    const now = Date.now();
+    await scheduleMadeHoursAgo(org, now);
+    // The tick queues the past slot; nothing takes it.
+    await runCronTick(env, now);
+    await runCronTick(env, now + 1000);
+    const open = await incidents(org);
+    expect(open.map((i) => [i.condition, i.subject, i.severity, i.open_key !== null])).toEqual([
+      ["backup.missed", `database:${org.databaseId}`, "critical", true],
+      ["rpo.breached", `database:${org.databaseId}`, "critical", true],
+    ]);
+    expect(open[0]!.summary).toMatch(/backup of main is missing: no runner has taken it/);
+    expect(open[1]!.summary).toMatch(/main has no backup, 180 min after its schedule began \(target RPO 60 min\)/);
+    let logged = await alertLog(org);
+    expect(logged.map((e) => [e.type, e.actor, (e.data as { condition: string }).condition])).toEqual([
+      ["alert.opened", "system:cron", "backup.missed"],
+      ["alert.opened", "system:cron", "rpo.breached"],
+    ]);
+    expect(logged[0]!.data).toEqual({
+      incidentId: open[0]!.id,
+      condition: "backup.missed",
+      subject: `database:${org.databaseId}`,
+      severity: "critical",
+      openedAt: new Date(now).toISOString(),
+    });
+
+    // A runner backs the database up; one clear tick is not enough (flapping is damped), two are.
+    await completeBackup(org);
+    await runCronTick(env, now + 2000);
+    expect((await incidents(org)).every((i) => i.open_key !== null && i.resolved_at === null)).toBe(true);
+    await runCronTick(env, now + 3000);
+    const after = await incidents(org);
+    expect(after.map((i) => [i.condition, i.open_key, i.resolved_at])).toEqual([
+      ["backup.missed", null, now + 3000],
+      ["rpo.breached", null, now + 3000],
+    ]);
+    logged = await alertLog(org);
+    expect(logged.map((e) => [e.type, (e.data as { condition: string }).condition])).toEqual([
+      ["alert.opened", "backup.missed"],
+      ["alert.opened", "rpo.breached"],
+      ["alert.resolved", "backup.missed"],
+      ["alert.resolved", "rpo.breached"],
+    ]);
+    expect(logged[2]!.data).toMatchObject({
+      openedAt: new Date(now).toISOString(),
+      resolvedAt: new Date(now + 3000).toISOString(),
+    });
+    // Quiet afterwards: nothing opens again.
+    await runCronTick(env, now + 4000);
+    expect(await alertLog(org)).toHaveLength(4);
+  });
+
+  it("a runner that never polls is silent after ten minutes; one that polls again resolves it", async () => {
+    const org = await makeOrg();
+    const now = Date.now();
+    await runCronTick(env, now + 5 * MIN);
+    expect((await incidents(org)).filter((i) => i.condition === "runner.silent")).toEqual([]);
+    await runCronTick(env, now + 11 * MIN);
+    const silent = (await incidents(org)).filter((i) => i.condition === "runner.silent");
+    expect(silent.map((i) => [i.subject, i.severity, i.summary])).toEqual([
+      [`runner:${org.runnerId}`, "critical", "Runner runner one has never polled the API"],
+    ]);
+    // It polls (a claim with nothing to do), seen by two ticks soon after.
+    await call("POST", "/v1/runner/claim", {
+      token: org.runnerToken,
+      json: { version: "0.1.0", databases: [org.databaseId] },
+    });
+    await runCronTick(env, Date.now() + 1000);
+    await runCronTick(env, Date.now() + 2000);
+    const after = (await incidents(org)).filter((i) => i.condition === "runner.silent");
+    expect(after.map((i) => i.open_key)).toEqual([null]);
+    expect((await alertLog(org)).map((e) => e.type)).toEqual(["alert.opened", "alert.resolved"]);
+  });
+
+  it("a backup that failed for good opens backup.failed with its (redacted) reason", async () => {
+    const org = await makeOrg();
+    const { jobId } = (
+      await call("POST", `/v1/databases/${org.databaseId}/backups`, { token: org.operatorToken, json: {} })
+    ).body;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const job = (
+        await call("POST", "/v1/runner/claim", {
+          token: org.runnerToken,
+          json: { version: "0.1.0", databases: [org.databaseId] },
+        })
+      ).body.job;
+      expect(job.jobId).toBe(jobId);
+      const failed = await call("POST", `/v1/runner/jobs/${jobId}/fail`, {
+        token: org.runnerToken,
+        json: {
+          leaseId: job.leaseId,
+          reason: "password authentication failed for user app (PGPASSWORD=hunter2)",
+          retryable: true,
+        },
+      });
+      expect(failed.status).toBe(200);
+    }
+    await runCronTick(env, Date.now());
+    const failed = (await incidents(org)).filter((i) => i.condition === "backup.failed");
+    expect(failed.map((i) => [i.subject, i.summary])).toEqual([
+      [`database:${org.databaseId}`, "Backups of main failed after 3 attempt(s)"],
+    ]);
+    const { results } = await env.DB.prepare("SELECT detail FROM alert_incidents WHERE id = ?")
+      .bind(failed[0]!.id)
+      .all<{ detail: string }>();
+    expect(results[0]!.detail).toContain("password authentication failed");
+    expect(results[0]!.detail).not.toContain("hunter2");
+  });
+});
