@@ -14,6 +14,7 @@ export default defineConfig({
       "postgres/vitest.config.ts",
       "testing/vitest.config.ts",
       "worker/vitest.config.ts",
+      "worker/vitest.e2e.config.ts",
       "runner/vitest.config.ts",
       "cli/vitest.config.ts",
       "web/vitest.config.ts",

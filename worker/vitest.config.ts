@@ -17,6 +17,10 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: resolve(import.meta.dirname, "../wrangler.toml") },
       miniflare: {
+        // The Worker's own outbound fetches (alert deliveries by the queue consumer) never leave the machine:
+        // every one is answered 503 here, so a test's channel to a public host is retried, not resolved by DNS.
+        // The deliveries themselves are tested against real receivers in worker/e2e/.
+        outboundService: () => new Response("no outbound network in the Worker's tests", { status: 503 }),
         bindings: {
           TEST_MIGRATIONS: migrations,
           CHECKPOINT_SIGNER_KEY: formatSignerKey({ name: "test.walwarden.dev/checkpoint", secretKey: seed(1) }),

@@ -1,3 +1,4 @@
+import { alertRoutes } from "./alerts/routes.js";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError, errorResponse } from "./http/errors.js";
@@ -41,6 +42,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/rpo", rpoRoutes)
   .route("/v1/log", logRoutes)
   .route("/v1/evidence", evidenceRoutes)
+  .route("/v1", alertRoutes)
   .route("/v1/runner", runnerRoutes)
   .route("/v1/verify", verifyRoutes)
   .notFound((c) =>

@@ -1,3 +1,5 @@
+import { consumeDeliveries, deadLetterDeliveries } from "./alerts/consume.js";
+import type { DeliveryMessage } from "./alerts/notify.js";
 import { app } from "./app.js";
 import type { Env } from "./env.js";
 import { runCronTick } from "./scheduling/cron-tick.js";
@@ -6,7 +8,7 @@ export { Ledger } from "./ledger/ledger.js";
 export { RateLimiter } from "./ratelimit/rate-limiter.js";
 export { RestoreSession } from "./restores/restore-session.js";
 
-/** The Worker: the Hono API, and the `* * * * *` cron that queues due backups and expires leases. */
+/** The Worker: the Hono API, the `* * * * *` cron (backups, drills, leases, alerts), and the alert queues' consumer. */
 export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
@@ -16,4 +18,8 @@ export default {
       ),
     );
   },
-} satisfies ExportedHandler<Env>;
+  async queue(batch, env) {
+    if (batch.queue.endsWith("-dlq")) await deadLetterDeliveries(batch, env);
+    else await consumeDeliveries(batch, env);
+  },
+} satisfies ExportedHandler<Env, DeliveryMessage>;

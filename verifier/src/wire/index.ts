@@ -18,5 +18,6 @@ export * from "./verify.js";
 export * from "./resources.js";
 export * from "./evidence.js";
 export * from "./drills.js";
+export * from "./alerts.js";
 export { InclusionProofSchema, type InclusionProof } from "../log/inclusion-proof.js";
 export { DsseEnvelopeSchema, type DsseEnvelope } from "../dsse/envelope.js";

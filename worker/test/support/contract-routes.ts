@@ -1,6 +1,16 @@
+import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import {
   ApiTokenPageSchema,
+  ChannelPageSchema,
+  ChannelSchema,
+  CreateChannelRequestSchema,
+  CreatedChannelSchema,
+  DeliveryListSchema,
+  DeliveryQuerySchema,
+  IncidentPageSchema,
+  IncidentQuerySchema,
+  UpdateChannelRequestSchema,
   BackupDetailSchema,
   BackupPageSchema,
   BootstrapRequestSchema,
@@ -222,6 +232,40 @@ async function passedWorldDrill(w: World) {
 }
 
 /** Every route, by `METHOD /path` as Hono lists it. */
+/** An open incident of the world's org (as the cron tick writes one). */
+async function openIncident(w: World): Promise<void> {
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO alert_incidents (id, org_id, condition, subject, open_key, severity, summary, detail, opened_at, last_seen_at, clear_ticks, last_notified_at)
+     VALUES (?1, ?2, 'rpo.breached', ?3, ?4, 'critical', 'The newest backup of main is 90 min old (target RPO 60 min)', NULL, ?5, ?5, 0, ?5)`,
+  )
+    .bind(
+      `inc_contract${now}`,
+      w.org.orgId,
+      `database:${w.org.databaseId}`,
+      `rpo.breached database:${w.org.databaseId}`,
+      now,
+    )
+    .run();
+}
+
+/** A webhook channel of the world's org; its id. */
+const newChannel = async (w: World): Promise<string> =>
+  (
+    await setup(
+      call("POST", "/v1/alert-channels", {
+        token: w.org.adminToken,
+        json: {
+          name: "contract channel",
+          target: { kind: "webhook", url: "https://hooks.example.com/c" },
+          conditions: ["backup.failed"],
+        },
+      }),
+      201,
+      "channel",
+    )
+  ).id;
+
 export const CONTRACT: Record<string, RouteContract> = {
   "GET /.well-known/walwarden/keys": {
     status: 200,
@@ -413,6 +457,143 @@ export const CONTRACT: Record<string, RouteContract> = {
       return {
         ok: [await valid("DELETE /v1/tokens/:id", `/v1/tokens/${t.id}`, { token: w.org.adminToken })],
         refused: [await refuse(404, call("DELETE", `/v1/tokens/${t.id}`, { token: w.org.adminToken }))],
+      };
+    },
+  },
+  "GET /v1/alerts": {
+    request: { query: IncidentQuerySchema },
+    status: 200,
+    answer: { json: IncidentPageSchema },
+    exercise: async (w) => {
+      await openIncident(w);
+      return {
+        ok: [
+          await valid("GET /v1/alerts", "/v1/alerts", { token: w.org.viewerToken }),
+          await valid("GET /v1/alerts", "/v1/alerts?open=true&limit=5", { token: w.org.viewerToken }),
+        ],
+        refused: [
+          await refuse(401, call("GET", "/v1/alerts")),
+          await refuse(400, call("GET", "/v1/alerts?open=maybe", { token: w.org.viewerToken })),
+        ],
+      };
+    },
+  },
+  "GET /v1/alert-channels": {
+    request: { query: PageQuerySchema },
+    status: 200,
+    answer: { json: ChannelPageSchema },
+    exercise: async (w) => {
+      await newChannel(w);
+      return {
+        ok: [await valid("GET /v1/alert-channels", "/v1/alert-channels", { token: w.org.viewerToken })],
+        refused: [await refuse(401, call("GET", "/v1/alert-channels"))],
+      };
+    },
+  },
+  "POST /v1/alert-channels": {
+    request: { body: CreateChannelRequestSchema },
+    status: 201,
+    answer: { json: CreatedChannelSchema },
+    exercise: async (w) => ({
+      ok: [
+        await valid("POST /v1/alert-channels", "/v1/alert-channels", {
+          token: w.org.adminToken,
+          json: {
+            name: "on-call",
+            target: { kind: "webhook", url: "https://hooks.example.com/walwarden" },
+            conditions: ["backup.failed", "rpo.breached"],
+          },
+        }),
+        await valid("POST /v1/alert-channels", "/v1/alert-channels", {
+          token: w.org.adminToken,
+          json: {
+            name: "ops mail",
+            target: { kind: "email", to: ["ops@example.com"] },
+            conditions: ["runner.silent"],
+            minSeverity: "critical",
+          },
+        }),
+      ],
+      refused: [
+        await refuse(
+          403,
+          call("POST", "/v1/alert-channels", {
+            token: w.org.operatorToken,
+            json: { name: "x", target: { kind: "slack", url: "https://hooks.slack.com/services/T/B/x" } },
+          }),
+        ),
+        await refuse(
+          400,
+          call("POST", "/v1/alert-channels", {
+            token: w.org.adminToken,
+            json: { name: "x", target: { kind: "webhook", url: "http://169.254.169.254/latest/meta-data" } },
+          }),
+        ),
+      ],
+    }),
+  },
+  "GET /v1/alert-channels/:id": {
+    status: 200,
+    answer: { json: ChannelSchema },
+    exercise: async (w) => {
+      const id = await newChannel(w);
+      return {
+        ok: [await valid("GET /v1/alert-channels/:id", `/v1/alert-channels/${id}`, { token: w.org.viewerToken })],
+        refused: [await refuse(404, call("GET", `/v1/alert-channels/${UNKNOWN_ID}`, { token: w.org.viewerToken }))],
+      };
+    },
+  },
+  "PATCH /v1/alert-channels/:id": {
+    request: { body: UpdateChannelRequestSchema },
+    status: 200,
+    answer: { json: CreatedChannelSchema },
+    exercise: async (w) => {
+      const id = await newChannel(w);
+      const path = `/v1/alert-channels/${id}`;
+      return {
+        ok: [
+          await valid("PATCH /v1/alert-channels/:id", path, { token: w.org.adminToken, json: { repeatMinutes: null } }),
+        ],
+        refused: [
+          await refuse(400, call("PATCH", path, { token: w.org.adminToken, json: {} })),
+          await refuse(403, call("PATCH", path, { token: w.org.viewerToken, json: { enabled: false } })),
+        ],
+      };
+    },
+  },
+  "DELETE /v1/alert-channels/:id": {
+    status: 204,
+    answer: "empty",
+    exercise: async (w) => {
+      const path = `/v1/alert-channels/${await newChannel(w)}`;
+      return {
+        ok: [await valid("DELETE /v1/alert-channels/:id", path, { token: w.org.adminToken })],
+        refused: [await refuse(404, call("DELETE", path, { token: w.org.adminToken }))],
+      };
+    },
+  },
+  "GET /v1/alert-channels/:id/deliveries": {
+    request: { query: DeliveryQuerySchema },
+    status: 200,
+    answer: { json: DeliveryListSchema },
+    exercise: async (w) => {
+      const id = await newChannel(w);
+      await setup(call("POST", `/v1/alert-channels/${id}/test`, { token: w.org.adminToken }), 202, "test notice");
+      const path = `/v1/alert-channels/${id}/deliveries`;
+      return {
+        ok: [await valid("GET /v1/alert-channels/:id/deliveries", path, { token: w.org.viewerToken })],
+        refused: [await refuse(400, call("GET", `${path}?limit=0`, { token: w.org.viewerToken }))],
+      };
+    },
+  },
+  "POST /v1/alert-channels/:id/test": {
+    status: 202,
+    answer: { json: DeliveryListSchema },
+    exercise: async (w) => {
+      const path = `/v1/alert-channels/${await newChannel(w)}/test`;
+      return {
+        ok: [await valid("POST /v1/alert-channels/:id/test", path, { token: w.org.adminToken })],
+        refused: [await refuse(403, call("POST", path, { token: w.org.operatorToken }))],
       };
     },
   },

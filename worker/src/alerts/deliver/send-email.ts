@@ -22,7 +22,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"
   try {
     return await Promise.race([promise, timeout]);
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
 

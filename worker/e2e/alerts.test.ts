@@ -1,0 +1,189 @@
+// Alerts end to end: the real Worker under wrangler's dev server (local D1, Durable Objects and Queues) and
+// a real HTTP receiver on loopback (allowed by ALERTS_ALLOW_LOOPBACK, a development setting). With nothing
+// but a channel configured, a runner that never polls raises runner.silent at the cron tick; the receiver
+// gets it signed per Standard Webhooks, once although its first answer was a 500, and later the resolved
+// notice; a receiver that is down gets the message once it is back.
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCall, bootstrapOrg, createRunnerToken, triggerCron } from "@walwarden/testing/api";
+import {
+  applyMigrations,
+  type LocalWorker,
+  removeAtCleanup,
+  startDev,
+  tempDir,
+  writeKeysEnvFile,
+} from "@walwarden/testing/local-worker";
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  answered: number;
+}
+
+/** A webhook receiver on loopback: records every request, answers each with the next status of `answers` (then 200). */
+class Receiver {
+  readonly received: Received[] = [];
+  answers: number[] = [];
+  private server: Server | undefined;
+  port = 0;
+
+  async start(port = 0): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const answered = this.answers.shift() ?? 200;
+        this.received.push({ headers: req.headers, body, answered });
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(port, "127.0.0.1", r));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /** Waits until `pred` holds of the requests received. */
+  async until(pred: (r: Received[]) => boolean, what: string, timeoutMs = 90_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!pred(this.received)) {
+      if (Date.now() > end)
+        throw new Error(
+          `timed out waiting for ${what}; received ${JSON.stringify(this.received.map((r) => [r.answered, r.body.slice(0, 120)]))}`,
+        );
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+const typeOf = (r: Received) => (JSON.parse(r.body) as { type: string }).type;
+
+let dev: LocalWorker;
+let cookie: string;
+let runner: { id: string; token: string };
+const receiver = new Receiver();
+
+beforeAll(async () => {
+  const dir = removeAtCleanup(tempDir("walwarden-e2e-alerts-"));
+  const persist = join(dir, "state");
+  await applyMigrations(persist);
+  await receiver.start();
+  dev = await startDev({
+    persist,
+    envFile: writeKeysEnvFile(dir),
+    apiOnly: true,
+    vars: { ALERTS_ALLOW_LOOPBACK: "true" },
+  });
+  ({ cookie } = await bootstrapOrg(dev));
+  runner = await createRunnerToken(dev, cookie, "runner in the vpc");
+}, 180_000);
+afterAll(async () => {
+  await receiver.stop();
+  await dev?.stop();
+});
+
+describe("alerts to a real webhook receiver", () => {
+  let secret: string;
+  let channelId: string;
+
+  it("runner.silent reaches the receiver signed, exactly once though it first answered 500; then resolved", async () => {
+    const made = await apiCall(dev, "POST", "/v1/alert-channels", {
+      cookie,
+      body: {
+        name: "on-call",
+        target: { kind: "webhook", url: `http://127.0.0.1:${receiver.port}/hooks/walwarden` },
+        conditions: ["runner.silent"],
+        minSeverity: "info",
+        repeatMinutes: null,
+      },
+    });
+    secret = made.webhookSecret;
+    channelId = made.id;
+    receiver.answers = [500];
+    // Eleven minutes on, the runner has never polled: the tick opens the incident and queues its notice.
+    await triggerCron(dev, Date.now() + 11 * 60_000);
+    await receiver.until((r) => r.some((x) => x.answered === 200), "the opened notice, answered 200");
+    const [first, second] = receiver.received;
+    expect([first!.answered, second!.answered]).toEqual([500, 200]);
+    expect(first!.headers["webhook-id"]).toBe(second!.headers["webhook-id"]);
+    const payload = new Webhook(secret).verify(second!.body, {
+      "webhook-id": String(second!.headers["webhook-id"]),
+      "webhook-timestamp": String(second!.headers["webhook-timestamp"]),
+      "webhook-signature": String(second!.headers["webhook-signature"]),
+    }) as { type: string; data: Record<string, unknown> };
+    expect(payload.type).toBe("alert.opened");
+    expect(payload.data).toMatchObject({
+      condition: "runner.silent",
+      severity: "critical",
+      subject: `runner:${runner.id}`,
+      subjectName: "runner in the vpc",
+      summary: "Runner runner in the vpc has never polled the API",
+      resolvedAt: null,
+    });
+    // A wrong secret does not verify it.
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(32, 7).toString("base64")}`).verify(second!.body, {
+        "webhook-id": String(second!.headers["webhook-id"]),
+        "webhook-timestamp": String(second!.headers["webhook-timestamp"]),
+        "webhook-signature": String(second!.headers["webhook-signature"]),
+      }),
+    ).toThrow();
+    // No secret of anyone's in it: not the runner's token, not the channel's secret.
+    expect(second!.body).not.toContain(runner.token);
+    expect(second!.body).not.toContain(secret.slice(6));
+
+    // The runner polls; two ticks later the incident resolves and the receiver hears so, once.
+    await apiCall(dev, "POST", "/v1/runner/claim", {
+      bearer: runner.token,
+      body: { version: "0.1.0", databases: [] },
+    }).catch(() => undefined);
+    await triggerCron(dev, Date.now() + 1000);
+    await triggerCron(dev, Date.now() + 2000);
+    await receiver.until((r) => r.some((x) => typeOf(x) === "alert.resolved"), "the resolved notice");
+    await new Promise((r) => setTimeout(r, 2000)); // nothing else arrives
+    expect(receiver.received.filter((x) => x.answered === 200).map(typeOf)).toEqual(["alert.opened", "alert.resolved"]);
+    const history = await apiCall(dev, "GET", `/v1/alert-channels/${channelId}/deliveries`, { cookie });
+    const byKind = history.items
+      .map((d: { kind: string; status: string; attempts: number }) => [d.kind, d.status, d.attempts])
+      .sort();
+    expect(byKind).toEqual([
+      ["opened", "delivered", 2],
+      ["resolved", "delivered", 1],
+    ]);
+    const alerts = await apiCall(dev, "GET", "/v1/alerts", { cookie });
+    expect(alerts.items[0]).toMatchObject({ condition: "runner.silent", subject: `runner:${runner.id}` });
+    expect(alerts.items[0].resolvedAt).not.toBeNull();
+  });
+
+  it("a receiver down for a while gets the message once it is back", async () => {
+    const port = receiver.port;
+    await receiver.stop();
+    const before = receiver.received.length;
+    await apiCall(dev, "POST", `/v1/alert-channels/${channelId}/test`, { cookie });
+    // The first attempt finds nobody listening; the queue retries after its backoff.
+    await new Promise((r) => setTimeout(r, 4000));
+    const testDelivery = async () =>
+      (await apiCall(dev, "GET", `/v1/alert-channels/${channelId}/deliveries`, { cookie })).items.find(
+        (d: { kind: string }) => d.kind === "test",
+      );
+    const waiting = await testDelivery();
+    expect(waiting, JSON.stringify(waiting)).toMatchObject({ kind: "test", status: "retrying" });
+    expect(waiting.lastError).not.toContain(String(port));
+    await receiver.start(port);
+    await receiver.until(
+      (r) => r.length > before && r.slice(before).some((x) => typeOf(x) === "alert.test"),
+      "the test notice",
+    );
+    const delivered = await testDelivery();
+    expect(delivered).toMatchObject({ kind: "test", status: "delivered" });
+    expect(delivered.attempts).toBeGreaterThanOrEqual(2);
+  });
+});
