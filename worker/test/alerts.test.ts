@@ -9,6 +9,8 @@ import { runCronTick } from "../src/scheduling/cron-tick.js";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries } from "./support/log-checks.js";
+import { claimed, readyOrg, report } from "./support/restore-calls.js";
+import { settleLogs } from "./support/storage-dump.js";
 
 const MIN = 60_000;
 
@@ -179,5 +181,95 @@ describe("alert incidents (the cron tick in workerd)", () => {
       .all<{ detail: string }>();
     expect(results[0]!.detail).toContain("password authentication failed");
     expect(results[0]!.detail).not.toContain("hunter2");
+  });
+
+  it("events are notified once each: a restore issued and one that failed reach a channel that takes them, nothing is logged again", async () => {
+    const org = await readyOrg();
+    const made = await call("POST", "/v1/alert-channels", {
+      token: org.adminToken,
+      json: {
+        name: "restores",
+        target: { kind: "webhook", url: "https://hooks.example.com/restores" },
+        conditions: ["restore.issued", "restore.failed"],
+        minSeverity: "info",
+      },
+    });
+    expect(made.status).toBe(201);
+    const c = await claimed(org);
+    await report(c.restoreId, c.claim.progressToken, { state: "downloading" });
+    const failed = await report(c.restoreId, c.claim.progressToken, {
+      state: "failed",
+      stage: "download",
+      reason: "connection reset by peer",
+    });
+    expect(failed.status).toBe(200);
+    await settleLogs();
+    const first = await runCronTick(env, Date.now());
+    expect(first.alerts.events).toBeGreaterThanOrEqual(2);
+    const events = (await incidents(org)).filter((i) => i.condition.startsWith("restore."));
+    expect(events.map((i) => [i.condition, i.subject, i.open_key, i.summary]).sort()).toEqual([
+      ["restore.failed", `restore:${c.restoreId}`, null, "A restore of main failed at download"],
+      [
+        "restore.issued",
+        `restore:${c.restoreId}`,
+        null,
+        expect.stringMatching(/^A restore of main was issued by token:/),
+      ],
+    ]);
+    const { results } = await env.DB.prepare(
+      "SELECT kind, incident_id FROM alert_deliveries WHERE channel_id = ? ORDER BY incident_id",
+    )
+      .bind(made.body.id)
+      .all<{ kind: string; incident_id: string }>();
+    expect(results.map((r) => r.kind)).toEqual(["opened", "opened"]);
+    expect(new Set(results.map((r) => r.incident_id))).toEqual(new Set(events.map((i) => i.id)));
+    // Seen again by the next tick: no new incident, no new delivery; and no alert.* entry in the log.
+    const second = await runCronTick(env, Date.now() + 1000);
+    expect(second.alerts.events).toBe(0);
+    expect((await incidents(org)).filter((i) => i.condition.startsWith("restore."))).toHaveLength(2);
+    expect((await alertLog(org)).filter((e) => e.type === "alert.opened" || e.type === "alert.resolved")).toEqual([]);
+  });
+
+  it("each channel gets what it asked for: its conditions, its least severity, its repeat interval, only while enabled", async () => {
+    const org = await makeOrg();
+    const now = Date.now();
+    await scheduleMadeHoursAgo(org, now);
+    const channel = async (name: string, extra: Record<string, unknown>) => {
+      const made = await call("POST", "/v1/alert-channels", {
+        token: org.adminToken,
+        json: { name, target: { kind: "webhook", url: `https://hooks.example.com/${name}` }, ...extra },
+      });
+      expect(made.status).toBe(201);
+      return made.body.id as string;
+    };
+    const repeating = await channel("repeating", { conditions: ["backup.missed"], repeatMinutes: 5 });
+    const once = await channel("once", { conditions: ["backup.missed"], repeatMinutes: null });
+    const drillsOnly = await channel("drills", { conditions: ["drill.failed"] });
+    const criticalOnly = await channel("all", { minSeverity: "critical", conditions: [] });
+    const disabled = await channel("off", { enabled: false });
+    await runCronTick(env, now);
+    await runCronTick(env, now + 6 * MIN);
+    await runCronTick(env, now + 7 * MIN);
+    await runCronTick(env, now + 11 * MIN);
+    const { results } = await env.DB.prepare(
+      "SELECT d.channel_id, d.kind, d.id, i.condition FROM alert_deliveries d JOIN alert_incidents i ON i.id = d.incident_id WHERE d.org_id = ?",
+    )
+      .bind(org.orgId)
+      .all<{ channel_id: string; kind: string; id: string; condition: string }>();
+    const of = (id: string) =>
+      results
+        .filter((r) => r.channel_id === id)
+        .map((r) => `${r.condition} ${r.kind}${r.id.match(/repeated-\d+$/) ? ` ${r.id.split(".").at(-1)}` : ""}`)
+        .sort();
+    expect(of(repeating)).toEqual([
+      "backup.missed opened",
+      "backup.missed repeated repeated-1",
+      "backup.missed repeated repeated-2",
+    ]);
+    expect(of(once)).toEqual(["backup.missed opened"]);
+    expect(of(drillsOnly)).toEqual([]);
+    // Every condition at critical and above: the missed backup, the breached RPO, and at +11 min the silent runner.
+    expect(of(criticalOnly)).toEqual(["backup.missed opened", "rpo.breached opened", "runner.silent opened"]);
+    expect(of(disabled)).toEqual([]);
   });
 });

@@ -1,12 +1,15 @@
 import { intVar, type Env } from "../env.js";
 import type { CountingD1 } from "../lib/d1-counter.js";
 import { findConditions } from "./find-conditions.js";
-import { type IncidentStats, reconcileIncidents } from "./incidents.js";
+import { findEvents } from "./find-events.js";
+import { type IncidentStats, reconcileIncidents, recordEvents } from "./incidents.js";
 import { deliveriesToRedrive, enqueueDeliveries, writeDeliveries } from "./notify.js";
 
 /** What one tick's alert evaluation did. */
 export interface AlertStats extends IncidentStats {
   findings: number;
+  /** Events (key rotations, restores) notified for the first time. */
+  events: number;
   deliveriesQueued: number;
   deliveriesRedriven: number;
   /** D1 statements the evaluation sent (a constant handful, whatever the number of databases). */
@@ -31,12 +34,14 @@ export async function evaluateAlerts(env: Env, d1: CountingD1, now: number): Pro
   const before = d1.statements;
   const findings = await findConditions(d1, now, conditionLimits(env));
   const { notices, stats } = await reconcileIncidents(d1, findings, now);
-  const fresh = await writeDeliveries(d1, notices, now);
+  const events = await recordEvents(d1, await findEvents(d1, now), now);
+  const fresh = await writeDeliveries(d1, [...notices, ...events], now);
   const redriven = env.ALERT_QUEUE ? await deliveriesToRedrive(d1, now) : [];
   if (env.ALERT_QUEUE) await enqueueDeliveries(env.ALERT_QUEUE, [...fresh, ...redriven]);
   return {
     ...stats,
     findings: findings.length,
+    events: events.length,
     deliveriesQueued: fresh.length,
     deliveriesRedriven: redriven.length,
     statements: d1.statements - before,

@@ -2,6 +2,7 @@ import { CONDITION_SEVERITY, type AlertCondition, type AlertSeverity, type Notic
 import type { CountingD1 } from "../lib/d1-counter.js";
 import { newId } from "../lib/ids.js";
 import type { Finding } from "./find-conditions.js";
+import type { EventFinding } from "./find-events.js";
 
 /** Ticks in a row a condition must be seen clear before its incident resolves (damps flapping). */
 export const CLEAR_TICKS_TO_RESOLVE = 2;
@@ -198,4 +199,37 @@ function notice(r: OpenRow, kind: "repeated" | "resolved"): IncidentNotice {
     openedAt: r.opened_at,
     lastSeenAt: r.last_seen_at,
   };
+}
+
+/**
+ * Records events (key rotations, restores) as incidents that open and resolve at once: no alert.opened or
+ * alert.resolved is logged (the event is in the log already), and each is notified once, when first seen:
+ * its id is deterministic, so a later tick that sees the same entry inserts nothing and notifies nothing.
+ */
+export async function recordEvents(d1: CountingD1, events: EventFinding[], now: number): Promise<IncidentNotice[]> {
+  if (events.length === 0) return [];
+  const inserted = await d1.all<{ id: string }>(
+    d1.prepare(
+      `INSERT OR IGNORE INTO alert_incidents (id, org_id, condition, subject, open_key, severity, summary, detail,
+                                              opened_at, last_seen_at, clear_ticks, last_notified_at, resolved_at)
+       SELECT value ->> '$.incidentId', value ->> '$.orgId', value ->> '$.condition', value ->> '$.subject', NULL,
+              value ->> '$.severity', value ->> '$.summary', value ->> '$.detail', value ->> '$.at', ?1, 0, ?1, value ->> '$.at'
+       FROM json_each(?2) RETURNING id`,
+      now,
+      JSON.stringify(events.map((e) => ({ ...e, severity: CONDITION_SEVERITY[e.condition] }))),
+    ),
+  );
+  const fresh = new Set(inserted.map((r) => r.id));
+  return events
+    .filter((e) => fresh.has(e.incidentId))
+    .map((e) => ({
+      incidentId: e.incidentId,
+      orgId: e.orgId,
+      kind: "opened" as const,
+      condition: e.condition,
+      severity: CONDITION_SEVERITY[e.condition],
+      subject: e.subject,
+      openedAt: e.at,
+      lastSeenAt: e.at,
+    }));
 }

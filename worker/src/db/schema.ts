@@ -327,6 +327,8 @@ export const logEntries = sqliteTable(
     index("log_entries_subject").on(t.orgId, t.subject, t.seq),
     // Evidence exports map a period to a seq window: `at` never decreases along the log.
     index("log_entries_at").on(t.orgId, t.at, t.seq),
+    // The alerts' event conditions: the cron tick reads the last hour's key rotations and restores, all orgs.
+    index("log_entries_type_at").on(t.type, t.at),
   ],
 );
 

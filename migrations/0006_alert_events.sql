@@ -1,0 +1,1 @@
+CREATE INDEX `log_entries_type_at` ON `log_entries` (`type`,`at`);
