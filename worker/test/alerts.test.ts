@@ -272,4 +272,25 @@ describe("alert incidents (the cron tick in workerd)", () => {
     expect(of(criticalOnly)).toEqual(["backup.missed opened", "rpo.breached opened", "runner.silent opened"]);
     expect(of(disabled)).toEqual([]);
   });
+
+  it("a runner that froze mid-backup: the tick alone raises backup.missed and runner.silent", async () => {
+    const org = await makeOrg();
+    const now = Date.now();
+    await scheduleMadeHoursAgo(org, now);
+    await runCronTick(env, now);
+    // The runner takes the job, then nothing: no heartbeat, no completion, no poll.
+    const claimed = await call("POST", "/v1/runner/claim", {
+      token: org.runnerToken,
+      json: { version: "0.1.0", databases: [org.databaseId] },
+    });
+    expect(claimed.body.job).not.toBeNull();
+    await runCronTick(env, now + 11 * MIN);
+    const open = (await incidents(org)).filter((i) => i.open_key !== null).map((i) => [i.condition, i.subject]);
+    expect(open).toEqual(
+      expect.arrayContaining([
+        ["backup.missed", `database:${org.databaseId}`],
+        ["runner.silent", `runner:${org.runnerId}`],
+      ]),
+    );
+  });
 });
