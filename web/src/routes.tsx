@@ -1,5 +1,6 @@
 import { useEffect } from "preact/hooks";
 import { matchPath, navigate, useLocation } from "./lib/router.js";
+import { AlertsScreen } from "./screens/alerts.js";
 import { AuditLogScreen } from "./screens/audit-log.js";
 import { BackupScreen } from "./screens/backup.js";
 import { DatabaseScreen } from "./screens/database.js";
@@ -31,6 +32,7 @@ export function Routes() {
   if (m("/log")) return <AuditLogScreen />;
   if (m("/runners")) return <RunnersScreen />;
   if (m("/evidence")) return <EvidenceScreen />;
+  if (m("/alerts")) return <AlertsScreen />;
   return (
     <>
       <h1>Not found</h1>

@@ -2,6 +2,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { postJson } from "./api/client.js";
 import type { Me } from "@walwarden/verifier/wire";
+import { AlertBanner } from "./components/alert-banner.js";
 import { Link } from "./components/link.js";
 import { Truncated } from "./components/truncated.js";
 import { useLocation } from "./lib/router.js";
@@ -11,6 +12,7 @@ const NAV = [
   { href: "/restores", label: "Restores" },
   { href: "/log", label: "Audit log" },
   { href: "/runners", label: "Runners" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/evidence", label: "Evidence" },
 ];
 
@@ -81,6 +83,7 @@ export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () =
         </ul>
       </nav>
       <main id="main" ref={main} tabIndex={-1}>
+        <AlertBanner />
         {children}
       </main>
     </>

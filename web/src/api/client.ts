@@ -79,3 +79,13 @@ export async function postForBlob(
   const res = await call("POST", path, body, accept);
   return { blob: await res.blob(), headers: res.headers };
 }
+
+/** PATCH JSON and read JSON back. */
+export async function patchJson<T>(path: string, body: unknown): Promise<T> {
+  return (await call("PATCH", path, body)).json() as Promise<T>;
+}
+
+/** DELETE a resource (204, no body). */
+export async function deleteResource(path: string): Promise<void> {
+  await call("DELETE", path);
+}
