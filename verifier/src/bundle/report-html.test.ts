@@ -5,6 +5,7 @@ import { drillConcludedEntry, fixtureDrillReceipt, type FixtureReceipt } from ".
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { formatVkey } from "../note/index.js";
 import { RUNNER_SIGNER, testSigner } from "../test-support/keys.js";
+import { alertSummary } from "./report-alerts.js";
 import { drillSummary } from "./report-drills.js";
 import { renderReportHtml, rpoCompliance } from "./report-html.js";
 
@@ -328,5 +329,81 @@ describe("report.html", () => {
     ))
       expect(html).toMatch(new RegExp(`<tr><td>${db}</td><td>\\d+</td><td>[1-9]\\d*</td>`));
     expect(html).toContain("<td>rto</td><td>the restore took longer than the policy&#39;s maximum RTO</td><td>no</td>");
+  });
+
+  test("lists the period's incidents per subject in Alerts, after the drills: condition, severity, opened, resolved or still open, duration", () => {
+    const at = (h: number, m = 0) => new Date(Date.UTC(2026, 10, 1, h, m)).toISOString();
+    const before = "2026-10-31T23:00:00.000Z";
+    const alert = (
+      seq: number,
+      type: "alert.opened" | "alert.resolved",
+      incidentId: string,
+      condition: string,
+      subject: string,
+      openedAt: string,
+      resolvedAt?: string,
+    ) =>
+      ({
+        v: 1,
+        seq,
+        at: resolvedAt ?? openedAt,
+        type,
+        actor: "system:cron",
+        subject,
+        data:
+          type === "alert.opened"
+            ? { incidentId, condition, subject, severity: "critical", openedAt }
+            : { incidentId, condition, subject, openedAt, resolvedAt },
+      }) as LogEntry;
+    const entries = [
+      alert(0, "alert.resolved", "inc_0", "backup.failed", "database:db_main", before, at(0, 30)),
+      alert(1, "alert.opened", "inc_1", "runner.silent", "runner:rnr_1", at(2)),
+      alert(2, "alert.opened", "inc_2", "backup.missed", "database:db_main", at(3)),
+      alert(3, "alert.resolved", "inc_2", "backup.missed", "database:db_main", at(3), at(5, 15)),
+      alert(4, "alert.opened", "inc_3", "job.stuck", "job:job_7", at(6)),
+      alert(5, "alert.resolved", "inc_3", "job.stuck", "job:job_7", at(6), at(6, 4)),
+    ];
+    const report = (list: LogEntry[]) =>
+      renderReportHtml({
+        orgId: "org_acme",
+        origin: ORIGIN,
+        period: { from: at(0), to: at(24) },
+        window: { start: 0, end: list.length, head: list.length },
+        entries: list,
+      });
+    const html = report(entries);
+    expect(report(entries)).toBe(html);
+    expect(html.indexOf("<h2>Alerts</h2>")).toBeGreaterThan(html.indexOf("<h3>Failed drills</h3>"));
+    expect(html.indexOf("<h2>Alerts</h2>")).toBeLessThan(html.indexOf("<h2>Access changes</h2>"));
+    expect(html).toContain("the log entries are.</p>");
+    expect(html).toContain(
+      "<p>4 incident(s) in the period: 4 critical, 0 warning, 0 info. Longest: runner.silent for runner:rnr_1, 22 h 0 min (still open).</p>",
+    );
+    expect(html).toContain(
+      "<tr><td>database:db_main</td><td>2</td><td>2</td><td>0</td><td>0</td><td>backup.missed, 2 h 15 min</td></tr>",
+    );
+    expect(html).toContain(
+      `<tr><td>database:db_main</td><td>backup.failed</td><td>critical</td><td>${before} (before the period)</td><td>${at(0, 30)}</td><td>1 h 30 min</td></tr>\n<tr><td>database:db_main</td><td>backup.missed</td><td>critical</td><td>${at(3)}</td><td>${at(5, 15)}</td><td>2 h 15 min</td></tr>\n<tr><td>runner:rnr_1</td><td>runner.silent</td><td>critical</td><td>${at(2)}</td><td>still open at the end of the period</td><td>22 h 0 min (still open)</td></tr>\n<tr><td>job:job_7</td><td>job.stuck</td><td>critical</td><td>${at(6)}</td><td>${at(6, 4)}</td><td>4 min 0 s</td></tr>`,
+    );
+    expect(alertSummary(entries, at(24)).subjects.map((s) => s.subject)).toEqual([
+      "database:db_main",
+      "runner:rnr_1",
+      "job:job_7",
+    ]);
+    // The log's schemas restrict subjects and conditions, but the page escapes them like every other value.
+    const evil = report([
+      alert(0, "alert.opened", "inc_x", '<script>alert("x")</script>', "database:<img src=x onerror='y'>", at(1)),
+    ]);
+    expect(evil).not.toMatch(/<script|<img/i);
+    expect(evil).toContain(
+      "<td>database:&#60;img src=x onerror=&#39;y&#39;&#62;</td><td>&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;</td>",
+    );
+    expect(evil).toContain(
+      "Longest: &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; for database:&#60;img src=x onerror=&#39;y&#39;&#62;, 23 h 0 min (still open).",
+    );
+    // A period without incidents says so.
+    const none = renderReportHtml(input);
+    expect(none).toContain("<p>0 incident(s) in the period: 0 critical, 0 warning, 0 info.</p>");
+    expect(none.match(/<tr><td colspan="6">no incident in the period<\/td><\/tr>/g)).toHaveLength(2);
   });
 });

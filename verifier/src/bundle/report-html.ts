@@ -2,6 +2,7 @@ import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { restoreStateOf } from "../log/restore-state.js";
 import { formatSeconds } from "../drill/findings.js";
 import { type AdminChange, adminChanges } from "./admin-changes.js";
+import { alertSummary, formatIncidentDuration, type IncidentRow } from "./report-alerts.js";
 import { drillSummary } from "./report-drills.js";
 
 /** What the human-readable report covers. */
@@ -82,8 +83,8 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 /**
  * A deterministic `report.html` for auditors: backups per database, RPO compliance over the period,
  * failures, restores with their outcome and duration, restore drills per database (with their RTO against
- * its target) and the failed ones, admin changes, and how to verify the bundle. Same input, same
- * bytes; no scripts, no network.
+ * its target) and the failed ones, the period's alert incidents per subject (report-alerts.ts), admin
+ * changes, and how to verify the bundle. Same input, same bytes; no scripts, no network.
  */
 export function renderReportHtml(input: ReportInput): string {
   const completed = input.entries.filter((e): e is LogEntryOf<"backup.completed"> => e.type === "backup.completed");
@@ -109,6 +110,11 @@ export function renderReportHtml(input: ReportInput): string {
   const rpo = rpoCompliance(input);
   const changes = adminChanges(input.entries);
   const drills = drillSummary(input.entries, input.drillReceipts);
+  const alerts = alertSummary(input.entries, input.period.to);
+  const incidents = alerts.subjects.flatMap((s) => s.incidents);
+  const lasted = (x: IncidentRow) =>
+    `${formatIncidentDuration(x.durationMs)}${x.resolvedAt === null ? " (still open)" : ""}`;
+  const severities = (n: Record<string, number>) => `${n.critical} critical, ${n.warning} warning, ${n.info} info`;
   const secs = (ms: number | undefined) => (ms === undefined ? "none" : formatSeconds(ms));
   const changeRows = (list: AdminChange[]) =>
     list.length === 0
@@ -146,6 +152,16 @@ ${drills.databases.length === 0 ? `<tr><td colspan="11">no drill in the period</
 <h3>Failed drills</h3>
 <table><tr><th>when</th><th>database</th><th>drill</th><th>backup</th><th>failed in</th><th>reason</th><th>retried</th></tr>
 ${drills.failures.length === 0 ? `<tr><td colspan="7">none in the period</td></tr>` : rows(drills.failures.map((f) => [f.at, f.databaseId, f.drillId, f.backupId, f.phase, f.reason, f.willRetry ? "yes" : "no"]))}
+</table>
+<h2>Alerts</h2>
+<p>An incident is a condition the Worker's cron tick found holding for a subject (a database, a runner, a job): a backup that failed or was missed, a recovery point objective breached, a drill that failed or is overdue, a runner gone silent, a job stuck. Each is opened and resolved by entries in the signed log (<code>alert.opened</code>, <code>alert.resolved</code>), and the times below are theirs; an incident still open at the end of the period has lasted until then. Listed: every incident with an entry in the period, including those that opened before it and resolved in it. Whether and when an alert reached an email address, a Slack channel or a webhook is not evidence and is not shown: the log entries are.</p>
+<p>${alerts.total.incidents} incident(s) in the period: ${severities(alerts.total.bySeverity)}.${alerts.total.longest ? esc(` Longest: ${alerts.total.longest.condition} for ${alerts.total.longest.subject}, ${lasted(alerts.total.longest)}.`) : ""}</p>
+<table><tr><th>subject</th><th>incidents</th><th>critical</th><th>warning</th><th>info</th><th>longest</th></tr>
+${alerts.subjects.length === 0 ? `<tr><td colspan="6">no incident in the period</td></tr>` : rows(alerts.subjects.map((s) => [s.subject, String(s.incidents.length), String(s.bySeverity.critical), String(s.bySeverity.warning), String(s.bySeverity.info), `${s.longest.condition}, ${lasted(s.longest)}`]))}
+</table>
+<h3>Incidents</h3>
+<table><tr><th>subject</th><th>condition</th><th>severity</th><th>opened</th><th>resolved</th><th>duration</th></tr>
+${incidents.length === 0 ? `<tr><td colspan="6">no incident in the period</td></tr>` : rows(incidents.map((x) => [x.subject, x.condition, x.severity, x.openedInWindow ? x.openedAt : `${x.openedAt} (before the period)`, x.resolvedAt ?? "still open at the end of the period", lasted(x)]))}
 </table>
 <h2>Access changes</h2>
 <p>Every change in the period of who may do what: users and their roles, API tokens, runners, and the bucket credentials the service presigns restores with. Identifiers and hashes only; no secret is ever logged.</p>
