@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { matchPath, navigate, useLocation } from "./lib/router.js";
 import { AlertsScreen } from "./screens/alerts.js";
+import { ChannelsScreen } from "./screens/channels.js";
 import { AuditLogScreen } from "./screens/audit-log.js";
 import { BackupScreen } from "./screens/backup.js";
 import { DatabaseScreen } from "./screens/database.js";
@@ -33,6 +34,7 @@ export function Routes() {
   if (m("/runners")) return <RunnersScreen />;
   if (m("/evidence")) return <EvidenceScreen />;
   if (m("/alerts")) return <AlertsScreen />;
+  if (m("/alerts/channels")) return <ChannelsScreen />;
   return (
     <>
       <h1>Not found</h1>

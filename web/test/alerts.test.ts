@@ -16,7 +16,7 @@
 // their deliveries fail and retry, which the history shows), so ALERTS_ALLOW_LOOPBACK is not needed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import type { Incident } from "@walwarden/verifier/wire";
+import type { Channel, Incident } from "@walwarden/verifier/wire";
 import { apiCall, claimJob, requestBackup } from "@walwarden/testing/api";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN, startStack, type Stack } from "./support/stack.js";
@@ -146,5 +146,170 @@ describe("alerts in the dashboard", () => {
     expect(await banner(page).count()).toBe(0);
     await screenshot(page, "alerts-03-resolved");
     expect(errors).toEqual([]);
+  });
+
+  describe("channels", () => {
+    const channels = async () =>
+      (await apiCall<{ items: Channel[] }>(stack.dev, "GET", "/v1/alert-channels", { cookie: stack.cookie })).items;
+    const card = (p: Page, name: string) => p.locator("[data-channel]", { has: p.getByRole("heading", { name }) });
+    let firstSecret: string;
+
+    it("refuses a loopback URL with the API's message and changes nothing; creates a webhook channel and shows its secret once", async () => {
+      await page.goto("/alerts/channels");
+      await page.getByText("No channels yet").waitFor();
+      await page.getByRole("button", { name: "Add channel" }).click();
+      const form = page.locator("form.channel-form");
+      await form.getByLabel("Name").fill("pager");
+      await form.getByLabel("URL").fill("https://127.0.0.1/hook");
+      await form.getByRole("button", { name: "Create channel" }).click();
+      const problem = form.getByRole("alert");
+      await problem.waitFor();
+      const refused = await apiCall(stack.dev, "POST", "/v1/alert-channels", {
+        cookie: stack.cookie,
+        body: { name: "x", target: { kind: "webhook", url: "https://127.0.0.1/hook" } },
+      }).catch((e: Error) => e.message);
+      expect(refused).toContain("400");
+      const shown = ((await problem.textContent()) ?? "").trim();
+      expect(shown.length).toBeGreaterThan(0);
+      expect(refused).toContain(shown);
+      expect(await channels()).toEqual([]);
+      await expect(form.getByLabel("Name").inputValue()).resolves.toBe("pager"); // what was typed stays
+
+      await form.getByLabel("URL").fill("https://hooks.example.com/walwarden");
+      await form.getByLabel("Backup failed").check();
+      await form.getByLabel("Runner silent").check();
+      await form.getByLabel("Least severity").selectOption("critical");
+      await form.getByLabel("Repeat every (minutes)").fill("30");
+      await form.getByRole("button", { name: "Create channel" }).click();
+      const panel = page.locator("[data-secret-panel]");
+      await panel.waitFor();
+      firstSecret = (await panel.locator("code.secret").textContent()) ?? "";
+      expect(firstSecret).toMatch(/^whsec_[A-Za-z0-9+/=]{32,}$/);
+      const panelText = (await panel.textContent()) ?? "";
+      expect(panelText).toContain("it will not be shown again");
+      expect(panelText).toContain("Standard Webhooks");
+      expect(panelText).toContain("webhook-signature");
+      await screenshot(page, "alerts-04-secret");
+
+      const [created] = await channels();
+      expect(created).toMatchObject({
+        name: "pager",
+        kind: "webhook",
+        conditions: ["backup.failed", "runner.silent"],
+        minSeverity: "critical",
+        repeatMinutes: 30,
+        enabled: true,
+      });
+      expect(created!.targetHint).toContain("hooks.example.com");
+      const pager = card(page, "pager");
+      await expect(pager.locator("[data-target-hint]").textContent()).resolves.toBe(created!.targetHint);
+      await expect(pager.locator("[data-conditions]").textContent()).resolves.toBe("Backup failed, Runner silent");
+      await expect(pager.locator("[data-severity]").textContent()).resolves.toBe("Critical only");
+      await expect(pager.locator("[data-repeat]").textContent()).resolves.toBe("every 30 min while open");
+
+      await panel.getByRole("button", { name: "I have stored it" }).click();
+      expect(await panel.count()).toBe(0);
+      await page.reload();
+      await card(page, "pager").waitFor();
+      expect(await page.content()).not.toContain(firstSecret);
+      expect(errors).toEqual([]);
+    });
+
+    it("edits with a PATCH of only what changed; a new URL shows a new secret", async () => {
+      const pager = card(page, "pager");
+      await pager.getByRole("button", { name: "Edit" }).click();
+      const form = pager.locator("form.channel-form");
+      await form.getByLabel("Name").fill("pager-eu");
+      await form.getByLabel("Repeat every (minutes)").fill("");
+      const patch = page.waitForRequest((r) => r.method() === "PATCH");
+      await form.getByRole("button", { name: "Save changes" }).click();
+      expect((await patch).postDataJSON()).toEqual({ name: "pager-eu", repeatMinutes: null });
+      const renamed = card(page, "pager-eu");
+      await renamed.locator("[data-repeat]", { hasText: "once" }).waitFor();
+      expect(await page.locator("[data-secret-panel]").count()).toBe(0);
+      const [after] = await channels();
+      expect(after).toMatchObject({ name: "pager-eu", repeatMinutes: null, minSeverity: "critical" });
+
+      await renamed.getByRole("button", { name: "Edit" }).click();
+      await renamed.getByLabel("URL").fill("https://hooks2.example.com/walwarden");
+      const retarget = page.waitForRequest((r) => r.method() === "PATCH");
+      await renamed.getByRole("button", { name: "Save changes" }).click();
+      expect((await retarget).postDataJSON()).toEqual({
+        target: { kind: "webhook", url: "https://hooks2.example.com/walwarden" },
+      });
+      const secret = (await page.locator("[data-secret-panel] code.secret").textContent()) ?? "";
+      expect(secret).toMatch(/^whsec_/);
+      expect(secret).not.toBe(firstSecret);
+      await renamed.locator("[data-target-hint]", { hasText: "hooks2.example.com" }).waitFor();
+      expect((await channels())[0]!.targetHint).toContain("hooks2.example.com");
+      await page.getByRole("button", { name: "I have stored it" }).click();
+      expect(errors).toEqual([]);
+    });
+
+    it("sends a test that appears in the delivery history as the API records it", async () => {
+      const pager = card(page, "pager-eu");
+      await pager.getByRole("button", { name: "Send test" }).click();
+      await pager.getByText("Test notice queued").waitFor();
+      await pager.getByText("Delivery history", { exact: true }).click();
+      const row = pager.locator('tr[data-kind="test"]');
+      await row.waitFor();
+      const id = (await channels())[0]!.id;
+      const { items } = await apiCall<{ items: { id: string; kind: string }[] }>(
+        stack.dev,
+        "GET",
+        `/v1/alert-channels/${id}/deliveries`,
+        { cookie: stack.cookie },
+      );
+      expect(items.map((d) => d.kind)).toEqual(["test"]);
+      await expect(row.getAttribute("data-delivery")).resolves.toBe(items[0]!.id);
+      expect((await row.textContent()) ?? "").toMatch(/queued|retrying|delivered|failed/);
+      await screenshot(page, "alerts-05-history");
+      expect(errors).toEqual([]);
+    });
+
+    it("creates an email channel from comma-separated addresses, and deletes it only after a confirmation", async () => {
+      await page.getByRole("button", { name: "Add channel" }).click();
+      const form = page.locator("form.channel-form");
+      await form.getByLabel("Name").fill("ops mail");
+      await form.getByLabel("Kind").selectOption("email");
+      await form.getByLabel("Addresses (comma-separated)").fill("ops@example.com, oncall@example.org");
+      await form.getByRole("button", { name: "Create channel" }).click();
+      const mail = card(page, "ops mail");
+      await mail.waitFor();
+      expect(await page.locator("[data-secret-panel]").count()).toBe(0); // no secret for email
+      await expect(mail.locator("[data-conditions]").textContent()).resolves.toBe("every condition");
+      const created = (await channels()).find((c) => c.name === "ops mail")!;
+      expect(created.kind).toBe("email");
+      await expect(mail.locator("[data-target-hint]").textContent()).resolves.toBe(created.targetHint);
+
+      await mail.getByRole("button", { name: "Delete" }).click();
+      const confirm = mail.getByRole("alertdialog");
+      expect((await confirm.textContent()) ?? "").toContain("Delete ops mail?");
+      await confirm.getByRole("button", { name: "Cancel" }).click();
+      expect((await channels()).map((c) => c.name).sort()).toEqual(["ops mail", "pager-eu"]);
+      await mail.getByRole("button", { name: "Delete" }).click();
+      await mail.getByRole("button", { name: "Delete channel" }).click();
+      await mail.waitFor({ state: "detached", timeout: 5000 }).catch(async (e) => {
+        throw new Error(`${e}: ${await mail.textContent()}`);
+      });
+      expect((await channels()).map((c) => c.name)).toEqual(["pager-eu"]);
+      expect(errors).toEqual([]);
+    });
+
+    it("shows a viewer the channels and their history without any button that changes them", async () => {
+      const viewer = { email: "alerts-viewer@example.com", password: "a long viewer password" };
+      await apiCall(stack.dev, "POST", "/v1/users", { cookie: stack.cookie, body: { ...viewer, role: "viewer" } });
+      const { page: asViewer, errors: viewerErrors } = await newPage(browser, stack.dev.url);
+      await signIn(asViewer, viewer);
+      await asViewer.goto("/alerts/channels");
+      const pager = card(asViewer, "pager-eu");
+      await pager.waitFor();
+      for (const name of ["Add channel", "Edit", "Send test", "Delete"])
+        expect(await asViewer.getByRole("button", { name }).count(), name).toBe(0);
+      await pager.getByText("Delivery history", { exact: true }).click();
+      await pager.locator('tr[data-kind="test"]').waitFor();
+      await asViewer.context().close();
+      expect(viewerErrors).toEqual([]);
+    });
   });
 });
