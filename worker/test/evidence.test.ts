@@ -24,6 +24,7 @@ import {
   IssueRestoreResponseSchema,
 } from "@walwarden/verifier/wire";
 import { buildEvidence } from "../src/evidence/build-bundle.js";
+import { runCronTick } from "../src/scheduling/cron-tick.js";
 import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries, publishedPolicy } from "./support/log-checks.js";
@@ -167,6 +168,32 @@ async function storedState(org: Org) {
 }
 
 describe("exporting evidence", () => {
+  it("a period with an alert: alert.opened and alert.resolved are in the bundle, it verifies, and report.html lists the incident", async () => {
+    const org = await makeOrg();
+    const from = await instantNow();
+    // The runner never polls: eleven minutes on, the tick opens runner.silent; it polls, two ticks resolve it.
+    await runCronTick(env, Date.now() + 11 * 60_000);
+    await call("POST", "/v1/runner/claim", {
+      token: org.runnerToken,
+      json: { version: "0.1.0", databases: [org.databaseId] },
+    });
+    await runCronTick(env, Date.now() + 1000);
+    await runCronTick(env, Date.now() + 2000);
+    const a = await exported(org.viewerToken, { from, to: new Date(Date.now() + 3_600_000).toISOString() });
+    await expectVerified(a.zip, org);
+    const files = filesOf(a.zip);
+    const alerts = entriesOf(files).filter((e) => e.type.startsWith("alert."));
+    expect(alerts.map((e) => [e.type, (e.data as { condition: string }).condition])).toEqual([
+      ["alert.opened", "runner.silent"],
+      ["alert.resolved", "runner.silent"],
+    ]);
+    const report = text(files.get(BundlePaths.report)!);
+    expect(report).toContain("Alerts");
+    const section = report.slice(report.indexOf("<h2>Alerts</h2>"), report.indexOf("<h2>Alerts</h2>") + 4000);
+    expect(section).toContain(`runner:${org.runnerId}`);
+    expect(report).toContain("runner.silent");
+  });
+
   it("a period with a passed and a failed drill: the bundle carries both receipts, its drills check passes and report.html counts them", async () => {
     const org = await readyOrg();
     const from = await instantNow();

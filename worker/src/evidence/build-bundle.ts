@@ -26,7 +26,7 @@ import { periodWindow, type SeqWindow } from "./window.js";
 export const MAX_EXPORT_ENTRIES = 50_000;
 /** The entry types report.html reads: backups, restores, and admin actions (access and configuration changes). */
 const REPORTED =
-  /^(backup\.(completed|failed)|restore\.|drill\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.)/;
+  /^(backup\.(completed|failed)|restore\.|drill\.|alert\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.)/;
 
 /** Most bytes of entries plus manifests one bundle holds (manifests grow with a database's table count). */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
