@@ -9,7 +9,9 @@ import { runCronTick } from "../src/scheduling/cron-tick.js";
 import { ARTIFACT_SHA256, backupResult } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries } from "./support/log-checks.js";
+import { drillReady, failedPredicate, leasedDrill, putPolicy, receiptOf, sendReceipt } from "./support/drill-calls.js";
 import { claimed, readyOrg, report } from "./support/restore-calls.js";
+import { leasedJob } from "./support/runner-calls.js";
 import { settleLogs } from "./support/storage-dump.js";
 
 const MIN = 60_000;
@@ -292,5 +294,44 @@ describe("alert incidents (the cron tick in workerd)", () => {
         ["runner.silent", `runner:${org.runnerId}`],
       ]),
     );
+  });
+
+  it("a failed drill opens drill.failed with its reason; a policy with no pass in two intervals opens drill.overdue", async () => {
+    const org = await readyOrg();
+    const { signer } = await drillReady(org);
+    const job = await leasedDrill(org);
+    expect(
+      (await sendReceipt(org.runnerToken, job.jobId, job.leaseId, receiptOf(job, signer, failedPredicate(job)))).status,
+    ).toBe(200);
+    await runCronTick(env, Date.now());
+    let drills = (await incidents(org)).filter((i) => i.condition.startsWith("drill."));
+    expect(drills.map((i) => [i.condition, i.severity, i.summary])).toEqual([
+      ["drill.failed", "warning", "The latest restore drill of main failed"],
+    ]);
+    // A weekly policy set 15 days ago and nothing has passed since: overdue (two intervals: 14 days).
+    expect((await putPolicy(org, { cron: "0 4 * * 0" })).status).toBe(200);
+    await env.DB.prepare("UPDATE drill_policies SET created_at = ? WHERE database_id = ?")
+      .bind(Date.now() - 15 * 86_400_000, org.databaseId)
+      .run();
+    await runCronTick(env, Date.now() + 1000);
+    drills = (await incidents(org)).filter((i) => i.condition.startsWith("drill."));
+    expect(drills.map((i) => i.condition).sort()).toEqual(["drill.failed", "drill.overdue"]);
+    expect(drills.find((i) => i.condition === "drill.overdue")!.summary).toMatch(
+      /^main has never been proven restorable/,
+    );
+  });
+
+  it("a job leased far longer than the bound opens job.stuck", async () => {
+    const org = await makeOrg();
+    const job = await leasedJob(org);
+    // Heartbeats keep its lease; it has run for seven hours (the bound is six).
+    await env.DB.prepare("UPDATE jobs SET started_at = ?1, lease_expires_at = ?2 WHERE id = ?3")
+      .bind(Date.now() - 7 * 60 * MIN, Date.now() + 60 * MIN, job.jobId)
+      .run();
+    await runCronTick(env, Date.now());
+    const stuck = (await incidents(org)).filter((i) => i.condition === "job.stuck");
+    expect(stuck.map((i) => [i.subject, i.severity, i.summary])).toEqual([
+      [`job:${job.jobId}`, "warning", "A backup job of main has been running for 420 min"],
+    ]);
   });
 });

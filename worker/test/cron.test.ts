@@ -111,7 +111,7 @@ describe("cron tick", () => {
     // ≤ 30 for the backups, plus the alert evaluation's constant handful (its condition queries, the open
     // incidents, one batch, the channels), whatever the number of schedules.
     expect(stats.statements - stats.alerts.statements).toBeLessThanOrEqual(30);
-    expect(stats.alerts.statements).toBeLessThanOrEqual(12);
+    expect(stats.alerts.statements).toBeLessThanOrEqual(16);
     expect(await jobsOf(org.orgId)).toHaveLength(1000);
     expect(await scheduledEntries(org)).toHaveLength(1000);
   });

@@ -112,6 +112,25 @@ async function rpoBreached(d1: CountingD1, now: number): Promise<Finding[]> {
     }));
 }
 
+/** Databases whose latest concluded drill (scheduled or asked for) failed for good. */
+async function drillFailed(d1: CountingD1): Promise<Finding[]> {
+  const rows = await d1.all<{ org_id: string; id: string; name: string; reason: string | null }>(
+    d1.prepare(
+      `SELECT d.org_id, d.id, d.name, l.reason FROM databases d
+       JOIN drills l ON l.id = (SELECT id FROM drills WHERE org_id = d.org_id AND database_id = d.id
+                                AND status IN ('passed', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1)
+       WHERE d.deleted_at IS NULL AND l.status = 'failed'`,
+    ),
+  );
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    condition: "drill.failed",
+    subject: `database:${r.id}`,
+    summary: `The latest restore drill of ${r.name} failed`,
+    detail: clip(r.reason),
+  }));
+}
+
 interface PolicyRow {
   org_id: string;
   id: string;
@@ -119,27 +138,23 @@ interface PolicyRow {
   cron: string;
   timezone: string;
   created_at: number;
-  last_status: string | null;
-  last_reason: string | null;
   last_pass_at: number | null;
 }
 
-/** Drill policies with their database's latest concluded drill and last pass. */
+/** Enabled drill policies with their database's last passed drill. */
 async function policies(d1: CountingD1): Promise<PolicyRow[]> {
   return d1.all<PolicyRow>(
     d1.prepare(
-      `SELECT p.org_id, d.id, d.name, p.cron, p.timezone, p.created_at, l.status AS last_status, l.reason AS last_reason,
+      `SELECT p.org_id, d.id, d.name, p.cron, p.timezone, p.created_at,
               (SELECT MAX(finished_at) FROM drills x WHERE x.org_id = p.org_id AND x.database_id = d.id AND x.status = 'passed') AS last_pass_at
        FROM drill_policies p JOIN databases d ON d.id = p.database_id AND d.deleted_at IS NULL
-       LEFT JOIN drills l ON l.id = (SELECT id FROM drills WHERE org_id = p.org_id AND database_id = d.id
-                                     AND status IN ('passed', 'failed') ORDER BY finished_at DESC, id DESC LIMIT 1)
        WHERE p.enabled = 1`,
     ),
   );
 }
 
-/** drill.failed (the latest drill failed for good) and drill.overdue (no pass within two of the policy's intervals). */
-function drillFindings(rows: PolicyRow[], now: number): Finding[] {
+/** drill.overdue: no passed drill within two of the policy's intervals (the restorability rule's at-risk). */
+function drillOverdue(rows: PolicyRow[], now: number): Finding[] {
   const intervals = new Map<string, number | null>(); // many policies share a cron: work each one out once
   const intervalOf = (cron: string, tz: string) => {
     const key = `${tz} ${cron}`;
@@ -151,23 +166,13 @@ function drillFindings(rows: PolicyRow[], now: number): Finding[] {
   };
   const out: Finding[] = [];
   for (const r of rows) {
-    const subject = `database:${r.id}`;
-    if (r.last_status === "failed")
-      out.push({
-        orgId: r.org_id,
-        condition: "drill.failed",
-        subject,
-        summary: `The latest restore drill of ${r.name} failed`,
-        detail: clip(r.last_reason),
-      });
     const interval = intervalOf(r.cron, r.timezone);
     if (interval === null) continue;
-    const due = now - 2 * interval * 1000;
-    if ((r.last_pass_at ?? r.created_at) < due)
+    if ((r.last_pass_at ?? r.created_at) < now - 2 * interval * 1000)
       out.push({
         orgId: r.org_id,
         condition: "drill.overdue",
-        subject,
+        subject: `database:${r.id}`,
         summary:
           r.last_pass_at === null
             ? `${r.name} has never been proven restorable (its drill policy is ${minutes(now - r.created_at)} old)`
@@ -219,13 +224,14 @@ async function jobStuck(d1: CountingD1, now: number, limits: ConditionLimits): P
 
 /** Every state condition that holds now, across every org (a handful of set-wise statements). */
 export async function findConditions(d1: CountingD1, now: number, limits: ConditionLimits): Promise<Finding[]> {
-  const [failed, missed, rpo, drillRows, silent, stuck] = await Promise.all([
+  const [failed, missed, rpo, drillsFailed, drillRows, silent, stuck] = await Promise.all([
     backupFailed(d1),
     backupMissed(d1, now, limits),
     rpoBreached(d1, now),
+    drillFailed(d1),
     policies(d1),
     runnerSilent(d1, now, limits),
     jobStuck(d1, now, limits),
   ]);
-  return [...failed, ...missed, ...rpo, ...drillFindings(drillRows, now), ...silent, ...stuck];
+  return [...failed, ...missed, ...rpo, ...drillsFailed, ...drillOverdue(drillRows, now), ...silent, ...stuck];
 }
