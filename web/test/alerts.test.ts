@@ -17,7 +17,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import type { Channel, Incident } from "@walwarden/verifier/wire";
-import { apiCall, claimJob, requestBackup } from "@walwarden/testing/api";
+import { apiCall, claimJob, createRunnerToken, requestBackup } from "@walwarden/testing/api";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN, startStack, type Stack } from "./support/stack.js";
 
@@ -25,9 +25,12 @@ let stack: Stack;
 let browser: Browser;
 let page: Page;
 let errors: string[];
+/** A runner that never polls: silent a minute after it was registered (made first, so the wait overlaps the other tests). */
+let quiet: { id: string; createdAt: string };
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ ALERT_RUNNER_SILENT_MINUTES: "1" }), launchBrowser()]);
+  quiet = await createRunnerToken(stack.dev, stack.cookie, "quiet");
   ({ page, errors } = await newPage(browser, stack.dev.url));
 }, 300_000);
 afterAll(async () => {
@@ -311,5 +314,85 @@ describe("alerts in the dashboard", () => {
       await asViewer.context().close();
       expect(viewerErrors).toEqual([]);
     });
+  });
+
+  it("orders the databases by their worst open alert, with the badge and the last failure's reason and attempts, asking for jobs only for the failing one", async () => {
+    const alphaId = await stack.addDatabase("alpha");
+    await stack.backUp(alphaId);
+    const zetaId = await stack.addDatabase("zeta");
+    const paymentsId = await stack.addDatabase("payments");
+    await failBackup(paymentsId, "pg_dump: could not write to output file: No space left on device");
+    await tick();
+    const failing = (await openIncidents()).filter((i) => i.subject.startsWith("database:"));
+    expect(failing.map((i) => [i.condition, i.subject])).toEqual([["backup.failed", `database:${paymentsId}`]]);
+
+    const jobRequests: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname === "/v1/jobs") jobRequests.push(r.url());
+    });
+    await page.goto("/databases");
+    const rows = page.locator("tr[data-database]");
+    const payments = page.locator(`tr[data-database="${paymentsId}"]`);
+    await payments.locator('[data-condition="backup.failed"]').waitFor();
+    await payments.locator("[data-last-failure]").waitFor();
+    const order = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-database")));
+    expect(order).toEqual([paymentsId, alphaId, ordersId, zetaId]);
+    await expect(payments.locator('[data-condition="backup.failed"]').textContent()).resolves.toContain(
+      "Backup failed",
+    );
+    const failure = (await payments.locator("[data-last-failure]").textContent()) ?? "";
+    expect(failure).toMatch(/^Last failure \(attempt 1 of \d+\): /);
+    expect(failure).toContain("No space left on device");
+    // The other rows have no alert badge.
+    expect(await page.locator(`tr[data-database="${alphaId}"] [data-condition]`).count()).toBe(0);
+    expect(jobRequests.map((u) => new URL(u).searchParams.get("databaseId"))).toEqual([paymentsId]);
+    await screenshot(page, "alerts-06-databases");
+    expect(errors).toEqual([]);
+  });
+
+  it("says a runner with an open runner.silent alert is Silent, one whose jobs failed in the last hour Failing, and one that polls Active", async () => {
+    const steady = await createRunnerToken(stack.dev, stack.cookie, "steady");
+    // quiet counts as silent once it is a minute old: wait for that (most of it went by in the tests above).
+    const due = Date.parse(quiet.createdAt) + 61_000 - Date.now();
+    if (due > 0) await new Promise((r) => setTimeout(r, due));
+    await claimJob(stack.dev, steady.token, { databases: [] });
+    await tick();
+    const silent = (await openIncidents()).filter((i) => i.condition === "runner.silent");
+    expect(silent.map((i) => i.subject)).toEqual([`runner:${quiet.id}`]);
+
+    await page.goto("/runners");
+    const state = (id: string) => page.locator(`tr[data-runner="${id}"] [data-state]`);
+    await expect(state(quiet.id).textContent()).resolves.toBe("Silent");
+    // The stack's runner polls before every tick, but it ran the two backups that failed above.
+    await expect(state(stack.runner.id).textContent()).resolves.toBe("Failing");
+    expect((await page.locator(`tr[data-runner="${stack.runner.id}"]`).textContent()) ?? "").toContain(
+      "2 failed job(s) in the last hour",
+    );
+    await expect(state(steady.id).textContent()).resolves.toBe("Active");
+    // The banner now leads with a critical alert too, and counts every open one.
+    const open = await openIncidents();
+    await expect(banner(page).textContent()).resolves.toContain(`${open.length} open alerts`);
+    await screenshot(page, "alerts-07-runners");
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it("fits a phone (390×844): no sideways scrolling on the alerts, channels, databases and runners screens", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ["/alerts", "/alerts/channels", "/databases", "/runners"]) {
+      await page.goto(path);
+      await page.locator("main h1").waitFor();
+      await banner(page).waitFor();
+      if (path === "/alerts/channels") {
+        await page.getByRole("button", { name: "Add channel" }).click();
+        await page.getByText("Delivery history", { exact: true }).first().click();
+        await page.locator("tr[data-delivery]").first().waitFor();
+      }
+      await page.waitForLoadState("networkidle");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await screenshot(page, `alerts-08-phone${path.replaceAll("/", "-")}`);
+    }
+    await page.setViewportSize({ width: 1366, height: 900 });
+    expect(errors).toEqual([]);
   });
 });

@@ -1,11 +1,13 @@
 import { getJson } from "../api/client.js";
-import type { DatabaseRpo, RpoStatus, RpoSummary } from "@walwarden/verifier/wire";
+import type { DatabaseRpo, Incident, Job, JobPage, RpoStatus, RpoSummary } from "@walwarden/verifier/wire";
+import { IncidentBadge } from "../components/alert-badges.js";
 import { EmptyState } from "../components/empty-state.js";
 import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";
 import { RPO_WORDS, RpoBadge } from "../components/status-badge.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
+import { type IncidentPage, openBySubject, sortBySeverity } from "../lib/alerts.js";
 import { formatAge, formatBytes, formatMinutes, shortHash } from "../lib/format.js";
 import { useApi } from "../lib/use-api.js";
 
@@ -28,15 +30,74 @@ export function rpoReason(d: DatabaseRpo): string {
 
 const ORDER: RpoStatus[] = ["breached", "at-risk", "ok", "no-target"];
 
-/** Every database with its RPO at a glance: status against the target in words and colour, last backup, age, manifest hash, size. */
+/**
+ * The latest failed backup job of each database that has an open backup.failed alert: one request per such
+ * database (usually none), never one per database.
+ */
+function useLastFailures(open: Map<string, Incident[]>) {
+  const ids = [...open].filter(([, list]) => list.some((i) => i.condition === "backup.failed")).map(([id]) => id);
+  ids.sort();
+  return useApi(
+    ids.length ? `failures:${ids.join(",")}` : null,
+    async () =>
+      new Map(
+        await Promise.all(
+          ids.map(
+            async (id) =>
+              [
+                id,
+                (
+                  await getJson<JobPage>(
+                    `/v1/jobs?databaseId=${encodeURIComponent(id)}&kind=backup&status=failed&limit=1`,
+                  )
+                ).items[0],
+              ] as const,
+          ),
+        ),
+      ),
+    15_000,
+  );
+}
+
+/** A database's open alerts as badges, and its last failed backup's reason and attempts. */
+function AlertCell({ incidents, failure }: { incidents: Incident[] | undefined; failure: Job | undefined }) {
+  if (!incidents?.length) return null;
+  return (
+    <>
+      <span class="alert-badges">
+        {incidents.map((i) => (
+          <IncidentBadge key={i.id} incident={i} />
+        ))}
+      </span>
+      {failure ? (
+        <span class="reason small" data-last-failure>
+          Last failure (attempt {failure.attempt} of {failure.maxAttempts}): {failure.lastError ?? "no reason given"}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * Every database with its RPO at a glance: status against the target in words and colour, its open alerts
+ * (those with a critical one first, then a warning), last backup, age, manifest hash, size.
+ */
 export function DatabasesScreen() {
   const rpo = useApi("rpo", () => getJson<RpoSummary>("/v1/rpo"), 15_000);
+  const alerts = useApi("alerts:open", () => getJson<IncidentPage>("/v1/alerts?open=true&limit=200"), 15_000);
+  const open = openBySubject(alerts.data?.items ?? [], "database");
+  const failures = useLastFailures(open);
   const data = rpo.data;
   return (
     <>
       <div class="title-row">
         <h1>Databases</h1>
-        <button type="button" class="secondary" onClick={() => void rpo.reload()} disabled={rpo.loading}>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => void Promise.all([rpo.reload(), alerts.reload(), failures.reload()])}
+          disabled={rpo.loading}
+        >
           Refresh
         </button>
       </div>
@@ -81,7 +142,7 @@ export function DatabasesScreen() {
                   </tr>
                 </thead>
                 <tbody>
-                  {data.databases.map((d) => (
+                  {sortBySeverity(data.databases, open).map((d) => (
                     <tr key={d.databaseId} data-database={d.databaseId} data-status={d.status}>
                       <th scope="row" class="name-cell">
                         <Link href={`/databases/${d.databaseId}`} title={d.name}>
@@ -95,6 +156,7 @@ export function DatabasesScreen() {
                           <span class="sr-only">{RPO_WORDS[d.status]}: </span>
                           {rpoReason(d)}
                         </span>
+                        <AlertCell incidents={open.get(d.databaseId)} failure={failures.data?.get(d.databaseId)} />
                       </td>
                       <td>
                         {d.lastBackup ? (

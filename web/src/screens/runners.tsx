@@ -1,24 +1,60 @@
 import { getJson } from "../api/client.js";
-import type { Runner, RunnerPage } from "@walwarden/verifier/wire";
+import type { JobPage, Runner, RunnerPage } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
+import { type IncidentPage, openBySubject } from "../lib/alerts.js";
 import { ageSeconds } from "../lib/format.js";
 import { useApi } from "../lib/use-api.js";
 
-/** A runner's state in words: revoked, never seen, seen recently, or silent for a while. */
-export function runnerState(r: Runner, now = Date.now()): { word: string; tone: string } {
+/** What else is known about a runner: an open runner.silent alert, and jobs of its that failed lately. */
+export interface RunnerSignals {
+  silentAlert: boolean;
+  recentFailures: number;
+}
+
+/** How far back a failed job makes a runner "Failing". */
+export const FAILING_WINDOW_MS = 60 * 60_000;
+
+/**
+ * A runner's state in words: revoked; silent (the Worker has an open runner.silent alert for it, or it has
+ * not been seen for 10 minutes); never seen; failing (seen, but jobs it ran failed in the last hour); or active.
+ */
+export function runnerState(
+  r: Runner,
+  signals: RunnerSignals = { silentAlert: false, recentFailures: 0 },
+  now = Date.now(),
+): { word: string; tone: string } {
   if (r.revokedAt) return { word: "Revoked", tone: "neutral" };
+  // The alert wins over a recent poll: it is what paged someone, and it resolves after two clear ticks.
+  if (signals.silentAlert) return { word: "Silent", tone: "bad" };
   const age = ageSeconds(r.lastSeenAt, now);
   if (age === null) return { word: "Never seen", tone: "warn" };
-  if (age <= 10 * 60) return { word: "Active", tone: "good" };
-  return { word: "Silent", tone: "warn" };
+  if (age > 10 * 60) return { word: "Silent", tone: "warn" };
+  if (signals.recentFailures > 0) return { word: "Failing", tone: "bad" };
+  return { word: "Active", tone: "good" };
+}
+
+/** Failed jobs per runner that finished within FAILING_WINDOW_MS of now. */
+export function recentFailuresByRunner(jobs: JobPage["items"], now = Date.now()): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const j of jobs) {
+    if (j.status !== "failed" || !j.runnerId || !j.finishedAt) continue;
+    if (now - Date.parse(j.finishedAt) > FAILING_WINDOW_MS) continue;
+    out.set(j.runnerId, (out.get(j.runnerId) ?? 0) + 1);
+  }
+  return out;
 }
 
 /** The org's runners: when each was last seen and with which version. */
 export function RunnersScreen() {
   const runners = useApi("runners", () => getJson<RunnerPage>("/v1/runners?limit=200"), 30_000);
+  // Two requests whatever the number of runners: the open alerts, and the latest failed jobs.
+  const alerts = useApi("alerts:open", () => getJson<IncidentPage>("/v1/alerts?open=true&limit=200"), 30_000);
+  const failed = useApi("jobs:failed", () => getJson<JobPage>("/v1/jobs?status=failed&limit=50"), 30_000);
+  const silent = openBySubject(alerts.data?.items ?? [], "runner");
+  const failures = recentFailuresByRunner(failed.data?.items ?? []);
   const items = runners.data?.items;
   return (
     <>
@@ -55,7 +91,10 @@ export function RunnersScreen() {
             </thead>
             <tbody>
               {items.map((r) => {
-                const s = runnerState(r);
+                const s = runnerState(r, {
+                  silentAlert: (silent.get(r.id) ?? []).some((i) => i.condition === "runner.silent"),
+                  recentFailures: failures.get(r.id) ?? 0,
+                });
                 return (
                   <tr key={r.id} data-runner={r.id}>
                     <th scope="row" class="name-cell">
@@ -63,7 +102,12 @@ export function RunnersScreen() {
                       <code class="muted small">{r.id}</code>
                     </th>
                     <td>
-                      <span class={`badge ${s.tone}`}>{s.word}</span>
+                      <span class={`badge ${s.tone}`} data-state={s.word}>
+                        {s.word}
+                      </span>
+                      {failures.get(r.id) ? (
+                        <span class="reason small">{failures.get(r.id)} failed job(s) in the last hour</span>
+                      ) : null}
                     </td>
                     <td>
                       {r.lastSeenAt ? (
