@@ -2,6 +2,7 @@
 // that only bench/cron-tick.mjs and bench/ledger-append.mjs call. Local only; never deployed. Every route
 // drives the real code (the Ledger Durable Object through its RPC methods, the real D1 mirror, the real
 // signing keys); none of it changes what the Worker does on its own routes or in its cron.
+import type { DeliveryMessage } from "../../worker/src/alerts/notify.js";
 import { Id, signCheckpoint } from "@walwarden/verifier";
 import worker from "../../worker/src/index.js";
 import type { Env } from "../../worker/src/env.js";
@@ -150,7 +151,7 @@ async function bench(request: Request, env: Env, url: URL): Promise<Response> {
   }
 }
 
-/** The real Worker, with /__bench/* in front of its fetch handler; its scheduled handler untouched. */
+/** The real Worker, with /__bench/* in front of its fetch handler; its scheduled and queue handlers untouched. */
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
@@ -163,4 +164,5 @@ export default {
     }
   },
   scheduled: worker.scheduled,
-} satisfies ExportedHandler<Env>;
+  queue: worker.queue,
+} satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -5,6 +5,7 @@
 // notice; a receiver that is down gets the message once it is back.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,7 +81,7 @@ beforeAll(async () => {
     persist,
     envFile: writeKeysEnvFile(dir),
     apiOnly: true,
-    vars: { ALERTS_ALLOW_LOOPBACK: "true" },
+    vars: { ALERTS_ALLOW_LOOPBACK: "true", ALERT_EMAIL_FROM: "alerts@walwarden.test" },
   });
   ({ cookie } = await bootstrapOrg(dev));
   runner = await createRunnerToken(dev, cookie, "runner in the vpc");
@@ -185,5 +186,38 @@ describe("alerts to a real webhook receiver", () => {
     const delivered = await testDelivery();
     expect(delivered).toMatchObject({ kind: "test", status: "delivered" });
     expect(delivered.attempts).toBeGreaterThanOrEqual(2);
+  });
+
+  it("an email channel: the send_email binding (wrangler's local emulation, which stores the message it was given) gets the notice as MIME", async () => {
+    const made = await apiCall(dev, "POST", "/v1/alert-channels", {
+      cookie,
+      body: { name: "ops mail", target: { kind: "email", to: ["ops@example.com"] }, minSeverity: "info" },
+    });
+    const mark = dev.stdout.length;
+    await apiCall(dev, "POST", `/v1/alert-channels/${made.id}/test`, { cookie });
+    const file = await dev.waitFor(
+      (out) => /send_email binding called with the following message:\s+(\S+\.eml)/.exec(out.slice(mark))?.[1],
+      60_000,
+      "the send_email binding's message",
+    );
+    const eml = readFileSync(file, "utf8");
+    expect(eml).toMatch(/^From: .*alerts@walwarden\.test/m);
+    expect(eml).toMatch(/^To: .*ops@example\.com/m);
+    // mimetext encodes the subject and the parts (RFC 2047 words, base64): decoded, they say what it is.
+    const subject = /^Subject: =\?utf-8\?B\?([A-Za-z0-9+/=]+)\?=/m.exec(eml)?.[1];
+    expect(Buffer.from(subject ?? "", "base64").toString("utf8")).toBe(
+      "[Walwarden] TEST: Test notice for channel ops mail: alerts will reach you here",
+    );
+    const text =
+      /Content-Type: text\/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n\r\n/.exec(
+        eml,
+      )?.[1];
+    expect(Buffer.from((text ?? "").replace(/\r\n/g, ""), "base64").toString("utf8")).toContain(
+      "Condition: none (a test notice)",
+    );
+    expect(eml).toMatch(/^Auto-Submitted: auto-generated/m);
+    expect(eml).toContain("\r\n");
+    const history = await apiCall(dev, "GET", `/v1/alert-channels/${made.id}/deliveries`, { cookie });
+    expect(history.items[0]).toMatchObject({ kind: "test", status: "delivered" });
   });
 });

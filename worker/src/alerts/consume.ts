@@ -48,14 +48,14 @@ function dashboardUrl(env: Env, subject: string | null): string | null {
 /** The notice a delivery carries, from its incident (or, for a test, from its channel). */
 function noticeOf(env: Env, d: DeliveryJoin, now: number): AlertNotice {
   const test = d.kind === "test";
-  const condition = d.condition ?? "backup.failed";
+  const condition = test ? null : d.condition;
   return {
     deliveryId: d.id,
     orgId: d.org_id,
     incidentId: d.incident_id,
     kind: d.kind,
     condition,
-    severity: test ? "info" : (d.severity ?? CONDITION_SEVERITY[condition]),
+    severity: test ? "info" : (d.severity ?? (condition ? CONDITION_SEVERITY[condition] : "info")),
     subject: test ? `channel:${d.channel_id}` : (d.subject ?? ""),
     subjectName: test ? d.channel_name : d.subject_name,
     summary: test

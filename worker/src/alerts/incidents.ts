@@ -38,6 +38,17 @@ interface OpenRow {
   clear_ticks: number;
 }
 
+/** Rows per statement: one JSON parameter each, far below D1's 2 MB limit on a string (a row is ≤ 2 KB). */
+export const ROWS_PER_STATEMENT = 500;
+
+/** `rows` as JSON parameters of at most ROWS_PER_STATEMENT rows each. */
+export function chunks(rows: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+    out.push(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT)));
+  return out;
+}
+
 const keyOf = (orgId: string, condition: string, subject: string) => `${orgId} ${condition} ${subject}`;
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -92,90 +103,78 @@ export async function reconcileIncidents(
   const stillClearing = clearing.filter((r) => r.clear_ticks + 1 < CLEAR_TICKS_TO_RESOLVE);
   for (const r of resolving) notices.push(notice(r, "resolved"));
 
-  const opened = JSON.stringify(
-    toOpen.map(({ id, f, severity }) => ({
-      id,
-      orgId: f.orgId,
-      condition: f.condition,
-      subject: f.subject,
-      openKey: `${f.condition} ${f.subject}`,
-      severity,
-      summary: f.summary,
-      detail: f.detail,
-      data: { incidentId: id, condition: f.condition, subject: f.subject, severity, openedAt: iso(now) },
-    })),
-  );
-  const resolved = JSON.stringify(
-    resolving.map((r) => ({
-      id: r.id,
-      data: {
-        incidentId: r.id,
-        condition: r.condition,
-        subject: r.subject,
-        openedAt: iso(r.opened_at),
-        resolvedAt: iso(now),
-      },
-    })),
-  );
+  const opened = toOpen.map(({ id, f, severity }) => ({
+    id,
+    orgId: f.orgId,
+    condition: f.condition,
+    subject: f.subject,
+    openKey: `${f.condition} ${f.subject}`,
+    severity,
+    summary: f.summary,
+    detail: f.detail,
+    data: { incidentId: id, condition: f.condition, subject: f.subject, severity, openedAt: iso(now) },
+  }));
+  const resolved = resolving.map((r) => ({
+    id: r.id,
+    data: {
+      incidentId: r.id,
+      condition: r.condition,
+      subject: r.subject,
+      openedAt: iso(r.opened_at),
+      resolvedAt: iso(now),
+    },
+  }));
   await d1.batch([
-    ...(toOpen.length === 0
-      ? []
-      : [
-          d1.prepare(
-            `INSERT OR IGNORE INTO alert_incidents (id, org_id, condition, subject, open_key, severity, summary, detail,
-                                                    opened_at, last_seen_at, clear_ticks, last_notified_at)
-             SELECT value ->> '$.id', value ->> '$.orgId', value ->> '$.condition', value ->> '$.subject',
-                    value ->> '$.openKey', value ->> '$.severity', value ->> '$.summary', value ->> '$.detail', ?1, ?1, 0, ?1
-             FROM json_each(?2)`,
-            now,
-            opened,
-          ),
-          d1.prepare(
-            `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
-             SELECT i.org_id, 'alert-opened:' || i.id, 'alert.opened', 'system:cron', i.subject, json(o.value ->> '$.data'), ?1
-             FROM json_each(?2) AS o JOIN alert_incidents i ON i.id = o.value ->> '$.id'`,
-            now,
-            opened,
-          ),
-        ]),
-    ...(toRefresh.length === 0
-      ? []
-      : [
-          d1.prepare(
-            `UPDATE alert_incidents SET last_seen_at = ?1, clear_ticks = 0, summary = m.value ->> '$.summary',
-                    detail = m.value ->> '$.detail'
-             FROM json_each(?2) AS m WHERE alert_incidents.id = m.value ->> '$.id' AND alert_incidents.open_key IS NOT NULL`,
-            now,
-            JSON.stringify(toRefresh),
-          ),
-        ]),
-    ...(stillClearing.length === 0
-      ? []
-      : [
-          d1.prepare(
-            `UPDATE alert_incidents SET clear_ticks = clear_ticks + 1
-             WHERE open_key IS NOT NULL AND id IN (SELECT value FROM json_each(?1))`,
-            JSON.stringify(stillClearing.map((r) => r.id)),
-          ),
-        ]),
-    ...(resolving.length === 0
-      ? []
-      : [
-          // The outbox row first, while the incident is still open: a resolution is logged once.
-          d1.prepare(
-            `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
-             SELECT i.org_id, 'alert-resolved:' || i.id, 'alert.resolved', 'system:cron', i.subject, json(o.value ->> '$.data'), ?1
-             FROM json_each(?2) AS o JOIN alert_incidents i ON i.id = o.value ->> '$.id' AND i.open_key IS NOT NULL`,
-            now,
-            resolved,
-          ),
-          d1.prepare(
-            `UPDATE alert_incidents SET open_key = NULL, resolved_at = ?1, clear_ticks = clear_ticks + 1
-             WHERE open_key IS NOT NULL AND id IN (SELECT value ->> '$.id' FROM json_each(?2))`,
-            now,
-            resolved,
-          ),
-        ]),
+    ...chunks(opened).flatMap((part) => [
+      d1.prepare(
+        `INSERT OR IGNORE INTO alert_incidents (id, org_id, condition, subject, open_key, severity, summary, detail,
+                                                opened_at, last_seen_at, clear_ticks, last_notified_at)
+         SELECT value ->> '$.id', value ->> '$.orgId', value ->> '$.condition', value ->> '$.subject',
+                value ->> '$.openKey', value ->> '$.severity', value ->> '$.summary', value ->> '$.detail', ?1, ?1, 0, ?1
+         FROM json_each(?2)`,
+        now,
+        part,
+      ),
+      d1.prepare(
+        `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
+         SELECT i.org_id, 'alert-opened:' || i.id, 'alert.opened', 'system:cron', i.subject, json(o.value ->> '$.data'), ?1
+         FROM json_each(?2) AS o JOIN alert_incidents i ON i.id = o.value ->> '$.id'`,
+        now,
+        part,
+      ),
+    ]),
+    ...chunks(toRefresh).map((part) =>
+      d1.prepare(
+        `UPDATE alert_incidents SET last_seen_at = ?1, clear_ticks = 0, summary = m.value ->> '$.summary',
+                detail = m.value ->> '$.detail'
+         FROM json_each(?2) AS m WHERE alert_incidents.id = m.value ->> '$.id' AND alert_incidents.open_key IS NOT NULL`,
+        now,
+        part,
+      ),
+    ),
+    ...chunks(stillClearing.map((r) => r.id)).map((part) =>
+      d1.prepare(
+        `UPDATE alert_incidents SET clear_ticks = clear_ticks + 1
+         WHERE open_key IS NOT NULL AND id IN (SELECT value FROM json_each(?1))`,
+        part,
+      ),
+    ),
+    ...chunks(resolved).flatMap((part) => [
+      // The outbox row first, while the incident is still open: a resolution is logged once.
+      d1.prepare(
+        `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
+         SELECT i.org_id, 'alert-resolved:' || i.id, 'alert.resolved', 'system:cron', i.subject, json(o.value ->> '$.data'), ?1
+         FROM json_each(?2) AS o JOIN alert_incidents i ON i.id = o.value ->> '$.id' AND i.open_key IS NOT NULL`,
+        now,
+        part,
+      ),
+      d1.prepare(
+        `UPDATE alert_incidents SET open_key = NULL, resolved_at = ?1, clear_ticks = clear_ticks + 1
+         WHERE open_key IS NOT NULL AND id IN (SELECT value ->> '$.id' FROM json_each(?2))`,
+        now,
+        part,
+      ),
+    ]),
   ]);
   return {
     notices,
@@ -208,17 +207,21 @@ function notice(r: OpenRow, kind: "repeated" | "resolved"): IncidentNotice {
  */
 export async function recordEvents(d1: CountingD1, events: EventFinding[], now: number): Promise<IncidentNotice[]> {
   if (events.length === 0) return [];
-  const inserted = await d1.all<{ id: string }>(
-    d1.prepare(
-      `INSERT OR IGNORE INTO alert_incidents (id, org_id, condition, subject, open_key, severity, summary, detail,
+  const inserted: { id: string }[] = [];
+  for (const part of chunks(events.map((e) => ({ ...e, severity: CONDITION_SEVERITY[e.condition] }))))
+    inserted.push(
+      ...(await d1.all<{ id: string }>(
+        d1.prepare(
+          `INSERT OR IGNORE INTO alert_incidents (id, org_id, condition, subject, open_key, severity, summary, detail,
                                               opened_at, last_seen_at, clear_ticks, last_notified_at, resolved_at)
        SELECT value ->> '$.incidentId', value ->> '$.orgId', value ->> '$.condition', value ->> '$.subject', NULL,
               value ->> '$.severity', value ->> '$.summary', value ->> '$.detail', value ->> '$.at', ?1, 0, ?1, value ->> '$.at'
        FROM json_each(?2) RETURNING id`,
-      now,
-      JSON.stringify(events.map((e) => ({ ...e, severity: CONDITION_SEVERITY[e.condition] }))),
-    ),
-  );
+          now,
+          part,
+        ),
+      )),
+    );
   const fresh = new Set(inserted.map((r) => r.id));
   return events
     .filter((e) => fresh.has(e.incidentId))

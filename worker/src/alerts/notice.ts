@@ -23,7 +23,8 @@ export interface AlertNotice {
   /** `inc_…`; for a test notice, the channel's id. */
   incidentId: string;
   kind: NoticeKind;
-  condition: AlertCondition;
+  /** Null for a test notice, which belongs to no condition. */
+  condition: AlertCondition | null;
   severity: AlertSeverity;
   /** What it is about: `database:<id>`, `runner:<id>`, `job:<id>`, `key:<purpose>`, `restore:<id>`. */
   subject: string;

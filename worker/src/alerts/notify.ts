@@ -1,6 +1,6 @@
 import { type AlertCondition, type AlertSeverity, severityAtLeast } from "@walwarden/verifier";
 import type { CountingD1 } from "../lib/d1-counter.js";
-import type { IncidentNotice } from "./incidents.js";
+import { chunks, type IncidentNotice } from "./incidents.js";
 
 /** The queue message of one delivery: only its id (the consumer reads the rest from D1). */
 export interface DeliveryMessage {
@@ -95,16 +95,18 @@ export async function writeDeliveries(
     }
   }
   if (out.length === 0) return [];
-  await d1.batch([
-    d1.prepare(
-      `INSERT OR IGNORE INTO alert_deliveries (id, org_id, channel_id, incident_id, kind, status, attempts, created_at, updated_at)
+  await d1.batch(
+    chunks(out).map((part) =>
+      d1.prepare(
+        `INSERT OR IGNORE INTO alert_deliveries (id, org_id, channel_id, incident_id, kind, status, attempts, created_at, updated_at)
        SELECT o.value ->> '$.id', o.value ->> '$.orgId', o.value ->> '$.channelId', o.value ->> '$.incidentId',
               CASE WHEN o.value ->> '$.kind' LIKE 'repeated-%' THEN 'repeated' ELSE o.value ->> '$.kind' END, 'queued', 0, ?1, ?1
        FROM json_each(?2) AS o WHERE EXISTS (SELECT 1 FROM alert_incidents i WHERE i.id = o.value ->> '$.incidentId')`,
-      now,
-      JSON.stringify(out),
+        now,
+        part,
+      ),
     ),
-  ]);
+  );
   return out.map((d) => ({ deliveryId: d.id }));
 }
 

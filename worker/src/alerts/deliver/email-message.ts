@@ -42,7 +42,7 @@ const link = (notice: AlertNotice) =>
 /** The facts both parts show, as [label, value]. */
 function facts(notice: AlertNotice): [string, string][] {
   return [
-    ["Condition", notice.condition],
+    ["Condition", notice.condition ?? "none (a test notice)"],
     ["Subject", subjectText(notice)],
     ["Opened", notice.openedAt],
     ["Resolved", notice.resolvedAt ?? "still open"],

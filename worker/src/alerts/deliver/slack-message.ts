@@ -34,13 +34,17 @@ export function slackBody(notice: AlertNotice): string {
   const blocks: unknown[] = [
     {
       type: "header",
-      text: { type: "plain_text", text: clip(`${label} · ${notice.condition}`, HEADER_MAX), emoji: true },
+      text: {
+        type: "plain_text",
+        text: clip(`${label} · ${notice.condition ?? "test notice"}`, HEADER_MAX),
+        emoji: true,
+      },
     },
     { type: "section", text: mrkdwn(slackText(notice.summary)) },
     {
       type: "section",
       fields: [
-        mrkdwn(`*Condition*\n${notice.condition}`),
+        mrkdwn(`*Condition*\n${notice.condition ?? "none (a test notice)"}`),
         mrkdwn(`*Subject*\n${slackText(subjectText(notice), FIELD_MAX - 20)}`),
         mrkdwn(`*Opened*\n${slackDate(notice.openedAt)}`),
         mrkdwn(`*Resolved*\n${notice.resolvedAt ? slackDate(notice.resolvedAt) : "still open"}`),
