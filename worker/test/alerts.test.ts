@@ -334,4 +334,42 @@ describe("alert incidents (the cron tick in workerd)", () => {
       [`job:${job.jobId}`, "warning", "A backup job of main has been running for 420 min"],
     ]);
   });
+
+  it("a mass event sends at most 1,000 delivery messages a tick; the rest go out on the next ticks", async () => {
+    const org = await makeOrg();
+    const made = await call("POST", "/v1/alert-channels", {
+      token: org.adminToken,
+      json: {
+        name: "mass",
+        target: { kind: "webhook", url: "https://hooks.example.com/mass" },
+        conditions: ["runner.silent"],
+      },
+    });
+    expect(made.status).toBe(201);
+    const now = Date.now();
+    const runners = Array.from({ length: 1_199 }, (_, i) => ({
+      id: `rnr_mass${String(i).padStart(4, "0")}`,
+      name: `r${i}`,
+    }));
+    await env.DB.prepare(
+      `INSERT INTO runners (id, org_id, name, token_sha256, created_at)
+       SELECT value ->> '$.id', ?1, value ->> '$.name', value ->> '$.id', ?2 FROM json_each(?3)`,
+    )
+      .bind(org.orgId, now, JSON.stringify(runners))
+      .run();
+    // 1,200 silent runners (the org's own and 1,199 more) at once.
+    const first = await runCronTick(env, now + 11 * MIN);
+    const mine = async () =>
+      (
+        await env.DB.prepare("SELECT count(*) AS n FROM alert_deliveries WHERE channel_id = ?")
+          .bind(made.body.id)
+          .first<{ n: number }>()
+      )?.n;
+    expect(await mine()).toBe(1_200);
+    expect(first.alerts.deliveriesQueued).toBeLessThanOrEqual(1_000);
+    expect(first.alerts.deliveriesDeferred).toBeGreaterThanOrEqual(200);
+    const second = await runCronTick(env, now + 12 * MIN);
+    expect(second.alerts.deliveriesRedriven).toBeGreaterThanOrEqual(200);
+    expect(second.alerts.deliveriesRedriven).toBeLessThanOrEqual(1_000);
+  });
 });

@@ -3,14 +3,22 @@ import type { CountingD1 } from "../lib/d1-counter.js";
 import { findConditions } from "./find-conditions.js";
 import { findEvents } from "./find-events.js";
 import { type IncidentStats, reconcileIncidents, recordEvents } from "./incidents.js";
-import { deliveriesToRedrive, enqueueDeliveries, writeDeliveries } from "./notify.js";
+import {
+  deferDeliveries,
+  deliveriesToRedrive,
+  enqueueDeliveries,
+  MAX_SENT_PER_TICK,
+  writeDeliveries,
+} from "./notify.js";
 
 /** What one tick's alert evaluation did. */
 export interface AlertStats extends IncidentStats {
   findings: number;
   /** Events (key rotations, restores) notified for the first time. */
   events: number;
+  /** Delivery messages sent this tick (fresh ones first, then redriven), and fresh ones left for later ticks. */
   deliveriesQueued: number;
+  deliveriesDeferred: number;
   deliveriesRedriven: number;
   /** D1 statements the evaluation sent (a constant handful, whatever the number of databases). */
   statements: number;
@@ -36,13 +44,17 @@ export async function evaluateAlerts(env: Env, d1: CountingD1, now: number): Pro
   const { notices, stats } = await reconcileIncidents(d1, findings, now);
   const events = await recordEvents(d1, await findEvents(d1, now), now);
   const fresh = await writeDeliveries(d1, [...notices, ...events], now);
-  const redriven = env.ALERT_QUEUE ? await deliveriesToRedrive(d1, now) : [];
-  if (env.ALERT_QUEUE) await enqueueDeliveries(env.ALERT_QUEUE, [...fresh, ...redriven]);
+  const sent = fresh.slice(0, MAX_SENT_PER_TICK);
+  const deferred = fresh.slice(MAX_SENT_PER_TICK);
+  if (deferred.length > 0) await deferDeliveries(d1, deferred);
+  const redriven = env.ALERT_QUEUE ? await deliveriesToRedrive(d1, now, MAX_SENT_PER_TICK - sent.length) : [];
+  if (env.ALERT_QUEUE) await enqueueDeliveries(env.ALERT_QUEUE, [...sent, ...redriven]);
   return {
     ...stats,
     findings: findings.length,
     events: events.length,
-    deliveriesQueued: fresh.length,
+    deliveriesQueued: env.ALERT_QUEUE ? sent.length : 0,
+    deliveriesDeferred: deferred.length,
     deliveriesRedriven: redriven.length,
     statements: d1.statements - before,
   };

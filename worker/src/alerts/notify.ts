@@ -113,22 +113,51 @@ export async function writeDeliveries(
 /** How long a delivery may stay `queued` before the tick sends its message again (a send that was lost). */
 export const REDRIVE_AFTER_MS = 5 * 60_000;
 
-/** Deliveries still `queued` well after they were written: their messages are sent again (the consumer is idempotent). */
-export async function deliveriesToRedrive(d1: CountingD1, now: number): Promise<DeliveryMessage[]> {
+/**
+ * Most delivery messages one tick sends: a mass event (every database missing its backup) sends the rest on
+ * later ticks, this many a minute, rather than tens of thousands of messages from one invocation.
+ */
+export const MAX_SENT_PER_TICK = 1_000;
+
+/** Marks deliveries the tick did not send (over MAX_SENT_PER_TICK) as due for the next ticks' redrive. */
+export async function deferDeliveries(d1: CountingD1, messages: DeliveryMessage[]): Promise<void> {
+  await d1.batch(
+    chunks(messages.map((m) => m.deliveryId)).map((part) =>
+      d1.prepare(
+        "UPDATE alert_deliveries SET updated_at = 0 WHERE status = 'queued' AND id IN (SELECT value FROM json_each(?1))",
+        part,
+      ),
+    ),
+  );
+}
+
+/**
+ * Deliveries still `queued` well after they were written (a send that was lost), or deferred by a mass
+ * event: their messages are sent (again: the consumer is idempotent by delivery id), oldest first.
+ */
+export async function deliveriesToRedrive(
+  d1: CountingD1,
+  now: number,
+  limit = MAX_SENT_PER_TICK,
+): Promise<DeliveryMessage[]> {
+  if (limit <= 0) return [];
   const rows = await d1.all<{ id: string }>(
     d1.prepare(
-      "SELECT id FROM alert_deliveries WHERE status = 'queued' AND updated_at < ?1 ORDER BY updated_at LIMIT 500",
+      "SELECT id FROM alert_deliveries WHERE status = 'queued' AND updated_at < ?1 ORDER BY updated_at, created_at LIMIT ?2",
       now - REDRIVE_AFTER_MS,
+      limit,
     ),
   );
   if (rows.length === 0) return [];
-  await d1.batch([
-    d1.prepare(
-      "UPDATE alert_deliveries SET updated_at = ?1 WHERE status = 'queued' AND id IN (SELECT value FROM json_each(?2))",
-      now,
-      JSON.stringify(rows.map((r) => r.id)),
+  await d1.batch(
+    chunks(rows.map((r) => r.id)).map((part) =>
+      d1.prepare(
+        "UPDATE alert_deliveries SET updated_at = ?1 WHERE status = 'queued' AND id IN (SELECT value FROM json_each(?2))",
+        now,
+        part,
+      ),
     ),
-  ]);
+  );
   return rows.map((r) => ({ deliveryId: r.id }));
 }
 
