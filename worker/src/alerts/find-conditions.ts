@@ -23,7 +23,8 @@ export interface ConditionLimits {
   jobStuckMs: number;
 }
 
-const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
+// Summaries name instants, not ages: they change only when the facts do, so a tick rewrites few of them.
+const isoMinute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16)}Z`;
 const clip = (text: string | null, max = 500) =>
   text === null ? null : text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
@@ -106,8 +107,8 @@ async function rpoBreached(d1: CountingD1, now: number): Promise<Finding[]> {
       subject: `database:${r.id}`,
       summary:
         r.last === null
-          ? `${r.name} has no backup, ${minutes(now - r.since)} after its schedule began (target RPO ${r.target} min)`
-          : `The newest backup of ${r.name} is ${minutes(now - r.last)} old (target RPO ${r.target} min)`,
+          ? `${r.name} has no backup since its schedule began at ${isoMinute(r.since)} (target RPO ${r.target} min)`
+          : `The newest backup of ${r.name}, at ${isoMinute(r.last)}, is older than its target RPO of ${r.target} min`,
       detail: null,
     }));
 }
@@ -175,8 +176,8 @@ function drillOverdue(rows: PolicyRow[], now: number): Finding[] {
         subject: `database:${r.id}`,
         summary:
           r.last_pass_at === null
-            ? `${r.name} has never been proven restorable (its drill policy is ${minutes(now - r.created_at)} old)`
-            : `${r.name} was last proven restorable ${minutes(now - r.last_pass_at)} ago`,
+            ? `${r.name} has never been proven restorable (its drill policy was set at ${isoMinute(r.created_at)})`
+            : `${r.name} was last proven restorable at ${isoMinute(r.last_pass_at)}`,
         detail: null,
       });
   }
@@ -199,7 +200,7 @@ async function runnerSilent(d1: CountingD1, now: number, limits: ConditionLimits
     summary:
       r.last_seen_at === null
         ? `Runner ${r.name} has never polled the API`
-        : `Runner ${r.name} has not polled the API for ${minutes(now - r.last_seen_at)}`,
+        : `Runner ${r.name} has not polled the API since ${isoMinute(r.last_seen_at)}`,
     detail: null,
   }));
 }
@@ -217,7 +218,7 @@ async function jobStuck(d1: CountingD1, now: number, limits: ConditionLimits): P
     orgId: r.org_id,
     condition: "job.stuck",
     subject: `job:${r.id}`,
-    summary: `A ${r.kind} job${r.name ? ` of ${r.name}` : ""} has been running for ${minutes(now - r.started_at)}`,
+    summary: `A ${r.kind} job${r.name ? ` of ${r.name}` : ""} has been running since ${isoMinute(r.started_at)}`,
     detail: null,
   }));
 }

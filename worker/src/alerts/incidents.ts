@@ -33,6 +33,8 @@ interface OpenRow {
   condition: AlertCondition;
   subject: string;
   severity: AlertSeverity;
+  summary: string;
+  detail: string | null;
   opened_at: number;
   last_seen_at: number;
   clear_ticks: number;
@@ -66,13 +68,14 @@ export async function reconcileIncidents(
 ): Promise<{ notices: IncidentNotice[]; stats: IncidentStats }> {
   const open = await d1.all<OpenRow>(
     d1.prepare(
-      "SELECT id, org_id, condition, subject, severity, opened_at, last_seen_at, clear_ticks FROM alert_incidents WHERE open_key IS NOT NULL",
+      "SELECT id, org_id, condition, subject, severity, summary, detail, opened_at, last_seen_at, clear_ticks FROM alert_incidents WHERE open_key IS NOT NULL",
     ),
   );
   const openByKey = new Map(open.map((r) => [keyOf(r.org_id, r.condition, r.subject), r]));
   const holding = new Set<string>();
   const toOpen: { id: string; f: Finding; severity: AlertSeverity }[] = [];
-  const toRefresh: { id: string; summary: string; detail: string | null }[] = [];
+  const seen: string[] = [];
+  const toRewrite: { id: string; summary: string; detail: string | null }[] = [];
   const notices: IncidentNotice[] = [];
   for (const f of findings) {
     const key = keyOf(f.orgId, f.condition, f.subject);
@@ -81,7 +84,9 @@ export async function reconcileIncidents(
     const existing = openByKey.get(key);
     const severity = CONDITION_SEVERITY[f.condition];
     if (existing) {
-      toRefresh.push({ id: existing.id, summary: f.summary, detail: f.detail });
+      seen.push(existing.id);
+      if (existing.summary !== f.summary || existing.detail !== f.detail)
+        toRewrite.push({ id: existing.id, summary: f.summary, detail: f.detail });
       notices.push(notice(existing, "repeated"));
     } else {
       const id = newId("inc", now);
@@ -143,14 +148,18 @@ export async function reconcileIncidents(
         part,
       ),
     ]),
-    ...chunks(toRefresh).map((part) =>
+    // By primary key (IN), never UPDATE … FROM json_each: that joins every incident with every row given.
+    ...chunks(seen).map((part) =>
       d1.prepare(
-        `UPDATE alert_incidents SET last_seen_at = ?1, clear_ticks = 0, summary = m.value ->> '$.summary',
-                detail = m.value ->> '$.detail'
-         FROM json_each(?2) AS m WHERE alert_incidents.id = m.value ->> '$.id' AND alert_incidents.open_key IS NOT NULL`,
+        `UPDATE alert_incidents SET last_seen_at = ?1, clear_ticks = 0
+         WHERE open_key IS NOT NULL AND id IN (SELECT value FROM json_each(?2))`,
         now,
         part,
       ),
+    ),
+    // The few whose facts changed (a new failure reason, a newer backup still too old).
+    ...toRewrite.map((r) =>
+      d1.prepare("UPDATE alert_incidents SET summary = ?1, detail = ?2 WHERE id = ?3", r.summary, r.detail, r.id),
     ),
     ...chunks(stillClearing.map((r) => r.id)).map((part) =>
       d1.prepare(
