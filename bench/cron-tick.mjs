@@ -5,6 +5,7 @@
 // docs/benchmarks.md#cron-tick. Run: npm run bench:cron-tick [-- --schedules N --orgs M --cpu-limit-ms MS --baseline-ticks K]
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { apiCall } from "@walwarden/testing/api";
 import { BENCH_CONFIG, benchFlags, callJson, describeSource, runBench } from "@walwarden/testing/bench";
@@ -228,6 +229,10 @@ async function tick(dev, time) {
   const t0 = performance.now();
   const res = await fetch(`${dev.url}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${time}`, {
     signal: AbortSignal.timeout(TICK_TIMEOUT_MS),
+  }).catch((e) => {
+    throw new Error(
+      `${e.message} (the tick at ${new Date(time).toISOString()})\n${tail(dev.stdout)}\n${tail(dev.stderr)}`,
+    );
   });
   const answer = await res.text();
   const answeredMs = performance.now() - t0;
@@ -273,7 +278,16 @@ await runBench(async () => {
   await d1Execute(persist, { file: seedFile, config: BENCH_CONFIG });
 
   console.log("starting the Worker locally (wrangler's dev server, as wrangler dev --local)…");
-  const dev = await startDev({ persist, envFile, config: BENCH_CONFIG });
+  // The channels' webhooks go to a receiver on loopback (a development setting allows it): a public host
+  // would cost each delivery a DNS lookup that fails slowly on this offline machine.
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(204).end());
+  });
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+  receiver.unref(); // it ends with the bench
+  const hooks = `http://127.0.0.1:${receiver.address().port}`;
+  const dev = await startDev({ persist, envFile, config: BENCH_CONFIG, vars: { ALERTS_ALLOW_LOOPBACK: "true" } });
   console.log(
     `  ${dev.url}; workerd: ${dev
       .workerds()
@@ -297,7 +311,7 @@ await runBench(async () => {
           bearer: seed.tokens.get(org),
           body: {
             name: "on-call",
-            target: { kind: "webhook", url: `https://hooks.example.com/walwarden/${org}` },
+            target: { kind: "webhook", url: `${hooks}/walwarden/${org}` },
             conditions: [],
             minSeverity: "info",
             repeatMinutes: 240,
@@ -419,11 +433,7 @@ await runBench(async () => {
   expect("second tick: incidents opened", a2.opened, 0);
   expect("second tick: incidents resolved", a2.resolved, 0);
   expect("second tick: incidents open", a2.open, incidents);
-  expect(
-    "second tick: deliveries written (repeat every 240 min)",
-    a2.deliveriesQueued + a2.deliveriesDeferred - a2.deliveriesRedriven,
-    0,
-  );
+  expect("second tick: deliveries written (repeat every 240 min)", a2.deliveriesQueued + a2.deliveriesDeferred, 0);
   expect("events logged by the tick and its follow-ups", logged, expectLogged);
   expect("second tick: events logged", st.stats.logged, 0);
   expect("D1: jobs", db.jobs, N + seed.seededJobs);
