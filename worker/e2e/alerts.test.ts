@@ -220,4 +220,64 @@ describe("alerts to a real webhook receiver", () => {
     const history = await apiCall(dev, "GET", `/v1/alert-channels/${made.id}/deliveries`, { cookie });
     expect(history.items[0]).toMatchObject({ kind: "test", status: "delivered" });
   });
+
+  it("every state condition a tick can find here reaches the receiver, signed and once per incident: a failed backup, a missed one, the RPO, an overdue drill, a silent runner", async () => {
+    const made = await apiCall(dev, "POST", "/v1/alert-channels", {
+      cookie,
+      body: {
+        name: "everything",
+        target: { kind: "webhook", url: `http://127.0.0.1:${receiver.port}/hooks/everything` },
+        minSeverity: "info",
+        repeatMinutes: null,
+      },
+    });
+    const db = await apiCall(dev, "POST", "/v1/databases", { cookie, body: { name: "shop", provider: "neon" } });
+    // A backup the runner fails for good.
+    const { jobId } = await apiCall(dev, "POST", `/v1/databases/${db.id}/backups`, { cookie, body: {} });
+    const { job } = await apiCall(dev, "POST", "/v1/runner/claim", {
+      bearer: runner.token,
+      body: { version: "0.1.0", databases: [db.id] },
+    });
+    expect(job.jobId).toBe(jobId);
+    await apiCall(dev, "POST", `/v1/runner/jobs/${jobId}/fail`, {
+      bearer: runner.token,
+      body: { leaseId: job.leaseId, reason: "pg_dump: password authentication failed", retryable: false },
+    });
+    // An hourly schedule nobody serves, and a daily drill policy that never passes.
+    await apiCall(dev, "POST", "/v1/schedules", {
+      cookie,
+      body: { databaseId: db.id, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 7 },
+    });
+    await apiCall(dev, "PUT", `/v1/databases/${db.id}/drill-policy`, { cookie, body: { cron: "0 4 * * *" } });
+    const before = receiver.received.length;
+    // Three days on: the slots were queued and nobody took them, no backup, no drill, no poll.
+    await triggerCron(dev, Date.now() + 3 * 86_400_000);
+    const wanted = ["backup.failed", "backup.missed", "rpo.breached", "drill.overdue", "runner.silent"];
+    const mine = () =>
+      receiver.received
+        .slice(before)
+        .filter((r) => r.headers["webhook-id"]?.toString().includes(made.id) && r.answered === 200);
+    await receiver.until(
+      () => wanted.every((c) => mine().some((r) => JSON.parse(r.body).data.condition === c)),
+      `${wanted.join(", ")} at the receiver`,
+    );
+    await new Promise((r) => setTimeout(r, 2000)); // and nothing twice
+    const wh = new Webhook(made.webhookSecret);
+    const notices = mine().map(
+      (r) =>
+        wh.verify(r.body, {
+          "webhook-id": String(r.headers["webhook-id"]),
+          "webhook-timestamp": String(r.headers["webhook-timestamp"]),
+          "webhook-signature": String(r.headers["webhook-signature"]),
+        }) as { type: string; data: { incidentId: string; condition: string; subject: string; detail: string | null } },
+    );
+    expect(notices.every((n) => n.type === "alert.opened")).toBe(true);
+    const ids = notices.map((n) => n.data.incidentId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of wanted.slice(0, 4))
+      expect(notices.find((n) => n.data.condition === c)?.data.subject, c).toBe(`database:${db.id}`);
+    expect(notices.find((n) => n.data.condition === "backup.failed")?.data.detail).toContain(
+      "password authentication failed",
+    );
+  });
 });
