@@ -328,7 +328,9 @@ describe("the dashboard", () => {
     await expect(skip.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
     expect((await skip.boundingBox())!.y).toBeGreaterThanOrEqual(0);
     await page.keyboard.press("Enter");
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
+    // The shell moves focus in an effect after the render: on a loaded machine that lands a moment later.
+    const focusedId = () => page.evaluate(() => document.activeElement?.id);
+    await expect.poll(focusedId, { timeout: 5000 }).toBe("main");
 
     // Tab to the Runners link and follow it with Enter: focus lands on the new screen.
     let guard = 0;
@@ -338,7 +340,7 @@ describe("the dashboard", () => {
     expect(ring).not.toBe("none");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Runners" }).waitFor();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe("main");
+    await expect.poll(focusedId, { timeout: 5000 }).toBe("main");
 
     // Every input, select and textarea on every screen has a label.
     const backupId = await page.evaluate(
