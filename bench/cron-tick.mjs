@@ -248,7 +248,9 @@ async function tick(dev, time) {
   const byRole = {};
   for (const [pid, { role, ms }] of Object.entries(cpu1.byPid))
     byRole[role] = (byRole[role] ?? 0) + ms - (cpu0.byPid[pid]?.ms ?? 0);
-  return { stats: JSON.parse(line), cpuMs: cpu1.total - cpu0.total, byRole, wallMs, answeredMs };
+  const stats = JSON.parse(line);
+  if (stats.error) throw new Error(`the tick at ${new Date(time).toISOString()} threw: ${stats.error}`);
+  return { stats, cpuMs: cpu1.total - cpu0.total, byRole, wallMs, answeredMs };
 }
 
 const fmt = (n, d = 0) => n.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });

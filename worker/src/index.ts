@@ -3,6 +3,7 @@ import type { DeliveryMessage } from "./alerts/notify.js";
 import { app } from "./app.js";
 import type { Env } from "./env.js";
 import { runCronTick } from "./scheduling/cron-tick.js";
+import { redactSecrets } from "@walwarden/verifier";
 
 export { Ledger } from "./ledger/ledger.js";
 export { RateLimiter } from "./ratelimit/rate-limiter.js";
@@ -13,8 +14,17 @@ export default {
   fetch: app.fetch,
   async scheduled(controller, env, ctx) {
     ctx.waitUntil(
-      runCronTick(env, controller.scheduledTime).then((stats) =>
-        console.log(JSON.stringify({ event: "cron.tick", cron: controller.cron, ...stats })),
+      runCronTick(env, controller.scheduledTime).then(
+        (stats) => console.log(JSON.stringify({ event: "cron.tick", cron: controller.cron, ...stats })),
+        // A tick that throws says so on one line (the next tick starts over: every step is idempotent).
+        (e: unknown) =>
+          console.log(
+            JSON.stringify({
+              event: "cron.tick",
+              cron: controller.cron,
+              error: redactSecrets(e instanceof Error ? e.message : String(e)),
+            }),
+          ),
       ),
     );
   },

@@ -67,8 +67,17 @@ const config = mode === "api-only" ? apiOnlyConfig(givenConfig, persist) : given
 const assets = unstable_readConfig({ config }).assets?.directory;
 if (assets) mkdirSync(resolve(dirname(config), assets), { recursive: true });
 
+// `dev.watch: false` only stops wrangler watching its config: its bundler always runs esbuild in watch mode,
+// so an edit anywhere in the Worker's imports rebuilt it mid-run, and an edit that did not build left
+// wrangler's proxy paused, holding every request (a bench tick that never answered). With a custom build
+// the bundler does not watch: it bundles once, when the custom build's own watcher (on an empty directory
+// of this run, where nothing changes) is ready, and the command itself does nothing.
+const noWatch = join(resolve(persist), "no-watch");
+mkdirSync(noWatch, { recursive: true });
+
 const worker = await unstable_startWorker({
   config,
+  build: { custom: { command: "true", watch: noWatch } },
   envFiles: [envFile],
   // Input bindings win over the config's [vars] and the env file (wrangler's getBindings).
   bindings: Object.fromEntries(

@@ -1,5 +1,6 @@
 // Proves the local Worker the tests stand on: the repository's wrangler.toml under wrangler's dev server,
 // with local D1 and Durable Objects, driven through the real API (and a cron tick at a chosen time).
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -69,5 +70,31 @@ describe("the real Worker under wrangler's dev server", () => {
       lastError: expect.stringMatching(/lease expired/),
     });
     expect((await listBackups(dev, cookie, { databaseId: db.id })).items).toEqual([]);
+  });
+});
+
+describe("wrangler's dev server as the harness runs it", () => {
+  it("does not watch the Worker's sources: an edit that breaks the build leaves the running Worker serving", async () => {
+    const dir = removeAtCleanup(tempDir("walwarden-no-watch-"));
+    const entry = join(dir, "entry.js");
+    // JSON (startDev reads it as the published keys) and a KV binding (so the runtime opens the persist dir).
+    writeFileSync(entry, "export default { fetch: () => Response.json({ version: 1 }) };\n");
+    const config = join(dir, "wrangler.toml");
+    writeFileSync(
+      config,
+      `name = "no-watch"\nmain = "entry.js"\ncompatibility_date = "2026-04-01"\n[[kv_namespaces]]\nbinding = "KV"\nid = "no-watch"\n`,
+    );
+    const tiny = await startDev({ persist: join(dir, "state"), envFile: writeKeysEnvFile(dir), config });
+    try {
+      expect(await (await fetch(tiny.url)).json()).toEqual({ version: 1 });
+      // Before: esbuild's watcher saw this, failed to build it, and wrangler's proxy held every request after.
+      writeFileSync(entry, "export default { fetch: () => Response.json(\n");
+      await new Promise((r) => setTimeout(r, 3_000));
+      const answer = await fetch(tiny.url, { signal: AbortSignal.timeout(10_000) });
+      expect(await answer.json()).toEqual({ version: 1 });
+      expect(tiny.stdout + tiny.stderr).not.toMatch(/Build failed|Reloading local server/);
+    } finally {
+      await tiny.stop();
+    }
   });
 });
