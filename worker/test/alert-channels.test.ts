@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { decodeEntry, utf8 } from "@walwarden/verifier";
-import { ChannelSchema, CreatedChannelSchema, DeliveryListSchema } from "@walwarden/verifier/wire";
+import { ChannelSchema, CreatedChannelSchema, DeliveryListSchema, DeliveryPageSchema } from "@walwarden/verifier/wire";
 import { deliverOne } from "../src/alerts/consume.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries } from "./support/log-checks.js";
@@ -131,7 +131,7 @@ describe("alert channels", () => {
     expect(delivery).toMatchObject({ kind: "test", status: "queued", attempts: 0, incidentId: made.id });
     // The consumer's attempt (as the queue runs it): the pool's outbound answers 503.
     expect(await deliverOne(env, delivery!.id, 1, Date.now())).toEqual({ kind: "retry", delaySeconds: 10 });
-    const history = DeliveryListSchema.parse(
+    const history = DeliveryPageSchema.parse(
       (await call("GET", `/v1/alert-channels/${made.id}/deliveries`, { token: org.viewerToken })).body,
     ).items;
     const attempted = history.find((d) => d.id === delivery!.id)!;
@@ -144,5 +144,44 @@ describe("alert channels", () => {
     await env.DB.prepare("UPDATE alert_deliveries SET status = 'delivered' WHERE id = ?").bind(delivery!.id).run();
     expect(await deliverOne(env, delivery!.id, 2, Date.now())).toEqual({ kind: "done" });
     expect(await deliverOne(env, "dlv.unknown", 1, Date.now())).toEqual({ kind: "done" });
+  });
+
+  it("deliveries page newest first by (createdAt, id): every delivery once across pages, the cursor of the last, then null", async () => {
+    const org = await makeOrg();
+    const made = CreatedChannelSchema.parse(
+      (await create(org, { name: "hook", target: { kind: "webhook", url: "https://hooks.example.com/p" } })).body,
+    );
+    // Five test notices, two of them at the same instant (ids alone do not order deliveries).
+    for (let i = 0; i < 5; i++)
+      expect((await call("POST", `/v1/alert-channels/${made.id}/test`, { token: org.adminToken })).status).toBe(202);
+    await env.DB.prepare(
+      "UPDATE alert_deliveries SET created_at = 1000 WHERE channel_id = ? AND id IN (SELECT id FROM alert_deliveries WHERE channel_id = ? ORDER BY id LIMIT 2)",
+    )
+      .bind(made.id, made.id)
+      .run();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = DeliveryPageSchema.parse(
+        (
+          await call(
+            "GET",
+            `/v1/alert-channels/${made.id}/deliveries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+            {
+              token: org.viewerToken,
+            },
+          )
+        ).body,
+      );
+      seen.push(...page.items.map((d) => d.id));
+      const times = page.items.map((d) => d.createdAt);
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
   });
 });

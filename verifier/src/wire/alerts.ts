@@ -107,8 +107,22 @@ export const DeliverySchema = z.strictObject({
 });
 /** A delivery. */
 export type Delivery = z.infer<typeof DeliverySchema>;
-/** GET /v1/alert-channels/:id/deliveries: the newest first (`?limit=`, `?before=<epoch ms>` for older ones). */
+/** POST /v1/alert-channels/:id/test: the test notice's delivery, as a list of one. */
 export const DeliveryListSchema = z.strictObject({ items: z.array(DeliverySchema) });
+
+/**
+ * A deliveries page's cursor: `<createdAt>:<id>` of its last item. Delivery ids are made from their incident
+ * (so a retried write is the same row) and do not sort by time, so the keyset is (createdAt, id).
+ */
+export const DeliveryCursor = z
+  .string()
+  .max(300)
+  .regex(/^\d{1,16}:[A-Za-z0-9_.:-]+$/, "a cursor from the previous page's nextCursor");
+/** GET /v1/alert-channels/:id/deliveries: the newest first, and the cursor of the next page (null on the last). */
+export const DeliveryPageSchema = z.strictObject({
+  items: z.array(DeliverySchema),
+  nextCursor: DeliveryCursor.nullable(),
+});
 
 /** An incident (GET /v1/alerts): a condition holding for a subject, open or resolved. */
 export const IncidentSchema = z.strictObject({
@@ -130,8 +144,5 @@ export const IncidentPageSchema = pageOf(IncidentSchema);
 /** GET /v1/alerts: a page of incidents; `open=true` only the open ones, `open=false` only the resolved. */
 export const IncidentQuerySchema = PageQuerySchema.extend({ open: z.enum(["true", "false"]).optional() });
 
-/** GET /v1/alert-channels/:id/deliveries: how many, and older than `before` (epoch ms) for the next ones. */
-export const DeliveryQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().positive().optional(),
-});
+/** GET /v1/alert-channels/:id/deliveries: `?limit=&cursor=` as every list route, with the deliveries' own cursor. */
+export const DeliveryQuerySchema = PageQuerySchema.extend({ cursor: DeliveryCursor.optional() });

@@ -42,12 +42,13 @@ interface OpenRow {
 
 /** Rows per statement: one JSON parameter each, far below D1's 2 MB limit on a string (a row is ≤ 2 KB). */
 export const ROWS_PER_STATEMENT = 500;
+/** Summaries rewritten per statement (see where they are used). */
+const REWRITES_PER_STATEMENT = 100;
 
 /** `rows` as JSON parameters of at most ROWS_PER_STATEMENT rows each. */
-export function chunks(rows: readonly unknown[]): string[] {
+export function chunks(rows: readonly unknown[], size = ROWS_PER_STATEMENT): string[] {
   const out: string[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
-    out.push(JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT)));
+  for (let i = 0; i < rows.length; i += size) out.push(JSON.stringify(rows.slice(i, i + size)));
   return out;
 }
 
@@ -158,8 +159,16 @@ export async function reconcileIncidents(
       ),
     ),
     // The few whose facts changed (a new failure reason, a newer backup still too old).
-    ...toRewrite.map((r) =>
-      d1.prepare("UPDATE alert_incidents SET summary = ?1, detail = ?2 WHERE id = ?3", r.summary, r.detail, r.id),
+    // By primary key; each row's new text comes from a correlated lookup in the chunk, which SQLite re-reads
+    // per updated row, so these chunks are smaller (100 × 100, not 500 × 500).
+    ...chunks(toRewrite, REWRITES_PER_STATEMENT).map((part) =>
+      d1.prepare(
+        `UPDATE alert_incidents
+         SET summary = (SELECT value ->> '$.summary' FROM json_each(?1) WHERE value ->> '$.id' = alert_incidents.id),
+             detail = (SELECT value ->> '$.detail' FROM json_each(?1) WHERE value ->> '$.id' = alert_incidents.id)
+         WHERE id IN (SELECT value ->> '$.id' FROM json_each(?1))`,
+        part,
+      ),
     ),
     ...chunks(stillClearing.map((r) => r.id)).map((part) =>
       d1.prepare(

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, desc, eq, isNotNull, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import {
   type Channel,
@@ -9,6 +9,7 @@ import {
   CreatedChannelSchema,
   type Delivery,
   DeliveryListSchema,
+  DeliveryPageSchema,
   DeliveryQuerySchema,
   type Incident,
   IncidentPageSchema,
@@ -211,6 +212,7 @@ export const alertRoutes = new Hono<AppEnv>()
     const q = query(c, DeliveryQuerySchema);
     const orgId = c.get("principal").orgId;
     await channelOf(c.env.DB, orgId, id);
+    const [at, after] = q.cursor ? splitCursor(q.cursor) : [undefined, undefined];
     const rows = await dbOf(c.env.DB)
       .select()
       .from(alertDeliveries)
@@ -218,12 +220,20 @@ export const alertRoutes = new Hono<AppEnv>()
         and(
           eq(alertDeliveries.orgId, orgId),
           eq(alertDeliveries.channelId, id),
-          q.before ? lt(alertDeliveries.createdAt, q.before) : undefined,
+          at === undefined
+            ? undefined
+            : or(
+                lt(alertDeliveries.createdAt, at),
+                and(eq(alertDeliveries.createdAt, at), lt(alertDeliveries.id, after)),
+              ),
         ),
       )
       .orderBy(desc(alertDeliveries.createdAt), desc(alertDeliveries.id))
-      .limit(q.limit);
-    return reply(c, DeliveryListSchema, { items: rows.map(deliveryView) });
+      .limit(q.limit + 1);
+    const items = rows.slice(0, q.limit);
+    const last = items.at(-1);
+    const nextCursor = rows.length > q.limit && last ? `${last.createdAt}:${last.id}` : null;
+    return reply(c, DeliveryPageSchema, { items: items.map(deliveryView), nextCursor });
   })
   .post("/alert-channels/:id/test", requireRole("admin"), async (c) => {
     const id = param(c, "id", Id);
@@ -232,6 +242,12 @@ export const alertRoutes = new Hono<AppEnv>()
     const delivery = await queueTestNotice(c.env, row, Date.now());
     return reply(c, DeliveryListSchema, { items: [deliveryView(delivery)] }, 202);
   });
+
+/** A deliveries cursor's (createdAt, id); the schema has checked its shape. */
+function splitCursor(cursor: string): [number, string] {
+  const colon = cursor.indexOf(":");
+  return [Number(cursor.slice(0, colon)), cursor.slice(colon + 1)];
+}
 
 /** One of the org's channels, or 404. */
 async function channelOf(d1: D1Database, orgId: string, id: string): Promise<ChannelRow> {

@@ -7,6 +7,7 @@ import {
   CreateChannelRequestSchema,
   CreatedChannelSchema,
   DeliveryListSchema,
+  DeliveryPageSchema,
   DeliveryQuerySchema,
   IncidentPageSchema,
   IncidentQuerySchema,
@@ -575,14 +576,17 @@ export const CONTRACT: Record<string, RouteContract> = {
   "GET /v1/alert-channels/:id/deliveries": {
     request: { query: DeliveryQuerySchema },
     status: 200,
-    answer: { json: DeliveryListSchema },
+    answer: { json: DeliveryPageSchema },
     exercise: async (w) => {
       const id = await newChannel(w);
       await setup(call("POST", `/v1/alert-channels/${id}/test`, { token: w.org.adminToken }), 202, "test notice");
       const path = `/v1/alert-channels/${id}/deliveries`;
       return {
         ok: [await valid("GET /v1/alert-channels/:id/deliveries", path, { token: w.org.viewerToken })],
-        refused: [await refuse(400, call("GET", `${path}?limit=0`, { token: w.org.viewerToken }))],
+        refused: [
+          await refuse(400, call("GET", `${path}?limit=0`, { token: w.org.viewerToken })),
+          await refuse(400, call("GET", `${path}?cursor=dlv.no-time`, { token: w.org.viewerToken })),
+        ],
       };
     },
   },
