@@ -176,7 +176,7 @@ describe("alert channels", () => {
       );
       seen.push(...page.items.map((d) => d.id));
       const times = page.items.map((d) => d.createdAt);
-      expect(times).toEqual([...times].sort((a, b) => b - a));
+      expect(times).toEqual([...times].sort().reverse());
       cursor = page.nextCursor;
       pages++;
     } while (cursor !== null);

@@ -128,6 +128,16 @@ describe("alert incidents (the cron tick in workerd)", () => {
     // Quiet afterwards: nothing opens again.
     await runCronTick(env, now + 4000);
     expect(await alertLog(org)).toHaveLength(4);
+    // The API filters them by subject and condition (the dashboard's per-database view).
+    const list = async (q: string) => (await call("GET", `/v1/alerts?${q}`, { token: org.viewerToken })).body;
+    const subject = encodeURIComponent(`database:${org.databaseId}`);
+    expect((await list(`subject=${subject}`)).items.map((i: { condition: string }) => i.condition).sort()).toEqual([
+      "backup.missed",
+      "rpo.breached",
+    ]);
+    expect((await list(`subject=${subject}&condition=rpo.breached`)).items).toHaveLength(1);
+    expect((await list(`subject=${encodeURIComponent("database:db_other")}`)).items).toEqual([]);
+    expect((await call("GET", "/v1/alerts?condition=disk.full", { token: org.viewerToken })).status).toBe(400);
   });
 
   it("a runner that never polls is silent after ten minutes; one that polls again resolves it", async () => {

@@ -157,4 +157,34 @@ describe("jobs and backups", () => {
     expect((await call("GET", "/v1/backups", { token: org.viewerToken })).body.items).toEqual([]);
     expect((await call("GET", "/v1/backups/bkp_none", { token: org.viewerToken })).status).toBe(404);
   });
+
+  it("jobs filtered by the runner that took them and by creation time (RFC 3339 with a zone)", async () => {
+    const org = await makeOrg();
+    const first = await call("POST", `/v1/databases/${org.databaseId}/backups`, { token: org.operatorToken, json: {} });
+    const claimed = await call("POST", "/v1/runner/claim", {
+      token: org.runnerToken,
+      json: { version: "0.1.0", databases: [org.databaseId] },
+    });
+    expect(claimed.body.job.jobId).toBe(first.body.jobId);
+    const made = Date.parse(
+      (await call("GET", `/v1/jobs/${first.body.jobId}`, { token: org.viewerToken })).body.createdAt,
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await call("POST", `/v1/databases/${org.databaseId}/backups`, {
+      token: org.operatorToken,
+      json: {},
+    });
+    const ids = async (q: string) => {
+      const r = await call("GET", `/v1/jobs?${q}`, { token: org.viewerToken });
+      expect(r.status).toBe(200);
+      return r.body.items.map((j: { id: string }) => j.id);
+    };
+    expect(await ids(`runnerId=${org.runnerId}`)).toEqual([first.body.jobId]);
+    expect(await ids("runnerId=rnr_nobody")).toEqual([]);
+    expect(await ids(`since=${encodeURIComponent(new Date(made + 1).toISOString())}`)).toEqual([second.body.jobId]);
+    // The same instant with an offset: normalised to UTC.
+    const offset = new Date(made + 3_600_000).toISOString().replace("Z", "+01:00");
+    expect(await ids(`since=${encodeURIComponent(offset)}`)).toEqual([second.body.jobId, first.body.jobId]);
+    expect((await call("GET", "/v1/jobs?since=yesterday", { token: org.viewerToken })).status).toBe(400);
+  });
 });

@@ -9,6 +9,14 @@ export const Id = z
   .regex(/^[A-Za-z0-9_.:-]+$/, "ids use letters, digits, _ . : -");
 /** A UTC instant in RFC 3339 form with milliseconds, e.g. 2026-11-24T13:00:00.000Z. */
 export const Instant = z.iso.datetime({ offset: false, precision: 3 });
+/**
+ * An instant as a person or script sends it: any RFC 3339 date-time with a zone (`Z` or an offset), at most
+ * millisecond precision, normalised to the UTC form above (2026-11-01T00:00:00.000Z).
+ */
+export const ZonedInstant = z.iso
+  .datetime({ offset: true, message: "expected an RFC 3339 instant with a zone, e.g. 2026-11-01T00:00:00.000Z" })
+  .refine((s) => !/\.\d{4,}/.test(s), "at most millisecond precision")
+  .transform((s) => new Date(s).toISOString());
 /** 64 lower-case hex digits (a SHA-256). */
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits");
 

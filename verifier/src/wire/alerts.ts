@@ -141,8 +141,15 @@ export type Incident = z.infer<typeof IncidentSchema>;
 /** GET /v1/alerts: incidents newest first, `?open=true` for the open ones only. */
 export const IncidentPageSchema = pageOf(IncidentSchema);
 
-/** GET /v1/alerts: a page of incidents; `open=true` only the open ones, `open=false` only the resolved. */
-export const IncidentQuerySchema = PageQuerySchema.extend({ open: z.enum(["true", "false"]).optional() });
+/**
+ * GET /v1/alerts: a page of incidents; `open=true` only the open ones, `open=false` only the resolved;
+ * `subject=database:<id>` (or `runner:<id>`, …) one subject's, `condition=` one condition's.
+ */
+export const IncidentQuerySchema = PageQuerySchema.extend({
+  open: z.enum(["true", "false"]).optional(),
+  subject: z.string().min(1).max(200).optional(),
+  condition: z.enum(ALERT_CONDITIONS).optional(),
+});
 
 /** GET /v1/alert-channels/:id/deliveries: `?limit=&cursor=` as every list route, with the deliveries' own cursor. */
 export const DeliveryQuerySchema = PageQuerySchema.extend({ cursor: DeliveryCursor.optional() });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { JOB_KINDS, JOB_STATES } from "../jobs/job-state.js";
-import { Id, Instant } from "../schema/common.js";
+import { Id, Instant, ZonedInstant } from "../schema/common.js";
 import { PageQuerySchema, pageOf } from "./page.js";
 
 /** A job's state (the state machine in verifier/src/jobs/job-state.ts). */
@@ -52,9 +52,12 @@ export type Job = z.infer<typeof JobSchema>;
 export const JobPageSchema = pageOf(JobSchema);
 /** A page of jobs. */
 export type JobPage = z.infer<typeof JobPageSchema>;
-/** GET /v1/jobs?databaseId=&status=&kind=: a page, optionally filtered. */
+/** GET /v1/jobs?databaseId=&runnerId=&status=&kind=&since=: a page, optionally filtered (`since`: created at or after). */
 export const ListJobsQuerySchema = PageQuerySchema.extend({
   kind: z.enum(JOB_KINDS).optional(),
   databaseId: Id.optional(),
+  /** The runner that holds or last held the job. */
+  runnerId: Id.optional(),
   status: JobStateSchema.optional(),
+  since: ZonedInstant.optional(),
 });

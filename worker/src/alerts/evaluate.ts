@@ -22,6 +22,8 @@ export interface AlertStats extends IncidentStats {
   deliveriesRedriven: number;
   /** D1 statements the evaluation sent (a constant handful, whatever the number of databases). */
   statements: number;
+  /** Wall milliseconds of each step. */
+  phaseMs: Record<"find" | "reconcile" | "events" | "write" | "redrive" | "enqueue", number>;
 }
 
 /** The condition limits from the Worker's vars (minutes), with their defaults. */
@@ -40,15 +42,27 @@ export function conditionLimits(env: Env) {
  */
 export async function evaluateAlerts(env: Env, d1: CountingD1, now: number): Promise<AlertStats> {
   const before = d1.statements;
+  const phaseMs = {} as AlertStats["phaseMs"];
+  let t0 = Date.now();
+  const lap = (phase: keyof AlertStats["phaseMs"]) => {
+    phaseMs[phase] = Date.now() - t0;
+    t0 = Date.now();
+  };
   const findings = await findConditions(d1, now, conditionLimits(env));
+  lap("find");
   const { notices, stats } = await reconcileIncidents(d1, findings, now);
+  lap("reconcile");
   const events = await recordEvents(d1, await findEvents(d1, now), now);
+  lap("events");
   const fresh = await writeDeliveries(d1, [...notices, ...events], now);
   const sent = fresh.slice(0, MAX_SENT_PER_TICK);
   const deferred = fresh.slice(MAX_SENT_PER_TICK);
   if (deferred.length > 0) await deferDeliveries(d1, deferred);
+  lap("write");
   const redriven = env.ALERT_QUEUE ? await deliveriesToRedrive(d1, now, MAX_SENT_PER_TICK - sent.length) : [];
+  lap("redrive");
   if (env.ALERT_QUEUE) await enqueueDeliveries(env.ALERT_QUEUE, [...sent, ...redriven]);
+  lap("enqueue");
   return {
     ...stats,
     findings: findings.length,
@@ -57,5 +71,6 @@ export async function evaluateAlerts(env: Env, d1: CountingD1, now: number): Pro
     deliveriesDeferred: deferred.length,
     deliveriesRedriven: redriven.length,
     statements: d1.statements - before,
+    phaseMs,
   };
 }

@@ -109,7 +109,16 @@ export const alertRoutes = new Hono<AppEnv>()
         : q.open === "false"
           ? isNull(alertIncidents.openKey)
           : undefined;
-    const page = await orgPage(dbOf(c.env.DB), alertIncidents, c.get("principal").orgId, q, incidentView, filter);
+    const page = await orgPage(
+      dbOf(c.env.DB),
+      alertIncidents,
+      c.get("principal").orgId,
+      q,
+      incidentView,
+      filter,
+      q.subject ? eq(alertIncidents.subject, q.subject) : undefined,
+      q.condition ? eq(alertIncidents.condition, q.condition) : undefined,
+    );
     return reply(c, IncidentPageSchema, page);
   })
   .get("/alert-channels", requireRole("viewer"), async (c) => {

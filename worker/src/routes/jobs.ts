@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, eq } from "drizzle-orm";
+import { and, eq, gte } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import { JobPageSchema, JobSchema, ListJobsQuerySchema, type Job } from "@walwarden/verifier/wire";
 import { requireRole } from "../auth/middleware.js";
@@ -51,6 +51,8 @@ export const jobRoutes = new Hono<AppEnv>()
         q.databaseId ? eq(jobs.databaseId, q.databaseId) : undefined,
         q.status ? eq(jobs.status, q.status) : undefined,
         q.kind ? eq(jobs.kind, q.kind) : undefined,
+        q.runnerId ? eq(jobs.runnerId, q.runnerId) : undefined,
+        q.since ? gte(jobs.createdAt, Date.parse(q.since)) : undefined,
       ),
     );
   })

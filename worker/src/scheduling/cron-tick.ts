@@ -16,6 +16,8 @@ export interface TickStats extends ScheduleStats, DrillScheduleStats {
   orgsLogged: number;
   statements: number;
   alerts: AlertStats;
+  /** Wall milliseconds of each step (what a slow tick waited on: the Worker's clock moves on I/O). */
+  phaseMs: Record<"schedule" | "drills" | "leases" | "alerts" | "flush" | "completions", number>;
 }
 
 /**
@@ -24,13 +26,20 @@ export interface TickStats extends ScheduleStats, DrillScheduleStats {
  */
 export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   const d1 = new CountingD1(env.DB);
-  const scheduled = await scheduleDue(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
-  const drills = await scheduleDueDrills(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3));
-  const expired = await expireLeases(d1, now);
+  const phaseMs = {} as TickStats["phaseMs"];
+  const timed = async <T>(phase: keyof TickStats["phaseMs"], step: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const out = await step();
+    phaseMs[phase] = Date.now() - t0;
+    return out;
+  };
+  const scheduled = await timed("schedule", () => scheduleDue(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3)));
+  const drills = await timed("drills", () => scheduleDueDrills(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3)));
+  const expired = await timed("leases", () => expireLeases(d1, now));
   // After the jobs moved, before the log is flushed: alert.opened|resolved go out with this tick's events.
-  const alerts = await evaluateAlerts(env, d1, now);
-  const logged = await flushAllOutboxes(env, d1);
-  const completionsFinished = await finishStalledCompletions(env, d1, now);
+  const alerts = await timed("alerts", () => evaluateAlerts(env, d1, now));
+  const logged = await timed("flush", () => flushAllOutboxes(env, d1));
+  const completionsFinished = await timed("completions", () => finishStalledCompletions(env, d1, now));
   return {
     ...scheduled,
     ...drills,
@@ -40,5 +49,6 @@ export async function runCronTick(env: Env, now: number): Promise<TickStats> {
     orgsLogged: logged.orgs,
     alerts,
     statements: d1.statements,
+    phaseMs,
   };
 }
