@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import type { Incident } from "@walwarden/verifier/wire";
 import { getJson } from "../api/client.js";
 import { SeverityBadge } from "../components/alert-badges.js";
@@ -34,67 +35,27 @@ function What({ i }: { i: Incident }) {
   );
 }
 
-/** The open incidents, most severe first. */
-function OpenIncidents({ items }: { items: Incident[] }) {
-  if (items.length === 0)
-    return (
-      <EmptyState title="No open alerts">
-        <p>Every condition Walwarden watches is clear. The cron tick checks them every minute.</p>
-      </EmptyState>
-    );
+/** A table of incidents; the open and the resolved differ in their caption and last column. */
+function IncidentTable({
+  items,
+  caption,
+  last,
+}: {
+  items: Incident[];
+  caption: string;
+  last: { heading: string; cell: (i: Incident) => ComponentChildren };
+}) {
   return (
     <div class="table-wrap stack-on-phone">
       <table class="incidents">
-        <caption class="sr-only">Open alerts, most severe first</caption>
+        <caption class="sr-only">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Severity</th>
             <th scope="col">Alert</th>
             <th scope="col">About</th>
             <th scope="col">Opened</th>
-            <th scope="col">Last seen</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bySeverity(items).map((i) => (
-            <tr key={i.id} data-incident={i.id} data-condition={i.condition}>
-              <td data-label="Severity">
-                <SeverityBadge severity={i.severity} />
-              </td>
-              <th scope="row" data-label="Alert">
-                <What i={i} />
-              </th>
-              <td data-label="About">
-                <Subject subject={i.subject} />
-              </td>
-              <td data-label="Opened">
-                <Time iso={i.openedAt} />
-              </td>
-              <td data-label="Last seen">
-                <Time iso={i.lastSeenAt} relative />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** Recently resolved incidents with how long each was open. */
-function ResolvedIncidents({ items }: { items: Incident[] }) {
-  if (items.length === 0) return <EmptyState title="Nothing resolved yet">Alerts that clear appear here.</EmptyState>;
-  return (
-    <div class="table-wrap stack-on-phone">
-      <table class="incidents">
-        <caption class="sr-only">Resolved alerts, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Severity</th>
-            <th scope="col">Alert</th>
-            <th scope="col">About</th>
-            <th scope="col">Opened</th>
-            <th scope="col">Resolved</th>
+            <th scope="col">{last.heading}</th>
           </tr>
         </thead>
         <tbody>
@@ -112,14 +73,48 @@ function ResolvedIncidents({ items }: { items: Incident[] }) {
               <td data-label="Opened">
                 <Time iso={i.openedAt} />
               </td>
-              <td data-label="Resolved">
-                <Time iso={i.resolvedAt} /> <span class="muted small duration">{openFor(i)}</span>
-              </td>
+              <td data-label={last.heading}>{last.cell(i)}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The open incidents, most severe first. */
+function OpenIncidents({ items }: { items: Incident[] }) {
+  if (items.length === 0)
+    return (
+      <EmptyState title="No open alerts">
+        <p>Every condition Walwarden watches is clear. The cron tick checks them every minute.</p>
+      </EmptyState>
+    );
+  return (
+    <IncidentTable
+      items={bySeverity(items)}
+      caption="Open alerts, most severe first"
+      last={{ heading: "Last seen", cell: (i) => <Time iso={i.lastSeenAt} relative /> }}
+    />
+  );
+}
+
+/** Recently resolved incidents with how long each was open. */
+function ResolvedIncidents({ items }: { items: Incident[] }) {
+  if (items.length === 0) return <EmptyState title="Nothing resolved yet">Alerts that clear appear here.</EmptyState>;
+  return (
+    <IncidentTable
+      items={items}
+      caption="Resolved alerts, newest first"
+      last={{
+        heading: "Resolved",
+        cell: (i) => (
+          <>
+            <Time iso={i.resolvedAt} /> <span class="muted small duration">{openFor(i)}</span>
+          </>
+        ),
+      }}
+    />
   );
 }
 

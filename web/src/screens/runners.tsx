@@ -50,9 +50,17 @@ export function recentFailuresByRunner(jobs: JobPage["items"], now = Date.now())
 /** The org's runners: when each was last seen and with which version. */
 export function RunnersScreen() {
   const runners = useApi("runners", () => getJson<RunnerPage>("/v1/runners?limit=200"), 30_000);
-  // Two requests whatever the number of runners: the open alerts, and the latest failed jobs.
+  // Two requests whatever the number of runners: the open alerts, and the failed jobs made in the last day
+  // (a job that failed within the hour may have been queued hours before, through its retries).
   const alerts = useApi("alerts:open", () => getJson<IncidentPage>("/v1/alerts?open=true&limit=200"), 30_000);
-  const failed = useApi("jobs:failed", () => getJson<JobPage>("/v1/jobs?status=failed&limit=50"), 30_000);
+  const failed = useApi(
+    "jobs:failed",
+    () =>
+      getJson<JobPage>(
+        `/v1/jobs?status=failed&limit=200&since=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}`,
+      ),
+    30_000,
+  );
   const silent = openBySubject(alerts.data?.items ?? [], "runner");
   const failures = recentFailuresByRunner(failed.data?.items ?? []);
   const items = runners.data?.items;

@@ -4,7 +4,8 @@ import type { Env } from "../env.js";
 import { allowLoopback, openTarget } from "./channel-target.js";
 import { cloudflareEmailSender } from "./deliver/email-sender.js";
 import { sendNotice, type SendResult } from "./deliver/send-notice.js";
-import type { AlertNotice, NoticeKind } from "./notice.js";
+import type { NoticeKind } from "@walwarden/verifier";
+import type { AlertNotice } from "./notice.js";
 import type { DeliveryMessage } from "./notify.js";
 
 /** Backoff of a retried delivery: 10 s, doubling, at most 10 minutes (with max_retries 100: about 16 hours). */

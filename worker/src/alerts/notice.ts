@@ -6,15 +6,6 @@
 
 import type { AlertCondition, AlertSeverity, NoticeKind } from "@walwarden/verifier";
 
-export {
-  ALERT_CONDITIONS,
-  ALERT_SEVERITIES,
-  NOTICE_KINDS,
-  type AlertCondition,
-  type AlertSeverity,
-  type NoticeKind,
-} from "@walwarden/verifier";
-
 /** One notice about one incident, as every channel kind renders it. All text is already redacted. */
 export interface AlertNotice {
   /** Unique per (incident, channel, notice): the webhook-id, the queue's idempotency key. */

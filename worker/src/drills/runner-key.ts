@@ -18,7 +18,7 @@ import { logOrigin } from "../core-env.js";
  * §11), the same rule an evidence bundle's drills check applies, so the two cannot disagree even when the
  * signing keys are named otherwise. A LOG_ORIGIN not ending in `/log` is a configuration error.
  */
-export function deploymentKeyPrefix(env: Pick<Env, "LOG_ORIGIN">, orgId: string): string {
+export function runnerKeyDeployment(env: Pick<Env, "LOG_ORIGIN">, orgId: string): string {
   const deployment = deploymentOfOrigin(logOrigin(env, orgId), orgId);
   if (deployment === undefined) throw new Error(`LOG_ORIGIN must end in "/log" (SPEC §5), not ${env.LOG_ORIGIN}`);
   return deployment;
@@ -51,7 +51,7 @@ export async function registerRunnerKey(
       "bad-request",
       "invalid body: proof: not an Ed25519 signature by this key over runnerKeyProofMessage(publicKey) (SPEC §11)",
     );
-  const vkey = formatVkey(runnerKeyName(deploymentKeyPrefix(env, runner.orgId), runner.id), publicKey);
+  const vkey = formatVkey(runnerKeyName(runnerKeyDeployment(env, runner.orgId), runner.id), publicKey);
   const current = await env.DB.prepare("SELECT vkey, key_registered_at FROM runners WHERE id = ?1 AND org_id = ?2")
     .bind(runner.id, runner.orgId)
     .first<{ vkey: string | null; key_registered_at: number | null }>();
