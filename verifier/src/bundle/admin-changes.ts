@@ -1,5 +1,6 @@
 import { ACCESS_EVENT_TYPES, CONFIG_EVENT_TYPES } from "../log/event-data.js";
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
+import { describePolicy } from "../retention/policy.js";
 
 /** One admin action as the report lists it. */
 export interface AdminChange {
@@ -51,7 +52,10 @@ function detailOf(e: AdminEntry): string {
     case "drill.policy_set":
       return `${e.data.databaseId}: ${e.data.cron} ${e.data.timezone}, ${e.data.target} target, ${e.data.assertions.length} assertion(s), ${e.data.enabled ? "enabled" : "disabled"}`;
     case "drill.policy_removed":
+    case "retention.policy_removed":
       return e.data.databaseId;
+    case "retention.policy_set":
+      return `${e.data.databaseId}: keep ${describePolicy(e.data.policy)}`;
     case "alert.channel_created":
     case "alert.channel_updated":
       return `"${e.data.name}" (${e.data.kind}): ${e.data.conditions.length === 0 ? "every condition" : e.data.conditions.join(", ")}, ${e.data.minSeverity} and above, ${e.data.enabled ? "enabled" : "disabled"}`;

@@ -1,9 +1,9 @@
 // The job lifecycle, defined once: the Worker enforces it (worker/src/jobs/job-machine.ts), the dashboard
-// and clients read the same states. Every kind of job (backup now; drill and prune later) goes through
+// and clients read the same states. Every kind of job (backup, drill, prune) goes through
 // the same claim → lease → heartbeat → complete | fail protocol, so they share this machine.
 
-/** What a job does: a backup, or a restore drill (SPEC §11); `prune` will join them on the same protocol. */
-export const JOB_KINDS = ["backup", "drill"] as const;
+/** What a job does: a backup, a restore drill (SPEC §11), or deleting what retention expired (SPEC §12). */
+export const JOB_KINDS = ["backup", "drill", "prune"] as const;
 /** A job's kind. */
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -4,6 +4,7 @@ import { AssertionExpectSchema, MAX_ASSERTIONS } from "../drill/assertion.js";
 import { DrillBackupChoiceSchema } from "../drill/backup-choice.js";
 import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
+import { RetentionPolicyShape } from "../retention/policy.js";
 
 const Reason = z.string().min(1).max(4000);
 const Name = z.string().min(1).max(200);
@@ -15,7 +16,8 @@ const ScheduleValues = {
   cron: z.string().min(1).max(200),
   timezone: z.string().min(1).max(64),
   targetRpoMinutes: z.number().int().positive(),
-  retentionDays: z.number().int().positive(),
+  /** Logged before retention policies (SPEC §12) replaced it: old entries carry it, new ones do not. */
+  retentionDays: z.number().int().positive().optional(),
   enabled: z.boolean(),
 };
 const DatabaseValues = { databaseId: Id, name: Name, provider: z.string().min(1).max(64) };
@@ -155,6 +157,34 @@ export const EventData = {
     receiptSha256: Sha256Hex.nullable(),
     runnerVkey: Vkey.nullable(),
   }),
+  // Retention (SPEC §12): a database's policy, and each backup its runner deleted or had to keep.
+  "retention.policy_set": z.strictObject({ databaseId: Id, policy: RetentionPolicyShape }),
+  "retention.policy_removed": z.strictObject({ databaseId: Id }),
+  "backup.expired": z.strictObject({
+    backupId: Id,
+    databaseId: Id,
+    jobId: Id,
+    runnerId: Id,
+    objectKey: z.string().min(1).max(1024),
+    versionId: z.string().min(1).max(1024).nullable(),
+    artifactSha256: Sha256Hex,
+    manifestSha256: Sha256Hex,
+    /** The backup's `at` (its backup.completed entry's), and the decision's instant and policy. */
+    completedAt: Instant,
+    decidedAt: Instant,
+    policy: RetentionPolicyShape,
+    reason: z.literal("unkept"),
+    /** Every key deleted: the artifact's and its kit's. */
+    deletedKeys: z.array(z.string().min(1).max(1024)).min(1).max(64),
+  }),
+  "backup.expiry_blocked": z.strictObject({
+    backupId: Id,
+    databaseId: Id,
+    jobId: Id,
+    runnerId: Id,
+    outcome: z.enum(["locked", "legal-hold", "mismatch", "foreign"]),
+    retainUntil: Instant.nullable(),
+  }),
   // Alerts: an incident is a condition holding for a subject, found by the cron tick (SPEC §7).
   "alert.opened": z.strictObject({ ...IncidentRef, severity: z.enum(ALERT_SEVERITIES), openedAt: Instant }),
   "alert.resolved": z.strictObject({ ...IncidentRef, openedAt: Instant, resolvedAt: Instant }),
@@ -188,6 +218,8 @@ export const CONFIG_EVENT_TYPES = [
   "schedule.deleted",
   "drill.policy_set",
   "drill.policy_removed",
+  "retention.policy_set",
+  "retention.policy_removed",
   "alert.channel_created",
   "alert.channel_updated",
   "alert.channel_deleted",

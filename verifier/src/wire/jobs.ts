@@ -17,8 +17,10 @@ export const BACKUP_PHASES = ["dumping", "uploading", "finalizing"] as const;
 export const BackupPhaseSchema = z.enum(BACKUP_PHASES);
 /** What a drill is doing, as its heartbeats report it. */
 export const DRILL_PHASES = ["preparing", "downloading", "restoring", "checking"] as const;
+/** A prune's phase: deleting (SPEC §12). */
+export const PRUNE_PHASES = ["deleting"] as const;
 /** Every phase a heartbeat may report. */
-export const JobPhaseSchema = z.enum([...BACKUP_PHASES, ...DRILL_PHASES]);
+export const JobPhaseSchema = z.enum([...BACKUP_PHASES, ...DRILL_PHASES, ...PRUNE_PHASES]);
 
 /** A backup job with its attempts, lease and live progress (GET /v1/jobs, GET /v1/jobs/:id). */
 export const JobSchema = z.strictObject({

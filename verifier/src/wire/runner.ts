@@ -6,7 +6,9 @@ import { Id, Instant, Sha256Hex, singleLine, wellFormed } from "../schema/common
 import { AssertionSchema, MAX_ASSERTIONS } from "../drill/assertion.js";
 import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
 import { JOB_KINDS } from "../jobs/job-state.js";
+import { RetentionPolicyShape } from "../retention/policy.js";
 import { JobPhaseSchema } from "./jobs.js";
+import { MAX_PRUNE_TARGETS, PruneTargetSchema } from "./retention.js";
 
 /** POST /v1/runner/claim: a runner asks for work. */
 export const ClaimRequestSchema = z.strictObject({
@@ -28,6 +30,12 @@ export const ClaimedBackupJobSchema = z.strictObject({
   backupId: Id,
   /** The claiming runner's id: the runner puts it in its result (result.runner.id). */
   runnerId: Id,
+  /**
+   * The database's retention policy's lockDaysFor (SPEC §12): with Object Lock configured, the runner locks
+   * the new objects at least this long, so what the policy keeps the lock protects. Null: no policy, or a
+   * keepLast-only one; the runner's configured lock applies.
+   */
+  minLockDays: z.number().int().positive().nullable().default(null),
 });
 /** A claimed backup job. */
 export type ClaimedBackupJob = z.infer<typeof ClaimedBackupJobSchema>;
@@ -62,8 +70,28 @@ export const ClaimedDrillJobSchema = z.strictObject({
 /** A claimed drill. */
 export type ClaimedDrillJob = z.infer<typeof ClaimedDrillJobSchema>;
 
+/** A claimed prune (SPEC §12): the backups retention expired, to delete if the runner's checks allow it. */
+export const ClaimedPruneJobSchema = z.strictObject({
+  kind: z.literal("prune"),
+  jobId: Id,
+  databaseId: Id,
+  attempt: z.number().int().min(1),
+  leaseId: Id,
+  leaseExpiresAt: Instant,
+  runnerId: Id,
+  decidedAt: Instant,
+  policy: RetentionPolicyShape,
+  targets: z.array(PruneTargetSchema).min(1).max(MAX_PRUNE_TARGETS),
+});
+/** A claimed prune. */
+export type ClaimedPruneJob = z.infer<typeof ClaimedPruneJobSchema>;
+
 /** A claimed job of any kind. */
-export const ClaimedJobSchema = z.discriminatedUnion("kind", [ClaimedBackupJobSchema, ClaimedDrillJobSchema]);
+export const ClaimedJobSchema = z.discriminatedUnion("kind", [
+  ClaimedBackupJobSchema,
+  ClaimedDrillJobSchema,
+  ClaimedPruneJobSchema,
+]);
 /** A claimed job. */
 export type ClaimedJob = z.infer<typeof ClaimedJobSchema>;
 /** Answer to claim: a job, or null when there is nothing to do. */
