@@ -16,6 +16,8 @@ export interface TickStats extends ScheduleStats, DrillScheduleStats {
   orgsLogged: number;
   statements: number;
   alerts: AlertStats;
+  /** When the handler began (epoch ms): a tick's wait before it starts is the runtime's, not its own. */
+  startedAt: number;
   /** Wall milliseconds of each step (what a slow tick waited on: the Worker's clock moves on I/O). */
   phaseMs: Record<"schedule" | "drills" | "leases" | "alerts" | "flush" | "completions", number>;
 }
@@ -25,6 +27,7 @@ export interface TickStats extends ScheduleStats, DrillScheduleStats {
  * logs, finish completions (backups and drill receipts) whose runner went away, and evaluate alerts.
  */
 export async function runCronTick(env: Env, now: number): Promise<TickStats> {
+  const startedAt = Date.now();
   const d1 = new CountingD1(env.DB);
   const phaseMs = {} as TickStats["phaseMs"];
   const timed = async <T>(phase: keyof TickStats["phaseMs"], step: () => Promise<T>): Promise<T> => {
@@ -49,6 +52,7 @@ export async function runCronTick(env: Env, now: number): Promise<TickStats> {
     orgsLogged: logged.orgs,
     alerts,
     statements: d1.statements,
+    startedAt,
     phaseMs,
   };
 }
