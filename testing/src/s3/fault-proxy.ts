@@ -9,6 +9,12 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import {
+  type EmulationOptions,
+  lockOperation,
+  type ObjectLockEmulation,
+  objectLockEmulation,
+} from "./object-lock-emulation.js";
 import { s3Operation } from "./s3-operation.js";
 
 /** One request the fault proxy saw. */
@@ -36,7 +42,25 @@ export type FaultAction =
   | { action: "stall" }
   | { action: "respond"; status?: number }
   | { action: "delay"; ms: number }
-  | { action: "truncate"; afterBytes: number; then?: "drop" | "stall" };
+  | { action: "truncate"; afterBytes: number; then?: "drop" | "stall" }
+  | {
+      action: "reply";
+      status?: number;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Computes the answer from the request's body, once it is read (overrides status, headers and body). */
+      answer?: (requestBody: Buffer) => ReplyAnswer;
+    }
+  | { action: "forward"; headers: Record<string, string> };
+
+/** An emulated operation's answer: a status with headers and a body, or an S3 XML error when `code` is set. */
+export interface ReplyAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  code?: string;
+  message?: string;
+}
 
 /** Picks what happens to a request: a FaultAction, or forward it (undefined, null, false). */
 export type FaultRule = (req: IncomingMessage, info: ProxiedRequest) => FaultAction | undefined | null | false;
@@ -49,6 +73,8 @@ export interface FaultProxy {
   requestsOf(op: string): ProxiedRequest[];
   /** Closes the proxy, cutting stalled and open connections. */
   stop(): Promise<void>;
+  /** The Object Lock (and versioning) emulation, when started with `emulate`. */
+  emulation: ObjectLockEmulation | undefined;
 }
 
 function s3ErrorXml(code: string, message: string): string {
@@ -67,16 +93,24 @@ function s3ErrorXml(code: string, message: string): string {
  *  - `{ action: "respond", status? }`: an empty answer (an operation the local server lacks, e.g. PutObjectRetention);
  *  - `{ action: "truncate", afterBytes, then }`: forward, but pass only the first `afterBytes` bytes of
  *    the answer's body, then cut the connection (`then: "drop"`, the default) or send nothing more
- *    while keeping it open (`then: "stall"`): a download that breaks or hangs midway.
+ *    while keeping it open (`then: "stall"`): a download that breaks or hangs midway;
+ *  - `{ action: "reply", status?, headers?, body?, answer? }`: an answer of the proxy's own, after reading
+ *    the request body (`answer(body)` computes it from the body): an operation the local server lacks;
+ *  - `{ action: "forward", headers }`: forward, adding `headers` to the answer (e.g. x-amz-version-id).
+ * With `emulate`, requests of that bucket that no rule answered go to an emulation of Object Lock (and
+ * versioning, if asked) that s3rver lacks (object-lock-emulation.ts; its state is `proxy.emulation`).
  */
 export async function startFaultProxy({
   target,
   rules = () => undefined,
+  emulate,
 }: {
   target: string;
   rules?: FaultRule;
+  emulate?: EmulationOptions;
 }): Promise<FaultProxy> {
   const upstream = new URL(target);
+  const emulation = emulate ? objectLockEmulation(emulate) : undefined;
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
 
@@ -85,12 +119,13 @@ export async function startFaultProxy({
     res: ServerResponse,
     info: ProxiedRequest,
     truncate?: { afterBytes: number; then: "drop" | "stall" },
+    extraHeaders: Record<string, string> = {},
   ): void {
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
         info.status = up.statusCode;
-        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        res.writeHead(up.statusCode ?? 502, [...up.rawHeaders, ...Object.entries(extraHeaders).flat()]);
         up.on("error", () => res.destroy());
         if (!truncate) return void up.pipe(res);
         let left = truncate.afterBytes;
@@ -128,7 +163,7 @@ export async function startFaultProxy({
     const query = url.searchParams;
     const info: ProxiedRequest = {
       seq: requests.length,
-      op: s3Operation(req.method ?? "GET", url.pathname, query),
+      op: lockOperation(req.method ?? "GET", query) ?? s3Operation(req.method ?? "GET", url.pathname, query),
       method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(query),
@@ -139,7 +174,7 @@ export async function startFaultProxy({
     requests.push(info);
     let rule: FaultAction | undefined | null | false;
     try {
-      rule = rules(req, info);
+      rule = rules(req, info) || emulation?.handle(req, info);
     } catch (e) {
       rule = { status: 500, code: "InternalError", message: `fault proxy rule threw: ${(e as Error).message}` };
     }
@@ -174,6 +209,30 @@ export async function startFaultProxy({
         info.outcome = `emulated ${status}`;
         req.resume();
         req.on("end", () => res.writeHead(status, { "content-length": 0, "x-amz-request-id": "FAULTPROXY" }).end());
+        return;
+      }
+      case "forward":
+        return forward(req, res, info, undefined, rule.headers);
+      case "reply": {
+        const fixed = rule;
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          const a: ReplyAnswer = fixed.answer?.(Buffer.concat(chunks)) ?? {
+            status: fixed.status ?? 200,
+            ...(fixed.headers ? { headers: fixed.headers } : {}),
+            ...(fixed.body !== undefined ? { body: fixed.body } : {}),
+          };
+          const body = a.code ? s3ErrorXml(a.code, a.message ?? a.code) : (a.body ?? "");
+          info.outcome = `emulated ${a.status}${a.code ? ` ${a.code}` : ""}`;
+          res.writeHead(a.status, {
+            ...(a.code ? { "content-type": "application/xml" } : {}),
+            ...a.headers,
+            "content-length": Buffer.byteLength(body),
+            "x-amz-request-id": "FAULTPROXY",
+          });
+          res.end(body);
+        });
         return;
       }
       case "stall":
@@ -213,6 +272,7 @@ export async function startFaultProxy({
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     requestsOf: (op) => requests.filter((r) => r.op === op),
+    emulation,
     stop: () =>
       (stopped ??= new Promise((done) => {
         server.close(() => done());
