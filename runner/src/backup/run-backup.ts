@@ -4,7 +4,8 @@ import { artifactExtension, backupObjectKey, type PgDumpPredicate, redactSecrets
 import type { ClaimedBackupJob, Progress, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
 import type { RunnerConfig } from "../config/schema.js";
-import type { Retention } from "../kit/write-kit.js";
+import { backupRetention } from "../kit/lock-retention.js";
+import { BACKUP_METADATA } from "../kit/write-kit.js";
 import type { RunnerLogger } from "../log/logger.js";
 import { pgTarget } from "../pg/connection.js";
 import { choosePgDump, type PgDumpBinary } from "../pg/pg-dump-binaries.js";
@@ -171,12 +172,8 @@ async function backup(
       artifactExt: ext,
     });
     if (!key.ok) throw new JobFailure(key.message, false);
-    const retention: Retention | undefined = config.bucket.objectLock
-      ? {
-          mode: config.bucket.objectLock.mode,
-          retainUntil: new Date(startedAt.getTime() + config.bucket.objectLock.retainDays * 86_400_000),
-        }
-      : undefined;
+    // Locked at least as long as the database's retention policy may keep the backup (job.minLockDays).
+    const retention = backupRetention(config.bucket.objectLock, job.minLockDays, startedAt);
     log.info(
       {
         event: "backup.started",
@@ -185,6 +182,7 @@ async function backup(
         pgDumpVersion: pgDump.value.version,
         serverVersion: snap.serverVersion,
         databaseBytes: dbBytes,
+        lockUntil: retention?.retainUntil.toISOString() ?? null,
       },
       "backup started",
     );
@@ -200,7 +198,7 @@ async function backup(
       partSize: choosePartSize(dbBytes),
       queueSize: PARTS_IN_FLIGHT,
       contentType: "application/octet-stream",
-      metadata: { "walwarden-backup": job.backupId, "walwarden-job": job.jobId, [LEASE_METADATA]: job.leaseId },
+      metadata: { [BACKUP_METADATA]: job.backupId, "walwarden-job": job.jobId, [LEASE_METADATA]: job.leaseId },
     });
     const onStop = () => {
       pipeline.cancel((stop.reason as Error).message);

@@ -12,7 +12,7 @@ import {
   signDrillReceipt,
 } from "@walwarden/verifier";
 import type { ClaimedDrillJob } from "../api/worker-api.js";
-import type { Retention } from "../kit/write-kit.js";
+import { BACKUP_METADATA, type Retention } from "../kit/write-kit.js";
 
 /** What a drill measured, phase by phase; undefined/null where a phase did not get that far. */
 export interface DrillMeasures {
@@ -99,6 +99,7 @@ export async function storeReceipt(
       Key: key,
       Body: canonicalBytes(receipt),
       ContentType: "application/json",
+      Metadata: { [BACKUP_METADATA]: job.backupId },
       ...(retention ? { ObjectLockMode: retention.mode, ObjectLockRetainUntilDate: retention.retainUntil } : {}),
     }),
   );

@@ -26,10 +26,14 @@ export function kitObjects(
   ];
 }
 
+/** The metadata on every object of a backup (artifact, kit files, drill receipts): its id, which a prune checks before it deletes. */
+export const BACKUP_METADATA = "walwarden-backup";
+
 /**
  * Writes the walk-away kit next to the artifact: the signed manifest, the log entry, its inclusion proof,
- * the checkpoint, a README and a restore script. The manifest goes first: once it exists the artifact is
- * never without one. With Object Lock configured, each kit object is written locked.
+ * the checkpoint, a README and a restore script, each with the backup's id in its `walwarden-backup`
+ * metadata. The manifest goes first: once it exists the artifact is never without one. With Object Lock
+ * configured, each kit object is written locked.
  */
 export async function writeKit(
   client: S3Client,
@@ -47,6 +51,7 @@ export async function writeKit(
         Key: o.key,
         Body: o.body,
         ContentType: o.contentType,
+        Metadata: { [BACKUP_METADATA]: facts.backupId },
         ...(retention ? { ObjectLockMode: retention.mode, ObjectLockRetainUntilDate: retention.retainUntil } : {}),
       }),
     );
