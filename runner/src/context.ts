@@ -13,6 +13,7 @@ import { knownSecrets } from "./log/known-secrets.js";
 import type { RunnerLogger } from "./log/logger.js";
 import { findPgDumps } from "./pg/pg-dump-binaries.js";
 import { makeS3Client } from "./s3/s3-client.js";
+import { PruneJournal } from "./prune/prune-journal.js";
 import { UploadJournal } from "./s3/upload-journal.js";
 
 /** How often a failed runner key registration is tried again (before a claim). */
@@ -20,7 +21,7 @@ const KEY_RETRY_MS = 60_000;
 
 /**
  * Builds what jobs need from a validated configuration: the API client, the S3 client, the upload,
- * completion and drill journals, and (drills enabled) the runner key, made on first start in the state
+ * completion, drill and prune journals, and (drills enabled) the runner key, made on first start in the state
  * dir (registered by the loop before its first claim).
  */
 export async function createContext(
@@ -57,6 +58,7 @@ export async function createContext(
     secrets,
     pgDumps: () => findPgDumps(config.pgBinDirs, env),
     publishedKeys: () => publishedKeys(config.api),
+    pruneJournal: await PruneJournal.open(config.stateDir),
     drill: {
       signer: () => registration.signer(),
       ensureKey: () => registration.ensure(),

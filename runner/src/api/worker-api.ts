@@ -7,10 +7,13 @@ import {
   DrillResultResponseSchema,
   FailResponseSchema,
   HeartbeatResponseSchema,
+  PruneReportResponseSchema,
   RunnerKeyResponseSchema,
   type ClaimedBackupJob,
   type ClaimedDrillJob,
   type ClaimedJob,
+  type ClaimedPruneJob,
+  type PruneReportRequest,
   type DrillResultRequest,
   type DrillResultResponse,
   type RunnerKeyRequest,
@@ -23,7 +26,18 @@ import {
 import type { z } from "zod";
 
 // The runner's names for the wire's types (defined once, in @walwarden/verifier/wire).
-export type { ClaimedBackupJob, ClaimedDrillJob, ClaimedJob, CompleteRequest, DrillResultResponse, RunnerKeyResponse };
+export type {
+  ClaimedBackupJob,
+  ClaimedDrillJob,
+  ClaimedJob,
+  ClaimedPruneJob,
+  CompleteRequest,
+  DrillResultResponse,
+  PruneReportRequest,
+  RunnerKeyResponse,
+};
+/** The Worker's answer to a prune report: how many backup.expired and backup.expiry_blocked entries it logged. */
+export type PruneReportResponse = z.infer<typeof PruneReportResponseSchema>;
 /** The kinds of job a runner asks for. */
 export type JobKind = ClaimedJob["kind"];
 /** The signed manifest, the log entry, its inclusion proof and the checkpoint (the wire's CompleteResponse). */
@@ -73,6 +87,11 @@ export class WorkerApi {
   /** Reports a drill's signed receipt (POST /v1/runner/jobs/:jobId/drill; idempotent per job and lease). */
   async drillResult(jobId: string, body: DrillResultRequest): Promise<Result<DrillResultResponse, ApiErrorCode>> {
     return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/drill`, body, DrillResultResponseSchema);
+  }
+
+  /** Reports every target's outcome of a prune (POST /v1/runner/jobs/:jobId/prune); completes the job. */
+  async pruneReport(jobId: string, body: PruneReportRequest): Promise<Result<PruneReportResponse, ApiErrorCode>> {
+    return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/prune`, body, PruneReportResponseSchema);
   }
 
   /** Extends the lease and reports progress; returns the new expiry. */

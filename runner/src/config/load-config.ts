@@ -26,6 +26,7 @@ export const ENV_SETTINGS = {
   WALWARDEN_DRILLS_ENABLED: "drills.enabled",
   WALWARDEN_DRILL_JOBS: "drills.jobs",
   WALWARDEN_DRILL_SERVER: "drills.server",
+  WALWARDEN_PRUNE_ENABLED: "prune.enabled",
 } as const;
 
 const NUMERIC = new Set([
@@ -37,7 +38,7 @@ const NUMERIC = new Set([
   "healthPort",
   "drills.jobs",
 ]);
-const BOOLEAN = new Set(["bucket.forcePathStyle", "drills.enabled"]);
+const BOOLEAN = new Set(["bucket.forcePathStyle", "drills.enabled", "prune.enabled"]);
 
 /** Why the configuration could not be loaded. */
 export type ConfigErrorCode = "unreadable" | "invalid";

@@ -96,6 +96,14 @@ export const DrillsConfigSchema = z.strictObject({
 /** The drills section as configured. */
 export type DrillsConfig = z.infer<typeof DrillsConfigSchema>;
 
+/**
+ * Retention (SPEC §12): whether the runner claims prune jobs, deleting the backups its database's policy
+ * expired (after its checks). false: it never deletes a backup (the Worker's prune jobs wait for a runner that does).
+ */
+export const PruneConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+});
+
 /** The whole runner configuration, after environment overrides. */
 export const RunnerConfigSchema = z
   .strictObject({
@@ -109,6 +117,7 @@ export const RunnerConfigSchema = z
     bucket: BucketConfigSchema,
     compression: CompressionSchema.default({ algorithm: "zstd", threads: 0 }),
     drills: DrillsConfigSchema.default({ enabled: true, jobs: 2, local: { binDirs: [] }, trustedKeys: [] }),
+    prune: PruneConfigSchema.default({ enabled: true }),
     /** Jobs run at once. */
     concurrency: z.number().int().min(1).max(16).default(1),
     /** Mean pause between claims when there is no work; each pause is jittered ±50 %. */

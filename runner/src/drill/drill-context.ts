@@ -1,6 +1,7 @@
 import type { NamedSigner, Result } from "@walwarden/verifier";
 import type { PgRestoreBinary } from "@walwarden/postgres";
 import type { BackupContext } from "../backup/run-backup.js";
+import type { PruneJournal } from "../prune/prune-journal.js";
 import type { DrillJournal } from "./drill-journal.js";
 import type { KitKeys, KitKeysErrorCode } from "./kit-keys.js";
 
@@ -19,7 +20,9 @@ export interface DrillRuntime {
   pgRestores(): Promise<PgRestoreBinary[]>;
 }
 
-/** What the runner's jobs need: backups' context and the drills'. */
+/** What the runner's jobs need: backups' context, the drills' and the prunes' journal. */
 export interface RunnerContext extends BackupContext {
   drill: DrillRuntime;
+  /** What prunes have begun deleting (SPEC §12), so a restarted runner reports it. */
+  pruneJournal: PruneJournal;
 }

@@ -5,10 +5,14 @@ import { type JobKind, sleep } from "../api/worker-api.js";
 import { cleanUpDrillTargets, type Leftover } from "../drill/cleanup.js";
 import type { RunnerContext } from "../drill/drill-context.js";
 import { type DrillOutcome, runDrill } from "../drill/run-drill.js";
+import { type PruneOutcome, runPrune } from "../prune/run-prune.js";
 import { RUNNER_VERSION } from "../version.js";
 
-/** How a job ended: a backup's outcome, or a drill's (`drilled`: a receipt was accepted, the drill passed or failed). */
-export type JobOutcome = BackupOutcome | DrillOutcome;
+/**
+ * How a job ended: a backup's outcome, a drill's (`drilled`: a receipt was accepted, the drill passed or
+ * failed), or a prune's (`pruned`: the Worker took its report).
+ */
+export type JobOutcome = BackupOutcome | DrillOutcome | PruneOutcome;
 
 /** What the loop has done, for /healthz and tests. */
 export interface LoopState {
@@ -50,9 +54,14 @@ export class JobLoop {
     return cleanUpDrillTargets(this.ctx.drill.journal, this.ctx.config.drills.server, this.ctx.env, this.ctx.log);
   }
 
-  /** The kinds to claim now: drills too when enabled and the runner key is registered. */
+  /** The kinds to claim now: drills too when enabled and the runner key is registered; prunes unless turned off. */
   private async kinds(): Promise<JobKind[]> {
-    return this.ctx.config.drills.enabled && (await this.ctx.drill.ensureKey()) ? ["backup", "drill"] : ["backup"];
+    const drills = this.ctx.config.drills.enabled && (await this.ctx.drill.ensureKey());
+    return [
+      "backup",
+      ...(drills ? (["drill"] as const) : []),
+      ...(this.ctx.config.prune.enabled ? (["prune"] as const) : []),
+    ];
   }
 
   /** Aborts uploads a crash left open: the journal's keys, and anything under the prefix older than staleUploadHours. */
@@ -93,7 +102,8 @@ export class JobLoop {
   }
 
   private record(o: JobOutcome): void {
-    if (o.status === "completed" || (o.status === "drilled" && o.outcome === "passed")) this.state.completed++;
+    if (o.status === "completed" || o.status === "pruned" || (o.status === "drilled" && o.outcome === "passed"))
+      this.state.completed++;
     else if (o.status === "drilled") {
       this.state.failed++;
       this.state.lastError = o.reason;
@@ -138,7 +148,9 @@ export class JobLoop {
           const outcome: JobOutcome =
             job.kind === "drill"
               ? await runDrill(job, this.ctx, this.shutdown.signal)
-              : await runBackup(job, this.ctx, this.shutdown.signal);
+              : job.kind === "prune"
+                ? await runPrune(job, this.ctx, this.shutdown.signal)
+                : await runBackup(job, this.ctx, this.shutdown.signal);
           this.record(outcome);
           this.state.pending = this.ctx.completions.size;
           // After a failure, pause before claiming again: a re-queued job should not be retried at once.
