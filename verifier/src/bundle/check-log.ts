@@ -19,7 +19,7 @@ const BLOCK_LEVEL = 8;
 
 /** What the log checks hand on to the manifest and restore checks. */
 export interface LogWindow {
-  /** Entries of the window that later checks need (keptForChecks: backups, drills, restores), in order. */
+  /** Entries of the window that later checks need (keptForChecks: backups, expiries, drills, restores), in order. */
   kept: LogEntry[];
 }
 
@@ -318,10 +318,11 @@ function parseEntries(bytes: Uint8Array, start: number): Result<LogEntry[], "bad
   return ok(kept);
 }
 
-/** The entries the manifest, drill and restore checks read: backup.completed, drill.completed and drill.failed, restore.*. */
+/** The entries the manifest, drill, restore and retention checks read: backup.completed and .expired, drill.completed and .failed, restore.*. */
 export function keptForChecks(e: LogEntry): boolean {
   return (
     e.type === "backup.completed" ||
+    e.type === "backup.expired" ||
     e.type === "drill.completed" ||
     e.type === "drill.failed" ||
     e.type.startsWith("restore.")

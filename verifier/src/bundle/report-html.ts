@@ -4,6 +4,8 @@ import { formatSeconds } from "../drill/findings.js";
 import { type AdminChange, adminChanges } from "./admin-changes.js";
 import { alertSummary, formatIncidentDuration, type IncidentRow } from "./report-alerts.js";
 import { drillSummary } from "./report-drills.js";
+import { describePolicy } from "../retention/policy.js";
+import { recomputeExpiries } from "../retention/recompute.js";
 
 /** What the human-readable report covers. */
 export interface ReportInput {
@@ -120,6 +122,19 @@ export function renderReportHtml(input: ReportInput): string {
     list.length === 0
       ? `<tr><td colspan="5">none in the period</td></tr>`
       : rows(list.map((x) => [x.at, x.actor, x.type, x.subject, x.detail]));
+  const expiries = input.entries.filter((e): e is LogEntryOf<"backup.expired"> => e.type === "backup.expired");
+  const recomputed = new Map(recomputeExpiries(input.entries).map((r) => [r.seq, r]));
+  const recomputedWords = (seq: number) => {
+    const r = recomputed.get(seq);
+    return r?.status === "agrees"
+      ? "yes: the policy expires it"
+      : r?.status === "disagrees"
+        ? `NO: ${r.reasons.join("; ")}`
+        : `not from this period (${r?.why ?? "no input"})`;
+  };
+  const blocked = input.entries.filter(
+    (e): e is LogEntryOf<"backup.expiry_blocked"> => e.type === "backup.expiry_blocked",
+  );
   const rows = (cells: string[][]) =>
     cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("\n");
   return `<!doctype html>
@@ -163,20 +178,29 @@ ${alerts.subjects.length === 0 ? `<tr><td colspan="6">no incident in the period<
 <table><tr><th>subject</th><th>condition</th><th>severity</th><th>opened</th><th>resolved</th><th>duration</th></tr>
 ${incidents.length === 0 ? `<tr><td colspan="6">no incident in the period</td></tr>` : rows(incidents.map((x) => [x.subject, x.condition, x.severity, x.openedInWindow ? x.openedAt : `${x.openedAt} (before the period)`, x.resolvedAt ?? "still open at the end of the period", lasted(x)]))}
 </table>
+<h2>Retention</h2>
+<p>Each backup the database's retention policy expired and its runner deleted in the period (<code>backup.expired</code>): the log keeps its manifest's digest for good; the bytes are gone. "Recomputed" says whether the policy the entry names, applied at its decision time to the backups this bundle holds from the expired one's completion to then, expires it, as the verifier checks. A backup the runner had to keep (under an Object Lock retention or a legal hold) is listed below it.</p>
+<table><tr><th>deleted</th><th>database</th><th>backup</th><th>completed</th><th>policy</th><th>objects deleted</th><th>recomputed</th></tr>
+${expiries.length === 0 ? `<tr><td colspan="7">no deletion in the period</td></tr>` : rows(expiries.map((e) => [e.at, e.data.databaseId, e.data.backupId, e.data.completedAt, describePolicy(e.data.policy), String(e.data.deletedKeys.length), recomputedWords(e.seq)]))}
+</table>
+<h3>Kept against the policy</h3>
+<table><tr><th>when</th><th>database</th><th>backup</th><th>why</th><th>until</th></tr>
+${blocked.length === 0 ? `<tr><td colspan="5">none in the period</td></tr>` : rows(blocked.map((e) => [e.at, e.data.databaseId, e.data.backupId, e.data.outcome, e.data.retainUntil ?? ""]))}
+</table>
 <h2>Access changes</h2>
 <p>Every change in the period of who may do what: users and their roles, API tokens, runners, and the bucket credentials the service presigns restores with. Identifiers and hashes only; no secret is ever logged.</p>
 <table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
 ${changeRows(changes.access)}
 </table>
 <h2>Configuration changes</h2>
-<p>Every change in the period of what is backed up and drilled when: databases, schedules and drill policies.</p>
+<p>Every change in the period of what is backed up, drilled and kept when: databases, schedules, drill and retention policies, alert channels.</p>
 <table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
 ${changeRows(changes.config)}
 </table>
 <h2>How to verify this bundle</h2>
 <p>This page is a summary, not the proof. Verify the whole bundle offline with keys you obtained independently:</p>
 <pre>npx --package @walwarden/verifier walwarden-verify bundle &lt;bundle.zip&gt; --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt; --origin ${esc(input.origin)}</pre>
-<p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, every drill receipt against its log entry and the runner key the log names (add <code>--runner-key &lt;runner vkey&gt;</code> to accept only runner keys you pinned), and every restore against the restore state machine.</p>
+<p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, every drill receipt against its log entry and the runner key the log names (add <code>--runner-key &lt;runner vkey&gt;</code> to accept only runner keys you pinned), every restore against the restore state machine, and every deletion against its retention policy.</p>
 </body></html>
 `;
 }

@@ -51,7 +51,7 @@ describe("verifyBundle with restore drills", () => {
     expect(r.checks.filter((c) => c.status === "fail")).toEqual([]);
     expect(r.verdict).toBe("verified");
     const ids = r.checks.map((c) => c.id);
-    expect(ids.slice(ids.indexOf("manifests"))).toEqual(["manifests", "drills", "restores"]);
+    expect(ids.slice(ids.indexOf("manifests"))).toEqual(["manifests", "drills", "restores", "retention"]);
     const drills = receipted(LOG.entries);
     expect(new Set(drills.map((e) => e.type))).toEqual(new Set(["drill.completed", "drill.failed"]));
     expect(LOG.entries.some((e) => e.type === "drill.failed" && e.data.receiptSha256 === null)).toBe(true);

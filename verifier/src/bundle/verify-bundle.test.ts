@@ -70,6 +70,7 @@ describe("verifyBundle accepts untouched bundles", () => {
       "manifests",
       "drills",
       "restores",
+      "retention",
     ]);
     // A log from before drills: no drills.jsonl, and the drills check has nothing to check.
     expect(unzipBundle(fixtureBundle(LOG, start, end)).has(BundlePaths.drills)).toBe(false);

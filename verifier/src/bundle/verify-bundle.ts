@@ -6,6 +6,7 @@ import { checkIndex } from "./check-index.js";
 import { checkLog } from "./check-log.js";
 import { checkManifests } from "./check-manifests.js";
 import { checkRestores } from "./check-restores.js";
+import { checkRetention } from "./check-retention.js";
 import type { VerifyPolicy } from "./policy.js";
 import type { Result } from "../result.js";
 import type { BundleLimits } from "./bundle-limits.js";
@@ -26,7 +27,8 @@ export interface VerifyBundleOptions {
 
 /**
  * Verifies an evidence bundle offline against pinned keys: readBundle → checkIndex → checkLog
- * (checkpoint, entries, root, consistency, other checkpoints) → checkManifests → checkDrills → checkRestores.
+ * (checkpoint, entries, root, consistency, other checkpoints) → checkManifests → checkDrills → checkRestores
+ * → checkRetention.
  * Stops at the first failure that makes later checks meaningless; the report names every check run.
  */
 export async function verifyBundle(
@@ -62,5 +64,6 @@ export async function verifyReadBundle(
   checkManifests(files, log.kept, policy, sha, options.ed25519, report);
   checkDrills(files, index, log.kept, policy, sha, options.ed25519, report);
   checkRestores(files, log.kept, report);
+  checkRetention(log.kept, report);
   return report.build();
 }

@@ -1,5 +1,6 @@
 // Retention (SPEC §12): the policy and the one decision every component and auditor runs.
 export { bucketKey, isoWeek } from "./buckets.js";
+export { type ExpiryRecomputation, recomputeExpiries } from "./recompute.js";
 export {
   newestFirst,
   type RetainedBackup,

@@ -32,7 +32,6 @@ export const ScheduleSchema = z.strictObject({
   cron: CronExpression,
   timezone: z.string().min(1),
   targetRpoMinutes: z.number().int().positive(),
-  retentionDays: z.number().int().positive(),
   enabled: z.boolean(),
   nextRunAt: Instant.nullable(),
   createdAt: Instant,

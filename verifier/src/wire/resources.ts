@@ -58,7 +58,7 @@ export const UpdateDatabaseRequestSchema = CreateDatabaseRequestSchema.partial()
 
 /** A five-field cron expression (minute hour day-of-month month day-of-week); the Worker parses it. */
 export const CronExpression = singleLine(z.string().trim().min(9).max(120));
-/** POST /v1/schedules. */
+/** POST /v1/schedules. Which backups are kept is the database's retention policy (retention.ts), not a schedule's. */
 export const CreateScheduleRequestSchema = z.strictObject({
   databaseId: Id,
   cron: CronExpression,
@@ -68,7 +68,6 @@ export const CreateScheduleRequestSchema = z.strictObject({
     .int()
     .min(5)
     .max(60 * 24 * 90),
-  retentionDays: z.number().int().min(1).max(3650),
   enabled: z.boolean().default(true),
 });
 /** PATCH /v1/schedules/:id. */
@@ -77,7 +76,6 @@ export const UpdateScheduleRequestSchema = z
     cron: CronExpression,
     timezone: TimeZone,
     targetRpoMinutes: CreateScheduleRequestSchema.shape.targetRpoMinutes,
-    retentionDays: CreateScheduleRequestSchema.shape.retentionDays,
     enabled: z.boolean(),
   })
   .partial()
