@@ -4,7 +4,8 @@
 // SPEC §§7–11 describe it: a queue of jobs claimed by kind with leases that heartbeats extend and that
 // expire, `complete` signs the manifest and logs backup.completed in a real Merkle log (test keys), runner
 // key registration checks the proof of possession and names the key, and a drill result is verified with
-// verifyDrillReceipt against the registered key, idempotent per job and lease. A real-Worker variant of
+// verifyDrillReceipt against the registered key, idempotent per job and lease; a prune's report (SPEC §12)
+// is recorded, and its answer counts the outcomes, idempotent per job and lease. A real-Worker variant of
 // the drill tests swaps this for the Worker's URL (DrillApi is all the tests use).
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -30,11 +31,14 @@ import {
 import { CHECKPOINT_SIGNER, MANIFEST_SIGNER } from "@walwarden/verifier/testing";
 import {
   type ClaimedDrillJob,
+  type ClaimedPruneJob,
   ClaimRequestSchema,
   CompleteRequestSchema,
   DrillResultRequestSchema,
   FailRequestSchema,
   HeartbeatRequestSchema,
+  type PruneReportRequest,
+  PruneReportRequestSchema,
   RunnerKeyRequestSchema,
 } from "@walwarden/verifier/wire";
 import type { z } from "zod";
@@ -51,15 +55,18 @@ export const PUBLISHED_KEYS = {
   manifest: [formatVkey(MANIFEST_SIGNER.name, MANIFEST_SIGNER.publicKey)],
 };
 
-/** A job as queued by a test: a backup, or a drill's job fields (the stand-in adds lease and ids). */
+/** A job as queued by a test: a backup, or a drill's or a prune's job fields (the stand-in adds lease and ids). */
 export type QueuedJob =
-  | { kind: "backup"; jobId: string; databaseId: string; backupId: string }
-  | ({ kind: "drill" } & Omit<ClaimedDrillJob, "kind" | "attempt" | "leaseId" | "leaseExpiresAt" | "runnerId">);
+  | { kind: "backup"; jobId: string; databaseId: string; backupId: string; minLockDays?: number | null }
+  | ({ kind: "drill" } & Omit<ClaimedDrillJob, "kind" | "attempt" | "leaseId" | "leaseExpiresAt" | "runnerId">)
+  | ({ kind: "prune" } & Omit<ClaimedPruneJob, "kind" | "attempt" | "leaseId" | "leaseExpiresAt" | "runnerId">);
 
 /** What happened to a job. */
 export interface JobRecord {
   job: QueuedJob;
-  state: "queued" | "claimed" | "completed" | "failed" | "expired" | "drilled";
+  state: "queued" | "claimed" | "completed" | "failed" | "expired" | "drilled" | "pruned";
+  /** Claims so far (the claim's attempt). */
+  attempts: number;
   leaseId: string | null;
   leaseExpiresAt: number;
   claimedAt: number | null;
@@ -68,6 +75,10 @@ export interface JobRecord {
   fail?: { reason: string; retryable: boolean };
   completed?: { predicate: PgDumpPredicate; artifactSha256: string; manifestSha256: string };
   receipt?: { envelope: DsseEnvelope; verified: VerifiedDrillReceipt; posts: number };
+  /** A prune's report as taken, and how many times it was posted. */
+  prune?: { report: PruneReportRequest; posts: number };
+  /** Heartbeats' bytes, in order. */
+  bytes: number[];
 }
 
 /** The running stand-in. */
@@ -83,6 +94,8 @@ export interface StandInWorker {
   /** The registered runner key (base64), if any. */
   runnerKey(): string | undefined;
   queue(job: QueuedJob): void;
+  /** Queues a job again for another attempt (as the Worker does when a lease expires). */
+  requeue(jobId: string): void;
   /** Answer POST /v1/runner/key with this status and code instead (undefined: normally). */
   refuseKeys(status: number | undefined): void;
   /** Publish these keys at /.well-known/walwarden/keys instead of PUBLISHED_KEYS. */
@@ -154,17 +167,21 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
         r.leaseId = `ls_${randomBytes(6).toString("hex")}`;
         r.leaseExpiresAt = Date.now() + leaseSeconds * 1000;
         r.claimedAt = Date.now();
+        r.attempts++;
         const lease = {
-          attempt: 1,
+          attempt: r.attempts,
           leaseId: r.leaseId,
           leaseExpiresAt: new Date(r.leaseExpiresAt).toISOString(),
           runnerId: RUNNER_ID,
         };
         return send(200, {
-          job: r.job.kind === "backup" ? { ...r.job, scheduleId: null, ...lease } : { ...r.job, ...lease },
+          job:
+            r.job.kind === "backup"
+              ? { ...r.job, scheduleId: null, minLockDays: r.job.minLockDays ?? null, ...lease }
+              : { ...r.job, ...lease },
         });
       }
-      const m = /^\/v1\/runner\/jobs\/([^/]+)\/(heartbeat|complete|fail|drill)$/.exec(url.pathname);
+      const m = /^\/v1\/runner\/jobs\/([^/]+)\/(heartbeat|complete|fail|drill|prune)$/.exec(url.pathname);
       if (!m) return refuse(404, "not-found", url.pathname);
       const r = jobs.get(decodeURIComponent(m[1]!));
       const schema = {
@@ -172,6 +189,7 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
         complete: CompleteRequestSchema,
         fail: FailRequestSchema,
         drill: DrillResultRequestSchema,
+        prune: PruneReportRequestSchema,
       }[m[2] as "fail"];
       const b = parse(schema as z.ZodType<{ leaseId: string } & Record<string, unknown>>);
       if (!b) return;
@@ -184,10 +202,30 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
         r.receipt.posts++;
         return send(200, drillAnswer(r));
       }
+      if (m[2] === "prune" && r.state === "pruned" && r.prune) {
+        // Idempotent per job and lease: the same report again gets the same answer (another is refused).
+        if (JSON.stringify(b) !== JSON.stringify(r.prune.report))
+          return refuse(409, "conflict", "another report for this lease");
+        r.prune.posts++;
+        return send(200, pruneAnswer(r.prune.report));
+      }
       if (r.state !== "claimed") return refuse(409, "lease-lost", `the job is ${r.state}`);
+      if (m[2] === "prune") {
+        const report = b as PruneReportRequest;
+        const job = r.job as Extract<QueuedJob, { kind: "prune" }>;
+        const asked = job.targets.map((t) => t.backupId).sort();
+        const told = report.results.map((x) => x.backupId).sort();
+        if (JSON.stringify(asked) !== JSON.stringify(told))
+          return refuse(422, "bad-request", "the report is not one result per target");
+        r.state = "pruned";
+        r.endedAt = Date.now();
+        r.prune = { report, posts: 1 };
+        return send(200, pruneAnswer(report));
+      }
       if (m[2] === "heartbeat") {
         r.leaseExpiresAt = Date.now() + leaseSeconds * 1000;
         r.phases.push((b as z.infer<typeof HeartbeatRequestSchema>).progress.phase);
+        r.bytes.push((b as z.infer<typeof HeartbeatRequestSchema>).progress.bytes);
         return send(200, { leaseExpiresAt: new Date(r.leaseExpiresAt).toISOString() });
       }
       if (m[2] === "fail") {
@@ -312,8 +350,16 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
         claimedAt: null,
         endedAt: null,
         phases: [],
+        bytes: [],
+        attempts: 0,
       });
       order.push(job.jobId);
+    },
+    requeue(jobId) {
+      const r = jobs.get(jobId)!;
+      r.state = "queued";
+      r.leaseId = null;
+      r.endedAt = null;
     },
     refuseKeys: (status) => void (keyRefusal = status),
     publish: (keys) => void (published = keys),
@@ -323,6 +369,14 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The Worker's answer to a prune report: backup.expired per deleted target, backup.expiry_blocked per kept one (but missing). */
+function pruneAnswer(report: PruneReportRequest) {
+  return {
+    expired: report.results.filter((x) => x.outcome === "deleted").length,
+    blocked: report.results.filter((x) => x.outcome !== "deleted" && x.outcome !== "missing").length,
   };
 }
 
