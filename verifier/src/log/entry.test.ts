@@ -143,6 +143,24 @@ function drillExamples(seq: number): LogEntry[] {
       },
     ],
     [
+      "bucket.posture",
+      "runner:rn_1",
+      "bucket:acme-backups",
+      {
+        bucket: "acme-backups",
+        runnerId: "rn_1",
+        posture: {
+          bucket: "acme-backups",
+          versioning: "suspended",
+          objectLock: { enabled: true, defaultMode: "GOVERNANCE", defaultDays: 30 },
+          publicAccess: "blocked",
+          encryption: "AES256",
+          lifecycle: [],
+        },
+        worsening: ["versioning suspended"],
+      },
+    ],
+    [
       "backup.expiry_blocked",
       "runner:rn_1",
       "database:db_main",

@@ -5,6 +5,7 @@ import { DrillBackupChoiceSchema } from "../drill/backup-choice.js";
 import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
 import { Id, Instant, Sha256Hex } from "../schema/common.js";
 import { RetentionPolicyShape } from "../retention/policy.js";
+import { BucketPostureSchema } from "../posture/posture.js";
 
 const Reason = z.string().min(1).max(4000);
 const Name = z.string().min(1).max(200);
@@ -184,6 +185,12 @@ export const EventData = {
     runnerId: Id,
     outcome: z.enum(["locked", "legal-hold", "mismatch", "foreign"]),
     retainUntil: Instant.nullable(),
+  }),
+  "bucket.posture": z.strictObject({
+    bucket: z.string().min(1).max(255),
+    runnerId: Id,
+    posture: BucketPostureSchema,
+    worsening: z.array(z.string().min(1).max(300)).max(20),
   }),
   // Alerts: an incident is a condition holding for a subject, found by the cron tick (SPEC §7).
   "alert.opened": z.strictObject({ ...IncidentRef, severity: z.enum(ALERT_SEVERITIES), openedAt: Instant }),

@@ -6,6 +6,7 @@ import { Id, Instant, Sha256Hex, singleLine, wellFormed } from "../schema/common
 import { AssertionSchema, MAX_ASSERTIONS } from "../drill/assertion.js";
 import { DRILL_TARGET_KINDS } from "../drill/predicate.js";
 import { JOB_KINDS } from "../jobs/job-state.js";
+import { BucketPostureSchema } from "../posture/posture.js";
 import { RetentionPolicyShape } from "../retention/policy.js";
 import { JobPhaseSchema } from "./jobs.js";
 import { MAX_PRUNE_TARGETS, PruneTargetSchema } from "./retention.js";
@@ -16,6 +17,8 @@ export const ClaimRequestSchema = z.strictObject({
   databases: z.array(Id).max(1000),
   /** The kinds of job this runner can run; a runner that predates drills sends none and gets backups only. */
   kinds: z.array(z.enum(JOB_KINDS)).min(1).max(JOB_KINDS.length).default(["backup"]),
+  /** The bucket's posture as the runner last read it (SPEC §12); sent every few minutes, not on every claim. */
+  posture: BucketPostureSchema.optional(),
 });
 
 /** A claimed backup job with its lease; the lease id fences heartbeat, complete and fail. */
