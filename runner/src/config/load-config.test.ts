@@ -156,4 +156,13 @@ describe("loadConfig", () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.message).toMatch(/drills\.jobs \(env WALWARDEN_DRILL_JOBS\): /);
   });
+
+  it("prune: on by default (the runner claims prune jobs); WALWARDEN_PRUNE_ENABLED=false turns it off", async () => {
+    const r = await loadConfig(file("prune.json", minimal), {});
+    expect(r.ok && r.value.prune).toEqual({ enabled: true });
+    const off = await loadConfig(file("prune-env.json", minimal), { WALWARDEN_PRUNE_ENABLED: "false" });
+    expect(off.ok && off.value.prune).toEqual({ enabled: false });
+    const bad = await loadConfig(file("prune-bad.json", minimal), { WALWARDEN_PRUNE_ENABLED: "maybe" });
+    expect(bad.ok).toBe(false);
+  });
 });
