@@ -1,7 +1,7 @@
 // The runner's own key against the stand-in Worker (wire-schema checked; support/stand-in-worker.ts): made
 // on first start in the state dir (0600, never logged), registered with its proof at start, the same key
 // again on the next start, a new one (a rotation the Worker logs) when the state dir lost it; while the
-// registration fails no drill is claimed and backups go on; drills.enabled false claims backups only.
+// registration fails no drill is claimed and backups go on; drills.enabled false claims no drills.
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,7 +94,8 @@ describe("the runner key (stand-in Worker)", () => {
       );
       expect(parts.worker.jobs.get(backup.jobId)!.state).toBe("completed");
       expect(parts.worker.jobs.get(drill.jobId)!.state).toBe("queued");
-      expect(parts.worker.claims.slice(claimsBefore).every((k) => k.join() === "backup")).toBe(true);
+      // Backups (and prunes) go on; drills are not asked for.
+      expect(parts.worker.claims.slice(claimsBefore).every((k) => k.join() === "backup,prune")).toBe(true);
     } finally {
       parts.worker.refuseKeys(undefined);
     }
@@ -102,14 +103,14 @@ describe("the runner key (stand-in Worker)", () => {
     expect(parts.worker.jobs.get(drill.jobId)!.receipt?.verified.predicate.outcome).toBe("passed");
   });
 
-  it("drills.enabled false: claims backups only, makes no key and registers none", async () => {
+  it("drills.enabled false: claims no drills (backups and prunes), makes no key and registers none", async () => {
     const cfg = drillConfig(parts, { db_shop: "shop" }, { drills: { enabled: false } });
     const registrations = parts.worker.registrations.length;
     const claimsBefore = parts.worker.claims.length;
     const drill = drillJob(shop);
     parts.worker.queue(drill);
     await runOnce(cfg);
-    expect(parts.worker.claims.slice(claimsBefore)).toEqual([["backup"]]);
+    expect(parts.worker.claims.slice(claimsBefore)).toEqual([["backup", "prune"]]);
     expect(parts.worker.registrations.length).toBe(registrations);
     expect(() => statSync(keyFile(cfg))).toThrow();
     expect(parts.worker.jobs.get(drill.jobId)!.state).toBe("queued");
