@@ -15,10 +15,12 @@ import { useApi } from "../lib/use-api.js";
 import { useRunnerNames } from "../lib/use-drill-verification.js";
 import { rpoReason } from "./databases.js";
 import { DrillHistory, RestorabilityPanel } from "./drills-panel.js";
+import { RetentionPanel } from "./retention-panel.js";
 
 /**
  * One database: its RPO and its last proven restore side by side ("back up now" and "drill now" for
- * operators), its restore drills with their receipts verified here, and its backup history as a chart and a table.
+ * operators), its retention (the policy, each backup's fate, the editor for admins), its restore drills with
+ * their receipts verified here, and its backup history as a chart and a table.
  */
 export function DatabaseScreen({ id }: { id: string }) {
   const me = useSession();
@@ -107,6 +109,7 @@ export function DatabaseScreen({ id }: { id: string }) {
           }}
         />
       </div>
+      <RetentionPanel databaseId={id} />
       <DrillHistory drills={drills} runnerNames={runnerNames} />
       <h2>Backup history</h2>
       <LoadState error={backups.error} loading={backups.loading && !items} what="the backups" />
