@@ -246,7 +246,7 @@ describe("alerts to a real webhook receiver", () => {
     // An hourly schedule nobody serves, and a daily drill policy that never passes.
     await apiCall(dev, "POST", "/v1/schedules", {
       cookie,
-      body: { databaseId: db.id, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 7 },
+      body: { databaseId: db.id, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60 },
     });
     await apiCall(dev, "PUT", `/v1/databases/${db.id}/drill-policy`, { cookie, body: { cron: "0 4 * * *" } });
     const before = receiver.received.length;

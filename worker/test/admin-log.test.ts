@@ -157,14 +157,14 @@ describe("admin actions in the log", () => {
       scheduleId = (
         await call("POST", "/v1/schedules", {
           token: org.adminToken,
-          json: { databaseId: dbId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 90, retentionDays: 30 },
+          json: { databaseId: dbId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 90 },
         })
       ).body.id;
       await call("PATCH", `/v1/schedules/${scheduleId}`, { token: org.adminToken, json: { cron: "*/15 * * * *" } });
       await call("PATCH", `/v1/databases/${dbId}`, { token: org.adminToken, json: { name: "orders-eu" } });
       const second = await call("POST", "/v1/schedules", {
         token: org.adminToken,
-        json: { databaseId: dbId, cron: "0 3 * * *", targetRpoMinutes: 1500, retentionDays: 30 },
+        json: { databaseId: dbId, cron: "0 3 * * *", targetRpoMinutes: 1500 },
       });
       await call("DELETE", `/v1/schedules/${second.body.id}`, { token: org.adminToken });
       expect((await call("DELETE", `/v1/databases/${dbId}`, { token: org.adminToken })).status).toBe(204);
@@ -203,7 +203,7 @@ describe("admin actions in the log", () => {
       await call("DELETE", "/v1/buckets/no-such-bucket", { token: org.adminToken }),
       await call("POST", "/v1/schedules", {
         token: org.adminToken,
-        json: { databaseId: org.databaseId, cron: "not a cron", targetRpoMinutes: 60, retentionDays: 7 },
+        json: { databaseId: org.databaseId, cron: "not a cron", targetRpoMinutes: 60 },
       }),
       await call("POST", "/v1/tokens", { token: org.operatorToken, json: { name: "sneaky", role: "admin" } }),
       await call("POST", "/v1/databases", { token: org.viewerToken, json: { name: "x", provider: "neon" } }),
@@ -248,7 +248,7 @@ describe("the evidence report lists the period's access and configuration change
     await call("PATCH", `/v1/users/${u.body.id}`, { token: org.adminToken, json: { role: "admin" } });
     await call("POST", "/v1/schedules", {
       token: org.adminToken,
-      json: { databaseId: org.databaseId, cron: "0 2 * * *", targetRpoMinutes: 1500, retentionDays: 14 },
+      json: { databaseId: org.databaseId, cron: "0 2 * * *", targetRpoMinutes: 1500 },
     });
     const to = new Date(Date.now() + 60_000).toISOString();
     const res = await SELF.fetch("https://walwarden.test/v1/evidence", {

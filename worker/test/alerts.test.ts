@@ -45,7 +45,7 @@ async function alertLog(org: Org) {
 async function scheduleMadeHoursAgo(org: Org, now: number): Promise<void> {
   const made = await call("POST", "/v1/schedules", {
     token: org.adminToken,
-    json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 7 },
+    json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60 },
   });
   expect(made.status).toBe(201);
   const slot = Math.floor((now - 2 * 60 * MIN) / (60 * MIN)) * 60 * MIN;

@@ -128,7 +128,7 @@ async function readyOrg(): Promise<Org> {
   if (put.status !== 200) throw new Error(`bucket credential: ${put.status} ${JSON.stringify(put.body)}`);
   const schedule = await call("POST", "/v1/schedules", {
     token: org.adminToken,
-    json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 30 },
+    json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60 },
   });
   if (schedule.status !== 201) throw new Error(`schedule: ${schedule.status} ${JSON.stringify(schedule.body)}`);
   return org;

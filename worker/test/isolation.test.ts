@@ -46,7 +46,6 @@ const schedule = (databaseId: string) => ({
   cron: "0 3 * * *",
   timezone: "UTC",
   targetRpoMinutes: 1440,
-  retentionDays: 30,
 });
 
 /** Gives an org a named database, a schedule, a finished backup, a leased job, a queued job, a token and a user. */

@@ -9,7 +9,6 @@ const schedule = (databaseId: string, over: Record<string, unknown> = {}) => ({
   cron: "15 3 * * *",
   timezone: "Europe/Oslo",
   targetRpoMinutes: 1500,
-  retentionDays: 30,
   ...over,
 });
 
@@ -121,7 +120,7 @@ describe("schedules", () => {
     [{ cron: "0 3 30 2 *" }, /never runs/],
     [{ timezone: "Mars/Olympus_Mons" }, /time zone/],
     [{ targetRpoMinutes: 1 }, /targetRpoMinutes/],
-    [{ retentionDays: 0 }, /retentionDays/],
+    [{ retentionDays: 30 }, /retentionDays/], // a retention policy of its database now (PUT /v1/databases/:id/retention-policy)
   ])("refuses a schedule with %j and writes nothing", async (over, message) => {
     const org = await makeOrg();
     const before = await count("schedules");

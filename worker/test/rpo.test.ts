@@ -29,7 +29,7 @@ describe("RPO status", () => {
     const org = await makeOrg();
     await call("POST", "/v1/schedules", {
       token: org.adminToken,
-      json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 7 },
+      json: { databaseId: org.databaseId, cron: "0 * * * *", timezone: "UTC", targetRpoMinutes: 60 },
     });
     const before = (await call("GET", "/v1/rpo", { token: org.viewerToken })).body;
     expect(before.databases).toEqual([

@@ -142,7 +142,6 @@ describe("a connection string sent where a careless API would keep it", () => {
             cron: "0 3 * * *",
             timezone: "UTC",
             targetRpoMinutes: 1440,
-            retentionDays: 30,
             ...withConnectionString,
           },
         }),

@@ -139,7 +139,7 @@ const oneLine: Case[] = [
     "POST",
     () => "/v1/schedules",
     (o) => o.adminToken,
-    (s) => ({ databaseId: org.databaseId, cron: `0 0 * *${s}*`, targetRpoMinutes: 60, retentionDays: 7 }),
+    (s) => ({ databaseId: org.databaseId, cron: `0 0 * *${s}*`, targetRpoMinutes: 60 }),
   ],
   [
     "measured server version",

@@ -60,7 +60,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
       if (targetRpoMinutes !== undefined) {
         await apiCall(dev, "POST", "/v1/schedules", {
           cookie,
-          body: { databaseId: db.id, cron: "0 3 * * *", timezone: "UTC", targetRpoMinutes, retentionDays: 30 },
+          body: { databaseId: db.id, cron: "0 3 * * *", timezone: "UTC", targetRpoMinutes },
         });
       }
       return db.id;

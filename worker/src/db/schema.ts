@@ -10,9 +10,20 @@ import {
   JOB_KINDS,
   JOB_STATES,
   RESTORE_STATES,
+  type RetentionPolicy,
 } from "@walwarden/verifier";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { BACKUP_PHASES, DRILL_PHASES, DRILL_STATUSES, JOB_TRIGGERS, PROVIDERS, ROLES } from "@walwarden/verifier/wire";
+import {
+  BACKUP_PHASES,
+  DRILL_PHASES,
+  DRILL_STATUSES,
+  JOB_TRIGGERS,
+  PROVIDERS,
+  PRUNE_OUTCOMES,
+  PRUNE_PHASES,
+  type PruneTarget,
+  ROLES,
+} from "@walwarden/verifier/wire";
 
 // D1 metadata, described record by record (with what is secret and how it is kept) in worker/STORAGE.md.
 // Times are epoch milliseconds. Every tenant table carries org_id and every query filters on it.
@@ -112,7 +123,7 @@ export const databases = sqliteTable(
   (t) => [index("databases_org").on(t.orgId, t.id)],
 );
 
-/** When to back a database up: a cron expression in a time zone, with an RPO target and a retention. */
+/** When to back a database up: a cron expression in a time zone, with an RPO target (retention is the database's policy). */
 export const schedules = sqliteTable(
   "schedules",
   {
@@ -126,7 +137,6 @@ export const schedules = sqliteTable(
     cron: text("cron").notNull(),
     timezone: text("timezone").notNull(),
     targetRpoMinutes: integer("target_rpo_minutes").notNull(),
-    retentionDays: integer("retention_days").notNull(),
     enabled: integer("enabled", { mode: "boolean" }).notNull(),
     nextRunAt: integer("next_run_at"),
     createdAt: integer("created_at").notNull(),
@@ -163,7 +173,7 @@ export const jobs = sqliteTable(
     leaseId: text("lease_id"),
     leaseExpiresAt: integer("lease_expires_at"),
     runnerId: text("runner_id"),
-    progressPhase: text("progress_phase", { enum: [...BACKUP_PHASES, ...DRILL_PHASES] }),
+    progressPhase: text("progress_phase", { enum: [...BACKUP_PHASES, ...DRILL_PHASES, ...PRUNE_PHASES] }),
     progressBytes: integer("progress_bytes"),
     heartbeatAt: integer("heartbeat_at"),
     backupId: text("backup_id").notNull(),
@@ -180,6 +190,8 @@ export const jobs = sqliteTable(
     index("jobs_db").on(t.orgId, t.databaseId, t.id),
     // The alerts' missed-backup check reads each schedule's latest slot.
     index("jobs_schedule_slot").on(t.scheduleId, t.slotAt),
+    // Retention: a database's waiting prune, and the drills about to restore its backups.
+    index("jobs_db_kind").on(t.databaseId, t.kind, t.status),
   ],
 );
 
@@ -235,6 +247,14 @@ export const backups = sqliteTable(
     startedAt: integer("started_at").notNull(),
     completedAt: integer("completed_at").notNull(),
     durationMs: integer("duration_ms").notNull(),
+    /** When the Worker accepted its runner's report that the objects were deleted (SPEC §12); the row stays. */
+    expiredAt: integer("expired_at"),
+    /** The prune job whose report expired it. */
+    expiredJobId: text("expired_job_id"),
+    /** The last outcome a prune reported without deleting it: `missing` is never asked again. */
+    pruneOutcome: text("prune_outcome", { enum: PRUNE_OUTCOMES }),
+    /** A blocked backup is no prune's target again before this. */
+    pruneRetryAt: integer("prune_retry_at"),
   },
   (t) => [index("backups_db").on(t.orgId, t.databaseId, t.completedAt), index("backups_org").on(t.orgId, t.id)],
 );
@@ -308,6 +328,53 @@ export const drills = sqliteTable(
     index("drills_db").on(t.orgId, t.databaseId, t.id),
   ],
 );
+
+/**
+ * A database's retention policy (one per database, SPEC §12), normalised, and when the cron tick decides
+ * it next. `updated_at` only grows: a prune is queued only while the policy it was decided with is stored.
+ * Removed with its database.
+ */
+export const retentionPolicies = sqliteTable(
+  "retention_policies",
+  {
+    databaseId: text("database_id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    /** JSON: the normalised RetentionPolicy. */
+    policy: text("policy", { mode: "json" }).$type<RetentionPolicy>().notNull(),
+    /** The tick decides this database at or after this instant (0: at the next tick). */
+    decideAfter: integer("decide_after").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("retention_policies_due").on(t.decideAfter)],
+);
+
+/**
+ * A prune job's decision (SPEC §12): when, under which policy, and the backups to delete as their manifests
+ * name them; once its runner reported, that report's digest and what it logged, so the same report again
+ * answers the same and another one is refused.
+ */
+export const pruneJobs = sqliteTable("prune_jobs", {
+  jobId: text("job_id").primaryKey(),
+  orgId: text("org_id")
+    .notNull()
+    .references(() => orgs.id),
+  databaseId: text("database_id").notNull(),
+  decidedAt: integer("decided_at").notNull(),
+  /** JSON: the RetentionPolicy decided with. */
+  policy: text("policy", { mode: "json" }).$type<RetentionPolicy>().notNull(),
+  /** JSON: the wire's PruneTarget[] (1–100). */
+  targets: text("targets", { mode: "json" }).$type<PruneTarget[]>().notNull(),
+  createdAt: integer("created_at").notNull(),
+  /** The report: under which lease, the SHA-256 of its JCS bytes, the counts answered, when. */
+  leaseId: text("lease_id"),
+  reportSha256: text("report_sha256"),
+  expiredCount: integer("expired_count"),
+  blockedCount: integer("blocked_count"),
+  reportedAt: integer("reported_at"),
+});
 
 /** The queryable copy of each org's log (the Ledger Durable Object is the original). bytes = JCS text. */
 export const logEntries = sqliteTable(

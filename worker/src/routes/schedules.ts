@@ -31,7 +31,6 @@ const view = (s: ScheduleRow): Schedule => ({
   cron: s.cron,
   timezone: s.timezone,
   targetRpoMinutes: s.targetRpoMinutes,
-  retentionDays: s.retentionDays,
   enabled: s.enabled,
   nextRunAt: iso(s.nextRunAt),
   createdAt: iso(s.createdAt),
@@ -58,11 +57,10 @@ const logged = (s: ScheduleRow) => ({
   cron: s.cron,
   timezone: s.timezone,
   targetRpoMinutes: s.targetRpoMinutes,
-  retentionDays: s.retentionDays,
   enabled: s.enabled,
 });
 
-/** Backup schedules: a cron expression (croner) in a time zone, a target RPO and a retention. */
+/** Backup schedules: a cron expression (croner) in a time zone and a target RPO (retention is the database's policy). */
 export const scheduleRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, ListSchedulesQuerySchema);
@@ -129,7 +127,6 @@ export const scheduleRoutes = new Hono<AppEnv>()
         cron: next.cron,
         timezone: next.timezone,
         targetRpoMinutes: next.targetRpoMinutes,
-        retentionDays: next.retentionDays,
         enabled: next.enabled,
         nextRunAt: next.nextRunAt,
         updatedAt: now,

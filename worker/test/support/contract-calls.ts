@@ -92,7 +92,7 @@ export const newSchedule = (w: World) =>
   setup(
     call("POST", "/v1/schedules", {
       token: w.org.adminToken,
-      json: { databaseId: w.org.databaseId, cron: "0 * * * *", targetRpoMinutes: 60, retentionDays: 30 },
+      json: { databaseId: w.org.databaseId, cron: "0 * * * *", targetRpoMinutes: 60 },
     }),
     201,
     "schedule",

@@ -862,7 +862,6 @@ export const CONTRACT: Record<string, RouteContract> = {
         cron: "30 2 * * *",
         timezone: "Europe/Oslo",
         targetRpoMinutes: 1440,
-        retentionDays: 14,
       };
       return {
         ok: [await valid("POST /v1/schedules", "/v1/schedules", { token: w.org.adminToken, json })],
