@@ -9,6 +9,7 @@ import { bootstrapRoutes } from "./routes/bootstrap.js";
 import { bucketRoutes } from "./routes/buckets.js";
 import { databaseRoutes } from "./routes/databases.js";
 import { databaseDrillRoutes, drillRoutes } from "./routes/drills.js";
+import { databaseRetentionRoutes } from "./routes/retention.js";
 import { evidenceRoutes } from "./routes/evidence.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { logRoutes } from "./routes/log.js";
@@ -33,6 +34,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/runners", runnerAdminRoutes)
   .route("/v1/databases", databaseRoutes)
   .route("/v1/databases", databaseDrillRoutes)
+  .route("/v1/databases", databaseRetentionRoutes)
   .route("/v1/drills", drillRoutes)
   .route("/v1/schedules", scheduleRoutes)
   .route("/v1/backups", backupRoutes)

@@ -19,8 +19,8 @@ export function pickNumber(drillId: string): number {
 }
 
 /**
- * Chooses a backup for many drills in one statement (bind `picksParam(picks)` as ?1): `latest` is the
- * database's newest completed backup; `random` is, of its backups completed in the `withinDays` before the
+ * Chooses a backup for many drills in one statement (bind `picksParam(picks)` as ?1), of the completed
+ * backups not expired by retention (SPEC §12): `latest` is the database's newest completed backup; `random` is, of its backups completed in the `withinDays` before the
  * slot (ordered by completion, then id), the one at index `pickNumber(drillId) mod n`, or the newest if
  * none is that recent. A database with no completed backup gets null. Rows: `{key, backup_id}`.
  */
@@ -33,13 +33,13 @@ export const CHOOSE_BACKUPS_SQL = `
     SELECT due.k, b.id, due.h,
            row_number() OVER (PARTITION BY due.k ORDER BY b.completed_at, b.id) - 1 AS i,
            count(*) OVER (PARTITION BY due.k) AS n
-    FROM due JOIN backups b ON b.org_id = due.org_id AND b.database_id = due.database_id
+    FROM due JOIN backups b ON b.org_id = due.org_id AND b.database_id = due.database_id AND b.expired_at IS NULL
     WHERE due.within_days IS NOT NULL
       AND b.completed_at > due.slot - due.within_days * 86400000 AND b.completed_at <= due.slot)
   SELECT due.k AS key,
          coalesce((SELECT r.id FROM recent r WHERE r.k = due.k AND r.i = r.h % r.n),
                   (SELECT b.id FROM backups b WHERE b.org_id = due.org_id AND b.database_id = due.database_id
-                   ORDER BY b.completed_at DESC, b.id DESC LIMIT 1)) AS backup_id
+                     AND b.expired_at IS NULL ORDER BY b.completed_at DESC, b.id DESC LIMIT 1)) AS backup_id
   FROM due`;
 
 /** The one parameter of CHOOSE_BACKUPS_SQL. */

@@ -212,9 +212,11 @@ export async function enqueueManualDrill(
     .bind(databaseId, orgId)
     .first<{ backup: string }>();
   const chosen = backupId
-    ? await env.DB.prepare("SELECT id AS backup_id FROM backups WHERE id = ?1 AND org_id = ?2 AND database_id = ?3")
+    ? await env.DB.prepare(
+        "SELECT id AS backup_id, expired_at FROM backups WHERE id = ?1 AND org_id = ?2 AND database_id = ?3",
+      )
         .bind(backupId, orgId, databaseId)
-        .first<{ backup_id: string }>()
+        .first<{ backup_id: string; expired_at: number | null }>()
     : await env.DB.prepare(CHOOSE_BACKUPS_SQL)
         .bind(
           picksParam([
@@ -230,6 +232,12 @@ export async function enqueueManualDrill(
         )
         .first<ChosenBackup>();
   if (backupId && !chosen) throw notFound("backup");
+  if (chosen && "expired_at" in chosen && chosen.expired_at !== null)
+    throw new ApiError(
+      409,
+      "conflict",
+      `backup ${backupId} expired under its database's retention policy: its objects were deleted, there is nothing to drill`,
+    );
   if (!chosen?.backup_id)
     throw new ApiError(
       409,

@@ -9,8 +9,9 @@ export const LEASE_EXPIRED_REASON = "lease expired: the runner stopped heartbeat
 
 /**
  * Re-queues jobs whose lease ran out (or fails them for good after their last attempt), logging
- * backup.failed (drill.failed for a drill) with willRetry for each, set-based in one atomic batch: the
- * outbox rows and the drills' rows are written from the same rows the update changes. Only `leased` jobs:
+ * backup.failed (drill.failed for a drill; nothing for a prune) with willRetry for each, and returns how
+ * many it moved; set-based in one atomic batch: the outbox rows and the drills' rows are written from the
+ * same rows the update changes. Only `leased` jobs:
  * a `completing` job's completion is recorded (it may be signed and logged already), so it is finished,
  * never re-queued (finishStalledCompletions).
  */
@@ -18,7 +19,7 @@ export async function expireLeases(d1: CountingD1, now: number): Promise<number>
   const expired = `SELECT id FROM jobs WHERE ${statusAllows("retry")} AND lease_expires_at < ?1 ORDER BY lease_expires_at LIMIT ${LIMIT}`;
   const among: OverJob = (j) => `${j}id IN (${expired})`;
   const retry: OverJob = (j) => `${j}attempt < ${j}max_attempts`;
-  const [events] = await d1.batch([
+  const [, , moved] = await d1.batch([
     d1.prepare(
       attemptFailedEvent({
         key: `'expired:' || id || ':' || lease_id`,
@@ -46,5 +47,6 @@ export async function expireLeases(d1: CountingD1, now: number): Promise<number>
       LEASE_EXPIRED_REASON,
     ),
   ]);
-  return events?.meta.changes ?? 0;
+  // The jobs moved, not the events logged: a prune's expired lease logs nothing (attemptFailedEvent).
+  return moved?.meta.changes ?? 0;
 }

@@ -39,7 +39,9 @@ export type OverJob = (job: string) => string;
 /**
  * The statement that logs a failed attempt of each job `where` selects (INSERT … SELECT into the outbox,
  * in the batch that moves the job): `backup.failed` for a backup, `drill.failed` with no receipt for a
- * drill. One statement for every kind, so a failure is logged the same way whatever the job does.
+ * drill. One statement for every kind, so a failure is logged the same way whatever the job does. A prune's
+ * failed attempt is not logged (SPEC §12 gives retention its own events only): its job row keeps the reason,
+ * and the cron tick decides again once no prune is waiting.
  */
 export function attemptFailedEvent(o: {
   key: string;
@@ -61,7 +63,7 @@ export function attemptFailedEvent(o: {
                               'reason', ${o.reason}, 'willRetry', ${willRetry})
            END,
            ${o.at}
-    FROM jobs WHERE ${o.where("")}`;
+    FROM jobs WHERE kind <> 'prune' AND (${o.where("")})`;
 }
 
 /**

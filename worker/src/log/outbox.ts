@@ -38,17 +38,32 @@ export function outboxStatements(
   /** Only if this jobs row exists when the statement runs: for a change whose own INSERT may do nothing. */
   onlyIfJob?: string,
 ): D1PreparedStatement[] {
+  return onlyIfJob === undefined
+    ? outboxStatementsWhere(db, events, now, "1", [])
+    : outboxStatementsWhere(db, events, now, "EXISTS (SELECT 1 FROM jobs WHERE id = ?3)", [onlyIfJob]);
+}
+
+/**
+ * Statements that put events in the outbox only where `condition` (SQL, its parameters bound from ?3 on)
+ * holds when each runs: for events that must be written only if an earlier statement of the batch changed
+ * what they record.
+ */
+export function outboxStatementsWhere(
+  db: D1Database,
+  events: OutboxEvent[],
+  now: number,
+  condition: string,
+  params: unknown[],
+): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   for (let i = 0; i < events.length; i += PER_STATEMENT) {
     const rows = events.slice(i, i + PER_STATEMENT).map((e) => ({ ...e, data: JSON.stringify(e.data) }));
-    const guard = onlyIfJob === undefined ? "" : "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?3)";
     const statement = db.prepare(
       `INSERT OR IGNORE INTO outbox (org_id, key, type, actor, subject, data, created_at)
        SELECT value ->> '$.orgId', value ->> '$.key', value ->> '$.type', value ->> '$.actor', value ->> '$.subject', value ->> '$.data', ?1
-       FROM json_each(?2) ${guard}`,
+       FROM json_each(?2) WHERE ${condition}`,
     );
-    const rowsJson = JSON.stringify(rows);
-    out.push(onlyIfJob === undefined ? statement.bind(now, rowsJson) : statement.bind(now, rowsJson, onlyIfJob));
+    out.push(statement.bind(now, JSON.stringify(rows), ...params));
   }
   return out;
 }

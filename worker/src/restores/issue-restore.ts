@@ -18,10 +18,10 @@ export interface Issued {
 }
 
 /** Why a restore was not issued. */
-export type IssueErrorCode = "not-found" | "no-credential" | "sealed" | "log-unavailable";
+export type IssueErrorCode = "not-found" | "expired" | "no-credential" | "sealed" | "log-unavailable";
 
 /**
- * Issues a restore of one of the org's backups: checks the Worker can presign the artifact's bucket (so a
+ * Issues a restore of one of the org's backups not expired by retention: checks the Worker can presign the artifact's bucket (so a
  * token is never issued that cannot be claimed), creates the RestoreSession (which logs
  * restore.token_issued with the token's hash and arms the expiry alarm), then records the D1 row.
  */
@@ -36,6 +36,11 @@ export async function issueRestore(
     where: and(eq(backups.id, backupId), eq(backups.orgId, orgId)),
   });
   if (!backup) return err("not-found", "backup not found");
+  if (backup.expiredAt !== null)
+    return err(
+      "expired",
+      `backup ${backupId} expired under its database's retention policy: its runner deleted the objects (backup.expired in the log)`,
+    );
   const where = splitArtifactUri(backup.artifactUri);
   if (!where) return err("not-found", `backup ${backupId} has no s3:// artifact`);
   const access = await bucketAccess(env, orgId, where.bucket);

@@ -14,7 +14,7 @@ import { actorOf } from "../auth/principal.js";
 import { logAdminAction } from "../audit/log-admin-action.js";
 import { requireRole } from "../auth/middleware.js";
 import { dbOf, type Db } from "../db/client.js";
-import { databases, drillPolicies, schedules } from "../db/schema.js";
+import { databases, schedules } from "../db/schema.js";
 import { notFound } from "../http/errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { orgPage } from "../http/pagination.js";
@@ -23,6 +23,8 @@ import { jsonBody, param, query } from "../http/validate.js";
 import { enqueueManualBackup } from "../jobs/enqueue.js";
 import { policyOf, policyRemovedKey } from "../drills/policy.js";
 import { newId } from "../lib/ids.js";
+import { retentionPolicyOf, retentionRemovedKey } from "../retention/policy.js";
+import { withdrawQueuedPrunes } from "../retention/withdraw.js";
 import { iso } from "../lib/time.js";
 
 type DatabaseRow = typeof databases.$inferSelect;
@@ -45,7 +47,8 @@ export async function findDatabase(db: Db, orgId: string, id: string): Promise<D
 
 /**
  * Databases to back up: a name and a provider hint, never a connection string. Deleting one keeps its
- * backups, drills and log (history is evidence) and removes its schedules and its drill policy.
+ * backups, drills and log (history is evidence) and removes its schedules, its drill policy and its
+ * retention policy, withdrawing a queued prune: deleting a database deletes no object.
  */
 export const databaseRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
@@ -117,6 +120,15 @@ export const databaseRoutes = new Hono<AppEnv>()
         data: { databaseId: id },
         onceKey: policyRemovedKey(policy),
       });
+    const retention = await retentionPolicyOf(c.env.DB, p.orgId, id);
+    if (retention)
+      await logAdminAction(c.env, p.orgId, {
+        type: "retention.policy_removed",
+        actor: actorOf(p),
+        subject: `database:${id}`,
+        data: { databaseId: id },
+        onceKey: retentionRemovedKey(retention),
+      });
     await logAdminAction(c.env, p.orgId, {
       type: "database.deleted",
       actor: actorOf(p),
@@ -125,10 +137,13 @@ export const databaseRoutes = new Hono<AppEnv>()
       onceKey: `database-deleted:${id}`,
     });
     const now = Date.now();
-    await db.batch([
-      db.update(databases).set({ deletedAt: now, updatedAt: now }).where(eq(databases.id, id)),
-      db.delete(schedules).where(eq(schedules.databaseId, id)),
-      db.delete(drillPolicies).where(eq(drillPolicies.databaseId, id)),
+    const d1 = c.env.DB;
+    await d1.batch([
+      d1.prepare("UPDATE databases SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2").bind(now, id),
+      d1.prepare("DELETE FROM schedules WHERE database_id = ?1").bind(id),
+      d1.prepare("DELETE FROM drill_policies WHERE database_id = ?1").bind(id),
+      d1.prepare("DELETE FROM retention_policies WHERE database_id = ?1").bind(id),
+      ...withdrawQueuedPrunes(d1, p.orgId, id),
     ]);
     return c.body(null, 204);
   })

@@ -120,7 +120,8 @@ export const restoreRoutes = new Hono<AppEnv>()
     const issued = await issueRestore(c.env, p.orgId, actorOf(p), body.backupId, Date.now());
     if (!issued.ok) {
       if (issued.code === "not-found") throw notFound("backup");
-      if (issued.code === "no-credential") throw new ApiError(409, "conflict", issued.message);
+      if (issued.code === "no-credential" || issued.code === "expired")
+        throw new ApiError(409, "conflict", issued.message);
       throw new ApiError(503, "unavailable", issued.message);
     }
     const api = (c.env.PUBLIC_API_URL ?? new URL(c.req.url).origin).replace(/\/+$/, "");

@@ -11,6 +11,8 @@ import {
   FailResponseSchema,
   HeartbeatRequestSchema,
   HeartbeatResponseSchema,
+  PruneReportRequestSchema,
+  PruneReportResponseSchema,
   RunnerKeyRequestSchema,
   RunnerKeyResponseSchema,
 } from "@walwarden/verifier/wire";
@@ -25,11 +27,13 @@ import { failJob } from "../jobs/fail.js";
 import { heartbeat } from "../jobs/heartbeat.js";
 import { acceptDrillResult } from "../drills/result.js";
 import { registerRunnerKey } from "../drills/runner-key.js";
+import { acceptPruneReport } from "../retention/prune-report.js";
 
 const LEASE_LOST = "this lease is not current: the job was re-queued, finished, or the lease expired";
 
 /**
- * The runner protocol: its key, claim, heartbeat, complete (a backup), drill (a drill's receipt), fail.
+ * The runner protocol: its key, claim, heartbeat, complete (a backup), drill (a drill's receipt), prune (a
+ * prune's report), fail.
  * Runner token auth; every call scoped to its org.
  */
 export const runnerRoutes = new Hono<AppEnv>()
@@ -74,6 +78,18 @@ export const runnerRoutes = new Hono<AppEnv>()
       throw new ApiError(400, "bad-request", done.message);
     }
     return reply(c, DrillResultResponseSchema, done.value);
+  })
+  .post("/jobs/:jobId/prune", async (c) => {
+    const jobId = param(c, "jobId", Id);
+    const body = await jsonBody(c, PruneReportRequestSchema);
+    const done = await acceptPruneReport(c.env, c.get("runner"), jobId, body, Date.now());
+    if (!done.ok) {
+      // As for complete: lease-lost and completion-mismatch say nothing was taken from this report.
+      if (done.code === "lease-lost" || done.code === "completion-mismatch")
+        throw new ApiError(409, done.code, done.message);
+      throw new ApiError(400, "bad-request", done.message);
+    }
+    return reply(c, PruneReportResponseSchema, done.value);
   })
   .post("/jobs/:jobId/fail", async (c) => {
     const jobId = param(c, "jobId", Id);

@@ -5,10 +5,11 @@ import { finishStalledCompletions } from "../jobs/finish-completion.js";
 import { scheduleDueDrills, type DrillScheduleStats } from "../drills/queue.js";
 import { CountingD1 } from "../lib/d1-counter.js";
 import { flushAllOutboxes } from "../log/outbox.js";
+import { type PruneScheduleStats, queueDuePrunes } from "../retention/queue-prunes.js";
 import { scheduleDue, type ScheduleStats } from "./schedule-due.js";
 
 /** What one cron tick did, logged as one JSON line (and read by bench/cron-tick). */
-export interface TickStats extends ScheduleStats, DrillScheduleStats {
+export interface TickStats extends ScheduleStats, DrillScheduleStats, PruneScheduleStats {
   expired: number;
   /** Completions finished for runners that went away (recorded, lease run out). */
   completionsFinished: number;
@@ -19,12 +20,13 @@ export interface TickStats extends ScheduleStats, DrillScheduleStats {
   /** When the handler began (epoch ms): a tick's wait before it starts is the runtime's, not its own. */
   startedAt: number;
   /** Wall milliseconds of each step (what a slow tick waited on: the Worker's clock moves on I/O). */
-  phaseMs: Record<"schedule" | "drills" | "leases" | "alerts" | "flush" | "completions", number>;
+  phaseMs: Record<"schedule" | "drills" | "retention" | "leases" | "alerts" | "flush" | "completions", number>;
 }
 
 /**
- * One `* * * * *` tick: queue due backups and drills, expire leases, append everything waiting to the
- * logs, finish completions (backups and drill receipts) whose runner went away, and evaluate alerts.
+ * One `* * * * *` tick: queue due backups and drills, decide retention and queue prunes, expire leases,
+ * append everything waiting to the logs, finish completions (backups and drill receipts) whose runner went
+ * away, and evaluate alerts.
  */
 export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   const startedAt = Date.now();
@@ -38,6 +40,7 @@ export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   };
   const scheduled = await timed("schedule", () => scheduleDue(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3)));
   const drills = await timed("drills", () => scheduleDueDrills(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3)));
+  const prunes = await timed("retention", () => queueDuePrunes(d1, now, intVar(env.MAX_JOB_ATTEMPTS, 3)));
   const expired = await timed("leases", () => expireLeases(d1, now));
   // After the jobs moved, before the log is flushed: alert.opened|resolved go out with this tick's events.
   const alerts = await timed("alerts", () => evaluateAlerts(env, d1, now));
@@ -46,6 +49,7 @@ export async function runCronTick(env: Env, now: number): Promise<TickStats> {
   return {
     ...scheduled,
     ...drills,
+    ...prunes,
     expired,
     completionsFinished,
     logged: logged.events,

@@ -1,9 +1,11 @@
-import type { ClaimedJob } from "@walwarden/verifier/wire";
+import type { ClaimedBackupJob, ClaimedJob } from "@walwarden/verifier/wire";
 import { ARTIFACT_SHA256, backupResult } from "./backup-result.js";
 import { call, type Answer, type Org } from "./client.js";
 
 /** What claim hands a runner: the wire's ClaimedJob. */
 export type Claimed = ClaimedJob;
+/** A claimed backup: what these helpers lease (a runner that asks for no kinds gets backups only). */
+export type ClaimedBackup = ClaimedBackupJob;
 
 /** Setup steps throw (instead of asserting) so a broken step is reported as what it was, not as a later mismatch. */
 function expectStatus(a: Answer, status: number, what: string): Answer {
@@ -40,15 +42,16 @@ export async function queueBackup(org: Org, databaseId = org.databaseId): Promis
 }
 
 /** Queues a backup and claims it with the org's runner: a job under a live lease. */
-export async function leasedJob(org: Org, databaseId = org.databaseId): Promise<Claimed> {
+export async function leasedJob(org: Org, databaseId = org.databaseId): Promise<ClaimedBackup> {
   const jobId = await queueBackup(org, databaseId);
   const job = expectStatus(await claim(org.runnerToken, [databaseId]), 200, "claim").body.job as Claimed | null;
-  if (job?.jobId !== jobId) throw new Error(`claim: expected job ${jobId}, got ${JSON.stringify(job)}`);
+  if (job?.kind !== "backup" || job.jobId !== jobId)
+    throw new Error(`claim: expected backup job ${jobId}, got ${JSON.stringify(job)}`);
   return job;
 }
 
 /** Runs one backup to completion with the org's runner; its backup exists afterwards. */
-export async function completedBackup(org: Org, databaseId = org.databaseId): Promise<Claimed> {
+export async function completedBackup(org: Org, databaseId = org.databaseId): Promise<ClaimedBackup> {
   const job = await leasedJob(org, databaseId);
   expectStatus(
     await onJob(org.runnerToken, job.jobId, "complete", completeBody(job.leaseId, org.runnerId)),
@@ -59,7 +62,7 @@ export async function completedBackup(org: Org, databaseId = org.databaseId): Pr
 }
 
 /** Runs one backup to a permanent failure with the org's runner, with `reason`. */
-export async function failedBackup(org: Org, reason: string, databaseId = org.databaseId): Promise<Claimed> {
+export async function failedBackup(org: Org, reason: string, databaseId = org.databaseId): Promise<ClaimedBackup> {
   const job = await leasedJob(org, databaseId);
   expectStatus(await onJob(org.runnerToken, job.jobId, "fail", failBody(job.leaseId, reason)), 200, "fail");
   return job;
