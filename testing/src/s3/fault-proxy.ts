@@ -15,6 +15,7 @@ import {
   type ObjectLockEmulation,
   objectLockEmulation,
 } from "./object-lock-emulation.js";
+import { postureOperation } from "./bucket-posture-emulation.js";
 import { s3Operation } from "./s3-operation.js";
 
 /** One request the fault proxy saw. */
@@ -163,7 +164,10 @@ export async function startFaultProxy({
     const query = url.searchParams;
     const info: ProxiedRequest = {
       seq: requests.length,
-      op: lockOperation(req.method ?? "GET", query) ?? s3Operation(req.method ?? "GET", url.pathname, query),
+      op:
+        lockOperation(req.method ?? "GET", query) ??
+        postureOperation(req.method ?? "GET", url.pathname, query) ??
+        s3Operation(req.method ?? "GET", url.pathname, query),
       method: req.method ?? "GET",
       path: url.pathname,
       query: Object.fromEntries(query),
