@@ -53,6 +53,11 @@ async function populate(org: Org, tag: string): Promise<Tenant> {
   const databaseName = `${tag} payroll`;
   await call("PATCH", `/v1/databases/${org.databaseId}`, { token: org.adminToken, json: { name: databaseName } });
   const sch = await call("POST", "/v1/schedules", { token: org.adminToken, json: schedule(org.databaseId) });
+  const retention = await call("PUT", `/v1/databases/${org.databaseId}/retention-policy`, {
+    token: org.adminToken,
+    json: { daily: 7, monthly: 12 },
+  });
+  expect(retention.status).toBe(200);
   const finished = await completedBackup(org);
   const live = await leasedJob(org);
   const queuedJobId = await queueBackup(org);
@@ -119,7 +124,7 @@ function fill(template: string, t: Ids): string {
 
 /** An org route: method, path template, the weakest role allowed, and a valid body naming `target`'s ids. */
 interface Route {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   role: Role;
   json?: (target: Ids) => unknown;
@@ -148,6 +153,14 @@ const BY_ID: Route[] = [
   },
   { method: "GET", path: "/v1/schedules/{schedule}", role: "viewer" },
   { method: "PATCH", path: "/v1/schedules/{schedule}", role: "admin", json: () => ({ enabled: false }) },
+  { method: "GET", path: "/v1/databases/{database}/retention-policy", role: "viewer" },
+  {
+    method: "PUT",
+    path: "/v1/databases/{database}/retention-policy",
+    role: "admin",
+    json: () => ({ keepLast: 1 }),
+  },
+  { method: "GET", path: "/v1/databases/{database}/retention", role: "viewer" },
   { method: "GET", path: "/v1/backups/{backup}", role: "viewer" },
   { method: "GET", path: "/v1/jobs/{liveJob}", role: "viewer" },
   { method: "GET", path: "/v1/jobs/{finishedJob}", role: "viewer" },
@@ -157,6 +170,7 @@ const BY_ID: Route[] = [
   { method: "DELETE", path: "/v1/tokens/{token}", role: "admin" },
   { method: "DELETE", path: "/v1/runners/{runner}", role: "admin" },
   { method: "DELETE", path: "/v1/schedules/{schedule}", role: "admin" },
+  { method: "DELETE", path: "/v1/databases/{database}/retention-policy", role: "admin" },
   { method: "DELETE", path: "/v1/databases/{database}", role: "admin" },
 ];
 
@@ -228,6 +242,11 @@ const ON_JOB: RunnerRoute[] = [
     note: "a live lease",
   },
   {
+    path: "/v1/runner/jobs/{liveJob}/prune",
+    json: (t) => ({ leaseId: t.liveLeaseId, results: [] }),
+    note: "a live lease",
+  },
+  {
     path: "/v1/runner/jobs/{finishedJob}/complete",
     json: (t, caller) => completeBody(t.finishedLeaseId, caller.runnerId),
     note: "a completed job, replayed",
@@ -262,6 +281,9 @@ async function snapshot(t: Tenant): Promise<Record<string, unknown>> {
     >[];
     out[path] = items.map(({ lastUsedAt: _, ...rest }) => rest);
   }
+  out.retentionPolicy = (
+    await call("GET", `/v1/databases/${t.databaseId}/retention-policy`, { token: t.adminToken })
+  ).body;
   out.log = await logEntries(t.viewerToken);
   return out;
 }

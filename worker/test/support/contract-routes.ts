@@ -71,11 +71,16 @@ import {
   ProgressEventSchema,
   ProgressRequestSchema,
   ProgressResponseSchema,
+  PruneReportRequestSchema,
+  PruneReportResponseSchema,
   PublishedKeysSchema,
   QueuedBackupSchema,
   RestorabilitySchema,
   RestorePageSchema,
   RestoreViewSchema,
+  RetentionPolicyRequestSchema,
+  RetentionPolicyResponseSchema,
+  RetentionStateSchema,
   RpoSummarySchema,
   RunnerKeyRequestSchema,
   RunnerKeyResponseSchema,
@@ -94,7 +99,9 @@ import {
   VerificationReportSchema,
   VerifyManifestRequestSchema,
 } from "@walwarden/verifier/wire";
+import { CountingD1 } from "../../src/lib/d1-counter.js";
 import { MAX_STREAMS_PER_PRINCIPAL } from "../../src/restores/sse-limits.js";
+import { queueDuePrunes } from "../../src/retention/queue-prunes.js";
 import { ARTIFACT_SHA256 } from "./backup-result.js";
 import { makeOrg } from "./client.js";
 import {
@@ -119,7 +126,9 @@ import {
   type World,
 } from "./contract-calls.js";
 import { claimDrill, keyBody, receiptOf, runnerSigner } from "./drill-calls.js";
+import { leasedPrune, reportOf } from "./retention-calls.js";
 import { completeBody, completedBackup, failBody, heartbeatBody, leasedJob, onJob } from "./runner-calls.js";
+import { settleLogs } from "./storage-dump.js";
 
 // The API's contract, route by route: every route of the app by `METHOD /path` as Hono lists it, with the
 // wire schemas of its request and answer and an exercise that sends it valid requests (each checked against
@@ -230,6 +239,43 @@ async function passedWorldDrill(w: World) {
     "receipt",
   );
   return { db, drillId: job.drillId as string };
+}
+
+/** A retention policy with every kind of rule: a list in no answer, but each field seen set. */
+const RETENTION_POLICY = {
+  keepLast: 2,
+  daily: 7,
+  weekly: 4,
+  monthly: 12,
+  yearly: 3,
+  minAgeDays: 1,
+  timezone: "Europe/Oslo",
+};
+
+/** A new database of the world's org with two completed backups and a keepLast-1 policy, its prune queued and claimed. */
+async function leasedWorldPrune(w: World) {
+  const db = await newDatabase(w, "pruned db");
+  await completedBackup(w.org, db);
+  await completedBackup(w.org, db);
+  await setup(
+    call("PUT", `/v1/databases/${db}/retention-policy`, { token: w.org.adminToken, json: { keepLast: 1 } }),
+    200,
+    "policy",
+  );
+  await settleLogs();
+  await queueDuePrunes(new CountingD1(env.DB), Date.now(), 3);
+  return { db, job: await leasedPrune(w.org, db) };
+}
+
+/** A database of the world's org whose older backup a prune deleted: its retention has a verdict and an expiry. */
+async function prunedWorldDatabase(w: World): Promise<string> {
+  const { db, job } = await leasedWorldPrune(w);
+  await setup(
+    call("POST", `/v1/runner/jobs/${job.jobId}/prune`, { token: w.org.runnerToken, json: reportOf(job) }),
+    200,
+    "report",
+  );
+  return db;
 }
 
 /** Every route, by `METHOD /path` as Hono lists it. */
@@ -810,6 +856,76 @@ export const CONTRACT: Record<string, RouteContract> = {
       };
     },
   },
+  "GET /v1/databases/:id/retention-policy": {
+    status: 200,
+    answer: { json: RetentionPolicyResponseSchema },
+    exercise: async (w) => {
+      const db = await newDatabase(w);
+      const path = `/v1/databases/${db}/retention-policy`;
+      await setup(call("PUT", path, { token: w.org.adminToken, json: RETENTION_POLICY }), 200, "policy");
+      return {
+        ok: [await valid("GET /v1/databases/:id/retention-policy", path, { token: w.org.viewerToken })],
+        refused: [
+          await refuse(
+            404,
+            call("GET", `/v1/databases/${await newDatabase(w)}/retention-policy`, { token: w.org.viewerToken }),
+          ),
+        ],
+      };
+    },
+  },
+  "PUT /v1/databases/:id/retention-policy": {
+    request: { body: RetentionPolicyRequestSchema },
+    status: 200,
+    answer: { json: RetentionPolicyResponseSchema },
+    exercise: async (w) => {
+      const path = `/v1/databases/${await newDatabase(w)}/retention-policy`;
+      return {
+        ok: [
+          await valid("PUT /v1/databases/:id/retention-policy", path, {
+            token: w.org.adminToken,
+            json: RETENTION_POLICY,
+          }),
+          await valid("PUT /v1/databases/:id/retention-policy", path, {
+            token: w.org.adminToken,
+            json: { keepLast: 3 },
+          }),
+        ],
+        refused: [
+          await refuse(400, call("PUT", path, { token: w.org.adminToken, json: { daily: 0 } })),
+          await refuse(400, call("PUT", path, { token: w.org.adminToken, json: { daily: 7, timezone: "Mars/Base" } })),
+          await refuse(403, call("PUT", path, { token: w.org.operatorToken, json: { daily: 7 } })),
+        ],
+      };
+    },
+  },
+  "DELETE /v1/databases/:id/retention-policy": {
+    status: 204,
+    answer: "empty",
+    exercise: async (w) => {
+      const path = `/v1/databases/${await newDatabase(w)}/retention-policy`;
+      await setup(call("PUT", path, { token: w.org.adminToken, json: { daily: 7 } }), 200, "policy");
+      return {
+        ok: [await valid("DELETE /v1/databases/:id/retention-policy", path, { token: w.org.adminToken })],
+        refused: [await refuse(404, call("DELETE", path, { token: w.org.adminToken }))],
+      };
+    },
+  },
+  "GET /v1/databases/:id/retention": {
+    status: 200,
+    answer: { json: RetentionStateSchema },
+    exercise: async (w) => {
+      const db = await prunedWorldDatabase(w);
+      return {
+        ok: [
+          await valid("GET /v1/databases/:id/retention", `/v1/databases/${db}/retention`, { token: w.org.viewerToken }),
+        ],
+        refused: [
+          await refuse(404, call("GET", `/v1/databases/${UNKNOWN_ID}/retention`, { token: w.org.viewerToken })),
+        ],
+      };
+    },
+  },
   "GET /v1/drills": {
     request: { query: ListDrillsQuerySchema },
     status: 200,
@@ -1265,11 +1381,35 @@ export const CONTRACT: Record<string, RouteContract> = {
     answer: { json: ClaimResponseSchema },
     exercise: async (w) => {
       const db = await newDatabase(w);
+      // A policy, so the backup's claim carries its lock days; and a prune of another database waiting.
+      await setup(
+        call("PUT", `/v1/databases/${db}/retention-policy`, { token: w.org.adminToken, json: RETENTION_POLICY }),
+        200,
+        "policy",
+      );
       await setup(call("POST", `/v1/databases/${db}/backups`, { token: w.org.operatorToken }), 202, "queue");
       const json = { version: "0.1.0", databases: [db] };
+      const pruned = await newDatabase(w, "claimed prune db");
+      await completedBackup(w.org, pruned);
+      await completedBackup(w.org, pruned);
+      await setup(
+        call("PUT", `/v1/databases/${pruned}/retention-policy`, { token: w.org.adminToken, json: { keepLast: 1 } }),
+        200,
+        "policy",
+      );
+      await settleLogs();
+      await queueDuePrunes(new CountingD1(env.DB), Date.now(), 3);
+      const backup = await valid("POST /v1/runner/claim", "/v1/runner/claim", { token: w.org.runnerToken, json });
+      expect(backup.body).toMatchObject({ job: { kind: "backup", minLockDays: 1098 } });
+      const prune = await valid("POST /v1/runner/claim", "/v1/runner/claim", {
+        token: w.org.runnerToken,
+        json: { version: "0.1.0", databases: [pruned], kinds: ["prune"] },
+      });
+      expect(prune.body).toMatchObject({ job: { kind: "prune", databaseId: pruned } });
       return {
         ok: [
-          await valid("POST /v1/runner/claim", "/v1/runner/claim", { token: w.org.runnerToken, json }),
+          backup,
+          prune,
           await valid("POST /v1/runner/claim", "/v1/runner/claim", { token: w.org.runnerToken, json }), // nothing left: job null
         ],
         refused: [await refuse(401, call("POST", "/v1/runner/claim", { token: w.org.adminToken, json }))],
@@ -1366,6 +1506,45 @@ export const CONTRACT: Record<string, RouteContract> = {
           await refuse(
             409,
             call("POST", path, { token: w.org.runnerToken, json: { leaseId: "lease_stale", receipt } }),
+          ),
+        ],
+      };
+    },
+  },
+  "POST /v1/runner/jobs/:jobId/prune": {
+    request: { body: PruneReportRequestSchema },
+    status: 200,
+    answer: { json: PruneReportResponseSchema },
+    exercise: async (w) => {
+      const { job } = await leasedWorldPrune(w);
+      const path = `/v1/runner/jobs/${job.jobId}/prune`;
+      const report = reportOf(job);
+      const target = job.targets[0]!.backupId;
+      // Refused first: once a report is taken, any other is a 409 whatever it holds.
+      const wrongKey = await refuse(
+        400,
+        call("POST", path, {
+          token: w.org.runnerToken,
+          json: reportOf(job, { [target]: { deletedKeys: ["walwarden/another.dump"] } }),
+        }),
+      );
+      const ok = await valid("POST /v1/runner/jobs/:jobId/prune", path, { token: w.org.runnerToken, json: report });
+      const again = await valid("POST /v1/runner/jobs/:jobId/prune", path, { token: w.org.runnerToken, json: report });
+      expect(again.body).toEqual(ok.body);
+      return {
+        ok: [ok, again],
+        refused: [
+          wrongKey,
+          await refuse(
+            409,
+            call("POST", path, { token: w.org.runnerToken, json: { ...report, leaseId: "lease_stale" } }),
+          ),
+          await refuse(
+            409,
+            call("POST", path, {
+              token: w.org.runnerToken,
+              json: reportOf(job, { [target]: { outcome: "missing", deletedKeys: [] } }),
+            }),
           ),
         ],
       };
