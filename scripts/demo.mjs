@@ -24,6 +24,7 @@ import {
   requestBackup,
   getJob,
 } from "@walwarden/testing/api";
+import { describePolicy } from "@walwarden/verifier";
 import { ROOT, applyMigrations, cleanup, startDev, writeKeysEnvFile } from "@walwarden/testing/local-worker";
 import { pgBinDirs, startCluster, stopAllClusters } from "@walwarden/testing/postgres";
 import { startS3 } from "@walwarden/testing/s3";
@@ -189,13 +190,18 @@ async function main() {
   const database = await createDatabase(dev, cookie, "shop", "self-hosted");
   const schedule = await apiCall(dev, "POST", "/v1/schedules", {
     cookie,
-    body: { databaseId: database.id, cron: "*/15 * * * *", timezone: "UTC", targetRpoMinutes: 60, retentionDays: 30 },
+    body: { databaseId: database.id, cron: "*/15 * * * *", timezone: "UTC", targetRpoMinutes: 60 },
+  });
+  // Which backups are kept is the database's retention policy (verifier/SPEC.md §12), not the schedule's.
+  const retention = await apiCall(dev, "PUT", `/v1/databases/${database.id}/retention-policy`, {
+    cookie,
+    body: { daily: 7, weekly: 4, monthly: 12, minAgeDays: 30 },
   });
   const runnerToken = await createRunnerToken(dev, cookie, "demo runner");
   const keys = await publishedKeys(dev);
   writeFileSync(join(OUT, "keys.txt"), `${[...keys.checkpoint, ...keys.manifest].join("\n")}\n`);
   say(
-    `Created org ${orgId}, database ${database.id} with schedule ${schedule.id} (every 15 min, target RPO 60 min) and a runner.`,
+    `Created org ${orgId}, database ${database.id} with schedule ${schedule.id} (every 15 min, target RPO 60 min), retention ${describePolicy(retention.policy)} (new objects locked ${retention.lockDays} days when Object Lock is on) and a runner.`,
   );
 
   const runnerConfig = join(state, "runner.json");
