@@ -1,4 +1,4 @@
-import { clipText, err, ok, type Result, redactSecrets } from "@walwarden/verifier";
+import { type BucketPosture, clipText, err, ok, type Result, redactSecrets } from "@walwarden/verifier";
 import {
   ApiErrorSchema,
   ClaimResponseSchema,
@@ -69,13 +69,21 @@ export class WorkerApi {
     private readonly secrets: readonly string[] = [],
   ) {}
 
-  /** Asks for a job of one of `kinds` for one of `databases`; null when there is none. */
+  /**
+   * Asks for a job of one of `kinds` for one of `databases`; null when there is none. `posture`, when given,
+   * is the bucket's posture as just read (SPEC §12; the loop sends it every few minutes, not every claim).
+   */
   async claim(
     version: string,
     databases: string[],
     kinds: readonly JobKind[] = ["backup"],
+    posture?: BucketPosture,
   ): Promise<Result<ClaimedJob | null, ApiErrorCode>> {
-    const r = await this.post("/v1/runner/claim", { version, databases, kinds }, ClaimResponseSchema);
+    const r = await this.post(
+      "/v1/runner/claim",
+      { version, databases, kinds, ...(posture ? { posture } : {}) },
+      ClaimResponseSchema,
+    );
     return r.ok ? ok(r.value.job) : r;
   }
 

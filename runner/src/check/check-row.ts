@@ -5,6 +5,8 @@ export interface CheckRow {
   check: string;
   ok: boolean;
   detail: string;
+  /** Worth a look but not a failure (`ok` stays true; the table says `warn`): a posture part unknown, a lifecycle rule deleting before the lock. */
+  warning?: true;
   /** A privilege problem pg_dump would fail on (the `privileges <id>` rows), for --json readers. */
   finding?: PrivilegeFinding;
 }

@@ -8,6 +8,9 @@ import { pgTarget } from "../pg/connection.js";
 import { choosePgDump, findPgDumps } from "../pg/pg-dump-binaries.js";
 import { pgDumpCommand } from "../pg/dump-command.js";
 import { serverVersionOf } from "../pg/snapshot-session.js";
+import { knownSecrets } from "../log/known-secrets.js";
+import { postureRows } from "../posture/posture-rows.js";
+import { readBucketPosture } from "../posture/read-posture.js";
 import { makeS3Client } from "../s3/s3-client.js";
 import type { CheckRow } from "./check-row.js";
 import { privilegeRows } from "./privileges/privilege-rows.js";
@@ -18,7 +21,9 @@ const run = promisify(execFile);
  * `walwarden-runner check`: each database is reachable, its server version, the pg_dump chosen for it
  * and a schema-only dump with the configured options succeeding; then what the data would meet, which a
  * schema-only dump never reads (row-level security, tables, sequences, schemas and large objects the
- * role cannot read); the bucket accepts a write and a delete; the compressor runs; the API answers.
+ * role cannot read); the bucket accepts a write and a delete; its posture (SPEC §12: versioning, Object
+ * Lock, public access, encryption, lifecycle; a part it cannot read is a warning, not a failure); the
+ * compressor runs; the API answers.
  */
 export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
@@ -59,6 +64,7 @@ export async function runChecks(config: RunnerConfig, env: NodeJS.ProcessEnv): P
     rows.push(...(await privilegeRows(id, db, target.value)));
   }
   rows.push(await checkBucket(config));
+  rows.push(...(await checkPosture(config, env)));
   rows.push(await checkCompressor(config));
   rows.push(await checkApi(config));
   return rows;
@@ -87,6 +93,18 @@ async function checkBucket(config: RunnerConfig): Promise<CheckRow> {
     ok: true,
     detail: `wrote and deleted ${key}${config.bucket.endpoint ? ` at ${config.bucket.endpoint}` : ""}`,
   };
+}
+
+async function checkPosture(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<CheckRow[]> {
+  const s3 = makeS3Client(config.bucket);
+  try {
+    return postureRows(
+      await readBucketPosture(s3, config.bucket, { secrets: knownSecrets(config, env) }),
+      config.bucket,
+    );
+  } finally {
+    s3.destroy();
+  }
 }
 
 async function checkCompressor(config: RunnerConfig): Promise<CheckRow> {
@@ -123,7 +141,7 @@ export function formatCheckTable(rows: CheckRow[]): string {
   const w = Math.max(5, ...rows.map((r) => r.check.length));
   const lines = [
     `${"CHECK".padEnd(w)}  RESULT  DETAIL`,
-    ...rows.map((r) => `${r.check.padEnd(w)}  ${(r.ok ? "ok" : "FAIL").padEnd(6)}  ${r.detail}`),
+    ...rows.map((r) => `${r.check.padEnd(w)}  ${(!r.ok ? "FAIL" : r.warning ? "warn" : "ok").padEnd(6)}  ${r.detail}`),
   ];
   return `${lines.join("\n")}\n`;
 }

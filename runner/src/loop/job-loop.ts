@@ -1,3 +1,4 @@
+import type { BucketPosture } from "@walwarden/verifier";
 import { abortStaleUploads, abortUploadsOf } from "../s3/upload-artifact.js";
 import { finishPendingCompletions } from "../backup/finish-pending.js";
 import { runBackup, type BackupOutcome } from "../backup/run-backup.js";
@@ -6,6 +7,8 @@ import { cleanUpDrillTargets, type Leftover } from "../drill/cleanup.js";
 import type { RunnerContext } from "../drill/drill-context.js";
 import { type DrillOutcome, runDrill } from "../drill/run-drill.js";
 import { type PruneOutcome, runPrune } from "../prune/run-prune.js";
+import { PostureReport } from "../posture/posture-report.js";
+import { readBucketPosture } from "../posture/read-posture.js";
 import { RUNNER_VERSION } from "../version.js";
 
 /**
@@ -46,8 +49,31 @@ export class JobLoop {
   private readonly shutdown = new AbortController();
   /** Called after each job (tests and --once use it). */
   onOutcome: (o: JobOutcome) => void = () => {};
+  /** When the bucket's posture goes with a claim (the first, then every few minutes). */
+  private readonly posture = new PostureReport((signal) => this.readPosture(signal));
+  /** The posture last read (JSON), to log it when it changes. */
+  private lastPosture: string | undefined;
 
   constructor(private readonly ctx: RunnerContext) {}
+
+  /** Reads the bucket's posture (SPEC §12); logged when it differs from the last read. */
+  private async readPosture(signal: AbortSignal): Promise<BucketPosture> {
+    const { config, s3, log, secrets } = this.ctx;
+    try {
+      const { posture, unknown } = await readBucketPosture(s3, config.bucket, { log, secrets, signal });
+      const json = JSON.stringify(posture);
+      if (json !== this.lastPosture)
+        log.info(
+          { event: "posture.read", posture, unknown: Object.keys(unknown) },
+          "read the bucket's posture (sent with the next claim)",
+        );
+      this.lastPosture = json;
+      return posture;
+    } catch (e) {
+      log.warn({ event: "posture.read_failed", reason: (e as Error).message }, "could not read the bucket's posture");
+      throw e;
+    }
+  }
 
   /** Removes drill targets a crash left (the drill journal's entries): leftover clusters, work dirs, scratch databases. */
   cleanUpDrills(): Promise<Leftover[]> {
@@ -134,7 +160,11 @@ export class JobLoop {
     while (!this.shutdown.signal.aborted) {
       await this.finishPending();
       if (this.shutdown.signal.aborted) return;
-      const claimed = await api.claim(RUNNER_VERSION, databases, await this.kinds());
+      const kinds = await this.kinds();
+      const posture = await this.posture.take(this.shutdown.signal);
+      if (this.shutdown.signal.aborted) return posture?.settle(false);
+      const claimed = await api.claim(RUNNER_VERSION, databases, kinds, posture?.posture);
+      posture?.settle(claimed.ok);
       this.state.lastClaimAt = new Date().toISOString();
       if (!claimed.ok) {
         this.state.lastError = claimed.message;

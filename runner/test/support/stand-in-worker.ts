@@ -87,6 +87,8 @@ export interface StandInWorker {
   jobs: Map<string, JobRecord>;
   /** Every claim's requested kinds, in order. */
   claims: string[][];
+  /** Every claim's body as parsed (ClaimRequestSchema), in order: its posture, when it carried one. */
+  claimBodies: z.infer<typeof ClaimRequestSchema>[];
   /** Key registrations: the public key (base64) and the answer's status. */
   registrations: { publicKey: string; status: string }[];
   /** Requests whose body did not parse with the wire schema (must stay empty). */
@@ -110,6 +112,7 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
   const jobs = new Map<string, JobRecord>();
   const order: string[] = [];
   const claims: string[][] = [];
+  const claimBodies: z.infer<typeof ClaimRequestSchema>[] = [];
   const registrations: { publicKey: string; status: string }[] = [];
   const invalid: { path: string; issue: string }[] = [];
   const log = new MemoryLog();
@@ -160,6 +163,7 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
         const b = parse(ClaimRequestSchema);
         if (!b) return;
         claims.push(b.kinds);
+        claimBodies.push(b);
         const id = order.find((j) => jobs.get(j)!.state === "queued" && b.kinds.includes(jobs.get(j)!.job.kind));
         if (!id) return send(200, { job: null });
         const r = jobs.get(id)!;
@@ -338,6 +342,7 @@ export async function startStandInWorker({ leaseSeconds = 10 } = {}): Promise<St
     url: `http://127.0.0.1:${port}`,
     jobs,
     claims,
+    claimBodies,
     registrations,
     invalid,
     runnerKey: () => registered,
