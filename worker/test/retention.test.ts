@@ -19,7 +19,8 @@ import {
   RetentionPolicyResponseSchema,
   RetentionStateSchema,
 } from "@walwarden/verifier/wire";
-import { pruneJobId } from "../src/retention/queue-prunes.js";
+import { CountingD1 } from "../src/lib/d1-counter.js";
+import { pruneJobId, queueDuePrunes } from "../src/retention/queue-prunes.js";
 import { runCronTick } from "../src/scheduling/cron-tick.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { claimDrill, drillNow, receiptOf, sendReceipt, withRunnerKey } from "./support/drill-calls.js";
@@ -504,5 +505,64 @@ describe("changing, removing and deleting", () => {
       .all<{ policies: number; prunes: number }>();
     expect(results[0]).toEqual({ policies: 0, prunes: 0 });
     expect(await liveBackupIds(org.databaseId)).toEqual([...ids].sort());
+  });
+});
+
+describe("the tick at scale", () => {
+  it("decides 250 databases and queues their prunes with O(n/100) statements, none per database; again, nothing", async () => {
+    const org = await makeOrg();
+    const real = await backupAt(org, T0, 0);
+    const source = await env.DB.prepare("SELECT envelope, manifest_sha256 FROM backups WHERE id = ?1")
+      .bind(real)
+      .first<{ envelope: string; manifest_sha256: string }>();
+    // 250 databases with two completed backups each (rows as the Worker writes them, each with its log copy's
+    // instant) and a keepLast-1 policy: each has one backup to delete.
+    const dbs = Array.from({ length: 250 }, (_, i) => ({ id: `db_scale${String(i).padStart(4, "0")}`, i }));
+    const t = T0 + DAY;
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO databases (id, org_id, name, provider, created_at, updated_at)
+         SELECT value ->> '$.id', ?1, value ->> '$.id', 'rds', ?2, ?2 FROM json_each(?3)`,
+      ).bind(org.orgId, T0, JSON.stringify(dbs)),
+      env.DB.prepare(
+        `INSERT INTO retention_policies (database_id, org_id, policy, decide_after, created_at, updated_at)
+         SELECT value ->> '$.id', ?1, '{"keepLast":1,"timezone":"UTC"}', 0, ?2, ?2 FROM json_each(?3)`,
+      ).bind(org.orgId, T0, JSON.stringify(dbs)),
+      ...[0, 1].flatMap((k) => [
+        env.DB.prepare(
+          `INSERT INTO backups (id, org_id, database_id, job_id, runner_id, artifact_uri, sha256, size_bytes, manifest_sha256, envelope, log_seq, started_at, completed_at, duration_ms)
+           SELECT 'bkp_scale' || ?9 || (value ->> '$.id'), ?2, value ->> '$.id', 'job_scale', ?3, 's3://acme-backups/k', ?4, 1, ?5, ?6,
+                  1000000 + 2 * (value ->> '$.i') + ?1, ?7, ?7, 0
+           FROM json_each(?8)`,
+        ).bind(
+          k,
+          org.orgId,
+          org.runnerId,
+          "a".repeat(64),
+          source!.manifest_sha256,
+          source!.envelope,
+          T0 + k * HOUR,
+          JSON.stringify(dbs),
+          String(k),
+        ),
+        env.DB.prepare(
+          `INSERT INTO log_entries (org_id, seq, type, at, actor, subject, entry)
+           SELECT ?1, 1000000 + 2 * (value ->> '$.i') + ?2, 'backup.completed', ?3, 'runner:x', 'database:' || (value ->> '$.id'), '{}'
+           FROM json_each(?4)`,
+        ).bind(org.orgId, k, T0 + k * HOUR, JSON.stringify(dbs)),
+      ]),
+    ]);
+    const d1 = new CountingD1(env.DB);
+    const stats = await queueDuePrunes(d1, t, 3);
+    expect(stats).toMatchObject({ prunesQueued: 250, pruneTargets: 250 });
+    expect(stats.retentionDecided).toBeGreaterThanOrEqual(250);
+    // One read of the due policies; per 100 databases one read of their backups, one of the targets'
+    // manifests and one batch of two writes (the next decision times of the other databases, if any: one more).
+    expect(d1.statements).toBeLessThanOrEqual(1 + 3 * 5);
+    const again = new CountingD1(env.DB);
+    expect((await queueDuePrunes(again, t, 3)).prunesQueued).toBe(0);
+    expect(again.statements).toBeLessThanOrEqual(1 + 3 * 5);
+    const claimed = await leasedPrune(org, "db_scale0042");
+    expect(claimed.targets.map((x) => x.backupId)).toEqual(["bkp_scale0db_scale0042"]);
   });
 });

@@ -15,8 +15,16 @@ import { expiringNow, pruneTargetOf, type TargetSource } from "./targets.js";
 const DECIDED_PER_TICK = 500;
 /** Databases per read of their backups and per write batch. */
 const PER_STATEMENT = 100;
-/** Manifests read per statement (each is a few kilobytes of JCS). */
-const MANIFESTS_PER_STATEMENT = 200;
+/** Manifests read per statement (each is a few kilobytes of JCS, more for a database of many tables). */
+const MANIFESTS_PER_STATEMENT = 100;
+/** Targets queued per tick at most: what is left is queued by the next ticks (the runners delete slower). */
+const TARGETS_PER_TICK = 2000;
+/**
+ * UTF-8 bytes of the JSON parameter of one write statement at most: D1 refuses a string (a bound parameter
+ * included) over 2,000,000 bytes, and a prune of 100 targets with long keys is a few hundred kilobytes.
+ */
+const JSON_PER_STATEMENT = 1_000_000;
+const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 /** How long a database whose decision queued nothing waits before it is decided again. */
 export const DECIDE_AGAIN_MS = HOUR_MS;
 
@@ -59,9 +67,10 @@ export function pruneJobId(databaseId: string, now: number): string {
 
 /**
  * The cron tick's retention step (SPEC §12): decides every database whose policy is due and that has no prune
- * waiting or running, and queues one prune job for each with backups to delete. Set-wise: per 100 databases one
- * statement reads their live backups, the manifests of their targets are read 200 a statement, and one batch
- * writes the jobs, their prune_jobs rows and the next decision times. Queuing logs nothing.
+ * waiting or running, and queues one prune job for each with backups to delete, at most 2,000 targets a tick.
+ * Set-wise: per 100 databases one statement reads their live backups, the manifests of their targets are read
+ * 100 a statement, and one batch writes the jobs and their prune_jobs rows (a statement pair per megabyte of
+ * targets) and the next decision times. Queuing logs nothing.
  */
 export async function queueDuePrunes(d1: CountingD1, now: number, maxAttempts: number): Promise<PruneScheduleStats> {
   const stats: PruneScheduleStats = { retentionDecided: 0, prunesQueued: 0, pruneTargets: 0 };
@@ -76,7 +85,8 @@ export async function queueDuePrunes(d1: CountingD1, now: number, maxAttempts: n
       now,
     ),
   );
-  for (let i = 0; i < due.length; i += PER_STATEMENT) {
+  let budget = TARGETS_PER_TICK;
+  for (let i = 0; i < due.length && budget > 0; i += PER_STATEMENT) {
     const chunk = due.slice(i, i + PER_STATEMENT);
     const dbs: DecidedDatabase[] = chunk.map((p) => ({ orgId: p.org_id, databaseId: p.database_id }));
     const live = liveBackupsByDatabase(
@@ -85,10 +95,16 @@ export async function queueDuePrunes(d1: CountingD1, now: number, maxAttempts: n
     );
     const chosen: { policy: DuePolicy; targets: { backupId: string; at: number }[] }[] = [];
     const idle: { id: string; next: number }[] = [];
+    let decided = 0;
     for (const p of chunk) {
       const expiring = expiringNow(live.get(p.database_id) ?? [], storedPolicy(p.policy), now);
       if (!expiring.ok) console.error("retention: cannot decide", p.database_id, expiring.message);
-      if (expiring.ok && expiring.value.targets.length > 0) chosen.push({ policy: p, targets: expiring.value.targets });
+      const targets = expiring.ok ? expiring.value.targets : [];
+      // Past the tick's budget the database stays due, first in line for the next tick.
+      if (targets.length > budget) break;
+      decided++;
+      budget -= targets.length;
+      if (targets.length > 0) chosen.push({ policy: p, targets });
       else idle.push({ id: p.database_id, next: now + (expiring.ok ? DECIDE_AGAIN_MS : DAY_MS) });
     }
     const sources = await manifestsOf(
@@ -120,7 +136,7 @@ export async function queueDuePrunes(d1: CountingD1, now: number, maxAttempts: n
       });
     }
     await d1.batch(writes(d1, queued, idle, now, maxAttempts));
-    stats.retentionDecided += chunk.length;
+    stats.retentionDecided += decided;
     stats.prunesQueued += queued.length;
     stats.pruneTargets += queued.reduce((n, q) => n + q.targets.length, 0);
   }
@@ -141,6 +157,26 @@ async function manifestsOf(d1: CountingD1, ids: string[]): Promise<Map<string, T
   return out;
 }
 
+/** The queued prunes as JSON parameters of at most JSON_PER_STATEMENT bytes each. */
+function rowParams(queued: QueuedPrune[]): string[] {
+  const out: string[] = [];
+  let part: string[] = [];
+  let size = 0;
+  for (const q of queued) {
+    const row = JSON.stringify({ ...q, targets: JSON.stringify(q.targets) });
+    const bytes = utf8Length(row);
+    if (part.length > 0 && size + bytes > JSON_PER_STATEMENT) {
+      out.push(`[${part.join(",")}]`);
+      part = [];
+      size = 0;
+    }
+    part.push(row);
+    size += bytes + 1;
+  }
+  if (part.length > 0) out.push(`[${part.join(",")}]`);
+  return out;
+}
+
 /**
  * One batch: the prune jobs (each only while its policy row still has the updated_at it was decided with,
  * and the database is live), their prune_jobs rows (only where the job row is there and is a prune of that
@@ -153,34 +189,31 @@ function writes(
   now: number,
   maxAttempts: number,
 ): D1PreparedStatement[] {
-  const rows = JSON.stringify(queued.map((q) => ({ ...q, targets: JSON.stringify(q.targets) })));
   return [
-    ...(queued.length === 0
-      ? []
-      : [
-          d1.prepare(
-            `INSERT OR IGNORE INTO jobs (id, org_id, database_id, schedule_id, slot_at, "trigger", kind, status, attempt, max_attempts, backup_id, created_at)
+    ...rowParams(queued).flatMap((rows) => [
+      d1.prepare(
+        `INSERT OR IGNORE INTO jobs (id, org_id, database_id, schedule_id, slot_at, "trigger", kind, status, attempt, max_attempts, backup_id, created_at)
              SELECT q.value ->> '$.jobId', q.value ->> '$.orgId', q.value ->> '$.databaseId', NULL, ?1, 'schedule', 'prune',
                     'queued', 0, ?2, q.value ->> '$.backupId', ?1
              FROM json_each(?3) AS q
              WHERE EXISTS (SELECT 1 FROM retention_policies p JOIN databases d ON d.id = p.database_id AND d.deleted_at IS NULL
                            WHERE p.database_id = q.value ->> '$.databaseId' AND p.org_id = q.value ->> '$.orgId'
                              AND p.updated_at = q.value ->> '$.policyUpdatedAt')`,
-            now,
-            maxAttempts,
-            rows,
-          ),
-          d1.prepare(
-            `INSERT OR IGNORE INTO prune_jobs (job_id, org_id, database_id, decided_at, policy, targets, created_at)
+        now,
+        maxAttempts,
+        rows,
+      ),
+      d1.prepare(
+        `INSERT OR IGNORE INTO prune_jobs (job_id, org_id, database_id, decided_at, policy, targets, created_at)
              SELECT q.value ->> '$.jobId', q.value ->> '$.orgId', q.value ->> '$.databaseId', ?1, q.value ->> '$.policy',
                     q.value ->> '$.targets', ?1
              FROM json_each(?2) AS q
              WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.id = q.value ->> '$.jobId' AND j.kind = 'prune'
                              AND j.database_id = q.value ->> '$.databaseId' AND j.created_at = ?1)`,
-            now,
-            rows,
-          ),
-        ]),
+        now,
+        rows,
+      ),
+    ]),
     ...(idle.length === 0
       ? []
       : [
