@@ -448,6 +448,8 @@ describe("the prune report", () => {
         [[a, b, { ...a!, backupId: ids[2] }], /not a target of this prune/],
         [[a, a], /more than once/],
         [[a, { ...b!, deletedKeys: ["walwarden/elsewhere.dump"] }], /start with its artifact's key/],
+        [[a, { ...b!, deletedKeys: [b!.deletedKeys[0]!, "walwarden/elsewhere.dump"] }], /its kit's, beside it/],
+        [[a, { ...b!, deletedKeys: [...b!.deletedKeys, b!.deletedKeys[1]!] }], /a key more than once/],
         [[a, { ...b!, outcome: "locked", deletedKeys: [] }], /retainUntil is required/],
         [[a, { ...b!, outcome: "legal-hold" }], /deletedKeys is for a deleted backup/],
         [[a, { ...b!, outcome: "missing", deletedKeys: [], retainUntil: iso(t) }], /missing backup has no retainUntil/],

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from "@walwarden/verifier";
+import { err, KIT_FILES, kitObjectKey, ok, type Result } from "@walwarden/verifier";
 import type { PruneReportRequest, PruneTarget } from "@walwarden/verifier/wire";
 
 /** One target and what the runner says it did with it. */
@@ -9,7 +9,9 @@ export interface ReportedTarget {
 
 /**
  * Holds a prune report to its job's targets (SPEC §12): every target named exactly once and nothing else;
- * a `deleted` one with the keys deleted, the artifact's key first (the object the manifest names); `locked`
+ * a `deleted` one with the keys deleted, the artifact's key first (the object the manifest names), then
+ * only keys beside it (its kit's files and drill receipts: its key with the artifact extension replaced), each
+ * once; `locked`
  * with its retain-until; no keys for what was not deleted, and no retain-until for what was deleted or is
  * missing. The pairs in the targets' order, or why the report is refused.
  */
@@ -40,6 +42,11 @@ function refusal(target: PruneTarget, r: PruneReportRequest["results"][number]):
   if (r.outcome === "deleted") {
     if (r.deletedKeys[0] !== target.artifact.key)
       return `a deleted backup's deletedKeys start with its artifact's key (${target.artifact.key})`;
+    const base = besideArtifact(target.artifact.key);
+    const others = r.deletedKeys.slice(1);
+    if (new Set(r.deletedKeys).size !== r.deletedKeys.length) return "deletedKeys names a key more than once";
+    if (others.some((k) => base === null || !k.startsWith(base)))
+      return `deletedKeys after the artifact's are its kit's, beside it (${base ?? "this key has no kit layout"}…)`;
     if (r.retainUntil !== null) return "a deleted backup has no retainUntil";
     return null;
   }
@@ -47,4 +54,14 @@ function refusal(target: PruneTarget, r: PruneReportRequest["results"][number]):
   if (r.outcome === "locked" && r.retainUntil === null) return "a locked backup's retainUntil is required";
   if (r.outcome === "missing" && r.retainUntil !== null) return "a missing backup has no retainUntil";
   return null;
+}
+
+/** What every key beside an artifact starts with (its key without the artifact extension, and a dot), or null. */
+function besideArtifact(artifactKey: string): string | null {
+  try {
+    return kitObjectKey(artifactKey, "manifest").slice(0, -KIT_FILES.manifest.length);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
 }

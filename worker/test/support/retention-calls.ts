@@ -1,6 +1,6 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { vi } from "vitest";
-import { decodeEntry, type LogEntry } from "@walwarden/verifier";
+import { decodeEntry, kitObjectKey, type LogEntry } from "@walwarden/verifier";
 import type { ClaimedPruneJob, PruneReportRequest } from "@walwarden/verifier/wire";
 import worker from "../../src/index.js";
 import { ARTIFACT_SHA256, backupResult } from "./backup-result.js";
@@ -43,7 +43,10 @@ export const sendReport = (token: string, jobId: string, json: unknown) =>
   call("POST", `/v1/runner/jobs/${jobId}/prune`, { token, json });
 
 /** The keys an honest runner deletes for a target: the artifact first, then its kit's files. */
-export const deletedKeysOf = (key: string) => [key, `${key}.manifest.dsse.json`, `${key}.entry.json`];
+export const deletedKeysOf = (key: string) => [
+  key,
+  ...(["manifest", "entry", "proof", "checkpoint", "readme", "script"] as const).map((f) => kitObjectKey(key, f)),
+];
 
 /** A report of a claimed prune in which every target was deleted, with some targets' outcomes overridden. */
 export function reportOf(
