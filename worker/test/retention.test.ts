@@ -9,6 +9,7 @@ import {
   type EventDataOf,
   type LogEntry,
   lockDaysFor,
+  recomputeExpiries,
   type RetainedBackup,
   type RetentionPolicy,
   retentionDecision,
@@ -331,6 +332,11 @@ describe("a year of backups under {daily: 7, weekly: 4, monthly: 12}", () => {
       if (!again.ok) throw new Error(again.message);
       expect(again.value.find((v) => v.backupId === d.backupId)).toMatchObject({ keep: false, reasons: ["unkept"] });
     }
+    // And the verifier's own recomputation (what an auditor's bundle check runs) agrees with every one.
+    const audited = recomputeExpiries(log);
+    expect(audited).toHaveLength(expired.length);
+    expect(audited.filter((r) => r.status !== "agrees")).toEqual([]);
+
     // The state the API answers says the same.
     const state = RetentionStateSchema.parse((await retentionOf(org)).body);
     expect(state).toMatchObject({ databaseId: org.databaseId, policy, protectedBackupId: ids[100] });

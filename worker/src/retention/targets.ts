@@ -14,7 +14,11 @@ import type { LiveBackup } from "./inputs.js";
 /** One database's decision now: every verdict, and the backups to ask its runner to delete. */
 export interface Expiring {
   verdicts: RetentionVerdict[];
-  /** Expired by the decision, not busy, eligible: oldest first, at most MAX_PRUNE_TARGETS. */
+  /**
+   * Expired by the decision, not busy, eligible: oldest first, at most MAX_PRUNE_TARGETS. Oldest first is
+   * also the order their backup.expired entries are logged in, so an auditor who leaves out the backups
+   * expired earlier in the log leaves out only older ones, which no decision of a newer backup depends on.
+   */
   targets: LiveBackup[];
 }
 
