@@ -431,6 +431,28 @@ describe("what the runner could not delete", () => {
   });
 });
 
+describe("the newest passing drill", () => {
+  it("its backup is protected by the drills rows and by the log both, so the one an auditor finds is never a target", async () => {
+    const { org, ids } = await withBackups([0, 1, 2, 3], { keepLast: 1 });
+    const signer = await withRunnerKey(org);
+    for (const id of [ids[0], ids[1]]) {
+      expect((await drillNow(org, { backupId: id })).status).toBe(202);
+      const drill = (await claimDrill(org.runnerToken, [org.databaseId])).body.job;
+      expect((await sendReceipt(org.runnerToken, drill.jobId, drill.leaseId, receiptOf(drill, signer))).status).toBe(
+        200,
+      );
+    }
+    // The log's newest passing drill restored backup 1; make the drills rows say backup 0's finished last.
+    await env.DB.prepare("UPDATE drills SET finished_at = finished_at + 1000 WHERE backup_id = ?1").bind(ids[0]).run();
+    expect((await tickAt(T0 + 4 * DAY)).prunesQueued).toBe(1);
+    const job = await leasedPrune(org);
+    expect(job.targets.map((x) => x.backupId)).toEqual([ids[2]]);
+    const state = RetentionStateSchema.parse((await retentionOf(org)).body);
+    for (const id of [ids[0], ids[1]])
+      expect(state.verdicts.find((v) => v.backupId === id)?.reasons).toContain("protected");
+  });
+});
+
 describe("the prune report", () => {
   it("is fenced by the live lease: stale, expired or another runner's is 409 and writes nothing; a bad report is a 400 that writes nothing; heartbeats say deleting", async () => {
     const { org, ids } = await withBackups([0, 1, 2], { keepLast: 1 });

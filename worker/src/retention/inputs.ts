@@ -8,7 +8,7 @@ export interface DecidedDatabase {
 
 /** One completed backup not yet expired, as the decision and the choice of targets see it. */
 export interface LiveBackup extends RetainedBackup {
-  /** The backup of the database's newest passing drill: never expired. */
+  /** The backup of the database's newest passing drill (by its drills row or by the log copy): never expired. */
   protected: boolean;
   /** A drill or a restore of it is under way: not a target now, however the decision goes. */
   busy: boolean;
@@ -35,13 +35,20 @@ const UNFINISHED_RESTORES = RESTORE_STATES.filter((s) => !TERMINAL_STATES.has(s)
  * each completed backup not yet expired with the `at` of its backup.completed entry (D1's log copy, by the
  * backup's log seq; one whose entry is not copied yet is left out, which can only keep more), whether it is
  * the backup of its database's newest passing drill, whether an unfinished drill job or restore has it, and
- * whether it may be a target.
+ * whether it may be a target. The newest passing drill is read twice, from the drills rows (written after its
+ * log entry) and from D1's log copy (what an auditor reads, which may lag): both are protected, so whichever
+ * the log says is the newest is never a target (one in between is a drill job still completing: busy).
  */
 export const LIVE_BACKUPS_SQL = `
   WITH dbs AS (SELECT value ->> '$.orgId' AS org_id, value ->> '$.databaseId' AS database_id FROM json_each(?1)),
   protect AS (
     SELECT (SELECT d.backup_id FROM drills d WHERE d.org_id = dbs.org_id AND d.database_id = dbs.database_id
               AND d.status = 'passed' ORDER BY d.finished_at DESC, d.id DESC LIMIT 1) AS backup_id
+    FROM dbs
+    UNION ALL
+    SELECT (SELECT l.entry ->> '$.data.backupId' FROM log_entries l
+            WHERE l.org_id = dbs.org_id AND l.type = 'drill.completed' AND l.subject = 'database:' || dbs.database_id
+            ORDER BY l.seq DESC LIMIT 1)
     FROM dbs),
   busy AS (
     SELECT j.backup_id FROM dbs JOIN jobs j ON j.database_id = dbs.database_id AND j.org_id = dbs.org_id
