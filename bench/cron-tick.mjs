@@ -139,7 +139,7 @@ function seedSql(orgIds, slot, t, b, createdAt) {
     const db = newId("db", createdAt + i);
     const sch = newId("sch", createdAt + i);
     dbs.push(`('${db}', '${org}', 'bench-db-${i + 1}', 'neon', ${createdAt}, ${createdAt}, NULL)`);
-    schedules.push(`('${sch}', '${org}', '${db}', '0 * * * *', 'UTC', 60, 30, 1, ${slot}, ${since}, ${since})`);
+    schedules.push(`('${sch}', '${org}', '${db}', '0 * * * *', 'UTC', 60, 1, ${slot}, ${since}, ${since})`);
     jobs.push(
       job({
         id: scheduledJobId(sch, earlierSlot),
@@ -204,7 +204,7 @@ function seedSql(orgIds, slot, t, b, createdAt) {
   rows("databases", "id, org_id, name, provider, created_at, updated_at, deleted_at", dbs);
   rows(
     "schedules",
-    "id, org_id, database_id, cron, timezone, target_rpo_minutes, retention_days, enabled, next_run_at, created_at, updated_at",
+    "id, org_id, database_id, cron, timezone, target_rpo_minutes, enabled, next_run_at, created_at, updated_at",
     schedules,
   );
   rows(
