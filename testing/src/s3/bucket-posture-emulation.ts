@@ -4,7 +4,7 @@
 // listing (its router does not know the `versioning` subresource), so the posture tests answer them in the
 // fault proxy with the XML S3 answers, as a fault rule. Only these GET APIs are emulated: nothing here
 // changes what s3rver stores or how it answers anything else.
-import type { FaultAction, FaultRule } from "./fault-proxy.js";
+import type { FaultAction, FaultRule } from "./fault-types.js";
 
 /** The emulated operations by their bucket subresource (`GET /<bucket>?<subresource>`). */
 const SUBRESOURCES = {

@@ -7,7 +7,7 @@
 // not a full versioned store.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { FaultAction, ProxiedRequest } from "./fault-proxy.js";
+import type { FaultAction, ProxiedRequest } from "./fault-types.js";
 
 /** An object's Object Lock retention, as S3 keeps it. */
 export interface EmulatedRetention {
