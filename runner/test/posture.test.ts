@@ -165,7 +165,7 @@ describe("the posture with the claims", () => {
     expect(claims).toHaveLength(1);
     expect(claims[0]!.posture).toEqual(ALL_UNKNOWN);
     // The five reads run at once: the unknown parts are listed in the order their answers came.
-    expect([...(r.lines.find((l) => l.event === "posture.read")?.unknown ?? [])].sort()).toEqual([
+    expect([...((r.lines.find((l) => l.event === "posture.read")?.unknown ?? []) as string[])].sort()).toEqual([
       "encryption",
       "lifecycle",
       "objectLock",

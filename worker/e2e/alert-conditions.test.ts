@@ -12,10 +12,7 @@
 // signing-key rotation is an operator's act outside the API (a changed secret), so the Worker is restarted on
 // the same state with a new checkpoint key, as a deploy with a new secret would.
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   artifactUri,
@@ -57,52 +54,9 @@ import {
   tempDir,
   writeKeysEnvFile,
 } from "@walwarden/testing/local-worker";
+import { Receiver, verifiedNotice } from "./support/webhook-receiver.js";
 
 const MIN = 60_000;
-
-interface Received {
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on loopback: records every request and answers 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private server: Server | undefined;
-  port = 0;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        this.received.push({ url: req.url ?? "", headers: req.headers, body });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  /** Waits until `pred` holds (polled: the machine may be loaded). */
-  async until(pred: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!pred()) {
-      if (Date.now() > end)
-        throw new Error(
-          `timed out waiting for ${what}; received ${JSON.stringify(this.received.map((r) => [r.url, r.body.slice(0, 160)]))}`,
-        );
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 /** A notice as the webhook body carries it (worker/src/alerts/deliver/README.md). */
 interface Notice {
@@ -174,20 +128,10 @@ async function channel(name: string, conditions: string[]): Promise<Channel> {
     },
   });
   secrets.push(made.webhookSecret, made.webhookSecret.replace(/^whsec_/, ""));
-  const wh = new Webhook(made.webhookSecret);
   return {
     id: made.id,
     notices: () =>
-      receiver.received
-        .filter((r) => r.url === path)
-        .map(
-          (r) =>
-            wh.verify(r.body, {
-              "webhook-id": String(r.headers["webhook-id"]),
-              "webhook-timestamp": String(r.headers["webhook-timestamp"]),
-              "webhook-signature": String(r.headers["webhook-signature"]),
-            }) as Notice,
-        ),
+      receiver.received.filter((r) => r.url === path).map((r) => verifiedNotice<Notice>(made.webhookSecret, r)),
   };
 }
 

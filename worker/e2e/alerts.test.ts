@@ -3,11 +3,8 @@
 // but a channel configured, a runner that never polls raises runner.silent at the cron tick; the receiver
 // gets it signed per Standard Webhooks, once although its first answer was a 500, and later the resolved
 // notice; a receiver that is down gets the message once it is back.
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiCall, bootstrapOrg, createRunnerToken, triggerCron } from "@walwarden/testing/api";
 import {
@@ -18,52 +15,7 @@ import {
   tempDir,
   writeKeysEnvFile,
 } from "@walwarden/testing/local-worker";
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  answered: number;
-}
-
-/** A webhook receiver on loopback: records every request, answers each with the next status of `answers` (then 200). */
-class Receiver {
-  readonly received: Received[] = [];
-  answers: number[] = [];
-  private server: Server | undefined;
-  port = 0;
-
-  async start(port = 0): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        const answered = this.answers.shift() ?? 200;
-        this.received.push({ headers: req.headers, body, answered });
-        res.writeHead(answered).end();
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(port, "127.0.0.1", r));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  /** Waits until `pred` holds of the requests received. */
-  async until(pred: (r: Received[]) => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!pred(this.received)) {
-      if (Date.now() > end)
-        throw new Error(
-          `timed out waiting for ${what}; received ${JSON.stringify(this.received.map((r) => [r.answered, r.body.slice(0, 120)]))}`,
-        );
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+import { Receiver, type Received, verifiedNotice } from "./support/webhook-receiver.js";
 
 const typeOf = (r: Received) => (JSON.parse(r.body) as { type: string }).type;
 
@@ -115,11 +67,7 @@ describe("alerts to a real webhook receiver", () => {
     const [first, second] = receiver.received;
     expect([first!.answered, second!.answered]).toEqual([500, 200]);
     expect(first!.headers["webhook-id"]).toBe(second!.headers["webhook-id"]);
-    const payload = new Webhook(secret).verify(second!.body, {
-      "webhook-id": String(second!.headers["webhook-id"]),
-      "webhook-timestamp": String(second!.headers["webhook-timestamp"]),
-      "webhook-signature": String(second!.headers["webhook-signature"]),
-    }) as { type: string; data: Record<string, unknown> };
+    const payload = verifiedNotice(secret, second!);
     expect(payload.type).toBe("alert.opened");
     expect(payload.data).toMatchObject({
       condition: "runner.silent",
@@ -130,13 +78,7 @@ describe("alerts to a real webhook receiver", () => {
       resolvedAt: null,
     });
     // A wrong secret does not verify it.
-    expect(() =>
-      new Webhook(`whsec_${Buffer.alloc(32, 7).toString("base64")}`).verify(second!.body, {
-        "webhook-id": String(second!.headers["webhook-id"]),
-        "webhook-timestamp": String(second!.headers["webhook-timestamp"]),
-        "webhook-signature": String(second!.headers["webhook-signature"]),
-      }),
-    ).toThrow();
+    expect(() => verifiedNotice(`whsec_${Buffer.alloc(32, 7).toString("base64")}`, second!)).toThrow();
     // No secret of anyone's in it: not the runner's token, not the channel's secret.
     expect(second!.body).not.toContain(runner.token);
     expect(second!.body).not.toContain(secret.slice(6));
@@ -262,14 +204,11 @@ describe("alerts to a real webhook receiver", () => {
       `${wanted.join(", ")} at the receiver`,
     );
     await new Promise((r) => setTimeout(r, 2000)); // and nothing twice
-    const wh = new Webhook(made.webhookSecret);
-    const notices = mine().map(
-      (r) =>
-        wh.verify(r.body, {
-          "webhook-id": String(r.headers["webhook-id"]),
-          "webhook-timestamp": String(r.headers["webhook-timestamp"]),
-          "webhook-signature": String(r.headers["webhook-signature"]),
-        }) as { type: string; data: { incidentId: string; condition: string; subject: string; detail: string | null } },
+    const notices = mine().map((r) =>
+      verifiedNotice<{
+        type: string;
+        data: { incidentId: string; condition: string; subject: string; detail: string | null };
+      }>(made.webhookSecret, r),
     );
     expect(notices.every((n) => n.type === "alert.opened")).toBe(true);
     const ids = notices.map((n) => n.data.incidentId);

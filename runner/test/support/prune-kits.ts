@@ -7,7 +7,6 @@ import { Readable } from "node:stream";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   artifactExtension,
-  artifactUri,
   backupObjectKey,
   canonicalBytes,
   drillReceiptKey,
@@ -19,7 +18,7 @@ import {
   toBase64,
   toHex,
 } from "@walwarden/verifier";
-import { CHECKPOINT_SIGNER, MANIFEST_SIGNER } from "@walwarden/verifier/testing";
+import { CHECKPOINT_SIGNER, completedEntry, MANIFEST_SIGNER } from "@walwarden/verifier/testing";
 import type { PruneTarget } from "@walwarden/verifier/wire";
 import type { Completed } from "../../src/api/worker-api.js";
 import { BACKUP_METADATA, type Retention, writeKit } from "../../src/kit/write-kit.js";
@@ -50,28 +49,9 @@ export interface BackupSpec {
 /** The signed manifest, log entry, proof and checkpoint of a predicate (what the Worker's complete answers). */
 export function completion(predicate: PgDumpPredicate, artifactSha256: string): Completed {
   const envelope = signManifest(predicate, artifactSha256, MANIFEST_SIGNER);
-  const manifestSha256 = toHex(sha256(canonicalBytes(envelope)));
   const log = new MemoryLog();
-  const bytes = log.append({
-    v: 1,
-    seq: 0,
-    type: "backup.completed",
-    at: predicate.completedAt,
-    actor: `runner:${predicate.runner.id}`,
-    subject: `database:${predicate.databaseId}`,
-    data: {
-      jobId: predicate.jobId,
-      backupId: predicate.backupId,
-      databaseId: predicate.databaseId,
-      runnerId: predicate.runner.id,
-      artifact: {
-        uri: artifactUri(predicate.s3.bucket, predicate.s3.key),
-        sha256: artifactSha256,
-        sizeBytes: predicate.sizeBytes,
-      },
-      manifestSha256,
-    },
-  });
+  // The entry the Worker logs for it (the verifier's test support builds it), at the backup's completion.
+  const bytes = log.append({ ...completedEntry(0, envelope, predicate, artifactSha256), at: predicate.completedAt });
   const checkpoint = signCheckpoint(
     { origin: "test.walwarden.dev/log/org_acme", size: log.size, rootHash: log.root() },
     CHECKPOINT_SIGNER,

@@ -16,13 +16,22 @@ export type ExpiryRecomputation =
  */
 export function recomputeExpiries(entries: readonly LogEntry[]): ExpiryRecomputation[] {
   const firstAt = entries.length > 0 ? Date.parse(entries[0]!.at) : Number.POSITIVE_INFINITY;
-  const completed: LogEntryOf<"backup.completed">[] = [];
-  const passedDrills: LogEntryOf<"drill.completed">[] = [];
+  // By backup id, and each database's in log order: a bundle can hold a year of backups.
+  const completedById = new Map<string, LogEntryOf<"backup.completed">>();
+  const completedByDb = new Map<string, LogEntryOf<"backup.completed">[]>();
+  const passedByDb = new Map<string, LogEntryOf<"drill.completed">[]>();
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
   const expiredBefore = new Set<string>();
   const out: ExpiryRecomputation[] = [];
   for (const e of entries) {
-    if (e.type === "backup.completed") completed.push(e);
-    else if (e.type === "drill.completed") passedDrills.push(e);
+    if (e.type === "backup.completed") {
+      completedById.set(e.data.backupId, e);
+      push(completedByDb, e.data.databaseId, e);
+    } else if (e.type === "drill.completed") push(passedByDb, e.data.databaseId, e);
     else if (e.type === "backup.expired") {
       const d = e.data;
       const base = { seq: e.seq, backupId: d.backupId };
@@ -31,7 +40,7 @@ export function recomputeExpiries(entries: readonly LogEntry[]): ExpiryRecomputa
       if (completedAt < firstAt) {
         out.push({ ...base, status: "unknown", why: "the entries start after the backup completed" });
       } else {
-        const own = completed.find((c) => c.data.backupId === d.backupId);
+        const own = completedById.get(d.backupId);
         const problems: string[] = [];
         if (!own) problems.push("its backup.completed entry is not before it");
         else {
@@ -42,13 +51,14 @@ export function recomputeExpiries(entries: readonly LogEntry[]): ExpiryRecomputa
         }
         if (problems.length > 0) out.push({ ...base, status: "disagrees", reasons: problems });
         else {
-          const inputs = completed
-            .filter((c) => c.data.databaseId === d.databaseId && !expiredBefore.has(c.data.backupId))
+          const inputs = (completedByDb.get(d.databaseId) ?? [])
+            .filter((c) => !expiredBefore.has(c.data.backupId))
             .map((c) => ({ backupId: c.data.backupId, at: Date.parse(c.at) }))
             .filter((b) => b.at >= completedAt && b.at <= decidedAt);
-          const drill = passedDrills
-            .filter((p) => p.data.databaseId === d.databaseId && Date.parse(p.at) <= decidedAt)
-            .at(-1);
+          const drills = passedByDb.get(d.databaseId) ?? [];
+          let drill: LogEntryOf<"drill.completed"> | undefined;
+          for (let i = drills.length - 1; i >= 0 && !drill; i--)
+            if (Date.parse(drills[i]!.at) <= decidedAt) drill = drills[i];
           const r = retentionDecision(inputs, d.policy, decidedAt, new Set(drill ? [drill.data.backupId] : []));
           const verdict = r.ok ? r.value.find((v) => v.backupId === d.backupId) : undefined;
           if (!r.ok) out.push({ ...base, status: "unknown", why: r.message });
