@@ -1,6 +1,8 @@
 // Proves the local Worker the tests stand on: the repository's wrangler.toml under wrangler's dev server,
 // with local D1 and Durable Objects, driven through the real API (and a cron tick at a chosen time).
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -95,6 +97,24 @@ describe("wrangler's dev server as the harness runs it", () => {
       expect(tiny.stdout + tiny.stderr).not.toMatch(/Build failed|Reloading local server/);
     } finally {
       await tiny.stop();
+    }
+  });
+});
+
+describe("a port that is taken", () => {
+  it("is said at once, not after the start timeout (a port of its own choosing is tried again; a fixed one is not)", async () => {
+    const dir = removeAtCleanup(tempDir("walwarden-port-taken-"));
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as AddressInfo).port;
+    const t0 = Date.now();
+    try {
+      await expect(
+        startDev({ persist: join(dir, "state"), envFile: writeKeysEnvFile(dir), apiOnly: true, port }),
+      ).rejects.toThrow(/could not bind a port/);
+      expect(Date.now() - t0).toBeLessThan(60_000);
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
     }
   });
 });

@@ -75,7 +75,23 @@ export function localWorkerError(dev: Pick<LocalWorker, "stdout" | "stderr">, me
  * inspector or file watching) and waits until GET /.well-known/walwarden/keys answers 200. Its own process
  * group, so stop() ends it and everything it started (workerd, esbuild), and nothing else.
  */
-export async function startDev({
+export async function startDev(options: StartDevOptions): Promise<LocalWorker> {
+  // workerd binds the ports after freePort found them free: another process can take one meanwhile. Then
+  // workerd dies and wrangler never serves, so a start on a port of our choosing is tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevOnce(options);
+    } catch (e) {
+      if (!(e instanceof PortTakenError) || options.port !== undefined || attempt >= 3) throw e;
+    }
+  }
+}
+
+/** A start that failed because a port workerd was to bind was taken. */
+class PortTakenError extends Error {}
+
+/** One attempt of startDev. */
+async function startDevOnce({
   persist,
   envFile,
   config = ROOT_CONFIG,
@@ -222,6 +238,11 @@ export async function startDev({
         dev,
         `the local Worker (wrangler's dev server) exited during start (${JSON.stringify(dev.exited)})`,
       );
+    if (/Address already in use/.test(dev.stderr + dev.stdout)) {
+      const e = localWorkerError(dev, "workerd could not bind a port: another process took it");
+      await dev.stop();
+      throw new PortTakenError(e.message);
+    }
     if (Date.now() > deadline)
       throw localWorkerError(
         dev,
