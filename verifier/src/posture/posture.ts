@@ -37,7 +37,8 @@ export type BucketPosture = z.infer<typeof BucketPostureSchema>;
  * How `current` is worse than `reference` (the posture last accepted as the bucket's), in words; empty
  * when it is not worse. Unknown parts compare as not worse: the runner could not read them, and saying
  * nothing is not the same as a change. `keepDays` is the longest the retention policy keeps a backup
- * (lockDaysFor), against which a lifecycle rule that deletes sooner is a risk.
+ * (keepDaysOf), against which a lifecycle rule that deletes sooner is a risk in any posture, the
+ * reference's too (null: not compared).
  */
 export function postureWorsening(reference: BucketPosture, current: BucketPosture, keepDays: number | null): string[] {
   const out: string[] = [];
@@ -55,12 +56,10 @@ export function postureWorsening(reference: BucketPosture, current: BucketPostur
   if (reference.publicAccess === "blocked" && current.publicAccess === "open") out.push("public access allowed");
   if (reference.encryption !== "none" && reference.encryption !== "unknown" && current.encryption === "none")
     out.push("default encryption removed");
-  if (keepDays !== null && current.lifecycle !== "unknown") {
-    const early = current.lifecycle.filter((r) => r.days < keepDays);
-    const before = reference.lifecycle === "unknown" ? [] : reference.lifecycle.filter((r) => r.days < keepDays);
-    for (const r of early)
-      if (!before.some((b) => b.id === r.id && b.days <= r.days))
+  // A rule that deletes what the policy keeps is a risk whatever the reference had: it is not compared.
+  if (keepDays !== null && current.lifecycle !== "unknown")
+    for (const r of current.lifecycle)
+      if (r.days < keepDays)
         out.push(`lifecycle rule ${JSON.stringify(r.id)} deletes objects after ${r.days} days, before the policy does`);
-  }
   return out;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Instant, SingleLine, singleLine } from "../schema/common.js";
+import { BucketPostureSchema } from "../posture/posture.js";
+import { Id, Instant, SingleLine, singleLine } from "../schema/common.js";
 
 // Read-only bucket credentials: the key the Worker presigns restore downloads with (docs/restore-credentials.md).
 
@@ -32,3 +33,20 @@ export type BucketCredential = z.infer<typeof BucketCredentialSchema>;
 export const BucketCredentialListSchema = z.strictObject({ items: z.array(BucketCredentialSchema) });
 /** The org's bucket credentials. */
 export type BucketCredentialList = z.infer<typeof BucketCredentialListSchema>;
+
+/** One bucket's posture as the Worker last logged it (SPEC §12, bucket posture). */
+export const BucketPostureViewSchema = z.strictObject({
+  bucket: z.string().min(1).max(255),
+  /** The runner whose report was last logged. */
+  runnerId: Id,
+  posture: BucketPostureSchema,
+  /** How it is worse than the reference; empty when it is not (bucket.at_risk holds while it is not empty). */
+  worsening: z.array(z.string().min(1)),
+  /** When the posture was last logged (a change), and when a runner last reported it (changed or not). */
+  changedAt: Instant,
+  reportedAt: Instant,
+});
+/** A bucket's posture as answered. */
+export type BucketPostureView = z.infer<typeof BucketPostureViewSchema>;
+/** Answer to GET /v1/bucket-postures: every bucket a runner of the org has reported (a handful; not paged). */
+export const BucketPostureListSchema = z.strictObject({ items: z.array(BucketPostureViewSchema) });

@@ -30,6 +30,7 @@ export const CONDITION_WORDS: Record<AlertCondition, string> = {
   "drill.overdue": "Drill overdue",
   "runner.silent": "Runner silent",
   "job.stuck": "Job stuck",
+  "bucket.at_risk": "Bucket at risk",
   "key.rotated": "Key rotated",
   "restore.issued": "Restore issued",
   "restore.completed": "Restore completed",
@@ -70,7 +71,7 @@ export function subjectPath(subject: string): string | null {
   const { kind, id } = parseSubject(subject);
   if (kind === "database") return `/databases/${encodeURIComponent(id)}`;
   if (kind === "restore") return `/restores/${encodeURIComponent(id)}`;
-  if (kind === "runner") return "/runners";
+  if (kind === "runner" || kind === "bucket") return "/runners"; // bucket posture is on the runners screen
   return null;
 }
 
