@@ -7,6 +7,7 @@ import { authRoutes } from "./routes/auth.js";
 import { backupRoutes } from "./routes/backups.js";
 import { bootstrapRoutes } from "./routes/bootstrap.js";
 import { bucketRoutes } from "./routes/buckets.js";
+import { bucketPostureRoutes } from "./routes/bucket-postures.js";
 import { databaseRoutes } from "./routes/databases.js";
 import { databaseDrillRoutes, drillRoutes } from "./routes/drills.js";
 import { databaseRetentionRoutes } from "./routes/retention.js";
@@ -39,6 +40,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/schedules", scheduleRoutes)
   .route("/v1/backups", backupRoutes)
   .route("/v1/buckets", bucketRoutes)
+  .route("/v1/bucket-postures", bucketPostureRoutes)
   .route("/v1/restores", restoreRoutes)
   .route("/v1/jobs", jobRoutes)
   .route("/v1/rpo", rpoRoutes)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EventData } from "../log/event-data.js";
 import { type BucketPosture, BucketPostureSchema, postureWorsening } from "./posture.js";
 
 const good: BucketPosture = {
@@ -58,5 +59,28 @@ describe("bucket posture", () => {
     expect(BucketPostureSchema.safeParse(good).success).toBe(true);
     expect(BucketPostureSchema.safeParse({ ...good, versioning: "maybe" }).success).toBe(false);
     expect(BucketPostureSchema.safeParse({ ...good, extra: 1 }).success).toBe(false);
+  });
+});
+
+describe("bucket posture's worsening fits its log entry", () => {
+  it("names five early lifecycle rules with clipped ids and counts the rest", () => {
+    const rules = Array.from({ length: 1000 }, (_, i) => ({ id: `${"r".repeat(300)}${i}`, days: 1 }));
+    const out = postureWorsening(good, { ...good, lifecycle: rules }, 30);
+    expect(out).toHaveLength(6);
+    expect(out[5]).toBe("995 more lifecycle rules delete objects before the policy does");
+    const entry = EventData["bucket.posture"].safeParse({
+      bucket: good.bucket,
+      runnerId: "rn_1",
+      posture: good,
+      worsening: out,
+    });
+    expect(entry.success).toBe(true);
+    for (const line of out) expect(line.length).toBeLessThanOrEqual(300);
+  });
+
+  it("a bucket name is S3's characters, so the subject bucket:<name> is one", () => {
+    expect(BucketPostureSchema.safeParse({ ...good, bucket: "Legacy_Bucket.2009" }).success).toBe(true);
+    for (const bucket of ["", "a b", "a/b", "ünï", "x".repeat(256)])
+      expect(BucketPostureSchema.safeParse({ ...good, bucket }).success).toBe(false);
   });
 });

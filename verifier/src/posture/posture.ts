@@ -1,11 +1,16 @@
 import { z } from "zod";
+import { clipText } from "../redact/clip.js";
+
+/** Lifecycle rules postureWorsening names one by one; more are counted in one line. */
+const NAMED_RULES = 5;
 
 /**
  * What the runner read of its bucket's protection (SPEC §12, bucket posture). Each part is `unknown` when
  * the store does not implement the API or the runner may not read it: unknown is reported, never guessed.
  */
 export const BucketPostureSchema = z.strictObject({
-  bucket: z.string().min(1).max(255),
+  /** The bucket's name: S3's characters (legacy names allow capitals and `_`), so it fits a log subject. */
+  bucket: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, "a bucket name"),
   /** GetBucketVersioning: `off` (never enabled), `enabled`, or `suspended` (enabled once, then stopped). */
   versioning: z.enum(["off", "enabled", "suspended", "unknown"]),
   /** GetObjectLockConfiguration: whether Object Lock is on, and its default retention if any. */
@@ -57,9 +62,15 @@ export function postureWorsening(reference: BucketPosture, current: BucketPostur
   if (reference.encryption !== "none" && reference.encryption !== "unknown" && current.encryption === "none")
     out.push("default encryption removed");
   // A rule that deletes what the policy keeps is a risk whatever the reference had: it is not compared.
-  if (keepDays !== null && current.lifecycle !== "unknown")
-    for (const r of current.lifecycle)
-      if (r.days < keepDays)
-        out.push(`lifecycle rule ${JSON.stringify(r.id)} deletes objects after ${r.days} days, before the policy does`);
+  // The first few are named (their ids clipped) and the rest counted, so the list fits its log entry.
+  if (keepDays !== null && current.lifecycle !== "unknown") {
+    const early = current.lifecycle.filter((r) => r.days < keepDays);
+    for (const r of early.slice(0, NAMED_RULES))
+      out.push(
+        `lifecycle rule ${JSON.stringify(clipText(r.id, 64))} deletes objects after ${r.days} days, before the policy does`,
+      );
+    if (early.length > NAMED_RULES)
+      out.push(`${early.length - NAMED_RULES} more lifecycle rules delete objects before the policy does`);
+  }
   return out;
 }

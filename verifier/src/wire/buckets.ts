@@ -48,5 +48,9 @@ export const BucketPostureViewSchema = z.strictObject({
 });
 /** A bucket's posture as answered. */
 export type BucketPostureView = z.infer<typeof BucketPostureViewSchema>;
-/** Answer to GET /v1/bucket-postures: every bucket a runner of the org has reported (a handful; not paged). */
-export const BucketPostureListSchema = z.strictObject({ items: z.array(BucketPostureViewSchema) });
+/** Most buckets GET /v1/bucket-postures answers (by name): an org has a bucket or a few per runner. */
+export const MAX_BUCKET_POSTURES = 500;
+/** Answer to GET /v1/bucket-postures: the buckets runners of the org have reported, by name (not paged). */
+export const BucketPostureListSchema = z.strictObject({
+  items: z.array(BucketPostureViewSchema).max(MAX_BUCKET_POSTURES),
+});

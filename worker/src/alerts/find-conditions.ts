@@ -223,9 +223,25 @@ async function jobStuck(d1: CountingD1, now: number, limits: ConditionLimits): P
   }));
 }
 
+/** Buckets whose last logged posture is worse than its reference (SPEC §12, bucket posture). */
+async function bucketAtRisk(d1: CountingD1): Promise<Finding[]> {
+  const rows = await d1.all<{ org_id: string; bucket: string; worsening: string }>(
+    d1.prepare("SELECT org_id, bucket, worsening FROM bucket_postures WHERE worsening <> '[]'"),
+  );
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    condition: "bucket.at_risk",
+    subject: `bucket:${r.bucket}`,
+    summary: clip(
+      `Bucket ${r.bucket} is less protected than before: ${(JSON.parse(r.worsening) as string[]).join("; ")}`,
+    )!,
+    detail: null,
+  }));
+}
+
 /** Every state condition that holds now, across every org (a handful of set-wise statements). */
 export async function findConditions(d1: CountingD1, now: number, limits: ConditionLimits): Promise<Finding[]> {
-  const [failed, missed, rpo, drillsFailed, drillRows, silent, stuck] = await Promise.all([
+  const [failed, missed, rpo, drillsFailed, drillRows, silent, stuck, buckets] = await Promise.all([
     backupFailed(d1),
     backupMissed(d1, now, limits),
     rpoBreached(d1, now),
@@ -233,6 +249,16 @@ export async function findConditions(d1: CountingD1, now: number, limits: Condit
     policies(d1),
     runnerSilent(d1, now, limits),
     jobStuck(d1, now, limits),
+    bucketAtRisk(d1),
   ]);
-  return [...failed, ...missed, ...rpo, ...drillsFailed, ...drillOverdue(drillRows, now), ...silent, ...stuck];
+  return [
+    ...failed,
+    ...missed,
+    ...rpo,
+    ...drillsFailed,
+    ...drillOverdue(drillRows, now),
+    ...silent,
+    ...stuck,
+    ...buckets,
+  ];
 }

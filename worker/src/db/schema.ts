@@ -1,6 +1,7 @@
 import {
   ALERT_CONDITIONS,
   ALERT_SEVERITIES,
+  type BucketPosture,
   type AlertCondition,
   CHANNEL_KINDS,
   NOTICE_KINDS,
@@ -375,6 +376,30 @@ export const pruneJobs = sqliteTable("prune_jobs", {
   blockedCount: integer("blocked_count"),
   reportedAt: integer("reported_at"),
 });
+
+/**
+ * One bucket's posture as last logged (SPEC §12, bucket posture): the posture, the reference it is compared
+ * with and what is worse than it (`bucket.at_risk` holds while that is not empty), who reported it, when it
+ * was logged and when a report last came. Keyed by org and bucket name: runners sharing a bucket share it.
+ */
+export const bucketPostures = sqliteTable(
+  "bucket_postures",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    bucket: text("bucket").notNull(),
+    runnerId: text("runner_id").notNull(),
+    /** JSON: the BucketPosture last logged, and the reference (the last that was not worse). */
+    posture: text("posture", { mode: "json" }).$type<BucketPosture>().notNull(),
+    reference: text("reference", { mode: "json" }).$type<BucketPosture>().notNull(),
+    /** JSON: string[], postureWorsening(reference, posture, keepDays). */
+    worsening: text("worsening", { mode: "json" }).$type<string[]>().notNull(),
+    changedAt: integer("changed_at").notNull(),
+    reportedAt: integer("reported_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucket] })],
+);
 
 /** The queryable copy of each org's log (the Ledger Durable Object is the original). bytes = JCS text. */
 export const logEntries = sqliteTable(

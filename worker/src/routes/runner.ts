@@ -28,6 +28,8 @@ import { heartbeat } from "../jobs/heartbeat.js";
 import { acceptDrillResult } from "../drills/result.js";
 import { registerRunnerKey } from "../drills/runner-key.js";
 import { acceptPruneReport } from "../retention/prune-report.js";
+import { logError } from "../log/log-error.js";
+import { recordPosture } from "../posture/record-posture.js";
 
 const LEASE_LOST = "this lease is not current: the job was re-queued, finished, or the lease expired";
 
@@ -44,6 +46,11 @@ export const runnerRoutes = new Hono<AppEnv>()
   })
   .post("/claim", async (c) => {
     const body = await jsonBody(c, ClaimRequestSchema);
+    if (body.posture) {
+      const posture = await recordPosture(c.env, c.get("runner"), body.databases, body.posture, Date.now());
+      // A posture the log cannot take is the Worker's to fix (the runner checks the same schema): say so, claim on.
+      if (posture.kind === "refused") logError("bucket posture not logged", posture.reason);
+    }
     const job = await claimJob(c.env, c.get("runner"), body.databases, body.kinds, body.version, Date.now());
     return reply(c, ClaimResponseSchema, { job });
   })

@@ -19,6 +19,7 @@ import {
   BucketCredentialListSchema,
   BucketCredentialRequestSchema,
   BucketCredentialSchema,
+  BucketPostureListSchema,
   ClaimRequestSchema,
   ClaimResponseSchema,
   ClaimRestoreRequestSchema,
@@ -1088,6 +1089,26 @@ export const CONTRACT: Record<string, RouteContract> = {
       ok: [await valid("GET /v1/buckets", "/v1/buckets", { token: w.org.viewerToken })],
       refused: [await refuse(401, call("GET", "/v1/buckets"))],
     }),
+  },
+  "GET /v1/bucket-postures": {
+    status: 200,
+    answer: { json: BucketPostureListSchema },
+    exercise: async (w) => {
+      const posture = {
+        bucket: BUCKET,
+        versioning: "suspended",
+        objectLock: { enabled: true, defaultMode: "GOVERNANCE", defaultDays: 7 },
+        publicAccess: "unknown",
+        encryption: "AES256",
+        lifecycle: [{ id: "tidy", days: 1 }],
+      };
+      const json = { version: "0.1.0", databases: [w.org.databaseId], kinds: ["prune"], posture };
+      await setup(call("POST", "/v1/runner/claim", { token: w.org.runnerToken, json }), 200, "posture");
+      return {
+        ok: [await valid("GET /v1/bucket-postures", "/v1/bucket-postures", { token: w.org.viewerToken })],
+        refused: [await refuse(401, call("GET", "/v1/bucket-postures"))],
+      };
+    },
   },
   "PUT /v1/buckets/:bucket": {
     request: { body: BucketCredentialRequestSchema },
