@@ -4,6 +4,7 @@ import { buildFixtureLog, ORIGIN } from "../test-support/fixture-log.js";
 import { drillConcludedEntry, fixtureDrillReceipt, type FixtureReceipt } from "../test-support/drill.js";
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { formatVkey } from "../note/index.js";
+import type { BucketPosture } from "../posture/posture.js";
 import { RUNNER_SIGNER, testSigner } from "../test-support/keys.js";
 import { alertSummary } from "./report-alerts.js";
 import { drillSummary } from "./report-drills.js";
@@ -405,5 +406,84 @@ describe("report.html", () => {
     const none = renderReportHtml(input);
     expect(none).toContain("<p>0 incident(s) in the period: 0 critical, 0 warning, 0 info.</p>");
     expect(none.match(/<tr><td colspan="6">no incident in the period<\/td><\/tr>/g)).toHaveLength(2);
+  });
+
+  test("shows each bucket's posture in Bucket posture, after Retention: at the start, its changes, at the end, and the time at risk", () => {
+    const at = (h: number, m = 0) => new Date(Date.UTC(2026, 10, 1, h, m)).toISOString();
+    const good = (bucket: string): BucketPosture => ({
+      bucket,
+      versioning: "enabled",
+      objectLock: { enabled: true, defaultMode: "COMPLIANCE", defaultDays: 30 },
+      publicAccess: "blocked",
+      encryption: "aws:kms",
+      lifecycle: [],
+    });
+    const posture = (seq: number, when: string, p: BucketPosture, worsening: string[] = []) =>
+      ({
+        v: 1,
+        seq,
+        at: when,
+        type: "bucket.posture",
+        actor: "runner:rnr_1",
+        subject: `bucket:${p.bucket}`,
+        data: { bucket: p.bucket, runnerId: "rnr_1", posture: p, worsening },
+      }) as LogEntryOf<"bucket.posture">;
+    const report = (list: LogEntry[], postureBefore?: LogEntry[]) =>
+      renderReportHtml({
+        orgId: "org_acme",
+        origin: ORIGIN,
+        period: { from: at(0), to: at(24) },
+        window: { start: 10, end: 10 + list.length, head: 10 + list.length },
+        entries: list,
+        postureBefore,
+      });
+    const suspended = { ...good("backups-eu"), versioning: "suspended" as const };
+    const html = report(
+      [
+        posture(10, at(2), suspended, ["versioning suspended"]),
+        posture(11, at(3, 15), good("backups-eu")),
+        posture(12, at(4), good("backups-us")),
+        posture(13, at(20), { ...good("backups-us"), publicAccess: "unknown" }),
+        posture(14, at(22), { ...good("backups-us"), publicAccess: "open" }, ["public access allowed"]),
+      ],
+      [posture(2, "2026-10-31T09:00:00.000Z", good("backups-eu"))],
+    );
+    expect(html.indexOf("<h2>Bucket posture</h2>")).toBeGreaterThan(html.indexOf("<h3>Kept against the policy</h3>"));
+    expect(html.indexOf("<h2>Bucket posture</h2>")).toBeLessThan(html.indexOf("<h2>Access changes</h2>"));
+    expect(html).toContain("the times below are those entries'.");
+    expect(html).toContain(
+      "<tr><td>backups-eu</td><td>as last logged before the period, 2026-10-31T09:00:00.000Z (runner rnr_1)</td><td>2</td><td>1 h 15 min</td><td>nothing</td></tr>",
+    );
+    expect(html).toContain(
+      `<tr><td>backups-us</td><td>as first logged in the period, ${at(4)} (runner rnr_1)</td><td>2</td><td>2 h 0 min (still at the end)</td><td>public access allowed</td></tr>`,
+    );
+    expect(html).toContain("<h3>Bucket backups-eu</h3>\n<p>At risk for 1 h 15 min of the period; not at its end.");
+    expect(html).toContain(
+      "<h3>Bucket backups-us</h3>\n<p>At risk for 2 h 0 min of the period, and still at its end: public access allowed.",
+    );
+    expect(html).toContain(
+      `<tr><td>${at(2)}</td><td>rnr_1</td><td>versioning: enabled → suspended</td><td>versioning suspended</td></tr>`,
+    );
+    // An unreadable part is said as unknown, and the entry that made it so lists nothing worse.
+    expect(html).toContain(
+      `<tr><td>${at(20)}</td><td>rnr_1</td><td>public access: blocked → unknown</td><td>nothing</td></tr>`,
+    );
+    expect(html).toContain(
+      "<tr><td>public access</td><td>blocked</td><td>open</td></tr>\n<tr><td>default encryption</td><td>aws:kms</td><td>aws:kms</td></tr>",
+    );
+    // The log's schema bounds a bucket name's length only, and a rule id not at all: the page escapes both.
+    const evil = report([
+      posture(10, at(1), { ...good("<script>x</script>"), lifecycle: [{ id: '<img src=x onerror="y">', days: 1 }] }, [
+        'lifecycle rule "<img src=x onerror=\\"y\\">" deletes objects after 1 days, before the policy does',
+      ]),
+    ]);
+    expect(evil).not.toMatch(/<script|<img/i);
+    expect(evil).toContain("<h3>Bucket &#60;script&#62;x&#60;/script&#62;</h3>");
+    expect(evil).toContain("<td>&#34;&#60;img src=x onerror=\\&#34;y\\&#34;&#62;&#34; expires after 1 day(s)</td>");
+    expect(evil).toContain("At risk for 23 h 0 min of the period, and still at its end: lifecycle rule &#34;&#60;img");
+    // A period without posture entries says so.
+    const none = renderReportHtml(input);
+    expect(none).toContain(`<tr><td colspan="5">no bucket posture reported in the period</td></tr>`);
+    expect(none).not.toContain("<h3>Bucket ");
   });
 });

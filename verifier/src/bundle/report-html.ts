@@ -4,6 +4,7 @@ import { formatSeconds } from "../drill/findings.js";
 import { type AdminChange, adminChanges } from "./admin-changes.js";
 import { alertSummary, formatIncidentDuration, type IncidentRow } from "./report-alerts.js";
 import { drillSummary } from "./report-drills.js";
+import { type BucketPostureRow, describePosturePart, POSTURE_PARTS, postureSummary } from "./report-posture.js";
 import { describePolicy } from "../retention/policy.js";
 import { recomputeExpiries } from "../retention/recompute.js";
 
@@ -24,6 +25,12 @@ export interface ReportInput {
    * drills' failure phases, the RTO of failed drills and the RTO targets come from them.
    */
   drillReceipts?: Uint8Array[];
+  /**
+   * The last bucket.posture entry of each bucket before the window, when the exporter has them: the posture
+   * in force at the period's start. The bundle's entries begin at the window's start, so without one a
+   * bucket's posture is shown as first logged in the period.
+   */
+  postureBefore?: LogEntry[];
 }
 
 /** One database's RPO compliance over the period. */
@@ -85,8 +92,9 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 /**
  * A deterministic `report.html` for auditors: backups per database, RPO compliance over the period,
  * failures, restores with their outcome and duration, restore drills per database (with their RTO against
- * its target) and the failed ones, the period's alert incidents per subject (report-alerts.ts), admin
- * changes, and how to verify the bundle. Same input, same bytes; no scripts, no network.
+ * its target) and the failed ones, the period's alert incidents per subject (report-alerts.ts), retention,
+ * each bucket's posture and time at risk (report-posture.ts), admin changes, and how to verify the bundle.
+ * Same input, same bytes; no scripts, no network.
  */
 export function renderReportHtml(input: ReportInput): string {
   const completed = input.entries.filter((e): e is LogEntryOf<"backup.completed"> => e.type === "backup.completed");
@@ -137,6 +145,36 @@ export function renderReportHtml(input: ReportInput): string {
   );
   const rows = (cells: string[][]) =>
     cells.map((c) => `<tr>${c.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("\n");
+  const posture = postureSummary(input.entries, input.period, input.postureBefore);
+  const partNames = {
+    versioning: "versioning",
+    objectLock: "Object Lock",
+    publicAccess: "public access",
+    encryption: "default encryption",
+    lifecycle: "lifecycle rules",
+  } as const;
+  const worse = (list: string[]) => (list.length === 0 ? "nothing" : list.join("; "));
+  const startWords = (b: BucketPostureRow) =>
+    `${b.start.asOf === "before-period" ? "as last logged before the period" : "as first logged in the period"}, ${b.start.at} (runner ${b.start.runnerId})`;
+  const atRiskCell = (b: BucketPostureRow) =>
+    b.atRiskMs === 0 && b.end.worsening.length === 0
+      ? "never"
+      : `${formatIncidentDuration(b.atRiskMs)}${b.end.worsening.length > 0 ? " (still at the end)" : ""}`;
+  const atRiskLine = (b: BucketPostureRow) =>
+    b.end.worsening.length > 0
+      ? `At risk for ${formatIncidentDuration(b.atRiskMs)} of the period, and still at its end: ${worse(b.end.worsening)}.`
+      : b.atRiskMs > 0
+        ? `At risk for ${formatIncidentDuration(b.atRiskMs)} of the period; not at its end.`
+        : "Not at risk in the period.";
+  const bucketSection = (b: BucketPostureRow) => `<h3>Bucket ${esc(b.bucket)}</h3>
+<p>${esc(`${atRiskLine(b)} Posture at the start: ${startWords(b)}.`)}</p>
+<table><tr><th>part</th><th>at the start of the period</th><th>at the end of the period</th></tr>
+${rows([...POSTURE_PARTS.map((p) => [partNames[p], describePosturePart(b.start.posture, p), describePosturePart(b.end.posture, p)]), ["worse than the reference", worse(b.start.worsening), worse(b.end.worsening)]])}
+</table>
+<table><tr><th>when</th><th>runner</th><th>what changed</th><th>worse than the reference</th></tr>
+${b.changes.length === 0 ? `<tr><td colspan="4">no change in the period</td></tr>` : rows(b.changes.map((c) => [c.at, c.runnerId, c.changed.length === 0 ? "no part (compared again)" : c.changed.map((x) => `${partNames[x.part]}: ${x.from} → ${x.to}`).join("; "), worse(c.worsening)]))}
+</table>
+`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -187,7 +225,12 @@ ${expiries.length === 0 ? `<tr><td colspan="7">no deletion in the period</td></t
 <table><tr><th>when</th><th>database</th><th>backup</th><th>why</th><th>until</th></tr>
 ${blocked.length === 0 ? `<tr><td colspan="5">none in the period</td></tr>` : rows(blocked.map((e) => [e.at, e.data.databaseId, e.data.backupId, e.data.outcome, e.data.retainUntil ?? ""]))}
 </table>
-<h2>Access changes</h2>
+<h2>Bucket posture</h2>
+<p>What each runner read of the protection of the bucket it stores backups in: versioning, Object Lock and its default retention, the public access block, default encryption, and the enabled lifecycle rules that expire objects under its prefix. "unknown" means the store does not offer that setting or the runner's credentials may not read it; it is not counted as worse. The Worker logs a <code>bucket.posture</code> entry when a bucket's posture, or what in it is worse than the last posture accepted as the bucket's, changes, and the times below are those entries'. A bucket is at risk while its entry lists something worse (the alert condition <code>bucket.at_risk</code> holds); its time at risk is the sum of those stretches within the period, until the period's end if it is still at risk then. The posture at the start is the last entry before the period when the exporter included it; otherwise it is the posture as first logged in the period, and the time before that entry is not counted.</p>
+<table><tr><th>bucket</th><th>posture at the start</th><th>changes</th><th>at risk in the period</th><th>worse at the end</th></tr>
+${posture.buckets.length === 0 ? `<tr><td colspan="5">no bucket posture reported in the period</td></tr>` : rows(posture.buckets.map((b) => [b.bucket, startWords(b), String(b.changes.length), atRiskCell(b), worse(b.end.worsening)]))}
+</table>
+${posture.buckets.map(bucketSection).join("")}<h2>Access changes</h2>
 <p>Every change in the period of who may do what: users and their roles, API tokens, runners, and the bucket credentials the service presigns restores with. Identifiers and hashes only; no secret is ever logged.</p>
 <table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
 ${changeRows(changes.access)}
