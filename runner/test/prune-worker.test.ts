@@ -112,6 +112,32 @@ describe("retention through the real Worker and runner", () => {
     expect((await log()).filter((e) => e.type === "backup.expired")).toHaveLength(3);
   }, 240_000);
 
+  it("the runner's bucket posture reached the Worker: read on each run, logged once since it never changed", async () => {
+    const { items } = await apiCall<{
+      items: { bucket: string; runnerId: string; posture: object; worsening: string[] }[];
+    }>(parts.dev, "GET", "/v1/bucket-postures", { cookie: parts.cookie });
+    // s3rver implements none of the five reads: every part is unknown, which is never counted as worse.
+    expect(items).toEqual([
+      expect.objectContaining({
+        bucket: parts.s3.bucket,
+        runnerId: parts.runner.id,
+        posture: {
+          bucket: parts.s3.bucket,
+          versioning: "unknown",
+          objectLock: "unknown",
+          publicAccess: "unknown",
+          encryption: "unknown",
+          lifecycle: "unknown",
+        },
+        worsening: [],
+      }),
+    ]);
+    const postures = (await log()).filter((e) => e.type === "bucket.posture");
+    expect(postures.map((e) => [e.actor, e.subject])).toEqual([
+      [`runner:${parts.runner.id}`, `bucket:${parts.s3.bucket}`],
+    ]);
+  }, 60_000);
+
   it("an exported evidence bundle verifies offline and recomputes every deletion with its policy", async () => {
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();

@@ -281,6 +281,26 @@ describe("a year of backups under {daily: 7, weekly: 4, monthly: 12}", () => {
     // are too); and the protected one: 20 of 366.
     expect(keptIds).toHaveLength(20);
     expect(await liveBackupIds(org.databaseId)).toEqual([...keptIds].sort());
+    // GET /v1/backups still lists every backup, each deleted one with when the prune report was accepted.
+    const listed: { id: string; expiredAt: string | null }[] = [];
+    for (let cursor: string | null = null; ; ) {
+      const path: string = `/v1/backups?databaseId=${org.databaseId}&limit=200${cursor ? `&cursor=${cursor}` : ""}`;
+      const page = (await call("GET", path, { token: org.viewerToken })).body;
+      listed.push(...page.items);
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(listed).toHaveLength(366);
+    expect(
+      listed
+        .filter((b) => b.expiredAt === null)
+        .map((b) => b.id)
+        .sort(),
+    ).toEqual([...keptIds].sort());
+    // Each at its report's acceptance: the Worker's own clock, not the ticks' fake one.
+    const deletedAt = listed.flatMap((b) => (b.expiredAt === null ? [] : [Date.parse(b.expiredAt)]));
+    expect(deletedAt).toHaveLength(366 - keptIds.length);
+    for (const at of deletedAt) expect(Math.abs(at - Date.now())).toBeLessThan(10 * MINUTE);
     expect(prunes.flatMap((p) => p.targets).length).toBe(366 - keptIds.length);
     expect(prunes.length).toBe(Math.ceil((366 - keptIds.length) / 100));
     // Nothing more to do: another tick, and one a day later, queue nothing.

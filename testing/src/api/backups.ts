@@ -37,6 +37,8 @@ export interface Backup {
   startedAt: string | null;
   completedAt: string | null;
   durationMs: number;
+  /** When retention deleted its objects, or null. */
+  expiredAt: string | null;
 }
 
 /** The stats line a cron tick logs ({"event":"cron.tick",…}). */

@@ -18,6 +18,11 @@ export const BackupSchema = z.strictObject({
   startedAt: Instant,
   completedAt: Instant,
   durationMs: z.number().int().nonnegative(),
+  /**
+   * When retention deleted its objects (SPEC §12, `backup.expired`), or null: the backup stays listed with
+   * its manifest for good, but its bytes are gone and it cannot be restored or drilled.
+   */
+  expiredAt: Instant.nullable(),
 });
 /** A backup. */
 export type Backup = z.infer<typeof BackupSchema>;

@@ -116,7 +116,12 @@ export function BackupScreen({ id }: { id: string }) {
                 </dd>
               </div>
             </dl>
-            {hasRole(me.principal.role, "operator") ? (
+            {b.expiredAt !== null ? (
+              <p class="alert info" data-expired>
+                Deleted by the retention policy at <Time iso={b.expiredAt} />: its objects are gone from the bucket, so
+                it cannot be restored. Its signed manifest and log entry stay, and still verify.
+              </p>
+            ) : hasRole(me.principal.role, "operator") ? (
               <p>
                 <button type="button" onClick={() => void issueRestore()} disabled={issuing}>
                   {issuing ? "Issuing…" : "Restore this backup…"}

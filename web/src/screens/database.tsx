@@ -145,6 +145,11 @@ export function DatabaseScreen({ id }: { id: string }) {
                       <Link href={`/backups/${b.id}`}>
                         <Time iso={b.completedAt} />
                       </Link>
+                      {b.expiredAt !== null ? (
+                        <span class="badge neutral" data-deleted-backup>
+                          <span aria-hidden="true">○</span> Deleted
+                        </span>
+                      ) : null}
                     </th>
                     <td class="num">{formatBytes(b.sizeBytes)}</td>
                     <td class="num">{formatDuration(b.durationMs)}</td>

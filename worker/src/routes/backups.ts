@@ -33,6 +33,7 @@ const view = (b: BackupRow): Backup => ({
   startedAt: iso(b.startedAt),
   completedAt: iso(b.completedAt),
   durationMs: b.durationMs,
+  expiredAt: iso(b.expiredAt),
 });
 
 /** Completed backups; one backup's detail carries its signed manifest and a fresh inclusion proof. */
