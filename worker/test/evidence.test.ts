@@ -29,6 +29,7 @@ import { ARTIFACT_SHA256 } from "./support/backup-result.js";
 import { call, makeOrg, type Org } from "./support/client.js";
 import { logEntries, publishedPolicy } from "./support/log-checks.js";
 import { completedBackup, failedBackup } from "./support/runner-calls.js";
+import { leasedPrune, putRetention, reportOf, sendReport } from "./support/retention-calls.js";
 import { drillReady, failedPredicate, leasedDrill, receiptOf, sendReceipt } from "./support/drill-calls.js";
 import { dumpD1, dumpLedger } from "./support/storage-dump.js";
 
@@ -192,6 +193,48 @@ describe("exporting evidence", () => {
     const section = report.slice(report.indexOf("<h2>Alerts</h2>"), report.indexOf("<h2>Alerts</h2>") + 4000);
     expect(section).toContain(`runner:${org.runnerId}`);
     expect(report).toContain("runner.silent");
+  });
+
+  it("a period with deletions and a bucket that got worse: report.html lists each deletion recomputed and the posture from before the period", async () => {
+    const org = await makeOrg();
+    const posture = {
+      bucket: BUCKET,
+      versioning: "enabled",
+      objectLock: { enabled: true, defaultMode: "COMPLIANCE", defaultDays: 30 },
+      publicAccess: "blocked",
+      encryption: "AES256",
+      lifecycle: [],
+    };
+    const claimWith = (p: unknown) =>
+      call("POST", "/v1/runner/claim", {
+        token: org.runnerToken,
+        json: { version: "0.1.0", databases: [org.databaseId], kinds: ["prune"], posture: p },
+      });
+    expect((await claimWith(posture)).status).toBe(200);
+    const from = await instantNow();
+    const made = [await completedBackup(org), await completedBackup(org), await completedBackup(org)];
+    expect((await putRetention(org, { keepLast: 1 })).status).toBe(200);
+    await runCronTick(env, Date.now());
+    const job = await leasedPrune(org);
+    expect(job.targets.map((t) => t.backupId).sort()).toEqual([made[0]!.backupId, made[1]!.backupId].sort());
+    expect((await sendReport(org.runnerToken, job.jobId, reportOf(job))).status).toBe(200);
+    expect((await claimWith({ ...posture, versioning: "suspended" })).status).toBe(200);
+
+    const a = await exported(org.viewerToken, { from, to: new Date(Date.now() + 3_600_000).toISOString() });
+    await expectVerified(a.zip, org);
+    const report = text(filesOf(a.zip).get(BundlePaths.report)!);
+    const retention = report.slice(report.indexOf("<h2>Retention</h2>"), report.indexOf("<h2>Bucket posture</h2>"));
+    for (const b of made.slice(0, 2)) expect(retention).toContain(b.backupId);
+    expect(retention).not.toContain(made[2]!.backupId);
+    expect(retention.match(/yes: the policy expires it/g)).toHaveLength(2);
+    const section = report.slice(report.indexOf("<h2>Bucket posture</h2>"), report.indexOf("<h2>Access changes</h2>"));
+    expect(section).toContain(`Bucket ${BUCKET}`);
+    expect(section).toContain("versioning suspended");
+    expect(section).toContain("still at its end");
+    // The posture at the start is the one logged before the period (from D1's copy), not the first in it.
+    const bucket = section.slice(section.indexOf(`<h3>Bucket ${BUCKET}</h3>`));
+    expect(bucket).toContain("Posture at the start: as last logged before the period");
+    expect(bucket).toMatch(/<td>versioning<\/td><td>enabled<\/td><td>suspended<\/td>/i);
   });
 
   it("a period with a passed and a failed drill: the bundle carries both receipts, its drills check passes and report.html counts them", async () => {

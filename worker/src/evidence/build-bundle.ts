@@ -14,6 +14,7 @@ import {
   type LogEntry,
   type Result,
 } from "@walwarden/verifier";
+import { MAX_BUCKET_POSTURES } from "@walwarden/verifier/wire";
 import { logOrigin, type Env } from "../env.js";
 import { ledgerOf, unwrapLedger } from "../ledger/client.js";
 import { signingKeys } from "../ledger/keys.js";
@@ -24,9 +25,12 @@ import { periodWindow, type SeqWindow } from "./window.js";
  * their bytes, the zip. A longer period is exported in parts.
  */
 export const MAX_EXPORT_ENTRIES = 50_000;
-/** The entry types report.html reads: backups, restores, and admin actions (access and configuration changes). */
+/**
+ * The entry types report.html reads: backups and their deletions, restores, drills, alerts, bucket posture,
+ * and admin actions (access and configuration changes, retention policies among them).
+ */
 const REPORTED =
-  /^(backup\.(completed|failed)|restore\.|drill\.|alert\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.)/;
+  /^(backup\.(completed|failed|expired|expiry_blocked)|restore\.|drill\.|alert\.|user\.|token\.|runner\.|bucket\.|database\.|schedule\.|retention\.)/;
 
 /** Most bytes of entries plus manifests one bundle holds (manifests grow with a database's table count). */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
@@ -143,6 +147,7 @@ export async function buildEvidence(
     entries: reported,
     rpoTargets: await rpoTargets(env.DB, orgId),
     drillReceipts,
+    postureBefore: await postureBefore(env.DB, orgId, start),
   });
   const files = bundleFiles({
     orgId,
@@ -205,6 +210,23 @@ async function manifestsOf(db: D1Database, orgId: string, completed: LogEntry[])
  * The receipts of the window's drill.completed and drill.failed entries that name one, as their JCS bytes:
  * each must hash to the entry's receiptSha256 (the writer matches them by hash and refuses a missing one).
  */
+/** Each bucket's last bucket.posture entry before the window (D1's copy of the log): its posture at the start. */
+async function postureBefore(db: D1Database, orgId: string, start: number): Promise<LogEntry[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT entry FROM log_entries e WHERE org_id = ?1 AND type = 'bucket.posture' AND seq < ?2
+         AND seq = (SELECT MAX(seq) FROM log_entries x WHERE x.org_id = ?1 AND x.type = 'bucket.posture'
+                    AND x.subject = e.subject AND x.seq < ?2)
+       LIMIT ${MAX_BUCKET_POSTURES}`,
+    )
+    .bind(orgId, start)
+    .all<{ entry: string }>();
+  return results.flatMap((r) => {
+    const e = decodeEntry(utf8(r.entry));
+    return e.ok ? [e.value] : [];
+  });
+}
+
 async function receiptsOf(db: D1Database, orgId: string, reported: LogEntry[]): Promise<Uint8Array[]> {
   const want = new Set<string>();
   for (const e of reported)
