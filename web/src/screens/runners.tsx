@@ -7,6 +7,7 @@ import { Truncated } from "../components/truncated.js";
 import { type IncidentPage, openBySubject } from "../lib/alerts.js";
 import { ageSeconds } from "../lib/format.js";
 import { useApi } from "../lib/use-api.js";
+import { PosturePanel } from "./posture-panel.js";
 
 /** What else is known about a runner: an open runner.silent alert, and jobs of its that failed lately. */
 export interface RunnerSignals {
@@ -47,7 +48,7 @@ export function recentFailuresByRunner(jobs: JobPage["items"], now = Date.now())
   return out;
 }
 
-/** The org's runners: when each was last seen and with which version. */
+/** The org's runners: when each was last seen and with which version; then the posture of their buckets. */
 export function RunnersScreen() {
   const runners = useApi("runners", () => getJson<RunnerPage>("/v1/runners?limit=200"), 30_000);
   // Two requests whatever the number of runners: the open alerts, and the failed jobs made in the last day
@@ -140,6 +141,7 @@ export function RunnersScreen() {
           </table>
         </div>
       ) : null}
+      <PosturePanel runners={items} />
     </>
   );
 }
