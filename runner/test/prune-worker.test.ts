@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeEntry, type LogEntry, recomputeExpiries, utf8 } from "@walwarden/verifier";
+import { BundlePaths, decodeEntry, type LogEntry, readBundle, recomputeExpiries, utf8 } from "@walwarden/verifier";
 import { apiCall, publishedKeys, requestBackup, triggerCron } from "@walwarden/testing/api";
 import {
   addDatabase,
@@ -147,7 +147,8 @@ describe("retention through the real Worker and runner", () => {
       body: JSON.stringify({ from, to }),
     });
     expect(res.status, await res.clone().text()).toBe(200);
-    const zip = tempFile("evidence.zip", new Uint8Array(await res.arrayBuffer()));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const zip = tempFile("evidence.zip", bytes);
     const keys = await publishedKeys(parts.dev);
     const pinned = [...keys.checkpoint, ...keys.manifest].flatMap((k) => ["--key", k]);
     const v = await run(process.execPath, [VERIFY_BIN, "bundle", zip, ...pinned, "--json"]);
@@ -160,5 +161,12 @@ describe("retention through the real Worker and runner", () => {
       status: "pass",
       detail: "3 deletion(s) recomputed: the policy expires each",
     });
+    // Its report.html lists the three deletions, each recomputed, and the bucket's posture.
+    const files = readBundle(bytes);
+    if (!files.ok) throw new Error(files.message);
+    const html = new TextDecoder().decode(files.value.get(BundlePaths.report)!);
+    const retention = html.slice(html.indexOf("<h2>Retention</h2>"), html.indexOf("<h2>Bucket posture</h2>"));
+    expect(retention.match(/yes: the policy expires it/g)).toHaveLength(3);
+    expect(html).toContain(`<h3>Bucket ${parts.s3.bucket}</h3>`);
   }, 240_000);
 });

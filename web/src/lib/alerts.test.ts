@@ -68,6 +68,7 @@ describe("alerts in words", () => {
     expect(subjectPath("database:db_1")).toBe("/databases/db_1");
     expect(subjectPath("restore:rst_1")).toBe("/restores/rst_1");
     expect(subjectPath("runner:run_1")).toBe("/runners");
+    expect(subjectPath("bucket:acme-backups")).toBe("/runners#posture-acme-backups");
     expect(subjectPath("job:job_1")).toBeNull();
     expect(subjectPath("nonsense")).toBeNull();
   });

@@ -71,7 +71,8 @@ export function subjectPath(subject: string): string | null {
   const { kind, id } = parseSubject(subject);
   if (kind === "database") return `/databases/${encodeURIComponent(id)}`;
   if (kind === "restore") return `/restores/${encodeURIComponent(id)}`;
-  if (kind === "runner" || kind === "bucket") return "/runners"; // bucket posture is on the runners screen
+  if (kind === "runner") return "/runners";
+  if (kind === "bucket") return `/runners#posture-${encodeURIComponent(id)}`; // its card in the posture panel
   return null;
 }
 
