@@ -35,6 +35,7 @@ export * from "./jobs/job-state.js";
 export * from "./drill/index.js";
 export * from "./retention/index.js";
 export * from "./posture/index.js";
+export * from "./witness/index.js";
 export * from "./alert/conditions.js";
 export * from "./log/inclusion-proof.js";
 export * from "./log/range-hasher.js";
