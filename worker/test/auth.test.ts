@@ -24,6 +24,14 @@ describe("bootstrap, sessions, users and tokens", () => {
     expect(await count("users")).toBe(0);
   });
 
+  it("says first run is open while no admin exists, to anyone, uncached and with nothing else", async () => {
+    const state = await call("GET", "/v1/bootstrap");
+    expect(state.status).toBe(200);
+    expect(state.body).toEqual({ open: true });
+    expect(state.headers.get("cache-control")).toBe("no-store");
+    expect(state.headers.get("set-cookie")).toBeNull();
+  });
+
   it("bootstraps the first admin once, with an HttpOnly, Secure, SameSite=Lax session cookie", async () => {
     const first = await call("POST", "/v1/bootstrap", { json: admin });
     expect(first.status).toBe(201);
@@ -37,6 +45,9 @@ describe("bootstrap, sessions, users and tokens", () => {
     expect(again.status).toBe(409);
     expect(await count("users")).toBe(1);
     expect(await count("orgs")).toBe(1);
+    // Closed from now on, signed in or not: the dashboard shows sign-in, not setup.
+    expect((await call("GET", "/v1/bootstrap")).body).toEqual({ open: false });
+    expect((await call("GET", "/v1/bootstrap", { cookie })).body).toEqual({ open: false });
   });
 
   it("stores the password as PBKDF2-SHA256 at 100,000 iterations, never in clear", async () => {

@@ -7,6 +7,15 @@ import { RoleSchema } from "./resources.js";
 /** A dashboard user as sign-in and first run answer it. */
 const SignedInUser = z.strictObject({ id: Id, email: z.email(), role: RoleSchema });
 
+/**
+ * Answer to GET /v1/bootstrap (anyone, no session): whether first run is still open, i.e. no admin exists
+ * yet, so POST /v1/bootstrap (BootstrapRequestSchema) would create the first org and its admin. The
+ * dashboard shows its setup form instead of sign-in while it is.
+ */
+export const BootstrapStateSchema = z.strictObject({ open: z.boolean() });
+/** Whether first run is open. */
+export type BootstrapState = z.infer<typeof BootstrapStateSchema>;
+
 /** Answer to POST /v1/bootstrap (201): the new org and its first admin, now signed in. */
 export const BootstrapResponseSchema = z.strictObject({
   org: z.strictObject({ id: Id, name: z.string().min(1) }),

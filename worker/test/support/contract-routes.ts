@@ -16,6 +16,7 @@ import {
   BackupPageSchema,
   BootstrapRequestSchema,
   BootstrapResponseSchema,
+  BootstrapStateSchema,
   BucketCredentialListSchema,
   BucketCredentialRequestSchema,
   BucketCredentialSchema,
@@ -322,6 +323,12 @@ export const CONTRACT: Record<string, RouteContract> = {
       ok: [await valid("GET /.well-known/walwarden/keys", "/.well-known/walwarden/keys")],
       refused: [],
     }),
+  },
+  "GET /v1/bootstrap": {
+    status: 200,
+    answer: { json: BootstrapStateSchema },
+    // The world is made by the first run, so it is closed here (worker/test/auth.test.ts sees it open before).
+    exercise: async () => ({ ok: [await valid("GET /v1/bootstrap", "/v1/bootstrap")], refused: [] }),
   },
   "POST /v1/bootstrap": {
     request: { body: BootstrapRequestSchema },
