@@ -186,6 +186,14 @@ export const EventData = {
     outcome: z.enum(["locked", "legal-hold", "mismatch", "foreign"]),
     retainUntil: Instant.nullable(),
   }),
+  // Witnessing: a runner refused a checkpoint of its org's log (SPEC §13).
+  "witness.refused": z.strictObject({
+    runnerId: Id,
+    size: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
+    acceptedSize: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
+    code: z.string().regex(/^[a-z][a-z-]{0,31}$/),
+    message: z.string().min(1).max(500),
+  }),
   "bucket.posture": z.strictObject({
     bucket: z.string().min(1).max(255),
     runnerId: Id,

@@ -11,6 +11,9 @@ import { RetentionPolicyShape } from "../retention/policy.js";
 import { JobPhaseSchema } from "./jobs.js";
 import { MAX_PRUNE_TARGETS, PruneTargetSchema } from "./retention.js";
 
+/** A tree size as decimal text (sizes run to 2^63 − 1, past JSON's exact integers). */
+const TreeSizeText = z.string().regex(/^(0|[1-9][0-9]{0,18})$/, "a tree size in decimal");
+
 /** POST /v1/runner/claim: a runner asks for work. */
 export const ClaimRequestSchema = z.strictObject({
   version: singleLine(z.string().min(1).max(64)),
@@ -19,6 +22,8 @@ export const ClaimRequestSchema = z.strictObject({
   kinds: z.array(z.enum(JOB_KINDS)).min(1).max(JOB_KINDS.length).default(["backup"]),
   /** The bucket's posture as the runner last read it (SPEC §12); sent every few minutes, not on every claim. */
   posture: BucketPostureSchema.optional(),
+  /** The size of the checkpoint this runner accepted as its org's witness (SPEC §13); "0" before its first. */
+  witness: z.strictObject({ size: TreeSizeText }).optional(),
 });
 
 /** A claimed backup job with its lease; the lease id fences heartbeat, complete and fail. */
@@ -98,7 +103,42 @@ export const ClaimedJobSchema = z.discriminatedUnion("kind", [
 /** A claimed job. */
 export type ClaimedJob = z.infer<typeof ClaimedJobSchema>;
 /** Answer to claim: a job, or null when there is nothing to do. */
-export const ClaimResponseSchema = z.strictObject({ job: ClaimedJobSchema.nullable() });
+/** What a witnessing runner is handed when the log has grown past its accepted size (SPEC §13). */
+export const WitnessViewSchema = z.strictObject({
+  /** The newest signed checkpoint (signed note text). */
+  checkpoint: z.string().min(1).max(16_384),
+  /** RFC 9162 consistency proof, base64 hashes, from the runner's accepted size (empty from 0). */
+  proof: z.array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/)).max(64),
+});
+/** A witness view. */
+export type WitnessView = z.infer<typeof WitnessViewSchema>;
+
+export const ClaimResponseSchema = z.strictObject({
+  job: ClaimedJobSchema.nullable(),
+  /** Present when the runner sent `witness` and the log is larger than its accepted size. */
+  witness: WitnessViewSchema.optional(),
+});
+
+/**
+ * POST /v1/runner/witness: the runner's cosignature/v1 line for the checkpoint of `size` it accepted, or
+ * why it refused the one it was handed (SPEC §13).
+ */
+export const WitnessReportSchema = z.union([
+  z.strictObject({ size: TreeSizeText, cosignature: z.string().min(1).max(512) }),
+  z.strictObject({
+    size: TreeSizeText,
+    refused: z.strictObject({
+      /** The size of the checkpoint the runner had accepted (its state, unchanged by the refusal). */
+      acceptedSize: TreeSizeText,
+      code: z.string().regex(/^[a-z][a-z-]{0,31}$/),
+      message: singleLine(z.string().min(1).max(2000)),
+    }),
+  }),
+]);
+/** A witness report. */
+export type WitnessReport = z.infer<typeof WitnessReportSchema>;
+/** Answer to POST /v1/runner/witness. */
+export const WitnessReportResponseSchema = z.strictObject({ accepted: z.boolean() });
 
 /** POST /v1/runner/jobs/:jobId/heartbeat: extends the lease and reports progress. */
 export const HeartbeatRequestSchema = z.strictObject({

@@ -32,6 +32,7 @@ export const CONDITION_WORDS: Record<AlertCondition, string> = {
   "job.stuck": "Job stuck",
   "bucket.at_risk": "Bucket at risk",
   "key.rotated": "Key rotated",
+  "witness.refused": "Witness refused",
   "restore.issued": "Restore issued",
   "restore.completed": "Restore completed",
   "restore.failed": "Restore failed",

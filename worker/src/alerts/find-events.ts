@@ -33,6 +33,7 @@ const EVENT_TYPES: Record<string, AlertCondition> = {
   "restore.token_issued": "restore.issued",
   "restore.completed": "restore.completed",
   "restore.failed": "restore.failed",
+  "witness.refused": "witness.refused",
 };
 
 /** What one event says, for people. */
@@ -48,6 +49,11 @@ function describe(r: Row, data: Record<string, unknown>): { summary: string; det
       };
     case "restore.token_issued":
       return { summary: `A restore of ${db} was issued by ${r.actor}`, detail: null };
+    case "witness.refused":
+      return {
+        summary: `Runner ${String(data.runnerId)} refused the log's checkpoint of size ${String(data.size)} (${String(data.code)}): the log may have shown it another history`,
+        detail: String(data.message ?? "") || null,
+      };
     case "restore.completed":
       return { summary: `A restore of ${db} completed${data.dryRun ? " (verify only)" : ""}`, detail: null };
     default:

@@ -1,11 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   consistencyProofFrom,
+  cosignerKey,
   EMPTY_ROOT,
   encodeEntry,
   err,
+  fromBase64,
   fromUtf8,
   inclusionProofFrom,
+  isValidKeyName,
   leafHash,
   ok,
   parseCheckpointNote,
@@ -15,6 +18,7 @@ import {
   utf8,
   validateEntry,
   verifyConsistency,
+  verifyCosignatures,
   type EventType,
   type InclusionProof,
   type LogEntry,
@@ -66,7 +70,11 @@ CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, idem TEXT NOT NULL 
 CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (size, witness)) WITHOUT ROWID;
 `;
+
+/** Most witnesses whose cosignatures one checkpoint keeps (a note holds at most 100 signature lines). */
+export const MAX_COSIGNERS = 16;
 
 const sha = portableSha256;
 /** How long appends may gather before their entries are copied to D1 together. */
@@ -268,7 +276,73 @@ export class Ledger extends DurableObject<CoreEnv> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
     const note = this.signCurrent(orgId, keys.value);
-    return note.ok ? ok({ checkpoint: note.value, treeSize: this.size() }) : note;
+    return note.ok ? ok({ checkpoint: this.cosigned(this.size(), note.value), treeSize: this.size() }) : note;
+  }
+
+  /** A stored checkpoint with the cosignature lines witnesses sent for its size appended (SPEC §13). */
+  private cosigned(size: number, note: string): string {
+    const lines = this.sql
+      .exec<{ line: string }>("SELECT line FROM cosignatures WHERE size = ? ORDER BY witness", size)
+      .toArray();
+    return note + lines.map((l) => l.line).join("");
+  }
+
+  /**
+   * What a witness at `fromSize` is handed (SPEC §13): the newest checkpoint and the consistency proof from
+   * its size, or null when the log is no larger. A size larger than the log gets the checkpoint with no
+   * proof, which the witness refuses as a rollback: that is what it is shown.
+   */
+  witnessView(
+    orgId: string,
+    fromSize: number,
+  ): Result<{ checkpoint: string; proof: string[] } | null, LedgerErrorCode> {
+    const head = this.checkpoint(orgId);
+    if (!head.ok) return head;
+    const size = head.value.treeSize;
+    if (fromSize === size) return ok(null);
+    const proof =
+      fromSize === 0 || fromSize > size
+        ? []
+        : consistencyProofFrom(rangeRootOf(this.nodes, sha), fromSize, size).map(toBase64);
+    return ok({ checkpoint: head.value.checkpoint, proof });
+  }
+
+  /**
+   * Keeps a witness's cosignature/v1 line for the checkpoint signed at `size` if it verifies with the
+   * witness's key over that checkpoint ("invalid-entry" otherwise); the same witness again replaces its line.
+   */
+  addCosignature(
+    orgId: string,
+    size: number,
+    witness: { name: string; publicKey: string },
+    line: string,
+    at: number,
+  ): Result<true, LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const signed = this.sql.exec<{ note: string }>("SELECT note FROM checkpoints WHERE size = ?", size).toArray()[0];
+    if (!signed) return err("out-of-range", `no checkpoint was signed at size ${size}`);
+    const publicKey = fromBase64(witness.publicKey);
+    if (publicKey?.length !== 32 || !isValidKeyName(witness.name))
+      return err("invalid-entry", "the witness key is not a named Ed25519 key");
+    const key = cosignerKey(witness.name, publicKey);
+    if (!line.endsWith("\n") || line.indexOf("\n") !== line.length - 1)
+      return err("invalid-entry", "a cosignature is one signature line ending in a newline");
+    const checked = verifyCosignatures(signed.note + line, [key], 1);
+    if (!checked.ok) return err("invalid-entry", `the cosignature does not verify: ${checked.message}`);
+    const others = this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM cosignatures WHERE size = ? AND witness <> ?", size, witness.name)
+      .one().n;
+    if (others >= MAX_COSIGNERS)
+      return err("out-of-range", `checkpoint ${size} already has ${MAX_COSIGNERS} cosigners`);
+    this.sql.exec(
+      "INSERT INTO cosignatures (size, witness, line, at) VALUES (?, ?, ?, ?) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, at = excluded.at",
+      size,
+      witness.name,
+      line,
+      at,
+    );
+    return ok(true);
   }
 
   /** The signed checkpoint of an earlier size, if one was signed at that size. */
@@ -276,7 +350,7 @@ export class Ledger extends DurableObject<CoreEnv> {
     const org = this.bindOrg(orgId);
     if (!org.ok) return org;
     const row = this.sql.exec<{ note: string }>("SELECT note FROM checkpoints WHERE size = ?", size).toArray()[0];
-    return row ? ok(row.note) : err("out-of-range", `no checkpoint was signed at size ${size}`);
+    return row ? ok(this.cosigned(size, row.note)) : err("out-of-range", `no checkpoint was signed at size ${size}`);
   }
 
   /**
@@ -306,7 +380,7 @@ export class Ledger extends DurableObject<CoreEnv> {
           seq,
         )
         .toArray()[0];
-      if (row) found.set(row.size, row.note);
+      if (row) found.set(row.size, this.cosigned(row.size, row.note));
     }
     return ok([...found].sort(([a], [b]) => a - b).map(([size, note]) => ({ size, note })));
   }

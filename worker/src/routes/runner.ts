@@ -15,6 +15,8 @@ import {
   PruneReportResponseSchema,
   RunnerKeyRequestSchema,
   RunnerKeyResponseSchema,
+  WitnessReportResponseSchema,
+  WitnessReportSchema,
 } from "@walwarden/verifier/wire";
 import { requireRunner } from "../auth/middleware.js";
 import { ApiError } from "../http/errors.js";
@@ -30,12 +32,13 @@ import { registerRunnerKey } from "../drills/runner-key.js";
 import { acceptPruneReport } from "../retention/prune-report.js";
 import { logError } from "../log/log-error.js";
 import { recordPosture } from "../posture/record-posture.js";
+import { acceptWitnessReport, witnessViewFor } from "../witness/witness.js";
 
 const LEASE_LOST = "this lease is not current: the job was re-queued, finished, or the lease expired";
 
 /**
- * The runner protocol: its key, claim, heartbeat, complete (a backup), drill (a drill's receipt), prune (a
- * prune's report), fail.
+ * The runner protocol: its key, claim (with the witness's view of the log), witness (its cosignature or
+ * refusal), heartbeat, complete (a backup), drill (a drill's receipt), prune (a prune's report), fail.
  * Runner token auth; every call scoped to its org.
  */
 export const runnerRoutes = new Hono<AppEnv>()
@@ -52,7 +55,14 @@ export const runnerRoutes = new Hono<AppEnv>()
       if (posture.kind === "refused") logError("bucket posture not logged", posture.reason);
     }
     const job = await claimJob(c.env, c.get("runner"), body.databases, body.kinds, body.version, Date.now());
-    return reply(c, ClaimResponseSchema, { job });
+    const witness = body.witness ? await witnessViewFor(c.env, c.get("runner"), body.witness.size) : undefined;
+    return reply(c, ClaimResponseSchema, witness ? { job, witness } : { job });
+  })
+  .post("/witness", async (c) => {
+    const body = await jsonBody(c, WitnessReportSchema);
+    const done = await acceptWitnessReport(c.env, c.get("runner"), body, Date.now());
+    if (done.kind === "bad-report") throw new ApiError(400, "bad-request", done.message);
+    return reply(c, WitnessReportResponseSchema, { accepted: done.kind === "cosigned" });
   })
   .post("/jobs/:jobId/heartbeat", async (c) => {
     const jobId = param(c, "jobId", Id);

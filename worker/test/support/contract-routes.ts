@@ -86,6 +86,8 @@ import {
   RpoSummarySchema,
   RunnerKeyRequestSchema,
   RunnerKeyResponseSchema,
+  WitnessReportResponseSchema,
+  WitnessReportSchema,
   RunnerPageSchema,
   SchedulePageSchema,
   ScheduleSchema,
@@ -1503,6 +1505,24 @@ export const CONTRACT: Record<string, RouteContract> = {
               json: keyBody(signer, runnerSigner(w.org.runnerId, 8)),
             }),
           ),
+        ],
+      };
+    },
+  },
+  "POST /v1/runner/witness": {
+    request: { body: WitnessReportSchema },
+    status: 200,
+    answer: { json: WitnessReportResponseSchema },
+    exercise: async (w) => {
+      const refusal = { size: "3", refused: { acceptedSize: "5", code: "rollback", message: "older than 5" } };
+      return {
+        ok: [await valid("POST /v1/runner/witness", "/v1/runner/witness", { token: w.org.runnerToken, json: refusal })],
+        refused: [
+          await refuse(
+            400,
+            call("POST", "/v1/runner/witness", { token: w.org.runnerToken, json: { ...refusal, size: "-1" } }),
+          ),
+          await refuse(401, call("POST", "/v1/runner/witness", { token: w.org.viewerToken, json: refusal })),
         ],
       };
     },
