@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { utf8 } from "../bytes/utf8.js";
 import { decodeEntry, encodeEntry, validateEntry, type LogEntry } from "./entry.js";
 import { EVENT_TYPES } from "./event-data.js";
-import { checkRestoreHistory } from "./restore-state.js";
+import { canTransition, checkRestoreHistory, RESTORE_STATES, TERMINAL_STATES } from "./restore-state.js";
 
 const base = { v: 1 as const, at: "2026-11-24T03:00:00.000Z", actor: "system:cron", subject: "database:db_main" };
 const ref = { restoreId: "rs_1", backupId: "bk_1" };
@@ -87,6 +87,7 @@ export const EXAMPLES: LogEntry[] = [
   },
   ...adminExamples(16),
   ...drillExamples(31),
+  { ...restoreEntry(100, "restore.cancelled", ref), actor: "user:u_1" },
 ];
 
 /** One valid entry of every runner-key and drill type (SPEC §7, §11), numbered from `seq`. */
@@ -346,6 +347,27 @@ describe("restore state machine", () => {
       value: "expired",
     });
     expect(checkRestoreHistory(flow(happy.slice(0, 3)))).toEqual({ ok: true, value: "downloading" });
+    expect(checkRestoreHistory(flow(["restore.token_issued", "restore.cancelled"]))).toEqual({
+      ok: true,
+      value: "cancelled",
+    });
+  });
+
+  test("a restore is cancelled only while issued, and nothing follows a cancel", () => {
+    for (let i = 2; i <= happy.length; i++)
+      expect(checkRestoreHistory(flow([...happy.slice(0, i), "restore.cancelled"])).ok, happy[i - 1]).toBe(false);
+    expect(checkRestoreHistory(flow(["restore.token_issued", "restore.expired", "restore.cancelled"])).ok).toBe(false);
+    for (const next of ["restore.claimed", "restore.failed", "restore.expired", "restore.cancelled"] as const)
+      expect(checkRestoreHistory(flow(["restore.token_issued", "restore.cancelled", next])).ok, next).toBe(false);
+  });
+
+  test("every state but a terminal one has a way on, and the terminal ones none", () => {
+    for (const s of RESTORE_STATES)
+      expect(
+        RESTORE_STATES.some((t) => canTransition(s, t)),
+        s,
+      ).toBe(!TERMINAL_STATES.has(s));
+    expect([...TERMINAL_STATES].sort()).toEqual(["cancelled", "completed", "expired", "failed"]);
   });
 
   test("rejects skipped, repeated, reordered or post-terminal transitions and dry-run lies", () => {

@@ -77,7 +77,7 @@ export const EventData = {
   "restore.claim_rejected": z.strictObject({
     restoreId: Id.nullable(),
     tokenSha256: Sha256Hex,
-    reason: z.enum(["already-claimed", "expired", "wrong-org", "unknown-token"]),
+    reason: z.enum(["already-claimed", "expired", "wrong-org", "unknown-token", "cancelled"]),
   }),
   "restore.claimed": z.strictObject({ ...RestoreRef, clientVersion: z.string().min(1).max(64) }),
   "restore.downloading": z.strictObject({ ...RestoreRef }),
@@ -86,6 +86,8 @@ export const EventData = {
   "restore.completed": z.strictObject({ ...RestoreRef, dryRun: z.boolean() }),
   "restore.failed": z.strictObject({ ...RestoreRef, stage: z.string().min(1).max(64), reason: Reason }),
   "restore.expired": z.strictObject({ ...RestoreRef }),
+  /** An operator revoked an unclaimed token (actor: who); terminal, and a later claim is refused. */
+  "restore.cancelled": z.strictObject({ ...RestoreRef }),
   "key.registered": z.strictObject({ purpose: z.enum(["checkpoint", "manifest"]), vkey: z.string().min(1).max(512) }),
   "key.rotated": z.strictObject({
     purpose: z.enum(["checkpoint", "manifest"]),

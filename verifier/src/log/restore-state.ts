@@ -11,15 +11,17 @@ export const RESTORE_STATES = [
   "completed",
   "failed",
   "expired",
+  "cancelled",
 ] as const;
 /** A restore's state. */
 export type RestoreState = (typeof RESTORE_STATES)[number];
 
 /** States a restore never leaves. */
-export const TERMINAL_STATES: ReadonlySet<RestoreState> = new Set(["completed", "failed", "expired"]);
+export const TERMINAL_STATES: ReadonlySet<RestoreState> = new Set(["completed", "failed", "expired", "cancelled"]);
 
 const NEXT: Record<RestoreState, readonly RestoreState[]> = {
-  issued: ["claimed", "expired", "failed"],
+  // cancelled: an operator revoked the token before any CLI claimed it (never once claimed).
+  issued: ["claimed", "expired", "cancelled", "failed"],
   claimed: ["downloading", "failed"],
   downloading: ["verifying", "failed"],
   // verifying → completed only for a dry run (verify only); checked below against the entry's data.
@@ -28,6 +30,7 @@ const NEXT: Record<RestoreState, readonly RestoreState[]> = {
   completed: [],
   failed: [],
   expired: [],
+  cancelled: [],
 };
 
 /** True if the state machine allows going from one state to the next. */
@@ -44,6 +47,7 @@ const STATE_OF_TYPE: Partial<Record<LogEntry["type"], RestoreState>> = {
   "restore.completed": "completed",
   "restore.failed": "failed",
   "restore.expired": "expired",
+  "restore.cancelled": "cancelled",
 };
 
 /** The restore state an entry records, or undefined if it is not a restore transition. */
@@ -56,8 +60,9 @@ export type RestoreHistoryErrorCode = "bad-transition" | "mixed-restores" | "dry
 
 /**
  * Checks that one restore's transition entries, in log order, follow
- * `issued → claimed → downloading → verifying → restoring → completed | failed` (plus `expired` from
- * issued, `failed` from any non-terminal state, and `verifying → completed` for dry runs only).
+ * `issued → claimed → downloading → verifying → restoring → completed | failed` (plus `expired` and
+ * `cancelled` from issued only, `failed` from any non-terminal state, and `verifying → completed` for dry
+ * runs only).
  * The history may end in a non-terminal state (a restore still running when the window closed); with
  * `partial` it may also begin in any state (a restore issued before an evidence window opened).
  */

@@ -20,6 +20,7 @@ export const ApiErrorCodeSchema = z.enum([
   "expired",
   "wrong-org",
   "unknown-token",
+  "cancelled",
   "bad-transition",
 ]);
 /** An API error code. */

@@ -20,7 +20,11 @@ export const RestoreSecret = z
   .regex(/^ww[op]_[A-Za-z0-9_-]{43}$/, "not a Walwarden restore token (wwo_… or wwp_…, 47 characters)");
 
 /** POST /v1/restores (operator): ask to restore a backup. */
-export const IssueRestoreRequestSchema = z.strictObject({ backupId: Id });
+export const IssueRestoreRequestSchema = z.strictObject({
+  backupId: Id,
+  /** True: the command shown has `--dry-run` (download and verify only, the target never contacted). Not logged: the CLI reports what it did. */
+  dryRun: z.boolean().optional(),
+});
 /** Answer to issue: the one-time token (shown once) and the exact CLI command. */
 export const IssueRestoreResponseSchema = z.strictObject({
   restoreId: Id,
@@ -61,7 +65,7 @@ export const ClaimRestoreResponseSchema = z.strictObject({
 export type ClaimRestoreResponse = z.infer<typeof ClaimRestoreResponseSchema>;
 
 /** Why a claim was refused: the `error.code` of the 4xx answer, and the reason logged in restore.claim_rejected. */
-export const ClaimRejectionSchema = z.enum(["already-claimed", "expired", "wrong-org", "unknown-token"]);
+export const ClaimRejectionSchema = z.enum(["already-claimed", "expired", "wrong-org", "unknown-token", "cancelled"]);
 
 /** The transitions a CLI reports after claiming. */
 export const ReportedState = z.enum(["downloading", "verifying", "restoring", "completed", "failed"]);
@@ -128,8 +132,13 @@ export const RestoreSchema = z.strictObject({
   id: Id,
   backupId: Id,
   databaseId: Id,
+  /** The database's name (a deleted database keeps it); null if the Worker has no record of the database. */
+  databaseName: z.string().nullable(),
   state: RestoreStateSchema,
+  /** The log's actor who issued it: `user:<id>` or `token:<id>`. */
   issuedBy: z.string().min(1),
+  /** Who that is, for people: the user's email or the API token's name; null once the user or token is gone. */
+  issuedByName: z.string().nullable(),
   issuedAt: Instant,
   expiresAt: Instant,
   claimedAt: Instant.nullable(),
@@ -151,3 +160,8 @@ export const ListRestoresQuerySchema = PageQuerySchema.extend({ databaseId: Id.o
 export const RestoreViewSchema = RestoreSchema.extend({ transitions: z.array(TransitionEventSchema) });
 /** A restore with its history. */
 export type RestoreView = z.infer<typeof RestoreViewSchema>;
+
+/** POST /v1/restores/:id/cancel (operator, no body): revokes a token no CLI has claimed; the state now and the log entry that records it. */
+export const CancelRestoreResponseSchema = TransitionResponseSchema;
+/** The answer to a cancel. */
+export type CancelRestoreResponse = z.infer<typeof CancelRestoreResponseSchema>;

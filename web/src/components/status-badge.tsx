@@ -29,6 +29,7 @@ const RESTORE_TONE: Record<RestoreState, string> = {
   completed: "good",
   failed: "bad",
   expired: "warn",
+  cancelled: "neutral",
 };
 
 /** A restore's state as a badge. */

@@ -24,6 +24,7 @@ const STATE_WORDS: Record<RestoreState, string> = {
   completed: "Completed",
   failed: "Failed",
   expired: "Expired: the token was never claimed",
+  cancelled: "Cancelled: the token was revoked before it was claimed",
 };
 
 function transitionDetail(t: TransitionEvent): string {

@@ -35,7 +35,7 @@ export async function bucketAccess(
   if (!row)
     return err(
       "no-credential",
-      `no read-only credential for bucket ${bucket}: an admin adds one with PUT /v1/buckets/${bucket} (docs/restore-credentials.md)`,
+      `no read-only credential for bucket ${bucket}: an admin adds one in the dashboard (Settings → Buckets) or with PUT /v1/buckets/${bucket} (docs/restore-credentials.md)`,
     );
   const secret = await open(env.BUCKET_CREDENTIALS_KEY, row.sealedSecret, bucketSecretContext(orgId, bucket));
   if (!secret.ok) return err("sealed", `the credential for bucket ${bucket} cannot be opened: ${secret.message}`);

@@ -77,7 +77,11 @@ export async function issueRestore(
   return ok({ restoreId, token, expiresAt });
 }
 
-/** The exact command an operator runs: the target is theirs to fill in and never reaches Walwarden. */
-export function restoreCommand(apiUrl: string, orgId: string, token: string): string {
-  return `walwarden restore --api ${apiUrl} --org ${orgId} --token ${token} --target "$TARGET_DATABASE_URL"`;
+/**
+ * The exact command an operator runs: the target is theirs to fill in and never reaches Walwarden. A dry run
+ * (download and verify only) never contacts a target, so its command names none.
+ */
+export function restoreCommand(apiUrl: string, orgId: string, token: string, o: { dryRun?: boolean } = {}): string {
+  const base = `walwarden restore --api ${apiUrl} --org ${orgId} --token ${token}`;
+  return o.dryRun ? `${base} --dry-run` : `${base} --target "$TARGET_DATABASE_URL"`;
 }

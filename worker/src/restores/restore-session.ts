@@ -52,11 +52,20 @@ export type Transition = TransitionEvent;
 /** What a session uses of the Worker's env: the vars, D1 and the Ledger it appends transitions to. */
 type RestoreSessionEnv = CoreEnv & LedgerBinding;
 
-/** The session seen from outside: GET /v1/restores/:id's answer (RestoreViewSchema) plus the org it belongs to. */
-export type RestoreView = RestoreViewAnswer & { orgId: string };
+/**
+ * The session seen from outside: GET /v1/restores/:id's answer (RestoreViewSchema) plus the org it belongs to,
+ * less the names the route adds from D1 (the database's and the issuer's).
+ */
+export type RestoreView = Omit<RestoreViewAnswer, "databaseName" | "issuedByName"> & { orgId: string };
 
 /** Why the session refused something. */
-export type SessionErrorCode = ClaimRejection | "not-found" | "unauthenticated" | "bad-transition" | "log-unavailable";
+export type SessionErrorCode =
+  | ClaimRejection
+  | "not-found"
+  | "unauthenticated"
+  | "bad-transition"
+  | "not-cancellable"
+  | "log-unavailable";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS restore (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
@@ -69,7 +78,9 @@ const LOG_RETRY_MS = 5_000;
 /**
  * RestoreSession: one per restore (`idFromName(restoreId)`). It holds the one-time token's hash and the
  * restore's state machine (`issued → claimed → downloading → verifying → restoring → completed | failed`,
- * plus `expired` by alarm). A claim checks and consumes the token in one synchronous step. Every transition
+ * plus `expired` by alarm and `cancelled` by an operator before a claim). A claim checks and consumes the
+ * token in one synchronous step, and a cancel checks and revokes it in one, so of a claim and a cancel at
+ * once exactly one wins. Every transition
  * is kept here, appended to the org's log through its Ledger (idempotently, by `restore:<id>:<state>`),
  * copied to D1, and only then fanned out to the dashboard's Server-Sent Event streams. Progress numbers
  * stream to subscribers but are not logged.
@@ -199,6 +210,7 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
 
   private claimRejection(r: Restore, orgId: string, now: number): ClaimRejection | undefined {
     if (orgId !== r.orgId) return "wrong-org";
+    if (r.state === "cancelled") return "cancelled";
     if (r.state === "expired" || (r.state === "issued" && now >= r.expiresAt)) return "expired";
     if (r.state !== "issued") return "already-claimed";
     return undefined;
@@ -218,6 +230,29 @@ export class RestoreSession extends DurableObject<RestoreSessionEnv> {
     } catch (e) {
       logError("restore: could not log a rejected claim", e);
     }
+  }
+
+  /**
+   * An operator revokes the token before any CLI claimed it: logged as restore.cancelled with the operator as
+   * actor. The check and the state change are one synchronous step (nothing awaited between), so a claim
+   * and a cancel never both win. Cancelling a cancelled restore answers the same again (a retry is safe);
+   * a claimed, finished or expired restore is refused.
+   */
+  async cancel(actor: string, now: number): Promise<Result<Transition, SessionErrorCode>> {
+    const r = this.record();
+    if (!r) return err("not-found", "restore not found");
+    if (r.state === "issued" && now >= r.expiresAt) {
+      this.move(r, "expired", "system:restore-session", { restoreId: r.restoreId, backupId: r.backupId }, now);
+      await this.flush();
+      return err("not-cancellable", "the restore's token expired before it was cancelled; nothing can claim it");
+    }
+    if (r.state === "issued") this.move(r, "cancelled", actor, { restoreId: r.restoreId, backupId: r.backupId }, now);
+    else if (r.state !== "cancelled") return err("not-cancellable", notCancellable(r.state));
+    const flushed = await this.flush();
+    if (!flushed.ok) return flushed;
+    const t = this.transitions(0).find((x) => x.state === "cancelled");
+    if (!t) return err("log-unavailable", "the cancel is not logged yet; try again shortly");
+    return ok(t);
   }
 
   /** Checks the progress credential in constant time. */
@@ -442,7 +477,17 @@ function claimMessage(rejection: ClaimRejection, r: Restore): string {
       return "this restore token belongs to another organisation than the one given with --org";
     case "unknown-token":
       return "no restore has this token; check you copied the whole command";
+    case "cancelled":
+      return "this restore was cancelled in the dashboard before it was claimed, so its token no longer works; ask an operator to issue a new one";
   }
+}
+
+/** Why a restore in `state` cannot be cancelled. */
+function notCancellable(state: RestoreState): string {
+  if (state === "expired") return "the restore's token expired before it was cancelled; nothing can claim it";
+  if (state === "completed" || state === "failed")
+    return `the restore has already ${state === "completed" ? "completed" : "failed"}`;
+  return `the CLI has already claimed this restore (it is ${state}): a claimed restore cannot be cancelled; stop the CLI on its machine`;
 }
 
 /** A refusal of the events endpoint, in the API's error shape. */

@@ -20,6 +20,7 @@ export interface Session {
   ): R<{ progressToken: string; restore: RestoreView }>;
   transition(progressToken: string, t: z.infer<typeof TransitionRequestSchema>, now: number): R<Transition>;
   progress(progressToken: string, p: z.infer<typeof ProgressRequestSchema>, now: number): R<void>;
+  cancel(actor: string, now: number): R<Transition>;
   view(): Promise<RestoreView>;
   fetch(request: Request): Promise<Response>;
 }
@@ -32,11 +33,13 @@ export function sessionOf(env: Env, restoreId: string): Session {
 const STATUS: Record<SessionErrorCode, [ContentfulStatusCode, string]> = {
   "already-claimed": [409, "already-claimed"],
   expired: [410, "expired"],
+  cancelled: [410, "cancelled"],
   "wrong-org": [403, "wrong-org"],
   "unknown-token": [404, "unknown-token"],
   "not-found": [404, "not-found"],
   unauthenticated: [401, "unauthenticated"],
   "bad-transition": [409, "bad-transition"],
+  "not-cancellable": [409, "conflict"],
   "log-unavailable": [503, "unavailable"],
 };
 

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { and, eq } from "drizzle-orm";
 import { Id } from "@walwarden/verifier";
 import {
+  CancelRestoreResponseSchema,
   ClaimRestoreRequestSchema,
   ClaimRestoreResponseSchema,
   IssueRestoreRequestSchema,
@@ -31,10 +32,12 @@ import { clientAddress } from "../ratelimit/client.js";
 import { countKnownToken, countUnknownToken } from "../restores/claim-limits.js";
 import { claimRestore, type RestoreRow, restoreByToken } from "../restores/claim-restore.js";
 import { issueRestore, restoreCommand } from "../restores/issue-restore.js";
+import { restoreNames } from "../restores/restore-names.js";
 import { sessionOf, unwrapSession } from "../restores/session-client.js";
 import { VIEWER_HEADER } from "../restores/sse-limits.js";
 
-const view = (r: RestoreRow): Restore => ({
+/** A D1 row as listed, without the names (added per page by restoreNames). */
+const view = (r: RestoreRow): Omit<Restore, "databaseName" | "issuedByName"> => ({
   id: r.id,
   backupId: r.backupId,
   databaseId: r.databaseId,
@@ -70,7 +73,8 @@ function progressCredential(c: Context<AppEnv>): string {
 }
 
 /**
- * Restores. Operators issue them (the one-time token is in that answer only); the CLI claims with the
+ * Restores. Operators issue them (the one-time token is in that answer only) and may cancel one no CLI has
+ * claimed yet; the CLI claims with the
  * token and reports transitions and progress with the per-restore credential it got; viewers list them,
  * read their history and follow them live over Server-Sent Events.
  */
@@ -129,29 +133,39 @@ export const restoreRoutes = new Hono<AppEnv>()
     return reply(
       c,
       IssueRestoreResponseSchema,
-      { restoreId, token, expiresAt: iso(expiresAt), command: restoreCommand(api, p.orgId, token) },
+      {
+        restoreId,
+        token,
+        expiresAt: iso(expiresAt),
+        command: restoreCommand(api, p.orgId, token, { dryRun: body.dryRun === true }),
+      },
       201,
     );
   })
+  .post("/:id/cancel", requireRole("operator"), async (c) => {
+    const row = await ownRestore(c);
+    const t = unwrapSession(await sessionOf(c.env, row.id).cancel(actorOf(c.get("principal")), Date.now()));
+    return reply(c, CancelRestoreResponseSchema, { state: t.state, seq: t.seq });
+  })
   .get("/", requireRole("viewer"), async (c) => {
     const q = query(c, ListRestoresQuerySchema);
-    return reply(
-      c,
-      RestorePageSchema,
-      await orgPage(
-        dbOf(c.env.DB),
-        restores,
-        c.get("principal").orgId,
-        q,
-        view,
-        q.databaseId ? eq(restores.databaseId, q.databaseId) : undefined,
-      ),
+    const orgId = c.get("principal").orgId;
+    const page = await orgPage(
+      dbOf(c.env.DB),
+      restores,
+      orgId,
+      q,
+      view,
+      q.databaseId ? eq(restores.databaseId, q.databaseId) : undefined,
     );
+    const names = await restoreNames(c.env, orgId, page.items);
+    return reply(c, RestorePageSchema, { ...page, items: page.items.map((r) => ({ ...r, ...names(r) })) });
   })
   .get("/:id", requireRole("viewer"), async (c) => {
     const row = await ownRestore(c);
     const { orgId: _org, ...detail } = await sessionOf(c.env, row.id).view();
-    return reply(c, RestoreViewSchema, detail);
+    const names = await restoreNames(c.env, row.orgId, [detail]);
+    return reply(c, RestoreViewSchema, { ...detail, ...names(detail) });
   })
   .get("/:id/events", requireRole("viewer"), async (c) => {
     const row = await ownRestore(c);

@@ -21,6 +21,7 @@ import {
   BucketCredentialRequestSchema,
   BucketCredentialSchema,
   BucketPostureListSchema,
+  CancelRestoreResponseSchema,
   ClaimRequestSchema,
   ClaimResponseSchema,
   ClaimRestoreRequestSchema,
@@ -1157,11 +1158,35 @@ export const CONTRACT: Record<string, RouteContract> = {
           token: w.org.operatorToken,
           json: { backupId: w.backupId },
         }),
+        await valid("POST /v1/restores", "/v1/restores", {
+          token: w.org.operatorToken,
+          json: { backupId: w.backupId, dryRun: true },
+        }),
       ],
       refused: [
         await refuse(404, call("POST", "/v1/restores", { token: w.org.operatorToken, json: { backupId: UNKNOWN_ID } })),
       ],
     }),
+  },
+  "POST /v1/restores/:id/cancel": {
+    status: 200,
+    answer: { json: CancelRestoreResponseSchema },
+    exercise: async (w) => {
+      const issued = await issueRestore(w);
+      const claimed = await claimedRestore(w);
+      return {
+        ok: [
+          await valid("POST /v1/restores/:id/cancel", `/v1/restores/${issued.restoreId}/cancel`, {
+            token: w.org.operatorToken,
+          }),
+        ],
+        refused: [
+          await refuse(409, call("POST", `/v1/restores/${claimed.restoreId}/cancel`, { token: w.org.operatorToken })),
+          await refuse(403, call("POST", `/v1/restores/${issued.restoreId}/cancel`, { token: w.org.viewerToken })),
+          await refuse(404, call("POST", `/v1/restores/${UNKNOWN_ID}/cancel`, { token: w.org.operatorToken })),
+        ],
+      };
+    },
   },
   "POST /v1/restores/claim": {
     request: { body: ClaimRestoreRequestSchema },
