@@ -176,6 +176,7 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
     const before = gets();
     const used = await f.offer({ refuse: "already-claimed" });
     const expired = await f.offer({ refuse: "expired" });
+    const cancelled = await f.offer({ refuse: "cancelled" });
     const otherOrg = await f.offer({ orgId: "org_other" });
     const unavailable = await f.offer({ refuse: "unavailable" });
     const cases: [string[], RegExp][] = [
@@ -186,6 +187,10 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
       [
         f.restoreArgs(expired, ["--dry-run"]),
         /this restore token has expired \(a token is valid for at most 15 minutes after it is issued, less if/,
+      ],
+      [
+        f.restoreArgs(cancelled, ["--dry-run"]),
+        /this restore was cancelled in the dashboard before it was claimed, so its token no longer works\. The target was not touched\. Ask an operator to issue a new restore/,
       ],
       [
         f.restoreArgs(unavailable, ["--dry-run"]),

@@ -25,6 +25,7 @@ export type ProgressRequest = z.infer<typeof ProgressRequestSchema>;
 export type ClaimErrorCode =
   | "already-claimed"
   | "expired"
+  | "cancelled"
   | "wrong-org"
   | "unknown-token"
   | "bad-request"
@@ -120,6 +121,7 @@ function claimErrorCode(code: string, status: number | undefined, apiCode: strin
   const known: ClaimErrorCode[] = [
     "already-claimed",
     "expired",
+    "cancelled",
     "wrong-org",
     "unknown-token",
     "rate-limited",
@@ -149,6 +151,8 @@ function claimMessage(code: ClaimErrorCode, api: string, orgId: string, detail: 
       return "this restore token was already used (a token works once). If it was not you, tell an admin: the audit log records the claim. Issue a new restore in the dashboard and run the command it shows.";
     case "expired":
       return "this restore token has expired (a token is valid for at most 15 minutes after it is issued, less if the deployment sets a shorter lifetime). Issue a new restore in the dashboard and run the command it shows.";
+    case "cancelled":
+      return "this restore was cancelled in the dashboard before it was claimed, so its token no longer works. The target was not touched. Ask an operator to issue a new restore (its page offers to re-issue) and run the command it shows.";
     case "wrong-org":
       return `this restore token belongs to another organization, not ${orgId}: check --org (the command shown with the token has the right one). The token was not used.`;
     case "unknown-token":

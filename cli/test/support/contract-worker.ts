@@ -31,7 +31,7 @@ export interface OfferedRestore {
   kit: TestKit;
   download: { url: string; sizeBytes: number; expiresAt: string };
   /** A refusal to answer the claim with instead (already-claimed, expired…). */
-  refuse?: "already-claimed" | "expired" | "unavailable";
+  refuse?: "already-claimed" | "expired" | "cancelled" | "unavailable";
   state: RestoreState;
   transitions: TransitionRequest[];
   progress: ProgressRequest[];
@@ -142,6 +142,7 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
         const r = [...w.restores.values()].find((x) => x.token === c.token);
         if (!r) return refuse(res, 404, "unknown-token", "unknown restore token");
         if (r.refuse === "expired") return refuse(res, 410, "expired", "the restore token expired");
+        if (r.refuse === "cancelled") return refuse(res, 410, "cancelled", "this restore was cancelled");
         if (r.refuse === "unavailable")
           return refuse(res, 503, "unavailable", "no read-only credential is set for bucket acme-backups");
         if (r.refuse === "already-claimed" || r.state !== "issued")
