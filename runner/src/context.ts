@@ -62,6 +62,7 @@ export async function createContext(
     drill: {
       signer: () => registration.signer(),
       ensureKey: () => registration.ensure(),
+      orgId: () => registration.orgId(),
       journal: await DrillJournal.open(config.stateDir),
       scratchDir: resolve(config.drills.local.scratchDir ?? join(config.stateDir, "drills")),
       kitKeys: (orgId) =>

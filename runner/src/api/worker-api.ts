@@ -9,6 +9,9 @@ import {
   HeartbeatResponseSchema,
   PruneReportResponseSchema,
   RunnerKeyResponseSchema,
+  WitnessReportResponseSchema,
+  type WitnessReport,
+  type WitnessView,
   type ClaimedBackupJob,
   type ClaimedDrillJob,
   type ClaimedJob,
@@ -72,19 +75,26 @@ export class WorkerApi {
   /**
    * Asks for a job of one of `kinds` for one of `databases`; null when there is none. `posture`, when given,
    * is the bucket's posture as just read (SPEC §12; the loop sends it every few minutes, not every claim).
+   * `witness`, the size this runner accepted as its org's witness (SPEC §13), asks for the log's newest
+   * checkpoint when it is larger: the answer's `witness`.
    */
   async claim(
     version: string,
     databases: string[],
     kinds: readonly JobKind[] = ["backup"],
     posture?: BucketPosture,
-  ): Promise<Result<ClaimedJob | null, ApiErrorCode>> {
-    const r = await this.post(
+    witness?: { size: string },
+  ): Promise<Result<{ job: ClaimedJob | null; witness?: WitnessView }, ApiErrorCode>> {
+    return this.post(
       "/v1/runner/claim",
-      { version, databases, kinds, ...(posture ? { posture } : {}) },
+      { version, databases, kinds, ...(posture ? { posture } : {}), ...(witness ? { witness } : {}) },
       ClaimResponseSchema,
     );
-    return r.ok ? ok(r.value.job) : r;
+  }
+
+  /** Sends the witness's cosignature or refusal of a checkpoint (POST /v1/runner/witness; SPEC §13). */
+  async witness(report: WitnessReport): Promise<Result<{ accepted: boolean }, ApiErrorCode>> {
+    return this.post("/v1/runner/witness", report, WitnessReportResponseSchema);
   }
 
   /** Registers the runner's public key with its proof of possession (POST /v1/runner/key). */

@@ -11,6 +11,8 @@ export interface DrillRuntime {
   signer(): NamedSigner | undefined;
   /** Registers the runner key if it is not yet (rate-limited); true once it is. */
   ensureKey(): Promise<boolean>;
+  /** The runner's org as its key registration answered it (undefined before). */
+  orgId(): string | undefined;
   journal: DrillJournal;
   /** Where drill work dirs go. */
   scratchDir: string;

@@ -11,6 +11,7 @@ import { keyRegistration, type RunnerKey } from "./runner-key.js";
  */
 export class KeyRegistration {
   private registered: NamedSigner | undefined;
+  private org: string | undefined;
   private lastTry = Number.NEGATIVE_INFINITY;
   private trying: Promise<boolean> | undefined;
 
@@ -24,6 +25,11 @@ export class KeyRegistration {
   /** The key as registered, or undefined. */
   signer(): NamedSigner | undefined {
     return this.registered;
+  }
+
+  /** The runner's org as the registration answered it, or undefined before. */
+  orgId(): string | undefined {
+    return this.org;
   }
 
   /** Registers if not yet (no more often than every retryMs); true once registered. */
@@ -54,6 +60,7 @@ export class KeyRegistration {
       return false;
     }
     this.registered = { name, secretKey: key.secretKey, publicKey: key.publicKey };
+    this.org = r.value.orgId;
     this.log.info(
       { event: "runner.key_registered", vkey: r.value.vkey, status: r.value.status, created: key.created },
       r.value.status === "rotated"

@@ -10,6 +10,7 @@ import { type PruneOutcome, runPrune } from "../prune/run-prune.js";
 import { PostureReport } from "../posture/posture-report.js";
 import { readBucketPosture } from "../posture/read-posture.js";
 import { RUNNER_VERSION } from "../version.js";
+import { RunnerWitness } from "../witness/witness-loop.js";
 
 /**
  * How a job ended: a backup's outcome, a drill's (`drilled`: a receipt was accepted, the drill passed or
@@ -54,7 +55,22 @@ export class JobLoop {
   /** The posture last read (JSON), to log it when it changes. */
   private lastPosture: string | undefined;
 
-  constructor(private readonly ctx: RunnerContext) {}
+  /** The runner as its org's witness (SPEC §13): the size it accepted goes with each claim. */
+  private readonly witness: RunnerWitness;
+
+  constructor(private readonly ctx: RunnerContext) {
+    this.witness = new RunnerWitness({
+      stateDir: ctx.config.stateDir,
+      api: ctx.api,
+      log: ctx.log,
+      signer: () => ctx.drill.signer(),
+      orgId: () => ctx.drill.orgId(),
+      logPolicy: async (orgId) => {
+        const keys = await ctx.drill.kitKeys(orgId);
+        return keys.ok ? { ok: true, value: keys.value.policy } : { ok: false, message: keys.message };
+      },
+    });
+  }
 
   /** Reads the bucket's posture (SPEC §12); logged when it differs from the last read. */
   private async readPosture(signal: AbortSignal): Promise<BucketPosture> {
@@ -163,8 +179,11 @@ export class JobLoop {
       const kinds = await this.kinds();
       const posture = await this.posture.take(this.shutdown.signal);
       if (this.shutdown.signal.aborted) return posture?.settle(false);
-      const claimed = await api.claim(RUNNER_VERSION, databases, kinds, posture?.posture);
-      posture?.settle(claimed.ok);
+      const witnessField = await this.witness.claimField();
+      const answer = await api.claim(RUNNER_VERSION, databases, kinds, posture?.posture, witnessField);
+      posture?.settle(answer.ok);
+      if (answer.ok && answer.value.witness) await this.witness.handle(answer.value.witness);
+      const claimed = answer.ok ? { ok: true as const, value: answer.value.job } : answer;
       this.state.lastClaimAt = new Date().toISOString();
       if (!claimed.ok) {
         this.state.lastError = claimed.message;

@@ -106,7 +106,8 @@ export async function startPruneHarness(): Promise<PruneHarness> {
   const api = new WorkerApi(worker.url, TOKEN, [20, 20]);
 
   async function claimAndRun(ctx: PruneContext, jobId: string, databaseId: string) {
-    const claimed = await api.claim(RUNNER_VERSION, [databaseId], ["prune"]);
+    const answer = await api.claim(RUNNER_VERSION, [databaseId], ["prune"]);
+    const claimed = answer.ok ? { ok: true as const, value: answer.value.job } : answer;
     if (!claimed.ok || claimed.value?.kind !== "prune")
       throw new Error(`no prune claimed: ${claimed.ok ? JSON.stringify(claimed.value) : claimed.message}`);
     if (claimed.value.jobId !== jobId) throw new Error(`claimed ${claimed.value.jobId}, not ${jobId}`);
