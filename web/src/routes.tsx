@@ -11,6 +11,10 @@ import { EvidenceScreen } from "./screens/evidence.js";
 import { RestoreScreen } from "./screens/restore.js";
 import { RestoresScreen } from "./screens/restores.js";
 import { RunnersScreen } from "./screens/runners.js";
+import { SettingsScreen } from "./screens/settings.js";
+import { SettingsBucketsScreen } from "./screens/settings-buckets.js";
+import { SettingsTokensScreen } from "./screens/settings-tokens.js";
+import { SettingsUsersScreen } from "./screens/settings-users.js";
 import { Link } from "./components/link.js";
 
 function Redirect({ to }: { to: string }) {
@@ -35,6 +39,10 @@ export function Routes() {
   if (m("/evidence")) return <EvidenceScreen />;
   if (m("/alerts")) return <AlertsScreen />;
   if (m("/alerts/channels")) return <ChannelsScreen />;
+  if (m("/settings")) return <SettingsScreen />;
+  if (m("/settings/users")) return <SettingsUsersScreen />;
+  if (m("/settings/tokens")) return <SettingsTokensScreen />;
+  if (m("/settings/buckets")) return <SettingsBucketsScreen />;
   return (
     <>
       <h1>Not found</h1>

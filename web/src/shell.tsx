@@ -14,6 +14,7 @@ const NAV = [
   { href: "/runners", label: "Runners" },
   { href: "/alerts", label: "Alerts" },
   { href: "/evidence", label: "Evidence" },
+  { href: "/settings", label: "Settings" },
 ];
 
 /** The frame around every screen: skip link, org and user, navigation, sign out; focus moves to the screen on navigation. */

@@ -15,6 +15,7 @@ import {
   generatePassword,
   isLastAdmin,
   issueWords,
+  type Problems,
   problemsOfIssues,
   problemsOfRefusal,
   removalWords,
@@ -210,7 +211,8 @@ describe("problems at their fields", () => {
   });
 
   it("clears a field's problem and the form's when that field is typed into", () => {
-    expect(clearedAt({ email: "x", password: "y", form: "z" }, "email")).toEqual({ password: "y" });
+    const p: Problems<"email" | "password"> = { email: "x", password: "y", form: "z" };
+    expect(clearedAt(p, "email")).toEqual({ password: "y" });
   });
 });
 
