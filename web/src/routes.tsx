@@ -11,6 +11,7 @@ import { EvidenceScreen } from "./screens/evidence.js";
 import { RestoreScreen } from "./screens/restore.js";
 import { RestoresScreen } from "./screens/restores.js";
 import { RunnersScreen } from "./screens/runners.js";
+import { WelcomeScreen } from "./screens/welcome.js";
 import { SettingsScreen } from "./screens/settings.js";
 import { SettingsBucketsScreen } from "./screens/settings-buckets.js";
 import { SettingsTokensScreen } from "./screens/settings-tokens.js";
@@ -36,6 +37,7 @@ export function Routes() {
   if ((p = m("/restores/:id"))) return <RestoreScreen id={p.id!} />;
   if (m("/log")) return <AuditLogScreen />;
   if (m("/runners")) return <RunnersScreen />;
+  if (m("/welcome")) return <WelcomeScreen />;
   if (m("/evidence")) return <EvidenceScreen />;
   if (m("/alerts")) return <AlertsScreen />;
   if (m("/alerts/channels")) return <ChannelsScreen />;

@@ -8,6 +8,7 @@ import { Truncated } from "./components/truncated.js";
 import { useLocation } from "./lib/router.js";
 
 const NAV = [
+  { href: "/welcome", label: "Get started" },
   { href: "/databases", label: "Databases" },
   { href: "/restores", label: "Restores" },
   { href: "/log", label: "Audit log" },

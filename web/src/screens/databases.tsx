@@ -10,6 +10,7 @@ import { Truncated } from "../components/truncated.js";
 import { type IncidentPage, openBySubject, sortBySeverity } from "../lib/alerts.js";
 import { formatAge, formatBytes, formatMinutes, shortHash } from "../lib/format.js";
 import { useApi } from "../lib/use-api.js";
+import { WelcomeLink } from "./welcome.js";
 
 /** Why a database has its status, in a sentence. */
 export function rpoReason(d: DatabaseRpo): string {
@@ -109,6 +110,7 @@ export function DatabasesScreen() {
       />
       {data ? (
         <>
+          <WelcomeLink databases={data.databases} />
           <ul class="counts" aria-label="Databases by RPO status">
             {ORDER.map((s) => (
               <li key={s} class={`count ${s}`}>

@@ -1,11 +1,14 @@
-import { getJson } from "../api/client.js";
-import type { JobPage, Runner, RunnerPage } from "@walwarden/verifier/wire";
+import { useState } from "preact/hooks";
+import { ApiError, deleteResource, getJson } from "../api/client.js";
+import type { DatabasePage, JobPage, Runner, RunnerPage } from "@walwarden/verifier/wire";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
+import { RunnerSetup } from "../components/runner-setup.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
 import { type IncidentPage, openBySubject } from "../lib/alerts.js";
 import { ageSeconds } from "../lib/format.js";
+import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
 import { PosturePanel } from "./posture-panel.js";
 
@@ -48,9 +51,19 @@ export function recentFailuresByRunner(jobs: JobPage["items"], now = Date.now())
   return out;
 }
 
-/** The org's runners: when each was last seen and with which version; then the posture of their buckets. */
+/**
+ * The org's runners: when each was last seen and with which version; for admins, registering one (its token
+ * and files shown once) and revoking one after a confirmation; then the posture of their buckets.
+ */
 export function RunnersScreen() {
+  const me = useSession();
+  const admin = hasRole(me.principal.role, "admin");
   const runners = useApi("runners", () => getJson<RunnerPage>("/v1/runners?limit=200"), 30_000);
+  // The runner's files name the org's databases by id; only an admin registers, so only they ask.
+  const databases = useApi(admin ? "runners:databases" : null, () => getJson<DatabasePage>("/v1/databases?limit=200"));
+  const [registering, setRegistering] = useState(false);
+  const [confirming, setConfirming] = useState<string | undefined>();
+  const [said, setSaid] = useState<string | undefined>();
   // Two requests whatever the number of runners: the open alerts, and the failed jobs made in the last day
   // (a job that failed within the hour may have been queued hours before, through its retries).
   const alerts = useApi("alerts:open", () => getJson<IncidentPage>("/v1/alerts?open=true&limit=200"), 30_000);
@@ -67,11 +80,35 @@ export function RunnersScreen() {
   const items = runners.data?.items;
   return (
     <>
-      <h1>Runners</h1>
+      <div class="title-row">
+        <h1>Runners</h1>
+        {admin && !registering ? (
+          <button type="button" onClick={() => setRegistering(true)}>
+            Register a runner
+          </button>
+        ) : null}
+      </div>
       <p class="muted">
         Runners back up your databases from inside your network. Each polls the API for jobs; “last seen” is its latest
         poll or report.
       </p>
+      {admin && registering ? (
+        <section class="panel register-runner" aria-labelledby="register-runner-h">
+          <h2 id="register-runner-h">Register a runner</h2>
+          <RunnerSetup
+            idPrefix="runners-new"
+            databases={databases.data?.items.map((d) => ({ id: d.id, name: d.name, provider: d.provider }))}
+            onRegistered={() => void runners.reload()}
+            onDone={() => setRegistering(false)}
+            cancel={() => setRegistering(false)}
+          />
+        </section>
+      ) : null}
+      {said ? (
+        <p class="muted" role="status">
+          {said}
+        </p>
+      ) : null}
       <LoadState
         error={runners.error}
         loading={runners.loading && !items}
@@ -81,8 +118,9 @@ export function RunnersScreen() {
       {items && items.length === 0 ? (
         <EmptyState title="No runners yet">
           <p>
-            An admin registers one (<code>POST /v1/runners</code>), then runs{" "}
-            <code>npx walwarden-runner run --config runner.json</code> next to the database.
+            {admin ? "Register one above" : "An admin registers one"}; it is then started next to the database with the
+            command its registration shows (<code>walwarden-runner run --config runner.json</code>, or the Docker
+            image).
           </p>
         </EmptyState>
       ) : null}
@@ -96,6 +134,11 @@ export function RunnersScreen() {
                 <th scope="col">Last seen</th>
                 <th scope="col">Version</th>
                 <th scope="col">Registered</th>
+                {admin ? (
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -134,6 +177,25 @@ export function RunnersScreen() {
                     <td>
                       <Time iso={r.createdAt} />
                     </td>
+                    {admin ? (
+                      <td class="runner-actions">
+                        {r.revokedAt ? null : confirming === r.id ? (
+                          <RevokeConfirm
+                            runner={r}
+                            cancel={() => setConfirming(undefined)}
+                            revoked={async (problem) => {
+                              setConfirming(undefined);
+                              setSaid(problem ?? `Runner ${r.name} revoked: its token no longer works.`);
+                              await runners.reload();
+                            }}
+                          />
+                        ) : (
+                          <button type="button" class="secondary" onClick={() => setConfirming(r.id)}>
+                            Revoke<span class="sr-only"> {r.name}</span>
+                          </button>
+                        )}
+                      </td>
+                    ) : null}
                   </tr>
                 );
               })}
@@ -143,5 +205,48 @@ export function RunnersScreen() {
       ) : null}
       <PosturePanel runners={items} />
     </>
+  );
+}
+
+/** Revoking a runner, once confirmed: DELETE /v1/runners/:id. Calls `revoked` with a problem if it failed. */
+function RevokeConfirm({
+  runner,
+  cancel,
+  revoked,
+}: {
+  runner: Runner;
+  cancel: () => void;
+  revoked: (problem?: string) => Promise<void>;
+}) {
+  const [busy, setBusy] = useState(false);
+  const h = `revoke-${runner.id}`;
+  return (
+    <div class="alert error revoke-confirm" role="alertdialog" aria-labelledby={h}>
+      <p id={h}>
+        Revoke {runner.name}? Its token stops working at once: it can claim no more jobs, and a job it holds goes back
+        to the queue when its lease runs out. This cannot be undone: register a new runner to replace it.
+      </p>
+      <p class="channel-actions">
+        <button
+          type="button"
+          class="danger"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              await deleteResource(`/v1/runners/${encodeURIComponent(runner.id)}`);
+              await revoked();
+            } catch (e) {
+              await revoked(`Could not revoke ${runner.name}: ${e instanceof ApiError ? e.message : String(e)}`);
+            }
+          }}
+        >
+          Revoke runner
+        </button>
+        <button type="button" class="secondary" onClick={cancel}>
+          Cancel
+        </button>
+      </p>
+    </div>
   );
 }

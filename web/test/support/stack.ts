@@ -40,13 +40,28 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts the Worker on a fresh persistence directory and bootstraps an org. */
-export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
+/** A running Worker on an empty deployment: no org, no admin (first run still to do). */
+export interface EmptyStack {
+  dev: LocalWorker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Worker on a fresh persistence directory and bootstraps an org with its admin and a runner; with
+ * `{ bootstrap: false }`, stops before that: an empty deployment, as a new team first meets it.
+ */
+export async function startStack(vars?: Record<string, string>): Promise<Stack>;
+export async function startStack(vars: Record<string, string>, options: { bootstrap: false }): Promise<EmptyStack>;
+export async function startStack(
+  vars: Record<string, string> = {},
+  { bootstrap = true }: { bootstrap?: boolean } = {},
+): Promise<Stack | EmptyStack> {
   const persist = tempDir("ww-web-test-");
   const envFile = writeKeysEnvFile(persist);
   const config = join(ROOT, "wrangler.toml");
   await applyMigrations(persist, { config });
   const dev = await startDev({ persist, envFile, config, vars });
+  if (!bootstrap) return { dev, stop: () => cleanup() };
   const { cookie, org } = await bootstrapOrg(dev, ADMIN);
   const runner = await createRunnerToken(dev, cookie, "web test runner");
   let backups = 0;
