@@ -2,15 +2,19 @@
 // says the runner's accepted size is answered with the newest checkpoint and the consistency proof from it;
 // the runner's cosignature/v1 line is checked against its registered key and kept, and every checkpoint of
 // that size the Worker serves carries it; a refusal is logged once as witness.refused and alerts.
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
+  BundlePaths,
   cosignCheckpoint,
   cosignerKey,
   decodeEntry,
   fromBase64,
+  parseCheckpointNote,
   parseSignedNote,
+  readBundle,
   utf8,
+  verifyBundle,
   verifyCosignatures,
   type WitnessState,
   witnessStep,
@@ -43,6 +47,34 @@ const grow = (org: Org) =>
 async function logKeys(org: Org) {
   const policy = await publishedPolicy();
   return { keys: policy.checkpointKeys, origin: `${DEPLOYMENT}/log/${org.orgId}` };
+}
+
+/** The runner witnesses the log now (claim, step, cosign, report); the size it cosigned. */
+async function cosignNow(org: Org, signer: { name: string; secretKey: Uint8Array }, from = "0"): Promise<bigint> {
+  const { keys, origin } = await logKeys(org);
+  const view = await witnessClaim(org, from);
+  if (!view) throw new Error("nothing to witness");
+  const step = witnessStep(null, view.checkpoint, keys, origin, []);
+  if (!step.ok) throw new Error(step.message);
+  const body = parseSignedNote(view.checkpoint);
+  if (!body.ok) throw new Error(body.message);
+  const line = cosignCheckpoint(body.value.text, signer, NOW_S);
+  if (!line.ok) throw new Error(line.message);
+  const sent = await report(org, { size: step.value.next.size.toString(), cosignature: line.value });
+  if (sent.status !== 200) throw new Error(JSON.stringify(sent.body));
+  return step.value.next.size;
+}
+
+/** POST /v1/evidence as the org's viewer: the zip's bytes. */
+async function exported(org: Org, from: string, to: string): Promise<Uint8Array> {
+  const res = await SELF.fetch("https://walwarden.test/v1/evidence", {
+    method: "POST",
+    headers: { authorization: `Bearer ${org.viewerToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ from, to }),
+  });
+  const zip = new Uint8Array(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(new TextDecoder().decode(zip));
+  return zip;
 }
 
 describe("the runner as witness, on the Worker's side", () => {
@@ -79,6 +111,29 @@ describe("the runner as witness, on the Worker's side", () => {
     const proof = next!.proof.map((h) => fromBase64(h)!);
     expect(witnessStep(accepted, next!.checkpoint, keys, origin, proof)).toMatchObject({ ok: true });
     expect(proof.length).toBeGreaterThan(0);
+  });
+
+  it("an evidence bundle is proven against the newest cosigned checkpoint that covers it, and verifies with --witness", async () => {
+    const org = await makeOrg();
+    const signer = await withRunnerKey(org);
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const size = await cosignNow(org, signer);
+    await new Promise((r) => setTimeout(r, 5));
+    const to = new Date().toISOString();
+    // More is logged after the period: the head grows past the cosigned checkpoint, which still covers it.
+    await grow(org);
+    const zip = await exported(org, from, to);
+    const witnesses = [cosignerKey(signer.name, signer.publicKey)];
+    const policy = await publishedPolicy();
+    const report = await verifyBundle(zip, { ...policy, witnesses });
+    expect(report.verdict, JSON.stringify(report.checks.filter((c) => c.status === "fail"))).toBe("verified");
+    const files = readBundle(zip);
+    if (!files.ok) throw new Error(files.message);
+    expect(parseCheckpointNote(files.value.get(BundlePaths.checkpoint)!)).toMatchObject({ ok: true, value: { size } });
+    // A period that runs past it (to now) is proven against the head, which nobody cosigned yet.
+    const later = await exported(org, from, new Date(Date.now() + 60_000).toISOString());
+    expect((await verifyBundle(later, { ...policy, witnesses })).verdict).toBe("not-verified");
+    expect((await verifyBundle(later, policy)).verdict).toBe("verified");
   });
 
   it("refuses a cosignature that is not the runner's, for a size never signed, or from a runner without a key", async () => {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { type BundleLimits, DEFAULT_BUNDLE_LIMITS } from "../bundle/bundle-limits.js";
-import { policyFromVkeys, runnerKeysFromVkeys } from "../bundle/policy.js";
+import { policyFromVkeys, runnerKeysFromVkeys, witnessKeysFromVkeys } from "../bundle/policy.js";
 import { toHex } from "../bytes/hex.js";
 import { drillReceiptReport } from "../drill/drill-report.js";
 import type { Report } from "../bundle/report.js";
@@ -52,6 +52,10 @@ and drill.receipt passed; a forgery fails drill.receipt.
 --previous     a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
 --runner-key   bundle: a runner key you pinned; every drill receipt in the bundle must be signed by one
                of them (without it, the key the log recorded for each drill is used)
+--witness      bundle: a witness you require (repeatable): its cosigner vkey, or your runner's own vkey
+               from GET /v1/runners (the runner witnesses its org's log); the head checkpoint must
+               carry the cosignatures of --witness-quorum of them, so they saw this history
+--witness-quorum  bundle: how many of the --witness keys must have cosigned (default 1)
 --max-zip-size       bundle: the largest zip read (default 1GiB); anything but a regular file
                      (a device, a FIFO, a directory) is refused before it is read
 --max-inflated-size  bundle: the most its files may inflate to together (default 2GiB)
@@ -92,6 +96,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if ((command === "manifest" || command === "drill") && values.origin)
     return usage(io, "--origin goes with the bundle and kit commands");
   if (command !== "bundle" && values.previous.length) return usage(io, "--previous goes with the bundle command");
+  if (command !== "bundle" && (values.witness.length || values["witness-quorum"] !== undefined))
+    return usage(io, "--witness and --witness-quorum go with the bundle command");
+  const witnesses = witnessKeysFromVkeys(values.witness);
+  if (!witnesses.ok) return usage(io, `--witness: ${witnesses.message}`);
+  const quorumText = values["witness-quorum"];
+  const quorum = quorumText === undefined ? 1 : /^[1-9][0-9]{0,2}$/.test(quorumText) ? Number(quorumText) : Number.NaN;
+  if (!Number.isInteger(quorum)) return usage(io, `--witness-quorum must be a whole number from 1, got ${quorumText}`);
+  if (quorumText !== undefined && quorum > witnesses.value.length)
+    return usage(
+      io,
+      `--witness-quorum ${quorum} needs at least ${quorum} --witness keys, got ${witnesses.value.length}`,
+    );
   if (command !== "bundle" && values["runner-key"].length)
     return usage(
       io,
@@ -118,6 +134,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ...(values.origin ? { origin: values.origin } : {}),
     previousCheckpoints: previous,
     ...(runnerKeys.value.length ? { runnerKeys: runnerKeys.value } : {}),
+    ...(witnesses.value.length ? { witnesses: witnesses.value, witnessQuorum: quorum } : {}),
   });
   if (!policy.ok) return usage(io, policy.message);
 
@@ -191,6 +208,8 @@ function parseFlags(argv: string[]) {
         origin: { type: "string" },
         previous: { type: "string", multiple: true, default: [] },
         "runner-key": { type: "string", multiple: true, default: [] },
+        witness: { type: "string", multiple: true, default: [] },
+        "witness-quorum": { type: "string" },
         artifact: { type: "string" },
         "no-artifact": { type: "boolean", default: false },
         "max-zip-size": { type: "string" },

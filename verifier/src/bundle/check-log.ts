@@ -5,7 +5,7 @@ import { parseCanonicalText } from "../jcs/canonicalize.js";
 import { validateEntry, type LogEntry } from "../log/entry.js";
 import type { HashedRange, RangeHasher } from "../log/range-hasher.js";
 import { CompactRange, verifyConsistency } from "../merkle/index.js";
-import { verifyCheckpoint, type VerifiedCheckpoint } from "../note/index.js";
+import { verifyCheckpoint, verifyCosignatures, type VerifiedCheckpoint } from "../note/index.js";
 import { BundlePaths, ConsistencyFileSchema, FrontierFileSchema, type BundleIndex } from "./layout.js";
 import { splitLines } from "./lines.js";
 import { err, ok, type Result } from "../result.js";
@@ -45,6 +45,17 @@ export async function checkLog(
     (c) => `size ${c.size}, origin ${c.origin}`,
   );
   if (!hv) return;
+  const witnesses = policy.witnesses ?? [];
+  if (witnesses.length > 0) {
+    const quorum = policy.witnessQuorum ?? 1;
+    const cosigned = report.result(
+      "log.witnesses",
+      `Head checkpoint is cosigned by ${quorum} of the ${witnesses.length} pinned witness(es)`,
+      verifyCosignatures(files.get(BundlePaths.checkpoint) ?? "", witnesses, quorum),
+      (c) => c.map((w) => `${w.witness.name} at ${new Date(Number(w.timestamp) * 1000).toISOString()}`).join(", "),
+    );
+    if (!cosigned) return;
+  }
   if (
     !report.expect(
       "log.origin",

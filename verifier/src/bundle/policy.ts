@@ -1,6 +1,6 @@
 import type { NamedVerifier } from "../dsse/envelope.js";
 import { parseRunnerKeyName } from "../drill/runner-key.js";
-import { parseVkey, type NoteVerifier } from "../note/index.js";
+import { type CosignerKey, cosignerKey, parseCosignerVkey, parseVkey, type NoteVerifier } from "../note/index.js";
 import { err, ok, type Result } from "../result.js";
 
 /**
@@ -20,6 +20,12 @@ export interface VerifyPolicy {
    * signed by one of them; otherwise the log's word (the entry's `runnerVkey`) says which key is the runner's.
    */
   runnerKeys?: NamedVerifier[];
+  /**
+   * Witnesses the auditor requires (SPEC §13, check `log.witnesses`): the head checkpoint must carry the
+   * cosignatures of at least `witnessQuorum` of them (default 1), so they saw this history.
+   */
+  witnesses?: CosignerKey[];
+  witnessQuorum?: number;
 }
 
 /** Key-name suffixes that say a published key's role (SPEC.md §Keys). */
@@ -28,7 +34,7 @@ export const KEY_ROLE_SUFFIX = { checkpoint: "/checkpoint", manifest: "/manifest
 /** Builds a policy from vkey strings, sorting them into roles by their name's suffix. */
 export function policyFromVkeys(
   vkeys: string[],
-  extra: Pick<VerifyPolicy, "origin" | "previousCheckpoints" | "runnerKeys"> = {},
+  extra: Pick<VerifyPolicy, "origin" | "previousCheckpoints" | "runnerKeys" | "witnesses" | "witnessQuorum"> = {},
 ): Result<VerifyPolicy, "bad-key" | "no-keys"> {
   const policy: VerifyPolicy = { checkpointKeys: [], manifestKeys: [], ...extra };
   for (const vkey of vkeys) {
@@ -61,6 +67,26 @@ export function runnerKeysFromVkeys(vkeys: string[]): Result<NamedVerifier[], "b
     if (!parseRunnerKeyName(name))
       return err("bad-key", `key ${name} is not a runner's key: its name must be <deployment>/runner/<runnerId>`);
     keys.push({ name, publicKey });
+  }
+  return ok(keys);
+}
+
+/**
+ * Parses pinned witness keys (SPEC §13): cosigner vkeys (signature type 0x04), or a runner's own vkey as
+ * GET /v1/runners shows it (type 0x01), taken as the cosigner key of the same name and public key, which is
+ * how the runner cosigns.
+ */
+export function witnessKeysFromVkeys(vkeys: string[]): Result<CosignerKey[], "bad-key"> {
+  const keys: CosignerKey[] = [];
+  for (const vkey of vkeys) {
+    const cosigner = parseCosignerVkey(vkey);
+    if (cosigner.ok) {
+      keys.push(cosigner.value);
+      continue;
+    }
+    const note = parseVkey(vkey);
+    if (!note.ok) return err("bad-key", `not a witness key: ${vkey} (${cosigner.message})`);
+    keys.push(cosignerKey(note.value.name, note.value.publicKey));
   }
   return ok(keys);
 }

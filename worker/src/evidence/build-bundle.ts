@@ -78,7 +78,8 @@ export async function buildEvidence(
   spec: EvidenceSpec,
   limits: EvidenceLimits = LIMITS,
 ): Promise<Result<BuiltEvidence, EvidenceErrorCode>> {
-  const { orgId, period, head } = spec;
+  const { orgId, period } = spec;
+  let { head } = spec;
   const ledger = ledgerOf(env, orgId);
   unwrapLedger(await ledger.syncMirror(orgId));
   const { start, end } = await periodWindow(
@@ -112,6 +113,10 @@ export async function buildEvidence(
     }
   }
   const completed = reported.filter((e) => e.type === "backup.completed");
+  // Proven against the newest checkpoint a witness cosigned when one covers the window (SPEC §13), so the
+  // bundle verifies under a witness policy; else against the head, as signed.
+  const witnessed = unwrapLedger(await ledger.newestCosigned(orgId, end));
+  if (witnessed && witnessed.treeSize <= head.treeSize) head = witnessed;
 
   const manifests = await manifestsOf(env.DB, orgId, completed);
   for (const m of manifests.values()) bytes += m.length;

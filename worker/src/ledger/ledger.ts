@@ -345,6 +345,25 @@ export class Ledger extends DurableObject<CoreEnv> {
     return ok(true);
   }
 
+  /**
+   * The newest checkpoint of at least `minSize` that a witness cosigned, with its lines, or null: what an
+   * evidence bundle is proven against when one covers its window (SPEC §13).
+   */
+  newestCosigned(
+    orgId: string,
+    minSize: number,
+  ): Result<{ checkpoint: string; treeSize: number } | null, LedgerErrorCode> {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    const row = this.sql
+      .exec<{ size: number; note: string }>(
+        "SELECT c.size, c.note FROM checkpoints c WHERE c.size >= ? AND EXISTS (SELECT 1 FROM cosignatures w WHERE w.size = c.size) ORDER BY c.size DESC LIMIT 1",
+        minSize,
+      )
+      .toArray()[0];
+    return ok(row ? { checkpoint: this.cosigned(row.size, row.note), treeSize: row.size } : null);
+  }
+
   /** The signed checkpoint of an earlier size, if one was signed at that size. */
   checkpointAt(orgId: string, size: number): Result<string, LedgerErrorCode> {
     const org = this.bindOrg(orgId);
