@@ -135,7 +135,7 @@ export function RunnersScreen() {
                 <th scope="col">Version</th>
                 <th scope="col">Registered</th>
                 {admin ? (
-                  <th scope="col">
+                  <th scope="col" class="runner-actions">
                     <span class="sr-only">Actions</span>
                   </th>
                 ) : null}
