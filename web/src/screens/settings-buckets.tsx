@@ -157,7 +157,7 @@ function BucketFormView({
           Path-style URLs (endpoint/bucket/key)
         </label>
         {problems.forcePathStyle ? (
-          <p class="field-problem" role="alert" data-problem={id("forcePathStyle")}>
+          <p class="field-problem" data-problem={id("forcePathStyle")}>
             {problems.forcePathStyle}
           </p>
         ) : null}
@@ -205,8 +205,8 @@ function PolicyPanel({ bucket }: { bucket: string }) {
     <section class="panel policy-panel" aria-labelledby="policy-h" data-policy>
       <h2 id="policy-h">The key's IAM policy</h2>
       <p>
-        Create an IAM user (or use your runner's account) with exactly this policy, and set its access key here. It
-        may read objects under <code>{DEFAULT_PREFIX}/</code> in <code class="wrap">{bucket}</code> and nothing else: no{" "}
+        Create an IAM user (or use your runner's account) with exactly this policy, and set its access key here. It may
+        read objects under <code>{DEFAULT_PREFIX}/</code> in <code class="wrap">{bucket}</code> and nothing else: no{" "}
         <code>ListBucket</code>, no <code>PutObject</code>, no <code>DeleteObject</code>. A leaked key can read backups
         (rotate it by saving a new one) but can neither list, change nor delete them.
       </p>
@@ -435,7 +435,7 @@ export function SettingsBucketsScreen() {
         <EmptyState title="No bucket credentials yet">
           <p>
             Restores cannot be issued until the bucket of the backup has one.
-            {admin ? " Add one with a key that has the IAM policy below." : " An admin adds one."}
+            {admin ? " Add one with a key that has the IAM policy on this page." : " An admin adds one."}
           </p>
         </EmptyState>
       ) : null}

@@ -58,7 +58,7 @@ export function WhoMay({ role, children }: { role: Role; children: ComponentChil
   );
 }
 
-/** A one-line text field: label, hint and problem tied to the input (the problem announced when it appears). */
+/** A one-line text field: label, hint and problem tied to the input (a refused submit moves the focus to it). */
 export function TextField({
   id,
   label,
@@ -113,7 +113,7 @@ export function TextField({
         </span>
       ) : null}
       {problem ? (
-        <p class="field-problem" id={`${id}-problem`} role="alert" data-problem={id}>
+        <p class="field-problem" id={`${id}-problem`} data-problem={id}>
           {problem}
         </p>
       ) : null}
@@ -152,7 +152,7 @@ export function RoleField({
         {ROLE_WORDS[value].label}: {ROLE_WORDS[value].may}.
       </span>
       {problem ? (
-        <p class="field-problem" id={`${id}-problem`} role="alert" data-problem={id}>
+        <p class="field-problem" id={`${id}-problem`} data-problem={id}>
           {problem}
         </p>
       ) : null}

@@ -247,7 +247,7 @@ export function SettingsTokensScreen() {
                           <span class="badge good">Active</span>
                         )}
                       </td>
-                      <td data-label="Actions" class="row-actions">
+                      <td class="row-actions">
                         {t.revokedAt ? null : (
                           <button
                             type="button"

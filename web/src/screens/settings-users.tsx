@@ -320,7 +320,7 @@ export function SettingsUsersScreen() {
                       <td data-label="Added">
                         <Time iso={u.createdAt} />
                       </td>
-                      <td data-label="Actions" class="row-actions">
+                      <td class="row-actions">
                         <button
                           type="button"
                           class="secondary"
