@@ -61,6 +61,10 @@ function detailOf(e: AdminEntry): string {
       return `"${e.data.name}" (${e.data.kind}): ${e.data.conditions.length === 0 ? "every condition" : e.data.conditions.join(", ")}, ${e.data.minSeverity} and above, ${e.data.enabled ? "enabled" : "disabled"}`;
     case "alert.channel_deleted":
       return `"${e.data.name}" (${e.data.kind})`;
+    case "witness.added":
+      return `${e.data.vkey}${e.data.replaced ? ", replacing its URL or key" : ""}`;
+    case "witness.removed":
+      return e.data.vkey;
   }
 }
 

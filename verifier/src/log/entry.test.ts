@@ -162,6 +162,12 @@ function drillExamples(seq: number): LogEntry[] {
       },
     ],
     [
+      "witness.refused",
+      "runner:rn_1",
+      "runner:rn_1",
+      { runnerId: "rn_1", size: "3", acceptedSize: "5", code: "rollback", message: "size 3 is below the accepted 5" },
+    ],
+    [
       "backup.expiry_blocked",
       "runner:rn_1",
       "database:db_main",
@@ -248,6 +254,11 @@ function adminExamples(seq: number): LogEntry[] {
     enabled: true,
     targetSha256: sha,
   };
+  const witness = {
+    witnessId: "wit_1",
+    name: "witness.example/w1",
+    vkey: "witness.example/w1+141f260a+BMqTrBcFGHBx1nuDx/8O/oEI6OxFMFdddyaHkzPb2r58",
+  };
   const rows: [LogEntry["type"], string, object][] = [
     ["user.created", "user:usr_1", { ...user, role: "viewer" }],
     ["user.role_changed", "user:usr_1", { ...user, previousRole: "viewer", role: "admin" }],
@@ -271,6 +282,8 @@ function adminExamples(seq: number): LogEntry[] {
     ["alert.channel_created", "channel:ach_1", channel],
     ["alert.channel_updated", "channel:ach_1", { ...channel, conditions: [], repeatMinutes: null }],
     ["alert.channel_deleted", "channel:ach_1", { channelId: "ach_1", name: "on-call", kind: "webhook" }],
+    ["witness.added", "witness:wit_1", { ...witness, urlSha256: sha, replaced: false }],
+    ["witness.removed", "witness:wit_1", witness],
   ];
   return rows.map(
     ([type, subject, data], i) => ({ ...base, seq: seq + i, type, actor: "user:u_1", subject, data }) as LogEntry,

@@ -208,6 +208,15 @@ export const EventData = {
   "alert.channel_created": z.strictObject(ChannelValues),
   "alert.channel_updated": z.strictObject(ChannelValues),
   "alert.channel_deleted": z.strictObject({ channelId: Id, name: Name, kind: z.enum(CHANNEL_KINDS) }),
+  // External witnesses an admin configures (SPEC §13): the URL only as its SHA-256.
+  "witness.added": z.strictObject({
+    witnessId: Id,
+    name: Name,
+    vkey: Vkey,
+    urlSha256: Sha256Hex,
+    replaced: z.boolean(),
+  }),
+  "witness.removed": z.strictObject({ witnessId: Id, name: Name, vkey: Vkey }),
 } as const;
 
 /** The event types that change who may do what: `report.html` lists them as access changes. */
@@ -240,6 +249,8 @@ export const CONFIG_EVENT_TYPES = [
   "alert.channel_created",
   "alert.channel_updated",
   "alert.channel_deleted",
+  "witness.added",
+  "witness.removed",
 ] as const;
 
 /** Every event type the log may contain. */

@@ -20,5 +20,6 @@ export * from "./evidence.js";
 export * from "./drills.js";
 export * from "./alerts.js";
 export * from "./retention.js";
+export * from "./witnesses.js";
 export { InclusionProofSchema, type InclusionProof } from "../log/inclusion-proof.js";
 export { DsseEnvelopeSchema, type DsseEnvelope } from "../dsse/envelope.js";
