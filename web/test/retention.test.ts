@@ -2,24 +2,27 @@
 // admin edits a database's policy and sees, before saving, what it would keep and expire (the verifier's
 // retentionDecision run in Chromium over GET /v1/databases/:id/retention), saves it and sees it in words;
 // the Worker's cron tick (`/__scheduled`) queues the prune, which the test claims and reports through the
-// runner protocol, and the deleted backups are listed with their date. Refusals land at their field with
-// nothing saved; a viewer reads the policy and the list. Desktop 1440×900 and phone 390×844, no sideways
+// runner protocol, and the deleted backups are listed with their date. Each backup's projected expiry is
+// the verifier's projectExpiry over the very answer the page got, at the schedule's cadence. Refusals land
+// at their field with nothing saved; a viewer reads the policy and the list. Desktop 1440×900 and phone 390×844, no sideways
 // scrolling. The backups are made a few seconds apart (each one's instant is its backup.completed entry's,
 // logged by the Worker now), so what each expectation says is computed by the same decision over the
 // Worker's own answer, not assumed from the calendar.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { type RetentionPolicy, retentionDecision } from "@walwarden/verifier";
-import type { ClaimedPruneJob } from "@walwarden/verifier/wire";
+import { projectExpiry, type RetentionPolicy, retentionDecision } from "@walwarden/verifier";
+import type { ClaimedPruneJob, SchedulePage } from "@walwarden/verifier/wire";
 import { apiCall } from "@walwarden/testing/api";
 import {
   backupsOf,
   countsWords,
   previewCounts,
+  projectionNote,
   protectedIdsOf,
   reasonsWords,
   type RetentionPolicyView,
   type RetentionState,
+  scheduleCadence,
 } from "../src/lib/retention.js";
 import { launchBrowser, newPage, screenshot } from "./support/browser.js";
 import { ADMIN, startStack, type Stack } from "./support/stack.js";
@@ -142,6 +145,64 @@ describe("the retention policy editor", () => {
     expect(await field("Weekly").inputValue()).toBe("4");
     await screenshot(page, "retention-02-saved-desktop");
     expect(await overflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  it("shows each backup's projected expiry: the verifier's projection over the Worker's own answer at the schedule's cadence, labelled as one, on desktop and phone", async () => {
+    const policy: RetentionPolicy = { daily: 7, weekly: 4, timezone: "UTC" };
+    const path = `/v1/databases/${dbId}/retention`;
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === "GET");
+    await page.reload();
+    const state = (await (await answer).json()) as RetentionState;
+    const { items } = await apiCall<SchedulePage>(stack.dev, "GET", `/v1/schedules?databaseId=${dbId}`, {
+      cookie: stack.cookie,
+    });
+    const cadence = scheduleCadence(items);
+    expect(cadence).toEqual({ ms: 86_400_000, from: "schedule", cron: "0 3 * * *" });
+    if (cadence === "unreadable") throw new Error("the stack's schedule is readable");
+    const now = Date.parse(state.decidedAt);
+    const projected = projectExpiry(backupsOf(state), policy, now, protectedIdsOf(state), cadence.ms);
+    if (!projected.ok) throw new Error(projected.message);
+    const { expiries } = projected.value;
+    expect(expiries).toHaveLength(BACKUPS);
+
+    const table = panel().locator("table[data-fates]");
+    await table.locator("[data-expires]").first().waitFor();
+    expect(await table.locator("thead th").last().textContent()).toBe("Expires (projected)");
+    const dated = expiries.filter((e) => e.expiresAt !== null && e.expiresAt !== now);
+    expect(dated.length).toBeGreaterThan(0);
+    for (const e of expiries) {
+      const cell = table.locator(`tr[data-retention-backup="${e.backupId}"] [data-expires]`);
+      if (e.expiresAt === now) expect(await cell.textContent(), e.backupId).toBe("at the next prune");
+      else if (e.expiresAt === null) expect(await cell.textContent(), e.backupId).toBe("not within 2 years");
+      else {
+        expect(await cell.textContent(), e.backupId).toMatch(/^around \d/);
+        expect(await cell.locator("time").getAttribute("datetime"), e.backupId).toBe(
+          new Date(e.expiresAt).toISOString(),
+        );
+      }
+    }
+    // The calendar, not the function, says when the newest goes. Made on a Sunday it is the weekly of its
+    // ISO week until the 4th newer week has a backup, 22 days on; any other day the next backup takes its
+    // week, and it stays as a daily until the 7th newer day has one, 7 days on.
+    const newest = expiries[0]!;
+    if (new Date(newest.at).getUTCDate() === new Date(now).getUTCDate()) {
+      const sunday = new Date(now).getUTCDay() === 0;
+      expect(newest.lastKeptBy).toEqual([expect.stringMatching(sunday ? /^weekly:/ : /^daily:/)]);
+      expect(newest.expiresAt).toBe(now + (sunday ? 22 : 7) * 86_400_000);
+    }
+    expect(await panel().locator("[data-expiry-note]").textContent()).toBe(projectionNote(cadence));
+    expect(projectionNote(cadence)).toContain("a backup every day, as the schedule says (0 3 * * *)");
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, "retention-02b-expires-desktop");
+
+    await page.setViewportSize(PHONE);
+    const cell = table.locator(`tr[data-retention-backup="${newest.backupId}"] [data-expires]`);
+    expect(await cell.isVisible()).toBe(true);
+    expect(await cell.locator("time").getAttribute("datetime")).toBe(new Date(newest.expiresAt!).toISOString());
+    expect(await panel().locator("[data-expiry-note]").isVisible()).toBe(true);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, "retention-02c-expires-phone");
+    await page.setViewportSize(DESKTOP);
   });
 
   it("shows each other field's effect in the preview before saving, and saves nothing", async () => {
@@ -278,6 +339,7 @@ describe("the retention policy editor", () => {
     await field("Daily").waitFor();
     await field("Keep the last").fill("2");
     await panel().getByRole("heading", { name: "Preview of the policy being edited" }).waitFor();
+    await panel().locator("table[data-fates] [data-expires]").first().waitFor();
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, "retention-05-editor-phone");
     await page.setViewportSize(DESKTOP);
@@ -318,6 +380,10 @@ describe("the retention policy editor", () => {
       reasonsWords(state.verdicts[0]!.reasons, state.policy),
     );
     expect(await panel(asViewer).locator("table[data-deleted] tbody tr").count()).toBe(state.expired.length);
+    // The projection for viewers too, with what it assumes.
+    await rows.first().locator("[data-expires]").waitFor();
+    expect(await rows.locator("[data-expires]").count()).toBe(state.verdicts.length);
+    expect(await panel(asViewer).locator("[data-expiry-note]").textContent()).toMatch(/^Expires is a projection/);
     expect(await panel(asViewer).locator("input, [data-retention-form]").count()).toBe(0);
     expect(
       await panel(asViewer)
@@ -328,7 +394,7 @@ describe("the retention policy editor", () => {
     await asViewer.setViewportSize(PHONE);
     await asViewer.reload();
     await fact("policy", asViewer).filter({ hasText: "7 daily, 4 weekly (UTC)" }).waitFor();
-    await panel(asViewer).locator("table[data-fates] tbody tr").first().waitFor();
+    await panel(asViewer).locator("table[data-fates] tbody tr [data-expires]").first().waitFor();
     expect(await overflow(asViewer)).toBeLessThanOrEqual(0);
     await screenshot(asViewer, "retention-07-viewer-phone");
     expect(viewerErrors).toEqual([]);

@@ -19,3 +19,14 @@ export {
   type RetentionPolicy,
   RetentionPolicyShape,
 } from "./policy.js";
+export {
+  type ExpiryProjection,
+  PROJECTION_HORIZON_MS,
+  PROJECTION_MAX_STEPS,
+  PROJECTION_WORK_BUDGET,
+  type ProjectedExpiry,
+  type ProjectionOptions,
+  projectExpiry,
+  simulatedBackupId,
+  simulatedBackups,
+} from "./project-expiry.js";

@@ -1,8 +1,44 @@
 import type { RetentionPolicy } from "@walwarden/verifier";
-import { useState } from "preact/hooks";
-import { type Fate, type RetentionState, reasonsWords } from "../lib/retention.js";
+import { createContext } from "preact";
+import { useContext, useMemo, useState } from "preact/hooks";
+import {
+  type Cadence,
+  expiryWords,
+  type Fate,
+  type ProjectionView,
+  projectionNote,
+  type RetentionState,
+  reasonsWords,
+} from "../lib/retention.js";
+import type { RetentionEngine } from "../lib/use-retention-engine.js";
 import { Link } from "./link.js";
 import { Time } from "./time.js";
+
+/**
+ * What the Expires column is projected from: the engine, the Worker's retention state the fates were
+ * decided over, and the cadence of backups to come (or, in words, why it cannot be told). Given by the
+ * retention panel; without it (or for a table with no policy) the table has no Expires column.
+ */
+export interface ProjectionSource {
+  engine: RetentionEngine;
+  state: RetentionState;
+  cadence: Cadence | string;
+}
+/** The projection's inputs for every fates table inside the retention panel (the editor's preview too). */
+export const ProjectionContext = createContext<ProjectionSource | undefined>(undefined);
+
+/** The projection for a policy over the panel's state, or why there is none; undefined without a source. */
+function useProjection(policy: RetentionPolicy | null): { view: ProjectionView; note: string } | string | undefined {
+  const source = useContext(ProjectionContext);
+  return useMemo(() => {
+    if (!source || !policy) return undefined;
+    if (typeof source.cadence === "string") return source.cadence;
+    const view = source.engine.projectFates(source.state, policy, source.cadence.ms);
+    return "problem" in view
+      ? `No expiry projection: ${view.problem}.`
+      : { view, note: projectionNote(source.cadence) };
+  }, [source, policy]);
+}
 
 /** Rows shown before "Show all". */
 const FIRST_ROWS = 25;
@@ -23,8 +59,32 @@ function FateBadge({ fate }: { fate: keyof typeof FATE_LOOK }) {
   );
 }
 
+/** A backup's projected expiry: "around" a date, "at the next prune", or "not within 2 years". */
+function ExpiresCell({ projection, backupId }: { projection: ProjectionView; backupId: string }) {
+  const e = projection.expiries.get(backupId);
+  if (!e)
+    return (
+      <td data-label="Expires (projected)" data-expires="none">
+        <span class="muted">—</span>
+      </td>
+    );
+  const kind = e.next ? "next-prune" : e.expiresAt ? "around" : "beyond";
+  return (
+    <td data-label="Expires (projected)" data-expires={kind}>
+      {expiryWords(e, projection)}
+      {e.expiresAt ? (
+        <>
+          {" "}
+          <Time iso={e.expiresAt} />
+        </>
+      ) : null}
+    </td>
+  );
+}
+
 /**
- * Every backup's fate, newest first, with its reasons in words; then those already deleted, with when. The
+ * Every backup's fate, newest first, with its reasons in words and, inside the retention panel with a
+ * policy, when the verifier's projection says it would expire; then those already deleted, with when. The
  * first rows of each, and the rest on request.
  */
 export function RetentionFates({
@@ -39,6 +99,8 @@ export function RetentionFates({
   caption: string;
 }) {
   const [all, setAll] = useState(false);
+  const projection = useProjection(policy);
+  const projected = typeof projection === "object" ? projection.view : undefined;
   const first = <T,>(rows: readonly T[]) => (all ? rows : rows.slice(0, FIRST_ROWS));
   return (
     <>
@@ -51,6 +113,7 @@ export function RetentionFates({
                 <th scope="col">Completed</th>
                 <th scope="col">Fate</th>
                 <th scope="col">Why</th>
+                {projected ? <th scope="col">Expires (projected)</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -67,11 +130,17 @@ export function RetentionFates({
                   <td data-label="Why" class="wrap" data-reasons>
                     {reasonsWords(f.reasons, policy)}
                   </td>
+                  {projected ? <ExpiresCell projection={projected} backupId={f.backupId} /> : null}
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
+      ) : null}
+      {fates.length > 0 && projection !== undefined ? (
+        <p class="muted small" data-expiry-note>
+          {typeof projection === "object" ? projection.note : projection}
+        </p>
       ) : null}
       {expired.length > 0 ? (
         <div class="table-wrap stack-on-phone">

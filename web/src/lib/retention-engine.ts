@@ -1,12 +1,21 @@
 // The retention editor's checks and preview, in the verifier's chunk (loaded on first use): the form checked
-// with the API's own RetentionPolicyRequestSchema, and the one decision (retentionDecision) the Worker, the
-// runner and an auditor run, over the backups the Worker decided on, for the policy being edited.
-import { describePolicy, lockDaysFor, type RetentionPolicy, retentionDecision } from "@walwarden/verifier";
+// with the API's own RetentionPolicyRequestSchema, the one decision (retentionDecision) the Worker, the
+// runner and an auditor run, over the backups the Worker decided on, for the policy being edited, and the
+// verifier's projection of each backup's expiry (projectExpiry) from the same inputs.
+import {
+  describePolicy,
+  lockDaysFor,
+  projectExpiry,
+  type RetentionPolicy,
+  retentionDecision,
+} from "@walwarden/verifier";
 import { RetentionPolicyRequestSchema } from "@walwarden/verifier/wire";
 import {
   backupsOf,
   type Fate,
+  type ExpiryView,
   type FormProblems,
+  type ProjectionView,
   problemsOfIssues,
   protectedIdsOf,
   type RetentionForm,
@@ -35,4 +44,31 @@ export function previewFates(state: RetentionState, policy: RetentionPolicy): Fa
   const decided = retentionDecision(backupsOf(state), policy, Date.parse(state.decidedAt), protectedIdsOf(state));
   if (!decided.ok) return { problem: decided.message };
   return decided.value.map((v) => ({ ...v, at: new Date(v.at).toISOString() }));
+}
+
+/**
+ * When each backup would expire under a policy if a backup came every `cadenceMs` (null: no more) and no
+ * newer drill passed: the verifier's projection over the same inputs as the preview (the state's backups,
+ * its decision time, the newest passing drill's backup protected).
+ */
+export function projectFates(
+  state: RetentionState,
+  policy: RetentionPolicy,
+  cadenceMs: number | null,
+): ProjectionView | { problem: string } {
+  const now = Date.parse(state.decidedAt);
+  const projected = projectExpiry(backupsOf(state), policy, now, protectedIdsOf(state), cadenceMs);
+  if (!projected.ok) return { problem: projected.message };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const expiries = new Map<string, ExpiryView>(
+    projected.value.expiries.map((e) => [
+      e.backupId,
+      {
+        next: e.expiresAt === now,
+        expiresAt: e.expiresAt === null || e.expiresAt === now ? null : iso(e.expiresAt),
+        lastKeptBy: e.lastKeptBy,
+      },
+    ]),
+  );
+  return { now: state.decidedAt, horizon: iso(projected.value.horizon), expiries };
 }

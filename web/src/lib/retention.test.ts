@@ -3,10 +3,15 @@ import { RetentionPolicyRequestSchema, RetentionStateSchema } from "@walwarden/v
 import { describe, expect, it } from "vitest";
 import {
   backupsOf,
+  cronIntervalMs,
   countsWords,
+  expiryWords,
   formOf,
   formSays,
+  gapCadence,
+  intervalWords,
   lockWords,
+  NO_PROJECTION,
   MAX_AGE_DAYS,
   MAX_COUNT,
   PERIODS,
@@ -14,13 +19,17 @@ import {
   previewCounts,
   problemsOfIssues,
   problemsOfRefusal,
+  projectionNote,
   protectedIdsOf,
   reasonsWords,
   reasonWords,
   type RetentionState,
   RULES_PROBLEM,
   requestOf,
+  scheduleCadence,
+  spanWords,
 } from "./retention.js";
+import { projectFates } from "./retention-engine.js";
 
 const EMPTY = formOf(null);
 
@@ -201,5 +210,153 @@ describe("the preview's inputs and counts", () => {
     expect(lockWords(38)).toBe("38 days for each new backup");
     expect(lockWords(1)).toBe("1 day for each new backup");
     expect(lockWords(null)).toMatch(/^no bound in time .*configured lock days apply$/);
+  });
+});
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+describe("how often a schedule's cron fires", () => {
+  it("reads the five fields as croner does, averaged over a 28-year cycle so days and weeks are exact", () => {
+    expect(cronIntervalMs("0 3 * * *")).toBe(DAY);
+    expect(cronIntervalMs("*/15 * * * *")).toBe(15 * MINUTE);
+    expect(cronIntervalMs("15,45 */4 * * *")).toBe(2 * HOUR);
+    expect(cronIntervalMs("0 */6 * * *")).toBe(6 * HOUR);
+    expect(cronIntervalMs("0 4 * * 0")).toBe(7 * DAY);
+    expect(cronIntervalMs("0 4 * * 7")).toBe(7 * DAY);
+    expect(cronIntervalMs("0 4 * * SUN")).toBe(7 * DAY);
+    expect(cronIntervalMs("0 3 * * 1-5")).toBe(33.6 * HOUR);
+    expect(cronIntervalMs("0 3 * * mon-fri")).toBe(33.6 * HOUR);
+    expect(cronIntervalMs("0 6 * * mon-sun")).toBe(DAY);
+    expect(cronIntervalMs("0 0 1 * *")).toBe((10_227 / 336) * DAY); // 336 months in 10,227 days
+    expect(cronIntervalMs("0 0 * jan,jul sun")).toBe(Math.round((10_227 * DAY) / 248));
+    expect(cronIntervalMs("@daily")).toBe(DAY);
+    expect(cronIntervalMs("@hourly")).toBe(HOUR);
+    expect(cronIntervalMs("@weekly")).toBe(7 * DAY);
+    expect(cronIntervalMs(" 0 3 * * * ")).toBe(DAY);
+  });
+  it("counts a day of the month or of the week when both are restricted", () => {
+    // The 13th or any Friday: a little more often than weekly.
+    const friday13 = cronIntervalMs("0 0 13 * 5")!;
+    expect(friday13).toBeLessThan(7 * DAY);
+    expect(friday13).toBeGreaterThan(5 * DAY);
+    // Only the day of the month restricted: the month's days alone.
+    expect(cronIntervalMs("0 0 1,15 * *")).toBe(Math.round((10_227 * DAY) / (336 * 2)));
+  });
+  it("says null for what it does not read, and for a cron that never fires", () => {
+    for (const cron of [
+      "0 0 L * *",
+      "0 0 * * 5#3",
+      "0 0 15W * *",
+      "5/15 * * * *",
+      "0 0 0 * * *",
+      "61 * * * *",
+      "0 0 30 2 *",
+      "@reboot",
+      "",
+    ])
+      expect(cronIntervalMs(cron), cron).toBeNull();
+  });
+});
+
+describe("the cadence a projection assumes", () => {
+  const schedule = (cron: string, enabled = true) => ({ cron, enabled });
+  it("is the shortest interval of the enabled schedules", () => {
+    expect(scheduleCadence([schedule("0 3 * * *"), schedule("0 */6 * * *"), schedule("*/5 * * * *", false)])).toEqual({
+      ms: 6 * HOUR,
+      from: "schedule",
+      cron: "0 */6 * * *",
+    });
+  });
+  it("is no more backups without an enabled schedule", () => {
+    expect(scheduleCadence([])).toEqual({ ms: null, from: "no-schedule" });
+    expect(scheduleCadence([schedule("0 3 * * *", false)])).toEqual({ ms: null, from: "no-schedule" });
+  });
+  it("falls back to the median gap of the last backups when no enabled cron is readable", () => {
+    expect(scheduleCadence([schedule("0 0 L * *"), schedule("0 3 * * *", false)])).toBe("unreadable");
+    const at = (h: number) => new Date(Date.UTC(2026, 11, 6) + h * HOUR).toISOString();
+    expect(gapCadence([at(0), at(6), at(12), at(13), at(30)])).toEqual({ ms: 6 * HOUR, from: "backups" });
+    expect(gapCadence([at(12), at(0), at(6), at(18)])).toEqual({ ms: 6 * HOUR, from: "backups" });
+    expect(gapCadence([at(0), at(1), at(4)])).toEqual({ ms: 2 * HOUR, from: "backups" });
+    // Seconds apart: at least a minute, the cron tick's grain.
+    expect(gapCadence(["2026-12-06T12:00:00.000Z", "2026-12-06T12:00:05.000Z"])).toEqual({
+      ms: MINUTE,
+      from: "backups",
+    });
+    expect(gapCadence([at(0)])).toBeNull();
+    expect(gapCadence([])).toBeNull();
+  });
+});
+
+describe("the projection in words", () => {
+  it("says intervals and spans", () => {
+    expect(intervalWords(DAY)).toBe("day");
+    expect(intervalWords(6 * HOUR)).toBe("6 hours");
+    expect(intervalWords(15 * MINUTE)).toBe("15 minutes");
+    expect(intervalWords(7 * DAY)).toBe("week");
+    expect(intervalWords(14 * DAY)).toBe("2 weeks");
+    expect(intervalWords(33.6 * HOUR)).toBe("33 h 36 min");
+    expect(spanWords(730 * DAY)).toBe("2 years");
+    expect(spanWords(20_000 * HOUR)).toBe("833 days");
+    expect(spanWords(20_000 * MINUTE)).toBe("13 days");
+    expect(spanWords(40 * HOUR)).toBe("40 hours");
+  });
+  it("says what the projection assumes, under the table", () => {
+    expect(projectionNote({ ms: DAY, from: "schedule", cron: "0 3 * * *" })).toBe(
+      "Expires is a projection: it assumes a backup every day, as the schedule says (0 3 * * *), and no newer passing drill (one would let the backup of the latest drill go sooner).",
+    );
+    expect(projectionNote({ ms: 2 * HOUR, from: "backups" })).toMatch(
+      /^Expires is a projection: it assumes a backup every 2 hours, the median gap of the last backups/,
+    );
+    expect(projectionNote({ ms: null, from: "no-schedule" })).toBe(
+      "Expires is a projection: it assumes no more backups (no schedule is enabled) and no newer passing drill (one would let the backup of the latest drill go sooner).",
+    );
+    expect(NO_PROJECTION).toMatch(/^No expiry projection/);
+  });
+  it("says each backup's expiry", () => {
+    const p = { now: "2026-12-06T12:00:00.000Z", horizon: "2028-12-05T12:00:00.000Z" };
+    expect(expiryWords({ next: true, expiresAt: null, lastKeptBy: [] }, p)).toBe("at the next prune");
+    expect(
+      expiryWords({ next: false, expiresAt: "2026-12-28T12:00:00.000Z", lastKeptBy: ["weekly:2026-W49"] }, p),
+    ).toBe("around");
+    expect(expiryWords({ next: false, expiresAt: null, lastKeptBy: ["protected"] }, p)).toBe("not within 2 years");
+    expect(
+      expiryWords(
+        { next: false, expiresAt: null, lastKeptBy: ["yearly:2026"] },
+        { ...p, horizon: "2026-12-20T05:20:00.000Z" },
+      ),
+    ).toBe("not within 13 days");
+  });
+});
+
+describe("the projection through the engine (the verifier's projectExpiry)", () => {
+  const at = (d: number) => new Date(Date.UTC(2026, 11, 6, 12) - d * DAY).toISOString();
+  const state: RetentionState = {
+    databaseId: "db_1",
+    policy: { keepLast: 3, timezone: "UTC" },
+    decidedAt: at(0),
+    protectedBackupId: "bk_0",
+    verdicts: [0, 1, 2, 3, 4].map((d) => ({ backupId: `bk_${4 - d}`, at: at(d), keep: d < 3, reasons: [] })),
+    expired: [],
+  };
+  it("gives each backup's expiry over the Worker's state: the oldest kept first, the protected never", () => {
+    const p = projectFates(state, { keepLast: 3, timezone: "UTC" }, DAY);
+    if ("problem" in p) throw new Error(p.problem);
+    expect(p.now).toBe(at(0));
+    expect(p.horizon).toBe(new Date(Date.parse(at(0)) + 730 * DAY).toISOString());
+    expect(Object.fromEntries([...p.expiries].map(([id, e]) => [id, e.next ? "next" : e.expiresAt]))).toEqual({
+      bk_4: at(-3),
+      bk_3: at(-2),
+      bk_2: at(-1),
+      bk_1: "next",
+      bk_0: null, // protected: kept while it is the latest drill's backup
+    });
+    expect(p.expiries.get("bk_0")!.lastKeptBy).toEqual(["protected"]);
+  });
+  it("says why there is none for a zone this runtime does not know", () => {
+    expect(projectFates(state, { daily: 3, timezone: "Mars/Olympus" }, DAY)).toEqual({
+      problem: "not a known time zone: Mars/Olympus",
+    });
   });
 });

@@ -1,7 +1,9 @@
 // Retention (verifier/SPEC.md §12) in the dashboard's words: each reason a backup is kept or expires, the
-// policy editor's form as typed and the body it sends, where a refusal is shown, and the preview's counts.
-// Pure, with types only from the verifier (the decision itself runs in retention-engine.ts, in its chunk).
+// policy editor's form as typed and the body it sends, where a refusal is shown, the preview's counts, and
+// the expiry projection's cadence (from the schedules' crons) and words. Pure, with types only from the
+// verifier (the decision and the projection run in retention-engine.ts, in its chunk).
 import type { RetainedBackup, RetentionPeriod, RetentionPolicy } from "@walwarden/verifier";
+import { formatDuration } from "./format.js";
 
 /** The calendar periods, shortest first (the verifier's RETENTION_PERIODS; a unit test holds them equal). */
 export const PERIODS: readonly RetentionPeriod[] = ["hourly", "daily", "weekly", "monthly", "yearly"];
@@ -265,4 +267,181 @@ export function previewBlocker(problems: FormProblems): string {
     return `No preview until ${list} ${names.length === 1 ? "is" : "are"} corrected.`;
   }
   return "No preview yet: turn on a rule (a count or a minimum age) to see what the policy keeps.";
+}
+
+// ---- The expiry projection (SPEC §12): how often backups come, and what the Expires column says ----
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Croner's names (the Worker parses crons with croner). */
+const MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const NICKNAMES: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+/** One cron field's values (`*`, `n`, `a-b`, `*\/s`, `a-b/s`, lists of them), or null for other syntax. */
+function fieldValues(field: string, min: number, max: number): Set<number> | null {
+  const out = new Set<number>();
+  for (const item of field.split(",")) {
+    const m = /^(?:(\*)|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(item);
+    if (!m) return null;
+    const step = m[4] === undefined ? 1 : Number(m[4]);
+    // A single value with a step ("5/15") is no syntax croner accepts.
+    if (step < 1 || (m[2] !== undefined && m[3] === undefined && m[4] !== undefined)) return null;
+    const from = m[1] ? min : Number(m[2]);
+    const to = m[1] ? max : m[3] === undefined ? from : Number(m[3]);
+    if (from < min || to > max || from > to) return null;
+    for (let v = from; v <= to; v += step) out.add(v);
+  }
+  return out;
+}
+
+/** The days 2001-01-01 … 2028-12-31: 28 years, 10,227 days, exactly 1,461 weeks (every weekday as often). */
+const CYCLE_START = Date.UTC(2001, 0, 1);
+const CYCLE_DAYS = 10_227;
+
+/**
+ * How often a five-field cron fires on average, in ms (the firings over a 28-year calendar cycle, so a
+ * daily cron is exactly a day, a weekly one exactly a week, a weekdays one 1.4 days), as croner reads it:
+ * numbers, `*`, ranges, steps, lists, month and day names, 7 for Sunday, `?` as `*`, the @ nicknames, and a
+ * day matching either the day of the month or of the week when both are restricted. Null for what this
+ * does not read (`L`, `W`, `#`, seconds or years) or a cron that never fires. The zone moves when it fires,
+ * not how often (a day of 23 or 25 hours aside).
+ */
+export function cronIntervalMs(cron: string): number | null {
+  const text = cron.trim().toLowerCase();
+  const fields = (NICKNAMES[text] ?? text).replaceAll("?", "*").split(/\s+/);
+  if (fields.length !== 5) return null;
+  const named = (field: string, names: readonly string[], first: number) =>
+    field.replace(/[a-z]{3}/g, (name) => (names.includes(name) ? String(names.indexOf(name) + first) : name));
+  const minutes = fieldValues(fields[0]!, 0, 59);
+  const hours = fieldValues(fields[1]!, 0, 23);
+  const days = fieldValues(fields[2]!, 1, 31);
+  const months = fieldValues(named(fields[3]!, MONTH_NAMES, 1), 1, 12);
+  // As croner does, Sunday after a dash is 7 ("mon-sun"), elsewhere 0.
+  const weekdays = fieldValues(named(fields[4]!.replaceAll("-sun", "-7"), DAY_NAMES, 0), 0, 7);
+  if (!minutes || !hours || !days || !months || !weekdays) return null;
+  if (weekdays.has(7)) weekdays.add(0);
+  const anyDay = fields[2] === "*";
+  const anyWeekday = fields[4] === "*";
+  let firingDays = 0;
+  for (let i = 0; i < CYCLE_DAYS; i++) {
+    const date = new Date(CYCLE_START + i * DAY);
+    if (!months.has(date.getUTCMonth() + 1)) continue;
+    const onDay = days.has(date.getUTCDate());
+    const onWeekday = weekdays.has(date.getUTCDay());
+    if (anyWeekday ? onDay : anyDay ? onWeekday : onDay || onWeekday) firingDays++;
+  }
+  const firings = firingDays * hours.size * minutes.size;
+  return firings === 0 ? null : Math.round((CYCLE_DAYS * DAY) / firings);
+}
+
+/** The cadence a projection assumes: one backup every `ms`, and where that comes from (null ms: no more backups). */
+export type Cadence =
+  | { ms: number; from: "schedule"; cron: string }
+  | { ms: number; from: "backups" }
+  | { ms: null; from: "no-schedule" };
+
+/**
+ * The cadence the database's schedules say: the shortest interval of the enabled ones (no enabled one: no
+ * more backups), or "unreadable" when some are enabled but none has a cron `cronIntervalMs` reads.
+ */
+export function scheduleCadence(schedules: readonly { cron: string; enabled: boolean }[]): Cadence | "unreadable" {
+  const enabled = schedules.filter((s) => s.enabled);
+  if (enabled.length === 0) return { ms: null, from: "no-schedule" };
+  let best: { ms: number; cron: string } | undefined;
+  for (const s of enabled) {
+    const ms = cronIntervalMs(s.cron);
+    if (ms !== null && (best === undefined || ms < best.ms)) best = { ms, cron: s.cron };
+  }
+  return best ? { ...best, from: "schedule" } : "unreadable";
+}
+
+/**
+ * The fallback when no enabled schedule's cron is readable: the median gap between the last backups'
+ * completions (at least a minute, the cron tick's grain), or null with fewer than two backups.
+ */
+export function gapCadence(completedAts: readonly string[]): Cadence | null {
+  const at = completedAts
+    .map((t) => Date.parse(t))
+    .filter(Number.isFinite)
+    .sort((a, b) => b - a);
+  const gaps = at
+    .slice(1)
+    .map((t, i) => at[i]! - t)
+    .sort((a, b) => a - b);
+  if (gaps.length === 0) return null;
+  const mid = gaps.length >> 1;
+  const median = gaps.length % 2 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+  return { ms: Math.max(MINUTE, Math.round(median)), from: "backups" };
+}
+
+const plural = (n: number, unit: string) => (n === 1 ? unit : `${n.toLocaleString("en")} ${unit}s`);
+
+/** An interval in words: "day", "6 hours", "15 minutes", "week", else "33 h 36 min" (for "every …"). */
+export function intervalWords(ms: number): string {
+  for (const [unit, size] of [
+    ["week", 7 * DAY],
+    ["day", DAY],
+    ["hour", HOUR],
+  ] as const)
+    if (ms >= size && ms % size === 0) return plural(ms / size, unit);
+  return ms < 2 * HOUR && ms % MINUTE === 0 ? plural(ms / MINUTE, "minute") : formatDuration(ms);
+}
+
+/** A span in words for "not within …": "2 years", "83 days", "33 hours". */
+export function spanWords(ms: number): string {
+  if (ms >= 365 * DAY && ms % (365 * DAY) === 0) return plural(ms / (365 * DAY), "year");
+  if (ms >= 2 * DAY) return plural(Math.floor(ms / DAY), "day");
+  return ms >= 2 * HOUR ? plural(Math.floor(ms / HOUR), "hour") : plural(Math.floor(ms / MINUTE), "minute");
+}
+
+/** The line under the table: what the projection assumes. */
+export function projectionNote(cadence: Cadence): string {
+  const drill = "and no newer passing drill (one would let the backup of the latest drill go sooner)";
+  switch (cadence.from) {
+    case "schedule":
+      return `Expires is a projection: it assumes a backup every ${intervalWords(cadence.ms)}, as the schedule says (${cadence.cron}), ${drill}.`;
+    case "backups":
+      return `Expires is a projection: it assumes a backup every ${intervalWords(cadence.ms)}, the median gap of the last backups (the dashboard cannot read the schedule's cron), ${drill}.`;
+    case "no-schedule":
+      return `Expires is a projection: it assumes no more backups (no schedule is enabled) ${drill}.`;
+  }
+}
+
+/** Why there is no projection when the cadence cannot be told. */
+export const NO_PROJECTION =
+  "No expiry projection: the dashboard cannot read the schedule's cron, and there are too few backups to measure how often they come.";
+
+/** One backup's projected expiry as the engine gives it to the table (ISO instants). */
+export interface ExpiryView {
+  /** Not kept now: it goes at the next prune. */
+  next: boolean;
+  /** The projected instant, or null when it is still kept at the horizon (and not `next`). */
+  expiresAt: string | null;
+  /** The decision's reasons at the last instant it is kept. */
+  lastKeptBy: string[];
+}
+
+/** The projection over the table's backups. */
+export interface ProjectionView {
+  now: string;
+  horizon: string;
+  expiries: ReadonlyMap<string, ExpiryView>;
+}
+
+/** What the Expires column says: "at the next prune", "around" (then the date), "not within 2 years". */
+export function expiryWords(e: ExpiryView, p: Pick<ProjectionView, "now" | "horizon">): string {
+  if (e.next) return "at the next prune";
+  if (e.expiresAt !== null) return "around";
+  return `not within ${spanWords(Date.parse(p.horizon) - Date.parse(p.now))}`;
 }
