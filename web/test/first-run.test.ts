@@ -99,6 +99,8 @@ describe("first run, through the dashboard only", () => {
     await expect(problem("email").count()).resolves.toBe(1);
     await expect(problem("orgName").count()).resolves.toBe(0);
     await expect(page.getByLabel("Your email").getAttribute("aria-invalid")).resolves.toBe("true");
+    // Focus moves to the first field with a problem, which reads its problem through aria-describedby.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("setup-email");
     // The problem is tied to its input for a screen reader.
     await expect(page.getByLabel("Choose a password").getAttribute("aria-describedby")).resolves.toContain(
       "setup-password-problem",

@@ -66,6 +66,7 @@ describe("runners: register and revoke", () => {
     await page.getByRole("button", { name: "Register runner" }).click();
     await page.locator('[data-problem="name"]').waitFor();
     await expect(page.getByLabel("Runner name").getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("runners-new-name");
     expect(posts).toEqual([]);
     expect((await runners()).map((r) => r.name)).toEqual(["web test runner"]);
 

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { CreatedRunner, Provider } from "@walwarden/verifier/wire";
 import { ApiError, postJson } from "../api/client.js";
 import {
@@ -11,6 +11,7 @@ import {
   refusalAt,
   runnerFiles,
 } from "../lib/onboarding.js";
+import { useFocusFirstProblem } from "../lib/onboarding-focus.js";
 import { loadOnboardingChecks } from "../lib/onboarding-load.js";
 import { CopyButton } from "./copy-button.js";
 
@@ -49,6 +50,8 @@ export function RunnerSetup({
   const [problems, setProblems] = useState<Problems<"name" | "form">>({});
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedRunner | undefined>();
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstProblem(form, problems);
   const id = (what: string) => `${idPrefix}-${what}`;
   useEffect(() => void loadOnboardingChecks().catch(() => undefined), []);
 
@@ -67,6 +70,7 @@ export function RunnerSetup({
     );
   return (
     <form
+      ref={form}
       class="runner-register"
       noValidate
       aria-describedby={problems.form ? id("problem") : undefined}
@@ -107,7 +111,7 @@ export function RunnerSetup({
           Where it runs, so you can tell runners apart: it appears on the runners screen and in the log.
         </span>
         {problems.name ? (
-          <p class="field-problem" id={id("name-problem")} data-problem="name" role="alert">
+          <p class="field-problem" id={id("name-problem")} data-problem="name">
             {problems.name}
           </p>
         ) : null}

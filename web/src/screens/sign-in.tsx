@@ -1,8 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, getJson, postJson } from "../api/client.js";
 import type { BootstrapState, Me } from "@walwarden/verifier/wire";
 import { navigate } from "../lib/router.js";
 import { refusalAt, type Problems, type SetupField, type SetupForm } from "../lib/onboarding.js";
+import { useFocusFirstProblem } from "../lib/onboarding-focus.js";
 import { loadOnboardingChecks } from "../lib/onboarding-load.js";
 
 /**
@@ -130,6 +131,8 @@ function FirstRun({ onSignedIn, onTaken }: { onSignedIn: (me: Me) => void; onTak
   const [f, setF] = useState<SetupForm>({ orgName: "", email: "", password: "", repeat: "" });
   const [problems, setProblems] = useState<Problems<SetupField>>({});
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstProblem(form, problems);
   const set = (patch: Partial<SetupForm>) => setF((old) => ({ ...old, ...patch }));
   return (
     <main class="sign-in first-run" id="main">
@@ -140,6 +143,7 @@ function FirstRun({ onSignedIn, onTaken }: { onSignedIn: (me: Me) => void; onTak
         colleagues afterwards.
       </p>
       <form
+        ref={form}
         noValidate
         aria-describedby={problems.form ? "setup-problem" : undefined}
         onSubmit={async (e) => {
@@ -264,7 +268,7 @@ function SetupInput({
         </span>
       ) : null}
       {problem ? (
-        <p class="field-problem" id={`${id}-problem`} data-problem={field} role="alert">
+        <p class="field-problem" id={`${id}-problem`} data-problem={field}>
           {problem}
         </p>
       ) : null}

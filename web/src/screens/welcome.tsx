@@ -2,7 +2,7 @@
 // the API's own state (nothing is remembered in the browser), so it is right on any device and after a
 // reload; the checklist polls while it waits for a runner to connect and a backup to complete.
 import type { ComponentChildren } from "preact";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type {
   BackupDetail,
   BucketCredentialList,
@@ -36,6 +36,7 @@ import {
   SCHEDULE_CHOICES,
   type Step,
 } from "../lib/onboarding.js";
+import { useFocusFirstProblem } from "../lib/onboarding-focus.js";
 import { loadOnboardingChecks } from "../lib/onboarding-load.js";
 import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
@@ -283,6 +284,8 @@ function DatabaseStep({ unscheduled, onAdded }: { unscheduled: DatabaseRpo | und
   });
   const [problems, setProblems] = useState<Problems<DatabaseField>>({});
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstProblem(form, problems);
   useEffect(() => void loadOnboardingChecks().catch(() => undefined), []);
   const set = (patch: Partial<DatabaseForm>) => setF((old) => ({ ...old, ...patch }));
   const field = (name: Exclude<DatabaseField, "form">) => ({
@@ -292,12 +295,13 @@ function DatabaseStep({ unscheduled, onAdded }: { unscheduled: DatabaseRpo | und
   });
   const problem = (name: Exclude<DatabaseField, "form">) =>
     problems[name] ? (
-      <p class="field-problem" id={`db-${name}-problem`} data-problem={name} role="alert">
+      <p class="field-problem" id={`db-${name}-problem`} data-problem={name}>
         {problems[name]}
       </p>
     ) : null;
   return (
     <form
+      ref={form}
       class="database-step"
       noValidate
       onSubmit={async (e) => {
