@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { DrillPredicate } from "../drill/predicate.js";
-import { buildFixtureLog, ORIGIN } from "../test-support/fixture-log.js";
+import { buildFixtureLog, checkpointAt, ORIGIN } from "../test-support/fixture-log.js";
 import { drillConcludedEntry, fixtureDrillReceipt, type FixtureReceipt } from "../test-support/drill.js";
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
-import { formatVkey } from "../note/index.js";
+import { cosignCheckpoint, formatSignatureLine, formatVkey, parseSignedNote } from "../note/index.js";
 import type { BucketPosture } from "../posture/posture.js";
 import { RUNNER_SIGNER, testSigner } from "../test-support/keys.js";
 import { alertSummary } from "./report-alerts.js";
@@ -20,6 +20,27 @@ const input = {
 };
 
 describe("report.html", () => {
+  test("names the witnesses whose cosignatures the head checkpoint carries, escaped; says when there are none", () => {
+    const note = checkpointAt(f.log, 200);
+    const body = parseSignedNote(note);
+    if (!body.ok) throw new Error(body.message);
+    const line = cosignCheckpoint(body.value.text, RUNNER_SIGNER, 1_765_000_000);
+    if (!line.ok) throw new Error(line.message);
+    // A line anyone could add to the note, under a name chosen to break out of the table.
+    const hostile = formatSignatureLine("evil<img>.example/w", 1, new Uint8Array(72));
+    const cosigned = note + line.value + hostile;
+    const html = renderReportHtml({ ...input, headCheckpoint: cosigned });
+    const section = html.slice(html.indexOf("<h2>Witnesses</h2>"), html.indexOf("<h2>How to verify"));
+    expect(section).toContain(`<tr><td>${RUNNER_SIGNER.name}</td><td>2025-12-06T05:46:40.000Z</td></tr>`);
+    expect(section).toContain("<td>evil&#60;img&#62;.example/w</td>");
+    expect(section).not.toContain("<img>");
+    expect(section).not.toContain("test.walwarden.dev/checkpoint</td>");
+    expect(renderReportHtml({ ...input, headCheckpoint: note })).toContain(
+      "none: the head checkpoint carries no cosignature",
+    );
+    expect(renderReportHtml(input)).toContain("not given by the exporter");
+  });
+
   test("is deterministic and has no scripts or remote resources", () => {
     const html = renderReportHtml(input);
     expect(renderReportHtml(input)).toBe(html);

@@ -1,5 +1,7 @@
 import type { LogEntry, LogEntryOf } from "../log/entry.js";
 import { restoreStateOf } from "../log/restore-state.js";
+import { cosignatureTimestamp } from "../note/cosignature.js";
+import { parseSignedNote } from "../note/note-format.js";
 import { formatSeconds } from "../drill/findings.js";
 import { type AdminChange, adminChanges } from "./admin-changes.js";
 import { alertSummary, formatIncidentDuration, type IncidentRow } from "./report-alerts.js";
@@ -31,6 +33,35 @@ export interface ReportInput {
    * bucket's posture is shown as first logged in the period.
    */
   postureBefore?: LogEntry[];
+  /**
+   * The head checkpoint the bundle is proven against (signed note text), when the exporter passes it: its
+   * witness cosignatures are named under "Witnesses" (SPEC §13).
+   */
+  headCheckpoint?: string;
+}
+
+/** The head checkpoint's cosignature lines (type 0x04 and 8 + 64 bytes), named, as a table; unchecked here. */
+function witnessTable(note: string | undefined): string {
+  const parsed = note === undefined ? undefined : parseSignedNote(note);
+  const lines = parsed?.ok
+    ? parsed.value.signatures.flatMap((s) => {
+        const t = cosignatureTimestamp(s);
+        // A time past what a Date holds (8.64e12 s) is shown as the number it is, not thrown on.
+        if (t === undefined) return [];
+        return [[s.name, t <= 8_640_000_000_000n ? new Date(Number(t) * 1000).toISOString() : `${t} s`]];
+      })
+    : [];
+  const none =
+    note === undefined
+      ? "not given by the exporter"
+      : parsed?.ok
+        ? "none: the head checkpoint carries no cosignature"
+        : "none readable: the head checkpoint is not a signed note";
+  const body =
+    lines.length === 0
+      ? `<tr><td colspan="2">${none}</td></tr>`
+      : lines.map(([name, at]) => `<tr><td>${esc(name!)}</td><td>${esc(at!)}</td></tr>`).join("\n");
+  return `<table><tr><th>witness key name</th><th>cosigned at</th></tr>\n${body}\n</table>`;
 }
 
 /** One database's RPO compliance over the period. */
@@ -240,10 +271,13 @@ ${changeRows(changes.access)}
 <table><tr><th>when</th><th>by</th><th>change</th><th>subject</th><th>detail</th></tr>
 ${changeRows(changes.config)}
 </table>
+<h2>Witnesses</h2>
+<p>Witnesses cosign a checkpoint only if it is the one they accepted before or provably extends it (SPEC §13); your own runner witnesses your org's log on every poll. These are the cosignature lines the bundle's head checkpoint carries, by key name and the time each states; this page does not check them: <code>walwarden-verify bundle … --witness &lt;vkey&gt;</code> does, and fails the bundle without them.</p>
+${witnessTable(input.headCheckpoint)}
 <h2>How to verify this bundle</h2>
 <p>This page is a summary, not the proof. Verify the whole bundle offline with keys you obtained independently:</p>
 <pre>npx --package @walwarden/verifier walwarden-verify bundle &lt;bundle.zip&gt; --key &lt;checkpoint vkey&gt; --key &lt;manifest vkey&gt; --origin ${esc(input.origin)}</pre>
-<p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, every drill receipt against its log entry and the runner key the log names (add <code>--runner-key &lt;runner vkey&gt;</code> to accept only runner keys you pinned), every restore against the restore state machine, and every deletion against its retention policy.</p>
+<p>The verifier checks the signed index of every file, the signed checkpoint, that the entries reproduce the log's root, every manifest against its log entry, every drill receipt against its log entry and the runner key the log names (add <code>--runner-key &lt;runner vkey&gt;</code> to accept only runner keys you pinned, and <code>--witness &lt;runner vkey&gt;</code> to require your runner's cosignature on the head), every restore against the restore state machine, and every deletion against its retention policy.</p>
 </body></html>
 `;
 }

@@ -153,6 +153,7 @@ export async function buildEvidence(
     rpoTargets: await rpoTargets(env.DB, orgId),
     drillReceipts,
     postureBefore: await postureBefore(env.DB, orgId, start),
+    headCheckpoint: head.checkpoint,
   });
   const files = bundleFiles({
     orgId,
