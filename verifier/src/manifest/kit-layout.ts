@@ -66,8 +66,8 @@ export function artifactExtension(compression: PgDumpPredicate["compression"], d
   return FORMAT_EXTENSION[dumpFormat] + COMPRESSION_EXTENSION[compression];
 }
 
-/** Why a prefix would make an unsafe key, if it would. */
-function prefixProblem(prefix: string): string | undefined {
+/** Why a key prefix (trailing slashes dropped) would make an unsafe key, if it would (also for SPEC §13's anchors). */
+export function prefixProblem(prefix: string): string | undefined {
   if (prefix === "") return undefined;
   if (prefix.startsWith("/")) return "prefix starts with /";
   if (prefix.includes("\\")) return "prefix contains a backslash";

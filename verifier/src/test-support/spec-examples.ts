@@ -20,6 +20,7 @@ import { sign } from "../ed25519/ed25519.js";
 import { sampleDrillPredicate, SAMPLE_DRILL_ARTIFACT } from "./drill.js";
 import { completedEntry } from "./kit.js";
 import { samplePredicate } from "./predicate.js";
+import { anchorObjectKeys, encodeAnchorProof } from "../bucket/anchor-layout.js";
 
 const WITNESS = testSigner("witness.example/w1", 4);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -110,6 +111,16 @@ export function specExamples(): Record<string, string> {
       2,
     ),
     "drill-receipt-key": drillReceiptKey(artifactKey.value, "dr_01"),
+    "anchor-files": [2n, 3n]
+      .flatMap((size) => {
+        const keys = anchorObjectKeys("walwarden", "rn_01", size);
+        if (!keys.ok) throw new Error(keys.message);
+        return size === 3n
+          ? [keys.value.proof, keys.value.note, keys.value.latest]
+          : [keys.value.proof, keys.value.note];
+      })
+      .join("\n"),
+    "anchor-proof": encodeAnchorProof(2n, 3n, log.consistencyProof(2, 3)),
     "runner-vkey": formatVkey(RUNNER_SIGNER.name, RUNNER_SIGNER.publicKey),
     "runner-key-proof": (() => {
       const message = runnerKeyProofMessage(toBase64(RUNNER_SIGNER.publicKey));

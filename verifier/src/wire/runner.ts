@@ -183,9 +183,17 @@ export const CompleteRequestSchema = z.strictObject({
   leaseId: Id,
   artifactSha256: Sha256Hex,
   result: MeasuredResult,
+  /**
+   * The size of the checkpoint this runner accepted as its org's witness (SPEC §10 "Witnessed kits", §13);
+   * "0" before its first. Not part of what was measured: the request's digest (idempotency, mismatch) leaves
+   * it out, so a retry may send another size.
+   */
+  witness: z.strictObject({ size: TreeSizeText }).optional(),
 });
 /** What the runner measured, sent with complete. */
 export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
+/** One Merkle hash (32 bytes) in base64, as a consistency proof carries it. */
+const Base64Hash = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "a 32-byte hash in base64");
 /**
  * Answer to complete: the signed manifest, the backup.completed log entry (its exact JCS text as stored in
  * the log, so the proof can be checked offline), its inclusion proof and the checkpoint (signed note text).
@@ -195,6 +203,11 @@ export const CompleteResponseSchema = z.strictObject({
   entry: z.string().min(1),
   proof: InclusionProofSchema,
   checkpoint: z.string().min(1),
+  /**
+   * Present when the request sent `witness`: the RFC 9162 consistency proof, base64 hashes, from that size to
+   * the checkpoint's (empty from 0, at the same size, or from a larger size: the witness refuses that).
+   */
+  witnessProof: z.array(Base64Hash).max(64).optional(),
 });
 /** The signed manifest, its log entry, the entry's inclusion proof and the checkpoint. */
 export type CompleteResponse = z.infer<typeof CompleteResponseSchema>;

@@ -7,6 +7,7 @@ import {
   fromUtf8,
   type InclusionProof,
   ok,
+  parseCheckpointNote,
   type Result,
   sha256,
   signManifest,
@@ -38,7 +39,7 @@ interface JobRow {
  * Completes a job, idempotently per (job, lease): the first complete under a live lease records the
  * completion (request digest, signed envelope, log event) and moves the job to `completing` in one D1
  * transaction, before anything is logged; from then on the job keeps that lease and is never re-queued.
- * Every complete with the same body (the first, or a retry after a lost answer or a failure anywhere
+ * Every complete with the same body (`witness` aside; the first, or a retry after a lost answer or a failure anywhere
  * after the record) then finishes it: the same log entry, the same manifest bytes. Another body under
  * that lease is `completion-mismatch`; a lease with no recorded completion that is no longer live is
  * `lease-lost`. Neither signs anything.
@@ -50,12 +51,14 @@ export async function completeJob(
   body: CompleteRequest,
   now: number,
 ): Promise<Result<Completed, CompleteErrorCode>> {
-  const { leaseId, artifactSha256, result } = body;
+  const { witness, ...measured } = body;
+  const { leaseId, artifactSha256, result } = measured;
   if (result.runner.id !== runner.id)
     return err("bad-result", `result.runner.id ${result.runner.id} is not the calling runner (${runner.id})`);
   if (Date.parse(result.completedAt) < Date.parse(result.startedAt))
     return err("bad-result", "result.completedAt is before result.startedAt");
-  const requestSha256 = toHex(sha256(canonicalBytes(body)));
+  // What was measured, without the witness's size (SPEC §10 "Witnessed kits"): a retry may send another size.
+  const requestSha256 = toHex(sha256(canonicalBytes(measured)));
 
   const job = await env.DB.prepare(
     "SELECT kind, database_id, backup_id, status, lease_id, lease_expires_at, runner_id FROM jobs WHERE id = ?1 AND org_id = ?2",
@@ -122,12 +125,27 @@ export async function completeJob(
       "this lease already completed with a different result (another artifact, size or measurement); nothing was signed for this one",
     );
   const { entry, checkpoint } = await finishCompletion(env, recorded, now);
-  return ok({
+  const answer: Completed = {
     envelope: JSON.parse(recorded.envelope) as DsseEnvelope,
     entry: entry.entry,
     proof: entry.proof,
     checkpoint,
-  });
+  };
+  if (witness) answer.witnessProof = await witnessProofTo(env, runner.orgId, BigInt(witness.size), checkpoint);
+  return ok(answer);
+}
+
+/**
+ * The consistency proof a witnessing runner at `from` needs for the kit's checkpoint (SPEC §10 "Witnessed
+ * kits"): none from size 0, at the checkpoint's own size, or from a larger size (the witness refuses that
+ * as a rollback: it is what it is shown).
+ */
+async function witnessProofTo(env: Env, orgId: string, from: bigint, checkpoint: string): Promise<string[]> {
+  const cp = parseCheckpointNote(checkpoint);
+  if (!cp.ok) throw new Error(`the Ledger's checkpoint does not parse: ${cp.message}`);
+  const to = cp.value.size;
+  if (from === 0n || from >= to) return [];
+  return unwrapLedger(await ledgerOf(env, orgId).consistency(orgId, Number(from), Number(to)));
 }
 
 function leaseLost() {
