@@ -331,6 +331,21 @@ describe("the retention policy editor", () => {
       .filter({ hasText: countsWords({ kept, expiring: 0, deleted: expiring.length }) })
       .waitFor();
     await screenshot(page, "retention-04-deleted-desktop");
+    // The backups table marks them deleted, and a deleted backup's screen offers no restore: its bytes are gone.
+    for (const id of expiring)
+      expect(await page.locator(`table.backups tr[data-backup="${id}"] [data-deleted-backup]`).count()).toBe(1);
+    const keptId = before.verdicts.find((v) => v.keep)!.backupId;
+    expect(await page.locator(`table.backups tr[data-backup="${keptId}"] [data-deleted-backup]`).count()).toBe(0);
+    await page.goto(`${stack.dev.url}/backups/${expiring[0]}`);
+    await page.locator("[data-expired]").waitFor();
+    expect(await page.locator("[data-expired]").textContent()).toMatch(
+      /Deleted by the retention policy at .*cannot be restored/,
+    );
+    expect(await page.getByRole("button", { name: /Restore this backup/ }).count()).toBe(0);
+    await page.goto(`${stack.dev.url}/backups/${keptId}`);
+    await page.getByText("Manifest hash").waitFor();
+    expect(await page.locator("[data-expired]").count()).toBe(0);
+    await page.goto(`${stack.dev.url}/databases/${dbId}`);
   });
 
   it("has no sideways scrolling on a phone, editor and list included", async () => {
