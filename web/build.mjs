@@ -4,16 +4,14 @@
 // Pages alike, from src/headers.template). `node build.mjs` from web/ or `npm run build -w web`.
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 
 const here = import.meta.dirname;
-const dist = join(here, "dist");
+// WEB_BUILD_OUTDIR builds somewhere else than web/dist (bench/web-weight.mjs builds its own copy, so it never
+// rewrites the web/dist that running tests serve).
+const dist = process.env.WEB_BUILD_OUTDIR ? resolve(process.env.WEB_BUILD_OUTDIR) : join(here, "dist");
 const minify = process.env.WEB_BUILD_MINIFY !== "0";
-
-// Old hashed bundles go; the directory itself stays (wrangler serves it, maybe right now).
-mkdirSync(dist, { recursive: true });
-rmSync(join(dist, "assets"), { recursive: true, force: true });
 
 const app = await build({
   entryPoints: { app: join(here, "src/main.tsx"), styles: join(here, "src/styles/app.css") },
@@ -32,9 +30,51 @@ const app = await build({
   // Source maps only on request (WEB_BUILD_SOURCEMAP=1): production ships none.
   sourcemap: process.env.WEB_BUILD_SOURCEMAP === "1",
   metafile: true,
+  // Written below, once the build succeeded: a failed build leaves the last good one served.
+  write: false,
   logLevel: "warning",
 });
+// The directory stays (wrangler serves it, maybe right now), and so do an earlier build's hashed files for
+// KEEP_MS: a page loaded from that build (a test running beside this build) still finds its chunks. Hashed
+// names never change content, so keeping them a while is safe; older ones go.
+const KEEP_MS = 30 * 60_000;
+mkdirSync(dist, { recursive: true });
+for (const f of app.outputFiles) {
+  mkdirSync(dirname(f.path), { recursive: true });
+  writeFileSync(f.path, f.contents);
+}
+{
+  const fresh = new Set(app.outputFiles.map((f) => f.path));
+  const prune = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) prune(p);
+      else if (!fresh.has(p) && Date.now() - statSync(p).mtimeMs > KEEP_MS) rmSync(p, { force: true });
+    }
+  };
+  prune(join(dist, "assets"));
+}
 const outputs = Object.keys(app.metafile.outputs).map((p) => basename(p));
+if (!process.env.WEB_BUILD_SOURCEMAP && outputs.some((f) => f.endsWith(".map")))
+  throw new Error(`the production build wrote source maps: ${outputs.filter((f) => f.endsWith(".map")).join(", ")}`);
+// What every screen loads (the app bundle and the chunks it imports statically) holds no zod: the verifier's
+// schemas come in its own chunk, on the screens that verify (src/lib/verifier.ts).
+{
+  const outs = app.metafile.outputs;
+  const entry = Object.keys(outs).find((p) => /(^|\/)app-[^/]*\.js$/.test(p));
+  const everywhere = new Set();
+  for (const todo = [entry]; todo.length; ) {
+    const o = todo.pop();
+    if (!o || everywhere.has(o)) continue;
+    everywhere.add(o);
+    for (const i of outs[o]?.imports ?? []) if (i.kind === "import-statement") todo.push(i.path);
+  }
+  const heavy = [...everywhere].filter((o) => Object.keys(outs[o].inputs).some((i) => i.includes("node_modules/zod/")));
+  if (heavy.length)
+    throw new Error(
+      `zod is in what every screen loads (${heavy.map((o) => basename(o)).join(", ")}): import the verifier's constants from @walwarden/verifier/constants, and the verifier itself only dynamically`,
+    );
+}
 const script = outputs.find((f) => /^app-.*\.js$/.test(f));
 const styles = outputs.find((f) => /^styles-.*\.css$/.test(f));
 if (!script || !styles) throw new Error(`esbuild wrote no app bundle or stylesheet: ${outputs.join(", ")}`);

@@ -1,5 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { matchPath, navigate, useLocation } from "./lib/router.js";
+import { screenTitle } from "./lib/format.js";
+import { usePreferences } from "./lib/preferences-hooks.js";
 import { AlertsScreen } from "./screens/alerts.js";
 import { ChannelsScreen } from "./screens/channels.js";
 import { AuditLogScreen } from "./screens/audit-log.js";
@@ -26,6 +28,12 @@ function Redirect({ to }: { to: string }) {
 /** Which screen a path shows. */
 export function Routes() {
   const { path } = useLocation();
+  // Every screen renders again when the time zone changes (times are formatted in it), and has its title.
+  usePreferences();
+  useEffect(() => {
+    document.title = screenTitle(path);
+  }, [path]);
+  useEffect(() => () => void (document.title = "Walwarden"), []);
   const m = (pattern: string) => matchPath(pattern, path);
   let p: Record<string, string> | null;
   if (path === "/" || path === "/index.html") return <Redirect to="/databases" />;

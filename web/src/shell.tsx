@@ -4,7 +4,9 @@ import { postJson } from "./api/client.js";
 import type { Me } from "@walwarden/verifier/wire";
 import { AlertBanner } from "./components/alert-banner.js";
 import { Link } from "./components/link.js";
+import { ThemeToggle } from "./components/theme-toggle.js";
 import { Truncated } from "./components/truncated.js";
+import { ZoneToggle } from "./components/zone-toggle.js";
 import { useLocation } from "./lib/router.js";
 
 const NAV = [
@@ -29,6 +31,15 @@ export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () =
       return;
     }
     main.current?.focus();
+  }, [path]);
+  // On a phone the navigation is one line that scrolls sideways: the current screen's link is kept in view.
+  // (Scrolled by hand: scrollIntoView would also scroll the page, away from a #fragment it was opened at.)
+  useEffect(() => {
+    const link = document.querySelector(".nav [aria-current='page']");
+    const strip = link?.closest("ul");
+    if (!link || !strip || strip.scrollWidth <= strip.clientWidth) return;
+    const [l, s] = [link.getBoundingClientRect(), strip.getBoundingClientRect()];
+    strip.scrollLeft += l.left - s.left - (strip.clientWidth - l.width) / 2;
   }, [path]);
   const who = me.principal.kind === "user" ? me.principal.email : me.principal.id;
   return (
@@ -55,6 +66,10 @@ export function Shell({ me, onSignedOut, children }: { me: Me; onSignedOut: () =
           <Truncated text={me.org?.name ?? me.principal.orgId} class="org" />
           <span class="muted">
             <Truncated text={who} /> · {me.principal.role}
+          </span>
+          <span class="prefs">
+            <ThemeToggle />
+            <ZoneToggle />
           </span>
           <button
             type="button"

@@ -1,5 +1,23 @@
-import { describe, expect, it } from "vitest";
-import { ageSeconds, formatAge, formatBytes, formatDuration, formatMinutes, shortHash } from "./format.js";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  ageSeconds,
+  formatAge,
+  formatBytes,
+  formatDuration,
+  formatMinutes,
+  formatTime,
+  formatTimeParts,
+  screenTitle,
+  shortHash,
+} from "./format.js";
+
+// "Local" in these tests is a zone far from UTC, across a date line and with daylight saving time.
+const zoneBefore = process.env.TZ;
+process.env.TZ = "Pacific/Auckland";
+afterAll(() => {
+  if (zoneBefore === undefined) delete process.env.TZ;
+  else process.env.TZ = zoneBefore;
+});
 
 describe("format", () => {
   it("sizes in binary units", () => {
@@ -31,5 +49,27 @@ describe("format", () => {
   it("shortens hashes but not short strings", () => {
     expect(shortHash("a".repeat(64))).toBe(`${"a".repeat(12)}…aaaa`);
     expect(shortHash("abc")).toBe("abc");
+  });
+  it("times in one style, in the zone asked for or chosen", () => {
+    expect(formatTime("2026-12-02T14:05:09.123Z", "utc")).toBe("2 Dec 2026, 14:05 UTC");
+    expect(formatTime("2026-09-02T00:05:00Z", "utc")).toBe("2 Sep 2026, 00:05 UTC");
+    // Auckland is 13 h ahead in December (daylight saving time), 12 h in September.
+    expect(formatTime("2026-12-02T14:05:09Z", "local")).toBe("3 Dec 2026, 03:05");
+    expect(formatTime("2026-09-02T00:05:00Z", "local")).toBe("2 Sep 2026, 12:05");
+    // Without a zone: the one chosen in the header, local until then.
+    expect(formatTime("2026-12-02T14:05:09Z")).toBe("3 Dec 2026, 03:05");
+    expect(formatTime(null)).toBe("—");
+    expect(formatTime("not a time")).toBe("not a time");
+    expect(formatTimeParts(new Date("2026-12-02T23:59:00Z"), "clock", "utc")).toBe("23:59");
+    expect(formatTimeParts(new Date("2026-12-31T12:00:00Z"), "month-year", "local")).toBe("Jan 2027");
+  });
+  it("titles each screen, with ids in the title", () => {
+    expect(screenTitle("/databases")).toBe("Databases · Walwarden");
+    expect(screenTitle("/databases/db_01")).toBe("Database db_01 · Walwarden");
+    expect(screenTitle("/backups/bkp_01abc")).toBe("Backup bkp_01abc · Walwarden");
+    expect(screenTitle("/restores/rs_1")).toBe("Restore rs_1 · Walwarden");
+    expect(screenTitle("/alerts/channels")).toBe("Alert channels · Walwarden");
+    expect(screenTitle("/log")).toBe("Audit log · Walwarden");
+    expect(screenTitle("/no/such/screen")).toBe("Not found · Walwarden");
   });
 });

@@ -1,26 +1,18 @@
-// @walwarden/verifier, loaded on first use into its own chunk: it carries zod's schemas (most of its weight),
-// and only the verification screens need it, so the databases and runners screens load without it.
-import { useEffect, useState } from "preact/hooks";
+// What the screens take from @walwarden/verifier at run time. Its constants (event types, restore states,
+// alert conditions) come from the light entry `@walwarden/verifier/constants`: no zod, a few KiB, in the
+// main bundle, so the log and restore screens show them without the verifier's chunk (web/build.mjs fails
+// if zod reaches the main bundle). The verifier itself (zod's schemas: most of its weight, about 580 KiB)
+// is imported only by the modules that verify or decide something in this browser (verify-backup,
+// verify-drill, consistency-check, retention-engine), each loaded on first use with the verifier's chunk.
+import * as constants from "@walwarden/verifier/constants";
 
-/** The verifier module. */
-export type Verifier = typeof import("@walwarden/verifier");
+/** The verifier's constants (the light entry). */
+export type VerifierConstants = typeof constants;
 
-let loading: Promise<Verifier> | undefined;
+/** The verifier's constants, at once (they are in the main bundle). */
+export const verifierConstants: VerifierConstants = constants;
 
-/** Loads the verifier once; every caller gets the same module. */
-export function loadVerifier(): Promise<Verifier> {
-  return (loading ??= import("@walwarden/verifier"));
-}
-
-/** The verifier once loaded (undefined until then). */
-export function useVerifier(): Verifier | undefined {
-  const [v, setV] = useState<Verifier | undefined>();
-  useEffect(() => {
-    let live = true;
-    void loadVerifier().then((m) => live && setV(m));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return v;
+/** The verifier's constants as a promise, for callers written when they came with the verifier's chunk: resolves at once. */
+export function loadVerifier(): Promise<VerifierConstants> {
+  return Promise.resolve(constants);
 }

@@ -1,61 +1,81 @@
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { getJson } from "../api/client.js";
-import type { LogEntriesPage } from "@walwarden/verifier/wire";
+import type { LogCheckpoint, LogEntriesPage } from "@walwarden/verifier/wire";
+import { CopyButton } from "../components/copy-button.js";
 import { EmptyState } from "../components/empty-state.js";
+import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
+import {
+  type ActorNames,
+  actorLabel,
+  entryJson,
+  entrySubjectPath,
+  fetchActorNames,
+  type ListedEntry,
+  type NewestPage,
+  newestEntries,
+} from "../lib/entry-text.js";
 import { navigate, useLocation } from "../lib/router.js";
+import { useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
-import { useVerifier } from "../lib/verifier.js";
+import { verifierConstants } from "../lib/verifier.js";
 import { ConsistencyPanel } from "./consistency-panel.js";
 
 const PAGE = 100;
 
-interface Entry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  subject: string;
-  data: unknown;
-}
+const readEntries = (q: URLSearchParams) => getJson<LogEntriesPage>(`/v1/log/entries?${q}`);
 
-/** The org's audit log, oldest first, filtered by event type, subject and starting point; and the consistency check. */
+/**
+ * The org's audit log, newest first, filtered by event type, subject and the newest seq to show (in the
+ * URL, so shareable); each entry opens to its full JSON, subjects link to their screens and actors are
+ * named where the dashboard knows them. Then the consistency check.
+ */
 export function AuditLogScreen() {
+  const me = useSession();
   const { query } = useLocation();
-  const verifier = useVerifier();
   const type = query.get("type") ?? "";
   const subject = query.get("subject") ?? "";
-  const after = query.get("after") ?? "";
-  const [form, setForm] = useState({ type, subject, after });
-  useEffect(() => setForm({ type, subject, after }), [type, subject, after]);
-  const [more, setMore] = useState<{ entries: Entry[]; nextAfter: number | null } | undefined>();
+  const upTo = query.get("upTo") ?? "";
+  const [form, setForm] = useState({ type, subject, upTo });
+  useEffect(() => setForm({ type, subject, upTo }), [type, subject, upTo]);
+  const [more, setMore] = useState<NewestPage | undefined>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
 
-  const base = new URLSearchParams({ limit: String(PAGE) });
-  if (type) base.set("type", type);
-  if (subject) base.set("subject", subject);
-  const key = `${type}|${subject}|${after}`;
+  const filters = { type: type || undefined, subject: subject || undefined };
+  const key = `${type}|${subject}|${upTo}`;
   const first = useApi(key, async () => {
-    const q = new URLSearchParams(base);
-    if (after) q.set("after", after);
-    return parsePage(await getJson<LogEntriesPage>(`/v1/log/entries?${q}`));
+    const below = /^\d+$/.test(upTo) ? Number(upTo) + 1 : (await getJson<LogCheckpoint>("/v1/log/checkpoint")).treeSize;
+    return newestEntries(readEntries, { below, size: PAGE, ...filters });
   });
-  useEffect(() => setMore(undefined), [key]);
+  useEffect(() => {
+    setMore(undefined);
+    setOpen(new Set());
+  }, [key]);
+  const names = useApi(`actors:${me.principal.id}`, () => fetchActorNames(me));
 
   const entries = [...(first.data?.entries ?? []), ...(more?.entries ?? [])];
-  const nextAfter = more ? more.nextAfter : (first.data?.nextAfter ?? null);
+  const olderThan = more ? more.olderThan : (first.data?.olderThan ?? null);
   const subjectProblem =
     form.subject && form.subject.length < 3
-      ? "A subject has at least 3 characters, e.g. restore:rst_… or backup:bkp_…"
+      ? "A subject has at least 3 characters, e.g. restore:rst_… or database:db_…"
       : undefined;
+  const toggle = (seq: number) =>
+    setOpen((o) => {
+      const next = new Set(o);
+      if (!next.delete(seq)) next.add(seq);
+      return next;
+    });
 
   return (
     <>
       <h1>Audit log</h1>
       <p class="muted">
-        Every event, as signed into your org's append-only log. Entries are shown exactly as stored; the consistency
-        check below proves in this browser that the log only grew.
+        Every event, as signed into your org's append-only log, newest first. Open an entry to read it whole, as stored;
+        the consistency check below proves in this browser that the log only grew.
       </p>
       <form
         class="filters"
@@ -66,7 +86,7 @@ export function AuditLogScreen() {
           const q = new URLSearchParams();
           if (form.type) q.set("type", form.type);
           if (form.subject.trim()) q.set("subject", form.subject.trim());
-          if (form.after.trim()) q.set("after", form.after.trim());
+          if (form.upTo.trim()) q.set("upTo", form.upTo.trim());
           navigate(`/log${q.size ? `?${q}` : ""}`);
         }}
       >
@@ -74,7 +94,7 @@ export function AuditLogScreen() {
           <label for="log-type">Event type</label>
           <select id="log-type" value={form.type} onChange={(e) => setForm({ ...form, type: e.currentTarget.value })}>
             <option value="">All types</option>
-            {(verifier?.EVENT_TYPES ?? (type ? [type] : [])).map((t) => (
+            {verifierConstants.EVENT_TYPES.map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>
@@ -86,7 +106,7 @@ export function AuditLogScreen() {
           <input
             id="log-subject"
             type="text"
-            placeholder="e.g. restore:rst_…"
+            placeholder="e.g. database:db_…"
             value={form.subject}
             aria-invalid={subjectProblem ? true : undefined}
             aria-describedby={subjectProblem ? "log-subject-problem" : undefined}
@@ -99,19 +119,19 @@ export function AuditLogScreen() {
           ) : null}
         </div>
         <div class="field narrow">
-          <label for="log-after">After seq</label>
+          <label for="log-up-to">Up to seq</label>
           <input
-            id="log-after"
+            id="log-up-to"
             type="number"
             min={0}
             step={1}
-            value={form.after}
-            onInput={(e) => setForm({ ...form, after: e.currentTarget.value })}
+            value={form.upTo}
+            onInput={(e) => setForm({ ...form, upTo: e.currentTarget.value })}
           />
         </div>
         <div class="field actions">
           <button type="submit">Apply filters</button>
-          {type || subject || after ? (
+          {type || subject || upTo ? (
             <button type="button" class="secondary" onClick={() => navigate("/log")}>
               Clear
             </button>
@@ -125,12 +145,14 @@ export function AuditLogScreen() {
         retry={() => void first.reload()}
       />
       {first.data && entries.length === 0 ? (
-        <EmptyState title={type || subject || after ? "No entries match these filters" : "The log is empty"} />
+        <EmptyState title={type || subject || upTo ? "No entries match these filters" : "The log is empty"}>
+          {olderThan !== null ? <p>None from seq {olderThan} on: load older entries to search further back.</p> : null}
+        </EmptyState>
       ) : null}
       {entries.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap stack-on-phone">
           <table class="log">
-            <caption class="sr-only">Log entries, oldest first</caption>
+            <caption class="sr-only">Log entries, newest first</caption>
             <thead>
               <tr>
                 <th scope="col" class="num">
@@ -145,44 +167,29 @@ export function AuditLogScreen() {
             </thead>
             <tbody>
               {entries.map((e) => (
-                <tr key={e.seq} data-seq={e.seq} data-type={e.type}>
-                  <th scope="row" class="num">
-                    {e.seq}
-                  </th>
-                  <td>
-                    <Time iso={e.at} />
-                  </td>
-                  <td>
-                    <code>{e.type}</code>
-                  </td>
-                  <td>
-                    <Truncated text={e.actor} />
-                  </td>
-                  <td>
-                    <Truncated text={e.subject} />
-                  </td>
-                  <td>
-                    <Truncated text={JSON.stringify(e.data)} class="data" />
-                  </td>
-                </tr>
+                <EntryRows key={e.seq} entry={e} names={names.data} open={open.has(e.seq)} toggle={toggle} />
               ))}
             </tbody>
           </table>
         </div>
       ) : null}
-      {nextAfter !== null && entries.length > 0 ? (
+      {olderThan !== null && first.data ? (
         <p>
           <button
             type="button"
             class="secondary"
+            disabled={loadingMore}
             onClick={async () => {
-              const q = new URLSearchParams(base);
-              q.set("after", String(nextAfter));
-              const page = parsePage(await getJson<LogEntriesPage>(`/v1/log/entries?${q}`));
-              setMore({ entries: [...(more?.entries ?? []), ...page.entries], nextAfter: page.nextAfter });
+              setLoadingMore(true);
+              try {
+                const page = await newestEntries(readEntries, { below: olderThan, size: PAGE, ...filters });
+                setMore({ entries: [...(more?.entries ?? []), ...page.entries], olderThan: page.olderThan });
+              } finally {
+                setLoadingMore(false);
+              }
             }}
           >
-            Load {PAGE} more
+            {loadingMore ? "Loading…" : `Load older entries (before seq ${olderThan})`}
           </button>
         </p>
       ) : null}
@@ -191,6 +198,76 @@ export function AuditLogScreen() {
   );
 }
 
-function parsePage(page: LogEntriesPage): { entries: Entry[]; nextAfter: number | null } {
-  return { entries: page.entries.map((t) => JSON.parse(t) as Entry), nextAfter: page.nextAfter };
+/** One entry's row, and below it, when open, the entry whole. */
+function EntryRows({
+  entry: e,
+  names,
+  open,
+  toggle,
+}: {
+  entry: ListedEntry;
+  names: ActorNames | undefined;
+  open: boolean;
+  toggle: (seq: number) => void;
+}) {
+  const actor = actorLabel(e.actor, names ?? new Map());
+  const path = entrySubjectPath(e.subject);
+  const detail = `entry-${e.seq}`;
+  return (
+    <Fragment>
+      <tr data-seq={e.seq} data-type={e.type} class={open ? "open" : undefined}>
+        <th scope="row" class="num" data-label="Seq">
+          {e.seq}
+        </th>
+        <td data-label="Time">
+          <Time iso={e.at} />
+        </td>
+        <td data-label="Type">
+          <code class="wrap">{e.type}</code>
+        </td>
+        <td data-label="Actor" data-actor={e.actor}>
+          {actor.named ? (
+            <span title={e.actor}>
+              <Truncated text={actor.label} /> <span class="muted small">{actor.kind}</span>
+            </span>
+          ) : (
+            <Truncated text={e.actor} />
+          )}
+        </td>
+        <td data-label="Subject">
+          {path ? (
+            <Link href={path}>
+              <Truncated text={e.subject} />
+            </Link>
+          ) : (
+            <Truncated text={e.subject} />
+          )}
+        </td>
+        <td data-label="Data" class="data-cell">
+          <button
+            type="button"
+            class="disclosure"
+            aria-expanded={open}
+            aria-controls={open ? detail : undefined}
+            onClick={() => toggle(e.seq)}
+          >
+            <span class="sr-only">
+              {open ? "Hide" : "Show"} entry {e.seq} in full:{" "}
+            </span>
+            <Truncated text={JSON.stringify(e.data)} class="data" />
+          </button>
+        </td>
+      </tr>
+      {open ? (
+        <tr class="entry-detail" id={detail} data-entry-of={e.seq}>
+          <td colSpan={6}>
+            <pre class="code" data-entry-json>
+              {entryJson(e)}
+            </pre>
+            <CopyButton text={e.text} label="Copy the stored text" />
+          </td>
+        </tr>
+      ) : null}
+    </Fragment>
+  );
 }

@@ -7,8 +7,9 @@ import { KeysPanel } from "../components/keys-panel.js";
 import { LoadState } from "../components/load-state.js";
 import { Time } from "../components/time.js";
 import { formatBytes, shortHash } from "../lib/format.js";
-import { periodOf } from "../lib/period.js";
 import { pinnedVkeys } from "../lib/pinned-keys.js";
+import { dayIn, periodIn, zoneName } from "../lib/preferences.js";
+import { usePreferences } from "../lib/preferences-hooks.js";
 import { useApi } from "../lib/use-api.js";
 import { usePinnedKeys } from "../lib/use-pinned-keys.js";
 
@@ -21,19 +22,20 @@ interface Exported {
   window: string | null;
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Exports an evidence bundle for a period and says how an auditor verifies it offline (verify.html, pinned keys). */
+/**
+ * Exports an evidence bundle for a period of days and says how an auditor verifies it offline (verify.html,
+ * pinned keys). The days are those of the zone chosen in the header (UTC or this computer's), as are the
+ * past exports' times below.
+ */
 export function EvidenceScreen() {
-  const today = new Date();
-  const monthAgo = new Date(today.getTime() - 30 * 86_400_000);
-  const [fromDate, setFromDate] = useState(day(monthAgo));
-  const [toDate, setToDate] = useState(day(today));
+  const { timeZone } = usePreferences();
+  const [fromDate, setFromDate] = useState(() => dayIn(new Date(Date.now() - 30 * 86_400_000), timeZone));
+  const [toDate, setToDate] = useState(() => dayIn(new Date(), timeZone));
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
   const [exported, setExported] = useState<Exported | undefined>();
@@ -46,7 +48,11 @@ export function EvidenceScreen() {
       return setProblem("Choose a period whose first day is not after its last day.");
     setBusy(true);
     try {
-      const { blob, headers } = await postForBlob("/v1/evidence", periodOf(fromDate, toDate), "application/zip");
+      const { blob, headers } = await postForBlob(
+        "/v1/evidence",
+        periodIn(fromDate, toDate, timeZone),
+        "application/zip",
+      );
       const bytes = new Uint8Array(await blob.arrayBuffer());
       const fileName =
         /filename="([^"]+)"/.exec(headers.get("content-disposition") ?? "")?.[1] ??
@@ -86,7 +92,7 @@ export function EvidenceScreen() {
         }}
       >
         <div class="field">
-          <label for="ev-from">First day (UTC)</label>
+          <label for="ev-from">First day ({zoneName(timeZone)})</label>
           <input
             id="ev-from"
             type="date"
@@ -96,7 +102,7 @@ export function EvidenceScreen() {
           />
         </div>
         <div class="field">
-          <label for="ev-to">Last day (UTC, included)</label>
+          <label for="ev-to">Last day ({zoneName(timeZone)}, included)</label>
           <input id="ev-to" type="date" required value={toDate} onInput={(e) => setToDate(e.currentTarget.value)} />
         </div>
         <div class="field actions">
@@ -114,7 +120,7 @@ export function EvidenceScreen() {
         <section class="panel" aria-labelledby="exported-h" data-exported>
           <h2 id="exported-h">Bundle ready</h2>
           <p>
-            <a class="button" href={exported.url} download={exported.fileName} data-download>
+            <a class="button download" href={exported.url} download={exported.fileName} data-download>
               Download {exported.fileName}
             </a>{" "}
             <span class="muted">({formatBytes(exported.bytes)})</span>
@@ -129,13 +135,13 @@ export function EvidenceScreen() {
             <div>
               <dt>Export id</dt>
               <dd>
-                <code>{exported.exportId ?? "—"}</code>
+                <code class="wrap">{exported.exportId ?? "—"}</code>
               </dd>
             </div>
             <div>
               <dt>Log window (start–end/head)</dt>
               <dd>
-                <code>{exported.window ?? "—"}</code>
+                <code class="wrap">{exported.window ?? "—"}</code>
               </dd>
             </div>
           </dl>
@@ -161,8 +167,9 @@ export function EvidenceScreen() {
       <LoadState error={past.error} loading={past.loading && !past.data} what="past exports" />
       {past.data && past.data.items.length === 0 ? <EmptyState title="No exports yet" /> : null}
       {past.data && past.data.items.length > 0 ? (
-        <div class="table-wrap">
+        <div class="table-wrap stack-on-phone">
           <table>
+            <caption class="sr-only">Past exports, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">Exported</th>
@@ -175,19 +182,19 @@ export function EvidenceScreen() {
             <tbody>
               {past.data.items.map((x) => (
                 <tr key={x.exportId}>
-                  <th scope="row">
+                  <th scope="row" data-label="Exported">
                     <Time iso={x.at} />
                   </th>
-                  <td>
-                    <code>{x.actor}</code>
+                  <td data-label="By">
+                    <code class="wrap">{x.actor}</code>
                   </td>
-                  <td>
+                  <td data-label="Period">
                     <Time iso={x.from} /> – <Time iso={x.to} />
                   </td>
-                  <td>
+                  <td data-label="Log entries">
                     {x.startSeq}–{x.endSeq}
                   </td>
-                  <td>
+                  <td data-label="Index SHA-256">
                     <code title={x.indexSha256}>{shortHash(x.indexSha256)}</code>
                   </td>
                 </tr>
