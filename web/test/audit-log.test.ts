@@ -27,8 +27,7 @@ async function signIn(p: Page, who: { email: string; password: string }) {
 }
 
 const rows = (p: Page) => p.locator("table.log tr[data-seq]");
-const seqsOn = (p: Page) =>
-  rows(p).evaluateAll((rs) => rs.map((r) => Number((r as HTMLElement).dataset.seq)));
+const seqsOn = (p: Page) => rows(p).evaluateAll((rs) => rs.map((r) => Number((r as HTMLElement).dataset.seq)));
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
@@ -113,11 +112,16 @@ describe("the audit log", () => {
 
   it("links each subject to its screen", async () => {
     await page.goto(`/log?subject=${encodeURIComponent(`restore:${restoreId}`)}`);
-    const link = rows(page).first().getByRole("link", { name: `restore:${restoreId}` });
+    const link = rows(page)
+      .first()
+      .getByRole("link", { name: `restore:${restoreId}` });
     await link.click();
     await page.waitForURL(new RegExp(`/restores/${restoreId}$`));
     await page.goto(`/log?subject=${encodeURIComponent(`database:${dbId}`)}`);
-    await rows(page).first().getByRole("link", { name: `database:${dbId}` }).click();
+    await rows(page)
+      .first()
+      .getByRole("link", { name: `database:${dbId}` })
+      .click();
     await page.waitForURL(new RegExp(`/databases/${dbId}$`));
     await page.getByRole("heading", { name: "shop" }).waitFor();
   });
@@ -135,9 +139,9 @@ describe("the audit log", () => {
     const { page: asViewer, errors: viewerErrors } = await newPage(browser, stack.dev.url);
     await signIn(asViewer, VIEWER);
     await asViewer.goto("/log?type=backup.completed");
-    await expect.poll(() => rows(asViewer).first().locator("td[data-actor]").textContent()).toBe(
-      "web test runner runner",
-    );
+    await expect
+      .poll(() => rows(asViewer).first().locator("td[data-actor]").textContent())
+      .toBe("web test runner runner");
     await asViewer.goto("/log?type=user.created");
     const adminActor = (await rows(asViewer).first().locator("td[data-actor]").getAttribute("data-actor"))!;
     expect(adminActor).toMatch(/^user:/);
