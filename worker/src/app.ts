@@ -23,6 +23,7 @@ import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { wellKnownRoutes } from "./routes/well-known.js";
+import { witnessRoutes } from "./routes/witnesses.js";
 
 /** The API: every route versioned under /v1 and split by domain, plus the published keys. */
 export const app = new Hono<AppEnv>()
@@ -47,6 +48,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1/log", logRoutes)
   .route("/v1/evidence", evidenceRoutes)
   .route("/v1", alertRoutes)
+  .route("/v1/witnesses", witnessRoutes)
   .route("/v1/runner", runnerRoutes)
   .route("/v1/verify", verifyRoutes)
   .notFound((c) =>

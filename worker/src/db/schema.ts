@@ -585,3 +585,31 @@ export const alertDeliveries = sqliteTable(
   },
   (t) => [index("alert_deliveries_channel").on(t.orgId, t.channelId, t.createdAt)],
 );
+
+/**
+ * An external witness of an org's log (verifier/SPEC.md §13), set by admins: its name (its cosigner key's),
+ * its submission prefix and cosigner vkey, and its push state as the cron tick leaves it: the size of the
+ * newest checkpoint it cosigned that the Ledger keeps, when the last push was tried and when one last
+ * succeeded, the last error (fixed words and a status, never the URL) and the failures in a row that set
+ * its backoff. A changed vkey starts its state over.
+ */
+export const witnesses = sqliteTable(
+  "witnesses",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => orgs.id),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    vkey: text("vkey").notNull(),
+    cosignedSize: integer("cosigned_size").notNull().default(0),
+    lastAttemptAt: integer("last_attempt_at"),
+    lastSuccessAt: integer("last_success_at"),
+    lastError: text("last_error"),
+    failures: integer("failures").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("witnesses_org_name").on(t.orgId, t.name)],
+);

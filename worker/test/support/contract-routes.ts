@@ -103,7 +103,11 @@ import {
   UserSchema,
   VerificationReportSchema,
   VerifyManifestRequestSchema,
+  WitnessListSchema,
+  WitnessRequestSchema,
+  WitnessSchema,
 } from "@walwarden/verifier/wire";
+import { formatCosignerVkey, publicKeyOf } from "@walwarden/verifier";
 import { CountingD1 } from "../../src/lib/d1-counter.js";
 import { MAX_STREAMS_PER_PRINCIPAL } from "../../src/restores/sse-limits.js";
 import { queueDuePrunes } from "../../src/retention/queue-prunes.js";
@@ -317,6 +321,21 @@ const newChannel = async (w: World): Promise<string> =>
       "channel",
     )
   ).id;
+
+/** An external witness's name and request body (its cosigner vkey from seed `n`). */
+function witnessBody(n: number) {
+  const name = `witness.example/contract-${n}`;
+  const vkey = formatCosignerVkey(name, publicKeyOf(new Uint8Array(32).fill(n)));
+  return { name, path: `/v1/witnesses/${encodeURIComponent(name)}`, json: { url: "https://witness.example/c", vkey } };
+}
+
+/** An external witness of the world's org, added (the same one again changes nothing); its path. */
+async function newWitness(w: World, n: number): Promise<string> {
+  const { path, json } = witnessBody(n);
+  const a = await call("PUT", path, { token: w.org.adminToken, json });
+  if (a.status !== 201 && a.status !== 200) throw new Error(`witness: got ${a.status} ${JSON.stringify(a.body)}`);
+  return path;
+}
 
 export const CONTRACT: Record<string, RouteContract> = {
   "GET /.well-known/walwarden/keys": {
@@ -655,6 +674,55 @@ export const CONTRACT: Record<string, RouteContract> = {
       return {
         ok: [await valid("POST /v1/alert-channels/:id/test", path, { token: w.org.adminToken })],
         refused: [await refuse(403, call("POST", path, { token: w.org.operatorToken }))],
+      };
+    },
+  },
+  "GET /v1/witnesses": {
+    status: 200,
+    answer: { json: WitnessListSchema },
+    exercise: async (w) => {
+      await newWitness(w, 41);
+      return {
+        ok: [await valid("GET /v1/witnesses", "/v1/witnesses", { token: w.org.viewerToken })],
+        refused: [await refuse(401, call("GET", "/v1/witnesses"))],
+      };
+    },
+  },
+  "PUT /v1/witnesses/:name": {
+    request: { body: WitnessRequestSchema },
+    status: 201,
+    also: [200],
+    answer: { json: WitnessSchema },
+    exercise: async (w) => {
+      const { path, json } = witnessBody(42);
+      const other = witnessBody(43);
+      return {
+        ok: [
+          await valid("PUT /v1/witnesses/:name", path, { token: w.org.adminToken, json }),
+          await valid("PUT /v1/witnesses/:name", path, {
+            token: w.org.adminToken,
+            json: { ...json, url: "https://witness.example/moved" },
+          }),
+        ],
+        refused: [
+          await refuse(403, call("PUT", path, { token: w.org.operatorToken, json })),
+          await refuse(400, call("PUT", path, { token: w.org.adminToken, json: other.json })),
+          await refuse(
+            400,
+            call("PUT", path, { token: w.org.adminToken, json: { ...json, url: "http://witness.example/" } }),
+          ),
+        ],
+      };
+    },
+  },
+  "DELETE /v1/witnesses/:name": {
+    status: 204,
+    answer: "empty",
+    exercise: async (w) => {
+      const path = await newWitness(w, 44);
+      return {
+        ok: [await valid("DELETE /v1/witnesses/:name", path, { token: w.org.adminToken })],
+        refused: [await refuse(404, call("DELETE", path, { token: w.org.adminToken }))],
       };
     },
   },
