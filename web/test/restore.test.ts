@@ -1,6 +1,6 @@
 // A restore issued in the dashboard and run by the real `walwarden` CLI, watched live: the real Worker under
 // wrangler dev (which also serves web/dist), s3rver, PostgreSQL 15 and a backup made by the real runner
-// (@walwarden/testing/restore-parts). The dashboard shows the one-time command once; while the CLI runs, each
+// (@walwarden/testing/restore-parts). Issued through the confirmation; the dashboard shows the one-time command once; while the CLI runs, each
 // transition appears on the page as the Worker logs it, in order, over SSE; the stream is closed at the end.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -61,6 +61,7 @@ describe("a restore in the dashboard", () => {
     await signIn(page, ADMIN);
     await page.goto(`/backups/${parts.backupId}`);
     await page.getByRole("button", { name: "Restore this backup…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Issue restore command" }).click();
     const commandBox = page.locator("pre[data-command]");
     await commandBox.waitFor();
     const command = (await commandBox.textContent()) ?? "";
@@ -169,6 +170,7 @@ describe("a restore in the dashboard", () => {
     const row = page.locator("tr[data-restore]").first();
     await row.waitFor();
     await expect(row.locator(".badge").textContent()).resolves.toBe("completed");
+    await expect(row.locator("[data-issuer]").textContent()).resolves.toBe(`by ${ADMIN.email}`);
     await screenshot(page, "13-restores");
   });
 });

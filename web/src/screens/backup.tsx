@@ -1,17 +1,16 @@
 import { useState } from "preact/hooks";
 import type { Report } from "@walwarden/verifier";
-import { ApiError, getJson, postJson } from "../api/client.js";
-import type { BackupDetail, IssueRestoreResponse } from "@walwarden/verifier/wire";
+import { getJson } from "../api/client.js";
+import type { BackupDetail } from "@walwarden/verifier/wire";
 import { KeysPanel } from "../components/keys-panel.js";
 import { Link } from "../components/link.js";
 import { LoadState } from "../components/load-state.js";
 import { ReportView } from "../components/report-view.js";
+import { RestoreIssue } from "../components/restore-issue.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
 import { formatBytes, formatDuration } from "../lib/format.js";
-import { rememberIssuedCommand } from "../lib/issued-restores.js";
 import { readStatement } from "../lib/manifest.js";
-import { navigate } from "../lib/router.js";
 import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
 import { usePinnedKeys } from "../lib/use-pinned-keys.js";
@@ -30,8 +29,6 @@ export function BackupScreen({ id }: { id: string }) {
   const keys = usePinnedKeys();
   const [report, setReport] = useState<Report | undefined>();
   const [verifyError, setVerifyError] = useState<string | undefined>();
-  const [restoreError, setRestoreError] = useState<string | undefined>();
-  const [issuing, setIssuing] = useState(false);
   const statement = b ? readStatement(b.envelope) : undefined;
 
   const verify = async () => {
@@ -45,19 +42,6 @@ export function BackupScreen({ id }: { id: string }) {
       setReport(verifyBackupKit(b, entry.data, pinned, me.principal.orgId));
     } catch (e) {
       setVerifyError(e instanceof Error ? e.message : String(e));
-    }
-  };
-
-  const issueRestore = async () => {
-    setIssuing(true);
-    setRestoreError(undefined);
-    try {
-      const issued = await postJson<IssueRestoreResponse>("/v1/restores", { backupId: id });
-      rememberIssuedCommand(issued.restoreId, issued.command);
-      navigate(`/restores/${issued.restoreId}`);
-    } catch (e) {
-      setRestoreError(e instanceof ApiError ? e.message : String(e));
-      setIssuing(false);
     }
   };
 
@@ -122,16 +106,15 @@ export function BackupScreen({ id }: { id: string }) {
                 it cannot be restored. Its signed manifest and log entry stay, and still verify.
               </p>
             ) : hasRole(me.principal.role, "operator") ? (
-              <p>
-                <button type="button" onClick={() => void issueRestore()} disabled={issuing}>
-                  {issuing ? "Issuing…" : "Restore this backup…"}
-                </button>
-                {restoreError ? (
-                  <span class="alert error inline" role="alert">
-                    Could not issue a restore: {restoreError}
-                  </span>
-                ) : null}
-              </p>
+              <RestoreIssue
+                target={{
+                  backupId: b.id,
+                  artifactUri: b.artifactUri,
+                  // The confirmation names the database: wait for its name (its id only if it cannot be read).
+                  databaseName: database.data?.name ?? (database.error ? b.databaseId : undefined),
+                  completedAt: b.completedAt,
+                }}
+              />
             ) : (
               <p class="muted">Restores are issued by operators.</p>
             )}
