@@ -10,6 +10,7 @@ import { DatabaseScreen } from "./screens/database.js";
 import { DatabasesScreen } from "./screens/databases.js";
 import { DrillScreen } from "./screens/drill.js";
 import { EvidenceScreen } from "./screens/evidence.js";
+import { JobsScreen } from "./screens/jobs.js";
 import { RestoreScreen } from "./screens/restore.js";
 import { RestoresScreen } from "./screens/restores.js";
 import { RunnersScreen } from "./screens/runners.js";
@@ -44,6 +45,7 @@ export function Routes() {
   if (m("/restores")) return <RestoresScreen />;
   if ((p = m("/restores/:id"))) return <RestoreScreen id={p.id!} />;
   if (m("/log")) return <AuditLogScreen />;
+  if (m("/jobs")) return <JobsScreen />;
   if (m("/runners")) return <RunnersScreen />;
   if (m("/welcome")) return <WelcomeScreen />;
   if (m("/evidence")) return <EvidenceScreen />;

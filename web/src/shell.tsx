@@ -12,6 +12,7 @@ import { useLocation } from "./lib/router.js";
 const NAV = [
   { href: "/welcome", label: "Get started" },
   { href: "/databases", label: "Databases" },
+  { href: "/jobs", label: "Jobs" },
   { href: "/restores", label: "Restores" },
   { href: "/log", label: "Audit log" },
   { href: "/runners", label: "Runners" },

@@ -1,7 +1,15 @@
-import { useState } from "preact/hooks";
-import { ApiError, getJson, postJson } from "../api/client.js";
-import type { BackupPage, DatabaseRpo, Restorability } from "@walwarden/verifier/wire";
-import type { DrillPage } from "../lib/drills.js";
+import type {
+  BackupPage,
+  Database,
+  DatabaseRpo,
+  Job,
+  JobPage,
+  Restorability,
+  RunnerPage,
+  SchedulePage,
+} from "@walwarden/verifier/wire";
+import { useMemo, useState } from "preact/hooks";
+import { getJson, patchJson } from "../api/client.js";
 import { EmptyState } from "../components/empty-state.js";
 import { HistoryChart } from "../components/history-chart.js";
 import { Link } from "../components/link.js";
@@ -9,50 +17,149 @@ import { LoadState } from "../components/load-state.js";
 import { RpoBadge } from "../components/status-badge.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
+import type { DrillPage } from "../lib/drills.js";
 import { formatBytes, formatDuration, formatMinutes, shortHash } from "../lib/format.js";
+import { coverageOf, coverageWarning } from "../lib/jobs.js";
+import { navigate } from "../lib/router.js";
 import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
-import { useRunnerNames } from "../lib/use-drill-verification.js";
+import { BackupNow } from "./backup-now.js";
+import { ConfirmDeleteDatabase, DatabaseFormView, PROVIDER_WORDS } from "./database-form.js";
 import { rpoReason } from "./databases.js";
 import { DrillHistory, RestorabilityPanel } from "./drills-panel.js";
 import { RetentionPanel } from "./retention-panel.js";
+import { SchedulesPanel } from "./schedules-panel.js";
+
+const enc = encodeURIComponent;
 
 /**
- * One database: its RPO and its last proven restore side by side ("back up now" and "drill now" for
- * operators), its retention (the policy, each backup's fate, the editor for admins), its restore drills with
- * their receipts verified here, and its backup history as a chart and a table.
+ * One database: whether runners serve it, its RPO and its last proven restore side by side ("back up now",
+ * followed live, and "drill now" for operators), its backup schedules, its retention (the policy, each
+ * backup's fate, the editor for admins), its restore drills with their receipts verified here, and its
+ * backup history as a chart and a table. Admins rename, re-hint and delete it.
  */
 export function DatabaseScreen({ id }: { id: string }) {
   const me = useSession();
-  const rpo = useApi(`rpo:${id}`, () => getJson<DatabaseRpo>(`/v1/rpo/${encodeURIComponent(id)}`), 15_000);
+  const admin = hasRole(me.principal.role, "admin");
+  const database = useApi(`database:${id}`, () => getJson<Database>(`/v1/databases/${enc(id)}`));
+  const rpo = useApi(`rpo:${id}`, () => getJson<DatabaseRpo>(`/v1/rpo/${enc(id)}`), 15_000);
   const backups = useApi(
     `backups:${id}`,
-    () => getJson<BackupPage>(`/v1/backups?databaseId=${encodeURIComponent(id)}&limit=200`),
+    () => getJson<BackupPage>(`/v1/backups?databaseId=${enc(id)}&limit=200`),
     15_000,
   );
   const restorability = useApi(
     `restorability:${id}`,
-    () => getJson<Restorability>(`/v1/databases/${encodeURIComponent(id)}/restorability`),
+    () => getJson<Restorability>(`/v1/databases/${enc(id)}/restorability`),
     15_000,
   );
-  const drills = useApi(
-    `drills:${id}`,
-    () => getJson<DrillPage>(`/v1/drills?databaseId=${encodeURIComponent(id)}&limit=50`),
-    15_000,
+  const drills = useApi(`drills:${id}`, () => getJson<DrillPage>(`/v1/drills?databaseId=${enc(id)}&limit=50`), 15_000);
+  const schedules = useApi(`schedules:${id}`, () =>
+    getJson<SchedulePage>(`/v1/schedules?databaseId=${enc(id)}&limit=200`),
   );
-  const runnerNames = useRunnerNames();
-  const [queued, setQueued] = useState<string | undefined>();
+  const runners = useApi("runners", () => getJson<RunnerPage>("/v1/runners?limit=200"), 30_000);
+  const jobs = useApi(
+    `jobs:${id}`,
+    () => getJson<JobPage>(`/v1/jobs?databaseId=${enc(id)}&kind=backup&limit=20`),
+    30_000,
+  );
+  const runnerNames = useMemo(() => new Map((runners.data?.items ?? []).map((r) => [r.id, r.name])), [runners.data]);
+  const [mode, setMode] = useState<"view" | "edit" | "delete">("view");
+  const [said, setSaid] = useState<string | undefined>();
   const d = rpo.data;
   const items = backups.data?.items;
+  const name = database.data?.name ?? d?.name ?? id;
+  const coverage = runners.data && jobs.data ? coverageOf(runners.data.items, jobs.data.items) : undefined;
+  const warning = coverage ? coverageWarning(coverage) : undefined;
+
+  const backupStep = () => void Promise.all([jobs.reload(), runners.reload()]);
+  const backupDone = (job: Job) => {
+    if (job.status === "succeeded") void Promise.all([backups.reload(), rpo.reload(), restorability.reload()]);
+  };
+
   return (
     <>
       <p class="crumbs">
         <Link href="/databases">Databases</Link> /
       </p>
-      <h1 class="title-truncate">
-        <Truncated text={d?.name ?? id} />
-      </h1>
+      <div class="title-row database-title">
+        <h1 class="title-truncate">
+          <Truncated text={name} />
+        </h1>
+        {admin && database.data && mode === "view" ? (
+          <span class="title-actions">
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                setSaid(undefined);
+                setMode("edit");
+              }}
+            >
+              Edit database
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                setSaid(undefined);
+                setMode("delete");
+              }}
+            >
+              Delete database…
+            </button>
+          </span>
+        ) : null}
+      </div>
+      <p role="status" class="database-said">
+        {said ?? ""}
+      </p>
+      {admin && database.data && mode === "edit" ? (
+        <section class="panel" aria-label="Edit database">
+          <DatabaseFormView
+            idPrefix="database-edit"
+            initial={database.data}
+            submitLabel="Save database"
+            cancel={() => setMode("view")}
+            submit={async (body) => {
+              const current = database.data!;
+              const changes = Object.fromEntries(
+                Object.entries(body).filter(([k, v]) => current[k as keyof typeof body] !== v),
+              );
+              if (Object.keys(changes).length > 0) await patchJson<Database>(`/v1/databases/${enc(id)}`, changes);
+              setMode("view");
+              setSaid(Object.keys(changes).length > 0 ? "Database saved." : "Nothing changed.");
+              await Promise.all([database.reload(), rpo.reload()]);
+            }}
+          />
+        </section>
+      ) : null}
+      {admin && database.data && mode === "delete" ? (
+        <ConfirmDeleteDatabase
+          database={{ id, name }}
+          facts={{
+            schedules: schedules.data?.items.length,
+            backups: backups.data
+              ? { count: backups.data.items.length, more: backups.data.nextCursor !== null }
+              : undefined,
+            drillPolicy: restorability.data ? restorability.data.policy !== null : undefined,
+          }}
+          onCancel={() => setMode("view")}
+          onDeleted={() => navigate(`/databases?deleted=${enc(name)}`)}
+        />
+      ) : null}
       <LoadState error={rpo.error} loading={rpo.loading && !d} what="the database" />
+      {warning ? (
+        <div class="alert warning runner-warning" data-runner-warning={coverage?.kind}>
+          <p>
+            <strong>
+              <span aria-hidden="true">▲ </span>
+              {warning.title}
+            </strong>
+          </p>
+          <p>{warning.body}</p>
+        </div>
+      ) : null}
       <div class="panels">
         {d ? (
           <section class="panel" aria-labelledby="rpo-h">
@@ -70,33 +177,34 @@ export function DatabaseScreen({ id }: { id: string }) {
               </div>
               <div>
                 <dt>Provider</dt>
-                <dd>{d.provider}</dd>
+                <dd>{PROVIDER_WORDS[d.provider] ?? d.provider}</dd>
               </div>
               <div>
+                <dt>Last run by</dt>
+                <dd data-fact="last-runner">
+                  {coverage?.kind === "ok" && coverage.lastRunner ? (
+                    <>
+                      <Truncated text={coverage.lastRunner.name} />{" "}
+                      <span class="muted small">
+                        (seen <Time iso={coverage.lastRunner.lastSeenAt} relative />)
+                      </span>
+                    </>
+                  ) : coverage?.kind === "last-runner-silent" ? (
+                    <Truncated text={coverage.runner.name} />
+                  ) : (
+                    <span class="none">No runner yet</span>
+                  )}
+                </dd>
+              </div>
+              <div class="wide">
                 <dt>Id</dt>
                 <dd>
-                  <code>{d.databaseId}</code>
+                  <code>{d.databaseId}</code> · <Link href={`/jobs?databaseId=${enc(id)}`}>See its jobs</Link>
                 </dd>
               </div>
             </dl>
             {hasRole(me.principal.role, "operator") ? (
-              <p>
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={async () => {
-                    try {
-                      const r = await postJson<{ jobId: string }>(`/v1/databases/${encodeURIComponent(id)}/backups`);
-                      setQueued(`Backup queued as job ${r.jobId}; a runner will pick it up.`);
-                    } catch (e) {
-                      setQueued(`Could not queue a backup: ${e instanceof ApiError ? e.message : String(e)}`);
-                    }
-                  }}
-                >
-                  Back up now
-                </button>{" "}
-                <span role="status">{queued ?? ""}</span>
-              </p>
+              <BackupNow databaseId={id} runnerNames={runnerNames} onStep={backupStep} onDone={backupDone} />
             ) : null}
           </section>
         ) : null}
@@ -109,6 +217,13 @@ export function DatabaseScreen({ id }: { id: string }) {
           }}
         />
       </div>
+      <SchedulesPanel
+        databaseId={id}
+        schedules={schedules}
+        onChanged={async () => {
+          await Promise.all([schedules.reload(), rpo.reload()]);
+        }}
+      />
       <RetentionPanel databaseId={id} />
       <DrillHistory drills={drills} runnerNames={runnerNames} />
       <h2>Backup history</h2>
@@ -118,7 +233,7 @@ export function DatabaseScreen({ id }: { id: string }) {
       ) : null}
       {items && items.length > 0 ? (
         <>
-          <HistoryChart backups={items} name={d?.name ?? id} />
+          <HistoryChart backups={items} name={name} />
           <div class="table-wrap">
             <table class="backups">
               <caption class="sr-only">Backups of this database, newest first</caption>

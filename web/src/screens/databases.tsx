@@ -1,5 +1,6 @@
-import { getJson } from "../api/client.js";
-import type { DatabaseRpo, Incident, Job, JobPage, RpoStatus, RpoSummary } from "@walwarden/verifier/wire";
+import { useState } from "preact/hooks";
+import { getJson, postJson } from "../api/client.js";
+import type { Database, DatabaseRpo, Incident, Job, JobPage, RpoStatus, RpoSummary } from "@walwarden/verifier/wire";
 import { IncidentBadge } from "../components/alert-badges.js";
 import { EmptyState } from "../components/empty-state.js";
 import { Link } from "../components/link.js";
@@ -9,7 +10,10 @@ import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
 import { type IncidentPage, openBySubject, sortBySeverity } from "../lib/alerts.js";
 import { formatAge, formatBytes, formatMinutes, shortHash } from "../lib/format.js";
+import { navigate, useLocation } from "../lib/router.js";
+import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
+import { DatabaseFormView } from "./database-form.js";
 import { WelcomeLink } from "./welcome.js";
 
 /** Why a database has its status, in a sentence. */
@@ -81,9 +85,14 @@ function AlertCell({ incidents, failure }: { incidents: Incident[] | undefined; 
 
 /**
  * Every database with its RPO at a glance: status against the target in words and colour, its open alerts
- * (those with a critical one first, then a warning), last backup, age, manifest hash, size.
+ * (those with a critical one first, then a warning), last backup, age, manifest hash, size. Admins add one
+ * (then land on its screen to give it a schedule); after a deletion the list says what it kept.
  */
 export function DatabasesScreen() {
+  const me = useSession();
+  const admin = hasRole(me.principal.role, "admin");
+  const deleted = useLocation().query.get("deleted");
+  const [adding, setAdding] = useState(false);
   const rpo = useApi("rpo", () => getJson<RpoSummary>("/v1/rpo"), 15_000);
   const alerts = useApi("alerts:open", () => getJson<IncidentPage>("/v1/alerts?open=true&limit=200"), 15_000);
   const open = openBySubject(alerts.data?.items ?? [], "database");
@@ -93,15 +102,43 @@ export function DatabasesScreen() {
     <>
       <div class="title-row">
         <h1>Databases</h1>
-        <button
-          type="button"
-          class="secondary"
-          onClick={() => void Promise.all([rpo.reload(), alerts.reload(), failures.reload()])}
-          disabled={rpo.loading}
-        >
-          Refresh
-        </button>
+        <span class="title-actions">
+          {admin && !adding ? (
+            <button type="button" onClick={() => setAdding(true)}>
+              Add database
+            </button>
+          ) : null}
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => void Promise.all([rpo.reload(), alerts.reload(), failures.reload()])}
+            disabled={rpo.loading}
+          >
+            Refresh
+          </button>
+        </span>
       </div>
+      {deleted ? (
+        <p class="alert info" role="status" data-deleted-database>
+          Deleted <strong class="wrap">{deleted}</strong>: its schedules and policies are gone; its backups, drills and
+          log entries stay, and nothing was deleted from the bucket.
+        </p>
+      ) : null}
+      {admin && adding ? (
+        <section class="panel add-database" aria-labelledby="add-database-h">
+          <h2 id="add-database-h">Add a database</h2>
+          <DatabaseFormView
+            idPrefix="database-new"
+            initial={null}
+            submitLabel="Add database"
+            cancel={() => setAdding(false)}
+            submit={async (body) => {
+              const created = await postJson<Database>("/v1/databases", body);
+              navigate(`/databases/${encodeURIComponent(created.id)}`);
+            }}
+          />
+        </section>
+      ) : null}
       <LoadState
         error={rpo.error}
         loading={rpo.loading && !data}
@@ -121,7 +158,7 @@ export function DatabasesScreen() {
           {data.databases.length === 0 ? (
             <EmptyState title="No databases yet">
               <p>
-                An admin adds a database (<code>POST /v1/databases</code>) and a schedule with a target RPO, then a
+                {admin ? "Add a database" : "An admin adds a database"}, gives it a schedule with a target RPO, then a
                 runner in your network backs it up.
               </p>
             </EmptyState>
