@@ -36,6 +36,7 @@ export * from "./drill/index.js";
 export * from "./retention/index.js";
 export * from "./posture/index.js";
 export * from "./witness/index.js";
+export * from "./bucket/index.js";
 export * from "./alert/conditions.js";
 export * from "./log/inclusion-proof.js";
 export * from "./log/range-hasher.js";

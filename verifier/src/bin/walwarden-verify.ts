@@ -14,8 +14,12 @@ import { hashFile, parseJson, readBytes, readText, type Io } from "./io.js";
 import { parseSize } from "./parse-size.js";
 import { readRegularFile } from "./read-regular-file.js";
 import { isKitManifestPath, readKit } from "./read-kit.js";
+import { bucketCommand } from "./bucket-command.js";
 
 export type { Io } from "./io.js";
+
+/** The commands. */
+const COMMANDS = ["bundle", "manifest", "kit", "bucket", "drill"] as const;
 
 /** Exit codes: verified, not verified, usage or I/O error. */
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
@@ -28,7 +32,9 @@ Usage:
                           [--max-inflated-size <size>] [--max-file-size <size>] [--json]
   walwarden-verify manifest <envelope.json> --key <vkey> [--key …] [--artifact <file>] [--json]
   walwarden-verify kit <dir/backupId.manifest.json> --key <vkey> [--key …] [--origin <log origin>]
-                       [--no-artifact] [--json]
+                       [--witness <vkey> … [--witness-quorum M]] [--no-artifact] [--json]
+  walwarden-verify bucket <dir> --key <vkey> [--key …] [--origin <log origin>]
+                          [--witness <vkey> … [--witness-quorum M]] [--no-artifact] [--json]
   walwarden-verify drill <receipt.json> --key <runner vkey> [--key …] [--artifact <file>] [--json]
   walwarden-verify --help
 
@@ -40,6 +46,16 @@ saved when you first set it up), never from the artifact you are checking.
 kit checks the walk-away kit the runner writes next to a dump: the manifest and, beside it,
 <backupId>.entry.json, .proof.json, .checkpoint.txt and the dump named by the manifest's s3.key. Pin
 both keys: the manifest key signs the manifest, the checkpoint key the log the entry is proven to be in.
+With --witness, the kit's checkpoint must carry the cosignature of your runner (it witnesses each kit's
+checkpoint before it writes the kit) or of the witnesses you name.
+
+bucket is the walk-away audit of a local copy of the runner's prefix, made with stock tools:
+  aws s3 sync s3://<bucket>/<prefix> <dir>
+It verifies every kit in it as kit does (each dump that is in the copy is hashed), checks that the
+checkpoints the runner anchored under checkpoints/<runnerId>/ are signed and form one consistent chain
+(each proven to extend the one before), that every kit's checkpoint is one of them, that the runner
+refused no kit's checkpoint, and that every dump has a kit whose signed manifest names it. It cannot
+see what is not in the copy (a dump deleted with its kit, Object Lock state): compare an evidence bundle.
 
 drill checks a restore-drill receipt (<backupId>.drill-<drillId>.json next to the kit, or a line of a
 bundle's drills.jsonl) against the runner keys you pinned (<deployment>/runner/<runnerId>, from
@@ -48,14 +64,15 @@ with the log's receiptSha256. An authentic receipt of a failed drill exits 1 wit
 and drill.receipt passed; a forgery fails drill.receipt.
 
 --origin       the log origin the checkpoint must be for (<deployment>/log/<orgId>); without it, kit
-               accepts any origin that ends in /log/<the manifest's orgId>
+               and bucket accept any origin that ends in /log/<the manifest's orgId>
 --previous     a signed checkpoint you already hold: the bundle must not fork from or roll back behind it
 --runner-key   bundle: a runner key you pinned; every drill receipt in the bundle must be signed by one
                of them (without it, the key the log recorded for each drill is used)
---witness      bundle: a witness you require (repeatable): its cosigner vkey, or your runner's own vkey
-               from GET /v1/runners (the runner witnesses its org's log); the head checkpoint must
-               carry the cosignatures of --witness-quorum of them, so they saw this history
---witness-quorum  bundle: how many of the --witness keys must have cosigned (default 1)
+--witness      bundle, kit, bucket: a witness you require (repeatable): its cosigner vkey, or your
+               runner's own vkey from GET /v1/runners (the runner witnesses its org's log); the
+               bundle's head checkpoint, the kit's checkpoint, or every kit's and anchored checkpoint
+               of the bucket must carry the cosignatures of --witness-quorum of them
+--witness-quorum  how many of the --witness keys must have cosigned (default 1)
 --max-zip-size       bundle: the largest zip read (default 1GiB); anything but a regular file
                      (a device, a FIFO, a directory) is refused before it is read
 --max-inflated-size  bundle: the most its files may inflate to together (default 2GiB)
@@ -65,7 +82,7 @@ and drill.receipt passed; a forgery fails drill.receipt.
                      sizes it declares or share bytes, is not verified (a zip bomb) and costs
                      little memory: about the zip plus what it declares
 --artifact     the backup file itself: its SHA-256 must be the one the manifest (or the drill receipt) names
---no-artifact  check a kit without its dump (the artifact check is skipped)
+--no-artifact  kit, bucket: check without the dumps (the artifact check is skipped)
 --json         print the report as JSON
 
 Exit status: 0 verified, 1 not verified (the failed check is named), 2 usage or I/O error.
@@ -81,9 +98,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT.verified;
   }
   const [command, file, ...rest] = positionals;
-  if (command !== "bundle" && command !== "manifest" && command !== "kit" && command !== "drill")
+  if (!COMMANDS.includes(command as (typeof COMMANDS)[number]))
     return usage(io, command ? `unknown command ${command}` : "no command given");
-  if (!file) return usage(io, `${command} needs a file`);
+  if (!file) return usage(io, `${command} needs a ${command === "bucket" ? "directory" : "file"}`);
   if (rest.length) return usage(io, `unexpected arguments: ${rest.join(" ")}`);
   if (values.key.length === 0)
     return usage(io, "at least one --key is required (pin the keys; they are never read from the artifact)");
@@ -92,12 +109,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io,
       `--artifact goes with the manifest and drill commands${command === "kit" ? " (kit reads the dump next to the manifest)" : ""}`,
     );
-  if (command !== "kit" && values["no-artifact"]) return usage(io, "--no-artifact goes with the kit command");
+  if (command !== "kit" && command !== "bucket" && values["no-artifact"])
+    return usage(io, "--no-artifact goes with the kit command (and bucket)");
   if ((command === "manifest" || command === "drill") && values.origin)
-    return usage(io, "--origin goes with the bundle and kit commands");
+    return usage(io, "--origin goes with the bundle, kit and bucket commands");
   if (command !== "bundle" && values.previous.length) return usage(io, "--previous goes with the bundle command");
-  if (command !== "bundle" && (values.witness.length || values["witness-quorum"] !== undefined))
-    return usage(io, "--witness and --witness-quorum go with the bundle command");
+  if (
+    (command === "manifest" || command === "drill") &&
+    (values.witness.length || values["witness-quorum"] !== undefined)
+  )
+    return usage(io, "--witness and --witness-quorum go with the bundle, kit and bucket commands");
   const witnesses = witnessKeysFromVkeys(values.witness);
   if (!witnesses.ok) return usage(io, `--witness: ${witnesses.message}`);
   const quorumText = values["witness-quorum"];
@@ -150,6 +171,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     });
     return printReport(report, values.json, io);
   }
+
+  if (command === "bucket") return bucketCommand(file, policy.value, values["no-artifact"], values.json, io);
 
   if (command === "kit") {
     const read = await readKit(file, policy.value.manifestKeys, values["no-artifact"], io);
