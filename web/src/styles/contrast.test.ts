@@ -116,6 +116,17 @@ describe("app.css", () => {
     expect(literal).toEqual([]);
   });
 
+  it("leaves the areas' stylesheets no literal colour either, so they follow both schemes", () => {
+    const areas = ["onboarding", "settings", "operations", "restores"].map((a) => ({
+      a,
+      text: readFileSync(new URL(`./areas/${a}.css`, import.meta.url), "utf8"),
+    }));
+    const literal = areas.flatMap(({ a, text }) =>
+      [...text.matchAll(/^[^/*\n]*?(#[0-9a-f]{3,8}\b|rgba?\(|hsla?\()/gim)].map((m) => `${a}: ${m[0].trim()}`),
+    );
+    expect(literal).toEqual([]);
+  });
+
   it("draws the header's focus ring, and the skip link's over it, in --focus-on-header", () => {
     for (const selector of [".top", ".skip-link"]) {
       const block = css.slice(css.indexOf(`\n${selector} {`), css.indexOf("\n}", css.indexOf(`\n${selector} {`)));
