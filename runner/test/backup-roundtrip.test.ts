@@ -270,11 +270,22 @@ describe("Object Lock (PutObjectRetention emulated by the test proxy: the local 
     expect(dumpWrites.length).toBe(1);
     expect(dumpWrites[0]!.headers["x-amz-object-lock-mode"]).toBeUndefined();
     // …every kit object is written locked, with an integrity checksum as S3 requires under Object Lock…
-    const kitWrites = reqs.filter((q) => q.op === "PutObject" && !q.path.endsWith(".dump.zst"));
+    const anchored = (q: { path: string }) => q.path.startsWith("/acme-backups/walwarden/checkpoints/");
+    const kitWrites = reqs.filter((q) => q.op === "PutObject" && !q.path.endsWith(".dump.zst") && !anchored(q));
     expect(kitWrites).toHaveLength(6);
     for (const q of kitWrites) {
       expect(q.headers["x-amz-object-lock-mode"]).toBe("GOVERNANCE");
       expect(Date.parse(String(q.headers["x-amz-object-lock-retain-until-date"]))).toBe(Date.parse(lock.retainUntil));
+      expect(Object.keys(q.headers).some((h) => h.startsWith("x-amz-checksum-") || h === "content-md5")).toBe(true);
+    }
+    // …and so is every checkpoint the runner anchored as its org's witness (SPEC §13), for retainDays from then.
+    const anchorWrites = reqs.filter((q) => q.op === "PutObject" && anchored(q));
+    expect(anchorWrites.length).toBeGreaterThanOrEqual(3);
+    for (const q of anchorWrites) {
+      expect(q.headers["x-amz-object-lock-mode"]).toBe("GOVERNANCE");
+      const days = (Date.parse(String(q.headers["x-amz-object-lock-retain-until-date"])) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(29.9);
+      expect(days).toBeLessThan(30.1);
       expect(Object.keys(q.headers).some((h) => h.startsWith("x-amz-checksum-") || h === "content-md5")).toBe(true);
     }
     // …and the dump is locked last, with the same retention.

@@ -122,9 +122,23 @@ export class WorkerApi {
     return r.ok ? ok(r.value.leaseExpiresAt) : r;
   }
 
-  /** Completes the job: the Worker signs the manifest and logs backup.completed. */
-  async complete(jobId: string, body: CompleteRequest): Promise<Result<Completed, ApiErrorCode>> {
-    return this.post(`/v1/runner/jobs/${encodeURIComponent(jobId)}/complete`, body, CompleteResponseSchema);
+  /**
+   * Completes the job: the Worker signs the manifest and logs backup.completed. `witness`, the size this
+   * runner accepted as its org's witness, asks for the proof from it to the answer's checkpoint
+   * (`witnessProof`, SPEC §10 "Witnessed kits"); it is not part of the completion (the body's own `witness`,
+   * if any, is replaced), so each try may send the size it holds then.
+   */
+  async complete(
+    jobId: string,
+    body: CompleteRequest,
+    witness?: { size: string },
+  ): Promise<Result<Completed, ApiErrorCode>> {
+    const { witness: _stored, ...measured } = body;
+    return this.post(
+      `/v1/runner/jobs/${encodeURIComponent(jobId)}/complete`,
+      witness ? { ...measured, witness } : measured,
+      CompleteResponseSchema,
+    );
   }
 
   /** Fails the job with a reason people will read (logged as backup.failed), redacted before it leaves. */

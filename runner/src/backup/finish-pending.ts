@@ -12,7 +12,8 @@ export async function finishPendingCompletions(ctx: BackupContext): Promise<Back
     const key = p.body.result.s3.key;
     const log = ctx.log.child({ jobId: p.jobId, backupId: p.backupId, databaseId: p.databaseId });
     log.info({ event: "completion.resumed", key }, "finishing a completion left pending");
-    const settled = await settleCompletion(p, await ctx.api.complete(p.jobId, p.body), ctx, log);
+    const sent = await ctx.witness?.completeField();
+    const settled = await settleCompletion(p, await ctx.api.complete(p.jobId, p.body, sent), ctx, log, sent);
     if (settled.status === "kitted") {
       log.info(
         {
@@ -21,6 +22,7 @@ export async function finishPendingCompletions(ctx: BackupContext): Promise<Back
           sha256: p.body.artifactSha256,
           sizeBytes: p.body.result.sizeBytes,
           resumed: true,
+          witness: settled.witness,
         },
         "backup completed",
       );
@@ -31,6 +33,7 @@ export async function finishPendingCompletions(ctx: BackupContext): Promise<Back
         sizeBytes: p.body.result.sizeBytes,
         rawBytes: null,
         kit: settled.kit,
+        witness: settled.witness,
       });
     } else if (settled.status === "pending") {
       log.warn({ event: "completion.still_pending", key, reason: settled.reason }, "completion still pending");

@@ -16,8 +16,9 @@ import { choosePartSize } from "../s3/part-size.js";
 import { uploadArtifact } from "../s3/upload-artifact.js";
 import type { UploadJournal } from "../s3/upload-journal.js";
 import { RUNNER_VERSION } from "../version.js";
+import type { KitWitnessPort } from "../witness/witness-loop.js";
 import type { CompletionJournal, PendingCompletion } from "./completion-journal.js";
-import { LEASE_METADATA, type Settled, settleCompletion } from "./settle-completion.js";
+import { type KitWitnessStatus, LEASE_METADATA, type Settled, settleCompletion } from "./settle-completion.js";
 
 /** What running one job needs. */
 export interface BackupContext {
@@ -35,6 +36,8 @@ export interface BackupContext {
   pgDumps(): Promise<PgDumpBinary[]>;
   /** The vkeys the Worker publishes (for the kit's README). */
   publishedKeys(): Promise<string[]>;
+  /** The runner as its org's witness: the kit's checkpoint is witnessed before the kit is written (SPEC §10). */
+  witness?: KitWitnessPort;
 }
 
 /**
@@ -42,7 +45,16 @@ export interface BackupContext {
  * answer, or the kit could not be written): the completion journal keeps it and the loop finishes it.
  */
 export type BackupOutcome =
-  | { status: "completed"; key: string; sha256: string; sizeBytes: number; rawBytes: number | null; kit: string[] }
+  | {
+      status: "completed";
+      key: string;
+      sha256: string;
+      sizeBytes: number;
+      rawBytes: number | null;
+      kit: string[];
+      /** How the kit's checkpoint was witnessed (SPEC §10 "Witnessed kits"). */
+      witness: KitWitnessStatus;
+    }
   | { status: "failed"; reason: string; retryable: boolean; reported: boolean }
   | { status: "pending"; key: string; reason: string };
 
@@ -104,6 +116,7 @@ export async function runBackup(
         sha256: done.sha256,
         sizeBytes: done.sizeBytes,
         rawBytes: done.rawBytes,
+        witness: done.witness,
       },
       "backup completed",
     );
@@ -280,8 +293,8 @@ async function backup(
     try {
       await ctx.journal.remove(key.value);
       phase.completing = true;
-      const answer = await completeUntilDecided(job, ctx, pending.body, stop, log);
-      settled = await settleCompletion(pending, answer, ctx, log);
+      const { answer, sent } = await completeUntilDecided(job, ctx, pending.body, stop, log);
+      settled = await settleCompletion(pending, answer, ctx, log, sent);
     } finally {
       ctx.completions.release(job.jobId);
     }
@@ -297,6 +310,7 @@ async function backup(
       sizeBytes: measures.storedBytes,
       rawBytes: measures.rawBytes,
       kit,
+      witness: settled.witness,
     };
   } finally {
     await snap.close();
@@ -306,6 +320,7 @@ async function backup(
 /**
  * complete, retried with the same body while the Worker's answer says nothing (unreachable, 5xx, an answer
  * that does not parse): complete is idempotent per lease. Stops early on shutdown; the journal keeps it.
+ * Each try sends the witness's accepted size (`sent`: what the answer's witnessProof starts from).
  */
 async function completeUntilDecided(
   job: ClaimedBackupJob,
@@ -315,10 +330,15 @@ async function completeUntilDecided(
   log: RunnerLogger,
 ) {
   for (let attempt = 1; ; attempt++) {
-    const r = await ctx.api.complete(job.jobId, body);
-    if (r.ok) return r;
-    if ((r.code !== "unavailable" && r.code !== "bad-response") || attempt >= 10 || stop.aborted) return r;
-    log.warn({ event: "complete.retry", attempt, reason: r.message }, "complete: the Worker did not answer; retrying");
+    const sent = await ctx.witness?.completeField();
+    const answer = await ctx.api.complete(job.jobId, body, sent);
+    const r = { answer, sent };
+    if (answer.ok) return r;
+    if ((answer.code !== "unavailable" && answer.code !== "bad-response") || attempt >= 10 || stop.aborted) return r;
+    log.warn(
+      { event: "complete.retry", attempt, reason: answer.message },
+      "complete: the Worker did not answer; retrying",
+    );
     await sleep(5_000, stop);
   }
 }

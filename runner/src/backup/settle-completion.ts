@@ -4,6 +4,7 @@ import type { ApiErrorCode, Completed, WorkerApi } from "../api/worker-api.js";
 import { sleep } from "../api/worker-api.js";
 import { lockObject, writeKit } from "../kit/write-kit.js";
 import type { RunnerLogger } from "../log/logger.js";
+import type { KitWitness, KitWitnessPort } from "../witness/witness-loop.js";
 import type { CompletionJournal, PendingCompletion } from "./completion-journal.js";
 
 /** What settling needs from the runner's context. */
@@ -13,7 +14,12 @@ export interface SettleContext {
   completions: CompletionJournal;
   env: NodeJS.ProcessEnv;
   publishedKeys(): Promise<string[]>;
+  /** The runner as its org's witness (SPEC §10 "Witnessed kits"); without it kits are not witnessed. */
+  witness?: KitWitnessPort;
 }
+
+/** How the kit's checkpoint was witnessed (SPEC §10 "Witnessed kits"). */
+export type KitWitnessStatus = Exclude<KitWitness["status"], "retry">;
 
 /**
  * How a pending completion ended: the kit is written; nothing was signed (the object was deleted if it
@@ -21,7 +27,7 @@ export interface SettleContext {
  * undecided (kept in the journal for the next try).
  */
 export type Settled =
-  | { status: "kitted"; completed: Completed; kit: string[] }
+  | { status: "kitted"; completed: Completed; kit: string[]; witness: KitWitnessStatus }
   | { status: "not-signed"; reason: string; reported: boolean }
   | { status: "mismatch"; reason: string }
   | { status: "pending"; reason: string };
@@ -40,19 +46,34 @@ export async function settleCompletion(
   answer: Result<Completed, ApiErrorCode>,
   ctx: SettleContext,
   log: RunnerLogger,
+  sent?: { size: string },
 ): Promise<Settled> {
   const { bucket, key } = p.body.result.s3;
   if (answer.ok) {
     await pauseForTest(ctx.env, log);
+    const witnessed = await witnessKit(p, answer.value, sent, ctx, log);
+    if (witnessed.status === "retry")
+      return {
+        status: "pending",
+        reason: `signed, but the kit's checkpoint is to be witnessed again: ${witnessed.reason}`,
+      };
     try {
       const publishedKeys = await ctx.publishedKeys().catch(() => []);
       const retention = p.retention
         ? { mode: p.retention.mode, retainUntil: new Date(p.retention.retainUntil) }
         : undefined;
-      const kit = await writeKit(ctx.s3, bucket, key, answer.value, { ...p.facts, publishedKeys }, retention);
+      const kit = await writeKit(
+        ctx.s3,
+        bucket,
+        key,
+        witnessed.completed,
+        { ...p.facts, publishedKeys, witness: witnessed.status },
+        retention,
+        witnessed.status === "refused" ? witnessed.refusal : undefined,
+      );
       if (retention) await lockObject(ctx.s3, bucket, key, retention);
       await ctx.completions.remove(p.jobId);
-      return { status: "kitted", completed: answer.value, kit };
+      return { status: "kitted", completed: witnessed.completed, kit, witness: witnessed.status };
     } catch (e) {
       // Signed, but the kit could not be written now: complete again later (same answer) and retry the kit.
       return { status: "pending", reason: `signed, but writing the kit failed: ${(e as Error).message}` };
@@ -81,6 +102,54 @@ export async function settleCompletion(
     }
   }
   return { status: "pending", reason: answer.message };
+}
+
+/**
+ * Witnesses the kit's checkpoint (SPEC §10 "Witnessed kits") and says how it went in the log: cosigned,
+ * refused (loudly: the log showed another history; the kit is written with the refusal beside it), or not
+ * witnessed (the runner's own reason). Never loses the dump: only `retry` holds the kit back, and then the
+ * completion stays pending.
+ */
+async function witnessKit(
+  p: PendingCompletion,
+  answer: Completed,
+  sent: { size: string } | undefined,
+  ctx: SettleContext,
+  log: RunnerLogger,
+): Promise<KitWitness> {
+  const w = ctx.witness
+    ? await ctx.witness
+        .witnessKit(answer, sent, (witness) => ctx.api.complete(p.jobId, p.body, witness))
+        .catch((e: Error): KitWitness => ({ status: "retry", reason: e.message }))
+    : ({
+        status: "unwitnessed",
+        completed: answer,
+        reason: "this runner does not witness",
+        registered: false,
+      } as const);
+  const key = p.body.result.s3.key;
+  if (w.status === "cosigned")
+    log.info({ event: "kit.witnessed", key, size: w.size }, "witnessed the kit's checkpoint before writing the kit");
+  else if (w.status === "refused")
+    log.error(
+      {
+        event: "kit.witness_refused",
+        key,
+        code: w.refusal.code,
+        size: w.refusal.size,
+        acceptedSize: w.refusal.acceptedSize,
+        reason: w.refusal.message,
+      },
+      "refused the kit's checkpoint as the org's witness: the kit is written without the runner's cosignature and with the refusal beside it",
+    );
+  else if (w.status === "unwitnessed")
+    log[w.registered ? "error" : "warn"](
+      { event: "kit.unwitnessed", key, reason: w.reason },
+      "the kit's checkpoint is not witnessed: the kit is written with the checkpoint as the Worker signed it",
+    );
+  else
+    log.warn({ event: "kit.witness_retry", key, reason: w.reason }, "witnessing the kit's checkpoint is retried later");
+  return w;
 }
 
 /**

@@ -13,6 +13,23 @@ export interface KitFacts {
   sha256: string;
   /** The vkeys the Worker published when this was written (a hint to compare with your pinned copy, never a trust anchor). */
   publishedKeys: string[];
+  /** How the runner witnessed the kit's checkpoint (SPEC §10 "Witnessed kits"); unset: not said. */
+  witness?: "cosigned" | "refused" | "unwitnessed";
+}
+
+/** What the README says of the checkpoint's witnessing. */
+function witnessText(f: KitFacts): string {
+  const refusal = `${f.backupId}.witness-refused.json`;
+  if (f.witness === "cosigned")
+    return `The runner witnessed the checkpoint before it wrote this kit: it carries the runner's cosignature, which
+\`--witness '<runner vkey>'\` (your runner's vkey, from the Runners screen or \`GET /v1/runners\`) requires.`;
+  if (f.witness === "refused")
+    return `**The runner refused this checkpoint** as your organisation's witness: it does not extend the history the
+runner had accepted (\`${refusal}\` says how). The backup is signed and logged, but check the log with an
+evidence bundle before you trust its history; \`--witness\` fails this kit.`;
+  if (f.witness === "unwitnessed")
+    return "The runner did not witness this checkpoint (see its log, `kit.unwitnessed`): `--witness` fails this kit.";
+  return "";
 }
 
 /** The file name (in the artifact's folder) of one kit file, or of the artifact itself. */
@@ -67,7 +84,7 @@ npx -p @walwarden/verifier walwarden-verify kit ${fileName(f, "manifest")} --key
 It checks the manifest signature, that the dump's SHA-256 is the signed one, that the log entry is this
 backup's, that the checkpoint is signed, and that the entry is in the log. It prints \`VERIFIED\` or the
 check that failed.
-
+${witnessText(f) ? `\n${witnessText(f)}\n` : ""}
 ## 2. Restore (stock PostgreSQL tools; pg_restore's major version ≥ ${f.pgDumpVersion.split(".")[0]})
 
 \`\`\`sh

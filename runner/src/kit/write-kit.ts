@@ -1,5 +1,12 @@
 import { PutObjectCommand, PutObjectRetentionCommand, type S3Client } from "@aws-sdk/client-s3";
-import { canonicalBytes, type KIT_FILES, kitObjectKey } from "@walwarden/verifier";
+import {
+  canonicalBytes,
+  encodeWitnessRefusal,
+  type KIT_FILES,
+  kitObjectKey,
+  type WitnessRefusal,
+  witnessRefusalKey,
+} from "@walwarden/verifier";
 import type { Completed } from "../api/worker-api.js";
 import { kitReadme, kitScript, type KitFacts } from "./kit-text.js";
 
@@ -9,11 +16,16 @@ export interface Retention {
   retainUntil: Date;
 }
 
-/** The kit's objects: key, bytes and content type, in the order they are written. */
+/**
+ * The kit's objects: key, bytes and content type, in the order they are written; with `refusal` (the runner
+ * refused the kit's checkpoint as its org's witness, SPEC §10 "Witnessed kits"), its record after the
+ * checkpoint.
+ */
 export function kitObjects(
   artifactKey: string,
   completed: Completed,
   facts: KitFacts,
+  refusal?: WitnessRefusal,
 ): { key: string; body: Uint8Array | string; contentType: string }[] {
   const key = (f: keyof typeof KIT_FILES) => kitObjectKey(artifactKey, f);
   return [
@@ -21,6 +33,9 @@ export function kitObjects(
     { key: key("entry"), body: completed.entry, contentType: "application/json" },
     { key: key("proof"), body: canonicalBytes(completed.proof), contentType: "application/json" },
     { key: key("checkpoint"), body: completed.checkpoint, contentType: "text/plain; charset=utf-8" },
+    ...(refusal
+      ? [{ key: witnessRefusalKey(artifactKey), body: encodeWitnessRefusal(refusal), contentType: "application/json" }]
+      : []),
     { key: key("readme"), body: kitReadme(facts), contentType: "text/markdown; charset=utf-8" },
     { key: key("script"), body: kitScript(facts), contentType: "text/x-shellscript; charset=utf-8" },
   ];
@@ -31,9 +46,10 @@ export const BACKUP_METADATA = "walwarden-backup";
 
 /**
  * Writes the walk-away kit next to the artifact: the signed manifest, the log entry, its inclusion proof,
- * the checkpoint, a README and a restore script, each with the backup's id in its `walwarden-backup`
- * metadata. The manifest goes first: once it exists the artifact is never without one. With Object Lock
- * configured, each kit object is written locked.
+ * the checkpoint (cosigned by the runner when it witnessed it), the refusal record when it refused it, a
+ * README and a restore script, each with the backup's id in its `walwarden-backup` metadata. The manifest
+ * goes first: once it exists the artifact is never without one. With Object Lock configured, each kit
+ * object is written locked.
  */
 export async function writeKit(
   client: S3Client,
@@ -42,9 +58,10 @@ export async function writeKit(
   completed: Completed,
   facts: KitFacts,
   retention?: Retention,
+  refusal?: WitnessRefusal,
 ): Promise<string[]> {
   const written: string[] = [];
-  for (const o of kitObjects(artifactKey, completed, facts)) {
+  for (const o of kitObjects(artifactKey, completed, facts, refusal)) {
     await client.send(
       new PutObjectCommand({
         Bucket: bucket,

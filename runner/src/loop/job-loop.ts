@@ -11,6 +11,7 @@ import { PostureReport } from "../posture/posture-report.js";
 import { readBucketPosture } from "../posture/read-posture.js";
 import { RUNNER_VERSION } from "../version.js";
 import { RunnerWitness } from "../witness/witness-loop.js";
+import { backupRetention } from "../kit/lock-retention.js";
 
 /**
  * How a job ended: a backup's outcome, a drill's (`drilled`: a receipt was accepted, the drill passed or
@@ -55,8 +56,10 @@ export class JobLoop {
   /** The posture last read (JSON), to log it when it changes. */
   private lastPosture: string | undefined;
 
-  /** The runner as its org's witness (SPEC §13): the size it accepted goes with each claim. */
+  /** The runner as its org's witness (SPEC §13): the size it accepted goes with each claim and complete. */
   private readonly witness: RunnerWitness;
+  /** What backups run with: the context and the witness, which witnesses each kit's checkpoint (SPEC §10). */
+  private readonly jobCtx: RunnerContext;
 
   constructor(private readonly ctx: RunnerContext) {
     this.witness = new RunnerWitness({
@@ -67,9 +70,16 @@ export class JobLoop {
       orgId: () => ctx.drill.orgId(),
       logPolicy: async (orgId) => {
         const keys = await ctx.drill.kitKeys(orgId);
-        return keys.ok ? { ok: true, value: keys.value.policy } : { ok: false, message: keys.message };
+        return keys.ok ? { ok: true, value: keys.value.policy } : { ok: false, message: keys.message, code: keys.code };
+      },
+      anchors: {
+        s3: ctx.s3,
+        bucket: ctx.config.bucket.bucket,
+        prefix: ctx.config.bucket.prefix,
+        retention: () => backupRetention(ctx.config.bucket.objectLock, null, new Date()),
       },
     });
+    this.jobCtx = { ...ctx, witness: this.witness };
   }
 
   /** Reads the bucket's posture (SPEC §12); logged when it differs from the last read. */
@@ -134,7 +144,7 @@ export class JobLoop {
   finishPending(): Promise<void> {
     this.finishing ??= (async () => {
       try {
-        for (const o of await finishPendingCompletions(this.ctx)) this.record(o);
+        for (const o of await finishPendingCompletions(this.jobCtx)) this.record(o);
       } finally {
         this.state.pending = this.ctx.completions.size;
         this.finishing = undefined;
@@ -199,7 +209,7 @@ export class JobLoop {
               ? await runDrill(job, this.ctx, this.shutdown.signal)
               : job.kind === "prune"
                 ? await runPrune(job, this.ctx, this.shutdown.signal)
-                : await runBackup(job, this.ctx, this.shutdown.signal);
+                : await runBackup(job, this.jobCtx, this.shutdown.signal);
           this.record(outcome);
           this.state.pending = this.ctx.completions.size;
           // After a failure, pause before claiming again: a re-queued job should not be retried at once.

@@ -6,6 +6,7 @@ import {
   parseSignedNote,
   type Result,
   type WitnessRefusalCode,
+  type WitnessState,
   witnessStep,
 } from "@walwarden/verifier";
 import { loadWitnessState, saveWitnessState } from "./witness-store.js";
@@ -24,6 +25,11 @@ export interface WitnessInput {
   signer: { name: string; secretKey: Uint8Array };
   /** Seconds since the epoch: the cosignature's timestamp. */
   nowSeconds: number;
+  /**
+   * Called once the step accepted the checkpoint and before the new state is stored (the anchor queue, SPEC
+   * §13): a failure stores and cosigns nothing.
+   */
+  beforeStore?: (previous: WitnessState | null, next: WitnessState) => Promise<Result<void, WitnessFailure>>;
 }
 
 /** Why the runner did not cosign: the witness refused the checkpoint, or its state could not be used. */
@@ -36,16 +42,27 @@ export type WitnessFailure = WitnessRefusalCode | "state-unreadable" | "state-un
  */
 export async function witnessCheckpoint(
   input: WitnessInput,
-): Promise<Result<{ cosignature: string; size: bigint }, WitnessFailure>> {
+): Promise<
+  Result<{ cosignature: string; size: bigint; previous: WitnessState | null; next: WitnessState }, WitnessFailure>
+> {
   const state = await loadWitnessState(input.stateDir);
   if (!state.ok) return state;
   const step = witnessStep(state.value, input.note, input.logKeys, input.origin, input.proof);
   if (!step.ok) return step;
+  if (input.beforeStore) {
+    const before = await input.beforeStore(state.value, step.value.next);
+    if (!before.ok) return before;
+  }
   const saved = await saveWitnessState(input.stateDir, step.value.next);
   if (!saved.ok) return saved;
   const body = parseSignedNote(input.note);
   if (!body.ok) return err("cosign-failed", body.message);
   const line = cosignCheckpoint(body.value.text, input.signer, input.nowSeconds);
   if (!line.ok) return err("cosign-failed", line.message);
-  return ok({ cosignature: line.value, size: step.value.checkpoint.size });
+  return ok({
+    cosignature: line.value,
+    size: step.value.checkpoint.size,
+    previous: state.value,
+    next: step.value.next,
+  });
 }

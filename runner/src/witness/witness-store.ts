@@ -37,13 +37,26 @@ export async function saveWitnessState(
   stateDir: string,
   state: WitnessState,
 ): Promise<Result<void, "state-unwritable">> {
-  const path = join(stateDir, WITNESS_STATE_FILE);
+  const saved = await writeStateFile(stateDir, WITNESS_STATE_FILE, `${encodeWitnessState(state)}\n`);
+  return saved.ok ? saved : err("state-unwritable", `cannot write the witness state ${saved.message}`);
+}
+
+/**
+ * Writes `name` in the state dir atomically (temp file written and synced, renamed over the name, the
+ * directory synced): a crash leaves the old content or the new one. The error names the path and why.
+ */
+export async function writeStateFile(
+  stateDir: string,
+  name: string,
+  text: string,
+): Promise<Result<void, "unwritable">> {
+  const path = join(stateDir, name);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     await mkdir(stateDir, { recursive: true });
     const fh = await open(tmp, "w", 0o600);
     try {
-      await fh.writeFile(`${encodeWitnessState(state)}\n`);
+      await fh.writeFile(text);
       await fh.sync();
     } finally {
       await fh.close();
@@ -60,6 +73,6 @@ export async function saveWitnessState(
     // Best effort: the error to report is the write's, not the cleanup's.
     await rm(tmp, { force: true }).catch(() => undefined);
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    return err("state-unwritable", `cannot write the witness state ${path}: ${why}`);
+    return err("unwritable", `${path}: ${why}`);
   }
 }
