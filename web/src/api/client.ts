@@ -85,6 +85,11 @@ export async function patchJson<T>(path: string, body: unknown): Promise<T> {
   return (await call("PATCH", path, body)).json() as Promise<T>;
 }
 
+/** PUT JSON and read JSON back. */
+export async function putJson<T>(path: string, body: unknown): Promise<T> {
+  return (await call("PUT", path, body)).json() as Promise<T>;
+}
+
 /** DELETE a resource (204, no body). */
 export async function deleteResource(path: string): Promise<void> {
   await call("DELETE", path);

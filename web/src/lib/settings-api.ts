@@ -1,8 +1,7 @@
-// What the settings screens read and the one write the API client has no verb for: every page of a list
-// (an org has a handful of users and tokens), who created each token (the token list does not say; the
-// org's signed log does), and a bucket credential's PUT.
+// What the settings screens read, and a bucket credential's PUT: every page of a list (an org has a handful
+// of users and tokens), who created each token (the token list does not say; the org's signed log does).
 import type { BucketCredential, LogEntriesPage } from "@walwarden/verifier/wire";
-import { ApiError, getJson, SIGNED_OUT_EVENT } from "../api/client.js";
+import { getJson, putJson } from "../api/client.js";
 import { tokenCreatorsOf } from "./settings.js";
 
 /** Most pages read of one list (200 each): far past any org's users or tokens. */
@@ -38,32 +37,6 @@ export async function tokenCreators(): Promise<Map<string, string>> {
   return tokenCreatorsOf(texts);
 }
 
-/**
- * PUT a bucket's read-only credential (admin); the answer is the credential without its secret. Through
- * fetch here because api/client.ts has no PUT (as lib/retention-api.ts does); its errors are the client's
- * ApiError, and a 401 signs out as everywhere.
- */
-export async function putBucketCredential(bucket: string, body: unknown): Promise<BucketCredential> {
-  const path = `/v1/buckets/${encodeURIComponent(bucket)}`;
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { accept: "application/json", "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new ApiError(0, "network", `could not reach the API (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const text = await res.text();
-  if (res.ok) return JSON.parse(text) as BucketCredential;
-  if (res.status === 401) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
-  let error: { code?: string; message?: string } | undefined;
-  try {
-    error = (JSON.parse(text) as { error?: typeof error }).error;
-  } catch {
-    // Not the API's JSON: the status says it.
-  }
-  throw new ApiError(res.status, error?.code ?? `http-${res.status}`, error?.message ?? `${res.status} from ${path}`);
-}
+/** PUT a bucket's read-only credential (admin); the answer is the credential without its secret. */
+export const putBucketCredential = (bucket: string, body: unknown): Promise<BucketCredential> =>
+  putJson<BucketCredential>(`/v1/buckets/${encodeURIComponent(bucket)}`, body);

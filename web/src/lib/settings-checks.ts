@@ -7,31 +7,23 @@ import {
   CreateUserRequestSchema,
 } from "@walwarden/verifier/wire";
 import {
+  BUCKET_FIELDS,
   type BucketField,
   type BucketForm,
   bucketNameProblem,
   bucketRequestOf,
   type Problems,
   problemsOfIssues,
+  TOKEN_FIELDS,
   type TokenField,
   type TokenForm,
+  USER_FIELDS,
   type UserField,
   type UserForm,
 } from "./settings.js";
 
 /** A form checked: the body to send, or each problem at its field. */
 export type Checked<F extends string, B> = { ok: true; body: B } | { ok: false; problems: Problems<F> };
-
-const USER_FIELDS: readonly UserField[] = ["email", "password", "role"];
-const TOKEN_FIELDS: readonly TokenField[] = ["name", "role"];
-const BUCKET_FIELDS: readonly BucketField[] = [
-  "bucket",
-  "endpoint",
-  "region",
-  "forcePathStyle",
-  "accessKeyId",
-  "secretAccessKey",
-];
 
 /** POST /v1/users' body (the email trimmed; the password exactly as typed). */
 export function checkUser(f: UserForm): Checked<UserField, ReturnType<typeof CreateUserRequestSchema.parse>> {

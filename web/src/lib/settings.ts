@@ -31,6 +31,8 @@ export interface UserForm {
 }
 /** The fields of the user form. */
 export type UserField = keyof UserForm;
+/** The user form's fields, in the order a refused submit looks for the first problem. */
+export const USER_FIELDS: readonly UserField[] = ["email", "password", "role"];
 /** An empty user form. */
 export const EMPTY_USER: UserForm = { email: "", password: "", role: "viewer" };
 
@@ -41,6 +43,8 @@ export interface TokenForm {
 }
 /** The fields of the token form. */
 export type TokenField = keyof TokenForm;
+/** The token form's fields, in the order a refused submit looks for the first problem. */
+export const TOKEN_FIELDS: readonly TokenField[] = ["name", "role"];
 /** An empty token form. */
 export const EMPTY_TOKEN: TokenForm = { name: "", role: "viewer" };
 
@@ -55,6 +59,15 @@ export interface BucketForm {
 }
 /** The fields of the bucket form. */
 export type BucketField = keyof BucketForm;
+/** The bucket form's fields, in the order they are shown (a refused submit focuses the first with a problem). */
+export const BUCKET_FIELDS: readonly BucketField[] = [
+  "bucket",
+  "endpoint",
+  "region",
+  "forcePathStyle",
+  "accessKeyId",
+  "secretAccessKey",
+];
 /** The region the API takes when none is sent. */
 export const DEFAULT_REGION = "us-east-1";
 

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, deleteResource, getJson } from "../api/client.js";
 import type { DatabasePage, JobPage, Runner, RunnerPage } from "@walwarden/verifier/wire";
+import { ConfirmButtons } from "../components/confirm-buttons.js";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { RunnerSetup } from "../components/runner-setup.js";
@@ -218,7 +219,6 @@ function RevokeConfirm({
   cancel: () => void;
   revoked: (problem?: string) => Promise<void>;
 }) {
-  const [busy, setBusy] = useState(false);
   const h = `revoke-${runner.id}`;
   return (
     <div class="alert error revoke-confirm" role="alertdialog" aria-labelledby={h}>
@@ -226,27 +226,18 @@ function RevokeConfirm({
         Revoke {runner.name}? Its token stops working at once: it can claim no more jobs, and a job it holds goes back
         to the queue when its lease runs out. This cannot be undone: register a new runner to replace it.
       </p>
-      <p class="channel-actions">
-        <button
-          type="button"
-          class="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            try {
-              await deleteResource(`/v1/runners/${encodeURIComponent(runner.id)}`);
-              await revoked();
-            } catch (e) {
-              await revoked(`Could not revoke ${runner.name}: ${e instanceof ApiError ? e.message : String(e)}`);
-            }
-          }}
-        >
-          Revoke runner
-        </button>
-        <button type="button" class="secondary" onClick={cancel}>
-          Cancel
-        </button>
-      </p>
+      <ConfirmButtons
+        label="Revoke runner"
+        onCancel={cancel}
+        onConfirm={async () => {
+          try {
+            await deleteResource(`/v1/runners/${encodeURIComponent(runner.id)}`);
+            await revoked();
+          } catch (e) {
+            await revoked(`Could not revoke ${runner.name}: ${e instanceof ApiError ? e.message : String(e)}`);
+          }
+        }}
+      />
     </div>
   );
 }

@@ -4,6 +4,7 @@
 import type { Schedule, SchedulePage } from "@walwarden/verifier/wire";
 import { useState } from "preact/hooks";
 import { ApiError, deleteResource, patchJson } from "../api/client.js";
+import { ConfirmButtons } from "../components/confirm-buttons.js";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { formatMinutes } from "../lib/format.js";
@@ -244,7 +245,6 @@ function ConfirmDelete({
   onDeleted: () => Promise<void>;
   onProblem: (message: string) => void;
 }) {
-  const [busy, setBusy] = useState(false);
   if (!schedule) return null;
   const words = cronWords(schedule.cron) ?? schedule.cron;
   return (
@@ -260,29 +260,18 @@ function ConfirmDelete({
           ? " It is this database's only enabled schedule: the database then has no target RPO and is backed up only when someone asks."
           : ""}
       </p>
-      <p class="channel-actions">
-        <button
-          type="button"
-          class="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            try {
-              await deleteResource(`/v1/schedules/${encodeURIComponent(schedule.id)}`);
-              await onDeleted();
-            } catch (e) {
-              onProblem(`Could not delete it: ${e instanceof ApiError ? e.message : String(e)}`);
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          Delete schedule
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <ConfirmButtons
+        label="Delete schedule"
+        onCancel={onCancel}
+        onConfirm={async () => {
+          try {
+            await deleteResource(`/v1/schedules/${encodeURIComponent(schedule.id)}`);
+            await onDeleted();
+          } catch (e) {
+            onProblem(`Could not delete it: ${e instanceof ApiError ? e.message : String(e)}`);
+          }
+        }}
+      />
     </div>
   );
 }

@@ -5,7 +5,7 @@
 // policy such a key needs is shown here, for the bucket being set up.
 import type { ApiToken, BucketCredential, BucketPostureView, User } from "@walwarden/verifier/wire";
 import { useState } from "preact/hooks";
-import { ApiError, deleteResource, getJson } from "../api/client.js";
+import { deleteResource, getJson } from "../api/client.js";
 import { CopyButton } from "../components/copy-button.js";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
@@ -13,32 +13,22 @@ import { Time } from "../components/time.js";
 import { hasRole, useSession } from "../lib/session.js";
 import {
   actorWords,
+  BUCKET_FIELDS,
+  BUCKET_NAME,
   type BucketField,
   type BucketForm,
-  BUCKET_NAME,
   bucketFormOf,
   bucketsWithout,
-  clearedAt,
   DEFAULT_PREFIX,
   DEFAULT_REGION,
   endpointWords,
-  type Problems,
-  problemsOfRefusal,
   restorePolicyJson,
 } from "../lib/settings.js";
 import { allPages, putBucketCredential } from "../lib/settings-api.js";
 import { loadSettingsChecks, useSettingsChecks } from "../lib/settings-load.js";
 import { useApi } from "../lib/use-api.js";
+import { useFieldForm } from "../lib/use-field-form.js";
 import { Confirm, FormProblem, SettingsTitle, TextField, WhoMay } from "./settings-parts.js";
-
-const FIELDS: readonly BucketField[] = [
-  "bucket",
-  "endpoint",
-  "region",
-  "forcePathStyle",
-  "accessKeyId",
-  "secretAccessKey",
-];
 
 interface BucketData {
   credentials: BucketCredential[];
@@ -67,19 +57,12 @@ function BucketFormView({
   onCancel: () => void;
 }) {
   useSettingsChecks(); // the schemas' chunk starts loading when the form opens, not with the list
-  const [f, setF] = useState<BucketForm>(initial);
-  const [problems, setProblems] = useState<Problems<BucketField>>({});
-  const [busy, setBusy] = useState(false);
   const id = (k: BucketField) => `${idPrefix}-${k}`;
+  const form = useFieldForm(initial, BUCKET_FIELDS, id);
+  const { f, problems, busy } = form;
   const set = <K extends BucketField>(k: K, v: BucketForm[K]) => {
-    setF((old) => ({ ...old, [k]: v }));
-    setProblems((old) => clearedAt(old, k));
+    form.set(k, v);
     if (k === "bucket") onBucket?.(String(v));
-  };
-  const refused = (p: Problems<BucketField>) => {
-    setProblems(p);
-    const first = FIELDS.find((k) => p[k] !== undefined);
-    if (first) document.getElementById(id(first))?.focus();
   };
   const replaces = !existing && taken.includes(f.bucket.trim());
   return (
@@ -87,23 +70,12 @@ function BucketFormView({
       class="settings-form bucket-form"
       noValidate
       data-bucket-form
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        try {
-          const checked = (await loadSettingsChecks()).checkBucket(f);
-          if (!checked.ok) return refused(checked.problems);
-          await onSaved(await putBucketCredential(checked.body.bucket, checked.body.body));
-        } catch (err) {
-          refused(
-            err instanceof ApiError
-              ? problemsOfRefusal(err, FIELDS)
-              : { form: `Could not check the form: ${String(err)}` },
-          );
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onSubmit={form.submit(
+        async (values) => (await loadSettingsChecks()).checkBucket(values),
+        async (body) => {
+          await onSaved(await putBucketCredential(body.bucket, body.body));
+        },
+      )}
     >
       <TextField
         id={id("bucket")}

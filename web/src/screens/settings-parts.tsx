@@ -5,6 +5,7 @@ import type { Role } from "@walwarden/verifier/wire";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client.js";
+import { ConfirmButtons } from "../components/confirm-buttons.js";
 import { Link } from "../components/link.js";
 import { useLocation } from "../lib/router.js";
 import { ROLE_ORDER, ROLE_WORDS } from "../lib/settings.js";
@@ -202,7 +203,6 @@ export function Confirm({
   onCancel: () => void;
 }) {
   const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => box.current?.focus(), [question]);
   return (
@@ -224,29 +224,18 @@ export function Confirm({
           Refused: {problem}
         </p>
       ) : null}
-      <p class="channel-actions">
-        <button
-          type="button"
-          class="danger"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true);
-            setProblem(undefined);
-            try {
-              await onConfirm();
-            } catch (e) {
-              setProblem(e instanceof ApiError ? e.message : String(e));
-            } finally {
-              setBusy(false);
-            }
-          }}
-        >
-          {confirmLabel}
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <ConfirmButtons
+        label={confirmLabel}
+        onCancel={onCancel}
+        onConfirm={async () => {
+          setProblem(undefined);
+          try {
+            await onConfirm();
+          } catch (e) {
+            setProblem(e instanceof ApiError ? e.message : String(e));
+          }
+        }}
+      />
     </div>
   );
 }

@@ -4,7 +4,7 @@
 // confirmation; a revoked token stays listed, as the log keeps it.
 import type { ApiToken, CreatedApiToken, User } from "@walwarden/verifier/wire";
 import { useState } from "preact/hooks";
-import { ApiError, deleteResource, postJson } from "../api/client.js";
+import { deleteResource, postJson } from "../api/client.js";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { OnceSecret } from "../components/once-secret.js";
@@ -12,61 +12,36 @@ import { Time } from "../components/time.js";
 import { hasRole, useSession } from "../lib/session.js";
 import {
   actorWords,
-  clearedAt,
   EMPTY_TOKEN,
-  type Problems,
-  problemsOfRefusal,
   ROLE_WORDS,
   revokeWords,
+  TOKEN_FIELDS,
   type TokenField,
-  type TokenForm,
   tokensInOrder,
 } from "../lib/settings.js";
 import { allPages, tokenCreators } from "../lib/settings-api.js";
 import { loadSettingsChecks, useSettingsChecks } from "../lib/settings-load.js";
 import { useApi } from "../lib/use-api.js";
+import { useFieldForm } from "../lib/use-field-form.js";
 import { Confirm, FormProblem, RoleField, SettingsTitle, TextField, WhoMay } from "./settings-parts.js";
 
-const TOKEN_FIELDS: readonly TokenField[] = ["name", "role"];
 const fieldId = (f: TokenField) => `new-token-${f}`;
 
 /** The new-token form, checked with the API's own schema before it is sent. */
 function NewTokenForm({ onCreated, onCancel }: { onCreated: (t: CreatedApiToken) => void; onCancel: () => void }) {
   useSettingsChecks(); // the schemas' chunk starts loading when the form opens, not with the list
-  const [f, setF] = useState<TokenForm>(EMPTY_TOKEN);
-  const [problems, setProblems] = useState<Problems<TokenField>>({});
-  const [busy, setBusy] = useState(false);
-  const set = (field: TokenField, value: string) => {
-    setF((old) => ({ ...old, [field]: value }));
-    setProblems((old) => clearedAt(old, field));
-  };
-  const refused = (p: Problems<TokenField>) => {
-    setProblems(p);
-    const first = TOKEN_FIELDS.find((k) => p[k] !== undefined);
-    if (first) document.getElementById(fieldId(first))?.focus();
-  };
+  const { f, problems, busy, set, submit } = useFieldForm(EMPTY_TOKEN, TOKEN_FIELDS, fieldId);
   return (
     <form
       class="settings-form"
       noValidate
       data-token-form
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        try {
-          const checked = (await loadSettingsChecks()).checkToken(f);
-          if (!checked.ok) return refused(checked.problems);
-          onCreated(await postJson<CreatedApiToken>("/v1/tokens", checked.body));
-        } catch (err) {
-          refused(
-            err instanceof ApiError
-              ? problemsOfRefusal(err, TOKEN_FIELDS)
-              : { form: `Could not check the form: ${String(err)}` },
-          );
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onSubmit={submit(
+        async (values) => (await loadSettingsChecks()).checkToken(values),
+        async (body) => {
+          onCreated(await postJson<CreatedApiToken>("/v1/tokens", body));
+        },
+      )}
     >
       <TextField
         id={fieldId("name")}

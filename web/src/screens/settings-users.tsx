@@ -4,7 +4,7 @@
 // neither demoted nor removed (the API refuses with a 409, whose words are shown if a stale list tried).
 import type { Role, User } from "@walwarden/verifier/wire";
 import { useState } from "preact/hooks";
-import { ApiError, deleteResource, patchJson, postJson } from "../api/client.js";
+import { deleteResource, patchJson, postJson } from "../api/client.js";
 import { EmptyState } from "../components/empty-state.js";
 import { LoadState } from "../components/load-state.js";
 import { OnceSecret } from "../components/once-secret.js";
@@ -12,26 +12,23 @@ import { Time } from "../components/time.js";
 import { hasRole, useSession } from "../lib/session.js";
 import {
   adminCount,
-  clearedAt,
   EMPTY_USER,
   generatePassword,
   isLastAdmin,
   LAST_ADMIN_WORDS,
-  type Problems,
-  problemsOfRefusal,
   ROLE_ORDER,
   ROLE_WORDS,
   removalWords,
   roleChangeWords,
+  USER_FIELDS,
   type UserField,
-  type UserForm,
 } from "../lib/settings.js";
 import { allPages } from "../lib/settings-api.js";
 import { loadSettingsChecks, useSettingsChecks } from "../lib/settings-load.js";
 import { useApi } from "../lib/use-api.js";
+import { useFieldForm } from "../lib/use-field-form.js";
 import { Confirm, FormProblem, RoleField, RoleWords, SettingsTitle, TextField, WhoMay } from "./settings-parts.js";
 
-const USER_FIELDS: readonly UserField[] = ["email", "password", "role"];
 const userPath = (id: string) => `/v1/users/${encodeURIComponent(id)}`;
 const fieldId = (f: UserField) => `new-user-${f}`;
 
@@ -46,43 +43,20 @@ function NewUserForm({
   onCancel: () => void;
 }) {
   useSettingsChecks(); // the schemas' chunk starts loading when the form opens, not with the list
-  const [f, setF] = useState<UserForm>(EMPTY_USER);
-  const [problems, setProblems] = useState<Problems<UserField>>({});
+  const { f, problems, busy, set, submit } = useFieldForm(EMPTY_USER, USER_FIELDS, fieldId, "email");
   const [show, setShow] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const set = (field: UserField, value: string) => {
-    setF((old) => ({ ...old, [field]: value }));
-    setProblems((old) => clearedAt(old, field));
-  };
-  const refused = (p: Problems<UserField>) => {
-    setProblems(p);
-    const first = USER_FIELDS.find((k) => p[k] !== undefined);
-    if (first) document.getElementById(fieldId(first))?.focus();
-  };
   return (
     <form
       class="settings-form"
       noValidate
       data-user-form
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setBusy(true);
-        try {
-          const checks = await loadSettingsChecks();
-          const checked = checks.checkUser(f);
-          if (!checked.ok) return refused(checked.problems);
-          const created = await postJson<User>("/v1/users", checked.body);
-          onCreated(created, checked.body.password);
-        } catch (err) {
-          refused(
-            err instanceof ApiError
-              ? problemsOfRefusal(err, USER_FIELDS, "email")
-              : { form: `Could not check the form: ${String(err)}` },
-          );
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onSubmit={submit(
+        async (values) => (await loadSettingsChecks()).checkUser(values),
+        async (body) => {
+          const created = await postJson<User>("/v1/users", body);
+          onCreated(created, body.password);
+        },
+      )}
     >
       <TextField
         id={fieldId("email")}
