@@ -84,8 +84,12 @@ describe("retention through the real Worker and runner", () => {
     // What the policy keeps is untouched: every key of the two newest backups is still there.
     for (const a of kept)
       expect(after.filter((k) => k.startsWith(stem(a)))).toEqual(before.filter((k) => k.startsWith(stem(a))));
-    expect(after.length).toBe(
-      before.length - expired.reduce((n, a) => n + before.filter((k) => k.startsWith(stem(a))).length, 0),
+    // Nothing else goes: the only new keys are the witness's anchored checkpoints (SPEC §13), which stay.
+    const anchored = (k: string) => k.includes("/checkpoints/");
+    for (const k of before.filter(anchored)) expect(after).toContain(k);
+    expect(after.filter((k) => !anchored(k)).length).toBe(
+      before.filter((k) => !anchored(k)).length -
+        expired.reduce((n, a) => n + before.filter((k) => k.startsWith(stem(a))).length, 0),
     );
 
     const entries = await log();

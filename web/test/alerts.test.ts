@@ -362,9 +362,10 @@ describe("alerts in the dashboard", () => {
 
     await page.goto("/runners");
     const state = (id: string) => page.locator(`tr[data-runner="${id}"] [data-state]`);
-    await expect(state(quiet.id).textContent()).resolves.toBe("Silent");
+    // The rows come with the runners; the alerts and the failed jobs land after them, so poll.
+    await expect.poll(() => state(quiet.id).textContent()).toBe("Silent");
     // The stack's runner polls before every tick, but it ran the two backups that failed above.
-    await expect(state(stack.runner.id).textContent()).resolves.toBe("Failing");
+    await expect.poll(() => state(stack.runner.id).textContent()).toBe("Failing");
     expect((await page.locator(`tr[data-runner="${stack.runner.id}"]`).textContent()) ?? "").toContain(
       "2 failed job(s) in the last hour",
     );

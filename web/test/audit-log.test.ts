@@ -188,6 +188,7 @@ describe("every screen", () => {
     }
     // The event type filter lists every type without it.
     await page.goto("/log");
+    await page.getByLabel("Event type").waitFor();
     expect(await page.getByLabel("Event type").locator("option").count()).toBeGreaterThan(40);
     expect(heavy()).toEqual([]);
     // A backup's Verify in browser does load it.
