@@ -170,6 +170,13 @@ describe("every screen", () => {
     // Navigating inside the app changes it too.
     await page.locator("nav").getByRole("link", { name: "Runners" }).click();
     await expect.poll(() => page.title()).toBe("Runners · Walwarden");
+    // Signed out, the sign-in page has its own (the org has an admin, so it is not first-run setup).
+    const { page: signedOut, errors: signedOutErrors } = await newPage(browser, stack.dev.url);
+    await signedOut.goto("/databases");
+    await signedOut.getByLabel("Email").waitFor();
+    await expect.poll(() => signedOut.title()).toBe("Sign in · Walwarden");
+    await signedOut.context().close();
+    expect(signedOutErrors.filter((e) => !e.includes("401"))).toEqual([]);
   });
 
   it("loads the verifier's chunk only where something is verified: not for the log nor a restore", async () => {

@@ -81,6 +81,7 @@ describe("first run, through the dashboard only", () => {
     expect(await apiCall(stack.dev, "GET", "/v1/bootstrap")).toEqual({ open: true });
     await page.goto("/");
     await page.getByRole("heading", { name: "Set up Walwarden" }).waitFor();
+    await expect.poll(() => page.title()).toBe("Set up · Walwarden");
     expect(await page.getByRole("button", { name: "Sign in" }).count()).toBe(0);
     await screenshot(page, "first-run-01-setup");
     await page.setViewportSize(PHONE);

@@ -3,6 +3,7 @@ import {
   ageSeconds,
   formatAge,
   formatBytes,
+  formatClock,
   formatDuration,
   formatMinutes,
   formatTime,
@@ -59,6 +60,9 @@ describe("format", () => {
     // Without a zone: the one chosen in the header, local until then.
     expect(formatTime("2026-12-02T14:05:09Z")).toBe("3 Dec 2026, 03:05");
     expect(formatTime(null)).toBe("—");
+    // A clock alone (the databases screen's "as of"), in the same zone.
+    expect(formatClock("2026-12-02T14:05:09Z", "utc")).toBe("14:05 UTC");
+    expect(formatClock("2026-12-02T14:05:09Z", "local")).toBe("03:05");
     expect(formatTime("not a time")).toBe("not a time");
     expect(formatTimeParts(new Date("2026-12-02T23:59:00Z"), "clock", "utc")).toBe("23:59");
     expect(formatTimeParts(new Date("2026-12-31T12:00:00Z"), "month-year", "local")).toBe("Jan 2027");

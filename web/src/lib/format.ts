@@ -105,6 +105,12 @@ export function formatTime(iso: string | null | undefined, zone: TimeZonePrefere
   return zone === "utc" ? `${text} UTC` : text;
 }
 
+/** The clock time of an ISO time in the zone chosen in the header (or `zone`): "14:05", or "14:05 UTC". */
+export function formatClock(iso: string, zone: TimeZonePreference = currentTimeZone()): string {
+  const text = formatTimeParts(new Date(iso), "clock", zone);
+  return zone === "utc" ? `${text} UTC` : text;
+}
+
 /** The start of a hex hash for a table cell ("3f9a1c…e21b"); the full value goes in a title. */
 export function shortHash(hex: string | null | undefined, head = 12): string {
   if (!hex) return "—";

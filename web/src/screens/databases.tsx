@@ -9,7 +9,7 @@ import { RPO_WORDS, RpoBadge } from "../components/status-badge.js";
 import { Time } from "../components/time.js";
 import { Truncated } from "../components/truncated.js";
 import { type IncidentPage, openBySubject, sortBySeverity } from "../lib/alerts.js";
-import { formatAge, formatBytes, formatMinutes, shortHash } from "../lib/format.js";
+import { formatAge, formatBytes, formatClock, formatMinutes, shortHash } from "../lib/format.js";
 import { navigate, useLocation } from "../lib/router.js";
 import { hasRole, useSession } from "../lib/session.js";
 import { useApi } from "../lib/use-api.js";
@@ -165,9 +165,7 @@ export function DatabasesScreen() {
           ) : (
             <div class="table-wrap">
               <table class="databases">
-                <caption class="sr-only">
-                  Databases and their recovery point, as of {new Date(data.at).toLocaleTimeString("en-GB")}
-                </caption>
+                <caption class="sr-only">Databases and their recovery point, as of {formatClock(data.at)}</caption>
                 <thead>
                   <tr>
                     <th scope="col">Database</th>

@@ -15,6 +15,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [firstRun, setFirstRun] = useState<boolean | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>();
   useEffect(() => {
+    if (firstRun !== undefined) document.title = firstRun ? "Set up · Walwarden" : "Sign in · Walwarden";
+  }, [firstRun]);
+  useEffect(() => {
     let live = true;
     getJson<BootstrapState>("/v1/bootstrap")
       .then((s) => {
