@@ -65,7 +65,40 @@ export const WitnessSchema = z.strictObject({
 /** A witness. */
 export type Witness = z.infer<typeof WitnessSchema>;
 
-/** GET /v1/witnesses: every witness of the org, by name (not paged: at most MAX_WITNESSES). */
-export const WitnessListSchema = z.strictObject({ items: z.array(WitnessSchema).max(MAX_WITNESSES) });
+/** Most runners GET /v1/witnesses reports as witnesses (the org's first by id; a checkpoint keeps at most 16 cosigners). */
+export const MAX_RUNNER_WITNESSES = 100;
+
+/**
+ * A runner as its org's witness (SPEC §13: it cosigns in the pull model, without configuration), and its lag
+ * computed as an external witness's: from the newest cosignature of its key name the Ledger keeps.
+ */
+export const RunnerWitnessSchema = z.strictObject({
+  runnerId: Id,
+  /** The runner's display name. */
+  name: z.string().min(1),
+  /** Its key name, `<deployment>/runner/<runnerId>` (SPEC §11). */
+  keyName: z.string().min(1),
+  /** Its cosigner vkey (type 0x04, SPEC §3): what `walwarden-verify … --witness` takes. */
+  vkey: z.string().min(1),
+  /** The size of the newest checkpoint it cosigned that the Ledger keeps (0: none yet), and when that was kept. */
+  cosignedSize: Size,
+  cosignedAt: Instant.nullable(),
+  /** The log's size now. */
+  headSize: Size,
+  /** As a witness's: when the oldest entry it has not cosigned was appended, and its age; null and 0 at the head. */
+  waitingSince: Instant.nullable(),
+  lagSeconds: Seconds,
+});
+/** A runner as witness. */
+export type RunnerWitness = z.infer<typeof RunnerWitnessSchema>;
+
+/**
+ * GET /v1/witnesses: every external witness of the org, by name (not paged: at most MAX_WITNESSES), and every
+ * runner of the org that is not revoked and registered a key, by id (at most MAX_RUNNER_WITNESSES).
+ */
+export const WitnessListSchema = z.strictObject({
+  items: z.array(WitnessSchema).max(MAX_WITNESSES),
+  runners: z.array(RunnerWitnessSchema).max(MAX_RUNNER_WITNESSES),
+});
 /** The org's witnesses. */
 export type WitnessList = z.infer<typeof WitnessListSchema>;

@@ -76,6 +76,9 @@ CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, witness TEXT NOT
 /** Most witnesses whose cosignatures one checkpoint keeps (a note holds at most 100 signature lines). */
 export const MAX_COSIGNERS = 16;
 
+/** Most witness names one witnessHeads call answers for (GET /v1/witnesses: the runners of MAX_RUNNER_WITNESSES). */
+export const MAX_WITNESS_HEADS = 100;
+
 const sha = portableSha256;
 /** How long appends may gather before their entries are copied to D1 together. */
 const MIRROR_DELAY_MS = 25;
@@ -343,6 +346,49 @@ export class Ledger extends DurableObject<CoreEnv> {
       at,
     );
     return ok(true);
+  }
+
+  /**
+   * For each witness key name (at most MAX_WITNESS_HEADS), the newest size it cosigned that is kept and when
+   * that was kept (0 and null: none), and while it is behind the log, when the oldest entry it has not
+   * cosigned was appended (that entry's `at`): one call for a witness list's lag (SPEC §13). Each name is one
+   * read down the cosignatures by size from the newest, so a witness that keeps up is found at once.
+   */
+  witnessHeads(
+    orgId: string,
+    names: string[],
+  ): Result<
+    { treeSize: number; heads: { name: string; size: number; at: number | null; waitingSince: number | null }[] },
+    LedgerErrorCode
+  > {
+    const org = this.bindOrg(orgId);
+    if (!org.ok) return org;
+    if (names.length > MAX_WITNESS_HEADS)
+      return err("out-of-range", `at most ${MAX_WITNESS_HEADS} witnesses at once, got ${names.length}`);
+    const treeSize = this.size();
+    const waiting = new Map<number, number | null>();
+    const waitingSince = (size: number): number | null => {
+      if (size >= treeSize) return null;
+      if (!waiting.has(size)) {
+        const entry = this.sql
+          .exec<{ entry: string }>("SELECT entry FROM entries WHERE seq = ?", size)
+          .toArray()[0]?.entry;
+        const at = entry === undefined ? Number.NaN : Date.parse((JSON.parse(entry) as { at: string }).at);
+        waiting.set(size, Number.isFinite(at) ? at : null);
+      }
+      return waiting.get(size) ?? null;
+    };
+    const heads = names.map((name) => {
+      const row = this.sql
+        .exec<{ size: number; at: number }>(
+          "SELECT size, at FROM cosignatures WHERE witness = ? ORDER BY size DESC LIMIT 1",
+          name,
+        )
+        .toArray()[0];
+      const size = row?.size ?? 0;
+      return { name, size, at: row?.at ?? null, waitingSince: waitingSince(size) };
+    });
+    return ok({ treeSize, heads });
   }
 
   /**

@@ -24,6 +24,7 @@ import { sha256Hex } from "../lib/crypto.js";
 import { newId } from "../lib/ids.js";
 import { checkWitnessUrl } from "../witness/external-url.js";
 import { type WitnessRow, witnessViews } from "../witness/external-view.js";
+import { runnerWitnessViews } from "../witness/runner-view.js";
 
 const bad = (field: string, message: string) => new ApiError(400, "bad-request", `invalid body: ${field}: ${message}`);
 
@@ -38,7 +39,8 @@ async function witnessOf(env: Env, orgId: string, name: string): Promise<Witness
  * The org's external witnesses (SPEC §13): anyone in the org sees them and their lag; admins add, change and
  * remove them. Every change is logged before it applies (`witness.added`, `witness.removed`, the URL only as
  * its SHA-256); the same URL and key again change and log nothing. The cron tick pushes to them
- * (witness/external-tick.ts).
+ * (witness/external-tick.ts). The list also answers the org's runners as witnesses, with their lag
+ * (witness/runner-view.ts).
  */
 export const witnessRoutes = new Hono<AppEnv>()
   .get("/", requireRole("viewer"), async (c) => {
@@ -49,7 +51,12 @@ export const witnessRoutes = new Hono<AppEnv>()
       .where(eq(witnesses.orgId, orgId))
       .orderBy(asc(witnesses.name))
       .limit(MAX_WITNESSES);
-    return reply(c, WitnessListSchema, { items: await witnessViews(c.env, orgId, rows, Date.now()) });
+    const now = Date.now();
+    const [items, runnerItems] = await Promise.all([
+      witnessViews(c.env, orgId, rows, now),
+      runnerWitnessViews(c.env, orgId, now),
+    ]);
+    return reply(c, WitnessListSchema, { items, runners: runnerItems });
   })
   .put("/:name", requireRole("admin"), async (c) => {
     const name = param(c, "name", WitnessName);
