@@ -1,13 +1,20 @@
 // bench/cron-tick: one cron tick with 10,000 due schedules whose databases also meet alert conditions (about
-// 21,000 incidents to open), run by the real scheduled handler in local workerd, against ticks with nothing due
-// and nothing holding in the same run (target: within the Workers CPU limit for a Cron Trigger, with O(n/100)
-// D1 statements); then a second tick with every incident already open. Procedure, checks and caveats:
+// 21,000 incidents to open), with drills due, retention to decide and external witnesses to push to in the same
+// tick, run by the real scheduled handler in local workerd, against ticks with nothing due and nothing holding in
+// the same run (target: within the Workers CPU limit for a Cron Trigger, with O(n/100) D1 statements); then a
+// second tick with every incident already open. Procedure, checks and caveats:
 // docs/benchmarks.md#cron-tick. Run: npm run bench:cron-tick [-- --schedules N --orgs M --cpu-limit-ms MS --baseline-ticks K]
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { apiCall } from "@walwarden/testing/api";
+import {
+  SYNTHETIC_ARTIFACT_SHA256,
+  apiCall,
+  claimJob,
+  completeJob,
+  syntheticBackupResult,
+} from "@walwarden/testing/api";
 import { BENCH_CONFIG, benchFlags, callJson, describeSource, runBench } from "@walwarden/testing/bench";
 import {
   CPU_TICK_MS,
@@ -17,8 +24,10 @@ import {
   startDev,
   tail,
   tempDir,
+  trackWorker,
   writeKeysEnvFile,
 } from "@walwarden/testing/local-worker";
+import { TlogWitness } from "@walwarden/testing/tlog-witness";
 import { parseVkey, verifyCheckpoint } from "@walwarden/verifier";
 
 const HELP = `usage: npm run bench:cron-tick [-- options]
@@ -55,6 +64,12 @@ const CPU_LIMIT_MS = intFlag("cpu-limit-ms", 1);
 const BASELINE_TICKS = intFlag("baseline-ticks", 1, 1000);
 const TICK_TIMEOUT_MS = intFlag("tick-timeout-s", 1, 3600) * 1000;
 const RUNNERS_PER_ORG = 2;
+/** worker/src/retention/queue-prunes.ts DECIDED_PER_TICK: databases one tick decides (the rest wait). */
+const RETENTION_DECIDED_PER_TICK = 500;
+/** Completed backups each database with a retention policy has; its policy (keepLast 1) expires all but one. */
+const BACKUPS_PER_RETAINED = 3;
+/** worker/src/witness/external-tick.ts MAX_WITNESS_PUSHES_PER_TICK: external witnesses one tick pushes to. */
+const WITNESS_PUSHES_PER_TICK = 16;
 
 // Ids shaped like the app's (lib/ids.ts newId): <prefix>_<10 chars of time><16 random chars>, base32.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
@@ -83,7 +98,12 @@ const scheduledJobId = (scheduleId, slot) =>
  *    t, so the tick's lease sweep fails it and logs backup.failed, and the same tick finds backup.failed;
  *  - every 100th (from the 6th): a manual backup leased (heartbeating) for 360 min + (job.stuck);
  *  - every 10th (from the 4th): a daily drill policy created two days + ago, never passed (drill.overdue);
- *  - RUNNERS_PER_ORG runners per org created 10 min + before t that never polled (runner.silent).
+ *  - RUNNERS_PER_ORG runners per org created 10 min + before t that never polled (runner.silent);
+ *  - every 10th (from the 8th, at most RETENTION_DECIDED_PER_TICK): "retained", with a retention policy
+ *    (keepLast 1) to decide at the slot and a daily drill policy due at the slot; the bench gives each
+ *    BACKUPS_PER_RETAINED completed backups through the runner protocol before the ticks, so these have no
+ *    queued job of an earlier slot and a fresh backup (no backup.missed, no rpo.breached);
+ *  - the drill.overdue policies are due at the slot too, on databases with no backup (nothing to drill).
  */
 function seedSql(orgIds, slot, t, b, createdAt) {
   const out = [];
@@ -129,6 +149,8 @@ function seedSql(orgIds, slot, t, b, createdAt) {
   const policies = [];
   const perOrg = new Map(orgIds.map((id) => [id, 0]));
   const counts = { missed: N, rpo: N, failed: 0, stuck: 0, silent: RUNNERS_PER_ORG * M, overdue: 0 };
+  const retained = [];
+  const retention = [];
   const since = crossing(60 * minute);
   const earlierSlot = crossing(30 * minute);
   const job = (v) =>
@@ -140,19 +162,29 @@ function seedSql(orgIds, slot, t, b, createdAt) {
     const sch = newId("sch", createdAt + i);
     dbs.push(`('${db}', '${org}', 'bench-db-${i + 1}', 'neon', ${createdAt}, ${createdAt}, NULL)`);
     schedules.push(`('${sch}', '${org}', '${db}', '0 * * * *', 'UTC', 60, 1, ${slot}, ${since}, ${since})`);
-    jobs.push(
-      job({
-        id: scheduledJobId(sch, earlierSlot),
-        org,
-        db,
-        schedule: sch,
-        slot: earlierSlot,
-        trigger: "schedule",
-        status: "queued",
-        attempt: 0,
-        created: earlierSlot,
-      }),
-    );
+    if (i % 10 === 7 && retained.length < RETENTION_DECIDED_PER_TICK) {
+      retained.push({ org, db });
+      counts.missed--;
+      counts.rpo--;
+      const made = slot - 2 * 3_600_000; // under two daily intervals: not drill.overdue
+      retention.push(`('${db}', '${org}', '{"keepLast":1,"timezone":"UTC"}', ${slot}, ${made}, ${made})`);
+      policies.push(
+        `('${db}', '${org}', '0 3 * * *', 'UTC', '{"pick":"latest"}', 'local', NULL, '[]', 1, ${slot}, ${made}, ${made})`,
+      );
+    } else
+      jobs.push(
+        job({
+          id: scheduledJobId(sch, earlierSlot),
+          org,
+          db,
+          schedule: sch,
+          slot: earlierSlot,
+          trigger: "schedule",
+          status: "queued",
+          attempt: 0,
+          created: earlierSlot,
+        }),
+      );
     if (i % 10 === 0 && counts.failed < EXPIRE_LIMIT) {
       counts.failed++;
       const started = t - 10 * minute;
@@ -197,7 +229,7 @@ function seedSql(orgIds, slot, t, b, createdAt) {
       counts.overdue++;
       const made = crossing(2 * 86_400_000);
       policies.push(
-        `('${db}', '${org}', '0 3 * * *', 'UTC', 'latest', 'local', NULL, '[]', 1, ${t + 86_400_000}, ${made}, ${made})`,
+        `('${db}', '${org}', '0 3 * * *', 'UTC', '{"pick":"latest"}', 'local', NULL, '[]', 1, ${slot}, ${made}, ${made})`,
       );
     }
   }
@@ -217,8 +249,9 @@ function seedSql(orgIds, slot, t, b, createdAt) {
     "database_id, org_id, cron, timezone, backup, target, max_rto_seconds, assertions, enabled, next_run_at, created_at, updated_at",
     policies,
   );
+  rows("retention_policies", "database_id, org_id, policy, decide_after, created_at, updated_at", retention);
   const incidents = Object.values(counts).reduce((a, c) => a + c, 0);
-  return { sql: `${out.join("\n")}\n`, perOrg, tokens, counts, incidents, seededJobs: jobs.length };
+  return { sql: `${out.join("\n")}\n`, perOrg, tokens, counts, incidents, seededJobs: jobs.length, retained };
 }
 
 const TICK_LINE = /^\{"event":"cron\.tick".*\}$/gm;
@@ -270,12 +303,14 @@ await runBench(async () => {
   await applyMigrations(persist, { config: BENCH_CONFIG });
 
   const createdAt = Date.now() - 86_400_000;
-  const tickAt = Date.now(); // the measured tick's scheduledTime
+  // The measured tick's scheduledTime, a while ahead: the retained databases' backups are made through the
+  // API during set-up, in real time, and are to be older than the tick and younger than their target RPO.
+  const tickAt = Date.now() + 30 * 60_000;
   const slot = Math.floor(tickAt / 3_600_000) * 3_600_000; // the top of this hour: "0 * * * *" was due then
   const idleAt = slot - 60_000; // the baseline ticks': nothing due yet, no condition holding yet
   const orgIds = Array.from({ length: M }, (_, i) => newId("org", createdAt + i));
   const seed = seedSql(orgIds, slot, tickAt, idleAt, createdAt);
-  const { perOrg, counts, incidents } = seed;
+  const { perOrg, counts, incidents, retained } = seed;
   const seedFile = join(dir, "seed.sql");
   writeFileSync(seedFile, seed.sql);
   console.log(
@@ -326,14 +361,78 @@ await runBench(async () => {
       }
     }),
   );
+  // The retained databases' backups, through the runner protocol as a runner makes them (the Worker signs each
+  // manifest and logs backup.completed): one runner per org, revoked afterwards so it is not silent at t.
+  console.log(
+    `making ${fmt(retained.length * BACKUPS_PER_RETAINED)} backups of the ${fmt(retained.length)} databases with a retention policy (through the runner protocol)…`,
+  );
+  const byOrg = new Map();
+  for (const r of retained) byOrg.set(r.org, [...(byOrg.get(r.org) ?? []), r.db]);
+  const orgQueue = [...byOrg.keys()];
+  let backupsMade = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let org = orgQueue.shift(); org; org = orgQueue.shift()) {
+        const bearer = seed.tokens.get(org);
+        const runner = await apiCall(dev, "POST", "/v1/runners", { bearer, body: { name: "bench backups" } });
+        for (const db of byOrg.get(org))
+          for (let n = 0; n < BACKUPS_PER_RETAINED; n++) {
+            const { jobId, backupId } = await apiCall(dev, "POST", `/v1/databases/${db}/backups`, { bearer });
+            const { job } = await claimJob(dev, runner.token, { databases: [db] });
+            if (!job || job.jobId !== jobId) throw new Error(`claimed ${JSON.stringify(job)}, not ${jobId}`);
+            await completeJob(dev, runner.token, jobId, {
+              leaseId: job.leaseId,
+              artifactSha256: SYNTHETIC_ARTIFACT_SHA256,
+              result: syntheticBackupResult(runner.id, {
+                startedAt: new Date(Date.now() - 60_000).toISOString(),
+                completedAt: new Date().toISOString(),
+                s3: {
+                  bucket: "acme-backups",
+                  key: `walwarden/${db}/${backupId}.dump.zst`,
+                  versionId: null,
+                  etag: '"9b2cf535f27731c974343645a3985328-3"',
+                  objectLock: null,
+                },
+              }),
+            });
+            backupsMade++;
+          }
+        await apiCall(dev, "DELETE", `/v1/runners/${runner.id}`, { bearer });
+      }
+    }),
+  );
+
+  // External witnesses: a C2SP tlog-witness on loopback (written from the spec, as the e2e tests use),
+  // configured through the API in the first orgs, as many as one tick pushes to.
+  const witness = new TlogWitness({ name: "witness.bench/w1", secretKey: new Uint8Array(32).fill(0x2b) });
+  await witness.start();
+  trackWorker(witness); // stopped however the bench ends
+  const witnessed = orgIds.slice(0, Math.min(WITNESS_PUSHES_PER_TICK, M));
+  for (const org of witnessed) {
+    witness.addLog(`${dev.keys.origin}/${org}`, dev.keys.checkpoint);
+    await apiCall(dev, "PUT", `/v1/witnesses/${encodeURIComponent("witness.bench/w1")}`, {
+      bearer: seed.tokens.get(org),
+      body: { url: `http://127.0.0.1:${witness.port}/`, vkey: witness.vkey },
+    });
+  }
+  console.log(
+    `  ${fmt(backupsMade)} backups made; ${witnessed.length} orgs witnessed by a tlog-witness on port ${witness.port}`,
+  );
   console.log(`set-up ${fmt((performance.now() - setupStart) / 1000, 1)} s`);
 
   // Baseline: nothing due and nothing holding (one minute before the slot). The first tick warms the code path.
   const idleOk = (t, what) => {
     const a = t.stats.alerts;
-    if (t.stats.due !== 0 || t.stats.expired !== 0 || a.findings !== 0 || a.opened !== 0)
+    if (
+      t.stats.due !== 0 ||
+      t.stats.expired !== 0 ||
+      a.findings !== 0 ||
+      a.opened !== 0 ||
+      t.stats.drillsDue !== 0 ||
+      t.stats.retentionDecided !== 0
+    )
       throw new Error(
-        `${what} found ${t.stats.due} due schedules, ${t.stats.expired} expired leases, ${a.findings} conditions; expected none`,
+        `${what} found ${t.stats.due} due schedules, ${t.stats.expired} expired leases, ${a.findings} conditions, ${t.stats.drillsDue} due drills, ${t.stats.retentionDecided} retention decisions; expected none`,
       );
   };
   idleOk(await tick(dev, idleAt), "the warm-up tick");
@@ -351,7 +450,20 @@ await runBench(async () => {
     `baseline: ${BASELINE_TICKS} ticks with nothing due: ${fmt(baseCpu, 1)} ms CPU, ${fmt(baseWall, 1)} ms wall, ${baseStatements} statements each (${baseAlertStatements} of them alerts)`,
   );
 
-  console.log(`measured tick: ${fmt(N)} due schedules, ${fmt(incidents)} incidents to open…`);
+  // The witnessed logs grow by one entry each (a database added, no schedule: no condition), so the measured
+  // tick finds its witnesses behind, as a busy org's are every tick.
+  for (const org of witnessed)
+    await apiCall(dev, "POST", "/v1/databases", {
+      bearer: seed.tokens.get(org),
+      body: { name: "witnessed", provider: "other" },
+    });
+  await new Promise((r) => setTimeout(r, 500)); // the Ledgers copy the entries to D1, which the witness step reads
+  // What the logs hold before the measured tick (set-up's entries included), for the check of D1's copy.
+  let entriesBefore = 0;
+  for (const org of orgIds) entriesBefore += (await callJson(dev, "GET", `/__bench/checkpoint?org=${org}`)).treeSize;
+  console.log(
+    `measured tick: ${fmt(N)} due schedules, ${fmt(incidents)} incidents to open, ${fmt(retained.length + counts.overdue)} drills due (${fmt(retained.length)} with a backup), ${fmt(retained.length)} retention decisions, ${witnessed.length} witnesses behind…`,
+  );
   const m = await tick(dev, tickAt).catch(async (e) => {
     // Say how far the tick got: what D1 holds once wrangler is stopped, and what the Worker printed.
     const printed = `--- wrangler stdout (tail) ---\n${tail(dev.stdout)}\n--- wrangler stderr (tail) ---\n${tail(dev.stderr)}`;
@@ -368,7 +480,9 @@ await runBench(async () => {
   const s = m.stats;
   // A tick makes at most 900 Ledger calls (the Workers subrequest limit is 1,000): with more orgs than that,
   // the next ticks (nothing due; they only sweep the outbox) log the rest. Not part of the measured tick.
-  const expectLogged = N + counts.failed + incidents;
+  // backup.scheduled per schedule, backup.failed per expired lease, alert.opened per incident, drill.scheduled
+  // per drill queued (queuing a prune logs nothing).
+  const expectLogged = N + counts.failed + incidents + retained.length;
   const followUps = [];
   let logged = s.logged;
   while (logged < expectLogged && followUps.length < 20) {
@@ -412,12 +526,16 @@ await runBench(async () => {
   const [db] = await d1Execute(persist, {
     config: BENCH_CONFIG,
     command: `SELECT (SELECT count(*) FROM jobs) AS jobs,
-      (SELECT count(*) FROM jobs WHERE status = 'queued' AND "trigger" = 'schedule' AND slot_at = ${slot}) AS queued,
+      (SELECT count(*) FROM jobs WHERE status = 'queued' AND "trigger" = 'schedule' AND kind = 'backup' AND slot_at = ${slot}) AS queued,
       (SELECT count(*) FROM jobs WHERE status = 'failed') AS failed_jobs,
       (SELECT count(*) FROM outbox) AS outbox,
       (SELECT count(*) FROM schedules WHERE enabled = 1 AND next_run_at <= ${steadyAt}) AS still_due,
       (SELECT count(*) FROM log_entries WHERE type = 'backup.scheduled') AS scheduled_entries,
       (SELECT count(*) FROM log_entries WHERE type = 'backup.failed') AS failed_entries,
+      (SELECT count(*) FROM jobs WHERE kind = 'drill' AND status = 'queued') AS drill_jobs,
+      (SELECT count(*) FROM jobs WHERE kind = 'prune' AND status = 'queued') AS prune_jobs,
+      (SELECT count(*) FROM drill_policies WHERE next_run_at <= ${steadyAt}) AS drills_still_due,
+      (SELECT count(*) FROM witnesses w WHERE w.cosigned_size > 0 AND w.last_error IS NULL) AS witnesses_cosigned,
       (SELECT count(*) FROM log_entries WHERE type = 'alert.opened') AS opened_entries,
       (SELECT count(DISTINCT json_extract(entry, '$.data.incidentId')) FROM log_entries WHERE type = 'alert.opened') AS opened_incidents,
       (SELECT count(*) FROM log_entries WHERE org_id = '${checkOrg}') AS check_org_entries,
@@ -457,19 +575,38 @@ await runBench(async () => {
   expect("second tick: deliveries written (repeat every 240 min)", a2.deliveriesQueued + a2.deliveriesDeferred, 0);
   expect("events logged by the tick and its follow-ups", logged, expectLogged);
   expect("second tick: events logged", st.stats.logged, 0);
-  expect("D1: jobs", db.jobs, N + seed.seededJobs);
+  expect("tick: drills due", s.drillsDue, retained.length + counts.overdue);
+  expect("tick: drills queued", s.drillsQueued, retained.length);
+  expect("tick: drills due without a backup", s.drillsWithoutBackup, counts.overdue);
+  expect("tick: retention decided", s.retentionDecided, retained.length);
+  expect("tick: prunes queued", s.prunesQueued, retained.length);
+  expect("tick: prune targets", s.pruneTargets, retained.length * (BACKUPS_PER_RETAINED - 1));
+  expect("tick: witnesses pushed to", s.witnesses.due, witnessed.length);
+  expect("tick: witnesses that cosigned", s.witnesses.cosigned, witnessed.length);
+  expect("tick: witness pushes failed or deferred", s.witnesses.failed + s.witnesses.deferred, 0);
+  expect("second tick: drills due", st.stats.drillsDue, 0);
+  expect("second tick: retention decided (a prune waits for each)", st.stats.retentionDecided, 0);
+  expect("D1: jobs", db.jobs, N + seed.seededJobs + backupsMade + retained.length * 2);
+  expect("D1: queued drill jobs", db.drill_jobs, retained.length);
+  expect("D1: queued prune jobs", db.prune_jobs, retained.length);
+  expect("D1: drill policies still due", db.drills_still_due, 0);
+  expect("D1: witnesses with a kept cosignature", db.witnesses_cosigned, witnessed.length);
   expect("D1: queued jobs of the slot", db.queued, N);
   expect("D1: failed jobs", db.failed_jobs, counts.failed);
   expect("D1: outbox rows left", db.outbox, 0);
   expect("D1: schedules still due", db.still_due, 0);
-  expect("D1: backup.scheduled entries in the log copy", db.scheduled_entries, N);
+  expect(
+    "D1: backup.scheduled entries in the log copy (the set-up's backups' too)",
+    db.scheduled_entries,
+    N + backupsMade,
+  );
   expect("D1: backup.failed entries in the log copy", db.failed_entries, counts.failed);
   expect("D1: alert.opened entries in the log copy", db.opened_entries, incidents);
   expect("D1: distinct incidents in alert.opened entries", db.opened_incidents, incidents);
   expect("D1: incidents (all open)", `${db.open_incidents}/${db.all_incidents}`, `${incidents}/${incidents}`);
   expect("D1: deliveries", db.deliveries, incidents);
   expect("D1: channels", db.channels, M);
-  expect("D1: log copy entries", db.log_entries, 3 * M + expectLogged);
+  expect("D1: log copy entries", db.log_entries, entriesBefore + expectLogged);
   expect(
     `D1: ${checkOrg}'s log copy entries = its checkpoint's size`,
     BigInt(db.check_org_entries),
@@ -509,6 +646,9 @@ await runBench(async () => {
       byCondition: counts,
       largestJsonParamBytes: params,
     },
+    drills: { due: s.drillsDue, queued: s.drillsQueued, withoutBackup: s.drillsWithoutBackup },
+    retention: { decided: s.retentionDecided, prunesQueued: s.prunesQueued, targets: s.pruneTargets },
+    witnesses: s.witnesses,
     ledgerMirrorStatements: mirrorStatements,
     baselineStatements: baseStatements,
     baselineAlertStatements: baseAlertStatements,
@@ -550,6 +690,7 @@ await runBench(async () => {
       .join(", ")} ms)`;
   console.log(`
 due schedules: ${fmt(s.due)} across ${fmt(M)} orgs → ${fmt(s.queued)} jobs queued; ${fmt(s.expired)} leases expired (failed for good); ${fmt(s.logged)} events appended to ${fmt(s.orgsLogged)} org logs${followUps.length ? `; ${followUps.length} follow-up tick(s) logged the other ${fmt(expectLogged - s.logged)} (at most ${MAX_LEDGER_CALLS_PER_TICK} Ledger calls a tick)` : ""}
+drills: ${fmt(s.drillsDue)} due → ${fmt(s.drillsQueued)} queued, ${fmt(s.drillsWithoutBackup)} on databases with no backup yet; retention: ${fmt(s.retentionDecided)} databases decided → ${fmt(s.prunesQueued)} prunes queued (${fmt(s.pruneTargets)} backups to delete); external witnesses: ${s.witnesses.due} pushed to, ${s.witnesses.cosigned} cosigned
 alerts: ${fmt(a.findings)} findings → ${fmt(a.opened)} incidents opened (${byCondition}), ${fmt(a.deliveriesQueued + a.deliveriesDeferred)} deliveries written (${fmt(a.deliveriesQueued)} sent to the queue this tick, ${fmt(a.deliveriesDeferred)} left for the next ticks: at most 1,000 a tick)
 D1 statements (the tick's count): ${fmt(s.statements)} = ${per100.toFixed(2)} per 100 schedules (baseline tick: ${baseStatements}; ratio ${result.ratioToBaselineStatements}×)
   of which alerts: ${fmt(a.statements)} = ${alertsPer100.toFixed(2)} per 100 databases (baseline: ${baseAlertStatements})

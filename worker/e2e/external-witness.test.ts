@@ -1,5 +1,5 @@
 // External witnesses end to end (verifier/SPEC.md §13): the real Worker under wrangler's dev server and a C2SP
-// tlog-witness server on loopback written from the spec (support/tlog-witness.ts; loopback is allowed by
+// tlog-witness server on loopback written from the spec (@walwarden/testing/tlog-witness; loopback is allowed by
 // ALERTS_ALLOW_LOOPBACK, a development setting). An admin configures the witness; the cron tick pushes the
 // org's newest checkpoint with add-checkpoint (old 0 and no proof first, then the proof from the size it
 // cosigned), the witness checks the log's signature and the proof and cosigns, and the Worker serves its line
@@ -38,7 +38,7 @@ import {
   tempDir,
   writeKeysEnvFile,
 } from "@walwarden/testing/local-worker";
-import { type LogState, TlogWitness } from "./support/tlog-witness.js";
+import { type LogState, TlogWitness } from "@walwarden/testing/tlog-witness";
 
 const MIN = 60_000;
 const NAME = "witness.example/e2e";

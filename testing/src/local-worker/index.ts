@@ -2,7 +2,7 @@
 // everything they started: what the tests, the benches and the demo run the real Worker with.
 export { ROOT } from "../root.js";
 export { CPU_TICK_MS, freePort, tail } from "../proc.js";
-export { cleanup, removeAtCleanup, tempDir } from "./cleanup.js";
+export { cleanup, removeAtCleanup, tempDir, trackWorker } from "./cleanup.js";
 export { writeKeysEnvFile } from "./keys-env.js";
 export { cpuMsOf, descendantsOf } from "./processes.js";
 export {
