@@ -15,6 +15,7 @@ import { RestoreScreen } from "./screens/restore.js";
 import { RestoresScreen } from "./screens/restores.js";
 import { RunnersScreen } from "./screens/runners.js";
 import { WelcomeScreen } from "./screens/welcome.js";
+import { WitnessesScreen } from "./screens/witnesses.js";
 import { SettingsScreen } from "./screens/settings.js";
 import { SettingsBucketsScreen } from "./screens/settings-buckets.js";
 import { SettingsTokensScreen } from "./screens/settings-tokens.js";
@@ -47,6 +48,7 @@ export function Routes() {
   if (m("/log")) return <AuditLogScreen />;
   if (m("/jobs")) return <JobsScreen />;
   if (m("/runners")) return <RunnersScreen />;
+  if (m("/witnesses")) return <WitnessesScreen />;
   if (m("/welcome")) return <WelcomeScreen />;
   if (m("/evidence")) return <EvidenceScreen />;
   if (m("/alerts")) return <AlertsScreen />;

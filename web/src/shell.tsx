@@ -16,6 +16,7 @@ const NAV = [
   { href: "/restores", label: "Restores" },
   { href: "/log", label: "Audit log" },
   { href: "/runners", label: "Runners" },
+  { href: "/witnesses", label: "Witnesses" },
   { href: "/alerts", label: "Alerts" },
   { href: "/evidence", label: "Evidence" },
   { href: "/settings", label: "Settings" },

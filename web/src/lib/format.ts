@@ -133,6 +133,7 @@ const TITLES: readonly [pattern: string, title: (p: Record<string, string>) => s
   ["/log", () => "Audit log"],
   ["/jobs", () => "Jobs"],
   ["/runners", () => "Runners"],
+  ["/witnesses", () => "Witnesses"],
   ["/evidence", () => "Evidence export"],
   ["/alerts", () => "Alerts"],
   ["/alerts/channels", () => "Alert channels"],

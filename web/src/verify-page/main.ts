@@ -1,8 +1,10 @@
 // The standalone verify page (built into dist/verify.html, everything inlined): an auditor chooses or drops
 // an evidence zip, pastes the vkeys they trust, and @walwarden/verifier's verifyBundle checks it here, in
-// the page, with no network (the page's CSP forbids every connection).
+// the page, with no network (the page's CSP forbids every connection). Witness keys pasted there are
+// required as `walwarden-verify bundle --witness … --witness-quorum M` requires them (check log.witnesses).
 import { policyFromVkeys, verifyBundle } from "@walwarden/verifier";
 import { parseKeyLines } from "../lib/key-lines.js";
+import { witnessOptions } from "../lib/witness-keys.js";
 import { renderReport, renderProblem } from "./render-report.js";
 
 const STORAGE_KEY = "walwarden.verify.pinnedKeys";
@@ -12,6 +14,8 @@ const form = $<HTMLFormElement>("verify-form");
 const keys = $<HTMLTextAreaElement>("keys");
 const origin = $<HTMLInputElement>("origin");
 const bundle = $<HTMLInputElement>("bundle");
+const witnesses = $<HTMLTextAreaElement>("witnesses");
+const quorum = $<HTMLInputElement>("quorum");
 const result = $<HTMLElement>("result");
 let dropped: File | undefined;
 
@@ -34,7 +38,24 @@ function pin(text: string): void {
   }
 }
 
+/** Shows `message` at a witness field (marked invalid, focused), or clears both fields' problems. */
+function fieldProblem(field?: "witnesses" | "quorum", message = ""): void {
+  for (const [id, input] of [
+    ["witnesses", witnesses],
+    ["quorum", quorum],
+  ] as const) {
+    const p = $<HTMLParagraphElement>(`${id}-problem`);
+    const mine = id === field;
+    p.textContent = mine ? message : "";
+    p.hidden = !mine;
+    if (mine) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+  if (field) (field === "witnesses" ? witnesses : quorum).focus();
+}
+
 async function verify(): Promise<void> {
+  fieldProblem();
   const file = dropped ?? bundle.files?.[0];
   const vkeys = parseKeyLines(keys.value);
   if (vkeys.length === 0)
@@ -43,7 +64,15 @@ async function verify(): Promise<void> {
       "Paste the verifier keys you trust first: the bundle is never trusted to name its own keys.",
     );
   if (!file) return renderProblem(result, "Choose or drop the evidence bundle (.zip).");
-  const policy = policyFromVkeys(vkeys, origin.value.trim() ? { origin: origin.value.trim() } : {});
+  const witnessed = witnessOptions(witnesses.value, quorum.value);
+  if (!witnessed.ok) {
+    fieldProblem(witnessed.field, witnessed.message);
+    return renderProblem(result, `Nothing was verified. ${witnessed.message}`);
+  }
+  const policy = policyFromVkeys(vkeys, {
+    ...(origin.value.trim() ? { origin: origin.value.trim() } : {}),
+    ...witnessed.value,
+  });
   if (!policy.ok) return renderProblem(result, `Those keys cannot be used: ${policy.message}`);
   result.replaceChildren(
     Object.assign(document.createElement("p"), { className: "working", textContent: `Verifying ${file.name}…` }),
@@ -57,6 +86,7 @@ async function verify(): Promise<void> {
     bytes: zip.length,
     ms: performance.now() - started,
     keys: vkeys,
+    witnesses: witnessed.count,
   });
 }
 

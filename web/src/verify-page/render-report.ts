@@ -23,7 +23,7 @@ export function renderProblem(target: HTMLElement, message: string): void {
 export function renderReport(
   target: HTMLElement,
   report: Report,
-  about: { fileName: string; bytes: number; ms: number; keys: string[] },
+  about: { fileName: string; bytes: number; ms: number; keys: string[]; witnesses?: number },
 ): void {
   const ok = report.verdict === "verified";
   const verdict = el(
@@ -37,7 +37,8 @@ export function renderReport(
     { className: "summary" },
     `${about.fileName}: ${about.bytes.toLocaleString("en")} bytes, ${report.checks.length} checks in ${Math.round(about.ms)} ms` +
       (report.failed ? `; first failure: ${report.failed}` : "") +
-      `. Keys: ${about.keys.map((k) => k.split("+")[0]).join(", ")}.`,
+      `. Keys: ${about.keys.map((k) => k.split("+")[0]).join(", ")}.` +
+      (about.witnesses ? ` Witness keys required: ${about.witnesses}.` : ""),
   );
   const rows = report.checks.map((c) =>
     el(
