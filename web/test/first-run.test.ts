@@ -321,7 +321,9 @@ describe("first run, through the dashboard only", () => {
     await expect(page.locator("[data-progress]").getAttribute("data-progress")).resolves.toBe("4/7");
     await expect(step("bucket").getByRole("link").getAttribute("href")).resolves.toBe("/settings/buckets");
     await expect(step("channel").getByRole("link").getAttribute("href")).resolves.toBe("/alerts/channels");
-    await expect(step("drill").getByRole("link").getAttribute("href")).resolves.toBe(`/databases/${databaseId}`);
+    await expect(step("drill").getByRole("link").getAttribute("href")).resolves.toBe(
+      `/databases/${databaseId}#drill-policy`,
+    );
     // The token is gone from the page once it has been left: it was only ever in memory.
     expect(await page.locator("[data-token]").count()).toBe(0);
     expect(await overflow(page)).toBeLessThanOrEqual(0);

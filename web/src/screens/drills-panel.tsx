@@ -1,9 +1,10 @@
 // The database screen's restore drills: how restorable the database is (the last proven restore, the
-// restorability verdict and the drill policy), "Drill now" for operators with the drill's live status, and
-// the drill history with each receipt verified in this browser.
+// restorability verdict and the drill policy, which admins set, edit and remove here), "Drill now" for
+// operators with the drill's live status, and the drill history with each receipt verified in this browser.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Drill, Job, Restorability } from "@walwarden/verifier/wire";
-import { ApiError, getJson, postJsonStatus } from "../api/client.js";
+import { ApiError, deleteResource, getJson, postJsonStatus } from "../api/client.js";
+import { ConfirmButtons } from "../components/confirm-buttons.js";
 import { DrillStatusBadge, RestorabilityBadge } from "../components/drill-badges.js";
 import { EmptyState } from "../components/empty-state.js";
 import { Link } from "../components/link.js";
@@ -14,18 +15,22 @@ import {
   assertionsCount,
   backupChoiceWords,
   drillIsOver,
+  expectationWords,
   failureWords,
   liveDrillLine,
   maxRtoWords,
+  policyLine,
   restorabilityReason,
   rtoAgainstTarget,
   type DrillPage,
   TARGET_WORDS,
   tablesMatched,
 } from "../lib/drills.js";
+import { cronWords, runWords } from "../lib/schedule.js";
 import { hasRole, useSession } from "../lib/session.js";
 import type { Loaded } from "../lib/use-api.js";
 import { useDrillVerification } from "../lib/use-drill-verification.js";
+import { DrillPolicyEditor } from "./drill-policy-editor.js";
 
 const enc = encodeURIComponent;
 
@@ -92,52 +97,176 @@ export function RestorabilityPanel({
               </div>
             ) : null}
           </dl>
-          {policy ? (
-            <>
-              <h3>Drill policy{policy.enabled ? "" : " (paused)"}</h3>
-              <dl class="facts policy" data-policy>
-                <div>
-                  <dt>Schedule</dt>
-                  <dd>
-                    <code>{policy.cron}</code> in {policy.timezone}
-                  </dd>
-                </div>
-                <div>
-                  <dt>Next drill</dt>
-                  <dd>{r.nextDrillAt ? <Time iso={r.nextDrillAt} /> : <span class="none">None scheduled</span>}</dd>
-                </div>
-                <div>
-                  <dt>Backup drilled</dt>
-                  <dd>{backupChoiceWords(policy.backup)}</dd>
-                </div>
-                <div>
-                  <dt>Target</dt>
-                  <dd>{TARGET_WORDS[policy.target].long}</dd>
-                </div>
-                <div>
-                  <dt>Checks</dt>
-                  <dd>row counts, schema fingerprint, {assertionsCount(policy.assertions.length)}</dd>
-                </div>
-                <div>
-                  <dt>Max RTO</dt>
-                  <dd>{maxRtoWords(policy.maxRtoSeconds)}</dd>
-                </div>
-              </dl>
-            </>
-          ) : (
-            <p class="muted small how-to">
-              An admin sets a drill policy with the API:{" "}
-              <code class="wrap">PUT /v1/databases/{databaseId}/drill-policy</code> with, for a weekly drill and a
-              15-minute RTO target,{" "}
-              <code class="wrap">{'{"cron":"0 4 * * 0","timezone":"UTC","maxRtoSeconds":900}'}</code>.
-            </p>
-          )}
+          <DrillPolicyArea
+            databaseId={databaseId}
+            restorability={r}
+            admin={hasRole(me.principal.role, "admin")}
+            reload={restorability.reload}
+          />
           {hasRole(me.principal.role, "operator") ? (
             <DrillNow databaseId={databaseId} onChanged={onDrillChanged} />
           ) : null}
         </>
       ) : null}
     </section>
+  );
+}
+
+/**
+ * The drill policy: summarised (schedule and zone, next drill, backup drilled, target, checks, max RTO); for
+ * admins the editor (open at once when there is no policy; "Edit policy" otherwise) and removing it after a
+ * confirmation. After a save or a removal the restorability is read again, so the summary and the next drill
+ * are the Worker's at once. Opened at `#drill-policy` (the welcome checklist's link), it is scrolled to and
+ * its first field focused.
+ */
+function DrillPolicyArea({
+  databaseId,
+  restorability: r,
+  admin,
+  reload,
+}: {
+  databaseId: string;
+  restorability: Restorability;
+  admin: boolean;
+  reload: () => Promise<void>;
+}) {
+  const policy = r.policy;
+  const [mode, setMode] = useState<"view" | "edit" | "remove">("view");
+  const [said, setSaid] = useState<string | undefined>();
+  const area = useRef<HTMLDivElement>(null);
+  const editing = admin && (mode === "edit" || !policy);
+  useEffect(() => {
+    if (window.location.hash !== "#drill-policy" || !area.current) return;
+    area.current.scrollIntoView({ block: "start" });
+    area.current.querySelector<HTMLElement>("select, input, button")?.focus({ preventScroll: true });
+  }, []);
+  const removed = async () => {
+    try {
+      await deleteResource(`/v1/databases/${enc(databaseId)}/drill-policy`);
+    } catch (e) {
+      setMode("view");
+      setSaid(`Could not remove the drill policy: ${e instanceof ApiError ? e.message : String(e)}`);
+      return;
+    }
+    setMode("view");
+    setSaid("Drill policy removed: no drill is scheduled. The drills so far and their receipts stay.");
+    await reload();
+  };
+  return (
+    <div id="drill-policy" class="drill-policy" ref={area} data-drill-policy-area>
+      {policy && !editing ? (
+        <>
+          <h3>Drill policy{policy.enabled ? "" : " (paused)"}</h3>
+          <dl class="facts policy" data-policy>
+            <div>
+              <dt>Schedule</dt>
+              <dd data-fact="schedule">
+                <code>{policy.cron}</code> in {policy.timezone}
+                {cronWords(policy.cron) ? <span class="muted small block">{cronWords(policy.cron)}</span> : null}
+              </dd>
+            </div>
+            <div>
+              <dt>Next drill</dt>
+              <dd data-fact="next-drill">
+                {r.nextDrillAt ? (
+                  <>
+                    <Time iso={r.nextDrillAt} />
+                    <span class="muted small block">{runWords(Date.parse(r.nextDrillAt), policy.timezone)}</span>
+                  </>
+                ) : (
+                  <span class="none">None scheduled</span>
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>Backup drilled</dt>
+              <dd data-fact="backup">{backupChoiceWords(policy.backup)}</dd>
+            </div>
+            <div>
+              <dt>Target</dt>
+              <dd data-fact="target">{TARGET_WORDS[policy.target].long}</dd>
+            </div>
+            <div>
+              <dt>Checks</dt>
+              <dd data-fact="checks">
+                row counts, schema fingerprint, {assertionsCount(policy.assertions.length)}
+                {policy.assertions.length > 0 ? (
+                  <ul class="assertion-list">
+                    {policy.assertions.map((a) => (
+                      <li key={a.name} data-assertion-name={a.name}>
+                        <span class="wrap">{a.name}</span>: <code class="wrap">{a.sql}</code>{" "}
+                        {expectationWords(a.expect)}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </dd>
+            </div>
+            <div>
+              <dt>Max RTO</dt>
+              <dd data-fact="max-rto">{maxRtoWords(policy.maxRtoSeconds)}</dd>
+            </div>
+          </dl>
+        </>
+      ) : null}
+      <p role="status" class="small" data-drill-policy-said>
+        {said ?? ""}
+      </p>
+      {!policy && !admin ? (
+        <p class="muted small" data-no-policy>
+          An admin sets this database's drill policy here: when it is drilled, which backup, where, and what is checked.
+        </p>
+      ) : null}
+      {editing ? (
+        <section aria-labelledby="drill-policy-editor-h" class="drill-policy-editor">
+          <h3 id="drill-policy-editor-h">{policy ? "Edit the drill policy" : "Set a drill policy"}</h3>
+          <DrillPolicyEditor
+            key={policy?.updatedAt ?? "none"}
+            databaseId={databaseId}
+            saved={policy}
+            onCancel={policy ? () => setMode("view") : undefined}
+            onSaved={async (p) => {
+              setSaid(`Drill policy saved: ${policyLine(p)}.`);
+              await reload();
+              setMode("view");
+            }}
+          />
+        </section>
+      ) : null}
+      {admin && policy && mode === "view" ? (
+        <p class="channel-actions">
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              setSaid(undefined);
+              setMode("edit");
+            }}
+          >
+            Edit policy
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              setSaid(undefined);
+              setMode("remove");
+            }}
+          >
+            Remove policy…
+          </button>
+        </p>
+      ) : null}
+      {admin && policy && mode === "remove" ? (
+        <div class="alert error" role="alertdialog" aria-labelledby="drill-policy-remove-q">
+          <p id="drill-policy-remove-q">
+            Remove the drill policy? No drill is scheduled from now on and the database reads as having no drill policy;
+            the drills so far, their receipts and the log stay.
+          </p>
+          <ConfirmButtons label="Remove the drill policy" onConfirm={removed} onCancel={() => setMode("view")} />
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -188,8 +188,8 @@ export function WelcomeScreen() {
       case "drill":
         return first ? (
           <p>
-            <Link href={`/databases/${first.databaseId}`}>
-              {s.done ? `See ${first.name}'s drills` : `Set a drill policy on ${first.name}'s page`}
+            <Link href={`/databases/${first.databaseId}#drill-policy`}>
+              {s.done ? `See ${first.name}'s drill policy` : `Set a drill policy on ${first.name}'s page`}
             </Link>
           </p>
         ) : (
