@@ -147,6 +147,7 @@ const screens = () => [
   { name: "restore", path: `/restores/${ids.restore}`, ready: "[data-transition]" },
   { name: "log", path: "/log", ready: "table.log tr[data-seq]" },
   { name: "runners", path: "/runners", ready: `tr[data-runner="${stack.runner.id}"]` },
+  { name: "witnesses", path: "/witnesses", ready: `tr[data-witness-runner="${stack.runner.id}"]` },
   { name: "evidence", path: "/evidence", ready: "main table" },
   { name: "alerts", path: "/alerts", ready: "main h1" },
   { name: "channels", path: "/alerts/channels", ready: ".channel" },
