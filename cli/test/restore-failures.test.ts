@@ -8,6 +8,8 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatVkey } from "@walwarden/verifier";
+import { main } from "../src/bin/walwarden.js";
+import { bufferIo } from "../src/io.js";
 import { signer } from "./support/kit.js";
 import { startFixture, type Fixture } from "./support/fixture.js";
 import { rowCounts, zstdDump } from "./support/sample-db.js";
@@ -272,6 +274,136 @@ describe("walwarden restore and the Worker (stand-in Worker: support/contract-wo
     } finally {
       f.worker.transitionFault = undefined;
     }
+  });
+});
+
+describe("walwarden restore checks while the claim is in flight (stand-in Worker: support/contract-worker.ts)", () => {
+  // The claim is sent as soon as the flags and keys are read; the preflight (tools, target) runs while the
+  // Worker answers it. Here the Worker answers slowly, so each check's outcome is known before the claim's.
+  const slowClaim = async <T>(run: () => Promise<T>): Promise<T> => {
+    f.worker.claimDelayMs = 400;
+    try {
+      return await run();
+    } finally {
+      f.worker.claimDelayMs = 0;
+    }
+  };
+
+  it("a preflight that fails while the claim is in flight leaves nothing half-done: failed at preflight, nothing downloaded, the target untouched, no file left, no password anywhere", async () => {
+    const r = await f.offer();
+    const port = await closedPort();
+    const password = "Preflight-pw-never-sent";
+    const dir = mkdtempSync(join(tmpdir(), "ww-cli-preflight-"));
+    const before = gets();
+    const requestsBefore = f.worker.requests.length;
+    const run = await slowClaim(() =>
+      f.run(
+        f.restoreArgs(r, ["--target", `postgres://nobody@127.0.0.1:${port}/none`, "--download-dir", dir, "--json"]),
+        {
+          PGPASSWORD: password,
+        },
+      ),
+    );
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.out)).toMatchObject({
+      ok: false,
+      stage: "preflight",
+      restoreId: r.restoreId,
+      reported: true,
+    });
+    expect(run.err).toMatch(
+      new RegExp(
+        `failed \\(preflight, restore ${r.restoreId}\\): cannot connect to the restore target nobody@127\\.0\\.0\\.1:${port}/none: .* The token is used \\(the restore was claimed while this was checked\\): issue a new restore to try again\\. The target was not touched\\.`,
+      ),
+    );
+    expect(r.state).toBe("failed");
+    expect(r.transitions).toEqual([
+      { state: "failed", stage: "preflight", reason: expect.stringContaining("cannot connect to the restore target") },
+    ]);
+    expect(gets()).toBe(before);
+    expect(readdirSync(dir)).toEqual([]);
+    const sent = f.worker.requests.slice(requestsBefore);
+    expect(sent.map((q) => q.path)).toEqual([
+      "/.well-known/walwarden/keys",
+      "/v1/restores/claim",
+      `/v1/restores/${r.restoreId}/transition`,
+    ]);
+    for (const q of sent) expect(`${q.body} ${JSON.stringify(q.headers)}`).not.toContain(password);
+    expect(`${run.out}${run.err}`).not.toContain(password);
+  });
+
+  it("a preflight that fails after the download started stops the restore before verifying: failed at preflight, its files removed, the target untouched", async () => {
+    // A "server" that takes the connection and closes it 700 ms later: the claim and the small download are done by then.
+    const sockets = new Set<import("node:net").Socket>();
+    const slow = createServer((socket) => {
+      sockets.add(socket);
+      setTimeout(() => socket.destroy(), 700);
+    });
+    await new Promise<void>((done) => slow.listen(0, "127.0.0.1", done));
+    const { port } = slow.address() as AddressInfo;
+    try {
+      const r = await f.offer();
+      const before = gets();
+      const dir = mkdtempSync(join(tmpdir(), "ww-cli-slow-preflight-"));
+      const run = await f.run(
+        f.restoreArgs(r, ["--target", `postgres://nobody@127.0.0.1:${port}/none`, "--download-dir", dir]),
+      );
+      expect(run.code).toBe(1);
+      expect(run.err).toMatch(
+        /failed \(preflight, restore rs_\d+\): cannot connect to the restore target nobody@127\.0\.0\.1:\d+\/none: .* The token is used .* The target was not touched\./,
+      );
+      expect(r.transitions.map((x) => x.state)).toEqual(["downloading", "failed"]);
+      expect(r.transitions.at(-1)).toMatchObject({ stage: "preflight" });
+      expect(gets()).toBe(before + 1);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((done) => slow.close(done));
+    }
+  });
+
+  it("a preflight that fails while a refused claim is in flight: the token was not used, and both are said", async () => {
+    const r = await f.offer({ refuse: "expired" });
+    const port = await closedPort();
+    const run = await slowClaim(() =>
+      f.run(f.restoreArgs(r, ["--target", `postgres://nobody@127.0.0.1:${port}/none`, "--json"])),
+    );
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.out)).toMatchObject({ ok: false, stage: "preflight", restoreId: null, reported: null });
+    expect(run.err).toMatch(
+      /failed \(preflight\): cannot connect to the restore target .* The claim, sent while this was checked, failed too: this restore token has expired/,
+    );
+    expect(r.transitions).toEqual([]);
+  });
+
+  it("interrupted while the claim is in flight: the restore is reported failed (interrupted) once claimed, nothing is downloaded, exit 130", async () => {
+    const r = await f.offer();
+    const before = gets();
+    const ctrl = new AbortController();
+    const io = bufferIo();
+    // Interrupted once the claim reached the Worker (which answers it 400 ms later).
+    const sawClaim = setInterval(() => {
+      if (f.worker.requests.some((q) => q.path === "/v1/restores/claim" && q.body.includes(r.token))) {
+        clearInterval(sawClaim);
+        ctrl.abort("SIGINT");
+      }
+    }, 10);
+    const code = await slowClaim(() =>
+      main(f.restoreArgs(r, ["--dry-run"]), {
+        io,
+        env: { ...process.env, WALWARDEN_CONFIG_DIR: mkdtempSync(join(tmpdir(), "ww-cli-config-")) },
+        signal: ctrl.signal,
+        retry: { attempts: 3, baseMs: 20 },
+      }),
+    );
+    expect(code, io.err).toBe(130);
+    expect(io.err).toMatch(
+      /failed \(interrupted, restore rs_\d+\): interrupted \(SIGINT\) while claiming: nothing was downloaded\./,
+    );
+    expect(r.transitions).toEqual([
+      { state: "failed", stage: "interrupted", reason: expect.stringContaining("while claiming") },
+    ]);
+    expect(gets()).toBe(before);
   });
 });
 

@@ -88,7 +88,7 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     ]);
   });
 
-  it("refuses a non-empty target before claiming, naming what is there; --clean restores over it", async () => {
+  it("refuses a non-empty target before anything is verified or restored, naming what is there (the claim went out meanwhile: the token is used); --clean restores over it", async () => {
     const t = await f.target("busy");
     await f.pg.query(
       `SET ROLE ${t.user}; CREATE TABLE public.customers (id int); INSERT INTO public.customers VALUES (1); CREATE TABLE public.unrelated (x int)`,
@@ -99,11 +99,19 @@ describe("walwarden restore (stand-in Worker: support/contract-worker.ts)", () =
     const refused = await f.run(f.restoreArgs(r, ["--target", t.url]));
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
-      /the restore target restorer_\d+@127\.0\.0\.1:\d+\/busy is not empty: 2 objects \(table public\.customers, table public\.unrelated\)\. .*--clean.* The token was not used\./,
+      /failed \(preflight, restore rs_\d+\): the restore target restorer_\d+@127\.0\.0\.1:\d+\/busy is not empty: 2 objects \(table public\.customers, table public\.unrelated\)\. .*--clean.* The token is used \(the restore was claimed while this was checked\): issue a new restore to try again\. The target was not touched\./,
     );
-    expect(r.state).toBe("issued");
+    expect(r.state).toBe("failed");
+    // The download may have started beside the preflight (it reads the bucket only); nothing is verified or restored.
+    expect(r.transitions.at(-1)).toEqual({
+      state: "failed",
+      stage: "preflight",
+      reason: expect.stringContaining("is not empty: 2 objects"),
+    });
+    expect([[], ["downloading"]]).toContainEqual(r.transitions.map((x) => x.state).slice(0, -1));
+    expect(await f.tables("busy")).toEqual(["public.customers", "public.unrelated"]);
 
-    const cleaned = await f.run(f.restoreArgs(r, ["--target", t.url, "--clean"]));
+    const cleaned = await f.run(f.restoreArgs(await f.offer(), ["--target", t.url, "--clean"]));
     expect(cleaned.code, cleaned.err).toBe(0);
     expect(await f.tables("busy")).toContain("public.unrelated");
     const counts = (await rowCounts(f.pg, "busy")).filter((c) => c.name !== "unrelated");

@@ -1,5 +1,4 @@
 import { ok, type Ok } from "@walwarden/verifier";
-import { ApiErrorSchema } from "@walwarden/verifier/wire";
 import type { z } from "zod";
 
 /** A fetch function (the global one, or a test's). */
@@ -28,17 +27,19 @@ export interface JsonRequest {
   timeoutMs?: number;
 }
 
+/** An answer as it arrived: its status and body text, not yet parsed. */
+export interface RawAnswer {
+  status: number;
+  ok: boolean;
+  text: string;
+}
+
 /**
- * One request to the API, its answer parsed with `schema`. Failures are values: "network" (no answer:
- * connection refused, reset, timed out), "server" (5xx), "refused" (another non-2xx, with the API's
- * error code and message), "bad-response" (2xx whose body does not match the contract).
+ * Sends one request to the API and reads the answer's body, unparsed (a failure only when there is no
+ * answer: "network"). The request is on its way when this returns, so a caller can do other work (load
+ * the schema it parses the answer with) while the API answers.
  */
-export async function requestJson<S extends z.ZodType>(
-  fetchImpl: Fetch,
-  url: string,
-  r: JsonRequest,
-  schema: S | undefined,
-): Promise<HttpResult<z.infer<S>>> {
+export async function sendJson(fetchImpl: Fetch, url: string, r: JsonRequest): Promise<RawAnswer | HttpFailure> {
   let res: Response;
   try {
     res = await fetchImpl(url, {
@@ -62,10 +63,36 @@ export async function requestJson<S extends z.ZodType>(
     return { ok: false, code: "network", message: `no answer from ${new URL(url).origin} (${why})` };
   }
   const text = await res.text().catch(() => "");
-  if (!res.ok) {
+  return { status: res.status, ok: res.ok, text };
+}
+
+/**
+ * One request to the API, its answer parsed with `schema`. Failures are values: "network" (no answer:
+ * connection refused, reset, timed out), "server" (5xx), "refused" (another non-2xx, with the API's
+ * error code and message), "bad-response" (2xx whose body does not match the contract).
+ */
+export async function requestJson<S extends z.ZodType>(
+  fetchImpl: Fetch,
+  url: string,
+  r: JsonRequest,
+  schema: S | undefined,
+): Promise<HttpResult<z.infer<S>>> {
+  return parseAnswer(await sendJson(fetchImpl, url, r), schema);
+}
+
+/** The answer `sendJson` read, parsed with `schema` (see requestJson for the failures). */
+export async function parseAnswer<S extends z.ZodType>(
+  answer: RawAnswer | HttpFailure,
+  schema: S | undefined,
+): Promise<HttpResult<z.infer<S>>> {
+  if ("code" in answer) return answer;
+  const { text } = answer;
+  if (!answer.ok) {
     let apiCode: string | undefined;
     let apiMessage: string | undefined;
     try {
+      // The wire schemas load on first use: the CLI's start-up does not wait for them.
+      const { ApiErrorSchema } = await import("@walwarden/verifier/wire");
       const body = ApiErrorSchema.safeParse(JSON.parse(text));
       if (body.success) ({ code: apiCode, message: apiMessage } = body.data.error);
     } catch {
@@ -73,9 +100,9 @@ export async function requestJson<S extends z.ZodType>(
     }
     return {
       ok: false,
-      code: res.status >= 500 ? "server" : "refused",
-      message: `HTTP ${res.status}${apiCode ? ` ${apiCode}` : ""}${apiMessage ? `: ${apiMessage}` : ""}`,
-      status: res.status,
+      code: answer.status >= 500 ? "server" : "refused",
+      message: `HTTP ${answer.status}${apiCode ? ` ${apiCode}` : ""}${apiMessage ? `: ${apiMessage}` : ""}`,
+      status: answer.status,
       ...(apiCode ? { apiCode } : {}),
     };
   }
@@ -87,8 +114,8 @@ export async function requestJson<S extends z.ZodType>(
     return {
       ok: false,
       code: "bad-response",
-      message: `HTTP ${res.status} with a body that is not JSON`,
-      status: res.status,
+      message: `HTTP ${answer.status} with a body that is not JSON`,
+      status: answer.status,
     };
   }
   const parsed = schema.safeParse(json);
@@ -98,7 +125,7 @@ export async function requestJson<S extends z.ZodType>(
       ok: false,
       code: "bad-response",
       message: `the answer does not match the API contract (${i ? `${i.path.join(".") || "(root)"}: ${i.message}` : "invalid"})`,
-      status: res.status,
+      status: answer.status,
     };
   }
   return ok(parsed.data);

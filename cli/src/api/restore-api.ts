@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, type Result } from "@walwarden/verifier";
-import {
-  ClaimRestoreResponseSchema,
-  TransitionResponseSchema,
-  type ClaimRestoreResponse,
-  type ProgressRequestSchema,
-  type TransitionRequestSchema,
-  type TransitionResponse,
+import type {
+  ClaimRestoreResponse,
+  ProgressRequestSchema,
+  TransitionRequestSchema,
+  TransitionResponse,
 } from "@walwarden/verifier/wire";
 import type { z } from "zod";
 import { CLI_VERSION } from "../version.js";
-import { requestJson, type Fetch } from "./http.js";
+import { parseAnswer, requestJson, sendJson, type Fetch } from "./http.js";
+
+/** The wire schemas, loaded on first use (most of the verifier's weight: the claim is sent before they load). */
+const wire = () => import("@walwarden/verifier/wire");
 
 /** A claimed restore: everything the CLI needs to download and verify (the wire's ClaimRestoreResponse). */
 export type ClaimedRestore = ClaimRestoreResponse;
@@ -65,12 +66,13 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 500 };
 export function httpRestoreApi(api: string, fetchImpl: Fetch = fetch, retry: RetryPolicy = DEFAULT_RETRY): RestoreApi {
   return {
     async claim(token, orgId) {
-      const r = await requestJson(
-        fetchImpl,
-        `${api}/v1/restores/claim`,
-        { method: "POST", body: { token, orgId, clientVersion: CLI_VERSION } },
-        ClaimRestoreResponseSchema,
-      );
+      // Sent first; the schema that checks the answer loads while the API works on it.
+      const sent = sendJson(fetchImpl, `${api}/v1/restores/claim`, {
+        method: "POST",
+        body: { token, orgId, clientVersion: CLI_VERSION },
+      });
+      const [{ ClaimRestoreResponseSchema }, answer] = await Promise.all([wire(), sent]);
+      const r = await parseAnswer(answer, ClaimRestoreResponseSchema);
       if (r.ok) return r;
       return err(
         claimErrorCode(r.code, r.status, r.apiCode),
@@ -79,6 +81,7 @@ export function httpRestoreApi(api: string, fetchImpl: Fetch = fetch, retry: Ret
     },
     async transition(restoreId, progressToken, t) {
       const url = `${api}/v1/restores/${encodeURIComponent(restoreId)}/transition`;
+      const { TransitionResponseSchema } = await wire();
       let last = "";
       for (let attempt = 1; attempt <= retry.attempts; attempt++) {
         const r = await requestJson(

@@ -1,14 +1,10 @@
-import { availableParallelism } from "node:os";
 import { err, Id, ok, policyFromVkeys, type Result } from "@walwarden/verifier";
-import { RestoreSecret } from "@walwarden/verifier/wire";
 import { z } from "zod";
 import { ApiUrl, ObjectName } from "./common-args.js";
 import { describeFlagIssues } from "./flag-issues.js";
+import { defaultJobs } from "./jobs.js";
 
-/** --jobs' default: pg_restore workers, one per core up to four. */
-export function defaultJobs(): number {
-  return Math.max(1, Math.min(4, availableParallelism()));
-}
+export { defaultJobs } from "./jobs.js";
 
 const Jobs = z
   .string()
@@ -34,12 +30,19 @@ const Keys = z.array(z.string()).superRefine((vkeys, ctx) => {
     });
 });
 
+/**
+ * A one-time restore token as the wire's RestoreSecret defines it (`wwo_` and 43 base64url characters), here
+ * without loading the wire's schemas (the claim waits for the flags; restore-args.test.ts checks that
+ * this and RestoreSecret agree). The Worker is the authority: a well-formed token it does not know is refused there.
+ */
+export const RESTORE_TOKEN = /^wwo_[A-Za-z0-9_-]{43}$/;
+
 /** The raw options of `walwarden restore` as commander hands them over. */
 const RestoreArgsSchema = z.strictObject({
   token: z
     .string({ error: "is required (the one-time token shown when the restore was issued)" })
     .refine(
-      (t) => RestoreSecret.safeParse(t).success && t.startsWith("wwo_"),
+      (t) => RESTORE_TOKEN.test(t),
       "not a restore token (wwo_ and 43 more characters, as shown when the restore was issued)",
     ),
   org: z.string({ error: "is required (your organization's id, in the issued command)" }).pipe(Id),

@@ -1,9 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { defaultJobs } from "../args/restore-args.js";
-import { keysCommand } from "../commands/keys-command.js";
-import { restoreCommand } from "../commands/restore-command.js";
+import { defaultJobs } from "../args/jobs.js";
 import type { CliContext } from "../commands/context.js";
-import { verifyCommand } from "../commands/verify-command.js";
 import { processIo } from "../io.js";
 import { CLI_VERSION } from "../version.js";
 
@@ -31,7 +28,8 @@ Exit status: 0 restored (or verified, with --dry-run), 1 failed (the message say
 export async function main(argv: string[], ctx: CliContext = { io: processIo(), env: process.env }): Promise<number> {
   const { io } = ctx;
   // verify hands its arguments to walwarden-verify unchanged (its own parser and help).
-  if (argv[0] === "verify") return verifyCommand(argv.slice(1), ctx);
+  // Each command's code loads when it runs (a restore's start-up time is what a person waits for first).
+  if (argv[0] === "verify") return (await import("../commands/verify-command.js")).verifyCommand(argv.slice(1), ctx);
 
   let code: number = EXIT.ok;
   const program = new Command()
@@ -90,7 +88,7 @@ export async function main(argv: string[], ctx: CliContext = { io: processIo(), 
     .option("--json", "print the summary (or the failure) as one JSON object on stdout")
     .addHelpText("after", RESTORE_HELP)
     .action(async (opts: Record<string, unknown>) => {
-      code = await restoreCommand(opts, ctx);
+      code = await (await import("../commands/restore-command.js")).restoreCommand(opts, ctx);
     });
 
   program
@@ -106,7 +104,7 @@ export async function main(argv: string[], ctx: CliContext = { io: processIo(), 
       "\nPinned keys live in keys.json in the config directory (WALWARDEN_CONFIG_DIR, else ~/.config/walwarden on Linux).\nExit status: 0 ok (show: the published keys are the pinned ones, or none are pinned), 1 they differ or cannot be fetched, 2 bad usage.",
     )
     .action(async (action: string | undefined, opts: Record<string, unknown>) => {
-      code = await keysCommand(action, opts, ctx);
+      code = await (await import("../commands/keys-command.js")).keysCommand(action, opts, ctx);
     });
 
   program.addCommand(

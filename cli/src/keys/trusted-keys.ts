@@ -2,7 +2,6 @@ import { err, ok, type Result } from "@walwarden/verifier";
 import type { Fetch } from "../api/http.js";
 import { describeDiff, diffKeys, sameKeys } from "./key-diff.js";
 import { readPinned, writePinned } from "./key-store.js";
-import { fetchPublishedKeys } from "./published-keys.js";
 
 /** The keys a restore verifies with, and where they came from. */
 export interface TrustedKeys {
@@ -34,6 +33,7 @@ export async function trustedKeys(
   if (flagKeys.length) return ok({ vkeys: [...flagKeys], origin: undefined, source: "flag" });
   const pinned = await readPinned(dir, api);
   if (!pinned.ok) return pinned;
+  const { fetchPublishedKeys } = await import("./published-keys.js");
   const published = await fetchPublishedKeys(fetchImpl, api);
   if (!published.ok)
     return err("keys-unavailable", `${published.message}. Check --api and your network; the token was not used.`);

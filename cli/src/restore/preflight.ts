@@ -13,21 +13,24 @@ export interface PreflightResult {
 }
 
 /**
- * Everything that can be checked before the claim, which uses up the one-time token: the local tools
- * (pg_restore, zstd) and the target (reachable, writable, empty unless --clean). A dry run never
- * touches the target and needs no tools (it says whether the local pg_restore could read the backup).
+ * Everything the restore checks locally before it downloads, run while the claim is in flight (run-restore
+ * says whether the token was used when one fails): the local tools (pg_restore, zstd) and the target
+ * (reachable, writable, empty unless --clean), all at once. A dry run never touches the target and needs
+ * no tools (it says whether the local pg_restore could read the backup).
  */
 export async function preflight(
   options: RestoreOptions,
   target: RestoreTarget,
   env: NodeJS.ProcessEnv,
 ): Promise<Result<PreflightResult, StageErr["code"]>> {
-  const pgRestores = await findPgRestores(options.pgBinDirs, env);
-  if (options.dryRun) return ok({ target: undefined, pgRestores });
-  if (pgRestores.length === 0) return err("preflight", `${NO_PG_RESTORE}. The token was not used.`);
-  const zstd = await zstdVersion(env);
+  if (options.dryRun) return ok({ target: undefined, pgRestores: await findPgRestores(options.pgBinDirs, env) });
+  const [pgRestores, zstd, targetInfo] = await Promise.all([
+    findPgRestores(options.pgBinDirs, env),
+    zstdVersion(env),
+    preflightTarget(target, { schemas: options.schemas, tables: options.tables }, options.clean),
+  ]);
+  if (pgRestores.length === 0) return err("preflight", `${NO_PG_RESTORE}.`);
   if (!zstd.ok) return err("preflight", zstd.message);
-  const targetInfo = await preflightTarget(target, { schemas: options.schemas, tables: options.tables }, options.clean);
-  if (!targetInfo.ok) return err("preflight", `${targetInfo.message} The token was not used.`);
+  if (!targetInfo.ok) return err("preflight", targetInfo.message);
   return ok({ target: targetInfo.value, pgRestores });
 }

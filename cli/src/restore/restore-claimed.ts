@@ -10,7 +10,7 @@ import {
   type PgRestoreBinary,
   type RestoreSelection,
 } from "@walwarden/postgres";
-import { err, ok, type PgDumpPredicate, type Result, clipText, redactSecrets } from "@walwarden/verifier";
+import { err, ok, type Err, type PgDumpPredicate, type Result, clipText, redactSecrets } from "@walwarden/verifier";
 import type { ClaimedRestore, TransitionRequest } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
 import { download, type Downloaded } from "../download/download.js";
@@ -34,11 +34,17 @@ export interface ClaimedContext {
   deps: RestoreDeps;
   claim: ClaimedRestore;
   keys: TrustedKeys;
-  preflight: PreflightResult;
+  /**
+   * The preflight, started with the claim and maybe still running: the download does not wait for it
+   * (it reads the bucket only) and stops if it fails; verification waits for it before anything else.
+   */
+  preflight: Promise<Result<PreflightResult, Stage>>;
   workdir: Workdir;
   reporter: WorkerReporter;
   /** When the restore started (ms), for the total duration. */
   startedAt: number;
+  /** How long the claim took to be answered. */
+  claimMs: number;
   /** Set once the target is written to (a failure after that may leave part of the backup there). */
   touched: { value: boolean };
 }
@@ -55,6 +61,14 @@ function stepTools({ deps, reporter }: ClaimedContext) {
       return reported.ok ? ok(undefined) : err("report", `${reported.message}; the restore stopped there.`);
     },
   };
+}
+
+/** A preflight that failed after the claim: the token is used, nothing was written to the target. */
+export function preflightFailedAfterClaim(failure: Err<Stage>): Err<Stage> {
+  return err(
+    failure.code,
+    `${failure.message} The token is used (the restore was claimed while this was checked): issue a new restore to try again.`,
+  );
 }
 
 /** Bytes per second over `ms` milliseconds (0 before any time has passed). */
@@ -90,6 +104,9 @@ export async function restoreClaimed(context: ClaimedContext): Promise<Result<Re
   // told `downloading` while the first bytes arrive: the download reads the bucket, not the target, and
   // stops if the Worker refuses; `verifying` is only reported once `downloading` was.
   const refused = new AbortController();
+  // A preflight that fails meanwhile stops the download too (checked first once it stopped).
+  const preflightFailed = new AbortController();
+  void context.preflight.then((r) => r.ok || preflightFailed.abort());
   let downloadingReported = false;
   const downloadingReport = report({ state: "downloading" }).then((reported) => {
     if (reported.ok) downloadingReported = true;
@@ -117,7 +134,7 @@ export async function restoreClaimed(context: ClaimedContext): Promise<Result<Re
       sink: store.value.sink,
       expectedBytes: totalBytes,
       expiresAt: claim.download.expiresAt,
-      signal: AbortSignal.any([deps.signal, refused.signal]),
+      signal: AbortSignal.any([deps.signal, refused.signal, preflightFailed.signal]),
       ...deps.download,
       onBytes: (bytes) => {
         downloadBar.update(bytes);
@@ -133,9 +150,13 @@ export async function restoreClaimed(context: ClaimedContext): Promise<Result<Re
     downloadBar.done();
     const reported = await downloadingReport;
     if (!reported.ok) return reported;
+    // Verification and everything after it wait for the preflight (a dry run's finds only pg_restore).
+    const preflight = await context.preflight;
+    if (!preflight.ok) return preflightFailedAfterClaim(preflight);
     if (!downloaded.ok)
       return downloaded.code === "interrupted" ? interrupted("while downloading") : err("download", downloaded.message);
     return await verifyAndRestore(context, {
+      preflight: preflight.value,
       predicate,
       artifactPath,
       downloaded: downloaded.value,
@@ -149,6 +170,7 @@ export async function restoreClaimed(context: ClaimedContext): Promise<Result<Re
 
 /** What the download left for verifyAndRestore. */
 interface DownloadedArtifact {
+  preflight: PreflightResult;
   predicate: PgDumpPredicate;
   artifactPath: string;
   downloaded: Downloaded;
@@ -202,6 +224,7 @@ async function verifyAndRestore(
     return ok(
       summaryWith({
         durationsMs: {
+          claim: context.claimMs,
           download: downloadMs,
           verify: verifyMs,
           decompress: null,
@@ -261,40 +284,51 @@ async function verifyAndRestore(
   restoreBar.done();
   if (!restored.ok) return restored.code === "interrupted" ? interrupted("while pg_restore was running") : restored;
   const restoreMs = now() - restoreStartedAt;
+  // pg_restore has read the archive for the last time: the downloaded files go while the rows are counted
+  // and the Worker is told (unlinking a few hundred MiB can take 0.1 s), not after.
+  const removed = context.workdir.cleanup().catch(() => {});
+  try {
+    return await checkAndComplete();
+  } finally {
+    await removed;
+  }
 
-  // Check: the restored tables hold the rows the signed manifest recorded.
-  const checkStartedAt = now();
-  reporter.progress({
-    phase: "restoring",
-    bytes: dumpBytes,
-    totalBytes: dumpBytes,
-    bytesPerSecond: 0,
-    detail: "checking row counts",
-  });
-  const checked = await checkRowCounts(target, selectedTables(predicate.tables, selection), selection);
-  if (!checked.ok) return checked;
-  const checkMs = now() - checkStartedAt;
+  async function checkAndComplete(): Promise<Result<RestoreSummary, Stage>> {
+    // Check: the restored tables hold the rows the signed manifest recorded.
+    const checkStartedAt = now();
+    reporter.progress({
+      phase: "restoring",
+      bytes: dumpBytes,
+      totalBytes: dumpBytes,
+      bytesPerSecond: 0,
+      detail: "checking row counts",
+    });
+    const checked = await checkRowCounts(target, selectedTables(predicate.tables, selection), selection);
+    if (!checked.ok) return checked;
+    const checkMs = now() - checkStartedAt;
 
-  const completed = await reporter.transition({ state: "completed", dryRun: false });
-  if (!completed.ok)
-    return err(
-      "report",
-      `the backup was restored into ${target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`,
+    const completed = await reporter.transition({ state: "completed", dryRun: false });
+    if (!completed.ok)
+      return err(
+        "report",
+        `the backup was restored into ${target.display} and its row counts match, but the Worker was not told (${completed.message}): the restore's log does not show it completed`,
+      );
+    return ok(
+      summaryWith({
+        durationsMs: {
+          claim: context.claimMs,
+          download: downloadMs,
+          verify: verifyMs,
+          decompress: decompressMs,
+          restore: restoreMs,
+          check: checkMs,
+          total: now() - context.startedAt,
+        },
+        tables: checked.value.tables,
+        rows: checked.value.rows,
+      }),
     );
-  return ok(
-    summaryWith({
-      durationsMs: {
-        download: downloadMs,
-        verify: verifyMs,
-        decompress: decompressMs,
-        restore: restoreMs,
-        check: checkMs,
-        total: now() - context.startedAt,
-      },
-      tables: checked.value.tables,
-      rows: checked.value.rows,
-    }),
-  );
+  }
 }
 
 /** What prepare() made ready: the verified backup, the pg_restore to use, and (unless a dry run) the listed archive. */
@@ -321,7 +355,7 @@ async function prepare(context: ClaimedContext, artifact: DownloadedArtifact): P
   const verifyStartedAt = now();
   const verified = verifyClaim(claim, context.keys, artifact.downloaded.sha256);
   if (!verified.ok) return verified;
-  const chosen = choosePgRestore(context.preflight.pgRestores, artifact.predicate.pgDumpVersion);
+  const chosen = choosePgRestore(artifact.preflight.pgRestores, artifact.predicate.pgDumpVersion);
   const verifyMs = now() - verifyStartedAt;
   const passedChecks = verified.value.report.checks.filter((check) => check.status === "pass").length;
   deps.io.stderr(

@@ -1,10 +1,9 @@
-import { clipText, err, redactSecrets } from "@walwarden/verifier";
+import { clipText, err, redactSecrets, type Result } from "@walwarden/verifier";
 import { httpRestoreApi } from "../api/restore-api.js";
 import type { RestoreOptions } from "../args/restore-args.js";
 import { trustedKeys } from "../keys/trusted-keys.js";
 import type { RestoreTarget } from "../pg/restore-target.js";
-import { preflight } from "./preflight.js";
-import { restoreClaimed } from "./restore-claimed.js";
+import type { PreflightResult } from "./preflight.js";
 import type { RestoreDeps } from "./restore-deps.js";
 import type { Stage, StageErr } from "./stage.js";
 import type { RestoreSummary } from "./summary.js";
@@ -27,10 +26,15 @@ export interface RestoreOutcome {
 
 /**
  * `walwarden restore`, in order (invariant 4 of docs/architecture.md: verify before touching the target):
- * preflight (tools, target) → keys (pinned, trust on first use) → claim (uses up the token) →
- * kit check → downloading → download + SHA-256 → verifying → full verification → [dry run: completed] →
- * decompress → restoring → pg_restore → row counts → completed. Every failure after the claim is
- * reported as `failed` with its stage; the target is written only after everything verified.
+ * download dir → keys (pinned, trust on first use; with --key nothing is fetched) → claim (uses up the
+ * token), with the preflight (tools, target) run while the Worker answers it → kit check → downloading →
+ * download + SHA-256 → verifying → full verification → [dry run: completed] → decompress → restoring →
+ * pg_restore → row counts → completed. Every failure after the claim is reported as `failed` with its
+ * stage; the target is written only after everything verified.
+ *
+ * What loads when: this module and the claim need little (the CLI's start-up is part of every restore's
+ * time); the preflight's and the claimed restore's code (pg, the archive, the verifier's schemas) load
+ * once the claim is on its way, while the Worker answers it.
  */
 export async function runRestore(
   options: RestoreOptions,
@@ -47,8 +51,7 @@ export async function runRestore(
   const workdir = await openWorkdir(options.downloadDir, options.keepFile);
   if (!workdir.ok) return failedBeforeClaim(workdir);
   try {
-    const preflightResult = await preflight(options, target, deps.env);
-    if (!preflightResult.ok) return failedBeforeClaim(preflightResult);
+    // The keys come before the claim: the token is only sent to an API that publishes the pinned keys.
     const keys = await trustedKeys(options.api, options.keys, deps.configDir, fetchImpl);
     if (!keys.ok) return failedBeforeClaim(err("keys", keys.message));
     if (keys.value.notice) deps.io.stderr(keys.value.notice);
@@ -57,38 +60,86 @@ export async function runRestore(
         err("interrupted", `interrupted (${String(deps.signal.reason)}) before claiming: the token was not used.`),
       );
 
-    const claimResult = await api.claim(options.token, options.orgId);
-    if (!claimResult.ok) return failedBeforeClaim(err("claim", claimResult.message));
+    // The claim is sent first; the preflight runs while the Worker answers it (it contacts only this
+    // machine and the target, read-only) and while the download starts, and the claimed restore's code
+    // loads meanwhile.
+    const claimSentAt = (deps.now ?? Date.now)();
+    const claiming = api.claim(options.token, options.orgId);
+    let preflightDone: Result<PreflightResult, Stage> | undefined;
+    const checking = runPreflight(options, target, deps.env).then((r) => (preflightDone = r));
+    const steps = import("./restore-claimed.js");
+    steps.catch(() => {}); // awaited below unless the restore stops first
+    const claimResult = await claiming;
+    const claimMs = (deps.now ?? Date.now)() - claimSentAt;
+    if (!claimResult.ok) {
+      // A check that already failed is said too (the operator has both to fix); a running one is not waited for.
+      const failedCheck = preflightDone && !preflightDone.ok ? preflightDone : undefined;
+      return failedBeforeClaim(
+        failedCheck
+          ? err(
+              failedCheck.code,
+              `${failedCheck.message} The claim, sent while this was checked, failed too: ${claimResult.message}`,
+            )
+          : err("claim", claimResult.message),
+      );
+    }
     const claim = claimResult.value;
     deps.io.stderr(`Claimed restore ${claim.restoreId}: backup ${claim.backupId} of database ${claim.databaseId}.\n`);
 
     const reporter = new WorkerReporter(api, claim.restoreId, claim.progressToken, deps.now);
     const touched = { value: false };
+    const secrets = [target.password, claim.progressToken, claim.download.url, options.token];
     try {
+      // A check that failed while the claim was in flight: the token is used, nothing else is done.
+      if (preflightDone && !preflightDone.ok) {
+        const { preflightFailedAfterClaim } = await steps;
+        return await failedAfterClaim(reporter, preflightFailedAfterClaim(preflightDone), false, secrets);
+      }
+      if (deps.signal.aborted)
+        return await failedAfterClaim(
+          reporter,
+          err(
+            "interrupted",
+            `interrupted (${String(deps.signal.reason ?? "signal")}) while claiming: nothing was downloaded.`,
+          ),
+          false,
+          secrets,
+        );
+      const { restoreClaimed } = await steps;
       const restored = await restoreClaimed({
         options,
         target,
         deps,
         claim,
         keys: keys.value,
-        preflight: preflightResult.value,
+        preflight: checking,
         workdir: workdir.value,
         reporter,
         startedAt,
+        claimMs,
         touched,
       });
       if (restored.ok) return { exitCode: 0, summary: restored.value };
-      return await failedAfterClaim(reporter, restored, touched.value, [
-        target.password,
-        claim.progressToken,
-        claim.download.url,
-        options.token,
-      ]);
+      return await failedAfterClaim(reporter, restored, touched.value, secrets);
     } finally {
       reporter.stop();
     }
   } finally {
     await workdir.value.cleanup().catch(() => {});
+  }
+}
+
+/** The preflight (loaded on first use), its unexpected failure a value too: a claim may be in flight. */
+async function runPreflight(
+  options: RestoreOptions,
+  target: RestoreTarget,
+  env: NodeJS.ProcessEnv,
+): Promise<Result<PreflightResult, Stage>> {
+  try {
+    const { preflight } = await import("./preflight.js");
+    return await preflight(options, target, env);
+  } catch (e) {
+    return err("preflight", `the preflight failed: ${(e as Error).message}`);
   }
 }
 

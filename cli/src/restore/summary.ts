@@ -15,6 +15,8 @@ export interface RestoreSummary {
   keys: "flag" | "pinned" | "first-use";
   signedBy: string[];
   durationsMs: {
+    /** From sending the claim to its answer (the preflight ran meanwhile). */
+    claim: number;
     download: number;
     verify: number;
     decompress: number | null;

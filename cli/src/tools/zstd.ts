@@ -12,7 +12,7 @@ export async function zstdVersion(env: NodeJS.ProcessEnv = process.env): Promise
   } catch {
     return err(
       "no-zstd",
-      "zstd is not installed (backups are zstd-compressed): install it (apt-get install zstd, brew install zstd, dnf install zstd) and run the command again. The token was not used.",
+      "zstd is not installed (backups are zstd-compressed): install it (apt-get install zstd, brew install zstd, dnf install zstd).",
     );
   }
 }

@@ -58,6 +58,8 @@ export interface ContractWorker {
   violations: string[];
   /** Consulted for each transition request. */
   transitionFault: ((t: TransitionRequest, r: OfferedRestore) => TransitionFault) | undefined;
+  /** How long the claim is answered after it arrived (0: at once): a slow Worker, so that the CLI's checks end first. */
+  claimDelayMs: number;
   /** Makes a restore claimable with a fresh token. */
   offer(
     kit: TestKit,
@@ -80,6 +82,7 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
     requests: [],
     violations: [],
     transitionFault: undefined,
+    claimDelayMs: 0,
     offer(kit, download, o = {}) {
       const r: OfferedRestore = {
         restoreId: `rs_${++n}`,
@@ -134,64 +137,72 @@ export async function startContractWorker(published: PublishedKeys): Promise<Con
     req.on("end", () => {
       const path = new URL(req.url ?? "/", "http://x").pathname;
       w.requests.push({ method: req.method ?? "", path, headers: req.headers, body });
-      if (req.method === "GET" && path === "/.well-known/walwarden/keys")
-        return send(res, 200, PublishedKeysSchema.parse(w.published));
-      if (req.method === "POST" && path === "/v1/restores/claim") {
-        const c = parse(ClaimRestoreRequestSchema, body, "claim");
-        if (!c) return refuse(res, 400, "bad-request", "invalid body");
-        const r = [...w.restores.values()].find((x) => x.token === c.token);
-        if (!r) return refuse(res, 404, "unknown-token", "unknown restore token");
-        if (r.refuse === "expired") return refuse(res, 410, "expired", "the restore token expired");
-        if (r.refuse === "cancelled") return refuse(res, 410, "cancelled", "this restore was cancelled");
-        if (r.refuse === "unavailable")
-          return refuse(res, 503, "unavailable", "no read-only credential is set for bucket acme-backups");
-        if (r.refuse === "already-claimed" || r.state !== "issued")
-          return refuse(res, 409, "already-claimed", "the restore token was already used");
-        if (c.orgId !== r.orgId) return refuse(res, 403, "wrong-org", "the token belongs to another organization");
-        r.state = "claimed";
-        const answer = ClaimRestoreResponseSchema.parse({
-          restoreId: r.restoreId,
-          backupId: r.kit.predicate.backupId,
-          orgId: r.orgId,
-          databaseId: r.kit.predicate.databaseId,
-          envelope: r.kit.envelope,
-          entry: r.kit.entry,
-          proof: r.kit.proof,
-          checkpoint: r.kit.checkpoint,
-          download: r.download,
-          progressToken: r.progressToken,
-        });
-        return send(res, 200, answer);
+      if (req.method === "POST" && path === "/v1/restores/claim" && w.claimDelayMs > 0) {
+        const delay = w.claimDelayMs;
+        return void setTimeout(() => answer(req, res, path, body), delay);
       }
-      const m = /^\/v1\/restores\/([^/]+)\/(transition|progress)$/.exec(path);
-      if (req.method === "POST" && m) {
-        const r = byCredential(req, decodeURIComponent(m[1]!));
-        if (!r) return refuse(res, 401, "unauthenticated", "send the progress credential");
-        if (m[2] === "progress") {
-          const p = parse(ProgressRequestSchema, body, "progress");
-          if (!p) return refuse(res, 400, "bad-request", "invalid body");
-          r.progress.push(p);
-          return send(res, 202, {});
-        }
-        const t = parse(TransitionRequestSchema, body, "transition");
-        if (!t) return refuse(res, 400, "bad-request", "invalid body");
-        const fault = w.transitionFault?.(t, r);
-        if (fault === "drop") return void req.socket.destroy();
-        if (typeof fault === "number")
-          return refuse(res, fault, fault >= 500 ? "unavailable" : "bad-transition", "injected");
-        if (t.state !== r.state) {
-          if (!canTransition(r.state, t.state))
-            return refuse(res, 409, "bad-transition", `${r.state} → ${t.state} is not allowed`);
-          if (t.state === "completed" && t.dryRun !== (r.state === "verifying"))
-            return refuse(res, 409, "bad-transition", "dryRun does not match the state");
-          r.state = t.state;
-          r.transitions.push(t);
-        }
-        return send(res, 200, { state: r.state, seq: ++seq });
-      }
-      refuse(res, 404, "not-found", `no route ${req.method} ${path}`);
+      answer(req, res, path, body);
     });
   });
+  // Answers one request (the claim possibly claimDelayMs after it arrived).
+  const answer = (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
+    if (req.method === "GET" && path === "/.well-known/walwarden/keys")
+      return send(res, 200, PublishedKeysSchema.parse(w.published));
+    if (req.method === "POST" && path === "/v1/restores/claim") {
+      const c = parse(ClaimRestoreRequestSchema, body, "claim");
+      if (!c) return refuse(res, 400, "bad-request", "invalid body");
+      const r = [...w.restores.values()].find((x) => x.token === c.token);
+      if (!r) return refuse(res, 404, "unknown-token", "unknown restore token");
+      if (r.refuse === "expired") return refuse(res, 410, "expired", "the restore token expired");
+      if (r.refuse === "cancelled") return refuse(res, 410, "cancelled", "this restore was cancelled");
+      if (r.refuse === "unavailable")
+        return refuse(res, 503, "unavailable", "no read-only credential is set for bucket acme-backups");
+      if (r.refuse === "already-claimed" || r.state !== "issued")
+        return refuse(res, 409, "already-claimed", "the restore token was already used");
+      if (c.orgId !== r.orgId) return refuse(res, 403, "wrong-org", "the token belongs to another organization");
+      r.state = "claimed";
+      const claimed = ClaimRestoreResponseSchema.parse({
+        restoreId: r.restoreId,
+        backupId: r.kit.predicate.backupId,
+        orgId: r.orgId,
+        databaseId: r.kit.predicate.databaseId,
+        envelope: r.kit.envelope,
+        entry: r.kit.entry,
+        proof: r.kit.proof,
+        checkpoint: r.kit.checkpoint,
+        download: r.download,
+        progressToken: r.progressToken,
+      });
+      return send(res, 200, claimed);
+    }
+    const m = /^\/v1\/restores\/([^/]+)\/(transition|progress)$/.exec(path);
+    if (req.method === "POST" && m) {
+      const r = byCredential(req, decodeURIComponent(m[1]!));
+      if (!r) return refuse(res, 401, "unauthenticated", "send the progress credential");
+      if (m[2] === "progress") {
+        const p = parse(ProgressRequestSchema, body, "progress");
+        if (!p) return refuse(res, 400, "bad-request", "invalid body");
+        r.progress.push(p);
+        return send(res, 202, {});
+      }
+      const t = parse(TransitionRequestSchema, body, "transition");
+      if (!t) return refuse(res, 400, "bad-request", "invalid body");
+      const fault = w.transitionFault?.(t, r);
+      if (fault === "drop") return void req.socket.destroy();
+      if (typeof fault === "number")
+        return refuse(res, fault, fault >= 500 ? "unavailable" : "bad-transition", "injected");
+      if (t.state !== r.state) {
+        if (!canTransition(r.state, t.state))
+          return refuse(res, 409, "bad-transition", `${r.state} → ${t.state} is not allowed`);
+        if (t.state === "completed" && t.dryRun !== (r.state === "verifying"))
+          return refuse(res, 409, "bad-transition", "dryRun does not match the state");
+        r.state = t.state;
+        r.transitions.push(t);
+      }
+      return send(res, 200, { state: r.state, seq: ++seq });
+    }
+    refuse(res, 404, "not-found", `no route ${req.method} ${path}`);
+  };
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   w.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return w;
