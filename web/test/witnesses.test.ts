@@ -42,9 +42,10 @@ let runnerVkey: string;
 let cosignedSize: number;
 let bundlePath: string;
 
-/** The stack's runner registers a key and witnesses the log from size 0; its signer and the size it cosigned. */
+/** The stack's runner registers its key and witnesses the log from size 0; its signer and the size it cosigned. */
+const runnerKey = generateKeyPair();
 async function runnerCosigns(): Promise<{ name: string; secretKey: Uint8Array; size: number }> {
-  const key = generateKeyPair();
+  const key = runnerKey; // the same key every time: registering it again changes (and logs) nothing
   const publicKey = toBase64(key.publicKey);
   const { vkey } = await apiCall<{ vkey: string }>(stack.dev, "POST", "/v1/runner/key", {
     bearer: stack.runner.token,
@@ -244,6 +245,47 @@ describe("the witnesses screen", () => {
     expect(await overflow(asViewer)).toBeLessThanOrEqual(0);
     await screenshot(asViewer, "witnesses-05-viewer-phone");
     expect(viewerErrors).toEqual([]);
+  });
+});
+
+describe("the backup screen's Verify in browser with witness keys", () => {
+  it("verifies a backup with the runner's vkey as witness once it cosigned the head, fails it with a random one, and refuses a malformed key at its field", async () => {
+    const databaseId = await stack.addDatabase("kitted", 60);
+    const backupId = await stack.backUp(databaseId);
+    // The runner witnesses the head, the backup's entry in it; the backup's checkpoint (the head) carries its line.
+    await runnerCosigns();
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`/backups/${backupId}`);
+    await page.getByRole("heading", { name: "Manifest" }).waitFor();
+    await page.locator("[data-keys]").first().waitFor();
+    const field = page.getByLabel(/Witness keys/);
+    const report = page.locator(".report");
+    const witnessCheck = report.locator('tr[data-check="kit.witnesses"] .check-status');
+
+    await field.fill(runnerVkey);
+    await page.getByRole("button", { name: "Verify in browser" }).click();
+    await report.waitFor();
+    expect(await report.getAttribute("data-verdict")).toBe("verified");
+    await expect(witnessCheck.textContent()).resolves.toBe("passed");
+    await screenshot(page, "witnesses-09-backup-verified-with-witness");
+
+    await field.fill(formatCosignerVkey("witness.example.org/other", generateKeyPair().publicKey));
+    await page.getByRole("button", { name: "Verify in browser" }).click();
+    await page.locator('.report[data-verdict="not-verified"]').waitFor();
+    await expect(witnessCheck.textContent()).resolves.toBe("failed");
+
+    await field.fill("not-a-witness-key");
+    await page.getByRole("button", { name: "Verify in browser" }).click();
+    const problem = page.locator('[data-problem="verify-witnesses"]');
+    await problem.waitFor();
+    await expect(problem.textContent()).resolves.toContain("Not a witness key: not-a-witness-key");
+    await expect(field.getAttribute("aria-invalid")).resolves.toBe("true");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("verify-witnesses");
+    expect(await report.count()).toBe(0);
+    await page.setViewportSize(PHONE);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.setViewportSize(DESKTOP);
+    expect(errors).toEqual([]);
   });
 });
 

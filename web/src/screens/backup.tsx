@@ -17,6 +17,65 @@ import { usePinnedKeys } from "../lib/use-pinned-keys.js";
 import { fetchEntryText } from "../lib/entry-text.js";
 import { ManifestFacts } from "./manifest-facts.js";
 
+/** Optional witness keys (one vkey a line) and quorum for the check, as the offline verify page takes them. */
+function WitnessKeyFields({
+  text,
+  quorum,
+  problem,
+  onText,
+  onQuorum,
+}: {
+  text: string;
+  quorum: string;
+  problem?: { field: "witnesses" | "quorum"; message: string };
+  onText: (v: string) => void;
+  onQuorum: (v: string) => void;
+}) {
+  const at = (f: "witnesses" | "quorum") => (problem?.field === f ? problem.message : undefined);
+  return (
+    <div class="settings-form">
+      <div class="field settings-field">
+        <label for="verify-witnesses">Witness keys (one vkey per line, optional)</label>
+        <textarea
+          id="verify-witnesses"
+          rows={2}
+          spellcheck={false}
+          value={text}
+          aria-invalid={at("witnesses") ? "true" : undefined}
+          aria-describedby={`verify-witnesses-hint${at("witnesses") ? " verify-witnesses-problem" : ""}`}
+          onInput={(e) => onText(e.currentTarget.value)}
+        />
+        <span class="muted small" id="verify-witnesses-hint">
+          Witnesses you require, e.g. a runner's vkey from the <Link href="/witnesses">Witnesses</Link> screen: the
+          checkpoint must carry their cosignatures (check <code>kit.witnesses</code>).
+        </span>
+        {at("witnesses") ? (
+          <p class="field-problem" id="verify-witnesses-problem" data-problem="verify-witnesses">
+            {at("witnesses")}
+          </p>
+        ) : null}
+      </div>
+      <div class="field settings-field">
+        <label for="verify-quorum">Witness quorum (optional; empty: all of them)</label>
+        <input
+          id="verify-quorum"
+          type="text"
+          inputMode="numeric"
+          value={quorum}
+          aria-invalid={at("quorum") ? "true" : undefined}
+          aria-describedby={at("quorum") ? "verify-quorum-problem" : undefined}
+          onInput={(e) => onQuorum(e.currentTarget.value)}
+        />
+        {at("quorum") ? (
+          <p class="field-problem" id="verify-quorum-problem" data-problem="verify-quorum">
+            {at("quorum")}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
 /** One backup: its manifest's fields, its log entry, verification in this browser, and (operators) a restore. */
 export function BackupScreen({ id }: { id: string }) {
   const me = useSession();
@@ -29,6 +88,9 @@ export function BackupScreen({ id }: { id: string }) {
   const keys = usePinnedKeys();
   const [report, setReport] = useState<Report | undefined>();
   const [verifyError, setVerifyError] = useState<string | undefined>();
+  const [witnessText, setWitnessText] = useState("");
+  const [quorumText, setQuorumText] = useState("");
+  const [witnessProblem, setWitnessProblem] = useState<{ field: "witnesses" | "quorum"; message: string }>();
   const statement = b ? readStatement(b.envelope) : undefined;
 
   const verify = async () => {
@@ -38,8 +100,17 @@ export function BackupScreen({ id }: { id: string }) {
     if (!b || !entry.data || !pinned)
       return setVerifyError("The backup, its log entry or the pinned keys are not loaded yet.");
     try {
-      const { verifyBackupKit } = await import("../lib/verify-backup.js");
-      setReport(verifyBackupKit(b, entry.data, pinned, me.principal.orgId));
+      const [{ verifyBackupKit }, { witnessOptions }] = await Promise.all([
+        import("../lib/verify-backup.js"),
+        import("../lib/witness-keys.js"),
+      ]);
+      const witnessed = witnessOptions(witnessText, quorumText);
+      if (!witnessed.ok) {
+        setWitnessProblem({ field: witnessed.field, message: witnessed.message });
+        document.getElementById(`verify-${witnessed.field}`)?.focus();
+        return;
+      }
+      setReport(verifyBackupKit(b, entry.data, pinned, me.principal.orgId, witnessed.value));
     } catch (e) {
       setVerifyError(e instanceof Error ? e.message : String(e));
     }
@@ -129,6 +200,19 @@ export function BackupScreen({ id }: { id: string }) {
               <code> walwarden restore</code> checks its SHA-256 before restoring.
             </p>
             <KeysPanel keys={keys} />
+            <WitnessKeyFields
+              text={witnessText}
+              quorum={quorumText}
+              problem={witnessProblem}
+              onText={(v) => {
+                setWitnessText(v);
+                setWitnessProblem(undefined);
+              }}
+              onQuorum={(v) => {
+                setQuorumText(v);
+                setWitnessProblem(undefined);
+              }}
+            />
             <p>
               <button type="button" onClick={() => void verify()} disabled={!entry.data || !keys.comparison}>
                 Verify in browser
