@@ -30,16 +30,8 @@ import {
 } from "../lib/drill-policy.js";
 import { useDrillPolicyEngine } from "../lib/drill-policy-load.js";
 import { TARGET_WORDS } from "../lib/drills.js";
-import {
-  cronOf,
-  hourWords,
-  PRESET_WORDS,
-  PRESETS,
-  type Preset,
-  runWords,
-  spanWords,
-  WEEKDAYS,
-} from "../lib/schedule.js";
+import { CronPresetFields, knownZones, ZoneField } from "../components/cron-fields.js";
+import { cronOf, runWords, spanWords } from "../lib/schedule.js";
 
 const enc = encodeURIComponent;
 const id = (name: string) => `drill-policy-${name}`;
@@ -52,12 +44,6 @@ function fieldIdOf(at: DrillProblemAt, form: DrillPolicyForm): string {
 }
 const UNIT_WORDS: Record<RtoUnit, string> = { seconds: "seconds", minutes: "minutes", hours: "hours" };
 const KIND_WORDS: Record<ValueKind, string> = { number: "a number", boolean: "true or false", text: "exact text" };
-
-/** Every IANA zone this browser knows, UTC first (suggestions only; the schema judges what is typed). */
-function knownZones(): string[] {
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  return ["UTC", ...zones.filter((z) => z !== "UTC")];
-}
 
 /** The editor for a database's drill policy (`saved` null: none yet); `onSaved` gets the policy as stored. */
 export function DrillPolicyEditor({
@@ -153,6 +139,8 @@ export function DrillPolicyEditor({
       </p>
     ) : null;
 
+  const when = { id, set: patch, touch, invalid, described };
+
   return (
     <form class="drill-policy-form" noValidate onSubmit={(e) => void submit(e)} data-drill-policy-form>
       {loaded && "failed" in loaded ? (
@@ -162,104 +150,15 @@ export function DrillPolicyEditor({
       ) : null}
       <fieldset>
         <legend>When drills run</legend>
-        <div class="schedule-when">
-          <div class="field">
-            <label for={id("preset")}>Runs</label>
-            <select
-              id={id("preset")}
-              value={form.preset}
-              aria-invalid={form.preset !== "custom" ? invalid("cron") : undefined}
-              aria-describedby={form.preset !== "custom" ? described("cron") : undefined}
-              onChange={(e) => patch({ preset: e.currentTarget.value as Preset, cron }, "cron")}
-            >
-              {PRESETS.map((p) => (
-                <option key={p} value={p}>
-                  {PRESET_WORDS[p]}
-                </option>
-              ))}
-            </select>
-          </div>
-          {form.preset === "weekly" ? (
-            <div class="field">
-              <label for={id("weekday")}>On</label>
-              <select
-                id={id("weekday")}
-                value={form.weekday}
-                onChange={(e) => patch({ weekday: e.currentTarget.value }, "cron")}
-              >
-                {WEEKDAYS.map((d, i) => (
-                  <option key={d} value={String(i)}>
-                    {d}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
-          {form.preset === "daily" || form.preset === "weekly" ? (
-            <div class="field">
-              <label for={id("hour")}>At</label>
-              <select
-                id={id("hour")}
-                value={form.hour}
-                onChange={(e) => patch({ hour: e.currentTarget.value }, "cron")}
-              >
-                {Array.from({ length: 24 }, (_, h) => (
-                  <option key={h} value={String(h)}>
-                    {hourWords(h)}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
-          {form.preset === "custom" ? (
-            <div class="field cron-field">
-              <label for={id("cron")}>Cron expression</label>
-              <input
-                id={id("cron")}
-                name="cron"
-                type="text"
-                autoComplete="off"
-                spellcheck={false}
-                placeholder="0 4 * * 0"
-                value={form.cron}
-                aria-invalid={invalid("cron")}
-                aria-describedby={described("cron", "cron-hint")}
-                onInput={(e) => patch({ cron: e.currentTarget.value }, "cron")}
-                onBlur={() => touch("cron")}
-              />
-              <span class="muted small" id={id("cron-hint")}>
-                Five fields: minute hour day-of-month month day-of-week
-              </span>
-            </div>
-          ) : null}
-        </div>
+        <CronPresetFields form={form} cron={cron} cronPlaceholder="0 4 * * 0" {...when} />
         {problem("cron")}
-        <div class="field zone-field">
-          <label for={id("timezone")}>Time zone</label>
-          <input
-            id={id("timezone")}
-            name="timezone"
-            type="text"
-            list={id("zones")}
-            autoComplete="off"
-            spellcheck={false}
-            placeholder="UTC"
-            value={form.timezone}
-            aria-invalid={invalid("timezone")}
-            aria-describedby={described("timezone", "timezone-hint")}
-            onInput={(e) => patch({ timezone: e.currentTarget.value }, "timezone")}
-            onBlur={() => touch("timezone")}
-          />
-          <datalist id={id("zones")}>
-            {zones.map((z) => (
-              <option key={z} value={z} />
-            ))}
-          </datalist>
-          <span class="muted small" id={id("timezone-hint")}>
-            The wall clock the hours are read on, e.g. Europe/Berlin (empty: UTC)
-          </span>
-          {problem("timezone")}
-        </div>
+        <ZoneField
+          form={form}
+          zones={zones}
+          hint="The wall clock the hours are read on, e.g. Europe/Berlin (empty: UTC)"
+          problem={problem("timezone")}
+          {...when}
+        />
         <Preview
           preview={preview}
           timezone={timezone}

@@ -9,10 +9,6 @@ import {
   changesOf,
   cronOf,
   formOf,
-  hourWords,
-  PRESET_WORDS,
-  PRESETS,
-  type Preset,
   problemsOfRefusal,
   RPO_UNITS,
   type RpoUnit,
@@ -23,19 +19,13 @@ import {
   type ScheduleProblemAt,
   type ScheduleProblems,
   spanWords,
-  WEEKDAYS,
 } from "../lib/schedule.js";
 import type { ScheduleEngine } from "../lib/schedule-load.js";
+import { CronPresetFields, knownZones, ZoneField } from "../components/cron-fields.js";
 
 /** The fields in the order they are shown: the first with a problem gets the focus on a refused Save. */
 const ORDER: readonly ScheduleProblemAt[] = ["cron", "timezone", "rpo"];
 const UNIT_WORDS: Record<RpoUnit, string> = { minutes: "minutes", hours: "hours", days: "days" };
-
-/** Every IANA zone this browser knows, UTC first (suggestions only; the schema judges what is typed). */
-function knownZones(): string[] {
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  return ["UTC", ...zones.filter((z) => z !== "UTC")];
-}
 
 /**
  * The form. `schedule` null: a new schedule of `databaseId`. `engine` is the schedule engine once loaded
@@ -134,105 +124,28 @@ export function ScheduleFormView({
       </p>
     ) : null;
 
+  const when = {
+    id,
+    set: (p: Partial<ScheduleForm>, at: ScheduleProblemAt) => set(p, at),
+    touch,
+    invalid: (at: ScheduleProblemAt) => (shown[at] ? ("true" as const) : undefined),
+    described,
+  };
+
   return (
     <form class="schedule-form" noValidate onSubmit={(e) => void submit(e)} data-schedule-form>
       <fieldset>
         <legend>When it runs</legend>
-        <div class="schedule-when">
-          <div class="field">
-            <label for={id("preset")}>Runs</label>
-            <select
-              id={id("preset")}
-              value={form.preset}
-              aria-invalid={shown.cron && form.preset !== "custom" ? "true" : undefined}
-              aria-describedby={form.preset !== "custom" ? described("cron") : undefined}
-              onChange={(e) => set({ preset: e.currentTarget.value as Preset, cron: cron }, "cron")}
-            >
-              {PRESETS.map((p) => (
-                <option key={p} value={p}>
-                  {PRESET_WORDS[p]}
-                </option>
-              ))}
-            </select>
-          </div>
-          {form.preset === "weekly" ? (
-            <div class="field">
-              <label for={id("weekday")}>On</label>
-              <select
-                id={id("weekday")}
-                value={form.weekday}
-                onChange={(e) => set({ weekday: e.currentTarget.value }, "cron")}
-              >
-                {WEEKDAYS.map((d, i) => (
-                  <option key={d} value={String(i)}>
-                    {d}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
-          {form.preset === "daily" || form.preset === "weekly" ? (
-            <div class="field">
-              <label for={id("hour")}>At</label>
-              <select id={id("hour")} value={form.hour} onChange={(e) => set({ hour: e.currentTarget.value }, "cron")}>
-                {Array.from({ length: 24 }, (_, h) => (
-                  <option key={h} value={String(h)}>
-                    {hourWords(h)}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
-          {form.preset === "custom" ? (
-            <div class="field cron-field">
-              <label for={id("cron")}>Cron expression</label>
-              <input
-                id={id("cron")}
-                name="cron"
-                type="text"
-                autoComplete="off"
-                spellcheck={false}
-                placeholder="*/30 * * * *"
-                value={form.cron}
-                aria-invalid={shown.cron ? "true" : undefined}
-                aria-describedby={described("cron", "cron-hint")}
-                onInput={(e) => set({ cron: e.currentTarget.value }, "cron")}
-                onBlur={() => touch("cron")}
-              />
-              <span class="muted small" id={id("cron-hint")}>
-                Five fields: minute hour day-of-month month day-of-week
-              </span>
-            </div>
-          ) : null}
-        </div>
+        <CronPresetFields form={form} cron={cron} cronPlaceholder="*/30 * * * *" {...when} />
         {problem("cron")}
       </fieldset>
-      <div class="field zone-field">
-        <label for={id("timezone")}>Time zone</label>
-        <input
-          id={id("timezone")}
-          name="timezone"
-          type="text"
-          list={id("zones")}
-          autoComplete="off"
-          spellcheck={false}
-          placeholder="UTC"
-          value={form.timezone}
-          aria-invalid={shown.timezone ? "true" : undefined}
-          aria-describedby={described("timezone", "timezone-hint")}
-          onInput={(e) => set({ timezone: e.currentTarget.value }, "timezone")}
-          onBlur={() => touch("timezone")}
-        />
-        <datalist id={id("zones")}>
-          {zones.map((z) => (
-            <option key={z} value={z} />
-          ))}
-        </datalist>
-        <span class="muted small" id={id("timezone-hint")}>
-          The wall clock the hours are read on, e.g. Europe/Berlin (empty: UTC); daylight saving moves the runs with it
-        </span>
-        {problem("timezone")}
-      </div>
+      <ZoneField
+        form={form}
+        zones={zones}
+        hint="The wall clock the hours are read on, e.g. Europe/Berlin (empty: UTC); daylight saving moves the runs with it"
+        problem={problem("timezone")}
+        {...when}
+      />
       <div class="field">
         <label for={id("rpo")}>Target RPO</label>
         <div class="rpo-inputs">
