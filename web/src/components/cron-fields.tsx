@@ -1,8 +1,8 @@
 // The "when" fields that the schedule form and the drill policy editor share: a preset (with its weekday and
-// hour) or a custom cron, and the time zone. Each form keeps its own state, checks and problem messages; these
+// hour) or a custom cron, the time zone, and the preview of the next runs. Each form keeps its own state, checks and problem messages; these
 // only draw the fields and report edits, so both read and behave alike.
 import type { ComponentChildren } from "preact";
-import { hourWords, PRESET_WORDS, PRESETS, type Preset, WEEKDAYS } from "../lib/schedule.js";
+import { hourWords, PRESET_WORDS, PRESETS, type Preset, runWords, spanWords, WEEKDAYS } from "../lib/schedule.js";
 
 /** The part of a form these fields read and write. */
 export interface WhenForm {
@@ -157,5 +157,66 @@ export function ZoneField({
       </span>
       {problem}
     </div>
+  );
+}
+
+/** The next runs as the browser's copy of the Worker's cron module works them out, or why there are none. */
+export type RunsPreviewState = { runs: number[]; intervalSeconds: number | null } | { problem: string } | undefined;
+
+/**
+ * The next runs in the zone ("Next 5 runs", or "drills" for a drill policy), with the longest gap between them.
+ * `headingId` labels the section.
+ */
+export function RunsPreview({
+  headingId,
+  word,
+  preview,
+  timezone,
+  enabled,
+  loading,
+  cron,
+}: {
+  headingId: string;
+  word: "runs" | "drills";
+  preview: RunsPreviewState;
+  timezone: string;
+  enabled: boolean;
+  loading: boolean;
+  cron: string;
+}) {
+  return (
+    <section class="schedule-preview" aria-labelledby={headingId}>
+      <h3 id={headingId}>
+        Next 5 {word}
+        {enabled ? "" : " (once enabled)"}
+      </h3>
+      {preview === undefined ? (
+        <p class="muted" role="status">
+          {loading ? `Working out the next ${word}…` : "No preview until the time zone is one this browser knows."}
+        </p>
+      ) : "problem" in preview ? (
+        <p class="muted" role="status" data-preview-problem>
+          No preview: {preview.problem}.
+        </p>
+      ) : (
+        <>
+          <ol class="preview-runs" data-preview-runs data-cron={cron} data-timezone={timezone}>
+            {preview.runs.map((t) => (
+              <li key={t} data-run={new Date(t).toISOString()}>
+                <time dateTime={new Date(t).toISOString()} title={new Date(t).toISOString()}>
+                  {runWords(t, timezone)}
+                </time>
+              </li>
+            ))}
+          </ol>
+          <p class="muted small">
+            {preview.intervalSeconds === null
+              ? `It ${word} only once.`
+              : `The longest gap between ${word} is ${spanWords(preview.intervalSeconds)}.`}{" "}
+            Worked out in this browser by the Worker's own cron code, in {timezone}.
+          </p>
+        </>
+      )}
+    </section>
   );
 }

@@ -30,8 +30,8 @@ import {
 } from "../lib/drill-policy.js";
 import { useDrillPolicyEngine } from "../lib/drill-policy-load.js";
 import { TARGET_WORDS } from "../lib/drills.js";
-import { CronPresetFields, knownZones, ZoneField } from "../components/cron-fields.js";
-import { cronOf, runWords, spanWords } from "../lib/schedule.js";
+import { CronPresetFields, knownZones, RunsPreview, ZoneField } from "../components/cron-fields.js";
+import { cronOf } from "../lib/schedule.js";
 
 const enc = encodeURIComponent;
 const id = (name: string) => `drill-policy-${name}`;
@@ -159,7 +159,9 @@ export function DrillPolicyEditor({
           problem={problem("timezone")}
           {...when}
         />
-        <Preview
+        <RunsPreview
+          headingId={id("preview-h")}
+          word="drills"
           preview={preview}
           timezone={timezone}
           enabled={form.enabled}
@@ -448,53 +450,5 @@ function AssertionRow({
         </button>
       </p>
     </fieldset>
-  );
-}
-
-/** The next drills in the zone, as the Worker will queue them, or why there are none. */
-function Preview({
-  preview,
-  timezone,
-  enabled,
-  loading,
-  cron,
-}: {
-  preview: { runs: number[]; intervalSeconds: number | null } | { problem: string } | undefined;
-  timezone: string;
-  enabled: boolean;
-  loading: boolean;
-  cron: string;
-}) {
-  return (
-    <section class="schedule-preview" aria-labelledby={id("preview-h")}>
-      <h3 id={id("preview-h")}>Next 5 drills{enabled ? "" : " (once enabled)"}</h3>
-      {preview === undefined ? (
-        <p class="muted" role="status">
-          {loading ? "Working out the next drills…" : "No preview until the time zone is one this browser knows."}
-        </p>
-      ) : "problem" in preview ? (
-        <p class="muted" role="status" data-preview-problem>
-          No preview: {preview.problem}.
-        </p>
-      ) : (
-        <>
-          <ol class="preview-runs" data-preview-runs data-cron={cron} data-timezone={timezone}>
-            {preview.runs.map((t) => (
-              <li key={t} data-run={new Date(t).toISOString()}>
-                <time dateTime={new Date(t).toISOString()} title={new Date(t).toISOString()}>
-                  {runWords(t, timezone)}
-                </time>
-              </li>
-            ))}
-          </ol>
-          <p class="muted small">
-            {preview.intervalSeconds === null
-              ? "It drills only once."
-              : `The longest gap between drills is ${spanWords(preview.intervalSeconds)}.`}{" "}
-            Worked out in this browser by the Worker's own cron code, in {timezone}.
-          </p>
-        </>
-      )}
-    </section>
   );
 }

@@ -14,14 +14,12 @@ import {
   type RpoUnit,
   requestOf,
   rpoWarning,
-  runWords,
   type ScheduleForm,
   type ScheduleProblemAt,
   type ScheduleProblems,
-  spanWords,
 } from "../lib/schedule.js";
 import type { ScheduleEngine } from "../lib/schedule-load.js";
-import { CronPresetFields, knownZones, ZoneField } from "../components/cron-fields.js";
+import { CronPresetFields, knownZones, RunsPreview, ZoneField } from "../components/cron-fields.js";
 
 /** The fields in the order they are shown: the first with a problem gets the focus on a refused Save. */
 const ORDER: readonly ScheduleProblemAt[] = ["cron", "timezone", "rpo"];
@@ -199,8 +197,9 @@ export function ScheduleFormView({
         </label>
         <span class="muted small">A paused schedule queues nothing and sets no target.</span>
       </div>
-      <Preview
-        id={id("preview-h")}
+      <RunsPreview
+        headingId={id("preview-h")}
+        word="runs"
         preview={preview}
         timezone={timezone}
         enabled={form.enabled}
@@ -221,55 +220,5 @@ export function ScheduleFormView({
         </button>
       </p>
     </form>
-  );
-}
-
-/** The next runs in the zone, as the Worker will queue them, or why there are none. */
-function Preview({
-  id,
-  preview,
-  timezone,
-  enabled,
-  loading,
-  cron,
-}: {
-  id: string;
-  preview: ReturnType<ScheduleEngine["previewRuns"]> | undefined;
-  timezone: string;
-  enabled: boolean;
-  loading: boolean;
-  cron: string;
-}) {
-  return (
-    <section class="schedule-preview" aria-labelledby={id}>
-      <h3 id={id}>Next 5 runs{enabled ? "" : " (once enabled)"}</h3>
-      {preview === undefined ? (
-        <p class="muted" role="status">
-          {loading ? "Working out the next runs…" : "No preview until the time zone is one this browser knows."}
-        </p>
-      ) : "problem" in preview ? (
-        <p class="muted" role="status" data-preview-problem>
-          No preview: {preview.problem}.
-        </p>
-      ) : (
-        <>
-          <ol class="preview-runs" data-preview-runs data-cron={cron} data-timezone={timezone}>
-            {preview.runs.map((t) => (
-              <li key={t} data-run={new Date(t).toISOString()}>
-                <time dateTime={new Date(t).toISOString()} title={new Date(t).toISOString()}>
-                  {runWords(t, timezone)}
-                </time>
-              </li>
-            ))}
-          </ol>
-          <p class="muted small">
-            {preview.intervalSeconds === null
-              ? "It runs only once."
-              : `The longest gap between runs is ${spanWords(preview.intervalSeconds)}.`}{" "}
-            Worked out in this browser by the Worker's own cron code, in {timezone}.
-          </p>
-        </>
-      )}
-    </section>
   );
 }
