@@ -175,6 +175,20 @@ export function RoleWords() {
   );
 }
 
+/** A form's submit button (off while it sends) and its Cancel. */
+export function SubmitOrCancel({ label, busy, onCancel }: { label: string; busy: boolean; onCancel: () => void }) {
+  return (
+    <p class="channel-actions">
+      <button type="submit" disabled={busy}>
+        {label}
+      </button>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </p>
+  );
+}
+
 /** A problem that belongs to the whole form (or an API refusal no field owns). */
 export function FormProblem({ problem, id }: { problem?: string; id?: string }) {
   if (!problem) return null;

@@ -23,7 +23,7 @@ import { allPages, tokenCreators } from "../lib/settings-api.js";
 import { loadSettingsChecks, useSettingsChecks } from "../lib/settings-load.js";
 import { useApi } from "../lib/use-api.js";
 import { useFieldForm } from "../lib/use-field-form.js";
-import { Confirm, FormProblem, RoleField, SettingsTitle, TextField, WhoMay } from "./settings-parts.js";
+import { Confirm, FormProblem, RoleField, SettingsTitle, TextField, WhoMay, SubmitOrCancel } from "./settings-parts.js";
 
 const fieldId = (f: TokenField) => `new-token-${f}`;
 
@@ -53,14 +53,7 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (t: CreatedApiToken)
       />
       <RoleField id={fieldId("role")} value={f.role} onChange={(r) => set("role", r)} problem={problems.role} />
       <FormProblem problem={problems.form} />
-      <p class="channel-actions">
-        <button type="submit" disabled={busy}>
-          Create token
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <SubmitOrCancel label="Create token" busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -27,7 +27,16 @@ import { allPages } from "../lib/settings-api.js";
 import { loadSettingsChecks, useSettingsChecks } from "../lib/settings-load.js";
 import { useApi } from "../lib/use-api.js";
 import { useFieldForm } from "../lib/use-field-form.js";
-import { Confirm, FormProblem, RoleField, RoleWords, SettingsTitle, TextField, WhoMay } from "./settings-parts.js";
+import {
+  Confirm,
+  FormProblem,
+  RoleField,
+  RoleWords,
+  SettingsTitle,
+  TextField,
+  WhoMay,
+  SubmitOrCancel,
+} from "./settings-parts.js";
 
 const userPath = (id: string) => `/v1/users/${encodeURIComponent(id)}`;
 const fieldId = (f: UserField) => `new-user-${f}`;
@@ -100,14 +109,7 @@ function NewUserForm({
         change it in the dashboard: to replace it, remove the user and add them again.
       </p>
       <FormProblem problem={problems.form} />
-      <p class="channel-actions">
-        <button type="submit" disabled={busy}>
-          Add user
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <SubmitOrCancel label="Add user" busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -26,7 +26,7 @@ import {
   waitWords,
   witnessPath,
 } from "../lib/witnesses.js";
-import { Confirm, FormProblem, TextField } from "./settings-parts.js";
+import { Confirm, FormProblem, TextField, SubmitOrCancel } from "./settings-parts.js";
 
 const fieldId = (f: WitnessField) => `new-witness-${f}`;
 const loadChecks = () => import("../lib/witness-checks.js");
@@ -197,14 +197,7 @@ function AddWitnessForm({ onAdded, onCancel }: { onAdded: (name: string) => Prom
         hint="Its tlog-witness prefix: the Worker POSTs to <URL>/add-checkpoint. https to a public host."
       />
       <FormProblem problem={problems.form} />
-      <p class="channel-actions">
-        <button type="submit" disabled={busy}>
-          Add witness
-        </button>
-        <button type="button" class="secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
+      <SubmitOrCancel label="Add witness" busy={busy} onCancel={onCancel} />
     </form>
   );
 }
