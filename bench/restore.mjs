@@ -20,6 +20,8 @@ const HELP = `usage: npm run bench:restore [-- options]
   --jobs N        pg_restore --jobs on both sides (default 2)
   --timeout-s S   how long one restore (or one pg_dump) may take (default 1800)
   --cli-bin FILE  the walwarden bin to time (default cli/bin/walwarden.js; e.g. a copy of an older build)
+  --before-cli-bin FILE  also time this bin in each round (side v, e.g. a copy of the build before a change),
+                  so that before and after meet the same baseline and the same load
   --json FILE     also write the results JSON (always printed as the last line) to FILE
   -h, --help      this text`;
 
@@ -30,6 +32,7 @@ const { values, intFlag } = benchFlags(
     jobs: { type: "string", default: "2" },
     "timeout-s": { type: "string", default: "1800" },
     "cli-bin": { type: "string" },
+    "before-cli-bin": { type: "string" },
     json: { type: "string" },
   },
   HELP,
@@ -43,6 +46,7 @@ const TIMEOUT_MS = intFlag("timeout-s", 10, 86_400) * 1000;
 const TARGET = { ratio: 1.0, processRatio: 0.9, startToClaimedSeconds: 0.2 };
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 const CLI_BIN = values["cli-bin"] ? resolve(values["cli-bin"]) : join(ROOT, "cli/bin/walwarden.js");
+const BEFORE_CLI_BIN = values["before-cli-bin"] ? resolve(values["before-cli-bin"]) : undefined;
 const S3_GET = join(ROOT, "bench/drill/s3-get-zstd.mjs");
 const BUCKET = "acme-backups";
 const DB_NAME = "shop";
@@ -166,14 +170,14 @@ async function stockRestore(ctx, round) {
 }
 
 /** w. A restore by the CLI into a fresh database, timed, then checked against the log and the source. */
-async function walwardenRestore(ctx, round) {
-  const target = await freshTarget(ctx.pg, `ww_${round}`);
+async function walwardenRestore(ctx, round, bin = CLI_BIN, side = "ww") {
+  const target = await freshTarget(ctx.pg, `${side}_${round}`);
   const { restoreId, token } = await issueRestore(ctx.dev, ctx.cookie, ctx.backupId);
   const configDir = removeAtCleanup(tempDir("walwarden-bench-restore-cli-"));
-  const downloadDir = join(ctx.dir, `download-${round}`);
+  const downloadDir = join(ctx.dir, `download-${side}-${round}`);
   mkdirSync(downloadDir);
   const args = [
-    CLI_BIN,
+    bin,
     "restore",
     "--api",
     ctx.dev.url,
@@ -340,6 +344,7 @@ await runBench(async () => {
       let a;
       let st;
       let b;
+      let v;
       const sides = {
         a: async () => {
           console.log(
@@ -377,8 +382,18 @@ await runBench(async () => {
           );
         },
       };
+      if (BEFORE_CLI_BIN)
+        sides.v = async () => {
+          console.log(
+            `[${label}] v. the CLI before (${BEFORE_CLI_BIN}): walwarden restore --jobs ${JOBS} into a fresh db…`,
+          );
+          v = await walwardenRestore(ctx, i, BEFORE_CLI_BIN, "wv");
+          console.log(
+            `[${label}]    process ${fmt(v.processSeconds, 2)} s: start → claimed ${fmt(v.spawnToClaimedSeconds, 2)} s, claim → completed ${fmt(v.claimToCompletedSeconds, 2)} s`,
+          );
+        };
       // The order rotates from round to round, so that no side always runs first (or after the same one).
-      const order = ["a", "s", "w"];
+      const order = BEFORE_CLI_BIN ? ["a", "s", "w", "v"] : ["a", "s", "w"];
       for (let k = 1; k < i; k++) order.unshift(order.pop());
       console.log(
         `\n[${label}] order ${order.join(", ")}; load average ${loadavg()
@@ -392,6 +407,7 @@ await runBench(async () => {
         a,
         s: st,
         b,
+        v,
         ratio: b.claimToCompletedSeconds / a.seconds,
         processRatio: b.processSeconds / st.seconds,
         processToLocalRatio: b.processSeconds / a.seconds,
@@ -494,6 +510,24 @@ function printReport(r) {
     "   machine busy ÷ all cores; other processes' CPU s",
     (x) => `${busy(x.b.cpu)}; ${fmt(x.b.cpu.otherMs / 1000, 1)}`,
   );
+  if (rounds[0]?.v) {
+    row("v. the CLI before: process wall (start → exit), s", (x) => fmt(x.v.processSeconds, 2));
+    row("   start → claimed, s", (x) => fmt(x.v.spawnToClaimedSeconds, 2));
+    row("   claim → completed, s", (x) => fmt(x.v.claimToCompletedSeconds, 2));
+    row("   → downloading / download / → restoring / rest, s", (x) =>
+      [
+        x.v.phases.claimedToDownloading,
+        x.v.phases.downloading,
+        x.v.phases.verifyingDecompressToc,
+        x.v.phases.restoringAndCheck,
+      ]
+        .map((n) => fmt(n, 2))
+        .join(" / "),
+    );
+    row("   completed → exit, s", (x) => fmt(x.v.completedToExitSeconds, 2));
+    row("   other processes' CPU s", (x) => fmt(x.v.cpu.otherMs / 1000, 1));
+    row("ratio the CLI before ÷ stock (information)", (x) => fmt(x.v.processSeconds / x.s.seconds, 3));
+  }
   row(
     `ratio CLI process ÷ stock (≤ ${TARGET.processRatio})`,
     (x) => `${fmt(x.processRatio, 3)} ${met(x.processRatio, TARGET.processRatio)}`,
@@ -546,7 +580,7 @@ function printReport(r) {
     `target (claim → completed ÷ pg_restore -j ${JOBS} of a local pg_dump -Fc file ≤ ${TARGET.ratio}): ${localStats.text}`,
   );
   const busyRounds = rounds.filter((x) =>
-    [x.a.cpu, x.s.cpuGet, x.s.cpu, x.b.cpu].some((c) => c.otherMs > 0.25 * c.machineTotalMs),
+    [x.a.cpu, x.s.cpuGet, x.s.cpu, x.b.cpu, x.v?.cpu].some((c) => c && c.otherMs > 0.25 * c.machineTotalMs),
   ).length;
   if (busyRounds)
     console.log(
@@ -611,6 +645,21 @@ function printReport(r) {
         rowsChecked: x.b.rowsChecked,
         cpu: cpuJson(x.b.cpu),
       },
+      ...(x.v
+        ? {
+            before: {
+              cliBin: BEFORE_CLI_BIN,
+              processSeconds: round(x.v.processSeconds, 3),
+              spawnToClaimedSeconds: round(x.v.spawnToClaimedSeconds, 3),
+              claimToCompletedSeconds: round(x.v.claimToCompletedSeconds, 3),
+              phasesSeconds: Object.fromEntries(Object.entries(x.v.phases).map(([k, n]) => [k, round(n, 3)])),
+              completedToExitSeconds: round(x.v.completedToExitSeconds, 3),
+              cliDurationsMs: x.v.cliDurationsMs,
+              processRatio: round(x.v.processSeconds / x.s.seconds, 3),
+              cpu: cpuJson(x.v.cpu),
+            },
+          }
+        : {}),
       ratio: round(x.ratio, 3),
       processRatio: round(x.processRatio, 3),
       processToLocalRatio: round(x.processToLocalRatio, 3),

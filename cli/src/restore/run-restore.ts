@@ -65,10 +65,15 @@ export async function runRestore(
     // loads meanwhile.
     const claimSentAt = (deps.now ?? Date.now)();
     const claiming = api.claim(options.token, options.orgId);
-    let preflightDone: Result<PreflightResult, Stage> | undefined;
-    const checking = runPreflight(options, target, deps.env).then((r) => (preflightDone = r));
+    // The claimed restore's code loads first (what the claim's answer needs at once), then the preflight
+    // starts, sharing its modules; neither holds up the answer for long.
     const steps = import("./restore-claimed.js");
     steps.catch(() => {}); // awaited below unless the restore stops first
+    let preflightDone: Result<PreflightResult, Stage> | undefined;
+    const checking = steps
+      .catch(() => undefined)
+      .then(() => runPreflight(options, target, deps.env))
+      .then((r) => (preflightDone = r));
     const claimResult = await claiming;
     const claimMs = (deps.now ?? Date.now)() - claimSentAt;
     if (!claimResult.ok) {
