@@ -9,7 +9,7 @@ import { backupKitReport } from "../manifest/kit-report.js";
 import { manifestReport } from "../manifest/manifest-report.js";
 import { nativeEd25519Verify } from "../node/native-ed25519.js";
 import { nativeSha256 } from "../node/native-sha256.js";
-import { parallelRangeHasher } from "../node/parallel-range-hasher.js";
+import { parallelBatchChecker } from "../node/parallel-batch-checker.js";
 import { hashFile, parseJson, readBytes, readText, type Io } from "./io.js";
 import { parseSize } from "./parse-size.js";
 import { readRegularFile } from "./read-regular-file.js";
@@ -163,13 +163,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const maxZip = limits.maxZipBytes ?? DEFAULT_BUNDLE_LIMITS.maxZipBytes;
     const zip = await readRegularFile(file, maxZip, "--max-zip-size", io);
     if (!zip) return EXIT.usage;
-    const report = await verifyBundle(zip, policy.value, {
-      sha256: nativeSha256,
-      rangeHasher: parallelRangeHasher(),
-      ed25519: nativeEd25519Verify,
-      limits,
-    });
-    return printReport(report, values.json, io);
+    // The zip is held; its two large files stream through worker threads (entries, manifests), one per core.
+    const batches = parallelBatchChecker();
+    try {
+      const report = await verifyBundle(zip, policy.value, {
+        sha256: nativeSha256,
+        ed25519: nativeEd25519Verify,
+        batches,
+        limits,
+      });
+      return printReport(report, values.json, io);
+    } finally {
+      await batches.close();
+    }
   }
 
   if (command === "bucket") return bucketCommand(file, policy.value, values["no-artifact"], values.json, io);

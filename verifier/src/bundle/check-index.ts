@@ -19,6 +19,22 @@ export function checkIndex(
   sha: Sha256,
   report: ReportBuilder,
 ): BundleIndex | undefined {
+  const index = checkIndexSignature(files, policy, report);
+  if (!index) return;
+  const digests: FileDigests = new Map();
+  for (const [path, bytes] of files) digests.set(path, { size: bytes.length, sha256: () => toHex(sha.digest(bytes)) });
+  return checkIndexFiles(index, digests, report) ? index : undefined;
+}
+
+/** Each file of a bundle by path, in the zip's order: its size and (computed when asked) its hex SHA-256. */
+export type FileDigests = Map<string, { size: number; sha256: () => string }>;
+
+/** index.signature and index.format: the index is signed by a pinned manifest key and well-formed. */
+export function checkIndexSignature(
+  files: BundleFiles,
+  policy: VerifyPolicy,
+  report: ReportBuilder,
+): BundleIndex | undefined {
   const raw = files.get(BundlePaths.index);
   if (!raw) {
     report.add("index.signature", "Index is signed by a pinned key", "fail", `${BundlePaths.index} is missing`);
@@ -50,30 +66,29 @@ export function checkIndex(
     )
   )
     return;
-  const index = parsed!.data!;
+  return parsed!.data!;
+}
 
+/** index.files: the index lists exactly the bundle's files, each with the size and SHA-256 it was signed with. */
+export function checkIndexFiles(index: BundleIndex, files: FileDigests, report: ReportBuilder): boolean {
   const problems: string[] = [];
   const listed = new Set<string>();
   for (const f of index.files) {
     if (listed.has(f.path)) problems.push(`${f.path} is listed twice`);
     listed.add(f.path);
-    const bytes = files.get(f.path);
-    if (!bytes) problems.push(`${f.path} is missing`);
-    else if (bytes.length !== f.size) problems.push(`${f.path} has ${bytes.length} bytes, signed ${f.size}`);
-    else if (toHex(sha.digest(bytes)) !== f.sha256) problems.push(`${f.path} was changed (SHA-256 differs)`);
+    const file = files.get(f.path);
+    if (!file) problems.push(`${f.path} is missing`);
+    else if (file.size !== f.size) problems.push(`${f.path} has ${file.size} bytes, signed ${f.size}`);
+    else if (file.sha256() !== f.sha256) problems.push(`${f.path} was changed (SHA-256 differs)`);
   }
   for (const path of files.keys())
     if (path !== BundlePaths.index && !listed.has(path)) problems.push(`${path} was added (not in the index)`);
   const shown = problems.slice(0, 5).join("; ") + (problems.length > 5 ? `; and ${problems.length - 5} more` : "");
-  if (
-    !report.expect(
-      "index.files",
-      "Every file is present, unchanged and listed",
-      problems.length === 0,
-      `${index.files.length} files match the signed index`,
-      shown,
-    )
-  )
-    return;
-  return index;
+  return report.expect(
+    "index.files",
+    "Every file is present, unchanged and listed",
+    problems.length === 0,
+    `${index.files.length} files match the signed index`,
+    shown,
+  );
 }

@@ -1,21 +1,26 @@
 import { fromBase64 } from "../bytes/base64.js";
 import { bytesEqual } from "../bytes/compare.js";
 import { toHex } from "../bytes/hex.js";
-import { parseCanonicalText } from "../jcs/canonicalize.js";
-import { validateEntry, type LogEntry } from "../log/entry.js";
-import type { HashedRange, RangeHasher } from "../log/range-hasher.js";
+import type { LogEntry } from "../log/entry.js";
+import type { HashedRange } from "../log/range-hasher.js";
+import type { StreamedEntries } from "./bundle-stream.js";
 import { CompactRange, verifyConsistency } from "../merkle/index.js";
 import { verifyCheckpoint, verifyCosignatures, type VerifiedCheckpoint } from "../note/index.js";
 import { BundlePaths, ConsistencyFileSchema, FrontierFileSchema, type BundleIndex } from "./layout.js";
-import { splitLines } from "./lines.js";
 import { err, ok, type Result } from "../result.js";
-import { fileText, parseJsonFile } from "./parse-file.js";
+import { parseJsonFile } from "./parse-file.js";
 import type { VerifyPolicy } from "./policy.js";
 import type { BundleFiles } from "./read-bundle.js";
 import type { ReportBuilder } from "./report.js";
 
 /** Blocks of 2^8 leaves: few enough operations for the compact range, small enough to re-walk for a checkpoint. */
-const BLOCK_LEVEL = 8;
+export const BLOCK_LEVEL = 8;
+
+/** What the log checks before reading the entries hand on: the verified head and the compact range at start. */
+export interface LogHead {
+  hv: VerifiedCheckpoint;
+  compact: CompactRange;
+}
 
 /** What the log checks hand on to the manifest and restore checks. */
 export interface LogWindow {
@@ -24,18 +29,18 @@ export interface LogWindow {
 }
 
 /**
- * The log window [start, end) is complete and untampered: the head checkpoint verifies with a pinned key,
+ * The log checks before the entries: log.checkpoint, log.witnesses, log.origin, log.window, log.frontier.
+ * With checkLogEntries after them: the log window [start, end) is complete and untampered: the head checkpoint verifies with a pinned key,
  * every entry is canonical and well-formed with consecutive seq, the frontier at start plus every entry
  * reproduces the root at end, that root is consistent with the head, and every other checkpoint (in the
  * bundle or pinned by the auditor) agrees with the recomputed tree.
  */
-export async function checkLog(
+export function checkLogHead(
   files: BundleFiles,
   index: BundleIndex,
   policy: VerifyPolicy,
-  hasher: RangeHasher,
   report: ReportBuilder,
-): Promise<LogWindow | undefined> {
+): LogHead | undefined {
   const { start, end, head: headSize } = index.log;
 
   const hv = report.result(
@@ -95,32 +100,45 @@ export async function checkLog(
     )
   )
     return;
-  const compact = (range as Extract<typeof range, { ok: true }>).value;
+  return { hv, compact: (range as Extract<typeof range, { ok: true }>).value };
+}
 
-  const entriesBytes = files.get(BundlePaths.entries) ?? new Uint8Array();
-  const lines = splitLines(entriesBytes);
+/**
+ * The rest of the log checks, on log/entries.jsonl as streamed (streamEntries) from the head's window:
+ * log.entries.count, log.entries.format, then the roots (log.checkpoints, log.root, policy.previous).
+ */
+export function checkLogEntries(
+  files: BundleFiles,
+  index: BundleIndex,
+  policy: VerifyPolicy,
+  head: LogHead,
+  streamed: Pick<StreamedEntries, "lines" | "format" | "hashed">,
+  report: ReportBuilder,
+): LogWindow | undefined {
+  const { start, end, head: headSize } = index.log;
+  const { hv, compact } = head;
+  const lines = streamed.lines;
   if (
     !report.expect(
       "log.entries.count",
       "Every entry of the window is present",
-      lines !== undefined && lines.length - 1 === end - start,
+      lines === end - start,
       `${end - start} entries`,
-      lines
-        ? `${lines.length - 1} entries for a window of ${end - start}`
+      lines !== undefined
+        ? `${lines} entries for a window of ${end - start}`
         : "entries.jsonl is not newline-terminated lines",
     )
   )
     return;
-  const hashing = hasher.hashRange(entriesBytes, lines!, start, BLOCK_LEVEL);
 
   const kept = report.result(
     "log.entries.format",
     "Entries are canonical, well-formed and consecutive",
-    parseEntries(entriesBytes, start),
+    streamed.format,
     () => `seq ${start}…${end - 1}`,
   );
   if (!kept) return;
-  const hashed = await hashing;
+  const hashed = streamed.hashed;
 
   // Sizes at which a root is needed: the window's end, and every other checkpoint that falls inside it.
   const bundledNotes = [...files].filter(([path]) => path.startsWith(BundlePaths.checkpointsDir));
@@ -304,38 +322,5 @@ function verifyAll(
   return out;
 }
 
-function parseEntries(bytes: Uint8Array, start: number): Result<LogEntry[], "bad-entry"> {
-  const all = fileText(bytes);
-  if (all === undefined) return err("bad-entry", "entries.jsonl is not UTF-8");
-  const lines = all.length === 0 ? [] : all.slice(0, -1).split("\n");
-  const kept: LogEntry[] = [];
-  let prevAt = "";
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const json = parseCanonicalText(line);
-    if (!json.ok) return err("bad-entry", `entry ${start + i} is not canonical JSON (${json.code})`);
-    const entry = validateEntry(json.value);
-    if (!entry.ok) return err("bad-entry", `entry ${start + i}: ${entry.message}`);
-    const e = entry.value;
-    if (e.seq !== start + i)
-      return err(
-        "bad-entry",
-        `entry at position ${start + i} has seq ${e.seq} (dropped, duplicated or reordered entries)`,
-      );
-    if (e.at < prevAt) return err("bad-entry", `entry ${e.seq} is timestamped before entry ${e.seq - 1}`);
-    prevAt = e.at;
-    if (keptForChecks(e)) kept.push(e);
-  }
-  return ok(kept);
-}
-
-/** The entries the manifest, drill, restore and retention checks read: backup.completed and .expired, drill.completed and .failed, restore.*. */
-export function keptForChecks(e: LogEntry): boolean {
-  return (
-    e.type === "backup.completed" ||
-    e.type === "backup.expired" ||
-    e.type === "drill.completed" ||
-    e.type === "drill.failed" ||
-    e.type.startsWith("restore.")
-  );
-}
+/** The entries the manifest, drill, restore and retention checks read (kept here for the writer). */
+export { keptForChecks } from "./batch-checks.js";

@@ -33,6 +33,11 @@ export class ReportBuilder {
     return r.ok ? r.value : undefined;
   }
 
+  /** Records, after those so far, the checks another builder recorded (checks run ahead of their turn). */
+  append(other: ReportBuilder): void {
+    for (const c of other.checks) this.checks.push(c);
+  }
+
   /** True if any check failed so far. */
   get failed(): boolean {
     return this.checks.some((c) => c.status === "fail");

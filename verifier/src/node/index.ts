@@ -3,3 +3,4 @@
 export { nativeSha256 } from "./native-sha256.js";
 export { parallelRangeHasher } from "./parallel-range-hasher.js";
 export { nativeEd25519Verify } from "./native-ed25519.js";
+export { parallelBatchChecker, type ParallelBatchChecker } from "./parallel-batch-checker.js";
