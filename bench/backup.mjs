@@ -1,9 +1,11 @@
-// bench/backup: one backup of realistic data by the real walwarden-runner against `pg_dump -Fc -f file` on
-// the same database, in the same run (targets: ≤ 0.35 of its time, artifact ≤ 1.1× its file, runner peak RSS
-// ≤ 150 MB at 250 MiB and at 1 GiB). Procedure, checks and caveats: docs/benchmarks.md#backup.
+// bench/backup: one backup of realistic data by the real walwarden-runner against `pg_dump -Fc -f file` and
+// against the pipeline alone (`pg_dump -Fc -Z0 | zstd -T0 -2 | sha256sum`, no upload) on the same database, in
+// the same run (targets: ≤ 0.35 of pg_dump -Fc's time, ≤ 1.3× the pipeline's, artifact ≤ 1.1× pg_dump -Fc's
+// file, runner peak RSS ≤ 150 MB at 250 MiB and at 1 GiB). Procedure, checks and caveats: docs/benchmarks.md#backup.
 // Run: npm run bench:backup [-- --mb 250 --large-mb 1024 --skip-large]   (build first: npm run build)
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { subscribe } from "node:diagnostics_channel";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -37,7 +39,9 @@ const MB = intFlag("mb", 1, 1_000_000);
 const LARGE_MB = values["skip-large"] ? undefined : intFlag("large-mb", MB, 1_000_000);
 const TIMEOUT_MS = intFlag("timeout-s", 10, 86_400) * 1000;
 
-const TARGET = { ratio: 0.35, artifactRatio: 1.1, peakRssMB: 150, rssGrowth: 1.1 };
+const TARGET = { ratio: 0.35, pipelineRatio: 1.3, artifactRatio: 1.1, peakRssMB: 150, rssGrowth: 1.1 };
+// The runner's default compression (runner/src/pipeline/compressor.ts ZSTD_DEFAULT_LEVEL, threads 0 = one per core).
+const ZSTD_ARGS = ["-T0", "-2"];
 const PG_DUMP = "/usr/lib/postgresql/15/bin/pg_dump";
 const BUCKET = "acme-backups";
 const DB_NAME = "shop";
@@ -246,7 +250,35 @@ function startSampler(root, postmasterPid, dev, onSample = () => {}) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The two sides
+// s3rver's multipart requests, timed where s3rver serves them (it runs in this process): Node's http server
+// publishes every request's start (headers parsed) and its response's finish on diagnostics channels.
+
+const s3Requests = { parts: [], completes: [] };
+const partOrComplete = (req) => {
+  const url = req.url ?? "";
+  if (!url.includes("uploadId=")) return undefined;
+  if (req.method === "PUT" && url.includes("partNumber=")) return "part";
+  if (req.method === "POST") return "complete";
+  return undefined;
+};
+const inFlight = new WeakMap();
+subscribe("http.server.request.start", ({ request }) => {
+  const kind = partOrComplete(request);
+  if (!kind) return;
+  const cpu = process.cpuUsage();
+  inFlight.set(request, { kind, url: request.url, startMs: Date.now(), startCpuMs: (cpu.user + cpu.system) / 1000 });
+});
+subscribe("http.server.response.finish", ({ request, response }) => {
+  const r = inFlight.get(request);
+  if (!r) return;
+  inFlight.delete(request);
+  const cpu = process.cpuUsage();
+  const done = { ...r, endMs: Date.now(), endCpuMs: (cpu.user + cpu.system) / 1000, status: response.statusCode };
+  (r.kind === "part" ? s3Requests.parts : s3Requests.completes).push(done);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The sides
 
 /** a. pg_dump -Fc -f <file>: wall time, file size, CPU of pg_dump and its backend. */
 async function baseline(ctx, label) {
@@ -270,12 +302,50 @@ async function baseline(ctx, label) {
   };
 }
 
+/**
+ * p. The pipeline alone, as a shell runs it: `pg_dump -Fc -Z0 <url> | zstd -T0 -2 | sha256sum` (pipefail),
+ * wall time from spawn to exit, no upload; CPU of pg_dump, zstd, sha256sum and the backend.
+ */
+async function pipelineBaseline(ctx) {
+  const script = `set -o pipefail; "$1" -Fc -Z0 "$2" | zstd -v -c ${ZSTD_ARGS.join(" ")} | sha256sum`;
+  const t0 = performance.now();
+  const { child, exit } = spawnChecked("bash", ["-c", script, "pipeline", PG_DUMP, ctx.pg.url(DB_NAME)], {
+    timeoutMs: TIMEOUT_MS,
+  });
+  const sampler = startSampler(child.pid, ctx.pg.pid, ctx.dev);
+  const r = await exit;
+  const seconds = (performance.now() - t0) / 1000;
+  const s = sampler.stop();
+  if (r.code !== 0) throw new Error(`the pipeline failed (${r.signal ?? `exit ${r.code}`}): ${r.stderr}`);
+  const sha256 = /^[0-9a-f]{64}/.exec(r.stdout)?.[0];
+  // zstd -v ends with "(stdin) : 30.00% (  a MiB =>  b MiB, /*stdout*\)" (sizes rounded): the runner's byte count is exact.
+  const cpu = (k) => s.byComm[k]?.cpuMs ?? 0;
+  return {
+    seconds,
+    sha256,
+    zstdSummary: r.stderr.trim().split("\n").at(-1),
+    sample: s,
+    cpuMs: {
+      pgDump: cpu("pg_dump"),
+      zstd: cpu("zstd"),
+      sha256sum: cpu("sha256sum"),
+      // the three, as last sampled alive (up to 100 ms each lost at exit)
+      tree: cpu("pg_dump") + cpu("zstd") + cpu("sha256sum"),
+      backend: s.backendCpuMs,
+      s3rverAndBench: s.benchCpuMs,
+      workerd: s.workerdCpuMs,
+    },
+  };
+}
+
 /** b + c. A backup by the runner, timed and sampled, then checked against S3, the Worker and the manifest. */
 async function walwarden(ctx, label) {
   const reloadsBefore = workerReloads(ctx.dev);
   // s3rver's files show when CompleteMultipartUpload runs: it creates <name>._S3rver_object and streams the
   // parts into it, then writes <name>._S3rver_object.md5. The key is in the runner's backup.started line.
   const s3 = { objectPath: undefined, cmuStartMs: undefined, cmuEndMs: undefined };
+  s3Requests.parts.length = 0;
+  s3Requests.completes.length = 0;
   const {
     jobId,
     backupId,
@@ -363,6 +433,32 @@ async function walwarden(ctx, label) {
   const sec = (from, to) => (from === undefined || to === undefined ? undefined : (to - from) / 1000);
   const cmuStart = s3.cmuStartMs;
   const cmuEnd = s3.cmuEndMs;
+  // s3rver's requests for this object (timed at the server): its last part answered, CompleteMultipartUpload
+  // received and answered (s3rver copies every part into the object and MD5s it before it answers).
+  const mine = (r) => {
+    try {
+      return decodeURIComponent(r.url.split("?")[0]) === `/${BUCKET}/${done.key}`;
+    } catch {
+      return false;
+    }
+  };
+  const parts = s3Requests.parts.filter(mine);
+  const complete = s3Requests.completes.filter(mine).at(-1);
+  const lastPartEnd = parts.length ? Math.max(...parts.map((p) => p.endMs)) : undefined;
+  const s3rverTiming = {
+    parts: parts.length,
+    lastPartAnsweredMs: lastPartEnd,
+    completeReceivedMs: complete?.startMs,
+    completeAnsweredMs: complete?.endMs,
+    // the completion's time at the server: request received → answered
+    completeSeconds: complete ? (complete.endMs - complete.startMs) / 1000 : undefined,
+    // the bench's process CPU (s3rver's) over those, s
+    completeCpuSeconds: complete ? (complete.endCpuMs - complete.startCpuMs) / 1000 : undefined,
+    // the last part's answer → CompleteMultipartUpload received: the runner (the SDK) sending it
+    lastPartToCompleteSeconds: complete && lastPartEnd ? (complete.startMs - lastPartEnd) / 1000 : undefined,
+    // the last part's answer → CompleteMultipartUpload answered
+    lastPartToCompleteAnsweredSeconds: complete && lastPartEnd ? (complete.endMs - lastPartEnd) / 1000 : undefined,
+  };
   const phases = {
     claimToDumpStart: sec(claimAt, startedAt),
     streaming: sec(startedAt, streamEnd),
@@ -375,6 +471,9 @@ async function walwarden(ctx, label) {
   };
   return {
     phases,
+    s3rverTiming,
+    claimToCompletedLessCompleteSeconds:
+      s3rverTiming.completeSeconds === undefined ? undefined : claimToCompletedSeconds - s3rverTiming.completeSeconds,
     jobId,
     backupId,
     key: done.key,
@@ -445,6 +544,11 @@ async function measure(ctx, label) {
   console.log(`[${label}] a. baseline: pg_dump -Fc -f <file>…`);
   const a = await baseline(ctx, label);
   console.log(`[${label}]    ${fmt(a.seconds, 2)} s, ${fmt(a.bytes / MiB, 1)} MiB`);
+  console.log(`[${label}] p. baseline: pg_dump -Fc -Z0 | zstd ${ZSTD_ARGS.join(" ")} | sha256sum (no upload)…`);
+  const p = await pipelineBaseline(ctx);
+  console.log(
+    `[${label}]    ${fmt(p.seconds, 2)} s (zstd: ${p.zstdSummary}); other processes ${fmt(p.sample.otherCpuMs / 1000, 1)} CPU s`,
+  );
   console.log(`[${label}] b. Walwarden: request a backup, run walwarden-runner run --once…`);
   const b = await walwarden(ctx, label);
   console.log(
@@ -465,8 +569,14 @@ async function measure(ctx, label) {
     `[${label}] c. checked: job succeeded; the object's SHA-256 (downloaded and hashed, ${fmt(b.verifySeconds, 1)} s) = runner log = Worker record = signed manifest (verified with the published key)`,
   );
   const ratio = b.claimToCompletedSeconds / a.seconds;
+  const pipelineRatio = b.claimToCompletedSeconds / p.seconds;
+  const pipelineRatioLessComplete =
+    b.claimToCompletedLessCompleteSeconds === undefined ? undefined : b.claimToCompletedLessCompleteSeconds / p.seconds;
   const artifactRatio = b.storedBytes / a.bytes;
-  return { label, data, a, b, ratio, artifactRatio };
+  console.log(
+    `[${label}]    claim → completed ÷ pipeline ${fmt(pipelineRatio, 3)} (≤ ${TARGET.pipelineRatio}); less s3rver's CompleteMultipartUpload (${fmt(b.s3rverTiming.completeSeconds, 2)} s) ${fmt(pipelineRatioLessComplete, 3)}`,
+  );
+  return { label, data, a, p, b, ratio, pipelineRatio, pipelineRatioLessComplete, artifactRatio };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -555,6 +665,13 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
     "   CPU s: pg_dump / postgres backend",
     (r) => `${fmt(r.a.pgDumpCpuMs / 1000, 1)} / ${fmt(r.a.backendCpuMs / 1000, 1)}`,
   );
+  row(`p. pg_dump -Fc -Z0 | zstd ${ZSTD_ARGS.join(" ")} | sha256sum: wall, s`, (r) => fmt(r.p.seconds, 2));
+  row(
+    "   CPU s: pg_dump / zstd / sha256sum / backend",
+    (r) =>
+      `${fmt(r.p.cpuMs.pgDump / 1000, 1)} / ${fmt(r.p.cpuMs.zstd / 1000, 1)} / ${fmt(r.p.cpuMs.sha256sum / 1000, 1)} / ${fmt(r.p.cpuMs.backend / 1000, 1)}`,
+  );
+  row("   other processes during p, CPU s", (r) => fmt(r.p.sample.otherCpuMs / 1000, 1));
   row("b. Walwarden claim → completed (job), s", (r) => fmt(r.b.claimToCompletedSeconds, 2));
   row("   backup record durationMs (dump start → done), s", (r) => fmt(r.b.backupDurationSeconds, 2));
   row("   runner log backup.started → .completed, s", (r) => fmt(r.b.logStartedToCompletedSeconds, 2));
@@ -563,6 +680,15 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
   row("   → last parts uploaded (s3rver's CMU starts), s", (r) => fmt(r.b.phases.uploadTail, 2));
   row("   → s3rver CompleteMultipartUpload done, s", (r) => fmt(r.b.phases.completeMultipartUpload, 2));
   row("   → row counts, fingerprint, complete arrives, s", (r) => fmt(r.b.phases.rowCountsAndComplete, 2));
+  row(
+    "   s3rver: parts; last part answered → CMU received, s",
+    (r) => `${r.b.s3rverTiming.parts}; ${fmt(r.b.s3rverTiming.lastPartToCompleteSeconds, 3)}`,
+  );
+  row(
+    "   s3rver: CMU received → answered, s (its CPU s)",
+    (r) => `${fmt(r.b.s3rverTiming.completeSeconds, 2)} (${fmt(r.b.s3rverTiming.completeCpuSeconds, 2)})`,
+  );
+  row("   claim → completed less s3rver's CMU, s", (r) => fmt(r.b.claimToCompletedLessCompleteSeconds, 2));
   row("   runner process wall (start → exit), s", (r) => fmt(r.b.processSeconds, 2));
   row("   raw dump MiB/s (claim → completed)", (r) => fmt(r.b.rawBytes / MiB / r.b.claimToCompletedSeconds, 1));
   row(
@@ -573,6 +699,11 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
     `ratio claim→completed ÷ pg_dump -Fc (≤ ${TARGET.ratio})`,
     (r) => `${fmt(r.ratio, 3)} ${pf(r.ratio <= TARGET.ratio)}`,
   );
+  row(
+    `ratio claim→completed ÷ pipeline p (≤ ${TARGET.pipelineRatio})`,
+    (r) => `${fmt(r.pipelineRatio, 3)} ${pf(r.pipelineRatio <= TARGET.pipelineRatio)}`,
+  );
+  row("   less s3rver's CMU ÷ pipeline p", (r) => fmt(r.pipelineRatioLessComplete, 3));
   row(
     `artifact ÷ pg_dump -Fc file (≤ ${TARGET.artifactRatio})`,
     (r) => `${fmt(r.artifactRatio, 3)} ${pf(r.artifactRatio <= TARGET.artifactRatio)}`,
@@ -597,6 +728,15 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
     (r) =>
       `${fmt(r.b.cpuMs.runnerNode / 1000, 1)} / ${fmt(r.b.cpuMs.s3rverAndBench / 1000, 1)} / ${fmt(r.b.cpuMs.workerd / 1000, 1)}`,
   );
+  row("   shares: runner tree / backends / s3rver / workerd", (r) => {
+    const c = r.b.cpuMs;
+    const all = sumCpu(r.b);
+    const tree = (c.runnerNode ?? 0) + (c.pgDumpAndZstdReaped ?? 0);
+    return (
+      [tree, c.postgresBackends, c.s3rverAndBench, c.workerd].map((v) => fmt((100 * (v ?? 0)) / all, 0)).join("/") +
+      " %"
+    );
+  });
   row("   runner: user / system; main thread / other threads", (r) => {
     const c = r.b.runnerCpu;
     return `${fmt(c.userMs / 1000, 1)} / ${fmt(c.systemMs / 1000, 1)}; ${fmt(c.mainThreadMs / 1000, 1)} / ${fmt(c.otherThreadsMs / 1000, 1)}`;
@@ -648,8 +788,25 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
         peakRssMiB: round(mibOf(r.a.pgDumpPeakRssKb), 1),
         otherCpuSeconds: round(r.a.sample.otherCpuMs / 1000, 1),
       },
+      pipeline: {
+        command: `pg_dump -Fc -Z0 | zstd ${ZSTD_ARGS.join(" ")} | sha256sum`,
+        seconds: round(r.p.seconds, 3),
+        zstd: r.p.zstdSummary,
+        cpuSeconds: Object.fromEntries(Object.entries(r.p.cpuMs).map(([k, v]) => [k, round(v / 1000, 2)])),
+        otherCpuSeconds: round(r.p.sample.otherCpuMs / 1000, 1),
+      },
       walwarden: {
         claimToCompletedSeconds: round(r.b.claimToCompletedSeconds, 3),
+        claimToCompletedLessCompleteSeconds: round(r.b.claimToCompletedLessCompleteSeconds, 3),
+        s3rver: Object.fromEntries(
+          [
+            "parts",
+            "completeSeconds",
+            "completeCpuSeconds",
+            "lastPartToCompleteSeconds",
+            "lastPartToCompleteAnsweredSeconds",
+          ].map((k) => [k, k === "parts" ? r.b.s3rverTiming.parts : round(r.b.s3rverTiming[k], 3)]),
+        ),
         backupDurationSeconds: round(r.b.backupDurationSeconds, 3),
         logStartedToCompletedSeconds: round(r.b.logStartedToCompletedSeconds, 3),
         phasesSeconds: Object.fromEntries(Object.entries(r.b.phases).map(([k, v]) => [k, round(v, 2)])),
@@ -686,9 +843,12 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
         checked: "job succeeded; object SHA-256 = runner log = Worker record = signed manifest",
       },
       ratio: round(r.ratio, 3),
+      pipelineRatio: round(r.pipelineRatio, 3),
+      pipelineRatioLessComplete: round(r.pipelineRatioLessComplete, 3),
       artifactRatio: round(r.artifactRatio, 3),
       pass: {
         ratio: r.ratio <= TARGET.ratio,
+        pipelineRatio: r.pipelineRatio <= TARGET.pipelineRatio,
         artifactRatio: r.artifactRatio <= TARGET.artifactRatio,
         peakRss: mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB,
       },
@@ -702,6 +862,7 @@ function printReport(rounds, loads, idle, cpuCount, benchSeconds) {
     targets: TARGET,
     pass: {
       ratio: rounds.every((r) => r.ratio <= TARGET.ratio),
+      pipelineRatio: rounds.every((r) => r.pipelineRatio <= TARGET.pipelineRatio),
       artifactRatio: rounds.every((r) => r.artifactRatio <= TARGET.artifactRatio),
       peakRss: rounds.every((r) => mbOf(r.b.runnerPeakRssKb) <= TARGET.peakRssMB),
       rssDoesNotGrow: growth === undefined ? null : growth <= TARGET.rssGrowth,
