@@ -5,9 +5,11 @@
 // native single-thread Ed25519 verifications/s, measured here).
 // Procedure and caveats: docs/benchmarks.md#verify-bundle.
 // Run: npm run bench:verify-bundle [-- --entries N --runs N --no-manifests]
+// With --bundle-out DIR it only writes the bundle (bundle.zip) and its keys (keys.json) there and exits:
+// bench/verify-page.mjs verifies that bundle in Chromium.
 import { execFileSync } from "node:child_process";
 import { createPrivateKey, sign as nodeSign, hash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     "signature-sample": { type: "string", default: "20000" },
     "no-manifests": { type: "boolean", default: false },
+    "bundle-out": { type: "string" },
   },
 });
 const N = Number(values.entries);
@@ -200,6 +203,17 @@ console.log(
 const vkeys = [formatVkey(CP.name, CP.publicKey), formatVkey(MF.name, MF.publicKey)];
 const policy = policyFromVkeys(vkeys);
 if (!policy.ok) throw new Error(policy.message);
+if (values["bundle-out"]) {
+  const out = values["bundle-out"];
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "bundle.zip"), bundle);
+  writeFileSync(
+    join(out, "keys.json"),
+    JSON.stringify({ vkeys, origin: ORIGIN, entries: N, manifests: windowManifests.length }),
+  );
+  console.log(`wrote ${join(out, "bundle.zip")} and keys.json`);
+  process.exit(0);
+}
 const dir = mkdtempSync(join(tmpdir(), "walwarden-bench-verify-"));
 const zipPath = join(dir, "bundle.zip");
 writeFileSync(zipPath, bundle);
