@@ -31,7 +31,7 @@ import { logEntries, publishedPolicy } from "./support/log-checks.js";
 import { completedBackup, failedBackup } from "./support/runner-calls.js";
 import { leasedPrune, putRetention, reportOf, sendReport } from "./support/retention-calls.js";
 import { drillReady, failedPredicate, leasedDrill, receiptOf, sendReceipt } from "./support/drill-calls.js";
-import { dumpD1, dumpLedger } from "./support/storage-dump.js";
+import { dumpD1, dumpLedger, settleLogs } from "./support/storage-dump.js";
 
 // Evidence export in real workerd: POST /v1/evidence builds the verifier's bundle from the org's Ledger and
 // D1, logs evidence.exported, and the zip verifies offline with verifyBundle (the code walwarden-verify
@@ -214,6 +214,9 @@ describe("exporting evidence", () => {
     const from = await instantNow();
     const made = [await completedBackup(org), await completedBackup(org), await completedBackup(org)];
     expect((await putRetention(org, { keepLast: 1 })).status).toBe(200);
+    // The decision reads each backup's instant from D1's copy of the log, which the Ledger writes in the
+    // background: settle it first, or a backup not copied yet is left out (kept) and the targets differ.
+    await settleLogs();
     await runCronTick(env, Date.now());
     const job = await leasedPrune(org);
     expect(job.targets.map((t) => t.backupId).sort()).toEqual([made[0]!.backupId, made[1]!.backupId].sort());
